@@ -1,0 +1,3 @@
+"""The page shell: login and the single-page console. Filled in by the accounts area."""
+
+urlpatterns: list = []

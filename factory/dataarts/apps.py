@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DataartsConfig(AppConfig):
+    name = "factory.dataarts"
+    label = "dataarts"

@@ -1,0 +1,3 @@
+"""The DataArts Factory-compatible v1 API under /v1/{project_id}/."""
+
+urlpatterns: list = []

@@ -1,0 +1,458 @@
+"""The node-type registry: the one place that knows, per DataArts node type, which properties refer to what.
+
+Export closure, import analysis and remapping, and the canvas's property panel all read this module;
+nothing else hard-codes property names. A job document is DataArts' job definition (see
+``docs/package-format.md``); properties are ``[{"name": ..., "value": ...}]`` lists on each node.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+# Kinds of object a job can refer to. Their names are used in manifests, the import wizard and the API.
+SCRIPT = "script"
+CONNECTION = "connection"
+DLI_QUEUE = "dli_queue"
+GES_GRAPH = "ges_graph"
+DIS_STREAM = "dis_stream"
+CDM_CLUSTER = "cdm_cluster"
+MRS_CLUSTER = "mrs_cluster"
+RESOURCE = "resource"
+JOB = "job"
+ENVIRONMENT_VARIABLE = "environment_variable"
+
+REFERENCE_KINDS = (
+    SCRIPT,
+    CONNECTION,
+    DLI_QUEUE,
+    GES_GRAPH,
+    DIS_STREAM,
+    CDM_CLUSTER,
+    MRS_CLUSTER,
+    RESOURCE,
+    JOB,
+    ENVIRONMENT_VARIABLE,
+)
+EXTERNAL_KINDS = (DLI_QUEUE, GES_GRAPH, DIS_STREAM, CDM_CLUSTER, MRS_CLUSTER)
+
+# DataArts v1 import API `resources[].type` values and the kinds they stand for.
+DATAARTS_RESOURCE_TYPES: dict[str, tuple[str, str | None]] = {
+    "DWS_CONNECTION": (CONNECTION, "DWS"),
+    "MRS_HIVE_CONNECTION": (CONNECTION, "HIVE"),
+    "MRS_SPARK_CONNECTION": (CONNECTION, "SparkSQL"),
+    "DLI_CONNECTION": (CONNECTION, "DLI"),
+    "RDS_CONNECTION": (CONNECTION, "RDS"),
+    "HOST_CONNECTION": (CONNECTION, "HOST"),
+    "DLI_QUEUE": (DLI_QUEUE, None),
+    "DIS_STREAM": (DIS_STREAM, None),
+    "CDM_CLUSTER": (CDM_CLUSTER, None),
+    "MRS_CLUSTER": (MRS_CLUSTER, None),
+    "GES_GRAPH": (GES_GRAPH, None),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A node property as the canvas's property panel shows it."""
+
+    name: str
+    label: str
+    widget: str = "text"  # text | textarea | number | select | reference | boolean
+    refers_to: str | None = None  # one of REFERENCE_KINDS when widget == "reference"
+    connection_type: str | None = None  # for refers_to == CONNECTION
+    required: bool = False
+    options: tuple[str, ...] = ()
+    default: Any = None
+    sensitive: bool = False  # always exported empty, whatever the document's own flag says
+
+
+@dataclass(frozen=True)
+class NodeType:
+    code: str
+    label: str
+    category: str
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+
+    @property
+    def reference_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.refers_to)
+
+
+def _script(required: bool = False) -> Field:
+    return Field("scriptName", "Script", "reference", SCRIPT, required=required)
+
+
+def _conn(connection_type: str, required: bool = True) -> Field:
+    return Field(
+        "connectionName", "Data Connection", "reference", CONNECTION, connection_type, required=required
+    )
+
+
+def _text(name: str, label: str, **kwargs: Any) -> Field:
+    return Field(name, label, **kwargs)
+
+
+def _sql_node(code: str, label: str, connection_type: str, *extra: Field) -> NodeType:
+    return NodeType(
+        code,
+        label,
+        "Data Lake",
+        (_script(required=True), _conn(connection_type), _text("database", "Database"), *extra),
+    )
+
+
+_RESOURCE = Field("resourceName", "Resource", "reference", RESOURCE)
+
+NODE_TYPES: dict[str, NodeType] = {
+    t.code: t
+    for t in (
+        _sql_node("DWSSQL", "DWS SQL", "DWS"),
+        _sql_node(
+            "DLISQL",
+            "DLI SQL",
+            "DLI",
+            Field("queueName", "Queue Name", "reference", DLI_QUEUE, required=True),
+        ),
+        _sql_node("HiveSQL", "MRS Hive SQL", "HIVE", _text("scriptArgs", "Script Parameter")),
+        _sql_node("SparkSQL", "MRS Spark SQL", "SparkSQL", _text("scriptArgs", "Script Parameter")),
+        _sql_node("RDSSQL", "RDS SQL", "RDS"),
+        _sql_node("PRESTO", "MRS Presto SQL", "PRESTO"),
+        _sql_node("ClickHouseSQL", "MRS ClickHouse", "CLICKHOUSE"),
+        _sql_node("DORISSQL", "DORIS SQL", "DORIS"),
+        NodeType(
+            "Shell",
+            "Shell",
+            "Compute",
+            (
+                _script(required=True),
+                _conn("HOST"),
+                _text("arguments", "Shell Parameter"),
+                _text("interactiveArgs", "Interactive Input"),
+            ),
+        ),
+        NodeType(
+            "Python",
+            "Python",
+            "Compute",
+            (
+                _script(required=True),
+                _conn("HOST"),
+                _text("arguments", "Parameter"),
+                _text("pythonVersion", "Python Version", widget="select", options=("Python 2", "Python 3")),
+            ),
+        ),
+        NodeType(
+            "CDMJob",
+            "CDM Job",
+            "Integration",
+            (
+                Field("clusterName", "CDM Cluster Name", "reference", CDM_CLUSTER, required=True),
+                _text("jobName", "CDM Job Name", required=True),
+                _text("jobType", "Job Type", widget="select", options=("existsJob", "newJob")),
+            ),
+        ),
+        NodeType(
+            "RESTAPI",
+            "Rest Client",
+            "Integration",
+            (
+                _text("url", "URL Address", required=True),
+                _text("method", "HTTP Method", widget="select", options=("GET", "POST", "PUT", "DELETE")),
+                _text("headers", "Request Header", widget="textarea"),
+                _text("body", "Request Body", widget="textarea"),
+                Field("agentName", "Agent (CDM Cluster)", "reference", CDM_CLUSTER),
+                _text("authPassword", "Auth Password", sensitive=True),
+                _text("authToken", "Auth Token", sensitive=True),
+            ),
+        ),
+        NodeType(
+            "DLISpark",
+            "DLI Spark",
+            "Compute",
+            (
+                Field("clusterName", "DLI Queue", "reference", DLI_QUEUE, required=True),
+                _text("jobName", "Spark Job Name", required=True),
+                _text("jobClass", "Main Class"),
+                _RESOURCE,
+                _text("jarArgs", "Main Class Parameter"),
+                _text("sparkConfig", "Spark Parameter", widget="textarea"),
+            ),
+        ),
+        NodeType(
+            "MRSSpark",
+            "MRS Spark",
+            "Compute",
+            (
+                Field("clusterName", "MRS Cluster Name", "reference", MRS_CLUSTER, required=True),
+                _text("jobName", "Job Name", required=True),
+                _RESOURCE,
+                _text("jarArgs", "Program Parameter"),
+            ),
+        ),
+        NodeType(
+            "MapReduce",
+            "MRS MapReduce",
+            "Compute",
+            (
+                Field("clusterName", "MRS Cluster Name", "reference", MRS_CLUSTER, required=True),
+                _text("jobName", "Job Name", required=True),
+                _RESOURCE,
+                _text("jarArgs", "Parameter"),
+            ),
+        ),
+        NodeType(
+            "MRSFlinkJob",
+            "MRS Flink Job",
+            "Compute",
+            (
+                Field("clusterName", "MRS Cluster Name", "reference", MRS_CLUSTER, required=True),
+                _script(),
+                _RESOURCE,
+                _text("jobName", "Job Name", required=True),
+            ),
+        ),
+        NodeType(
+            "DLIFlinkJob",
+            "DLI Flink Job",
+            "Compute",
+            (
+                Field("queueName", "DLI Queue", "reference", DLI_QUEUE, required=True),
+                _script(),
+                _RESOURCE,
+                _text("jobName", "Job Name", required=True),
+            ),
+        ),
+        NodeType(
+            "SubJob",
+            "Subjob",
+            "Others",
+            (
+                Field("subJobName", "Subjob Name", "reference", JOB, required=True),
+                _text("subJobParams", "Subjob Parameter", widget="textarea"),
+            ),
+        ),
+        NodeType(
+            "ForEach",
+            "For Each",
+            "Others",
+            (
+                Field("subJobName", "Subjob in a Loop", "reference", JOB, required=True),
+                _text("dataset", "Dataset", required=True),
+                _text("concurrency", "Subjob Instances Executed Concurrently", widget="number", default=1),
+                _text("jobSuffix", "Subjob Instance Name Suffix"),
+            ),
+        ),
+        NodeType(
+            "ImportGES",
+            "Import GES",
+            "Data Lake",
+            (
+                Field("graphName", "Graph Name", "reference", GES_GRAPH, required=True),
+                _text("schemaPath", "Metadata", required=True),
+                _text("edgePath", "Edge Data Set"),
+                _text("vertexPath", "Vertex Data Set"),
+            ),
+        ),
+        NodeType(
+            "DISTransferTask",
+            "DIS Dump",
+            "Integration",
+            (
+                Field("streamName", "Stream Name", "reference", DIS_STREAM, required=True),
+                _text("destinationType", "Dump Destination"),
+            ),
+        ),
+        NodeType(
+            "MRSKafka",
+            "MRS Kafka",
+            "Integration",
+            (_conn("KAFKA"), _text("topic", "Topic Name", required=True)),
+        ),
+        NodeType(
+            "SMN",
+            "SMN",
+            "Others",
+            (_text("topic", "Topic Name", required=True), _text("message", "Message", widget="textarea")),
+        ),
+        NodeType(
+            "OBSManager", "OBS Manager", "Others", (_text("action", "Action"), _text("path", "OBS Path"))
+        ),
+        NodeType("Dummy", "Dummy", "Others", ()),
+    )
+}
+
+# Names that are defined by the platform, never workspace environment variables.
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_-]{1,64})\}")
+_ENV_GET = re.compile(r"""Env\.get\(\s*["']([A-Za-z0-9_-]{1,64})["']\s*\)""")
+
+
+@dataclass(frozen=True, order=True)
+class Reference:
+    """One use of another object by a job: ``kind`` and ``name``, where it was found."""
+
+    kind: str
+    name: str
+    connection_type: str | None = None
+    node: str | None = None
+    property: str | None = None
+
+
+def node_type_get(code: str) -> NodeType | None:
+    return NODE_TYPES.get(code)
+
+
+def node_properties(node: dict[str, Any]) -> dict[str, Any]:
+    """A node's properties as a dict (DataArts stores them as a list of {name, value})."""
+    result: dict[str, Any] = {}
+    for prop in node.get("properties") or ():
+        if isinstance(prop, dict) and isinstance(prop.get("name"), str):
+            result[prop["name"]] = prop.get("value")
+    return result
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def job_references(document: dict[str, Any]) -> list[Reference]:
+    """Every reference a job document makes, sorted and without duplicates per (kind, name, node, property).
+
+    Covers node properties per the registry, schedule dependencies (other jobs), event triggers on DIS
+    streams, and environment variables used as ``${name}`` or ``#{Env.get("name")}`` that are not job
+    parameters.
+    """
+    refs: set[Reference] = set()
+    nodes = document.get("nodes") or []
+    for node in nodes if isinstance(nodes, list) else []:
+        if not isinstance(node, dict):
+            continue
+        node_name = node.get("name")
+        node_type = NODE_TYPES.get(node.get("type", ""))
+        props = node_properties(node)
+        if node_type:
+            for f in node_type.reference_fields:
+                value = props.get(f.name)
+                if isinstance(value, str) and value.strip():
+                    refs.add(Reference(f.refers_to, value.strip(), f.connection_type, node_name, f.name))
+        trigger = node.get("eventTrigger")
+        if isinstance(trigger, dict) and trigger.get("eventType") == "DIS" and trigger.get("channel"):
+            refs.add(Reference(DIS_STREAM, str(trigger["channel"]), None, node_name, "eventTrigger.channel"))
+    schedule = document.get("schedule")
+    if isinstance(schedule, dict):
+        cron = schedule.get("cron") or {}
+        depend = cron.get("dependJobs") if isinstance(cron, dict) else None
+        if isinstance(depend, dict):
+            for name in depend.get("jobs") or []:
+                if isinstance(name, str) and name:
+                    refs.add(Reference(JOB, name, None, None, "schedule.cron.dependJobs.jobs"))
+        event = schedule.get("event")
+        if isinstance(event, dict) and event.get("eventType") == "DIS" and event.get("channel"):
+            refs.add(Reference(DIS_STREAM, str(event["channel"]), None, None, "schedule.event.channel"))
+    params = {p.get("name") for p in document.get("params") or [] if isinstance(p, dict)}
+    for text in _strings(nodes):
+        for match in _PLACEHOLDER.findall(text) + _ENV_GET.findall(text):
+            if match not in params:
+                refs.add(Reference(ENVIRONMENT_VARIABLE, match))
+    return sorted(refs, key=lambda r: (r.kind, r.name, r.node or "", r.property or ""))
+
+
+def job_called_jobs(document: dict[str, Any]) -> set[str]:
+    """The jobs this job runs as SubJob / For Each nodes (the export closure follows these)."""
+    return {r.name for r in job_references(document) if r.kind == JOB and r.node is not None}
+
+
+def reference_key(ref: Reference) -> tuple[str, str]:
+    return (ref.kind, ref.name)
+
+
+def job_references_rewrite(
+    document: dict[str, Any], *, mapping: dict[tuple[str, str], str]
+) -> dict[str, Any]:
+    """A copy of ``document`` with every reference ``(kind, old name)`` in ``mapping`` renamed.
+
+    Only places the registry knows are touched (node reference properties, schedule dependencies, DIS
+    channels); text such as SQL is left alone.
+    """
+    if not mapping:
+        return copy.deepcopy(document)
+    doc = copy.deepcopy(document)
+    for node in doc.get("nodes") or []:
+        if not isinstance(node, dict):
+            continue
+        node_type = NODE_TYPES.get(node.get("type", ""))
+        fields_by_name = {f.name: f for f in node_type.reference_fields} if node_type else {}
+        for prop in node.get("properties") or []:
+            f = fields_by_name.get(prop.get("name")) if isinstance(prop, dict) else None
+            if f and isinstance(prop.get("value"), str):
+                new = mapping.get((f.refers_to, prop["value"].strip()))
+                if new is not None:
+                    prop["value"] = new
+        trigger = node.get("eventTrigger")
+        if isinstance(trigger, dict) and trigger.get("eventType") == "DIS":
+            new = mapping.get((DIS_STREAM, str(trigger.get("channel"))))
+            if new is not None:
+                trigger["channel"] = new
+    schedule = doc.get("schedule")
+    if isinstance(schedule, dict):
+        cron = schedule.get("cron")
+        depend = cron.get("dependJobs") if isinstance(cron, dict) else None
+        if isinstance(depend, dict) and isinstance(depend.get("jobs"), list):
+            depend["jobs"] = [mapping.get((JOB, n), n) if isinstance(n, str) else n for n in depend["jobs"]]
+        event = schedule.get("event")
+        if isinstance(event, dict) and event.get("eventType") == "DIS":
+            new = mapping.get((DIS_STREAM, str(event.get("channel"))))
+            if new is not None:
+                event["channel"] = new
+    return doc
+
+
+def job_sensitive_properties_flag(document: dict[str, Any]) -> dict[str, Any]:
+    """A copy where every property the registry calls sensitive carries ``value_is_sensitive: true``,
+    so that redaction (which reads the flags) empties it too."""
+    doc = copy.deepcopy(document)
+    for node in doc.get("nodes") or []:
+        if not isinstance(node, dict):
+            continue
+        node_type = NODE_TYPES.get(node.get("type", ""))
+        sensitive = {f.name for f in node_type.fields if f.sensitive} if node_type else set()
+        for prop in node.get("properties") or []:
+            if isinstance(prop, dict) and prop.get("name") in sensitive:
+                prop["value_is_sensitive"] = True
+    return doc
+
+
+def node_types_describe() -> list[dict[str, Any]]:
+    """The registry as plain data for the canvas's palette and property panel."""
+    return [
+        {
+            "code": t.code,
+            "label": t.label,
+            "category": t.category,
+            "fields": [
+                {
+                    "name": f.name,
+                    "label": f.label,
+                    "widget": f.widget,
+                    "refersTo": f.refers_to,
+                    "connectionType": f.connection_type,
+                    "required": f.required,
+                    "options": list(f.options),
+                    "default": f.default,
+                    "sensitive": f.sensitive,
+                }
+                for f in t.fields
+            ],
+        }
+        for t in NODE_TYPES.values()
+    ]

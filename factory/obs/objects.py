@@ -1,0 +1,158 @@
+"""Reading, writing and browsing OBS objects. Every failure becomes an ObsError naming the path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, BinaryIO
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from factory.obs.client import obs_client
+from factory.obs.errors import ObsError
+from factory.obs.paths import ObsPath, obs_path_parse
+
+PART_SIZE = 8 * 1024 * 1024  # S3 multipart parts must be >= 5 MiB except the last
+
+
+def _error_code(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def _translate(exc: Exception, *, path: ObsPath, action: str) -> ObsError:
+    code = _error_code(exc)
+    if code in ("NoSuchBucket",):
+        return ObsError(f"The OBS bucket {path.bucket!r} does not exist ({path}).", code="obs_bucket_missing")
+    if code in ("NoSuchKey", "404", "NotFound"):
+        return ObsError(f"There is no OBS object at {path}.", code="obs_object_missing")
+    if code in ("AccessDenied", "403", "AllAccessDisabled"):
+        return ObsError(f"OBS refused to {action} {path}: access denied.", code=f"obs_{action}_failed")
+    detail = code or type(exc).__name__
+    return ObsError(f"Could not {action} {path} in OBS ({detail}).", code=f"obs_{action}_failed")
+
+
+def obs_write_stream(*, path: ObsPath, chunks: Iterable[bytes], content_type: str = "application/zip") -> int:
+    """Upload a stream as one object with a multipart upload; memory stays at one part.
+
+    On any failure the upload is aborted, so nothing half-written is left in OBS.
+    """
+    client = obs_client()
+    if path.is_prefix:
+        raise ObsError(f"{path} names a folder, not an object.", code="obs_path_invalid")
+    try:
+        upload = client.create_multipart_upload(Bucket=path.bucket, Key=path.key, ContentType=content_type)
+    except (BotoCoreError, ClientError) as exc:
+        raise _translate(exc, path=path, action="write") from exc
+    upload_id = upload["UploadId"]
+    parts: list[dict[str, Any]] = []
+    buffer = bytearray()
+    total = 0
+
+    def flush() -> None:
+        number = len(parts) + 1
+        result = client.upload_part(
+            Bucket=path.bucket, Key=path.key, UploadId=upload_id, PartNumber=number, Body=bytes(buffer)
+        )
+        parts.append({"PartNumber": number, "ETag": result["ETag"]})
+        buffer.clear()
+
+    try:
+        for chunk in chunks:
+            buffer += chunk
+            total += len(chunk)
+            if len(buffer) >= PART_SIZE:
+                flush()
+        if buffer or not parts:
+            flush()
+        client.complete_multipart_upload(
+            Bucket=path.bucket, Key=path.key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+        )
+    except BaseException as exc:
+        try:
+            client.abort_multipart_upload(Bucket=path.bucket, Key=path.key, UploadId=upload_id)
+        except (BotoCoreError, ClientError):
+            pass
+        if isinstance(exc, (BotoCoreError, ClientError)):
+            raise _translate(exc, path=path, action="write") from exc
+        raise
+    return total
+
+
+def obs_download_to(*, path: ObsPath, fileobj: BinaryIO, max_bytes: int) -> int:
+    """Copy an object into ``fileobj``, refusing objects larger than ``max_bytes`` before reading them."""
+    client = obs_client()
+    try:
+        head = client.head_object(Bucket=path.bucket, Key=path.key)
+    except (BotoCoreError, ClientError) as exc:
+        if _error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+            try:
+                client.head_bucket(Bucket=path.bucket)
+            except (BotoCoreError, ClientError) as bucket_exc:
+                raise _translate(bucket_exc, path=path, action="read") from bucket_exc
+        raise _translate(exc, path=path, action="read") from exc
+    size = int(head.get("ContentLength", 0))
+    if size > max_bytes:
+        raise ObsError(
+            f"{path} is {size} bytes; packages may be at most {max_bytes} bytes.", code="obs_too_large"
+        )
+    try:
+        body = client.get_object(Bucket=path.bucket, Key=path.key)["Body"]
+        copied = 0
+        for chunk in body.iter_chunks(1024 * 1024):
+            copied += len(chunk)
+            if copied > max_bytes:
+                raise ObsError(f"{path} grew beyond {max_bytes} bytes while reading.", code="obs_too_large")
+            fileobj.write(chunk)
+    except (BotoCoreError, ClientError) as exc:
+        raise _translate(exc, path=path, action="read") from exc
+    return copied
+
+
+def obs_exists(*, path: ObsPath) -> bool:
+    try:
+        obs_client().head_object(Bucket=path.bucket, Key=path.key)
+    except (BotoCoreError, ClientError) as exc:
+        if _error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise _translate(exc, path=path, action="read") from exc
+    return True
+
+
+def obs_delete(*, path: ObsPath) -> None:
+    try:
+        obs_client().delete_object(Bucket=path.bucket, Key=path.key)
+    except (BotoCoreError, ClientError) as exc:
+        raise _translate(exc, path=path, action="write") from exc
+
+
+def obs_browse(*, path: str = "", limit: int = 1000) -> dict[str, Any]:
+    """Buckets when ``path`` is empty; otherwise the folders and objects directly under a prefix."""
+    client = obs_client()
+    if not path:
+        try:
+            buckets = client.list_buckets().get("Buckets", [])
+        except (BotoCoreError, ClientError) as exc:
+            raise ObsError(f"Could not list OBS buckets ({_error_code(exc) or type(exc).__name__}).") from exc
+        return {"buckets": sorted(b["Name"] for b in buckets)}
+    where = obs_path_parse(path if path.endswith("/") or "/" in path[6:] else path + "/", field="path")
+    prefix = where.key if where.is_prefix else where.key + "/"
+    try:
+        page = client.list_objects_v2(Bucket=where.bucket, Prefix=prefix, Delimiter="/", MaxKeys=limit)
+    except (BotoCoreError, ClientError) as exc:
+        raise _translate(exc, path=where, action="read") from exc
+    return {
+        "path": str(ObsPath(where.bucket, prefix)),
+        "prefixes": [f"obs://{where.bucket}/{p['Prefix']}" for p in page.get("CommonPrefixes", [])],
+        "objects": [
+            {
+                "key": o["Key"],
+                "path": f"obs://{where.bucket}/{o['Key']}",
+                "size": o["Size"],
+                "lastModified": o["LastModified"].isoformat(),
+            }
+            for o in page.get("Contents", [])
+            if o["Key"] != prefix
+        ],
+        "truncated": bool(page.get("IsTruncated")),
+    }

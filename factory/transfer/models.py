@@ -1,0 +1,101 @@
+"""Background work as database rows: system tasks, their per-object subtasks and export artifacts."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from factory.workspaces.models import Workspace
+
+
+def _hex_id() -> str:
+    return uuid.uuid4().hex
+
+
+class TaskKind(models.TextChoices):
+    EXPORT = "export", "Export"
+    IMPORT = "import", "Import"
+
+
+class TaskStatus(models.TextChoices):
+    # DataArts' system-task statuses, plus WAITING for a wizard paused between its steps.
+    PENDING = "PENDING", "Pending"
+    RUNNING = "RUNNING", "Running"
+    WAITING = "WAITING", "Waiting for the user"
+    SUCCESSFUL = "SUCCESSFUL", "Successful"
+    FAILED = "FAILED", "Failed"
+
+
+class SystemTask(models.Model):
+    """One export or import, read alike by the wizard, the v1 ``system-tasks`` API and the CLI.
+
+    ``step`` is where the work is (``inspect``, ``inspected``, ``apply``, ``done`` for imports); ``params``
+    holds what was asked, ``result`` what was found or done. Tasks check this row under
+    ``select_for_update`` before working, so a task delivered twice does its work once.
+    """
+
+    public_id = models.CharField(max_length=32, unique=True, default=_hex_id, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tasks")
+    kind = models.CharField(max_length=16, choices=TaskKind.choices)
+    name = models.CharField(max_length=512)
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.PENDING)
+    step = models.CharField(max_length=32, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField(blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["workspace", "kind", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubTask(models.Model):
+    """The outcome for one object of a system task (created, overwritten, skipped, renamed, failed)."""
+
+    task = models.ForeignKey(SystemTask, on_delete=models.CASCADE, related_name="subtasks")
+    order = models.PositiveIntegerField()
+    object_type = models.CharField(max_length=16)  # job | script | resource | connection
+    object_name = models.CharField(max_length=128)
+    name = models.CharField(max_length=512)
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.PENDING)
+    outcome = models.CharField(max_length=16, blank=True)
+    message = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["task", "order"]
+        constraints = [models.UniqueConstraint(fields=["task", "order"], name="uniq_subtask_order")]
+
+
+class ExportArtifact(models.Model):
+    """A package in the Download Center: written by an export task to default storage (or OBS)."""
+
+    task = models.OneToOneField(SystemTask, on_delete=models.CASCADE, related_name="artifact")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    storage_name = models.CharField(max_length=512, blank=True)
+    obs_path = models.CharField(max_length=1024, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    job_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
