@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import factory
+import importlib.util
+import sys
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 
 from factory.connections.models import DataConnection, ExternalObject, ExternalObjectKind
@@ -10,13 +13,43 @@ from factory.development.models import EnvironmentVariable, Job, Resource, Scrip
 from factory.workspaces.models import Membership, Role, Workspace
 
 
+def _load_factory_boy():
+    """factory_boy's package is called ``factory``, which the project package shadows: load it under
+    the name ``factory_boy`` instead (it only uses relative imports internally)."""
+    if "factory_boy" in sys.modules:
+        return sys.modules["factory_boy"]
+    import django  # noqa: F401 - any installed distribution locates site-packages
+
+    for base in map(Path, sys.path):
+        init = base / "factory" / "__init__.py"
+        if init.exists() and (base / "factory" / "django.py").exists():
+            spec = importlib.util.spec_from_file_location(
+                "factory_boy", init, submodule_search_locations=[str(init.parent)]
+            )
+            module = importlib.util.module_from_spec(spec)
+            sys.modules["factory_boy"] = module
+            spec.loader.exec_module(module)
+            return module
+    raise ImportError("factory_boy is not installed (pip install -r requirements-dev.txt)")
+
+
+factory = _load_factory_boy()
+import factory_boy.django  # noqa: E402,F401 - registers the submodule used below
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save(update_fields=["password"])
 
 
 class WorkspaceFactory(factory.django.DjangoModelFactory):

@@ -23,7 +23,9 @@ class Directory(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="directories")
     category = models.CharField(max_length=16, choices=Category.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     name = models.CharField(max_length=64)
     path = models.CharField(max_length=1024)
     depth = models.PositiveSmallIntegerField()
@@ -50,7 +52,9 @@ class LockedObject(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=128)
-    directory = models.ForeignKey(Directory, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    directory = models.ForeignKey(
+        Directory, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     document = models.JSONField(default=dict)
     owner = models.CharField(max_length=128, blank=True)
     lock_holder = models.ForeignKey(
@@ -88,7 +92,9 @@ class Job(LockedObject):
 
     process_type = models.CharField(max_length=16, default="BATCH")
     node_count = models.PositiveIntegerField(default=0)
-    schedule_status = models.CharField(max_length=16, choices=ScheduleStatus.choices, default=ScheduleStatus.STOPPED)
+    schedule_status = models.CharField(
+        max_length=16, choices=ScheduleStatus.choices, default=ScheduleStatus.STOPPED
+    )
 
     class Meta(LockedObject.Meta):
         constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="uniq_job_name")]
@@ -140,6 +146,9 @@ class JobVersion(Version):
     class Meta(Version.Meta):
         constraints = [models.UniqueConstraint(fields=["job", "kind", "number"], name="uniq_job_version")]
 
+    def __str__(self) -> str:
+        return f"{self.job.name} {self.kind} version {self.number}"
+
 
 class ScriptVersion(Version):
     """A snapshot of a script's document, like JobVersion."""
@@ -147,7 +156,12 @@ class ScriptVersion(Version):
     script = models.ForeignKey(Script, on_delete=models.CASCADE, related_name="versions")
 
     class Meta(Version.Meta):
-        constraints = [models.UniqueConstraint(fields=["script", "kind", "number"], name="uniq_script_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["script", "kind", "number"], name="uniq_script_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.script.name} {self.kind} version {self.number}"
 
 
 class ResourceType(models.TextChoices):
@@ -162,7 +176,9 @@ class Resource(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="resources")
     name = models.CharField(max_length=32)
-    directory = models.ForeignKey(Directory, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    directory = models.ForeignKey(
+        Directory, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     type = models.CharField(max_length=16, choices=ResourceType.choices)
     location = models.CharField(max_length=1023)
     document = models.JSONField(default=dict)

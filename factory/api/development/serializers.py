@@ -1,0 +1,150 @@
+"""Output serializers the development views share: the camelCase shapes the console's frontend reads.
+
+Per-operation input serializers stay nested in their views; ``component`` gives each a unique name in
+the OpenAPI schema (nested classes are all called ``InputSerializer``).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from factory.development.models import Category, ScheduleStatus, VersionKind
+
+
+def component(name: str):
+    """Name a serializer's OpenAPI component (the TypeScript type the frontend generates from it)."""
+    return extend_schema_serializer(component_name=name)
+
+
+class _LockedSummary(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    directory = serializers.SerializerMethodField()
+    owner = serializers.CharField()
+    revision = serializers.IntegerField()
+    lockHolder = serializers.CharField(source="lock_holder.username", allow_null=True)
+    lockedByMe = serializers.SerializerMethodField()
+    submitted = serializers.BooleanField(source="is_submitted")
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+    updatedBy = serializers.CharField(source="updated_by.username", allow_null=True)
+
+    @extend_schema_field(serializers.CharField())
+    def get_directory(self, obj: Any) -> str:
+        return obj.directory.path if obj.directory_id else "/"
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_lockedByMe(self, obj: Any) -> bool:
+        user = self.context.get("user")
+        return user is not None and obj.lock_holder_id is not None and obj.lock_holder_id == user.pk
+
+
+@component("JobSummary")
+class JobSummarySerializer(_LockedSummary):
+    processType = serializers.CharField(source="process_type")
+    scheduleStatus = serializers.ChoiceField(source="schedule_status", choices=ScheduleStatus.choices)
+    nodeCount = serializers.IntegerField(source="node_count")
+
+
+@component("Job")
+class JobSerializer(JobSummarySerializer):
+    document = serializers.DictField()
+
+
+@component("ScriptSummary")
+class ScriptSummarySerializer(_LockedSummary):
+    type = serializers.CharField()
+    connectionName = serializers.CharField(source="connection_name")
+
+
+@component("Script")
+class ScriptSerializer(ScriptSummarySerializer):
+    document = serializers.DictField()
+
+
+@component("Version")
+class VersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=VersionKind.choices)
+    number = serializers.IntegerField()
+    description = serializers.CharField()
+    createdBy = serializers.CharField(source="created_by.username", allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+
+
+@component("VersionDetail")
+class VersionDetailSerializer(VersionSerializer):
+    document = serializers.DictField()
+
+
+@component("Directory")
+class DirectorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    category = serializers.CharField()
+    name = serializers.CharField()
+    path = serializers.CharField()
+    parentId = serializers.IntegerField(source="parent_id", allow_null=True)
+    depth = serializers.IntegerField()
+
+
+@component("BatchUnlockResult")
+class BatchUnlockSerializer(serializers.Serializer):
+    @component("UnlockRefusal")
+    class RefusedSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        reason = serializers.CharField()
+
+    unlocked = serializers.IntegerField()
+    refused = RefusedSerializer(many=True)
+
+
+@component("TreeDirectory")
+class TreeDirectorySerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    path = serializers.CharField()
+    parentId = serializers.IntegerField(allow_null=True)
+    hasChildren = serializers.BooleanField()
+
+
+@component("TreeElement")
+class TreeElementSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.values)
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    directory = serializers.CharField()
+    owner = serializers.CharField()
+    processType = serializers.CharField(allow_null=True)
+    scriptType = serializers.CharField(allow_null=True)
+    resourceType = serializers.CharField(allow_null=True)
+    lockHolder = serializers.CharField(allow_null=True)
+    lockedByMe = serializers.BooleanField()
+    submitted = serializers.BooleanField()
+    scheduled = serializers.BooleanField()
+    updatedAt = serializers.DateTimeField()
+
+
+class IdsInputSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=10000)
+
+
+@functools.cache
+def page_of(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    """The serializer of a ``?limit=&offset=`` page of ``item`` (for the schema)."""
+    return component(name)(
+        type(
+            f"{name}Serializer",
+            (serializers.Serializer,),
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.CharField(allow_null=True),
+                "previous": serializers.CharField(allow_null=True),
+                "results": item(many=True),
+            },
+        )
+    )

@@ -1,0 +1,177 @@
+"""Writes of jobs: create, save, submit, rename, move, copy, delete, schedule, roll back, import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from factory.development.models import Category, Job, JobVersion, ScheduleStatus
+from factory.development.services import objects
+from factory.development.services.directories import directory_get_by_path, documents_directory_sync
+from factory.development.services.locks import lock_require_acquirable
+from factory.development.validation import job_validate
+from factory.errors import Conflict, NotFound
+from factory.workspaces.models import Workspace
+
+
+def _columns(doc: dict) -> dict[str, Any]:
+    nodes = doc.get("nodes")
+    return {
+        "process_type": doc.get("processType") or "BATCH",
+        "node_count": len(nodes) if isinstance(nodes, list) else 0,
+    }
+
+
+def _owner_of(doc: dict) -> str:
+    basic = doc.get("basicConfig")
+    owner = basic.get("owner") if isinstance(basic, dict) else None
+    return owner.strip() if isinstance(owner, str) else ""
+
+
+JOB = objects.Kind(
+    model=Job, category=Category.JOB, validate=job_validate, columns=_columns, owner_of=_owner_of
+)
+
+
+def job_create(*, workspace: Workspace, user: AbstractBaseUser, document: dict) -> Job:
+    """Create a job from its definition, locked to ``user``.
+
+    ``document["directory"]`` is created when missing (as DataArts does); the owner is
+    ``basicConfig.owner`` or the creator.
+    """
+    return objects.object_create(JOB, workspace=workspace, user=user, document=document)
+
+
+def job_save(
+    *,
+    job: Job,
+    user: AbstractBaseUser,
+    document: dict,
+    if_match: int | None = None,
+    new_version: bool = False,
+) -> Job:
+    """Save the development state. Needs the lock; ``if_match`` is the revision the editor started from.
+
+    The name and directory stay (rename and move change them). A saved version is recorded unless the
+    last one is younger than a minute; ``new_version`` forces one.
+    """
+    return objects.object_save(
+        JOB, obj=job, user=user, document=document, if_match=if_match, new_version=new_version
+    )
+
+
+def job_submit(*, job: Job, user: AbstractBaseUser, description: str = "") -> JobVersion:
+    """Submit the development state as a new version (the latest 100 are kept). Needs the lock."""
+    return objects.object_submit(JOB, obj=job, user=user, description=description)
+
+
+def job_rename(*, job: Job, user: AbstractBaseUser, name: str) -> Job:
+    return objects.object_rename(JOB, obj=job, user=user, name=name)
+
+
+def job_move(*, job: Job, user: AbstractBaseUser, directory_path: str) -> Job:
+    return objects.object_move(JOB, obj=job, user=user, directory_path=directory_path)
+
+
+def job_copy(*, job: Job, user: AbstractBaseUser, new_name: str, directory_path: str | None = None) -> Job:
+    """Copy and Save As: a new job with ``job``'s definition, in ``directory_path`` (default: the same)."""
+    return objects.object_copy(JOB, obj=job, user=user, new_name=new_name, directory_path=directory_path)
+
+
+def _deletable(*, job: Job, user: AbstractBaseUser) -> None:
+    if job.schedule_status == ScheduleStatus.SCHEDULING:
+        raise Conflict(f"Job {job.name} is scheduled; stop its scheduling first.", code="job_scheduling")
+    lock_require_acquirable(obj=job, user=user, action="deleted")
+
+
+@transaction.atomic
+def job_delete(*, job: Job, user: AbstractBaseUser) -> None:
+    """Delete a job and its versions; refused while it is scheduled or hard-locked by someone else."""
+    (current,) = objects.objects_for_batch(JOB, workspace=job.workspace, ids=[job.pk])
+    _deletable(job=current, user=user)
+    current.delete()
+
+
+@transaction.atomic
+def jobs_delete(*, workspace: Workspace, user: AbstractBaseUser, job_ids: list[int]) -> int:
+    """Delete several jobs, all or none: the first that cannot be deleted is named in the error."""
+    jobs = objects.objects_for_batch(JOB, workspace=workspace, ids=job_ids)
+    for job in jobs:
+        try:
+            _deletable(job=job, user=user)
+        except Conflict as exc:
+            raise type(exc)(f"{exc.message} Nothing was deleted.", code=exc.code) from exc
+    Job.objects.filter(pk__in=[job.pk for job in jobs]).delete()
+    return len(jobs)
+
+
+@transaction.atomic
+def jobs_move(
+    *, workspace: Workspace, user: AbstractBaseUser, job_ids: list[int], directory_path: str
+) -> int:
+    """Move several jobs into one existing directory, all or none."""
+    directory = directory_get_by_path(workspace=workspace, category=Category.JOB, path=directory_path)
+    jobs = objects.objects_for_batch(JOB, workspace=workspace, ids=job_ids)
+    for job in jobs:
+        try:
+            lock_require_acquirable(obj=job, user=user, action="moved")
+        except Conflict as exc:
+            raise type(exc)(f"{exc.message} Nothing was moved.", code=exc.code) from exc
+    moved = Job.objects.filter(pk__in=[job.pk for job in jobs])
+    moved.update(directory=directory)
+    documents_directory_sync(moved)
+    return len(jobs)
+
+
+def job_schedule_start(*, job: Job, user: AbstractBaseUser) -> Job:
+    """Start scheduling the latest submitted version. Not gated by the lock."""
+    if job.submitted_revision is None:
+        raise Conflict(
+            f"Job {job.name} has no submitted version; submit it before scheduling.", code="not_submitted"
+        )
+    Job.objects.filter(pk=job.pk).update(schedule_status=ScheduleStatus.SCHEDULING)
+    job.schedule_status = ScheduleStatus.SCHEDULING
+    return job
+
+
+def job_schedule_stop(*, job: Job, user: AbstractBaseUser) -> Job:
+    Job.objects.filter(pk=job.pk).update(schedule_status=ScheduleStatus.STOPPED)
+    job.schedule_status = ScheduleStatus.STOPPED
+    return job
+
+
+def job_rollback(*, job: Job, user: AbstractBaseUser, version: JobVersion) -> Job:
+    """Restore ``version``'s definition into the development state, as a save (needs the lock)."""
+    if version.job_id != job.pk:
+        raise NotFound(f"Version {version.pk} of job {job.name} does not exist.", code="version_not_found")
+    return objects.object_save(
+        JOB, obj=job, user=user, document=version.document, if_match=None, new_version=True
+    )
+
+
+def job_import_write(
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    document: dict,
+    job: Job | None,
+    version_description: str,
+    submit: bool = True,
+) -> Job:
+    """Create ``document`` as a job, or overwrite ``job``'s development state with it, for an import.
+
+    Validates, creates the directory when missing, gives ``user`` the lock (the caller checked
+    ``lock_can_acquire``) and records a submitted version (a saved one when ``submit`` is False).
+    A constant number of queries, whatever the job holds.
+    """
+    return objects.object_import_write(
+        JOB,
+        workspace=workspace,
+        user=user,
+        document=document,
+        obj=job,
+        version_description=version_description,
+        submit=submit,
+    )

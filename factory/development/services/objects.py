@@ -1,0 +1,267 @@
+"""What the writes of jobs and scripts share: a development state kept as one whole document.
+
+``jobs.py`` and ``scripts.py`` are thin typed wrappers over these, each with its ``Kind``. The document is
+stored whole (unknown keys kept); only ``name`` and ``directory`` are overwritten from the columns, which
+only rename and move change.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from factory.development.models import Directory, Job, Script, VersionKind
+from factory.development.services.directories import directory_ensure, directory_get_by_path
+from factory.development.services.locks import lock_require_acquirable, lock_require_held
+from factory.development.services.versions import VersionModel, version_description_validate, version_record
+from factory.errors import Conflict, NotFound, PreconditionFailed, ValidationError
+from factory.workspaces.models import Workspace
+
+Obj = TypeVar("Obj", Job, Script)
+
+_FOREIGN_KEYS = ["workspace", "directory", "lock_holder", "created_by", "updated_by"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of locked object (job or script) reads its document."""
+
+    model: type[Job | Script]
+    category: str
+    validate: Callable[[Any], None]
+    columns: Callable[[dict], dict[str, Any]]  # the columns pulled out of a (valid) document
+    owner_of: Callable[[dict], str]  # the owner a document names, or ""
+
+    @property
+    def label(self) -> str:
+        return self.model.__name__
+
+    @property
+    def word(self) -> str:
+        return self.label.lower()
+
+
+def _path(directory: Directory | None) -> str:
+    return directory.path if directory is not None else "/"
+
+
+def _prepared(kind: Kind, document: Any, **overrides: Any) -> dict:
+    """A validated deep copy of ``document`` with ``overrides`` (name, directory) applied."""
+    if not isinstance(document, dict):
+        message = f"A {kind.word} definition must be a JSON object."
+        raise ValidationError(message, fields={"document": message})
+    doc = copy.deepcopy(document)
+    doc.update(overrides)
+    kind.validate(doc)
+    return doc
+
+
+def _clean(obj: Job | Script) -> None:
+    try:
+        obj.full_clean(exclude=_FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
+    except DjangoValidationError as exc:
+        fields = {key: " ".join(messages) for key, messages in exc.message_dict.items()}
+        raise ValidationError(f"{next(iter(fields))}: {next(iter(fields.values()))}", fields=fields) from exc
+
+
+def _name_free(kind: Kind, *, workspace: Workspace | int, name: str, exclude_pk: int | None = None) -> None:
+    others = kind.model.objects.filter(workspace=workspace, name=name)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise Conflict(f"{kind.label} {name} already exists.", code=f"{kind.word}_exists")
+
+
+def _apply(kind: Kind, obj: Obj, doc: dict, *, user: AbstractBaseUser, directory: Directory | None) -> Obj:
+    """Write ``doc`` into ``obj``'s development state (not saved): columns, owner, revision."""
+    doc["name"] = obj.name
+    doc["directory"] = _path(directory)
+    obj.directory = directory
+    obj.document = doc
+    obj.owner = kind.owner_of(doc) or obj.owner or user.get_username()
+    for column, value in kind.columns(doc).items():
+        setattr(obj, column, value)
+    obj.updated_by = user
+    if obj.pk is not None:
+        obj.revision += 1
+    return obj
+
+
+def _insert(
+    kind: Kind, *, workspace: Workspace, user: AbstractBaseUser, doc: dict, directory: Directory | None
+) -> Obj:
+    """A new object from a validated document, locked to its creator."""
+    _name_free(kind, workspace=workspace, name=doc["name"])
+    obj = kind.model(
+        workspace=workspace,
+        name=doc["name"],
+        lock_holder=user,
+        locked_at=timezone.now(),
+        created_by=user,
+    )
+    _apply(kind, obj, doc, user=user, directory=directory)
+    _clean(obj)
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise Conflict(f"{kind.label} {obj.name} already exists.", code=f"{kind.word}_exists") from exc
+    return obj
+
+
+def _row_locked(kind: Kind, obj: Obj) -> Obj:
+    """``obj`` re-read under a row lock, so that concurrent saves of it run one after the other."""
+    return (
+        kind.model.objects.select_for_update(of=("self",))
+        .select_related("workspace", "directory", "lock_holder", "updated_by")
+        .get(pk=obj.pk)
+    )
+
+
+@transaction.atomic
+def object_create(kind: Kind, *, workspace: Workspace, user: AbstractBaseUser, document: Any) -> Obj:
+    doc = _prepared(kind, document)
+    directory = directory_ensure(workspace=workspace, category=kind.category, path=doc.get("directory"))
+    return _insert(kind, workspace=workspace, user=user, doc=doc, directory=directory)
+
+
+@transaction.atomic
+def object_save(
+    kind: Kind, *, obj: Obj, user: AbstractBaseUser, document: Any, if_match: int | None, new_version: bool
+) -> Obj:
+    current = _row_locked(kind, obj)
+    lock_require_held(obj=current, user=user, action="saving")
+    if if_match is not None and if_match != current.revision:
+        by = f" by {current.updated_by.get_username()}" if current.updated_by else ""
+        raise PreconditionFailed(
+            f"{kind.label} {current.name} was changed{by} since you opened it (revision {if_match}, now "
+            f"{current.revision}). Reload it, then save again."
+        )
+    doc = _prepared(kind, document, name=current.name, directory=_path(current.directory))
+    _apply(kind, current, doc, user=user, directory=current.directory)
+    _clean(current)
+    current.save()
+    version_record(obj=current, user=user, kind=VersionKind.SAVED, force=new_version)
+    return current
+
+
+@transaction.atomic
+def object_submit(kind: Kind, *, obj: Obj, user: AbstractBaseUser, description: str) -> VersionModel:
+    current = _row_locked(kind, obj)
+    lock_require_held(obj=current, user=user, action="submitting")
+    description = version_description_validate(description)
+    kind.validate(current.document)
+    version = version_record(obj=current, user=user, kind=VersionKind.SUBMITTED, description=description)
+    kind.model.objects.filter(pk=current.pk).update(submitted_revision=current.revision)
+    obj.submitted_revision = current.revision
+    return version
+
+
+@transaction.atomic
+def object_rename(kind: Kind, *, obj: Obj, user: AbstractBaseUser, name: str) -> Obj:
+    current = _row_locked(kind, obj)
+    if name == current.name:
+        return current
+    lock_require_acquirable(obj=current, user=user, action="renamed")
+    doc = _prepared(kind, current.document, name=name)
+    _name_free(kind, workspace=current.workspace_id, name=name, exclude_pk=current.pk)
+    current.name = name
+    _apply(kind, current, doc, user=user, directory=current.directory)
+    _clean(current)
+    try:
+        with transaction.atomic():
+            current.save()
+    except IntegrityError as exc:
+        raise Conflict(f"{kind.label} {name} already exists.", code=f"{kind.word}_exists") from exc
+    return current
+
+
+@transaction.atomic
+def object_move(kind: Kind, *, obj: Obj, user: AbstractBaseUser, directory_path: str) -> Obj:
+    """Move into an existing directory. Not a change of the definition: revision and submitted state stay."""
+    current = _row_locked(kind, obj)
+    directory = directory_get_by_path(
+        workspace=current.workspace, category=kind.category, path=directory_path
+    )
+    lock_require_acquirable(obj=current, user=user, action="moved")
+    current.directory = directory
+    current.document = {**current.document, "directory": _path(directory)}
+    current.save(update_fields=["directory", "document", "updated_at"])
+    return current
+
+
+@transaction.atomic
+def object_copy(
+    kind: Kind, *, obj: Obj, user: AbstractBaseUser, new_name: str, directory_path: str | None
+) -> Obj:
+    if directory_path is None:
+        directory = obj.directory
+    else:
+        directory = directory_get_by_path(
+            workspace=obj.workspace, category=kind.category, path=directory_path
+        )
+    doc = _prepared(kind, obj.document, name=new_name, directory=_path(directory))
+    return _insert(kind, workspace=obj.workspace, user=user, doc=doc, directory=directory)
+
+
+def objects_for_batch(kind: Kind, *, workspace: Workspace, ids: list[int]) -> list[Obj]:
+    """The objects of ``ids`` in the workspace, row-locked, in name order; NotFound naming a missing id."""
+    wanted = list(dict.fromkeys(ids))
+    rows = list(
+        kind.model.objects.select_for_update(of=("self",))
+        .select_related("workspace", "lock_holder")
+        .defer("document")
+        .filter(workspace=workspace, pk__in=wanted)
+        .order_by("name")
+    )
+    found = {row.pk for row in rows}
+    for pk in wanted:
+        if pk not in found:
+            raise NotFound(f"{kind.label} {pk} does not exist.", code=f"{kind.word}_not_found")
+    return rows
+
+
+@transaction.atomic
+def object_import_write(
+    kind: Kind,
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    document: Any,
+    obj: Obj | None,
+    version_description: str,
+    submit: bool,
+) -> Obj:
+    doc = _prepared(kind, document)
+    directory = directory_ensure(workspace=workspace, category=kind.category, path=doc.get("directory"))
+    if obj is None:
+        current = _insert(kind, workspace=workspace, user=user, doc=doc, directory=directory)
+    else:
+        current = _row_locked(kind, obj)
+        if doc["name"] != current.name:
+            _name_free(kind, workspace=workspace, name=doc["name"], exclude_pk=current.pk)
+            current.name = doc["name"]
+        _apply(kind, current, doc, user=user, directory=directory)
+        current.lock_holder, current.locked_at = user, timezone.now()
+        _clean(current)
+        current.save()
+    version_kind = VersionKind.SUBMITTED if submit else VersionKind.SAVED
+    version_record(
+        obj=current,
+        user=user,
+        kind=version_kind,
+        description=version_description_validate(version_description),
+        force=True,
+        first=obj is None,
+    )
+    if submit:
+        current.submitted_revision = current.revision
+        kind.model.objects.filter(pk=current.pk).update(submitted_revision=current.revision)
+    return current

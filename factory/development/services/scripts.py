@@ -1,0 +1,148 @@
+"""Writes of scripts: create, save, submit, rename, move, copy, delete, roll back, import.
+
+The same rules as jobs; the document is DataArts' script definition (name, type, content,
+connectionName, database, queueName, configuration, description, directory).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from factory.development.models import Category, Script, ScriptVersion
+from factory.development.services import objects
+from factory.development.services.directories import directory_get_by_path, documents_directory_sync
+from factory.development.services.locks import lock_require_acquirable
+from factory.development.validation import script_validate
+from factory.errors import Conflict, NotFound
+from factory.workspaces.models import Workspace
+
+
+def _columns(doc: dict) -> dict[str, Any]:
+    connection = doc.get("connectionName")
+    return {
+        "type": str(doc.get("type") or ""),
+        "connection_name": connection if isinstance(connection, str) else "",
+    }
+
+
+def _owner_of(doc: dict) -> str:
+    owner = doc.get("owner")
+    return owner.strip() if isinstance(owner, str) else ""
+
+
+SCRIPT = objects.Kind(
+    model=Script, category=Category.SCRIPT, validate=script_validate, columns=_columns, owner_of=_owner_of
+)
+
+
+def script_create(*, workspace: Workspace, user: AbstractBaseUser, document: dict) -> Script:
+    """Create a script from its definition, locked to ``user``; a missing directory is created."""
+    return objects.object_create(SCRIPT, workspace=workspace, user=user, document=document)
+
+
+def script_save(
+    *,
+    script: Script,
+    user: AbstractBaseUser,
+    document: dict,
+    if_match: int | None = None,
+    new_version: bool = False,
+) -> Script:
+    """Save the development state (needs the lock); as ``job_save``."""
+    return objects.object_save(
+        SCRIPT, obj=script, user=user, document=document, if_match=if_match, new_version=new_version
+    )
+
+
+def script_submit(*, script: Script, user: AbstractBaseUser, description: str = "") -> ScriptVersion:
+    return objects.object_submit(SCRIPT, obj=script, user=user, description=description)
+
+
+def script_rename(*, script: Script, user: AbstractBaseUser, name: str) -> Script:
+    return objects.object_rename(SCRIPT, obj=script, user=user, name=name)
+
+
+def script_move(*, script: Script, user: AbstractBaseUser, directory_path: str) -> Script:
+    return objects.object_move(SCRIPT, obj=script, user=user, directory_path=directory_path)
+
+
+def script_copy(
+    *, script: Script, user: AbstractBaseUser, new_name: str, directory_path: str | None = None
+) -> Script:
+    return objects.object_copy(
+        SCRIPT, obj=script, user=user, new_name=new_name, directory_path=directory_path
+    )
+
+
+@transaction.atomic
+def script_delete(*, script: Script, user: AbstractBaseUser) -> None:
+    """Delete a script and its versions; refused while hard-locked by someone else."""
+    (current,) = objects.objects_for_batch(SCRIPT, workspace=script.workspace, ids=[script.pk])
+    lock_require_acquirable(obj=current, user=user, action="deleted")
+    current.delete()
+
+
+@transaction.atomic
+def scripts_delete(*, workspace: Workspace, user: AbstractBaseUser, script_ids: list[int]) -> int:
+    """Delete several scripts, all or none: the first that cannot be deleted is named in the error."""
+    scripts = objects.objects_for_batch(SCRIPT, workspace=workspace, ids=script_ids)
+    for script in scripts:
+        try:
+            lock_require_acquirable(obj=script, user=user, action="deleted")
+        except Conflict as exc:
+            raise type(exc)(f"{exc.message} Nothing was deleted.", code=exc.code) from exc
+    Script.objects.filter(pk__in=[script.pk for script in scripts]).delete()
+    return len(scripts)
+
+
+@transaction.atomic
+def scripts_move(
+    *, workspace: Workspace, user: AbstractBaseUser, script_ids: list[int], directory_path: str
+) -> int:
+    """Move several scripts into one existing directory, all or none."""
+    directory = directory_get_by_path(workspace=workspace, category=Category.SCRIPT, path=directory_path)
+    scripts = objects.objects_for_batch(SCRIPT, workspace=workspace, ids=script_ids)
+    for script in scripts:
+        try:
+            lock_require_acquirable(obj=script, user=user, action="moved")
+        except Conflict as exc:
+            raise type(exc)(f"{exc.message} Nothing was moved.", code=exc.code) from exc
+    moved = Script.objects.filter(pk__in=[script.pk for script in scripts])
+    moved.update(directory=directory)
+    documents_directory_sync(moved)
+    return len(scripts)
+
+
+def script_rollback(*, script: Script, user: AbstractBaseUser, version: ScriptVersion) -> Script:
+    """Restore ``version``'s content into the development state, as a save (needs the lock)."""
+    if version.script_id != script.pk:
+        raise NotFound(
+            f"Version {version.pk} of script {script.name} does not exist.", code="version_not_found"
+        )
+    return objects.object_save(
+        SCRIPT, obj=script, user=user, document=version.document, if_match=None, new_version=True
+    )
+
+
+def script_import_write(
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    document: dict,
+    script: Script | None,
+    version_description: str,
+    submit: bool = True,
+) -> Script:
+    """Create or overwrite a script for an import, as ``job_import_write``."""
+    return objects.object_import_write(
+        SCRIPT,
+        workspace=workspace,
+        user=user,
+        document=document,
+        obj=script,
+        version_description=version_description,
+        submit=submit,
+    )

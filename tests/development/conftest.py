@@ -1,0 +1,1 @@
+from tests.development.fixtures import *  # noqa: F403
