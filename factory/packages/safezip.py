@@ -1,0 +1,264 @@
+"""Reading a zip that may be hostile: member by member, never trusting its headers.
+
+Nothing is extracted to disk. Every entry name is checked before anything is read (zip-slip, absolute
+paths, symlinks, undecodable names, duplicates); sizes are checked as declared and again as actually
+decompressed, with a hard cap, so a lying header or a deflate bomb stops early. Every failure of the
+zip machinery on bad bytes becomes a :class:`PackageError`.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from typing import IO
+
+from factory.packages.errors import PackageError
+from factory.packages.limits import Limits
+
+ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    ValueError,  # includes UnicodeDecodeError and lzma/bz2 data errors
+    RuntimeError,  # zipfile's "File is encrypted" and similar
+    struct.error,
+    OverflowError,
+)
+"""What the standard library raises on damaged archives; all of it means ``zip.corrupt`` to us."""
+SUPPORTED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+READ_CHUNK = 64 * 1024
+MAX_NAME_BYTES = 4096
+CENTRAL_HEADER_SIZE = 46
+DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
+UTF8_FLAG = 0x800
+ENCRYPTED_FLAG = 0x1
+
+
+def printable(name: str) -> str:
+    """An entry name safe to show in a message or a log: control characters escaped."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in name)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A regular file of the archive: its normalised ``path``, the name as stored, and its header."""
+
+    path: str
+    original: str
+    info: zipfile.ZipInfo
+
+
+def _corrupt(exc: BaseException, *, entry: str | None = None) -> PackageError:
+    detail = str(exc) or type(exc).__name__
+    return PackageError(f"is not a readable zip archive ({detail})", code="zip.corrupt", entry=entry)
+
+
+def _central_directory_check(fileobj: IO[bytes], *, limits: Limits) -> None:
+    """Count central-directory records before ``zipfile`` turns each into an object in memory.
+
+    ``zipfile`` parses the whole central directory when it opens an archive; a crafted one with
+    millions of tiny records would exhaust memory before our entry limit could be applied.
+    The helpers used are private to ``zipfile`` but stable since Python 2; without them we skip this.
+    """
+    end_record = getattr(zipfile, "_EndRecData", None)
+    if end_record is None:  # pragma: no cover - a Python without the helper
+        return
+    endrec = end_record(fileobj)
+    if endrec is None:
+        raise PackageError("is not a zip archive", code="zip.corrupt")
+    total, size_cd, offset_cd, location = endrec[4], endrec[5], endrec[6], endrec[9]
+    if total > limits.max_entries:
+        raise PackageError(
+            f"has {total} entries; at most {limits.max_entries} are allowed", code="zip.too_many_entries"
+        )
+    start = location - size_cd
+    if endrec[0] == zipfile.stringEndArchive64:
+        start -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator
+    if start < 0 or offset_cd < 0:
+        raise PackageError("is not a readable zip archive (bad central directory)", code="zip.corrupt")
+    count, position = 0, 0
+    while position < size_cd:
+        fileobj.seek(start + position)
+        header = fileobj.read(CENTRAL_HEADER_SIZE)
+        if len(header) < CENTRAL_HEADER_SIZE or header[:4] != zipfile.stringCentralDir:
+            return  # damaged: zipfile will say so precisely
+        name_length, extra_length, comment_length = struct.unpack("<HHH", header[28:34])
+        count += 1
+        if count > limits.max_entries:
+            raise PackageError(f"has more than {limits.max_entries} entries", code="zip.too_many_entries")
+        if name_length > MAX_NAME_BYTES:
+            raise PackageError(
+                f"has an entry name of {name_length} bytes; at most {MAX_NAME_BYTES} are allowed",
+                code="zip.invalid_name",
+            )
+        position += CENTRAL_HEADER_SIZE + name_length + extra_length + comment_length
+
+
+def _name_check(info: zipfile.ZipInfo) -> str | None:
+    """The normalised path of a file entry, ``None`` for a directory; refuse unsafe names."""
+    original = info.orig_filename  # ``filename`` is truncated at a NUL byte; check what was stored
+    entry = printable(original)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in original):
+        raise PackageError("entry name contains control characters", code="zip.invalid_name", entry=entry)
+    if not info.flag_bits & UTF8_FLAG and not original.isascii():
+        raise PackageError(
+            "entry name is not marked as UTF-8 (re-create the zip with a tool that writes UTF-8 names)",
+            code="zip.non_utf8_name",
+            entry=entry,
+        )
+    if original.startswith(("/", "\\")) or DRIVE_LETTER.match(original):
+        raise PackageError("entry has an absolute path", code="zip.absolute_path", entry=entry)
+    if ".." in re.split(r"[/\\]", original):
+        raise PackageError(
+            "entry path leads outside the package ('..')", code="zip.path_traversal", entry=entry
+        )
+    if "\\" in original:
+        raise PackageError("entry name contains a backslash", code="zip.invalid_name", entry=entry)
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise PackageError("entry is a symbolic link", code="zip.symlink", entry=entry)
+    if info.flag_bits & ENCRYPTED_FLAG:
+        raise PackageError("entry is encrypted", code="zip.encrypted", entry=entry)
+    segments = [segment for segment in original.split("/") if segment not in ("", ".")]
+    if original.endswith("/") or stat.S_ISDIR(mode):
+        return None
+    if not segments:
+        raise PackageError("entry has an empty name", code="zip.invalid_name", entry=entry)
+    return "/".join(segments)
+
+
+class SafeZip:
+    """An open archive whose members have passed the name and declared-size checks.
+
+    Holds the remaining decompression budget, so that many entries together cannot exceed
+    ``max_unpacked_bytes`` even when their headers lie.
+    """
+
+    def __init__(self, *, fileobj: IO[bytes], limits: Limits) -> None:
+        self.limits = limits
+        try:
+            _central_directory_check(fileobj, limits=limits)
+            fileobj.seek(0)
+            self._zip = zipfile.ZipFile(fileobj)
+        except UnicodeDecodeError:
+            raise PackageError(
+                "an entry name is marked as UTF-8 but is not", code="zip.non_utf8_name"
+            ) from None
+        except PackageError:
+            raise
+        except ZIP_ERRORS as exc:
+            raise _corrupt(exc) from None
+        infos = self._zip.infolist()
+        if len(infos) > limits.max_entries:
+            raise PackageError(
+                f"has {len(infos)} entries; at most {limits.max_entries} are allowed",
+                code="zip.too_many_entries",
+            )
+        self.members = self._members_check(infos)
+        self._budget = limits.max_unpacked_bytes
+
+    def _members_check(self, infos: list[zipfile.ZipInfo]) -> list[Member]:
+        limits = self.limits
+        members: dict[str, Member] = {}
+        declared = 0
+        for info in infos:
+            path = _name_check(info)
+            entry = printable(info.orig_filename)
+            if path is None:
+                continue
+            if path in members:
+                raise PackageError(
+                    "entry appears twice in the archive", code="zip.duplicate_entry", entry=entry
+                )
+            if path.lower().endswith(".zip"):
+                raise PackageError("entry is a nested zip archive", code="zip.nested_archive", entry=entry)
+            if info.compress_type not in SUPPORTED_COMPRESSION:
+                raise PackageError(
+                    f"entry uses compression method {info.compress_type}, which is not supported",
+                    code="zip.unsupported_compression",
+                    entry=entry,
+                )
+            if info.file_size > limits.max_entry_bytes:
+                raise PackageError(
+                    f"entry is {info.file_size} bytes uncompressed; at most {limits.max_entry_bytes} are allowed",
+                    code="zip.too_large",
+                    entry=entry,
+                )
+            declared += info.file_size
+            if declared > limits.max_unpacked_bytes:
+                raise PackageError(
+                    f"the entries add up to more than {limits.max_unpacked_bytes} bytes uncompressed",
+                    code="zip.too_large",
+                    entry=entry,
+                )
+            self._ratio_check(uncompressed=info.file_size, info=info, entry=entry)
+            members[path] = Member(path=path, original=entry, info=info)
+        self._overlap_check(list(members.values()))
+        return sorted(members.values(), key=lambda member: member.path)
+
+    def _ratio_check(self, *, uncompressed: int, info: zipfile.ZipInfo, entry: str) -> None:
+        limits = self.limits
+        if uncompressed > limits.ratio_threshold_bytes and uncompressed > limits.max_ratio * max(
+            info.compress_size, 1
+        ):
+            raise PackageError(
+                f"entry expands {uncompressed // max(info.compress_size, 1)} times; at most {limits.max_ratio} "
+                "is allowed (a zip bomb?)",
+                code="zip.bomb_ratio",
+                entry=entry,
+            )
+
+    def _overlap_check(self, members: list[Member]) -> None:
+        """Refuse entries whose data overlap: the trick behind 'better zip bombs' (one deflate stream
+        referenced by thousands of headers), which per-entry ratios do not catch."""
+        ordered = sorted(members, key=lambda member: member.info.header_offset)
+        end_of_data = getattr(self._zip, "start_dir", None)
+        for index, current in enumerate(ordered):
+            info = current.info
+            data_end = info.header_offset + 30 + len(info.orig_filename.encode("utf-8")) + info.compress_size
+            limit = ordered[index + 1].info.header_offset if index + 1 < len(ordered) else end_of_data
+            if limit is not None and data_end > limit:
+                raise PackageError(
+                    "entry overlaps another entry's data",
+                    code="zip.overlapping_entries",
+                    entry=current.original,
+                )
+
+    def read(self, member: Member) -> bytes:
+        """The entry's bytes, decompressed under a cap: never more than declared or than the limits."""
+        info, entry = member.info, member.original
+        cap = min(info.file_size, self.limits.max_entry_bytes, self._budget)
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            with self._zip.open(info) as stream:
+                while True:
+                    chunk = stream.read(min(READ_CHUNK, cap - total + 1))
+                    if not chunk:
+                        break
+                    total += len(chunk)
+                    if total > cap:
+                        raise PackageError(
+                            "entry holds more data than its header declares or the limits allow",
+                            code="zip.too_large",
+                            entry=entry,
+                        )
+                    self._ratio_check(uncompressed=total, info=info, entry=entry)
+                    chunks.append(chunk)
+        except PackageError:
+            raise
+        except ZIP_ERRORS as exc:
+            raise _corrupt(exc, entry=entry) from None
+        if total != info.file_size:
+            raise PackageError("entry is truncated", code="zip.corrupt", entry=entry)
+        self._budget -= total
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        self._zip.close()

@@ -1,0 +1,230 @@
+"""Writing a package as a stream of zip bytes, one document in memory at a time.
+
+Exports can hold thousands of jobs and are streamed straight to the browser or to OBS, so the writer
+never builds the zip in memory: each document is serialized, hashed for the manifest and handed to
+``stream_zip``; only a small row per entry is kept until ``manifest.json`` is written last.
+The output is deterministic: fixed timestamps (1980-01-01 00:00) and modes (0644), sorted JSON keys,
+entries in a fixed order, so the same content gives the same bytes but for the manifest's ``exportedAt``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, BinaryIO, TypeVar
+
+from stream_zip import ZIP_AUTO, MemberFile, stream_zip
+
+from factory.packages import paths
+from factory.packages.entries import (
+    ConnectionEntry,
+    JobEntry,
+    Layout,
+    ManifestInfo,
+    ResourceEntry,
+    ScriptEntry,
+)
+from factory.packages.errors import PackageError
+from factory.packages.jsonio import document_dumps
+from factory.packages.limits import DEFAULT_LIMITS, Limits
+from factory.packages.manifest import ManifestRow, manifest_chunks
+from factory.packages.names import entry_name_check
+from factory.packages.redact import job_document_redact
+from factory.packages.schema import (
+    connection_document_validate,
+    environment_document_validate,
+    job_document_validate,
+    resource_document_validate,
+    script_document_validate,
+)
+
+FIXED_MODIFIED_AT = datetime(1980, 1, 1, 0, 0, 0)
+FILE_MODE = stat.S_IFREG | 0o644
+LAYOUTS = ("single", "batch")
+SCOPES = ("jobs_only", "with_dependencies")
+JOB_STATUSES = ("develop", "submit")
+
+Entry = TypeVar("Entry", JobEntry, ScriptEntry, ResourceEntry, ConnectionEntry)
+Validator = Callable[..., None]
+
+
+def package_file_name(*, layout: Layout, job_name: str | None = None) -> str:
+    """DataArts' download names: ``DLF_<job>.zip`` for a single job, ``jobs.zip`` for a batch."""
+    if layout == "single":
+        if job_name is None:
+            raise ValueError("a single-job package is named after its job: give job_name")
+        entry_name_check(name=job_name, kind="job")
+        return f"DLF_{job_name}.zip"
+    if layout == "batch":
+        return "jobs.zip"
+    raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
+
+
+def package_write(
+    *,
+    layout: Layout,
+    jobs: Iterable[JobEntry],
+    scripts: Iterable[ScriptEntry] = (),
+    resources: Iterable[ResourceEntry] = (),
+    connections: Iterable[ConnectionEntry] = (),
+    environment: list[dict[str, Any]] | None = None,
+    manifest: ManifestInfo,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[bytes]:
+    """Yield the zip's bytes chunk by chunk.
+
+    Lists are sorted by name here; other iterables (a database cursor) must already come in Python
+    string order (``ORDER BY name COLLATE "C"``) and are refused otherwise, so that determinism never
+    depends on a caller's luck. Job documents are redacted here, whatever the caller did, and every
+    document is validated: an export never produces a package that the reader would refuse.
+    Names of a job's scripts that are not among ``scripts`` are skipped (a ``jobs_only`` export).
+    Raises ``ValueError`` for programming errors (unsafe or duplicate names) and ``PackageError`` for
+    an invalid document, both as soon as the offending entry is reached.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
+    references = _manifest_check(manifest)
+    rows: list[ManifestRow] = []
+    members = _members(
+        layout=layout,
+        jobs=jobs,
+        scripts=scripts,
+        resources=resources,
+        connections=connections,
+        environment=environment,
+        limits=limits,
+        rows=rows,
+    )
+    manifest_member = _manifest_member(info=manifest, layout=layout, references=references, rows=rows)
+    return iter(stream_zip(_chain(members, manifest_member), extended_timestamps=False))
+
+
+def package_write_to(*, fileobj: BinaryIO, **kwargs: Any) -> int:
+    """Write a package (arguments as :func:`package_write`) to ``fileobj``; return the bytes written."""
+    written = 0
+    for chunk in package_write(**kwargs):
+        fileobj.write(chunk)
+        written += len(chunk)
+    return written
+
+
+def _manifest_check(info: ManifestInfo) -> list[dict[str, Any]]:
+    if info.scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}, not {info.scope!r}")
+    if info.job_status not in JOB_STATUSES:
+        raise ValueError(f"job_status must be one of {JOB_STATUSES}, not {info.job_status!r}")
+    unique: dict[bytes, dict[str, Any]] = {}
+    for ref in info.references:
+        if not (
+            isinstance(ref, dict) and isinstance(ref.get("type"), str) and isinstance(ref.get("name"), str)
+        ):
+            raise TypeError(f"a reference needs a string 'type' and 'name': {ref!r}")
+        unique.setdefault(document_dumps(ref), ref)
+    return sorted(unique.values(), key=lambda ref: (ref["type"], ref["name"]))
+
+
+def _in_order(items: Iterable[Entry], *, kind: str) -> Iterator[Entry]:
+    """Entries sorted by name (lists) or checked to be (other iterables); names unique and path-safe."""
+    if isinstance(items, Sequence):
+        items = sorted(items, key=lambda item: item.name)
+    previous: str | None = None
+    for item in items:
+        entry_name_check(name=item.name, kind=kind)
+        if previous is not None and item.name <= previous:
+            problem = "is given twice" if item.name == previous else f"comes after {previous!r}"
+            raise ValueError(f"{kind} {item.name!r} {problem}: give {kind}s once each, in name order")
+        name_in_document = item.document.get("name") if isinstance(item.document, dict) else None
+        if name_in_document != item.name:
+            raise ValueError(f"{kind} {item.name!r} has a document named {name_in_document!r}")
+        previous = item.name
+        yield item
+
+
+def _member(
+    *, path: str, kind: str, document: Any, validate: Validator, limits: Limits, rows: list[ManifestRow]
+) -> MemberFile:
+    try:
+        validate(document=document, limits=limits)
+    except PackageError as exc:
+        raise exc.in_entry(path) from None
+    data = document_dumps(document)
+    rows.append((path, hashlib.sha256(data).hexdigest(), len(data), kind))
+    return (path, FIXED_MODIFIED_AT, FILE_MODE, ZIP_AUTO(len(data)), (data,))
+
+
+def _members(
+    *,
+    layout: Layout,
+    jobs: Iterable[JobEntry],
+    scripts: Iterable[ScriptEntry],
+    resources: Iterable[ResourceEntry],
+    connections: Iterable[ConnectionEntry],
+    environment: list[dict[str, Any]] | None,
+    limits: Limits,
+    rows: list[ManifestRow],
+) -> Iterator[MemberFile]:
+    """The member files in their fixed order; lazy, so each is built only when the zip needs it."""
+
+    def member(path: str, kind: str, document: Any, validate: Validator) -> MemberFile:
+        return _member(path=path, kind=kind, document=document, validate=validate, limits=limits, rows=rows)
+
+    loose_scripts: Iterable[ScriptEntry] = scripts
+    if layout == "single":
+        for job in _in_order(jobs, kind="job"):
+            document = job_document_redact(document=job.document)
+            yield member(paths.job_path_single(job.name), "job", document, job_document_validate)
+    else:
+        # Scripts go beside every job that uses them, so they must be at hand by name.
+        by_name = {script.name: script for script in _in_order(scripts, kind="script")}
+        used: set[str] = set()
+        for job in _in_order(jobs, kind="job"):
+            document = job_document_redact(document=job.document)
+            yield member(paths.job_path_batch(job.name), "job", document, job_document_validate)
+            for name in sorted(set(job.scripts) & by_name.keys()):
+                path = paths.script_path_batch(job.name, name)
+                yield member(path, "script", by_name[name].document, script_document_validate)
+                used.add(name)
+        loose_scripts = [script for name, script in sorted(by_name.items()) if name not in used]
+    for script in _in_order(loose_scripts, kind="script"):
+        yield member(
+            paths.script_path_single(script.name), "script", script.document, script_document_validate
+        )
+    for resource in _in_order(resources, kind="resource"):
+        yield member(
+            paths.resource_path(resource.name), "resource", resource.document, resource_document_validate
+        )
+    for connection in _in_order(connections, kind="connection"):
+        path = paths.connection_path(connection.name)
+        yield member(path, "connection", connection.document, connection_document_validate)
+    if environment is not None:
+        yield member(paths.ENVIRONMENT_PATH, "environment", environment, environment_document_validate)
+
+
+def _manifest_member(
+    *, info: ManifestInfo, layout: Layout, references: list[dict[str, Any]], rows: list[ManifestRow]
+) -> Callable[[], MemberFile]:
+    """Built only when called, i.e. after every other member has been written and hashed."""
+
+    def build() -> MemberFile:
+        fields = {
+            "formatVersion": info.format_version,
+            "scope": info.scope,
+            "jobStatus": info.job_status,
+            "workspace": info.workspace,
+            "exportedBy": info.user,
+            "exportedAt": info.exported_at,
+            "layout": layout,
+            "references": references,
+        }
+        pieces = manifest_chunks(fields=fields, rows=rows)
+        size = sum(len(piece) for piece in pieces())  # a first pass for the size, so ZIP_AUTO can pick zip64
+        return (paths.MANIFEST_PATH, FIXED_MODIFIED_AT, FILE_MODE, ZIP_AUTO(size), pieces())
+
+    return build
+
+
+def _chain(members: Iterator[MemberFile], last: Callable[[], MemberFile]) -> Iterator[MemberFile]:
+    yield from members
+    yield last()

@@ -1,0 +1,77 @@
+"""Secrets never leave: sensitive node properties and masked parameters are emptied, flags kept."""
+
+from __future__ import annotations
+
+import copy
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from factory.packages import job_document_redact
+
+from .helpers import job_document
+
+
+def test_sensitive_property_and_masked_params_are_emptied_with_flags_kept() -> None:
+    original = job_document()
+    redacted = job_document_redact(document=original)
+
+    properties = redacted["nodes"][0]["properties"]
+    assert properties[2] == {"name": "dbPassword", "value": "", "value_is_sensitive": True}
+    assert properties[0]["value"] == "load_trips"  # not sensitive: untouched
+    params = {param["name"]: param for param in redacted["params"]}
+    assert params["apiKey"]["value"] == ""  # listed in maskedParams
+    assert params["token"] == {"name": "token", "value": "", "masked": True}
+    assert params["bizdate"]["value"] == "${yyyyMMdd}"
+    assert redacted["maskedParams"] == ["apiKey"]
+
+
+def test_input_is_not_mutated_and_a_copy_is_returned() -> None:
+    original = job_document()
+    before = copy.deepcopy(original)
+    redacted = job_document_redact(document=original)
+    assert original == before
+    redacted["nodes"][1]["properties"][0]["value"] = "changed"
+    assert original["nodes"][1]["properties"][0]["value"] == "etl-done"
+
+
+def test_string_flags_as_seen_in_real_exports_count() -> None:
+    document = {
+        "nodes": [{"properties": [{"name": "p", "value": "s", "value_is_sensitive": "true"}]}],
+        "params": [{"name": "x", "value": "v", "masked": "TRUE"}],
+    }
+    redacted = job_document_redact(document=document)
+    assert redacted["nodes"][0]["properties"][0]["value"] == ""
+    assert redacted["params"][0]["value"] == ""
+
+
+def test_redaction_tolerates_any_shape() -> None:
+    for document in (
+        {},
+        {"nodes": "x"},
+        {"nodes": [1, {"properties": [None]}]},
+        {"params": [[], {"name": []}]},
+    ):
+        assert job_document_redact(document=document) == document
+
+
+secret = st.text(min_size=1).filter(lambda text: text.strip())
+
+
+@given(values=st.lists(secret, min_size=1, max_size=5), param_value=secret)
+def test_no_sensitive_value_survives(values: list[str], param_value: str) -> None:
+    document = job_document(
+        nodes=[
+            {
+                "name": "n",
+                "type": "Shell",
+                "properties": [
+                    {"name": f"p{i}", "value": v, "value_is_sensitive": True} for i, v in enumerate(values)
+                ],
+            }
+        ],
+        params=[{"name": "apiKey", "value": param_value}],
+    )
+    redacted = job_document_redact(document=document)
+    assert all(prop["value"] == "" for prop in redacted["nodes"][0]["properties"])
+    assert redacted["params"][0]["value"] == ""
