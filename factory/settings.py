@@ -172,12 +172,13 @@ EXPORT_SYNC_MAX_JOBS = env_int("EXPORT_SYNC_MAX_JOBS", 200)
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("in", "processed"):
+    for _sub in ("in", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "in"),
         "data_folder_out": str(_broker_dir / "in"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
@@ -210,6 +211,19 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models share field names such as ``kind`` and ``status``: name their enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "VersionKindEnum": "factory.development.models.VersionKind",
+        "DirectoryCategoryEnum": "factory.development.models.Category",
+        "ScheduleStatusEnum": "factory.development.models.ScheduleStatus",
+        "ResourceTypeEnum": "factory.development.models.ResourceType",
+        "ConnectionTypeEnum": "factory.connections.models.ConnectionType",
+        "ExternalObjectKindEnum": "factory.connections.models.ExternalObjectKind",
+        "TaskStatusEnum": "factory.transfer.models.TaskStatus",
+        "TaskKindEnum": "factory.transfer.models.TaskKind",
+        "LockPolicyEnum": "factory.workspaces.models.LockPolicy",
+        "RoleEnum": "factory.workspaces.models.Role",
+    },
 }
 
 # Security headers; the production values are switched on by HTTPS=1.
