@@ -32,6 +32,19 @@ def _translate(exc: Exception, *, path: ObsPath, action: str) -> ObsError:
     return ObsError(f"Could not {action} {path} in OBS ({detail}).", code=f"obs_{action}_failed")
 
 
+def _bucket_check(*, client: Any, path: ObsPath, action: str) -> None:
+    """Fail with obs_bucket_missing when the bucket does not exist. HEAD answers carry no error body,
+    so a missing bucket shows as a bare 404 here; some S3 servers would otherwise create it on write."""
+    try:
+        client.head_bucket(Bucket=path.bucket)
+    except (BotoCoreError, ClientError) as exc:
+        if _error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
+            raise ObsError(
+                f"The OBS bucket {path.bucket!r} does not exist ({path}).", code="obs_bucket_missing"
+            ) from exc
+        raise _translate(exc, path=path, action=action) from exc
+
+
 def obs_write_stream(*, path: ObsPath, chunks: Iterable[bytes], content_type: str = "application/zip") -> int:
     """Upload a stream as one object with a multipart upload; memory stays at one part.
 
@@ -40,6 +53,7 @@ def obs_write_stream(*, path: ObsPath, chunks: Iterable[bytes], content_type: st
     client = obs_client()
     if path.is_prefix:
         raise ObsError(f"{path} names a folder, not an object.", code="obs_path_invalid")
+    _bucket_check(client=client, path=path, action="write")
     try:
         upload = client.create_multipart_upload(Bucket=path.bucket, Key=path.key, ContentType=content_type)
     except (BotoCoreError, ClientError) as exc:
@@ -86,10 +100,7 @@ def obs_download_to(*, path: ObsPath, fileobj: BinaryIO, max_bytes: int) -> int:
         head = client.head_object(Bucket=path.bucket, Key=path.key)
     except (BotoCoreError, ClientError) as exc:
         if _error_code(exc) in ("404", "NoSuchKey", "NotFound"):
-            try:
-                client.head_bucket(Bucket=path.bucket)
-            except (BotoCoreError, ClientError) as bucket_exc:
-                raise _translate(bucket_exc, path=path, action="read") from bucket_exc
+            _bucket_check(client=client, path=path, action="read")
         raise _translate(exc, path=path, action="read") from exc
     size = int(head.get("ContentLength", 0))
     if size > max_bytes:

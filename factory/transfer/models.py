@@ -32,7 +32,8 @@ class SystemTask(models.Model):
     """One export or import, read alike by the wizard, the v1 ``system-tasks`` API and the CLI.
 
     ``step`` is where the work is (``inspect``, ``inspected``, ``apply``, ``done`` for imports); ``params``
-    holds what was asked, ``result`` what was found or done. Tasks check this row under
+    holds what was asked, ``result`` what was found or done (an import's ``inspection`` and ``report``).
+    Neither ever holds a secret: those travel only encrypted in ``secrets_encrypted``. Tasks check this row under
     ``select_for_update`` before working, so a task delivered twice does its work once.
     """
 
@@ -47,6 +48,9 @@ class SystemTask(models.Model):
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Secrets typed in at an import's step 2 (passwords of connections to create), encrypted with
+    # ``factory.crypto``; they reach the apply task only through this column, which apply clears.
+    secrets_encrypted = models.TextField(blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -58,6 +62,15 @@ class SystemTask(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["workspace", "kind", "status"])]
+        constraints = [
+            # DataArts: one import per workspace at a time. The services check it under a lock of the
+            # workspace row to name the running import; this index is the guarantee behind that check.
+            models.UniqueConstraint(
+                fields=["workspace"],
+                condition=models.Q(kind="import", status__in=["PENDING", "RUNNING"]),
+                name="one_active_import_per_workspace",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -68,7 +81,9 @@ class SubTask(models.Model):
 
     task = models.ForeignKey(SystemTask, on_delete=models.CASCADE, related_name="subtasks")
     order = models.PositiveIntegerField()
-    object_type = models.CharField(max_length=16)  # job | script | resource | connection
+    object_type = models.CharField(
+        max_length=32
+    )  # job | script | resource | connection | environment_variable
     object_name = models.CharField(max_length=128)
     name = models.CharField(max_length=512)
     status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.PENDING)
@@ -82,6 +97,9 @@ class SubTask(models.Model):
     class Meta:
         ordering = ["task", "order"]
         constraints = [models.UniqueConstraint(fields=["task", "order"], name="uniq_subtask_order")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ExportArtifact(models.Model):
@@ -99,3 +117,6 @@ class ExportArtifact(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

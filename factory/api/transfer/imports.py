@@ -1,0 +1,231 @@
+"""The import wizard's API: step 1 (package from OBS or the local PC), the inspection the browser polls,
+step 2 (the user's choices), step 3's report, downloadable as JSON. The Import Script wizard is the same
+API with ``category: "script"``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from factory.api.common import WorkspaceApi
+from factory.api.transfer.tasks import TaskSerializer
+from factory.transfer.models import SystemTask
+from factory.transfer.services import (
+    import_apply_request,
+    import_cancel,
+    import_create,
+    import_report_get,
+    import_task_get,
+)
+from factory.transfer.services.imports_choices import DIRECTORY_MODES, TARGET_STATUSES
+from factory.transfer.services.imports_common import CATEGORIES, POLICIES
+from factory.workspaces.models import Role
+from factory.workspaces.selectors import role_at_least
+
+TAG = ["import"]
+
+
+class ImportTaskSerializer(TaskSerializer):
+    """An import task: the task's fields, what it was asked (``category``, ``policy``, ``source``,
+    ``choices``; never a secret), step 1's ``inspection``, step 3's ``report`` and, when the package was
+    refused, the ``error`` naming the entry, field, line and column."""
+
+    result = None  # split into the fields below
+    category = serializers.SerializerMethodField()
+    policy = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField()
+    choices = serializers.SerializerMethodField()
+    inspection = serializers.SerializerMethodField()
+    report = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "ImportTask"
+
+    def get_category(self, task: SystemTask) -> str:
+        return task.params.get("category", "job")
+
+    def get_policy(self, task: SystemTask) -> str:
+        return task.params.get("policy", "overwrite")
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_source(self, task: SystemTask) -> dict[str, Any]:
+        source = task.params.get("source") or {}
+        return {k: source[k] for k in ("type", "obsPath", "fileName") if k in source}
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_choices(self, task: SystemTask) -> dict[str, Any] | None:
+        return task.params.get("choices")
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_inspection(self, task: SystemTask) -> dict[str, Any] | None:
+        return (task.result or {}).get("inspection")
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_report(self, task: SystemTask) -> dict[str, Any] | None:
+        return (task.result or {}).get("report")
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_error(self, task: SystemTask) -> dict[str, Any] | None:
+        return (task.result or {}).get("error")
+
+
+class ImportMappingSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="connection, dli_queue, ges_graph, dis_stream, cdm_cluster, ...")
+    name = serializers.CharField(help_text="The name the package refers to.")
+    replace = serializers.CharField(allow_blank=True, help_text="The workspace's object to use instead.")
+
+    class Meta:
+        ref_name = "ImportMapping"
+
+
+class ImportCreateConnectionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    secrets = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        required=False,
+        default=dict,
+        help_text="Write-only: stored encrypted, never shown or kept in the task.",
+    )
+
+    class Meta:
+        ref_name = "ImportCreateConnection"
+
+
+_STARTED = inline_serializer("ImportStarted", {"task": ImportTaskSerializer()})
+
+
+class ImportCreateApi(WorkspaceApi):
+    """Wizard step 1 -> Next: import a package from OBS (JSON ``obsPath``) or the local PC (multipart
+    ``file``). Starts the inspection in the background; poll the task. Needs the developer role."""
+
+    parser_classes = (MultiPartParser, FormParser, JSONParser)
+
+    class InputSerializer(serializers.Serializer):
+        obsPath = serializers.CharField(required=False, allow_blank=True, max_length=1100)
+        file = serializers.FileField(required=False, allow_empty_file=True)
+        category = serializers.ChoiceField(choices=CATEGORIES, default="job")
+        policy = serializers.ChoiceField(choices=POLICIES, default="overwrite")
+
+        class Meta:
+            ref_name = "ImportCreateInput"
+
+    @extend_schema(
+        tags=TAG,
+        request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
+        responses={202: _STARTED},
+        operation_id="imports_create",
+    )
+    def post(self, request: Request, workspace_id: str) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        obs_path = (values.get("obsPath") or "").strip()
+        task = import_create(
+            workspace=self.workspace,
+            user=request.user,
+            category=values["category"],
+            policy=values["policy"],
+            obs_path=obs_path or None,
+            upload=values.get("file"),
+        )
+        return Response({"task": ImportTaskSerializer(task).data}, status=status.HTTP_202_ACCEPTED)
+
+
+class _ImportTaskApi(WorkspaceApi):
+    def task(self, request: Request, task_id: str) -> SystemTask:
+        return import_task_get(
+            workspace=self.workspace,
+            user=request.user,
+            public_id=task_id,
+            is_admin=role_at_least(membership=self.membership, role=Role.ADMIN),
+        )
+
+
+class ImportDetailApi(_ImportTaskApi):
+    """An import as the wizard polls it: status, step, inspection (step 2) and report (step 3)."""
+
+    @extend_schema(tags=TAG, responses=ImportTaskSerializer, operation_id="imports_get")
+    def get(self, request: Request, workspace_id: str, task_id: str) -> Response:
+        return Response(ImportTaskSerializer(self.task(request, task_id)).data)
+
+
+class ImportApplyApi(_ImportTaskApi):
+    """Wizard step 2 -> Next: the duplicate-name policy (per object too), a replacement for every missing
+    reference or a connection to create from the package's definition (its secrets typed in here and
+    stored only encrypted), parameters, target directory and status. Starts the apply; poll the task."""
+
+    class InputSerializer(serializers.Serializer):
+        policy = serializers.ChoiceField(choices=POLICIES, required=False)
+        overrides = serializers.DictField(
+            child=serializers.ChoiceField(choices=POLICIES),
+            required=False,
+            default=dict,
+            help_text='Per object: {"job:NAME": "skip", "script:NAME": "rename", "resource:NAME": ...}.',
+        )
+        mapping = ImportMappingSerializer(many=True, required=False, default=list)
+        createConnections = ImportCreateConnectionSerializer(many=True, required=False, default=list)
+        publicParams = serializers.DictField(
+            child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False, default=dict
+        )
+        jobParams = serializers.DictField(
+            child=serializers.DictField(child=serializers.CharField(allow_blank=True, trim_whitespace=False)),
+            required=False,
+            default=dict,
+        )
+        targetDirectory = serializers.CharField(
+            required=False, allow_blank=True, allow_null=True, default=None, max_length=1024
+        )
+        directoryMode = serializers.ChoiceField(choices=DIRECTORY_MODES, default="prefix")
+        targetStatus = serializers.ChoiceField(choices=TARGET_STATUSES, default="submitted")
+        continueOnError = serializers.BooleanField(default=False)
+
+        class Meta:
+            ref_name = "ImportApplyInput"
+
+    @extend_schema(tags=TAG, request=InputSerializer, responses={202: _STARTED}, operation_id="imports_apply")
+    def post(self, request: Request, workspace_id: str, task_id: str) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = import_apply_request(
+            task=self.task(request, task_id), user=request.user, choices=dict(data.validated_data)
+        )
+        return Response({"task": ImportTaskSerializer(task).data}, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportCancelApi(_ImportTaskApi):
+    """The wizard's Cancel at step 2: the import ends as cancelled and its upload is deleted."""
+
+    @extend_schema(tags=TAG, request=None, responses=ImportTaskSerializer, operation_id="imports_cancel")
+    def post(self, request: Request, workspace_id: str, task_id: str) -> Response:
+        task = import_cancel(task=self.task(request, task_id), user=request.user)
+        return Response(ImportTaskSerializer(task).data)
+
+
+class ImportReportApi(_ImportTaskApi):
+    """Step 3's report as a JSON file: every object's outcome, reason and new version."""
+
+    @extend_schema(
+        tags=TAG,
+        responses={
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="The report.")
+        },
+        operation_id="imports_report",
+    )
+    def get(self, request: Request, workspace_id: str, task_id: str) -> HttpResponse:
+        report = import_report_get(task=self.task(request, task_id))
+        response = HttpResponse(
+            json.dumps(report, indent=2, ensure_ascii=False, sort_keys=True), content_type="application/json"
+        )
+        response["Content-Disposition"] = content_disposition_header(True, f"import-{task_id}-report.json")
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,204 @@
+"""``manage.py import_jobs``: import a package from a local file or OBS, like the console's wizard.
+
+    manage.py import_jobs DLF_doc1.zip --workspace default --map connection:doctest=dws_prod
+    manage.py import_jobs obs://bucket/jobs.zip --workspace prod --policy rename --param env=prod
+    manage.py import_jobs scripts.zip --workspace default --category script --dry-run
+
+The same services as the wizard run here, in this process (no worker needed), and the import is recorded
+as a system task like any other. ``--dry-run`` prints what the wizard's second step would show and
+changes nothing.
+
+Exit status: 0 everything imported; 1 nothing imported (the package was refused, a choice was wrong, or
+an object failed and the import rolled back); 2 wrong usage; 3 imported with failures
+(``--continue-on-error``). Errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from factory.development.nodes import REFERENCE_KINDS
+from factory.errors import DomainError
+from factory.packages import PackageError
+from factory.transfer.models import SystemTask, TaskStatus
+from factory.transfer.selectors import workspace_first_admin
+from factory.transfer.services import import_dry_run, import_run
+from factory.transfer.services.imports_common import CATEGORIES, POLICIES
+from factory.workspaces.models import Role
+from factory.workspaces.selectors import user_get_by_username, workspace_access_get, workspace_get_by_name
+
+EXIT_FAILED = 1
+EXIT_PARTIAL = 3
+
+
+def _pairs(values: list[str], *, option: str, example: str) -> dict[str, str]:
+    result = {}
+    for value in values:
+        name, sep, replacement = value.partition("=")
+        if not sep or not name.strip():
+            raise CommandError(f"{option} {value!r}: write it as {example}.", returncode=2)
+        result[name.strip()] = replacement
+    return result
+
+
+class Command(BaseCommand):
+    help = "Import jobs (or scripts) from a .zip package in a local file or in OBS."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("package", help="A local .zip file, or obs://bucket/key.zip")
+        parser.add_argument("--workspace", required=True, help="The target workspace's name.")
+        parser.add_argument(
+            "--user", help="Who imports and gets the locks (default: the workspace's first admin)."
+        )
+        parser.add_argument("--category", choices=CATEGORIES, default="job", help="script: Import Script.")
+        parser.add_argument("--policy", choices=POLICIES, default="overwrite", help="For names that exist.")
+        parser.add_argument(
+            "--override",
+            action="append",
+            default=[],
+            metavar="TYPE:NAME=POLICY",
+            help="The policy for one object, e.g. job:doc1=skip; repeatable.",
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="TYPE:OLD=NEW",
+            help=f"Replace a reference; TYPE is one of {', '.join(REFERENCE_KINDS)}; repeatable.",
+        )
+        parser.add_argument(
+            "--param", action="append", default=[], metavar="NAME=VALUE", help="A public job parameter."
+        )
+        parser.add_argument(
+            "--job-param", action="append", default=[], metavar="JOB:NAME=VALUE", help="One job's parameter."
+        )
+        parser.add_argument("--target-directory", help="A directory to put the package's directories under.")
+        parser.add_argument("--saved", action="store_true", help="Import as saved, not submitted, versions.")
+        parser.add_argument("--continue-on-error", action="store_true", help="Import the others on failure.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would be imported; change nothing."
+        )
+        parser.add_argument("--json", action="store_true", help="Print the inspection or the report as JSON.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            workspace = workspace_get_by_name(name=options["workspace"])
+            if options.get("user"):
+                user = user_get_by_username(username=options["user"])
+                workspace_access_get(user=user, workspace_id=workspace.pk, role=Role.DEVELOPER)
+            else:
+                user = workspace_first_admin(workspace=workspace)
+                if user is None:
+                    raise CommandError(
+                        f"Workspace {workspace.name} has no admin; name the importer with --user."
+                    )
+            source = self._source(options["package"])
+            if options["dry_run"]:
+                inspection = import_dry_run(
+                    workspace=workspace, user=user, category=options["category"], **source
+                )
+                self._print_inspection(inspection, as_json=options["json"])
+                return
+            task = import_run(
+                workspace=workspace,
+                user=user,
+                category=options["category"],
+                policy=options["policy"],
+                choices=self._choices(options),
+                **source,
+            )
+        except PackageError as exc:
+            raise CommandError(f"The package was refused: {exc}", returncode=EXIT_FAILED) from exc
+        except DomainError as exc:
+            raise CommandError(exc.message, returncode=EXIT_FAILED) from exc
+        self._print_task(task, as_json=options["json"])
+        report = (task.result or {}).get("report") or {}
+        if task.status == TaskStatus.FAILED:
+            raise CommandError(task.message, returncode=EXIT_FAILED)
+        if (report.get("summary") or {}).get("failed"):
+            self.stderr.write(f"{report['summary']['failed']} object(s) failed; see above.")
+            sys.exit(EXIT_PARTIAL)
+
+    @staticmethod
+    def _source(package: str) -> dict[str, str]:
+        return {"obs_path": package} if package.startswith("obs://") else {"file_path": package}
+
+    def _choices(self, options: dict[str, Any]) -> dict[str, Any]:
+        mapping = []
+        for key, replace in _pairs(options["map"], option="--map", example="TYPE:OLD=NEW").items():
+            kind, sep, name = key.partition(":")
+            if not sep or kind not in REFERENCE_KINDS:
+                raise CommandError(
+                    f"--map {key}={replace}: TYPE must be one of {', '.join(REFERENCE_KINDS)}.", returncode=2
+                )
+            mapping.append({"kind": kind, "name": name, "replace": replace})
+        job_params: dict[str, dict[str, str]] = {}
+        for key, value in _pairs(
+            options["job_param"], option="--job-param", example="JOB:NAME=VALUE"
+        ).items():
+            job, sep, name = key.partition(":")
+            if not sep:
+                raise CommandError(f"--job-param {key}={value}: write it as JOB:NAME=VALUE.", returncode=2)
+            job_params.setdefault(job, {})[name] = value
+        return {
+            "overrides": _pairs(options["override"], option="--override", example="TYPE:NAME=POLICY"),
+            "mapping": mapping,
+            "publicParams": _pairs(options["param"], option="--param", example="NAME=VALUE"),
+            "jobParams": job_params,
+            "targetDirectory": options.get("target_directory"),
+            "targetStatus": "saved" if options["saved"] else "submitted",
+            "continueOnError": bool(options["continue_on_error"]),
+        }
+
+    def _print_inspection(self, inspection: dict[str, Any], *, as_json: bool) -> None:
+        if as_json:
+            self.stdout.write(json.dumps(inspection, indent=2, ensure_ascii=False))
+            return
+        package = inspection["package"]
+        self.stdout.write(
+            f"package {package['fileName']} ({package['layout']} layout, {package['size']} bytes)"
+        )
+        for noun in ("jobs", "scripts", "resources"):
+            for obj in inspection[noun]:
+                state = "exists" if obj["exists"] else "new"
+                if obj.get("lockHolder"):
+                    state += f", locked by {obj['lockHolder']}"
+                if obj.get("scheduled"):
+                    state += ", scheduled"
+                if obj.get("blockedReason"):
+                    state += f"; overwrite would fail: {obj['blockedReason']}"
+                self.stdout.write(f"  {noun[:-1]} {obj['name']}: {state}")
+        for connection in inspection["connections"]:
+            can = "exists" if connection["exists"] else "can be created"
+            self.stdout.write(f"  connection definition {connection['name']} ({connection['type']}): {can}")
+        groups = inspection["missing"]
+        self.stdout.write("missing references:" if groups else "missing references: none")
+        for group in groups:
+            need = "" if group["required"] else " (optional)"
+            candidates = ", ".join(group["candidates"]) or "none"
+            for ref in group["references"]:
+                used = ", ".join(f"{u['type']} {u['name']}" for u in ref["usedBy"])
+                self.stdout.write(f"  {group['label']} {ref['name']}{need}, used by {used}")
+                self.stdout.write(f"    candidates: {candidates}")
+        for note in inspection["notes"]:
+            self.stdout.write(f"note: {note}")
+
+    def _print_task(self, task: SystemTask, *, as_json: bool) -> None:
+        report = (task.result or {}).get("report")
+        if as_json:
+            self.stdout.write(json.dumps(report or {"message": task.message}, indent=2, ensure_ascii=False))
+            return
+        self.stdout.write(f"task {task.public_id}: {task.status}")
+        for row in (report or {}).get("objects", []):
+            renamed = f" -> {row['newName']}" if row.get("newName") else ""
+            version = f" (version {row['version']})" if row.get("version") else ""
+            self.stdout.write(
+                f"  {row['outcome']:<11} {row['type']} {row['name']}{renamed}{version}: {row['message']}"
+            )
+        if task.status != TaskStatus.FAILED:
+            self.stdout.write(task.message)

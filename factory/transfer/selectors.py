@@ -1,0 +1,265 @@
+"""Reads of the export side: selections of jobs and scripts, their dependencies, tasks and the Download Center.
+
+Every read here is one query per kind of object, whatever the number of objects, and iterates with
+``.iterator(chunk_size=...)`` so that memory stays flat. Data connections are read with ``.values()``
+without ``secrets_encrypted``: an export never even loads the ciphertext.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
+from django.db.models import Exists, F, JSONField, OrderBy, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Collate
+
+from factory.connections.models import DataConnection
+from factory.development.models import (
+    Category,
+    Directory,
+    EnvironmentVariable,
+    Job,
+    JobVersion,
+    Resource,
+    Script,
+    ScriptVersion,
+    VersionKind,
+)
+from factory.errors import NotFound
+from factory.transfer.models import ExportArtifact, SystemTask
+from factory.workspaces.models import Membership, Role, Workspace
+
+CHUNK_SIZE = 500
+# Documents can be large (a job of 1,000 nodes is megabytes): read them a hundred at a time.
+DOCUMENT_CHUNK_SIZE = 100
+# Above this many names an ``IN (...)`` list is replaced by a scan of the workspace's rows filtered in
+# Python: still one query, and no database's limit on bound parameters is ever reached.
+MAX_IN_NAMES = 2000
+
+DEVELOP = "develop"
+SUBMIT = "submit"
+
+
+@dataclass(frozen=True)
+class ObjectRow:
+    """One job or script as an export reads it: the development document, or the latest submitted one
+    (``None`` when ``status`` is submit and it was never submitted)."""
+
+    pk: int
+    name: str
+    document: dict[str, Any] | None
+
+
+def by_name() -> OrderBy:
+    """Ordering by name in Python's string order, which the package writer demands of a stream: PostgreSQL
+    compares by its locale unless told ``COLLATE "C"``; SQLite's default (binary) order already is it."""
+    if connection.vendor == "postgresql":
+        return Collate(F("name"), "C").asc()
+    return F("name").asc()
+
+
+def _model_for(category: str) -> tuple[type[Job | Script], type[JobVersion | ScriptVersion], str]:
+    if category == Category.SCRIPT:
+        return Script, ScriptVersion, "script"
+    return Job, JobVersion, "job"
+
+
+def export_directories_get(
+    *, workspace: Workspace, category: str, directory_ids: Collection[int]
+) -> dict[int, str]:
+    """The paths of the given directories of one tree of the workspace, by id (unknown ids are absent)."""
+    if not directory_ids:
+        return {}
+    rows = Directory.objects.filter(workspace=workspace, category=category, pk__in=list(directory_ids))
+    return dict(rows.values_list("pk", "path"))
+
+
+def export_directories_by_paths(*, workspace: Workspace, category: str, paths: Collection[str]) -> set[str]:
+    """Which of the given directory paths ("/a/b") exist in one tree of the workspace."""
+    if not paths:
+        return set()
+    rows = Directory.objects.filter(workspace=workspace, category=category, path__in=sorted(set(paths)))
+    return set(rows.values_list("path", flat=True))
+
+
+def export_selection_where(
+    *,
+    ids: Collection[int] = (),
+    names: Collection[str] = (),
+    directory_paths: Collection[str] = (),
+    everything: bool = False,
+    changed_since: datetime | None = None,
+) -> Q:
+    """The filter of a selection: objects picked by id or name, or anywhere under the given directories
+    (recursively), or everything; then only those updated after ``changed_since`` when it is given."""
+    if everything:
+        where = Q()
+    else:
+        where = Q(pk__in=[])
+        if ids:
+            where |= Q(pk__in=list(ids))
+        if names:
+            where |= Q(name__in=list(names))
+        for path in sorted(set(directory_paths)):
+            where |= Q(directory__path=path) | Q(directory__path__startswith=path.rstrip("/") + "/")
+    if changed_since is not None:
+        where &= Q(updated_at__gt=changed_since)
+    return where
+
+
+@dataclass(frozen=True)
+class SelectionRow:
+    """A selected job or script as the selection sees it: a few small columns, never the document."""
+
+    pk: int
+    name: str
+    updated_at: datetime
+    submitted: bool
+
+
+def export_selection_list(
+    *, workspace: Workspace, category: str, where: Q, status: str
+) -> list[SelectionRow]:
+    """Every selected job or script of the workspace, by name. With ``status`` submit, ``submitted`` says
+    whether it has a submitted version; otherwise it is always true."""
+    model, version_model, fk = _model_for(category)
+    rows = model.objects.filter(workspace=workspace).filter(where).order_by(by_name())
+    if status == SUBMIT:
+        submitted = version_model.objects.filter(**{fk: OuterRef("pk")}, kind=VersionKind.SUBMITTED)
+        values = rows.annotate(submitted=Exists(submitted)).values_list(
+            "pk", "name", "updated_at", "submitted"
+        )
+        return [SelectionRow(pk, name, at, bool(sub)) for pk, name, at, sub in values.iterator(CHUNK_SIZE)]
+    values = rows.values_list("pk", "name", "updated_at")
+    return [SelectionRow(pk, name, at, True) for pk, name, at in values.iterator(CHUNK_SIZE)]
+
+
+def _rows(*, model: type[Job | Script], category: str, queryset: QuerySet, status: str) -> QuerySet:
+    _, version_model, fk = _model_for(category)
+    if status == SUBMIT:
+        latest = (
+            version_model.objects.filter(**{fk: OuterRef("pk")}, kind=VersionKind.SUBMITTED)
+            .order_by("-number")
+            .values("document")[:1]
+        )
+        queryset = queryset.annotate(export_document=Subquery(latest, output_field=JSONField()))
+        return queryset.values_list("pk", "name", "export_document")
+    return queryset.values_list("pk", "name", "document")
+
+
+def export_object_rows(
+    *,
+    workspace: Workspace,
+    category: str,
+    status: str,
+    pks: Collection[int] = (),
+    names: Collection[str] = (),
+) -> Iterator[ObjectRow]:
+    """The documents of jobs or scripts picked by primary key or by name, by name, in one query."""
+    model, _, _ = _model_for(category)
+    queryset = model.objects.filter(workspace=workspace)
+    wanted_names = set(names)
+    if pks:
+        queryset = queryset.filter(pk__in=list(pks))
+    elif len(wanted_names) <= MAX_IN_NAMES:
+        queryset = queryset.filter(name__in=sorted(wanted_names))
+    rows = _rows(model=model, category=category, queryset=queryset.order_by(by_name()), status=status)
+    for pk, name, document in rows.iterator(DOCUMENT_CHUNK_SIZE):
+        if pks or name in wanted_names:
+            yield ObjectRow(pk=pk, name=name, document=document)
+
+
+def _by_names(queryset: QuerySet, names: Collection[str]) -> tuple[QuerySet, set[str] | None]:
+    """``queryset`` narrowed to ``names``: by ``IN`` when the list is short, otherwise by a Python filter
+    (the second value) over one scan of the workspace."""
+    wanted = set(names)
+    if len(wanted) <= MAX_IN_NAMES:
+        return queryset.filter(name__in=sorted(wanted)), None
+    return queryset, wanted
+
+
+def export_resources_by_names(*, workspace: Workspace, names: Collection[str]) -> Iterator[dict[str, Any]]:
+    """Resource definitions ``{name, type, location, document}`` with the given names, by name."""
+    if not names:
+        return
+    queryset, wanted = _by_names(Resource.objects.filter(workspace=workspace).order_by(by_name()), names)
+    for row in queryset.values("name", "type", "location", "document").iterator(CHUNK_SIZE):
+        if wanted is None or row["name"] in wanted:
+            yield row
+
+
+def export_connections_by_names(*, workspace: Workspace, names: Collection[str]) -> Iterator[dict[str, Any]]:
+    """Data connection definitions ``{name, type, config, description, secret_fields}`` with the given
+    names, by name. ``secrets_encrypted`` is never selected; ``secret_fields`` holds only the names of
+    the secrets that are set, so that the export can drop any such key that strayed into ``config``."""
+    if not names:
+        return
+    queryset, wanted = _by_names(
+        DataConnection.objects.filter(workspace=workspace).order_by(by_name()), names
+    )
+    for row in queryset.values("name", "type", "config", "description", "secret_fields").iterator(CHUNK_SIZE):
+        if wanted is None or row["name"] in wanted:
+            yield row
+
+
+def export_environment_by_names(*, workspace: Workspace, names: Collection[str]) -> Iterator[dict[str, Any]]:
+    """Workspace environment variables ``{name, value, description}`` with the given names, by name."""
+    if not names:
+        return
+    queryset, wanted = _by_names(
+        EnvironmentVariable.objects.filter(workspace=workspace).order_by(by_name()), names
+    )
+    for row in queryset.values("name", "value", "description").iterator(CHUNK_SIZE):
+        if wanted is None or row["name"] in wanted:
+            yield row
+
+
+def system_task_get(
+    *, workspace: Workspace, user: AbstractBaseUser, public_id: str, is_admin: bool
+) -> SystemTask:
+    """A task of the workspace by its public id, with its subtasks. Users see the tasks they started;
+    workspace admins see all. Anything else is reported as not found."""
+    task = (
+        SystemTask.objects.filter(workspace=workspace, public_id=public_id)
+        .prefetch_related("subtasks")
+        .first()
+    )
+    if task is None or not (is_admin or task.created_by_id == user.pk):
+        raise NotFound(f"Task {public_id} not found.", code="task_not_found")
+    return task
+
+
+def export_artifact_list(
+    *, workspace: Workspace, user: AbstractBaseUser, is_admin: bool
+) -> QuerySet[ExportArtifact]:
+    """The Download Center: the user's exports (every user's for workspace admins), newest first."""
+    rows = ExportArtifact.objects.filter(workspace=workspace).select_related("task", "user", "workspace")
+    if not is_admin:
+        rows = rows.filter(user=user)
+    return rows.order_by("-created_at", "-pk")
+
+
+def export_artifact_get(
+    *, workspace: Workspace, user: AbstractBaseUser, is_admin: bool, artifact_id: int
+) -> ExportArtifact:
+    artifact = (
+        export_artifact_list(workspace=workspace, user=user, is_admin=is_admin).filter(pk=artifact_id).first()
+    )
+    if artifact is None:
+        raise NotFound(f"Download {artifact_id} not found.", code="download_not_found")
+    return artifact
+
+
+def workspace_first_admin(*, workspace: Workspace) -> AbstractBaseUser | None:
+    """The workspace's earliest admin: who the CLI exports as when no user is named."""
+    membership = (
+        Membership.objects.filter(workspace=workspace, role=Role.ADMIN)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return membership.user if membership else None

@@ -1,0 +1,258 @@
+"""Export, pass 0: what was asked (``ExportRequest``), resolved and checked into an ``ExportSelection``.
+
+One query for the selected objects' names (two with directories), before anything large is read; unknown
+ids, names or directories, empty selections, more than 10,000 objects, objects never submitted and bad
+OBS paths are refused here, each with a message naming the culprits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+
+from factory.development.models import Category
+from factory.errors import NotFound, ValidationError
+from factory.obs import ObsError, ObsPath, obs_configured, obs_path_parse
+from factory.packages import (
+    package_file_name,
+)
+from factory.transfer import selectors
+from factory.workspaces.models import Workspace
+
+JOBS_ONLY = "jobs_only"
+WITH_DEPENDENCIES = "with_dependencies"
+SCOPES = (JOBS_ONLY, WITH_DEPENDENCIES)
+DEVELOP = selectors.DEVELOP
+SUBMIT = selectors.SUBMIT
+STATUSES = (DEVELOP, SUBMIT)
+CATEGORIES = (Category.JOB.value, Category.SCRIPT.value)
+
+# DataArts: "A maximum of 10,000 jobs can be exported" (Export Workspace Job / Script).
+EXPORT_MAX_OBJECTS = 10_000
+_NAMES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What a user asked to export, as the API, the CLI and a background task's params all carry it."""
+
+    category: str = Category.JOB.value
+    job_ids: tuple[int, ...] = ()
+    job_names: tuple[str, ...] = ()
+    script_ids: tuple[int, ...] = ()
+    script_names: tuple[str, ...] = ()
+    directory_ids: tuple[int, ...] = ()
+    directory_paths: tuple[str, ...] = ()
+    everything: bool = False
+    changed_since: datetime | None = None
+    scope: str = JOBS_ONLY
+    status: str = DEVELOP
+    obs_path: str = ""
+
+    def to_params(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "jobIds": list(self.job_ids),
+            "jobNames": list(self.job_names),
+            "scriptIds": list(self.script_ids),
+            "scriptNames": list(self.script_names),
+            "directoryIds": list(self.directory_ids),
+            "directoryPaths": list(self.directory_paths),
+            "all": self.everything,
+            "changedSince": self.changed_since.isoformat() if self.changed_since else None,
+            "scope": self.scope,
+            "status": self.status,
+            "obsPath": self.obs_path,
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> ExportRequest:
+        since = params.get("changedSince")
+        return cls(
+            category=params.get("category", Category.JOB.value),
+            job_ids=tuple(params.get("jobIds") or ()),
+            job_names=tuple(params.get("jobNames") or ()),
+            script_ids=tuple(params.get("scriptIds") or ()),
+            script_names=tuple(params.get("scriptNames") or ()),
+            directory_ids=tuple(params.get("directoryIds") or ()),
+            directory_paths=tuple(params.get("directoryPaths") or ()),
+            everything=bool(params.get("all")),
+            changed_since=parse_datetime(since) if since else None,
+            scope=params.get("scope", JOBS_ONLY),
+            status=params.get("status", DEVELOP),
+            obs_path=params.get("obsPath") or "",
+        )
+
+
+@dataclass(frozen=True)
+class ExportSelection:
+    """A validated selection: the jobs (or scripts) picked, by name, and where the package goes."""
+
+    workspace: Workspace
+    request: ExportRequest
+    pks: tuple[int, ...]
+    names: tuple[str, ...]
+    file_name: str
+    layout: str
+    obs_path: ObsPath | None
+
+    @property
+    def category(self) -> str:
+        return self.request.category
+
+    @property
+    def noun(self) -> str:
+        return "script" if self.category == Category.SCRIPT else "job"
+
+
+def names_text(names: Iterable[Any]) -> str:
+    shown = [str(n) for n in names]
+    if len(shown) > _NAMES_SHOWN:
+        return ", ".join(shown[:_NAMES_SHOWN]) + f" and {len(shown) - _NAMES_SHOWN} more"
+    return ", ".join(shown)
+
+
+# --- pass 0: the selection ---------------------------------------------------------------------------
+
+
+def _request_check(request: ExportRequest) -> None:
+    problems = {}
+    if request.category not in CATEGORIES:
+        problems["category"] = f"must be one of {', '.join(CATEGORIES)}"
+    if request.scope not in SCOPES:
+        problems["scope"] = f"must be one of {', '.join(SCOPES)}"
+    if request.status not in STATUSES:
+        problems["status"] = f"must be one of {', '.join(STATUSES)}"
+    if problems:
+        key, text = next(iter(problems.items()))
+        raise ValidationError(f"{key}: {text}.", code="invalid", fields={k: [v] for k, v in problems.items()})
+
+
+def _directory_paths(*, workspace: Workspace, request: ExportRequest) -> tuple[list[str], bool]:
+    """The paths of the selected directories, and whether the root ("/", everything) was selected."""
+    category = request.category
+    by_id = selectors.export_directories_get(
+        workspace=workspace, category=category, directory_ids=request.directory_ids
+    )
+    missing_ids = sorted(set(request.directory_ids) - set(by_id))
+    if missing_ids:
+        raise NotFound(
+            f"Directories not found: {names_text(missing_ids)}.",
+            code="directory_not_found",
+            fields={"directoryIds": [str(i) for i in missing_ids]},
+        )
+    paths = list(by_id.values())
+    root = False
+    wanted = {}
+    for raw in request.directory_paths:
+        path = "/" + str(raw).strip().strip("/")
+        if path == "/":
+            root = True
+        else:
+            wanted[path] = raw
+    if wanted:
+        found = selectors.export_directories_by_paths(workspace=workspace, category=category, paths=wanted)
+        missing = sorted(set(wanted) - found)
+        if missing:
+            raise NotFound(
+                f"Directories not found: {names_text(missing)}.",
+                code="directory_not_found",
+                fields={"directory": missing},
+            )
+        paths.extend(sorted(found))
+    return paths, root
+
+
+def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSelection:
+    """Resolve and check what was asked, before anything large is read.
+
+    Refuses, each with a message naming the culprits: unknown ids, names or directories (objects of other
+    workspaces are as unknown as missing ones), an empty selection, more than 10,000 objects, objects
+    never submitted when the submitted versions are asked for, and an OBS path that is not
+    ``obs://bucket/...`` (or OBS not being configured at all).
+    """
+    _request_check(request)
+    is_script = request.category == Category.SCRIPT
+    noun = "script" if is_script else "job"
+    ids = request.script_ids if is_script else request.job_ids
+    names = request.script_names if is_script else request.job_names
+
+    obs_path = None
+    if request.obs_path:
+        obs_path = obs_path_parse(request.obs_path)
+        if not obs_configured():
+            raise ObsError(
+                f"Cannot export to {request.obs_path}: OBS is not configured on this server.",
+                code="obs_unavailable",
+            )
+
+    directory_paths, root = _directory_paths(workspace=workspace, request=request)
+    everything = request.everything or root
+    picked = bool(ids or names or directory_paths)
+    if not (everything or picked or request.changed_since):
+        raise ValidationError(
+            f"Nothing to export: select {noun}s, directories or the whole workspace.", code="export_empty"
+        )
+    if not picked and request.changed_since:
+        everything = True  # "Export Workspace Job": everything that changed since the time
+
+    # Ids and names are checked for existence whatever the time filter, which is then applied here.
+    since_in_sql = request.changed_since if not (ids or names) else None
+    where = selectors.export_selection_where(
+        ids=ids,
+        names=names,
+        directory_paths=directory_paths,
+        everything=everything,
+        changed_since=since_in_sql,
+    )
+    rows = selectors.export_selection_list(
+        workspace=workspace, category=request.category, where=where, status=request.status
+    )
+    found_ids = {row.pk for row in rows}
+    found_names = {row.name for row in rows}
+    unknown = [f"#{i}" for i in sorted(set(ids) - found_ids)] + sorted(set(names) - found_names)
+    if unknown:
+        raise NotFound(
+            f"{noun.capitalize()}s not found in workspace {workspace.name}: {names_text(unknown)}.",
+            code=f"{noun}_not_found",
+            fields={f"{noun}s": unknown},
+        )
+    if request.changed_since and not since_in_sql:
+        rows = [row for row in rows if row.updated_at > request.changed_since]
+    if not rows:
+        where_text = "in the selected directories" if directory_paths else "in the workspace"
+        if request.changed_since:
+            where_text += f" changed since {request.changed_since.isoformat()}"
+        raise ValidationError(f"Nothing to export: there is no {noun} {where_text}.", code="export_empty")
+    if len(rows) > EXPORT_MAX_OBJECTS:
+        raise ValidationError(
+            f"This export selects {len(rows)} {noun}s; at most {EXPORT_MAX_OBJECTS} can be exported at once.",
+            code="export_too_large",
+        )
+    never = [row.name for row in rows if not row.submitted]
+    if never:
+        raise ValidationError(
+            f"These {noun}s have never been submitted, so there is no submitted version to export: "
+            f"{names_text(never)}.",
+            code="never_submitted",
+            fields={f"{noun}s": never},
+        )
+    row_names = tuple(row.name for row in rows)
+    layout = "single" if len(rows) == 1 or is_script else "batch"
+    if is_script:
+        file_name = f"DLF_{row_names[0]}.zip" if len(row_names) == 1 else "scripts.zip"
+    else:
+        file_name = package_file_name(layout=layout, job_name=row_names[0] if layout == "single" else None)
+    return ExportSelection(
+        workspace=workspace,
+        request=request,
+        pks=tuple(row.pk for row in rows),
+        names=row_names,
+        file_name=file_name,
+        layout=layout,
+        obs_path=obs_path,
+    )

@@ -1,0 +1,393 @@
+"""Import: the wizard's entry points, shared by the console API, the DataArts v1 API and ``import_jobs``.
+
+Data flow (see DESIGN.md, "Export and import, as data flows"):
+
+1. ``import_create`` (wizard step 1 -> Next): a ``SystemTask`` row for the package in OBS or the upload
+   saved to default storage, and the ``import_inspect`` Celery task, which records what the package holds,
+   what already exists and what is missing (``imports_inspect``); the task then WAITS for the user.
+2. ``import_apply_request`` (step 2 -> Next): the user's choices checked against that inspection, the
+   ``import_apply`` Celery task queued; it writes everything in one transaction (``imports_apply``).
+3. The task's ``result["report"]``: created, overwritten, skipped, renamed and failed objects.
+
+One import at a time per workspace (DataArts' rule): a task PENDING or RUNNING blocks a second one, which
+is refused with 409 ``import_running`` naming it. The check runs under a lock of the workspace row and a
+partial unique index backs it. An inspected import WAITING for the user's choices blocks nobody: its apply
+re-checks every conflict on the live workspace, so a stale inspection is never trusted.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from factory.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from factory.obs import ObsError, obs_configured, obs_path_parse
+from factory.transfer.models import SystemTask, TaskKind, TaskStatus
+from factory.transfer.services.imports_apply import import_apply
+from factory.transfer.services.imports_choices import ImportChoices, import_choices_validate
+from factory.transfer.services.imports_common import (
+    ACTIVE_STATUSES,
+    CATEGORIES,
+    CATEGORY_JOB,
+    OVERWRITE,
+    POLICIES,
+    SOURCE_FILE,
+    SOURCE_OBS,
+    SOURCE_UPLOAD,
+    STEP_APPLY,
+    STEP_INSPECT,
+    STEP_INSPECTED,
+    PackageRefused,
+    package_load,
+    safe_file_name,
+    source_label,
+    stale_imports_fail,
+    upload_delete,
+)
+from factory.transfer.services.imports_inspect import import_inspect, package_inspect
+from factory.workspaces.models import Membership, Role, Workspace
+
+
+def _enqueue(name: str, task_id: int) -> None:
+    from factory.transfer import tasks  # the tasks module imports the services: import it late
+
+    getattr(tasks, name).delay(task_id)
+
+
+def _check_choice(value: str, allowed: tuple[str, ...], field: str) -> str:
+    if value not in allowed:
+        raise ValidationError(
+            f"{field} must be one of {', '.join(allowed)}.", fields={field: [f"One of {', '.join(allowed)}."]}
+        )
+    return value
+
+
+def _running_import_refuse(*, workspace: Workspace, exclude_pk: int | None = None) -> None:
+    """Inside a transaction: lock the workspace row (so that two requests check one after the other),
+    fail imports whose worker is gone, and refuse when another import is PENDING or RUNNING."""
+    Workspace.objects.select_for_update().filter(pk=workspace.pk).values_list("pk", flat=True).first()
+    stale_imports_fail(workspace_id=workspace.pk)
+    running = (
+        SystemTask.objects.filter(workspace=workspace, kind=TaskKind.IMPORT, status__in=ACTIVE_STATUSES)
+        .exclude(pk=exclude_pk)
+        .select_related("created_by")
+        .first()
+    )
+    if running is not None:
+        raise _running_conflict(workspace=workspace, running=running)
+
+
+def _running_conflict(*, workspace: Workspace, running: SystemTask | None) -> Conflict:
+    if running is None:
+        return Conflict(
+            f"Another import is running in workspace {workspace.name}; only one import runs at a time per "
+            "workspace. Wait for it to finish, then try again.",
+            code="import_running",
+        )
+    by = f" by {running.created_by.get_username()}" if running.created_by else ""
+    return Conflict(
+        f"Import {running.public_id} ({running.name}), started{by}, is still running in workspace "
+        f"{workspace.name}; only one import runs at a time per workspace. Wait for it to finish, then try again.",
+        code="import_running",
+        fields={"runningTask": running.public_id},
+    )
+
+
+def _insert_guarded(*, task: SystemTask, workspace: Workspace) -> None:
+    try:
+        with transaction.atomic():
+            _running_import_refuse(workspace=workspace)
+            task.save()
+            transaction.on_commit(partial(_enqueue, "import_inspect", task.pk))
+    except IntegrityError as exc:  # the partial unique index: a concurrent import won the race
+        running = SystemTask.objects.filter(
+            workspace=workspace, kind=TaskKind.IMPORT, status__in=ACTIVE_STATUSES
+        ).first()
+        raise _running_conflict(workspace=workspace, running=running) from exc
+
+
+def import_create(
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    category: str = CATEGORY_JOB,
+    policy: str = OVERWRITE,
+    obs_path: str | None = None,
+    upload: UploadedFile | None = None,
+    file_path: str | os.PathLike[str] | None = None,
+    enqueue: bool = True,
+) -> SystemTask:
+    """Step 1: start importing a package from OBS, an upload or (the command line) a local file.
+
+    The upload is saved to default storage under ``imports/<task id>/`` so that any worker can read it.
+    ``enqueue=False`` leaves running ``import_inspect`` to the caller (the command line runs it inline).
+    """
+    _check_choice(category, CATEGORIES, "category")
+    _check_choice(policy, POLICIES, "policy")
+    if sum(x is not None for x in (obs_path, upload, file_path)) != 1:
+        raise ValidationError(
+            "Give the package either as an OBS path or as a file.",
+            code="source_required",
+            fields={"obsPath": ["Give obsPath or file."], "file": ["Give obsPath or file."]},
+        )
+    max_bytes = settings.PACKAGE_MAX_PACKED_BYTES
+    task = SystemTask(
+        workspace=workspace,
+        kind=TaskKind.IMPORT,
+        status=TaskStatus.PENDING,
+        step=STEP_INSPECT,
+        created_by=user,
+    )
+    noun = "jobs" if category == CATEGORY_JOB else "scripts"
+    if obs_path is not None:
+        path = obs_path_parse(obs_path.strip())
+        if path.is_prefix:
+            raise ObsError(
+                f"{path} is a folder; choose the package's .zip file.",
+                code="obs_path_invalid",
+                fields={"obsPath": ["Choose a .zip file, not a folder."]},
+            )
+        if not obs_configured():
+            raise ObsError(
+                "OBS is not configured on this server; import from the local PC instead.",
+                code="obs_unavailable",
+            )
+        source = {"type": SOURCE_OBS, "obsPath": str(path), "fileName": path.key.rsplit("/", 1)[-1]}
+    elif upload is not None:
+        if upload.size is not None and upload.size > max_bytes:
+            raise PackageRefused(
+                f"{upload.name} is {upload.size} bytes; packages may be at most {max_bytes} bytes.",
+                code="package_too_large",
+                fields={"file": [f"At most {max_bytes} bytes."]},
+            )
+        source = {"type": SOURCE_UPLOAD, "fileName": safe_file_name(upload.name or "")}
+    else:
+        resolved = Path(file_path).resolve()  # type: ignore[arg-type]
+        if not resolved.is_file():
+            raise PackageRefused(f"{file_path} is not a file.", code="file_unreadable")
+        source = {"type": SOURCE_FILE, "path": str(resolved), "fileName": resolved.name}
+    task.name = f"Import the {noun} from {source_label(source)}."[:512]
+    task.params = {"category": category, "policy": policy, "source": source}
+    if upload is not None:
+        # Saved before the row exists (an upload may be slow); deleted again if the import is refused.
+        source["storageName"] = default_storage.save(f"imports/{task.public_id}/{source['fileName']}", upload)
+    try:
+        _insert_guarded(task=task, workspace=workspace)
+    except BaseException:
+        upload_delete(source=source)
+        raise
+    return task
+
+
+def import_task_get(
+    *, workspace: Workspace, user: AbstractBaseUser, public_id: str, is_admin: bool | None = None
+) -> SystemTask:
+    """An import task of the workspace, for its creator or a workspace admin; imports whose worker is
+    gone are failed first (the safety net needs no periodic task)."""
+    stale_imports_fail(workspace_id=workspace.pk)
+    task = (
+        SystemTask.objects.filter(workspace=workspace, kind=TaskKind.IMPORT, public_id=public_id)
+        .select_related("created_by", "workspace")
+        .prefetch_related("subtasks")
+        .first()
+    )
+    if is_admin is None:
+        is_admin = _is_admin(workspace=workspace, user=user)
+    if task is None or not (task.created_by_id == user.pk or is_admin):
+        raise NotFound(f"Import {public_id} not found.", code="task_not_found")
+    return task
+
+
+def _is_admin(*, workspace: Workspace, user: AbstractBaseUser) -> bool:
+    return Membership.objects.filter(workspace=workspace, user_id=user.pk, role=Role.ADMIN).exists()
+
+
+def _waiting(task: SystemTask, *, user: AbstractBaseUser) -> None:
+    if task.created_by_id != user.pk:
+        raise PermissionDenied(
+            "Only the user who started this import can continue it.", code="not_import_owner"
+        )
+    if task.status != TaskStatus.WAITING or task.step != STEP_INSPECTED:
+        raise Conflict(
+            f"Import {task.public_id} is not waiting for choices (it is {task.status.lower()}, step {task.step}).",
+            code="import_not_waiting",
+        )
+
+
+def import_apply_request(
+    *, task: SystemTask, user: AbstractBaseUser, choices: dict[str, Any], enqueue: bool = True
+) -> SystemTask:
+    """Step 2: check the user's choices against the inspection and queue the apply.
+
+    Refused with 400 naming every missing reference without a replacement (and every other bad choice),
+    with 409 when another import of the workspace is running. Secrets typed in for connections to create
+    are stored only encrypted in the task row, which the apply clears.
+    """
+    _waiting(task, user=user)
+    inspection = (task.result or {}).get("inspection") or {}
+    parsed, secrets = import_choices_validate(
+        workspace=task.workspace,
+        inspection=inspection,
+        data=choices,
+        default_policy=task.params.get("policy") or OVERWRITE,
+    )
+    try:
+        with transaction.atomic():
+            _running_import_refuse(workspace=task.workspace, exclude_pk=task.pk)
+            row = SystemTask.objects.select_for_update().get(pk=task.pk)
+            _waiting(row, user=user)
+            row.params = {**row.params, "choices": parsed.to_params()}
+            row.secrets_encrypted = _secrets_encrypt(secrets)
+            row.status = TaskStatus.PENDING
+            row.step = STEP_APPLY
+            row.attempts = 0
+            row.message = "Importing..."
+            row.save(
+                update_fields=[
+                    "params",
+                    "secrets_encrypted",
+                    "status",
+                    "step",
+                    "attempts",
+                    "message",
+                    "updated_at",
+                ]
+            )
+            if enqueue:
+                transaction.on_commit(partial(_enqueue, "import_apply", row.pk))
+    except IntegrityError as exc:
+        raise _running_conflict(workspace=task.workspace, running=None) from exc
+    return row
+
+
+def _secrets_encrypt(secrets: dict[str, dict[str, str]]) -> str:
+    import json
+
+    from factory.crypto import secret_encrypt
+
+    return secret_encrypt(plaintext=json.dumps(secrets, sort_keys=True)) if secrets else ""
+
+
+def import_cancel(*, task: SystemTask, user: AbstractBaseUser) -> SystemTask:
+    """Cancel an import waiting for its choices (the wizard's Cancel): it fails as cancelled and its
+    upload is deleted."""
+    with transaction.atomic():
+        row = SystemTask.objects.select_for_update().get(pk=task.pk)
+        _waiting(row, user=user)
+        row.status = TaskStatus.FAILED
+        row.message = "Cancelled; nothing was imported."
+        row.ended_at = timezone.now()
+        row.secrets_encrypted = ""
+        row.save(update_fields=["status", "message", "ended_at", "secrets_encrypted", "updated_at"])
+        source = row.params.get("source") or {}
+        transaction.on_commit(lambda: upload_delete(source=source))
+    return row
+
+
+def import_report_get(*, task: SystemTask) -> dict[str, Any]:
+    """The downloadable report: the task's outcome and every object's, as JSON-ready data."""
+    report = (task.result or {}).get("report")
+    if report is None:
+        raise Conflict(
+            f"Import {task.public_id} has no report yet (it is {task.status.lower()}).", code="no_report"
+        )
+    return {
+        "task": task.public_id,
+        "name": task.name,
+        "workspace": task.workspace.name,
+        "status": task.status,
+        "message": task.message,
+        "startedAt": task.started_at.isoformat() if task.started_at else None,
+        "endedAt": task.ended_at.isoformat() if task.ended_at else None,
+        **report,
+    }
+
+
+def import_dry_run(
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    category: str = CATEGORY_JOB,
+    obs_path: str | None = None,
+    file_path: str | None = None,
+) -> dict[str, Any]:
+    """What step 2 would show, without a task row: read and inspect the package in this process."""
+    _check_choice(category, CATEGORIES, "category")
+    if obs_path is not None:
+        source = {
+            "type": SOURCE_OBS,
+            "obsPath": str(obs_path_parse(obs_path)),
+            "fileName": obs_path.rsplit("/", 1)[-1],
+        }
+    else:
+        source = {
+            "type": SOURCE_FILE,
+            "path": str(Path(str(file_path)).resolve()),
+            "fileName": Path(str(file_path)).name,
+        }
+    package, digest, size = package_load(source=source)
+    inspection = package_inspect(package=package, workspace=workspace, user=user, category=category)
+    inspection["package"].update(
+        fileName=source["fileName"], source=source_label(source), sha256=digest, size=size
+    )
+    return inspection
+
+
+def import_run(
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    category: str,
+    policy: str,
+    choices: dict[str, Any],
+    obs_path: str | None = None,
+    file_path: str | None = None,
+) -> SystemTask:
+    """The whole import in this process (``manage.py import_jobs``): the same task row and services as the
+    wizard, without a worker. Returns the finished task; a refused choice cancels it and re-raises."""
+    task = import_create(
+        workspace=workspace,
+        user=user,
+        category=category,
+        policy=policy,
+        obs_path=obs_path,
+        file_path=file_path,
+        enqueue=False,
+    )
+    import_inspect(task_id=task.pk)
+    task.refresh_from_db()
+    if task.status != TaskStatus.WAITING:
+        return task
+    try:
+        import_apply_request(task=task, user=user, choices={"policy": policy, **choices}, enqueue=False)
+    except Exception:
+        import_cancel(task=task, user=user)
+        raise
+    import_apply(task_id=task.pk)
+    task.refresh_from_db()
+    return task
+
+
+__all__ = [
+    "ImportChoices",
+    "import_apply",
+    "import_apply_request",
+    "import_cancel",
+    "import_create",
+    "import_dry_run",
+    "import_inspect",
+    "import_report_get",
+    "import_run",
+    "import_task_get",
+    "package_inspect",
+    "stale_imports_fail",
+]

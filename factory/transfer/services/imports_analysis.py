@@ -1,0 +1,240 @@
+"""What an import needs to know, shared by the inspection and the apply: what the package brings, what it
+refers to, what the workspace holds of those names (one query per kind), and what is missing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from factory.connections.models import DataConnection, ExternalObject, ExternalObjectKind
+from factory.development.models import EnvironmentVariable, Job, Resource, ScheduleStatus, Script
+from factory.development.nodes import (
+    CONNECTION,
+    ENVIRONMENT_VARIABLE,
+    EXTERNAL_KINDS,
+    JOB,
+    NODE_TYPES,
+    RESOURCE,
+    SCRIPT,
+    Reference,
+    job_references,
+)
+from factory.development.services import lock_can_acquire
+from factory.packages import Package, PackageConnection, PackageJob, PackageResource, PackageScript
+from factory.transfer.services.imports_common import CATEGORY_SCRIPT
+from factory.workspaces.models import Workspace
+
+MAX_CANDIDATES = 1000
+MAX_USED_BY = 20
+# The kinds a user must map (or create) before apply; an environment variable is only reported: a ``${x}``
+# may equally be a script parameter, and a job runs with an unset variable until someone creates it.
+REQUIRED_KINDS = (SCRIPT, CONNECTION, *EXTERNAL_KINDS, RESOURCE, JOB)
+KIND_LABELS = {
+    SCRIPT: "Script",
+    CONNECTION: "Data connection",
+    RESOURCE: "Resource",
+    JOB: "Sub-job",
+    ENVIRONMENT_VARIABLE: "Environment variable",
+    **{kind.value: str(kind.label) for kind in ExternalObjectKind},
+}
+# Connection secrets a definition is usually created with; the user may type others.
+DEFAULT_SECRET_FIELDS = ["password"]
+_SCRIPT_NODE_TYPES = {code.lower(): node_type for code, node_type in NODE_TYPES.items()}
+
+
+# --- what a package brings ---------------------------------------------------------------------------
+
+
+@dataclass
+class Contents:
+    """The part of a package an import of ``category`` brings in (the Import Script wizard: scripts only)."""
+
+    category: str
+    jobs: list[PackageJob]
+    scripts: list[PackageScript]
+    resources: list[PackageResource]
+    connections: list[PackageConnection]
+    environment: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, package: Package, *, category: str) -> Contents:
+        if category == CATEGORY_SCRIPT:
+            notes = []
+            if package.jobs or package.resources:
+                notes.append(
+                    f"The package also holds {len(package.jobs)} job(s) and {len(package.resources)} resource(s); "
+                    "Import Script imports scripts only (use Import Job for the rest)."
+                )
+            return cls(category, [], list(package.scripts), [], list(package.connections), [], notes)
+        environment = [v for v in package.environment or [] if isinstance(v, dict) and v.get("name")]
+        return cls(
+            category,
+            list(package.jobs),
+            list(package.scripts),
+            list(package.resources),
+            list(package.connections),
+            environment,
+        )
+
+
+def script_references(document: dict[str, Any]) -> list[Reference]:
+    """A script's references (its data connection, a DLI queue), read through the node-type registry:
+    a script of type ``DWSSQL`` has the reference fields of the ``DWSSQL`` node, at its top level."""
+    node_type = _SCRIPT_NODE_TYPES.get(str(document.get("type") or "").lower())
+    refs = []
+    for f in node_type.reference_fields if node_type else ():
+        value = document.get(f.name)
+        if f.refers_to != SCRIPT and isinstance(value, str) and value.strip():
+            refs.append(Reference(f.refers_to, value.strip(), f.connection_type, None, f.name))
+    return refs
+
+
+@dataclass
+class Use:
+    """Every use of one referenced object (kind, name) by the package's jobs and scripts."""
+
+    kind: str
+    name: str
+    connection_types: set[str] = field(default_factory=set)
+    used_by: list[dict[str, Any]] = field(default_factory=list)
+    objects: set[tuple[str, str]] = field(default_factory=set)  # ("job"|"script", name) that use it
+
+    @property
+    def connection_type(self) -> str | None:
+        return min(self.connection_types) if self.connection_types else None
+
+
+def references_collect(contents: Contents) -> dict[tuple[str, str], Use]:
+    uses: dict[tuple[str, str], Use] = {}
+
+    def add(ref: Reference, owner: tuple[str, str]) -> None:
+        use = uses.setdefault((ref.kind, ref.name), Use(ref.kind, ref.name))
+        if ref.connection_type:
+            use.connection_types.add(ref.connection_type)
+        use.objects.add(owner)
+        if len(use.used_by) < MAX_USED_BY:
+            use.used_by.append(
+                {"type": owner[0], "name": owner[1], "node": ref.node, "property": ref.property}
+            )
+
+    for job in contents.jobs:
+        for ref in job_references(job.document):
+            add(ref, ("job", job.name))
+    for script in contents.scripts:
+        for ref in script_references(script.document):
+            add(ref, ("script", script.name))
+    return uses
+
+
+# --- what the workspace has --------------------------------------------------------------------------
+
+
+@dataclass
+class Existing:
+    """The workspace's objects of the names that matter to one package: one query per kind."""
+
+    jobs: dict[str, Job]
+    scripts: dict[str, Script]
+    resources: dict[str, Resource]
+    connections: dict[str, str]  # name -> type
+    externals: set[tuple[str, str]]
+    environment: set[str]
+
+    def has(self, kind: str, name: str, connection_type: str | None = None) -> bool:
+        if kind == CONNECTION:
+            found = self.connections.get(name)
+            return found is not None and (connection_type is None or found == connection_type)
+        if kind in EXTERNAL_KINDS:
+            return (kind, name) in self.externals
+        table: Iterable[str] = {
+            JOB: self.jobs,
+            SCRIPT: self.scripts,
+            RESOURCE: self.resources,
+            ENVIRONMENT_VARIABLE: self.environment,
+        }.get(kind, ())
+        return name in table
+
+
+def existing_load(*, workspace: Workspace, names: dict[str, set[str]], lock: bool = False) -> Existing:
+    """Load by name what the workspace holds; ``lock`` row-locks jobs, scripts and resources (apply)."""
+
+    def rows(model: Any, kind: str) -> Any:
+        queryset = model.objects.filter(workspace=workspace, name__in=sorted(names.get(kind, ())))
+        return queryset.select_for_update(of=("self",)) if lock else queryset
+
+    jobs = {j.name: j for j in rows(Job, JOB).select_related("lock_holder").defer("document")}
+    scripts = {s.name: s for s in rows(Script, SCRIPT).select_related("lock_holder").defer("document")}
+    for obj in (*jobs.values(), *scripts.values()):
+        obj.workspace = workspace  # lock checks read the policy without a query per object
+    external_names = set().union(*(names.get(kind, set()) for kind in EXTERNAL_KINDS))
+    return Existing(
+        jobs=jobs,
+        scripts=scripts,
+        resources={r.name: r for r in rows(Resource, RESOURCE)},
+        connections=dict(
+            DataConnection.objects.filter(
+                workspace=workspace, name__in=sorted(names.get(CONNECTION, ()))
+            ).values_list("name", "type")
+        ),
+        externals={
+            (kind, name)
+            for kind, name in ExternalObject.objects.filter(
+                workspace=workspace, kind__in=EXTERNAL_KINDS, name__in=sorted(external_names)
+            ).values_list("kind", "name")
+        }
+        if external_names
+        else set(),
+        environment=set(
+            EnvironmentVariable.objects.filter(
+                workspace=workspace, name__in=sorted(names.get(ENVIRONMENT_VARIABLE, ()))
+            ).values_list("name", flat=True)
+        ),
+    )
+
+
+def names_needed(contents: Contents, uses: dict[tuple[str, str], Use]) -> dict[str, set[str]]:
+    names: dict[str, set[str]] = defaultdict(set)
+    names[JOB].update(j.name for j in contents.jobs)
+    names[SCRIPT].update(s.name for s in contents.scripts)
+    names[RESOURCE].update(r.name for r in contents.resources)
+    names[CONNECTION].update(c.name for c in contents.connections)
+    names[ENVIRONMENT_VARIABLE].update(str(v["name"]) for v in contents.environment)
+    for kind, name in uses:
+        names[kind].add(name)
+    return names
+
+
+def provided(contents: Contents) -> set[tuple[str, str]]:
+    """What the package itself brings: its scripts, resources, jobs (sub-jobs) and variables. Its data
+    connections are not provided: they are definitions the user may choose to create (with secrets)."""
+    keys = {(SCRIPT, s.name) for s in contents.scripts}
+    keys |= {(RESOURCE, r.name) for r in contents.resources}
+    keys |= {(JOB, j.name) for j in contents.jobs}
+    keys |= {(ENVIRONMENT_VARIABLE, str(v["name"])) for v in contents.environment}
+    return keys
+
+
+def missing_references(
+    *, contents: Contents, uses: dict[tuple[str, str], Use], existing: Existing
+) -> dict[tuple[str, str], Use]:
+    """The references neither the package nor the workspace satisfies (a data connection of the wrong
+    type counts as missing)."""
+    given = provided(contents)
+    return {
+        key: use
+        for key, use in uses.items()
+        if key not in given and not existing.has(use.kind, use.name, use.connection_type)
+    }
+
+
+def blocked_reason(*, obj: Job | Script, user: AbstractBaseUser) -> str | None:
+    """Why overwriting ``obj`` would fail: a hard lock held by someone else, or a running schedule."""
+    if isinstance(obj, Job) and obj.schedule_status == ScheduleStatus.SCHEDULING:
+        return f"job {obj.name} is scheduled; stop it first"
+    return lock_can_acquire(obj=obj, user=user)

@@ -1,0 +1,321 @@
+"""Import, step 2: the user's choices, checked against the inspection before the apply is queued.
+
+Choices are kept in the task's ``params`` as plain JSON. The secrets typed in for data connections to
+create are not: ``import_choices_validate`` hands them back separately, and the caller stores them only
+encrypted (``SystemTask.secrets_encrypted``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from factory.connections.models import DataConnection, ExternalObject
+from factory.development.models import EnvironmentVariable, Job, Resource, Script
+from factory.development.nodes import (
+    CONNECTION,
+    ENVIRONMENT_VARIABLE,
+    EXTERNAL_KINDS,
+    JOB,
+    REFERENCE_KINDS,
+    RESOURCE,
+    SCRIPT,
+)
+from factory.development.validation import directory_path_normalize
+from factory.errors import ValidationError
+from factory.transfer.services.imports_common import POLICIES
+from factory.workspaces.models import Workspace
+
+OBJECT_TYPES = ("job", "script", "resource")
+DIRECTORY_MODES = ("prefix", "replace")
+SUBMITTED = "submitted"
+SAVED = "saved"
+TARGET_STATUSES = (SUBMITTED, SAVED)
+MAX_PARAM_VALUE = 1_000_000
+
+
+@dataclass(frozen=True)
+class ImportChoices:
+    """What the user decided at step 2. ``mapping`` replaces references ``(kind, old name) -> new name``;
+    ``create_connections`` names the package's connection definitions to create (secrets apart)."""
+
+    policy: str
+    overrides: dict[str, str] = field(default_factory=dict)  # "job:NAME" -> policy
+    mapping: dict[tuple[str, str], str] = field(default_factory=dict)
+    create_connections: tuple[str, ...] = ()
+    public_params: dict[str, str] = field(default_factory=dict)
+    job_params: dict[str, dict[str, str]] = field(default_factory=dict)
+    target_directory: str | None = None
+    directory_mode: str = "prefix"
+    target_status: str = SUBMITTED
+    continue_on_error: bool = False
+
+    def policy_for(self, object_type: str, name: str) -> str:
+        return self.overrides.get(f"{object_type}:{name}", self.policy)
+
+    def to_params(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "overrides": self.overrides,
+            "mapping": [{"kind": k, "name": n, "replace": r} for (k, n), r in sorted(self.mapping.items())],
+            "createConnections": list(self.create_connections),
+            "publicParams": self.public_params,
+            "jobParams": self.job_params,
+            "targetDirectory": self.target_directory,
+            "directoryMode": self.directory_mode,
+            "targetStatus": self.target_status,
+            "continueOnError": self.continue_on_error,
+        }
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> ImportChoices:
+        return cls(
+            policy=params["policy"],
+            overrides=dict(params.get("overrides") or {}),
+            mapping={(m["kind"], m["name"]): m["replace"] for m in params.get("mapping") or []},
+            create_connections=tuple(params.get("createConnections") or ()),
+            public_params=dict(params.get("publicParams") or {}),
+            job_params={k: dict(v) for k, v in (params.get("jobParams") or {}).items()},
+            target_directory=params.get("targetDirectory"),
+            directory_mode=params.get("directoryMode") or "prefix",
+            target_status=params.get("targetStatus") or SUBMITTED,
+            continue_on_error=bool(params.get("continueOnError")),
+        )
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, key: str, message: str) -> None:
+        self.fields.setdefault(key, []).append(message)
+
+    def raise_any(self) -> None:
+        if not self.fields:
+            return
+        messages = [m for ms in self.fields.values() for m in ms]
+        shown = "; ".join(messages[:10]) + (f"; and {len(messages) - 10} more" if len(messages) > 10 else "")
+        raise ValidationError(shown, code="import_choices_invalid", fields=self.fields)
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def _params_map(value: Any, *, key: str, problems: _Problems) -> dict[str, str]:
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        problems.add(key, f"{key} must be an object of parameter names and values.")
+        return {}
+    result = {}
+    for name, raw in value.items():
+        text = _text(raw)
+        if text is None or len(text) > MAX_PARAM_VALUE:
+            problems.add(key, f"{key}.{name} must be a text value of at most {MAX_PARAM_VALUE} characters.")
+        else:
+            result[str(name)] = text
+    return result
+
+
+def _existing_targets(
+    *, workspace: Workspace, wanted: dict[str, set[str]]
+) -> tuple[dict[str, str], set[tuple[str, str]]]:
+    """Which replacement names exist: connections (name -> type) and other (kind, name), one query a kind."""
+    connections = (
+        dict(
+            DataConnection.objects.filter(
+                workspace=workspace, name__in=sorted(wanted.get(CONNECTION, ()))
+            ).values_list("name", "type")
+        )
+        if wanted.get(CONNECTION)
+        else {}
+    )
+    found: set[tuple[str, str]] = set()
+    externals = set().union(*(wanted.get(k, set()) for k in EXTERNAL_KINDS))
+    if externals:
+        found |= set(
+            ExternalObject.objects.filter(
+                workspace=workspace, kind__in=EXTERNAL_KINDS, name__in=sorted(externals)
+            ).values_list("kind", "name")
+        )
+    models = {JOB: Job, SCRIPT: Script, RESOURCE: Resource, ENVIRONMENT_VARIABLE: EnvironmentVariable}
+    for kind, model in models.items():
+        if wanted.get(kind):
+            names = model.objects.filter(workspace=workspace, name__in=sorted(wanted[kind]))
+            found |= {(kind, n) for n in names.values_list("name", flat=True)}
+    return connections, found
+
+
+def import_choices_validate(
+    *, workspace: Workspace, inspection: dict[str, Any], data: dict[str, Any], default_policy: str
+) -> tuple[ImportChoices, dict[str, dict[str, str]]]:
+    """The choices of ``data`` (the apply request's body) checked against ``inspection``, and the typed-in
+    secrets by connection name. Every problem is named in one ValidationError: a missing reference without
+    a replacement, an unknown object or parameter, a replacement that does not exist."""
+    problems = _Problems()
+    policy = data.get("policy") or default_policy
+    if policy not in POLICIES:
+        problems.add("policy", f"policy must be one of {', '.join(POLICIES)}.")
+
+    in_package = {
+        "job": {j["name"] for j in inspection.get("jobs", [])},
+        "script": {s["name"] for s in inspection.get("scripts", [])},
+        "resource": {r["name"] for r in inspection.get("resources", [])},
+    }
+    overrides: dict[str, str] = {}
+    raw_overrides = data.get("overrides") or {}
+    if not isinstance(raw_overrides, dict):
+        problems.add("overrides", 'overrides must be an object such as {"job:NAME": "skip"}.')
+        raw_overrides = {}
+    for key, value in raw_overrides.items():
+        object_type, _, name = str(key).partition(":")
+        if object_type not in OBJECT_TYPES or name not in in_package[object_type]:
+            problems.add("overrides", f"{key}: the package holds no {object_type or 'object'} {name!r}.")
+        elif value not in POLICIES:
+            problems.add("overrides", f"{key}: the policy must be one of {', '.join(POLICIES)}.")
+        else:
+            overrides[str(key)] = value
+
+    referenced = {kind: set(names) for kind, names in (inspection.get("references") or {}).items()}
+    missing_types: dict[tuple[str, str], str | None] = {}
+    required: list[tuple[str, str, str]] = []
+    for group in inspection.get("missing", []):
+        for ref in group["references"]:
+            missing_types[(group["kind"], ref["name"])] = group.get("connectionType")
+            if group.get("required"):
+                required.append((group["kind"], ref["name"], group["label"]))
+
+    mapping: dict[tuple[str, str], str] = {}
+    raw_mapping = data.get("mapping") or []
+    if not isinstance(raw_mapping, list):
+        problems.add("mapping", "mapping must be a list of {kind, name, replace}.")
+        raw_mapping = []
+    for index, item in enumerate(raw_mapping):
+        kind = item.get("kind") if isinstance(item, dict) else None
+        name = item.get("name") if isinstance(item, dict) else None
+        replace = item.get("replace") if isinstance(item, dict) else None
+        if kind not in REFERENCE_KINDS or not isinstance(name, str) or not isinstance(replace, str):
+            problems.add(
+                "mapping",
+                f"mapping[{index}] must be {{kind, name, replace}} with kind one of "
+                f"{', '.join(REFERENCE_KINDS)}.",
+            )
+        elif name not in referenced.get(kind, set()):
+            problems.add(
+                "mapping", f"mapping[{index}]: the package does not refer to a {kind} named {name!r}."
+            )
+        elif not replace.strip():
+            problems.add("mapping", f"mapping[{index}]: choose a replacement for {kind} {name}.")
+        else:
+            mapping[(kind, name)] = replace.strip()
+
+    definitions = {c["name"]: c for c in inspection.get("connections", [])}
+    creates: list[str] = []
+    secrets: dict[str, dict[str, str]] = {}
+    raw_creates = data.get("createConnections") or []
+    if not isinstance(raw_creates, list):
+        problems.add("createConnections", "createConnections must be a list of {name, secrets}.")
+        raw_creates = []
+    for item in raw_creates:
+        name = item.get("name") if isinstance(item, dict) else None
+        values = item.get("secrets", {}) if isinstance(item, dict) else None
+        definition = definitions.get(name) if isinstance(name, str) else None
+        if definition is None:
+            problems.add("createConnections", f"The package defines no data connection {name!r}.")
+        elif not definition.get("canCreate"):
+            problems.add(
+                "createConnections", f"A data connection named {name} already exists in the workspace."
+            )
+        elif (CONNECTION, name) in mapping:
+            problems.add(
+                "createConnections", f"Data connection {name} is both replaced and created; pick one."
+            )
+        elif not isinstance(values, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in values.items()
+        ):
+            problems.add("createConnections", f"secrets of {name} must map secret names to text.")
+        else:
+            creates.append(name)
+            secrets[name] = {k: v for k, v in values.items() if v != ""}
+
+    unmapped = [
+        f"{label} {name}"
+        for kind, name, label in required
+        if (kind, name) not in mapping and not (kind == CONNECTION and name in creates)
+    ]
+    for text in unmapped:
+        problems.add("mapping", f"{text} is missing: choose a replacement.")
+
+    wanted: dict[str, set[str]] = {}
+    for (kind, _), replace in mapping.items():
+        wanted.setdefault(kind, set()).add(replace)
+    connections, found = _existing_targets(workspace=workspace, wanted=wanted)
+    for (kind, name), replace in sorted(mapping.items()):
+        if kind == CONNECTION:
+            type_ = connections.get(replace)
+            needed = missing_types.get((kind, name))
+            if type_ is None:
+                problems.add(
+                    "mapping", f"The replacement data connection {replace} (for {name}) does not exist."
+                )
+            elif needed and type_ != needed:
+                problems.add(
+                    "mapping", f"{replace} is a {type_} data connection; {name} needs a {needed} one."
+                )
+        elif (kind, replace) not in found:
+            problems.add(
+                "mapping", f"The replacement {kind.replace('_', ' ')} {replace} (for {name}) does not exist."
+            )
+
+    public_params = _params_map(data.get("publicParams"), key="publicParams", problems=problems)
+    job_params: dict[str, dict[str, str]] = {}
+    raw_job_params = data.get("jobParams") or {}
+    if not isinstance(raw_job_params, dict):
+        problems.add("jobParams", "jobParams must be an object of job names and parameter objects.")
+        raw_job_params = {}
+    job_param_names = {
+        j["name"]: {p["name"] for p in j.get("params", [])} for j in inspection.get("jobs", [])
+    }
+    for job_name, values in raw_job_params.items():
+        if job_name not in job_param_names:
+            problems.add("jobParams", f"The package holds no job {job_name!r}.")
+            continue
+        parsed = _params_map(values, key=f"jobParams.{job_name}", problems=problems)
+        for name in sorted(set(parsed) - job_param_names[job_name]):
+            problems.add("jobParams", f"Job {job_name} has no parameter {name!r}.")
+        job_params[job_name] = parsed
+
+    target = data.get("targetDirectory") or None
+    if target is not None:
+        try:
+            target = directory_path_normalize(target, field="targetDirectory")
+        except ValidationError as exc:
+            problems.add("targetDirectory", exc.message)
+    directory_mode = data.get("directoryMode") or "prefix"
+    if directory_mode not in DIRECTORY_MODES:
+        problems.add("directoryMode", f"directoryMode must be one of {', '.join(DIRECTORY_MODES)}.")
+    target_status = str(data.get("targetStatus") or SUBMITTED).lower()
+    if target_status not in TARGET_STATUSES:
+        problems.add("targetStatus", f"targetStatus must be one of {', '.join(TARGET_STATUSES)}.")
+    continue_on_error = data.get("continueOnError", False)
+    if not isinstance(continue_on_error, bool):
+        problems.add("continueOnError", "continueOnError must be true or false.")
+    problems.raise_any()
+    choices = ImportChoices(
+        policy=policy,
+        overrides=overrides,
+        mapping=mapping,
+        create_connections=tuple(sorted(creates)),
+        public_params=public_params,
+        job_params=job_params,
+        target_directory=target,
+        directory_mode=directory_mode,
+        target_status=target_status,
+        continue_on_error=continue_on_error,
+    )
+    return choices, secrets

@@ -1,0 +1,327 @@
+"""What the steps of an import share: the task row's life cycle, the package's source and the limits.
+
+An import is one ``SystemTask`` (kind ``import``) that walks ``inspect`` -> ``inspected`` (WAITING for the
+user's choices) -> ``apply`` -> ``done``. Each step's task claims the row under ``select_for_update``
+first: a step already done, or a task already finished, is a no-op, so a message delivered twice does
+its work once. A row found RUNNING when a step starts means the worker that ran it stopped (``acks_late``
+and ``reject_on_worker_lost`` redeliver the message); the step runs again from scratch, at most
+``MAX_ATTEMPTS`` times.
+
+The package is read from where the user put it: OBS (``obs://bucket/key.zip``), the upload saved to
+default storage under ``imports/<task id>/`` (so that a worker on another machine reads it too), or a
+local file (the command line only). Every read copies it to an anonymous temporary file that is gone
+when the step ends, whatever happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import IO, Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from factory.errors import DomainError
+from factory.obs import obs_download_to, obs_path_parse
+from factory.packages import Limits, Package, PackageError, package_read
+from factory.transfer.models import SystemTask, TaskKind, TaskStatus
+
+logger = logging.getLogger(__name__)
+
+STEP_INSPECT = "inspect"
+STEP_INSPECTED = "inspected"
+STEP_APPLY = "apply"
+STEP_DONE = "done"
+
+OVERWRITE = "overwrite"
+SKIP = "skip"
+RENAME = "rename"
+POLICIES = (OVERWRITE, SKIP, RENAME)
+CATEGORY_JOB = "job"
+CATEGORY_SCRIPT = "script"
+CATEGORIES = (CATEGORY_JOB, CATEGORY_SCRIPT)
+
+SOURCE_OBS = "obs"
+SOURCE_UPLOAD = "upload"
+SOURCE_FILE = "file"
+
+ACTIVE_STATUSES = (TaskStatus.PENDING, TaskStatus.RUNNING)
+MAX_ATTEMPTS = 3
+COPY_CHUNK = 1024 * 1024
+
+
+class PackageRefused(DomainError):
+    """A package the reader refused (``PackageError``) or could not get, as a domain error."""
+
+    status = 400
+    default_code = "package_invalid"
+
+
+def package_limits() -> Limits:
+    return Limits(
+        max_packed_bytes=settings.PACKAGE_MAX_PACKED_BYTES,
+        max_unpacked_bytes=settings.PACKAGE_MAX_UNPACKED_BYTES,
+        max_entries=settings.PACKAGE_MAX_ENTRIES,
+    )
+
+
+def waiting_timeout() -> timedelta:
+    """How long an inspected import waits for the user's choices before it expires (its upload deleted)."""
+    return timedelta(seconds=getattr(settings, "IMPORT_WAITING_TIMEOUT", 24 * 3600))
+
+
+def running_timeout() -> timedelta:
+    """A task RUNNING (or PENDING) longer than Celery's hard time limit has no worker any more."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
+# --- the task row ------------------------------------------------------------------------------------
+
+
+def task_locked(task_id: int) -> SystemTask | None:
+    return (
+        SystemTask.objects.select_for_update(of=("self",))
+        .select_related("workspace", "created_by")
+        .filter(pk=task_id, kind=TaskKind.IMPORT)
+        .first()
+    )
+
+
+def task_claim(*, task_id: int, step: str) -> SystemTask | None:
+    """Mark the task RUNNING for ``step`` and return it; None when there is nothing to do.
+
+    Nothing to do: the task is gone, finished, or past ``step``. A RUNNING row is a redelivery after the
+    worker stopped: it runs again unless it already had ``MAX_ATTEMPTS`` attempts, then it fails.
+    """
+    with transaction.atomic():
+        task = task_locked(task_id)
+        if task is None or task.step != step or task.status not in ACTIVE_STATUSES:
+            return None
+        if task.status == TaskStatus.RUNNING and task.attempts >= MAX_ATTEMPTS:
+            _fail(
+                task,
+                message=f"The worker stopped {task.attempts} times while running this import's {step} step; "
+                "nothing was imported. Start the import again.",
+                code="worker_lost",
+            )
+            return None
+        task.status = TaskStatus.RUNNING
+        task.attempts += 1
+        task.started_at = task.started_at or timezone.now()
+        task.save(update_fields=["status", "attempts", "started_at", "updated_at"])
+    return task
+
+
+def _fail(task: SystemTask, *, message: str, code: str, detail: dict[str, Any] | None = None) -> None:
+    """Mark a locked task row FAILED (secrets cleared, upload deleted after commit)."""
+    task.status = TaskStatus.FAILED
+    task.message = message
+    task.ended_at = timezone.now()
+    task.secrets_encrypted = ""
+    task.result = {**(task.result or {}), "error": {"code": code, **(detail or {}), "message": message}}
+    task.save(update_fields=["status", "message", "ended_at", "secrets_encrypted", "result", "updated_at"])
+    transaction.on_commit(lambda: upload_delete(source=task.params.get("source") or {}))
+
+
+def task_fail(*, task_id: int, message: str, code: str, detail: dict[str, Any] | None = None) -> None:
+    """Fail the task unless it finished meanwhile (a concurrent delivery may have completed it)."""
+    with transaction.atomic():
+        task = task_locked(task_id)
+        if task is None or task.status in (TaskStatus.SUCCESSFUL, TaskStatus.FAILED):
+            return
+        _fail(task, message=message, code=code, detail=detail)
+
+
+def error_detail(exc: BaseException) -> tuple[str, str, dict[str, Any]]:
+    """The message, code and detail a user reads for a failed step."""
+    if isinstance(exc, PackageError):
+        detail = exc.to_dict()
+        detail.pop("message", None)
+        return f"The package was refused: {exc}", exc.code, detail
+    if isinstance(exc, DomainError):
+        return exc.message, exc.code, {}
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return (
+            f"The import took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds and was stopped; nothing "
+            "was imported. Import the package in smaller parts, or raise CELERY_TASK_SOFT_TIME_LIMIT.",
+            "time_limit",
+            {},
+        )
+    return (
+        f"The import failed unexpectedly ({type(exc).__name__}); nothing was imported. See the worker log.",
+        "internal_error",
+        {},
+    )
+
+
+def stale_imports_fail(*, workspace_id: int | None = None) -> int:
+    """The safety net that needs no periodic task: fail imports whose worker is gone.
+
+    RUNNING or PENDING longer than ``CELERY_TASK_TIME_LIMIT`` (Celery would have killed a live worker by
+    then) fail with "the worker stopped"; nothing was imported, since an apply commits its objects and
+    its SUCCESSFUL status together. WAITING longer than ``IMPORT_WAITING_TIMEOUT`` expires. Rows another
+    transaction holds (a worker at work) are skipped. Called by the reads of import tasks and before an
+    import starts.
+    """
+    now = timezone.now()
+    stale = SystemTask.objects.filter(_stale_q(now=now), kind=TaskKind.IMPORT)
+    if workspace_id is not None:
+        stale = stale.filter(workspace_id=workspace_id)
+    failed = 0
+    for task_id in list(stale.values_list("pk", flat=True)[:100]):
+        with transaction.atomic():
+            task = (
+                SystemTask.objects.select_for_update(skip_locked=True)
+                .filter(pk=task_id)
+                .filter(_stale_q(now=now))
+                .first()
+            )
+            if task is None:
+                continue
+            if task.status == TaskStatus.WAITING:
+                message = (
+                    "This import waited for your choices longer than "
+                    f"{int(waiting_timeout().total_seconds() // 3600)} hours and expired; start it again."
+                )
+                code = "import_expired"
+            elif task.status == TaskStatus.PENDING:
+                message = (
+                    f"No worker picked this import up within {settings.CELERY_TASK_TIME_LIMIT} seconds; "
+                    "nothing was imported. Check that a Celery worker is running, then start it again."
+                )
+                code = "worker_missing"
+            else:
+                message = (
+                    "The worker stopped while running this import (no progress for "
+                    f"{settings.CELERY_TASK_TIME_LIMIT} seconds); nothing was imported. Start it again."
+                )
+                code = "worker_lost"
+            _fail(task, message=message, code=code)
+            failed += 1
+    return failed
+
+
+def _stale_q(*, now: datetime) -> Q:
+    return Q(status__in=ACTIVE_STATUSES, updated_at__lt=now - running_timeout()) | Q(
+        status=TaskStatus.WAITING, updated_at__lt=now - waiting_timeout()
+    )
+
+
+# --- the package's source ----------------------------------------------------------------------------
+
+
+def source_label(source: dict[str, Any]) -> str:
+    if source.get("type") == SOURCE_OBS:
+        return str(source.get("obsPath", ""))
+    return str(source.get("fileName", ""))
+
+
+def upload_delete(*, source: dict[str, Any]) -> None:
+    """Delete an uploaded package from storage (a no-op for other sources or when already gone)."""
+    name = source.get("storageName") if source.get("type") == SOURCE_UPLOAD else None
+    if not name:
+        return
+    try:
+        default_storage.delete(name)
+    except Exception:  # storage errors must not hide the import's own outcome
+        logger.warning("Could not delete the uploaded package %s from storage.", name, exc_info=True)
+
+
+def _copy_limited(source: IO[bytes], target: IO[bytes], *, max_bytes: int, label: str) -> None:
+    copied = 0
+    while chunk := source.read(COPY_CHUNK):
+        copied += len(chunk)
+        if copied > max_bytes:
+            raise PackageRefused(
+                f"{label} is larger than {max_bytes} bytes (PACKAGE_MAX_PACKED_BYTES).",
+                code="package_too_large",
+            )
+        target.write(chunk)
+
+
+def _sha256(fileobj: IO[bytes]) -> tuple[str, int]:
+    fileobj.seek(0)
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := fileobj.read(COPY_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    fileobj.seek(0)
+    return digest.hexdigest(), size
+
+
+@contextlib.contextmanager
+def source_open(*, source: dict[str, Any]) -> Iterator[tuple[IO[bytes], str, int]]:
+    """The package as a seekable temporary file, with its sha256 and size.
+
+    The temporary file is anonymous (unlinked at creation where the OS allows), so nothing is left in
+    the temporary directory even when the worker is killed; it is closed when the block ends.
+    """
+    max_bytes = settings.PACKAGE_MAX_PACKED_BYTES
+    kind = source.get("type")
+    with tempfile.TemporaryFile(prefix="factory-import-") as tmp:
+        if kind == SOURCE_OBS:
+            obs_download_to(path=obs_path_parse(source["obsPath"]), fileobj=tmp, max_bytes=max_bytes)
+        elif kind == SOURCE_UPLOAD:
+            try:
+                handle = default_storage.open(source["storageName"], "rb")
+            except (OSError, ValueError) as exc:
+                raise PackageRefused(
+                    f"The uploaded package {source.get('fileName')} is no longer in storage; upload it again.",
+                    code="upload_missing",
+                ) from exc
+            with handle:
+                _copy_limited(handle, tmp, max_bytes=max_bytes, label=f"The package {source.get('fileName')}")
+        elif kind == SOURCE_FILE:
+            try:
+                handle = open(source["path"], "rb")  # noqa: SIM115 - closed below
+            except OSError as exc:
+                raise PackageRefused(
+                    f"{source['path']} cannot be read ({exc.strerror}).", code="file_unreadable"
+                ) from exc
+            with handle:
+                _copy_limited(handle, tmp, max_bytes=max_bytes, label=source["path"])
+        else:
+            raise PackageRefused(f"Unknown package source {kind!r}.", code="source_invalid")
+        digest, size = _sha256(tmp)
+        yield tmp, digest, size
+
+
+def package_load(*, source: dict[str, Any], expected_sha256: str | None = None) -> tuple[Package, str, int]:
+    """Read and validate the package; PackageError or DomainError when it is refused or unreadable.
+
+    ``expected_sha256`` (the digest recorded by the inspection) refuses a package that changed since.
+    """
+    with source_open(source=source) as (fileobj, digest, size):
+        if expected_sha256 and digest != expected_sha256:
+            raise PackageRefused(
+                f"The package {source_label(source)} changed since it was inspected; start the import again "
+                "so that you review what it holds now.",
+                code="package_changed",
+            )
+        package = package_read(source=fileobj, limits=package_limits())
+    return package, digest, size
+
+
+def safe_file_name(name: str) -> str:
+    """A storage-safe ``<name>.zip`` from a user's file name (no directories, no odd characters)."""
+    base = os.path.basename((name or "").replace("\\", "/")) or "package.zip"
+    try:
+        cleaned = get_valid_filename(base)
+    except SuspiciousFileOperation:  # names such as ".."
+        cleaned = "package.zip"
+    if not cleaned.lower().endswith(".zip"):
+        cleaned += ".zip"
+    return cleaned[-120:]

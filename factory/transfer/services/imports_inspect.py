@@ -1,0 +1,316 @@
+"""Import, step 1: what a package holds and what it would do to the target workspace.
+
+``package_inspect`` is a read (one query per kind of object, whatever the package holds); the apply step
+runs the same analysis again on the live database, so that an inspection that went stale meanwhile is
+re-checked rather than trusted. ``import_inspect`` is the service the ``import_inspect`` Celery task calls.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from factory.connections.models import DataConnection, ExternalObject
+from factory.development.models import EnvironmentVariable, Job, Resource, ScheduleStatus, Script
+from factory.development.nodes import (
+    CONNECTION,
+    ENVIRONMENT_VARIABLE,
+    EXTERNAL_KINDS,
+    JOB,
+    RESOURCE,
+    SCRIPT,
+)
+from factory.packages import Package, PackageConnection
+from factory.transfer.models import TaskStatus
+from factory.transfer.services.imports_analysis import (
+    DEFAULT_SECRET_FIELDS,
+    KIND_LABELS,
+    MAX_CANDIDATES,
+    REQUIRED_KINDS,
+    Contents,
+    Existing,
+    Use,
+    blocked_reason,
+    existing_load,
+    missing_references,
+    names_needed,
+    references_collect,
+)
+from factory.transfer.services.imports_common import (
+    CATEGORY_JOB,
+    STEP_INSPECT,
+    STEP_INSPECTED,
+    error_detail,
+    package_load,
+    source_label,
+    task_claim,
+    task_fail,
+    task_locked,
+)
+from factory.workspaces.models import Workspace
+
+logger = logging.getLogger(__name__)
+
+# --- the inspection ----------------------------------------------------------------------------------
+
+
+def _holder(obj: Job | Script | None) -> str | None:
+    return obj.lock_holder.get_username() if obj is not None and obj.lock_holder is not None else None
+
+
+def _connection_definition(conn: PackageConnection) -> dict[str, Any]:
+    doc = conn.document
+    fields = doc.get("secretFields") or doc.get("secret_fields")
+    secret_fields = [str(f) for f in fields] if isinstance(fields, list) else list(DEFAULT_SECRET_FIELDS)
+    return {"name": conn.name, "type": str(doc.get("type") or ""), "secretFields": secret_fields}
+
+
+def _candidates(
+    *, workspace: Workspace, groups: set[tuple[str, str | None]]
+) -> dict[tuple[str, str | None], tuple[list[str], bool]]:
+    """Names of existing objects of each missing group's type: one query per kind."""
+    kinds = {kind for kind, _ in groups}
+    found: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+    if CONNECTION in kinds:
+        for name, type_ in DataConnection.objects.filter(workspace=workspace).values_list("name", "type"):
+            found[(CONNECTION, type_)].append(name)
+            found[(CONNECTION, None)].append(name)
+    if kinds & set(EXTERNAL_KINDS):
+        for kind, name in ExternalObject.objects.filter(workspace=workspace, kind__in=kinds).values_list(
+            "kind", "name"
+        ):
+            found[(kind, None)].append(name)
+    models = {JOB: Job, SCRIPT: Script, RESOURCE: Resource, ENVIRONMENT_VARIABLE: EnvironmentVariable}
+    for kind, model in models.items():
+        if kind in kinds:
+            names = model.objects.filter(workspace=workspace).order_by("name").values_list("name", flat=True)
+            found[(kind, None)] = list(names[: MAX_CANDIDATES + 1])
+    result = {}
+    for kind, type_ in groups:
+        names = sorted(found.get((kind, type_ if kind == CONNECTION else None), []))
+        result[(kind, type_)] = (names[:MAX_CANDIDATES], len(names) > MAX_CANDIDATES)
+    return result
+
+
+def _missing_groups(
+    *,
+    workspace: Workspace,
+    missing: dict[tuple[str, str], Use],
+    definitions: dict[str, dict[str, Any]],
+    existing: Existing,
+) -> list[dict[str, Any]]:
+    grouped: dict[tuple[str, str | None], list[Use]] = defaultdict(list)
+    for use in missing.values():
+        grouped[(use.kind, use.connection_type if use.kind == CONNECTION else None)].append(use)
+    candidates = _candidates(workspace=workspace, groups=set(grouped))
+    order = {kind: i for i, kind in enumerate((*REQUIRED_KINDS, ENVIRONMENT_VARIABLE))}
+    groups = []
+    for (kind, type_), uses in sorted(grouped.items(), key=lambda g: (order.get(g[0][0], 99), g[0][1] or "")):
+        names, truncated = candidates[(kind, type_)]
+        label = KIND_LABELS.get(kind, kind)
+        references = []
+        for use in sorted(uses, key=lambda u: u.name):
+            ref: dict[str, Any] = {
+                "name": use.name,
+                "usedBy": use.used_by,
+                "usedByCount": len(use.objects),
+                "canCreate": False,
+            }
+            if kind == CONNECTION:
+                definition = definitions.get(use.name)
+                taken = existing.connections.get(use.name)
+                if taken is not None:
+                    ref["note"] = f"a {taken} data connection named {use.name} exists; this needs {type_}"
+                elif definition is not None and (type_ is None or definition["type"] == type_):
+                    ref["canCreate"] = True
+                    ref["secretFields"] = definition["secretFields"]
+            references.append(ref)
+        groups.append(
+            {
+                "kind": kind,
+                "connectionType": type_,
+                "label": f"{type_} data connection" if kind == CONNECTION and type_ else label,
+                "required": kind in REQUIRED_KINDS,
+                "candidates": names,
+                "candidatesTruncated": truncated,
+                "references": references,
+            }
+        )
+    return groups
+
+
+def _params(document: dict[str, Any]) -> list[dict[str, Any]]:
+    masked = {str(n) for n in document.get("maskedParams") or [] if isinstance(n, str)}
+    params = []
+    for param in document.get("params") or []:
+        if isinstance(param, dict) and isinstance(param.get("name"), str):
+            name = param["name"]
+            params.append(
+                {
+                    "name": name,
+                    "value": param.get("value"),
+                    "type": param.get("type") or "variable",
+                    "masked": name in masked,
+                }
+            )
+    return params
+
+
+def package_inspect(
+    *, package: Package, workspace: Workspace, user: AbstractBaseUser, category: str = CATEGORY_JOB
+) -> dict[str, Any]:
+    """What step 2 of the wizard shows: the package's contents with their parameters, the names that
+    already exist (lock holder, schedule, and why an overwrite would fail), and every missing reference
+    grouped by type with the candidates that could replace it. One query per kind of object."""
+    contents = Contents.of(package, category=category)
+    uses = references_collect(contents)
+    existing = existing_load(workspace=workspace, names=names_needed(contents, uses))
+    definitions = {c.name: _connection_definition(c) for c in contents.connections}
+    missing = missing_references(contents=contents, uses=uses, existing=existing)
+
+    jobs = []
+    for job in contents.jobs:
+        current = existing.jobs.get(job.name)
+        doc = job.document
+        jobs.append(
+            {
+                "name": job.name,
+                "path": job.path,
+                "directory": doc.get("directory") or "/",
+                "processType": doc.get("processType"),
+                "nodeCount": len(doc.get("nodes") or []),
+                "params": _params(doc),
+                "scripts": job.scripts,
+                "exists": current is not None,
+                "lockHolder": _holder(current),
+                "scheduled": current is not None and current.schedule_status == ScheduleStatus.SCHEDULING,
+                "blockedReason": blocked_reason(obj=current, user=user) if current else None,
+            }
+        )
+    scripts = []
+    for script in contents.scripts:
+        current = existing.scripts.get(script.name)
+        doc = script.document
+        scripts.append(
+            {
+                "name": script.name,
+                "path": script.path,
+                "type": doc.get("type"),
+                "directory": doc.get("directory") or "/",
+                "connectionName": doc.get("connectionName") or "",
+                "exists": current is not None,
+                "lockHolder": _holder(current),
+                "blockedReason": blocked_reason(obj=current, user=user) if current else None,
+            }
+        )
+    resources = [
+        {
+            "name": r.name,
+            "path": r.path,
+            "type": r.document.get("type"),
+            "location": r.document.get("location"),
+            "directory": r.document.get("directory") or "/",
+            "exists": r.name in existing.resources,
+        }
+        for r in contents.resources
+    ]
+    connections = []
+    for conn in contents.connections:
+        definition = definitions[conn.name]
+        taken = existing.connections.get(conn.name)
+        connections.append(
+            {**definition, "path": conn.path, "exists": taken is not None, "canCreate": taken is None}
+        )
+    environment = [
+        {
+            "name": str(v["name"]),
+            "value": v.get("value", ""),
+            "exists": str(v["name"]) in existing.environment,
+        }
+        for v in contents.environment
+    ]
+    groups = _missing_groups(workspace=workspace, missing=missing, definitions=definitions, existing=existing)
+    references: dict[str, list[str]] = defaultdict(list)
+    for kind, name in sorted(uses):
+        references[kind].append(name)
+    conflicts = [o for o in (*jobs, *scripts, *resources) if o["exists"]]
+    return {
+        "category": category,
+        "package": {
+            "layout": package.layout,
+            "hasManifest": package.manifest is not None,
+            "ignored": package.ignored[:100],
+        },
+        "jobs": jobs,
+        "scripts": scripts,
+        "resources": resources,
+        "connections": connections,
+        "environment": environment,
+        "missing": groups,
+        "references": dict(references),
+        "notes": contents.notes,
+        "summary": {
+            "jobs": len(jobs),
+            "scripts": len(scripts),
+            "resources": len(resources),
+            "conflicts": len(conflicts),
+            "blocked": sum(1 for o in conflicts if o.get("blockedReason")),
+            "missing": sum(len(g["references"]) for g in groups if g["required"]),
+        },
+    }
+
+
+def inspection_message(inspection: dict[str, Any]) -> str:
+    summary = inspection["summary"]
+    parts = [
+        f"{summary['jobs']} job(s)",
+        f"{summary['scripts']} script(s)",
+        f"{summary['resources']} resource(s)",
+    ]
+    text = f"The package holds {', '.join(parts)}"
+    text += f"; {summary['conflicts']} already exist" if summary["conflicts"] else ""
+    text += f"; {summary['missing']} missing reference(s) to map" if summary["missing"] else ""
+    return text + "."
+
+
+def import_inspect(*, task_id: int) -> None:
+    """Step 1 in the background: read and check the package, record the inspection, wait for the user.
+
+    A refused package fails the task with the reader's message (naming the entry and the rule) and
+    leaves nothing behind: no object, no upload in storage, no temporary file.
+    """
+    task = task_claim(task_id=task_id, step=STEP_INSPECT)
+    if task is None:
+        return
+    source = task.params.get("source") or {}
+    try:
+        package, digest, size = package_load(source=source)
+        inspection = package_inspect(
+            package=package,
+            workspace=task.workspace,
+            user=task.created_by,
+            category=task.params.get("category") or CATEGORY_JOB,
+        )
+    except Exception as exc:
+        message, code, detail = error_detail(exc)
+        if code == "internal_error":
+            logger.exception("Import %s: inspecting the package failed.", task.public_id)
+        task_fail(task_id=task_id, message=message, code=code, detail=detail)
+        return
+    inspection["package"].update(
+        fileName=source.get("fileName"), source=source_label(source), sha256=digest, size=size
+    )
+    with transaction.atomic():
+        row = task_locked(task_id)
+        if row is None or row.step != STEP_INSPECT or row.status != TaskStatus.RUNNING:
+            return
+        row.result = {"inspection": inspection}
+        row.status = TaskStatus.WAITING
+        row.step = STEP_INSPECTED
+        row.progress = 50
+        row.message = inspection_message(inspection)
+        row.save(update_fields=["result", "status", "step", "progress", "message", "updated_at"])

@@ -1,0 +1,357 @@
+"""Import, the plan of step 3: every object's outcome and final document, decided on the live workspace.
+
+Nothing is written here. The outcome of each object follows its policy (overwrite, skip, rename) and
+what the workspace holds now (not what the inspection saw): a hard lock of another user or a running
+schedule fails an overwrite, a reference that resolves to nothing fails its users, and so does a
+dependency of the package that failed. Documents are rewritten by the remap: the user's replacements and
+the new names of renamed objects.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from functools import reduce
+from graphlib import CycleError, TopologicalSorter
+from operator import or_
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
+
+from factory.development.models import Job, Resource, Script
+from factory.development.nodes import (
+    CONNECTION,
+    ENVIRONMENT_VARIABLE,
+    JOB,
+    RESOURCE,
+    SCRIPT,
+    job_called_jobs,
+    job_references_rewrite,
+)
+from factory.packages import Package
+from factory.transfer.services.imports_analysis import (
+    KIND_LABELS,
+    REQUIRED_KINDS,
+    Contents,
+    Existing,
+    blocked_reason,
+    existing_load,
+    missing_references,
+    names_needed,
+    references_collect,
+    script_references,
+)
+from factory.transfer.services.imports_choices import ImportChoices
+from factory.transfer.services.imports_common import RENAME, SKIP
+from factory.workspaces.models import Workspace
+
+CREATED = "created"
+OVERWRITTEN = "overwritten"
+SKIPPED = "skipped"
+RENAMED = "renamed"
+FAILED = "failed"
+OUTCOMES = (CREATED, OVERWRITTEN, SKIPPED, RENAMED, FAILED)
+NAME_LIMITS = {"job": 128, "script": 128, "resource": 32}
+_SECRETISH = re.compile(r"pass|pwd|secret|token|private|credential|(^|_)sk$", re.IGNORECASE)
+
+
+@dataclass
+class Item:
+    """One object of the import and what happens to it."""
+
+    type: str  # connection | environment_variable | resource | script | job
+    name: str  # the name in the package
+    new_name: str = ""
+    outcome: str = ""
+    message: str = ""
+    existing: Any = None
+    document: dict[str, Any] | None = None
+    depends_on: set[tuple[str, str]] = field(default_factory=set)  # (type, package name)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.type, self.name)
+
+    def fail(self, message: str) -> None:
+        self.outcome, self.message = FAILED, message
+
+    def as_report(self) -> dict[str, Any]:
+        row = {"type": self.type, "name": self.name, "outcome": self.outcome, "message": self.message}
+        if self.new_name and self.new_name != self.name:
+            row["newName"] = self.new_name
+        return {**row, **self.detail}
+
+
+class RolledBack(Exception):
+    """Raised inside the apply transaction to undo it; carries the items for the failure report."""
+
+    def __init__(self, items: list[Item]) -> None:
+        super().__init__("import rolled back")
+        self.items = items
+
+
+# --- planning ----------------------------------------------------------------------------------------
+
+
+def _free_names(
+    *, workspace: Workspace, model: type, wanted: list[str], reserved: set[str], limit: int
+) -> dict[str, str]:
+    """``name_copy``, ``name_copy2``, ... the first free name for each of ``wanted`` (one query)."""
+    if not wanted:
+        return {}
+    stems = {name: name[: limit - len("_copy9999")] for name in wanted}
+    taken = set(
+        model.objects.filter(workspace=workspace)
+        .filter(reduce(or_, (Q(name__startswith=stem) for stem in set(stems.values()))))
+        .values_list("name", flat=True)
+    ) | set(reserved)
+    result = {}
+    for name in wanted:
+        for n in range(1, 10_000):
+            suffix = "_copy" if n == 1 else f"_copy{n}"
+            candidate = name[: limit - len(suffix)] + suffix
+            if candidate not in taken:
+                taken.add(candidate)
+                result[name] = candidate
+                break
+    return result
+
+
+def _decide(item: Item, *, policy: str, user: AbstractBaseUser) -> None:
+    """Created, or, for a name that exists, overwritten / skipped / renamed per the policy."""
+    if item.existing is None:
+        item.outcome, item.new_name = CREATED, item.name
+    elif policy == SKIP:
+        item.outcome, item.new_name = SKIPPED, item.name
+        item.message = f"{item.type.capitalize()} {item.name} exists; skipped (policy skip)."
+    elif policy == RENAME:
+        item.outcome = RENAMED
+    else:
+        item.outcome, item.new_name = OVERWRITTEN, item.name
+        if isinstance(item.existing, (Job, Script)):
+            reason = blocked_reason(obj=item.existing, user=user)
+            if reason is not None:
+                item.fail(f"Cannot overwrite {item.type} {item.name}: {reason}.")
+            elif item.existing.lock_holder_id not in (None, user.pk):
+                item.detail["lockTakenFrom"] = item.existing.lock_holder.get_username()
+
+
+def _target_directory(original: Any, choices: ImportChoices) -> str:
+    path = original if isinstance(original, str) and original.strip() else "/"
+    if not choices.target_directory:
+        return path
+    if choices.directory_mode == "replace":
+        return choices.target_directory
+    return "/" + "/".join(p for p in (choices.target_directory + "/" + path).split("/") if p)
+
+
+def _env_rewrite(value: Any, mapping: dict[str, str]) -> Any:
+    """``${old}`` and ``Env.get("old")`` renamed in every string below ``value``."""
+    if not mapping:
+        return value
+    names = "|".join(re.escape(n) for n in sorted(mapping, key=len, reverse=True))
+    pattern = re.compile(rf"""(\$\{{)({names})(\}})|(Env\.get\(\s*["'])({names})(["']\s*\))""")
+
+    def sub(match: re.Match[str]) -> str:
+        if match.group(2):
+            return f"{match.group(1)}{mapping[match.group(2)]}{match.group(3)}"
+        return f"{match.group(4)}{mapping[match.group(5)]}{match.group(6)}"
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, str):
+            return pattern.sub(sub, node)
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        return node
+
+    return walk(value)
+
+
+def _params_set(document: dict[str, Any], values: dict[str, str]) -> None:
+    for param in document.get("params") or []:
+        if isinstance(param, dict) and param.get("name") in values:
+            param["value"] = values[param["name"]]
+
+
+@dataclass
+class Plan:
+    items: list[Item]
+    mapping: dict[tuple[str, str], str]
+
+
+def plan_build(
+    *,
+    package: Package,
+    category: str,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    choices: ImportChoices,
+) -> Plan:
+    """Decide every object's outcome and final document on the live (row-locked) workspace; nothing is
+    written. Failures found here (locks, schedules, missing references, failed dependencies) are on the
+    items."""
+    contents = Contents.of(package, category=category)
+    uses = references_collect(contents)
+    names = names_needed(contents, uses)
+    for (kind, _), replace in choices.mapping.items():
+        names[kind].add(replace)
+    existing = existing_load(workspace=workspace, names=names, lock=True)
+
+    connections = {c.name: c for c in contents.connections}
+    items: list[Item] = []
+    for name in choices.create_connections:
+        item = Item("connection", name, new_name=name, outcome=CREATED)
+        if name in existing.connections:
+            item.fail(f"A data connection named {name} was created meanwhile; replace the reference instead.")
+        elif name not in connections:
+            item.fail(f"The package no longer defines data connection {name}.")
+        else:
+            item.document = connections[name].document
+        items.append(item)
+    for variable in contents.environment:
+        name = str(variable["name"])
+        item = Item("environment_variable", name, new_name=name, document=variable)
+        if name in existing.environment:
+            item.outcome, item.message = (
+                SKIPPED,
+                f"Environment variable {name} exists; the workspace's value is kept.",
+            )
+        else:
+            item.outcome = CREATED
+        items.append(item)
+
+    tables: dict[str, tuple[list[Any], dict[str, Any], type]] = {
+        "resource": (contents.resources, existing.resources, Resource),
+        "script": (contents.scripts, existing.scripts, Script),
+        "job": (contents.jobs, existing.jobs, Job),
+    }
+    renames: dict[tuple[str, str], str] = {}
+    for object_type, (objects, current, model) in tables.items():
+        typed = [
+            Item(object_type, o.name, existing=current.get(o.name), document=o.document) for o in objects
+        ]
+        for item in typed:
+            _decide(item, policy=choices.policy_for(object_type, item.name), user=user)
+        to_rename = [i.name for i in typed if i.outcome == RENAMED]
+        free = _free_names(
+            workspace=workspace,
+            model=model,
+            wanted=to_rename,
+            reserved={o.name for o in objects},
+            limit=NAME_LIMITS[object_type],
+        )
+        for item in typed:
+            if item.outcome == RENAMED:
+                item.new_name = free.get(item.name, "")
+                if not item.new_name:
+                    item.fail(f"No free name for {object_type} {item.name}_copy...")
+                else:
+                    renames[(object_type, item.name)] = item.new_name
+                    item.message = (
+                        f"{object_type.capitalize()} {item.name} exists; imported as {item.new_name}."
+                    )
+        if object_type == "job":
+            typed = _jobs_ordered(typed)
+        items.extend(typed)
+
+    mapping = {**renames, **choices.mapping}
+    _references_check(
+        items=items, contents=contents, uses=uses, existing=existing, choices=choices, mapping=mapping
+    )
+    _documents_prepare(items=items, mapping=mapping, choices=choices)
+    return Plan(items=items, mapping=mapping)
+
+
+def _jobs_ordered(items: list[Item]) -> list[Item]:
+    """Called sub-jobs (SubJob, For Each) before their callers; name order otherwise (and on a cycle)."""
+    by_name = {item.name: item for item in items}
+    sorter: TopologicalSorter[str] = TopologicalSorter()
+    for item in sorted(items, key=lambda i: i.name):
+        sorter.add(item.name, *sorted(job_called_jobs(item.document or {}) & set(by_name)))
+    try:
+        return [by_name[name] for name in sorter.static_order()]
+    except CycleError:
+        return sorted(items, key=lambda i: i.name)
+
+
+def _references_check(
+    *,
+    items: list[Item],
+    contents: Contents,
+    uses: dict[tuple[str, str], Any],
+    existing: Existing,
+    choices: ImportChoices,
+    mapping: dict[tuple[str, str], str],
+) -> None:
+    """Fail objects whose references resolve to nothing now (deleted since the inspection, or never
+    mapped), and note which package objects each depends on, so a failed dependency fails its users."""
+    created_connections = {i.name for i in items if i.type == "connection" and i.outcome != FAILED}
+    package_objects = {(i.type, i.name) for i in items if i.type in ("resource", "script", "job")}
+    missing = missing_references(contents=contents, uses=uses, existing=existing)
+    broken: dict[tuple[str, str], str] = {}
+    for key, use in missing.items():
+        if use.kind not in REQUIRED_KINDS or key in mapping:
+            continue
+        if use.kind == CONNECTION and use.name in created_connections:
+            continue
+        label = KIND_LABELS.get(use.kind, use.kind).lower()
+        broken[key] = f"refers to {label} {use.name}, which does not exist here and has no replacement"
+    for (kind, old), new in choices.mapping.items():
+        use = uses.get((kind, old))
+        if not existing.has(kind, new, use.connection_type if use else None):
+            broken[(kind, old)] = (
+                f"the replacement {KIND_LABELS.get(kind, kind).lower()} {new} (for {old}) no longer exists"
+            )
+    # The reference kinds of package objects are named like their types: "script", "resource", "job".
+    by_key = {item.key: item for item in items}
+    for key, use in uses.items():
+        kind, name = key
+        for owner in use.objects:
+            item = by_key.get(owner)
+            if item is None:
+                continue
+            if key in broken and item.outcome not in (FAILED, SKIPPED):
+                item.fail(f"{owner[0].capitalize()} {owner[1]} {broken[key]}.")
+            if key in choices.mapping:
+                continue
+            if kind in (SCRIPT, RESOURCE, JOB) and key in package_objects:
+                item.depends_on.add(key)
+            elif kind == CONNECTION and name in choices.create_connections:
+                item.depends_on.add(("connection", name))
+
+
+def _documents_prepare(
+    *, items: list[Item], mapping: dict[tuple[str, str], str], choices: ImportChoices
+) -> None:
+    env_mapping = {old: new for (kind, old), new in mapping.items() if kind == ENVIRONMENT_VARIABLE}
+    for item in items:
+        if item.outcome in (FAILED, SKIPPED) or item.document is None:
+            continue
+        if item.type == "resource":
+            doc = dict(item.document)
+            doc["name"] = item.new_name
+            doc["directory"] = _target_directory(doc.get("directory"), choices)
+        elif item.type == "script":
+            doc = copy.deepcopy(item.document)
+            for ref in script_references(doc):
+                new = mapping.get((ref.kind, ref.name))
+                if new is not None and ref.property:
+                    doc[ref.property] = new
+            doc["name"] = item.new_name
+            doc["directory"] = _target_directory(doc.get("directory"), choices)
+        elif item.type == "job":
+            doc = job_references_rewrite(item.document, mapping=mapping)
+            if env_mapping and isinstance(doc.get("nodes"), list):
+                doc["nodes"] = _env_rewrite(doc["nodes"], env_mapping)
+            _params_set(doc, choices.public_params)
+            _params_set(doc, choices.job_params.get(item.name, {}))
+            doc["name"] = item.new_name
+            doc["directory"] = _target_directory(doc.get("directory"), choices)
+        else:
+            continue
+        item.document = doc

@@ -1,0 +1,241 @@
+"""Console API of the import wizard, through the client. The Celery tasks run in-process when the
+request's transaction commits (the real worker is in ``test_imports_live.py``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from factory.development.models import Job
+from factory.transfer.models import SystemTask, TaskStatus
+from factory.transfer.services import imports as import_services
+from factory.transfer.services import imports_apply, imports_inspect
+from tests.transfer.conftest import CONN_PASSWORD
+from tests.transfer.hostile.builders import HOSTILE, connection, dws_job, job, package_bytes, script
+from tests.transfer.test_import_support import files_under, media_root, target_build
+from tests.workspaces.helpers import client_for, user_make
+
+pytestmark = pytest.mark.django_db
+JSON = "application/json"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    return media_root(settings, tmp_path)
+
+
+@pytest.fixture
+def ctx(db, media, settings, monkeypatch, django_capture_on_commit_callbacks):
+    """Clients of the target's users; the import's Celery tasks run inline once a request commits."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # users are made per test
+    services = {"import_inspect": imports_inspect.import_inspect, "import_apply": imports_apply.import_apply}
+    monkeypatch.setattr(import_services, "_enqueue", lambda name, task_id: services[name](task_id=task_id))
+    target = target_build()
+    viewer = user_make("vic")
+    from factory.workspaces.services import membership_set
+
+    membership_set(workspace=target.workspace, user=viewer, role="viewer")
+
+    class Ctx:
+        base = f"/api/workspaces/{target.workspace.pk}/imports/"
+        dev, bob, admin, vic = (client_for(u) for u in (target.dev, target.bob, target.admin, viewer))
+
+        @staticmethod
+        def call(method, *args, **kwargs):
+            with django_capture_on_commit_callbacks(execute=True):
+                return method(*args, **kwargs)
+
+    Ctx.target = target
+    return Ctx
+
+
+def doc1() -> bytes:
+    return package_bytes(jobs=[dws_job("doc1", script="dws_script")], scripts=[script("dws_script")])
+
+
+def upload(ctx, client=None, data: bytes | None = None, **fields):
+    file = SimpleUploadedFile(
+        "DLF_doc1.zip", doc1() if data is None else data, content_type="application/zip"
+    )
+    return ctx.call((client or ctx.dev).post, ctx.base, {"file": file, **fields})
+
+
+def detail(ctx, task_id, client=None):
+    return (client or ctx.dev).get(f"{ctx.base}{task_id}/")
+
+
+def apply(ctx, task_id, body, client=None):
+    return ctx.call((client or ctx.dev).post, f"{ctx.base}{task_id}/apply/", body, JSON)
+
+
+# --- OBS ---------------------------------------------------------------------------------------------
+
+
+def test_obs_status_says_why_it_is_unavailable(ctx, settings):
+    settings.OBS_ENDPOINT = ""
+    response = ctx.dev.get("/api/obs/status/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "available": False,
+        "reason": "OBS is not configured on this server; import from the local PC instead.",
+    }
+
+
+def test_obs_needs_a_logged_in_user(client):
+    assert client.get("/api/obs/status/").status_code == 403
+    assert client.get("/api/obs/browse/").status_code == 403
+
+
+def test_obs_browse_without_obs_is_a_clear_error(ctx, settings):
+    settings.OBS_ENDPOINT = ""
+    response = ctx.dev.get("/api/obs/browse/")
+    assert response.status_code == 400 and response.json()["code"] == "obs_unavailable"
+
+
+def test_an_invalid_obs_path_is_refused_at_once(ctx):
+    response = ctx.call(ctx.dev.post, ctx.base, {"obsPath": "s3://bucket/x.zip"}, JSON)
+    assert response.status_code == 400 and response.json()["code"] == "obs_path_invalid"
+    response = ctx.call(ctx.dev.post, ctx.base, {"category": "job"}, JSON)
+    assert response.status_code == 400 and response.json()["code"] == "source_required"
+    assert not SystemTask.objects.exists()
+
+
+# --- the wizard --------------------------------------------------------------------------------------
+
+
+def test_the_wizard_upload_inspect_map_apply_report(ctx, media):
+    started = upload(ctx)
+    assert started.status_code == 202
+    task_id = started.json()["task"]["id"]
+    assert started.json()["task"]["source"] == {"type": "upload", "fileName": "DLF_doc1.zip"}
+
+    polled = detail(ctx, task_id).json()
+    assert polled["status"] == "WAITING" and polled["step"] == "inspected"
+    group = polled["inspection"]["missing"][0]
+    assert (group["label"], group["candidates"], group["references"][0]["name"]) == (
+        "DWS data connection",
+        ["dws2"],
+        "doctest",
+    )
+
+    applied = apply(ctx, task_id, {"mapping": [{"kind": "connection", "name": "doctest", "replace": "dws2"}]})
+    assert applied.status_code == 202
+    done = detail(ctx, task_id).json()
+    assert done["status"] == "SUCCESSFUL", done["message"]
+    assert done["report"]["summary"]["created"] == 2
+    assert {s["objectName"]: s["outcome"] for s in done["subtasks"]} == {
+        "dws_script": "created",
+        "doc1": "created",
+    }
+    assert "result" not in done
+    assert files_under(media) == []
+
+    report = ctx.dev.get(f"{ctx.base}{task_id}/report.json")
+    assert report.status_code == 200
+    assert report["Content-Disposition"] == f'attachment; filename="import-{task_id}-report.json"'
+    body = json.loads(report.content)
+    assert body["status"] == "SUCCESSFUL" and body["workspace"] == "tgt"
+    assert {o["name"]: o["outcome"] for o in body["objects"]} == {"dws_script": "created", "doc1": "created"}
+    assert Job.objects.get(name="doc1").lock_holder == ctx.target.dev
+
+
+def test_apply_names_every_unmapped_reference(ctx):
+    data = package_bytes(
+        jobs=[dws_job("a", connection="c1"), job("b", [{**dws_job("x")["nodes"][0], "name": "n"}])]
+    )
+    task_id = upload(ctx, data=data).json()["task"]["id"]
+    response = apply(ctx, task_id, {"policy": "skip"})
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "import_choices_invalid"
+    assert body["extra"]["fields"]["mapping"] == [
+        "DWS data connection c1 is missing: choose a replacement.",
+        "DWS data connection doctest is missing: choose a replacement.",
+    ]
+    assert detail(ctx, task_id).json()["status"] == "WAITING"
+
+
+def test_a_second_import_is_a_409_naming_the_running_one(ctx, monkeypatch):
+    monkeypatch.setattr(import_services, "_enqueue", lambda name, task_id: None)  # the worker is busy
+    first = upload(ctx).json()["task"]
+    second = upload(ctx, client=ctx.bob)
+
+    assert second.status_code == 409
+    body = second.json()
+    assert body["code"] == "import_running" and first["id"] in body["message"]
+    assert body["extra"]["fields"]["runningTask"] == first["id"]
+
+
+def test_viewers_cannot_import_and_others_do_not_see_your_import(ctx):
+    assert upload(ctx, client=ctx.vic).status_code == 403
+    task_id = upload(ctx).json()["task"]["id"]
+    assert detail(ctx, task_id, client=ctx.bob).status_code == 404
+    assert apply(ctx, task_id, {}, client=ctx.bob).status_code == 404
+    assert detail(ctx, task_id, client=ctx.admin).status_code == 200
+
+
+def test_secrets_never_come_back(ctx):
+    data = package_bytes(jobs=[dws_job("doc1", connection="newconn")], connections=[connection("newconn")])
+    task_id = upload(ctx, data=data).json()["task"]["id"]
+    body = {"createConnections": [{"name": "newconn", "secrets": {"password": CONN_PASSWORD}}]}
+    responses = [
+        apply(ctx, task_id, body),
+        detail(ctx, task_id),
+        ctx.dev.get(f"{ctx.base}{task_id}/report.json"),
+    ]
+
+    assert responses[1].json()["status"] == "SUCCESSFUL"
+    for response in responses:
+        assert CONN_PASSWORD.encode() not in response.content
+    assert CONN_PASSWORD not in json.dumps(SystemTask.objects.values()[0], default=str)
+
+
+def test_a_hostile_upload_fails_the_task_with_the_entry_and_rule(ctx, media):
+    build, _, _ = HOSTILE["malformed_json"]
+    task_id = upload(ctx, data=build()).json()["task"]["id"]
+
+    body = detail(ctx, task_id).json()
+    assert body["status"] == "FAILED"
+    assert "jobs/broken.job: line 3, column 13: malformed JSON" in body["message"]
+    assert body["error"]["entry"] == "jobs/broken.job" and body["error"]["line"] == 3
+    assert files_under(media) == []
+
+
+def test_cancel_ends_a_waiting_import_and_deletes_its_upload(ctx, media):
+    task_id = upload(ctx).json()["task"]["id"]
+    assert files_under(media)
+    response = ctx.call(ctx.dev.post, f"{ctx.base}{task_id}/cancel/")
+
+    assert response.status_code == 200 and response.json()["status"] == "FAILED"
+    assert files_under(media) == []
+    assert apply(ctx, task_id, {}).json()["code"] == "import_not_waiting"
+
+
+def test_reading_a_stale_running_import_fails_it(ctx, settings, monkeypatch):
+    monkeypatch.setattr(import_services, "_enqueue", lambda name, task_id: None)
+    task_id = upload(ctx).json()["task"]["id"]
+    long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
+    SystemTask.objects.filter(public_id=task_id).update(status=TaskStatus.RUNNING, updated_at=long_ago)
+
+    body = ctx.call(detail, ctx, task_id).json()
+    assert body["status"] == "FAILED" and "worker stopped" in body["message"]
+    assert upload(ctx, client=ctx.bob).status_code == 202
+
+
+def test_the_report_before_the_end_is_a_409(ctx):
+    task_id = upload(ctx).json()["task"]["id"]
+    response = ctx.dev.get(f"{ctx.base}{task_id}/report.json")
+    assert response.status_code == 409 and response.json()["code"] == "no_report"
+
+
+def test_the_schema_documents_the_import_api(ctx):
+    schema = ctx.dev.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    paths = schema["paths"]
+    assert "/api/workspaces/{workspace_id}/imports/" in paths
+    assert "/api/workspaces/{workspace_id}/imports/{task_id}/apply/" in paths
+    assert "/api/obs/browse/" in paths

@@ -1,0 +1,128 @@
+"""Exports at scale: the number of SQL queries does not grow with the number of jobs, and neither does the
+memory the stream holds (the zip is written as it is produced)."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from factory.connections.models import DataConnection
+from factory.development.models import (
+    Directory,
+    EnvironmentVariable,
+    Job,
+    JobVersion,
+    Resource,
+    Script,
+    ScriptVersion,
+)
+from factory.transfer.services import (
+    WITH_DEPENDENCIES,
+    ExportRequest,
+    export_collect,
+    export_select,
+    export_stream,
+)
+from factory.workspaces.models import Workspace
+from tests.transfer.conftest import job_doc, node, script_doc, zip_entries
+
+pytestmark = pytest.mark.django_db
+
+
+def workspace_of(n: int, *, name: str, padding: int = 0, submitted: bool = True) -> Workspace:
+    """``n`` caller jobs in /callers, each running a callee job (outside the directory) through a SubJob
+    node, using one of five scripts, a resource, a connection and an environment variable; every job
+    and script submitted once. Built in bulk: what is measured is the export, not the setup."""
+    ws = Workspace.objects.create(name=name)
+    callers = Directory.objects.create(workspace=ws, category="job", name="callers", path="/callers", depth=1)
+    DataConnection.objects.create(
+        workspace=ws, name="c0", type="DWS", config={"host": "h"}, secrets_encrypted="x"
+    )
+    Resource.objects.create(
+        workspace=ws, name="r0", type="jar", location="obs://b/r0.jar", document={"name": "r0", "type": "jar"}
+    )
+    EnvironmentVariable.objects.create(workspace=ws, name="E1", value="one")
+    scripts = Script.objects.bulk_create(
+        Script(workspace=ws, name=f"s{i}", type="DWSSQL", document=script_doc(f"s{i}", "DWSSQL", "c0"))
+        for i in range(5)
+    )
+    ScriptVersion.objects.bulk_create(
+        ScriptVersion(script=s, kind="submitted", number=1, document=s.document) for s in scripts
+    )
+    jobs = []
+    for i in range(n):
+        caller = job_doc(
+            f"caller{i:04d}",
+            "/callers",
+            [
+                node(
+                    "sql", "DWSSQL", {"scriptName": f"s{i % 5}", "connectionName": "c0", "database": "${E1}"}
+                ),
+                node("sub", "SubJob", {"subJobName": f"callee{i:04d}"}),
+                node("spark", "DLISpark", {"clusterName": "q", "jobName": "j", "resourceName": "r0"}),
+            ],
+            description="x" * padding,
+        )
+        callee = job_doc(f"callee{i:04d}", "/", [node("d", "Dummy", {})])
+        jobs.append(Job(workspace=ws, name=caller["name"], directory=callers, document=caller, node_count=3))
+        jobs.append(Job(workspace=ws, name=callee["name"], document=callee, node_count=1))
+    jobs = Job.objects.bulk_create(jobs)
+    if submitted:
+        JobVersion.objects.bulk_create(
+            JobVersion(job=j, kind="submitted", number=1, document=j.document) for j in jobs
+        )
+    return ws
+
+
+def export_all(ws: Workspace, **request) -> tuple[int, bytes]:
+    """The number of queries of a whole export (select, collect, stream consumed) and its bytes."""
+    with CaptureQueriesContext(connection) as queries:
+        selection = export_select(
+            workspace=ws, request=ExportRequest(directory_paths=("/callers",), **request)
+        )
+        contents = export_collect(selection=selection)
+        data = b"".join(export_stream(selection=selection, contents=contents, user=None))
+    return len(queries.captured_queries), data
+
+
+@pytest.mark.parametrize(
+    "request_", [{}, {"scope": WITH_DEPENDENCIES, "status": "submit"}], ids=["jobs_only", "with_dependencies"]
+)
+def test_query_count_does_not_grow_with_the_number_of_jobs(request_, django_assert_max_num_queries):
+    small, large = workspace_of(10, name="small"), workspace_of(300, name="large")
+
+    few, few_data = export_all(small, **request_)
+    with django_assert_max_num_queries(few):
+        many, many_data = export_all(large, **request_)
+
+    assert many == few
+    jobs = [p for p in zip_entries(many_data) if p.endswith(".job")]
+    expected = 600 if request_ else 300  # with dependencies the called jobs come along
+    assert len(jobs) == expected
+    assert len([p for p in zip_entries(few_data) if p.endswith(".job")]) == expected // 30
+
+
+def _peak_while_streaming(ws: Workspace) -> tuple[int, int]:
+    selection = export_select(workspace=ws, request=ExportRequest(directory_paths=("/callers",)))
+    contents = export_collect(selection=selection)
+    tracemalloc.start()
+    try:
+        size = sum(len(chunk) for chunk in export_stream(selection=selection, contents=contents, user=None))
+        return tracemalloc.get_traced_memory()[1], size
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_while_streaming_does_not_grow_with_the_package():
+    small = workspace_of(150, name="mem-small", padding=20_000, submitted=False)
+    large = workspace_of(1200, name="mem-large", padding=20_000, submitted=False)
+
+    small_peak, small_size = _peak_while_streaming(small)
+    large_peak, large_size = _peak_while_streaming(large)
+
+    assert large_size > 7 * small_size  # the package is eight times larger...
+    assert large_peak < 2 * small_peak  # ...the memory held while writing it is not,
+    assert large_peak < 1200 * 20_000 / 4  # and it is a fraction of the documents written

@@ -1,0 +1,139 @@
+"""``manage.py import_jobs``: the same import without a worker; exit status and output a script can use."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from factory.development.models import Job, JobVersion, VersionKind
+from factory.transfer.models import SystemTask, TaskStatus
+from factory.workspaces.models import LockPolicy
+from tests.transfer.hostile.builders import HOSTILE, dws_job, job, package_bytes, script
+from tests.transfer.test_import_support import counts, target_build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def target(db):
+    return target_build()
+
+
+@pytest.fixture
+def package(tmp_path):
+    def write(data: bytes, name: str = "DLF_doc1.zip") -> str:
+        path = tmp_path / name
+        path.write_bytes(data)
+        return str(path)
+
+    return write
+
+
+def doc1() -> bytes:
+    return package_bytes(
+        jobs=[dws_job("doc1", script="dws_script", params=[{"name": "env", "value": "dev"}])],
+        scripts=[script("dws_script")],
+    )
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_jobs", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_import_with_a_mapping_and_a_public_parameter(target, package):
+    out, _ = run(
+        package(doc1()),
+        "--workspace",
+        "tgt",
+        "--user",
+        "dev",
+        "--map",
+        "connection:doctest=dws2",
+        "--param",
+        "env=prod",
+    )
+
+    assert "created     job doc1 (version 1)" in out and "Import finished" in out
+    job_ = Job.objects.get(name="doc1")
+    assert job_.document["params"] == [{"name": "env", "value": "prod"}]
+    assert job_.lock_holder == target.dev and job_.is_submitted
+    version = JobVersion.objects.get(job=job_)
+    assert version.description == "Imported from DLF_doc1.zip" and version.kind == VersionKind.SUBMITTED
+    assert SystemTask.objects.get().status == TaskStatus.SUCCESSFUL
+
+
+def test_saved_and_rename(target, package):
+    path = package(doc1())
+    run(path, "--workspace", "tgt", "--map", "connection:doctest=dws2")
+    out, _ = run(
+        path, "--workspace", "tgt", "--map", "connection:doctest=dws2", "--policy", "rename", "--saved"
+    )
+
+    assert "renamed     job doc1 -> doc1_copy" in out
+    assert not Job.objects.get(name="doc1_copy").is_submitted
+
+
+def test_dry_run_shows_contents_conflicts_and_missing_references_and_changes_nothing(target, package):
+    before = counts()
+    out, _ = run(package(doc1()), "--workspace", "tgt", "--dry-run")
+
+    assert "job doc1: new" in out and "script dws_script: new" in out
+    assert "DWS data connection doctest, used by job doc1, script dws_script" in out
+    assert "candidates: dws2" in out
+    assert counts() == before and not SystemTask.objects.exists()
+
+
+def test_dry_run_as_json(target, package):
+    out, _ = run(package(doc1()), "--workspace", "tgt", "--dry-run", "--json")
+    inspection = json.loads(out)
+    assert inspection["missing"][0]["references"][0]["name"] == "doctest"
+
+
+def test_a_refused_package_exits_1_with_the_reason(target, package):
+    build, _, _ = HOSTILE["zip_slip"]
+    with pytest.raises(CommandError) as caught:
+        run(package(build()), "--workspace", "tgt")
+    assert caught.value.returncode == 1
+    assert "The package was refused" in str(caught.value) and "../evil.job" in str(caught.value)
+    with pytest.raises(CommandError) as caught:
+        run(package(build()), "--workspace", "tgt", "--dry-run")
+    assert caught.value.returncode == 1 and "../evil.job" in str(caught.value)
+
+
+def test_an_unmapped_reference_exits_1_and_leaves_nothing_waiting(target, package):
+    with pytest.raises(CommandError) as caught:
+        run(package(doc1()), "--workspace", "tgt")
+    assert caught.value.returncode == 1 and "doctest is missing" in str(caught.value)
+    assert SystemTask.objects.get().status == TaskStatus.FAILED
+    assert not Job.objects.exists()
+
+
+def test_a_failed_import_exits_1_and_continue_on_error_exits_3(target, package):
+    from factory.development.services import job_create
+
+    target.workspace.lock_policy = LockPolicy.HARD
+    target.workspace.save()
+    job_create(workspace=target.workspace, user=target.bob, document=job("doc1"))
+    path = package(package_bytes(jobs=[job("doc1"), job("other")]))
+
+    with pytest.raises(CommandError) as caught:
+        run(path, "--workspace", "tgt", "--user", "dev")
+    assert caught.value.returncode == 1 and "locked by bob" in str(caught.value)
+    assert not Job.objects.filter(name="other").exists()
+
+    with pytest.raises(SystemExit) as exited:
+        run(path, "--workspace", "tgt", "--user", "dev", "--continue-on-error")
+    assert exited.value.code == 3
+    assert Job.objects.filter(name="other").exists()
+
+
+def test_wrong_usage_exits_2(target, package):
+    with pytest.raises(CommandError) as caught:
+        run(package(doc1()), "--workspace", "tgt", "--map", "bogus:doctest=dws2")
+    assert caught.value.returncode == 2
