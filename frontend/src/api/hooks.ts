@@ -1,0 +1,47 @@
+/**
+ * TanStack Query hooks for data more than one feature reads (session, node types, referable objects).
+ * Feature-specific hooks live beside their feature (tree/hooks.ts, canvas/hooks.ts, ...).
+ */
+import { useQuery } from "@tanstack/react-query";
+import type { Category, Id } from "./types";
+import * as ep from "./endpoints";
+
+export const keys = {
+  session: ["session"] as const,
+  nodeTypes: ["node-types"] as const,
+  connections: (ws: Id) => ["ws", ws, "connections"] as const,
+  external: (ws: Id, kind: string) => ["ws", ws, "external", kind] as const,
+  resources: (ws: Id) => ["ws", ws, "resources"] as const,
+  envVars: (ws: Id) => ["ws", ws, "env-vars"] as const,
+  search: (ws: Id, category: Category, term: string) => ["ws", ws, "search", category, term] as const,
+  job: (ws: Id, id: Id) => ["ws", ws, "job", id] as const,
+  script: (ws: Id, id: Id) => ["ws", ws, "script", id] as const,
+  versions: (ws: Id, kind: ep.ObjectKind, id: Id, versionKind: string) => ["ws", ws, kind, id, "versions", versionKind] as const,
+  version: (ws: Id, kind: ep.ObjectKind, id: Id, versionId: Id) => ["ws", ws, kind, id, "version", versionId] as const,
+  downloads: (ws: Id) => ["ws", ws, "downloads"] as const,
+  obsStatus: ["obs-status"] as const,
+  obsBrowse: (path: string) => ["obs-browse", path] as const,
+};
+
+export const useSession = () => useQuery({ queryKey: keys.session, queryFn: ep.sessionGet, retry: false, staleTime: Infinity });
+
+export const useNodeTypes = () => useQuery({ queryKey: keys.nodeTypes, queryFn: ep.nodeTypesList, staleTime: Infinity });
+
+export const useConnections = (ws: Id) => useQuery({ queryKey: keys.connections(ws), queryFn: () => ep.connectionsList(ws), staleTime: 30_000 });
+
+export const useExternalObjects = (ws: Id, kind: string, enabled = true) =>
+  useQuery({ queryKey: keys.external(ws, kind), queryFn: () => ep.externalObjectsList(ws, kind), staleTime: 30_000, enabled });
+
+export const useResources = (ws: Id, enabled = true) =>
+  useQuery({ queryKey: keys.resources(ws), queryFn: () => ep.resourcesList(ws), staleTime: 30_000, enabled });
+
+/** Jobs or scripts whose name (or owner) contains `term`, anywhere in the tree. */
+export const useElementSearch = (ws: Id, category: Category, term: string, enabled = true) =>
+  useQuery({
+    queryKey: keys.search(ws, category, term),
+    queryFn: ({ signal }) => ep.treeGet(ws, { category, parent: null, search: term, limit: 50 }, signal),
+    enabled: enabled && term.trim().length > 0,
+    staleTime: 10_000,
+  });
+
+export const useObsStatus = () => useQuery({ queryKey: keys.obsStatus, queryFn: ep.obsStatus, staleTime: 60_000 });

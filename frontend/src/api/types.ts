@@ -1,0 +1,245 @@
+/**
+ * The console API's shapes as the frontend uses them.
+ *
+ * Response and request types come from the OpenAPI schema (schema.d.ts, generated from the backend by
+ * `npm run gen:api`). Two kinds of data are free-form JSON there and are written down here instead: the
+ * job/script document (DataArts' own definition, stored whole) and the import wizard's inspection and
+ * report (built by factory/transfer/services/imports_inspect.py and imports_apply.py).
+ */
+import type { components } from "./schema";
+
+type S = components["schemas"];
+
+export type Id = number;
+
+export type Workspace = S["Workspace"];
+export type Session = S["Session"];
+
+export type Category = "job" | "script" | "resource";
+
+export type TreeDirectory = S["TreeDirectory"];
+export type Directory = S["Directory"];
+/** An element of the tree; `directory` is its directory's path ("/" at the root). */
+export type TreeElement = S["TreeElement"];
+export type TreePage = S["Tree"];
+
+// ---- node types (drive the palette and the property panel)
+
+export type Widget = S["NodeField"]["widget"];
+export type ReferenceKind =
+  | "script"
+  | "connection"
+  | "dli_queue"
+  | "ges_graph"
+  | "dis_stream"
+  | "cdm_cluster"
+  | "mrs_cluster"
+  | "resource"
+  | "job";
+
+export type NodeField = S["NodeField"];
+export type NodeType = Omit<S["NodeType"], "fields"> & { fields: NodeField[] };
+
+// ---- the job document (DataArts' job definition; unknown keys must survive)
+
+export interface NodeProperty {
+  name: string;
+  value: unknown;
+  [extra: string]: unknown;
+}
+
+export interface NodeCondition {
+  preNodeName: string;
+  expression: string;
+  [extra: string]: unknown;
+}
+
+export interface JobNodeDoc {
+  name: string;
+  type: string;
+  location?: { x: number | string; y: number | string; [extra: string]: unknown };
+  preNodeName?: string[];
+  conditions?: NodeCondition[];
+  properties?: NodeProperty[];
+  [extra: string]: unknown;
+}
+
+export interface JobDocument {
+  name: string;
+  nodes: JobNodeDoc[];
+  processType?: string;
+  directory?: string;
+  [extra: string]: unknown;
+}
+
+export interface ScriptDocument {
+  name: string;
+  type: string;
+  content?: string;
+  connectionName?: string;
+  database?: string;
+  queueName?: string;
+  [extra: string]: unknown;
+}
+
+export interface LockInfo {
+  lockHolder: string | null;
+  lockedByMe: boolean;
+}
+
+export type Job = Omit<S["Job"], "document"> & { document: JobDocument };
+export type Script = Omit<S["Script"], "document"> & { document: ScriptDocument };
+
+export type VersionSummary = S["Version"];
+export type VersionDetail = S["VersionDetail"];
+
+// ---- referable objects
+
+export type Connection = S["Connection"];
+export type ExternalObject = S["ExternalObject"];
+export type Resource = S["Resource"];
+export type EnvironmentVariable = S["EnvironmentVariable"];
+export type BatchUnlockResult = S["BatchUnlockResult"];
+
+// ---- tasks, exports, imports
+
+export type TaskStatus = S["SystemTask"]["status"];
+export type SubTask = S["SubTask"];
+export type Task = S["SystemTask"];
+
+export type ExportRequest = S["ExportCreateInputRequest"];
+export type ExportScope = NonNullable<ExportRequest["scope"]>;
+export type ExportStatus = NonNullable<ExportRequest["status"]>;
+
+export type DownloadRecord = S["Download"];
+export type ObsStatus = S["ObsStatus"];
+
+export interface ObsObject {
+  key: string;
+  path: string;
+  size: number;
+  lastModified: string;
+}
+
+export interface ObsListing {
+  path?: string;
+  buckets?: string[];
+  prefixes?: string[];
+  objects?: ObsObject[];
+  truncated?: boolean;
+}
+
+export type DuplicatePolicy = "overwrite" | "skip" | "rename";
+
+export interface InspectedParam {
+  name: string;
+  value: unknown;
+  type: string;
+  masked: boolean;
+}
+
+export interface InspectedObject {
+  name: string;
+  path?: string;
+  directory?: string | null;
+  type?: string | null;
+  exists: boolean;
+  lockHolder?: string | null;
+  blockedReason?: string | null;
+  scheduled?: boolean;
+  params?: InspectedParam[];
+  processType?: string | null;
+  nodeCount?: number;
+  connectionName?: string;
+  location?: string;
+}
+
+export interface ReferenceUse {
+  type: string;
+  name: string;
+  node: string | null;
+  property: string | null;
+}
+
+/** One missing object the package refers to. */
+export interface MissingReference {
+  name: string;
+  usedBy: ReferenceUse[];
+  usedByCount?: number;
+  /** The package defines a data connection of this name that can be created (with its secrets). */
+  canCreate: boolean;
+  secretFields?: string[];
+  note?: string;
+}
+
+/** Missing references of one kind (and connection type), with the existing objects that may replace them. */
+export interface MissingGroup {
+  kind: string;
+  connectionType: string | null;
+  label: string;
+  /** Must every reference be mapped before the import can go on? (environment variables need not be) */
+  required: boolean;
+  candidates: string[];
+  candidatesTruncated?: boolean;
+  references: MissingReference[];
+}
+
+export interface PackageConnection {
+  name: string;
+  type: string;
+  secretFields: string[];
+  path?: string;
+  exists: boolean;
+  canCreate: boolean;
+}
+
+export interface Inspection {
+  category?: string;
+  jobs: InspectedObject[];
+  scripts: InspectedObject[];
+  resources: InspectedObject[];
+  connections: PackageConnection[];
+  environment?: { name: string; value: unknown; exists: boolean }[];
+  missing: MissingGroup[];
+  notes?: string[];
+  summary?: Record<string, number>;
+}
+
+export interface ReportRow {
+  type: string;
+  name: string;
+  outcome: string;
+  message: string;
+  newName?: string;
+  [extra: string]: unknown;
+}
+
+export interface ImportReport {
+  fileName?: string;
+  rolledBack?: boolean;
+  summary?: Record<string, number>;
+  objects?: ReportRow[];
+  created: ReportRow[];
+  overwritten: ReportRow[];
+  skipped: ReportRow[];
+  renamed: ReportRow[];
+  failed: ReportRow[];
+}
+
+/** Why a package was refused: the entry, field, line and column. */
+export interface PackageError {
+  message?: string;
+  entry?: string;
+  field?: string;
+  line?: number;
+  column?: number;
+  [extra: string]: unknown;
+}
+
+export type ImportTask = Omit<S["ImportTask"], "inspection" | "report" | "error"> & {
+  inspection?: Inspection | null;
+  report?: ImportReport | null;
+  error?: PackageError | null;
+};
+
+export type ApplyRequest = S["ImportApplyInputRequest"];

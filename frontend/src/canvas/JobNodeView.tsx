@@ -1,0 +1,37 @@
+import { memo } from "react";
+import { Handle, Position, type NodeProps } from "@xyflow/react";
+import type { JobFlowNode } from "./transforms";
+
+const CATEGORY_CLASS: Record<string, string> = {
+  "Data Lake": "cat-datalake",
+  Compute: "cat-compute",
+  Integration: "cat-integration",
+  Others: "cat-others",
+};
+
+/** A node on the canvas: type badge, node name, and what it refers to (connection, script...). */
+export const JobNodeView = memo(function JobNodeView({ data, selected }: NodeProps<JobFlowNode>) {
+  const warn = data.missing.length > 0;
+  return (
+    <div
+      className={`flow-node ${CATEGORY_CLASS[data.category] ?? "cat-others"}${selected ? " selected" : ""}${warn ? " warn" : ""}`}
+      data-node-name={data.name}
+      title={`${data.label}: ${data.name}${warn ? ` — required: ${data.missing.join(", ")}` : ""}`}
+    >
+      <Handle type="target" position={Position.Left} />
+      <span className="flow-node-badge" aria-hidden="true">
+        {data.badge}
+      </span>
+      <span className="flow-node-text">
+        <span className="flow-node-name">{data.name}</span>
+        <span className="flow-node-sub">{data.summary || data.label}</span>
+      </span>
+      {warn && (
+        <span className="flow-node-warn" aria-label="Required properties missing">
+          !
+        </span>
+      )}
+      <Handle type="source" position={Position.Right} />
+    </div>
+  );
+});

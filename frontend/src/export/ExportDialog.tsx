@@ -1,0 +1,148 @@
+import { useEffect, useId, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link } from "react-router-dom";
+import { saveBlob } from "../api/client";
+import * as ep from "../api/endpoints";
+import { keys } from "../api/hooks";
+import type { Task } from "../api/types";
+import { useConsole } from "../shell/ConsoleContext";
+import { Dialog } from "../ui/Dialog";
+import { ErrorNotice, Notice, ProgressBar, useToast } from "../ui/bits";
+import { defaultChoices, exportProblem, exportRequestBody, isTaskDone, type ExportChoices, type ExportTarget } from "./logic";
+
+/**
+ * "Export Job" / "Export Script": Export Scope, Job Status, optional OBS path. OK downloads the package
+ * at once, or, for large selections and OBS targets, follows the server's task and points to the
+ * Download Center.
+ */
+export function ExportDialog({ target, onClose }: { target: ExportTarget; onClose: () => void }) {
+  const { workspace } = useConsole();
+  const ws = workspace.id;
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const [choices, setChoices] = useState<ExportChoices>(defaultChoices);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [task, setTask] = useState<Task | null>(null);
+  const scopeName = useId();
+  const statusName = useId();
+  const obsId = useId();
+  const isJob = target.category === "job";
+  const problem = exportProblem(target, choices);
+
+  const poll = useQuery({
+    queryKey: ["ws", ws, "task", task?.id],
+    queryFn: () => ep.taskGet(ws, task!.id),
+    enabled: !!task && !isTaskDone(task),
+    refetchInterval: (q) => (q.state.data && isTaskDone(q.state.data) ? false : 1000),
+  });
+  const live = poll.data ?? task;
+  useEffect(() => {
+    if (live && isTaskDone(live)) void queryClient.invalidateQueries({ queryKey: keys.downloads(ws) });
+  }, [live, queryClient, ws]);
+
+  const ok = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await ep.exportStart(ws, exportRequestBody(target, choices));
+      if (answer.kind === "file") {
+        saveBlob(answer.blob, answer.fileName);
+        toast(`Exported ${answer.fileName}.`);
+        void queryClient.invalidateQueries({ queryKey: keys.downloads(ws) });
+        onClose();
+        return;
+      }
+      setTask(answer.task);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const title = isJob ? "Export Job" : "Export Script";
+
+  if (live) {
+    const done = isTaskDone(live);
+    return (
+      <Dialog title={title} onClose={onClose} width={520} footer={<button type="button" className={done ? "primary" : ""} onClick={onClose}>{done ? "Close" : "Run in Background"}</button>}>
+        <p>
+          Exporting <strong>{target.description}</strong>
+        </p>
+        {live.status === "FAILED" ? (
+          <ErrorNotice error={live.message || "The export failed."} title="The export failed." />
+        ) : (
+          <ProgressBar value={done ? 100 : live.progress} label="Export progress" />
+        )}
+        {!done && <p className="muted">{live.message || "Preparing the package…"}</p>}
+        {poll.error && <ErrorNotice error={poll.error} />}
+        {live.status === "SUCCESSFUL" && <Notice kind="success">The package is ready.</Notice>}
+        <p>
+          You can view the result in the{" "}
+          <Link to="/downloads" onClick={onClose}>
+            Download Center
+          </Link>
+          .
+        </p>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog
+      title={title}
+      onClose={onClose}
+      dismissable={!busy}
+      width={560}
+      footer={
+        <>
+          <button type="button" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button type="button" className="primary" onClick={ok} disabled={busy || !!problem}>
+            {busy ? "Exporting…" : "OK"}
+          </button>
+        </>
+      }
+    >
+      <p className="export-what">
+        {isJob ? "Jobs" : "Scripts"}: <strong>{target.description}</strong>
+      </p>
+      {isJob && (
+        <fieldset className="radio-group">
+          <legend>Export Scope</legend>
+          <label>
+            <input type="radio" name={scopeName} checked={choices.scope === "jobs_only"} onChange={() => setChoices((c) => ({ ...c, scope: "jobs_only" }))} />
+            Export jobs only
+          </label>
+          <label>
+            <input type="radio" name={scopeName} checked={choices.scope === "with_dependencies"} onChange={() => setChoices((c) => ({ ...c, scope: "with_dependencies" }))} />
+            Export jobs and their dependency scripts and resource definitions
+          </label>
+        </fieldset>
+      )}
+      <fieldset className="radio-group inline">
+        <legend>{isJob ? "Job Status" : "Export Status"}</legend>
+        <label>
+          <input type="radio" name={statusName} checked={choices.status === "develop"} onChange={() => setChoices((c) => ({ ...c, status: "develop" }))} />
+          Developed
+        </label>
+        <label>
+          <input type="radio" name={statusName} checked={choices.status === "submit"} onChange={() => setChoices((c) => ({ ...c, status: "submit" }))} />
+          Submitted
+        </label>
+      </fieldset>
+      <div className="field">
+        <label htmlFor={obsId}>OBS Path (optional)</label>
+        <div className="field-control">
+          <input id={obsId} placeholder="obs://bucket/folder/" value={choices.obsPath} onChange={(e) => setChoices((c) => ({ ...c, obsPath: e.target.value }))} />
+          <div className="field-hint">Leave empty to download the package to this computer. With a path, the package is written to OBS and listed in the Download Center.</div>
+        </div>
+      </div>
+      <p className="muted small">Passwords and other sensitive values are never exported.</p>
+      {problem && choices.obsPath && <div className="field-error">{problem}</div>}
+      <ErrorNotice error={error} />
+    </Dialog>
+  );
+}

@@ -1,0 +1,237 @@
+import { lazy, Suspense, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import * as ep from "../api/endpoints";
+import { keys } from "../api/hooks";
+import type { Id, JobDocument, NodeType, VersionSummary } from "../api/types";
+import { FlowCanvas } from "../canvas/FlowCanvas";
+import { useConsole } from "../shell/ConsoleContext";
+import { Dialog } from "../ui/Dialog";
+import { ErrorNotice, formatTime, Spinner, useToast } from "../ui/bits";
+import { ConfirmDialog } from "../ui/forms";
+import { changedLineCount, comparePlan, sideTitle, stableStringify, toggleCompareSelection, type CompareSide } from "./diff";
+
+// The diff viewer is large; load it when a comparison is opened.
+const DiffViewer = lazy(() => import("react-diff-viewer-continued"));
+
+type VersionKind = "submitted" | "saved";
+
+interface Props {
+  kind: ep.ObjectKind;
+  id: Id;
+  name: string;
+  current: Record<string, unknown>;
+  nodeTypes?: NodeType[];
+  canRollBack: boolean;
+  onRolledBack: () => void;
+  onClose: () => void;
+}
+
+/** Submitted Versions / Saved Versions of a job or script: View, Compare, Roll Back. */
+export function VersionsPanel({ kind, id, name, current, nodeTypes = [], canRollBack, onRolledBack, onClose }: Props) {
+  const { workspace } = useConsole();
+  const ws = workspace.id;
+  const [tab, setTab] = useState<VersionKind>("submitted");
+  const [selected, setSelected] = useState<number[]>([]);
+  const [viewing, setViewing] = useState<VersionSummary | null>(null);
+  const [comparing, setComparing] = useState<{ left: CompareSide; right: CompareSide } | null>(null);
+  const [rollingBack, setRollingBack] = useState<VersionSummary | null>(null);
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const list = useQuery({ queryKey: keys.versions(ws, kind, id, tab), queryFn: () => ep.versionsList(ws, kind, id, tab) });
+  const versions = list.data ?? [];
+  const selectedVersions = versions.filter((v) => selected.includes(v.id));
+  const plan = comparePlan(selectedVersions);
+  const noun = kind === "jobs" ? "job" : "script";
+
+  return (
+    <section className="versions-panel" aria-label="Versions">
+      <header className="versions-header">
+        <div role="tablist" aria-label="Version lists" className="subtabs">
+          {(["submitted", "saved"] as const).map((k) => (
+            <button
+              key={k}
+              type="button"
+              role="tab"
+              aria-selected={tab === k}
+              className={tab === k ? "active" : ""}
+              onClick={() => {
+                setTab(k);
+                setSelected([]);
+              }}
+            >
+              {k === "submitted" ? "Submitted Versions" : "Saved Versions"}
+            </button>
+          ))}
+        </div>
+        <button type="button" onClick={() => plan && setComparing(plan)} disabled={!plan} title="Select one version to compare with the development state, or two to compare them">
+          Compare{selected.length === 1 ? " with development state" : ""}
+        </button>
+        <button type="button" onClick={() => void list.refetch()} aria-label="Refresh versions">
+          ⟳
+        </button>
+        <span className="toolbar-fill" />
+        <button type="button" className="icon-button" aria-label="Close versions" onClick={onClose}>
+          ×
+        </button>
+      </header>
+      <div className="versions-body" role="tabpanel">
+        {list.isPending && <Spinner label="Loading versions…" />}
+        <ErrorNotice error={list.error} onRetry={() => void list.refetch()} />
+        {list.data && versions.length === 0 && <p className="muted">No {tab} versions yet.</p>}
+        {versions.length > 0 && (
+          <table className="grid">
+            <thead>
+              <tr>
+                <th scope="col">
+                  <span className="sr-only">Compare</span>
+                </th>
+                <th scope="col">Version</th>
+                <th scope="col">Committed By</th>
+                <th scope="col">Committed At</th>
+                <th scope="col">Version Description</th>
+                <th scope="col">Operation</th>
+              </tr>
+            </thead>
+            <tbody>
+              {versions.map((v) => (
+                <tr key={v.id} className={selected.includes(v.id) ? "selected" : ""}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select version ${v.number} to compare`}
+                      checked={selected.includes(v.id)}
+                      onChange={() => setSelected((s) => toggleCompareSelection(s, v.id))}
+                    />
+                  </td>
+                  <td>V{v.number}</td>
+                  <td>{v.createdBy ?? "—"}</td>
+                  <td>{formatTime(v.createdAt)}</td>
+                  <td>{v.description || "—"}</td>
+                  <td className="ops">
+                    <button type="button" className="link-button" onClick={() => setViewing(v)} aria-label={`View version ${v.number}`}>
+                      View
+                    </button>
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() => setRollingBack(v)}
+                      disabled={!canRollBack}
+                      title={canRollBack ? undefined : `Lock the ${noun} to roll back`}
+                      aria-label={`Roll back to version ${v.number}`}
+                    >
+                      Roll Back
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+      {viewing && <ViewDialog ws={ws} kind={kind} id={id} version={viewing} name={name} nodeTypes={nodeTypes} onClose={() => setViewing(null)} />}
+      {comparing && <CompareDialog ws={ws} kind={kind} id={id} plan={comparing} current={current} onClose={() => setComparing(null)} />}
+      {rollingBack && (
+        <ConfirmDialog
+          title="Roll Back"
+          confirmLabel="Roll Back"
+          onClose={() => setRollingBack(null)}
+          onConfirm={async () => {
+            await ep.versionRollback(ws, kind, id, rollingBack.id);
+            await queryClient.invalidateQueries({ queryKey: ["ws", ws, kind, id] });
+            toast(`Rolled back to version ${rollingBack.number}.`);
+            onRolledBack();
+          }}
+        >
+          Replace the development state of {noun} <strong>{name}</strong> with version {rollingBack.number}? Unsaved changes are lost; submit afterwards to make it the
+          version that runs.
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}
+
+function useVersionDocument(ws: Id, kind: ep.ObjectKind, id: Id, side: CompareSide, current: Record<string, unknown>) {
+  const versionId = side.kind === "version" ? side.version.id : -1;
+  const q = useQuery({
+    queryKey: keys.version(ws, kind, id, versionId),
+    queryFn: () => ep.versionGet(ws, kind, id, versionId),
+    enabled: side.kind === "version",
+    staleTime: Infinity,
+  });
+  if (side.kind === "development") return { data: current, error: null, pending: false };
+  return { data: q.data?.document, error: q.error, pending: q.isPending };
+}
+
+function ViewDialog({ ws, kind, id, version, name, nodeTypes, onClose }: { ws: Id; kind: ep.ObjectKind; id: Id; version: VersionSummary; name: string; nodeTypes: NodeType[]; onClose: () => void }) {
+  const doc = useVersionDocument(ws, kind, id, { kind: "version", version }, {});
+  const [asJson, setAsJson] = useState(kind === "scripts");
+  return (
+    <Dialog title={`${name} — ${sideTitle({ kind: "version", version })} (read-only)`} onClose={onClose} width="min(1100px, 94vw)" className="dialog-tall">
+      {doc.pending && <Spinner label="Loading the version…" />}
+      <ErrorNotice error={doc.error} />
+      {doc.data && (
+        <>
+          {kind === "jobs" && (
+            <div className="subtabs" role="tablist" aria-label="Version view">
+              <button type="button" role="tab" aria-selected={!asJson} className={!asJson ? "active" : ""} onClick={() => setAsJson(false)}>
+                Canvas
+              </button>
+              <button type="button" role="tab" aria-selected={asJson} className={asJson ? "active" : ""} onClick={() => setAsJson(true)}>
+                JSON
+              </button>
+            </div>
+          )}
+          {kind === "jobs" && !asJson ? (
+            <div className="version-canvas">
+              <FlowCanvas label={`Version ${version.number} of ${name}`} document={doc.data as unknown as JobDocument} nodeTypes={nodeTypes} editable={false} />
+            </div>
+          ) : (
+            <pre className="json-view" aria-label="Version definition">
+              {stableStringify(doc.data)}
+            </pre>
+          )}
+        </>
+      )}
+    </Dialog>
+  );
+}
+
+function CompareDialog({ ws, kind, id, plan, current, onClose }: { ws: Id; kind: ep.ObjectKind; id: Id; plan: { left: CompareSide; right: CompareSide }; current: Record<string, unknown>; onClose: () => void }) {
+  const left = useVersionDocument(ws, kind, id, plan.left, current);
+  const right = useVersionDocument(ws, kind, id, plan.right, current);
+  const [onlyChanges, setOnlyChanges] = useState(true);
+  const ready = left.data !== undefined && right.data !== undefined;
+  const oldText = ready ? stableStringify(left.data) : "";
+  const newText = ready ? stableStringify(right.data) : "";
+  return (
+    <Dialog title="Compare Versions" onClose={onClose} width="min(1300px, 96vw)" className="dialog-tall">
+      {(left.pending || right.pending) && <Spinner label="Loading versions…" />}
+      <ErrorNotice error={left.error || right.error} />
+      {ready && (
+        <>
+          <div className="compare-bar">
+            <span>
+              {sideTitle(plan.left)} ⟷ {sideTitle(plan.right)}: {changedLineCount(oldText, newText) === 0 ? "no differences" : `${changedLineCount(oldText, newText)} changed lines`}
+            </span>
+            <label className="check-line">
+              <input type="checkbox" checked={onlyChanges} onChange={(e) => setOnlyChanges(e.target.checked)} /> Show changed parts only
+            </label>
+          </div>
+          <div className="diff-wrap" aria-label="Side-by-side differences">
+            <Suspense fallback={<Spinner label="Loading the comparison…" />}>
+              <DiffViewer
+                oldValue={oldText}
+                newValue={newText}
+                splitView
+                leftTitle={sideTitle(plan.left)}
+                rightTitle={sideTitle(plan.right)}
+                showDiffOnly={onlyChanges}
+                extraLinesSurroundingDiff={3}
+              />
+            </Suspense>
+          </div>
+        </>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,274 @@
+import { describe, expect, it } from "vitest";
+import type { ImportTask, Inspection, ReportRow, SubTask } from "../api/types";
+import {
+  applyRequest,
+  blockedObjects,
+  canGoNext,
+  CREATE_FROM_PACKAGE,
+  effectivePolicy,
+  initialWizard,
+  isObsZipPath,
+  isPolling,
+  MAX_PACKAGE_BYTES,
+  reportCounts,
+  reviewProblem,
+  sourceProblem,
+  unresolved,
+  wizardReducer,
+  type WizardEvent,
+  type WizardState,
+} from "./machine";
+
+const run = (events: WizardEvent[], start: WizardState = initialWizard()) => events.reduce(wizardReducer, start);
+
+const use = (name: string) => [{ type: "job", name, node: "n1", property: "connectionName" }];
+
+const inspection: Inspection = {
+  jobs: [
+    {
+      name: "doc1",
+      directory: "/docs",
+      params: [
+        { name: "day", value: "1", type: "variable", masked: false },
+        { name: "token", value: "", type: "variable", masked: true },
+      ],
+      exists: true,
+      lockHolder: "bob",
+      blockedReason: null,
+      scheduled: false,
+    },
+    { name: "doc2", directory: "/docs", params: [], exists: true, lockHolder: "carol", blockedReason: "job doc2 is locked by carol", scheduled: false },
+    { name: "fresh", directory: "/", exists: false },
+  ],
+  scripts: [{ name: "load_sql", exists: false }],
+  resources: [],
+  missing: [
+    {
+      kind: "connection",
+      connectionType: "DWS",
+      label: "DWS data connection",
+      required: true,
+      candidates: ["dws_prod", "dws_test"],
+      references: [{ name: "doctest", usedBy: use("doc1"), canCreate: true, secretFields: ["password"] }],
+    },
+    { kind: "dli_queue", connectionType: null, label: "DLI queue", required: true, candidates: ["default"], references: [{ name: "q1", usedBy: use("doc2"), canCreate: false }] },
+    { kind: "environment_variable", connectionType: null, label: "Environment variable", required: false, candidates: [], references: [{ name: "ENV_X", usedBy: use("doc1"), canCreate: false }] },
+  ],
+  connections: [{ name: "doctest", type: "DWS", secretFields: ["password"], exists: false, canCreate: true }],
+};
+
+const task = (over: Partial<ImportTask>): ImportTask => ({ id: "t1", status: "RUNNING", progress: 0, message: "", ...over }) as ImportTask;
+
+const toReview = () =>
+  run([
+    { type: "setObsPath", path: "obs://bucket/exports/DLF_doc1.zip" },
+    { type: "starting" },
+    { type: "started", task: task({ status: "PENDING" }) },
+    { type: "task", task: task({ progress: 40, message: "Reading the package" }) },
+    { type: "task", task: task({ status: "WAITING", step: "inspected", progress: 100, inspection }) },
+  ]);
+
+describe("step 1: the source", () => {
+  it("needs an OBS .zip path or a local .zip file", () => {
+    const s = initialWizard();
+    expect(s.policy).toBe("overwrite"); // DataArts' default radio
+    expect(canGoNext(s)).toBe(false);
+    expect(sourceProblem(run([{ type: "setObsPath", path: "obs://bucket/a.txt" }]))).toMatch(/obs:\/\/bucket/);
+    expect(canGoNext(run([{ type: "setObsPath", path: "obs://bucket/dir/DLF_doc1.zip" }]))).toBe(true);
+    const local = run([{ type: "setLocation", location: "local" }]);
+    expect(canGoNext(local)).toBe(false);
+    expect(canGoNext(run([{ type: "setFile", file: { name: "jobs.zip", size: 1000 } }], local))).toBe(true);
+    expect(sourceProblem(run([{ type: "setFile", file: { name: "jobs.zip", size: MAX_PACKAGE_BYTES + 1 } }], local))).toMatch(/10 MB/);
+    expect(sourceProblem(run([{ type: "setFile", file: { name: "jobs.tar", size: 1 } }], local))).toMatch(/zip/);
+  });
+
+  it("switches to the local file when OBS is unavailable and refuses to switch back", () => {
+    const s = run([{ type: "obsStatus", available: false, reason: "OBS is not configured." }, { type: "setLocation", location: "obs" }]);
+    expect(s.location).toBe("local");
+    expect(s.obs?.reason).toBe("OBS is not configured.");
+  });
+
+  it("checks OBS paths", () => {
+    expect(isObsZipPath("obs://my-bucket/x/y.zip")).toBe(true);
+    expect(isObsZipPath("obs://my-bucket/")).toBe(false);
+    expect(isObsZipPath("s3://my-bucket/a.zip")).toBe(false);
+  });
+
+  it("keeps the step and shows the server's words when starting fails", () => {
+    const s = run([{ type: "setObsPath", path: "obs://b1/a.zip" }, { type: "starting" }, { type: "error", message: "Another import is running: jobs.zip by alice." }]);
+    expect(s.step).toBe("source");
+    expect(s.busy).toBe(false);
+    expect(s.error).toMatch(/Another import/);
+    expect(canGoNext(s)).toBe(true);
+  });
+
+  it("does not allow a second Next while the first is on its way", () => {
+    const s = run([{ type: "setObsPath", path: "obs://b1/a.zip" }, { type: "starting" }]);
+    expect(canGoNext(s)).toBe(false);
+  });
+});
+
+describe("step 2: inspect and review", () => {
+  it("polls while inspecting and shows the contents once inspected", () => {
+    const inspecting = run([{ type: "setObsPath", path: "obs://b1/a.zip" }, { type: "started", task: task({ status: "PENDING" }) }]);
+    expect(inspecting.step).toBe("inspecting");
+    expect(isPolling(inspecting)).toBe(true);
+    const s = toReview();
+    expect(s.step).toBe("review");
+    expect(isPolling(s)).toBe(false);
+    expect(s.jobParams).toEqual({ doc1: { day: "1", token: "" } }); // masked values come empty
+  });
+
+  it("a failed inspection ends in the failed step with the reason", () => {
+    const s = run([{ type: "setObsPath", path: "obs://b1/a.zip" }, { type: "started", task: task({}) }, { type: "task", task: task({ status: "FAILED", message: "Not a DataArts package." }) }]);
+    expect(s.step).toBe("failed");
+    expect(s.error).toBe("Not a DataArts package.");
+  });
+
+  it("a refused package says where", () => {
+    const s = run([
+      { type: "setObsPath", path: "obs://b1/a.zip" },
+      { type: "started", task: task({}) },
+      { type: "task", task: task({ status: "FAILED", message: "Refused.", error: { message: "Invalid JSON", entry: "jobs/a.job", line: 3, column: 7 } }) },
+    ]);
+    expect(s.error).toBe("Invalid JSON (jobs/a.job, line 3, column 7)");
+  });
+
+  it("Next stays disabled until every missing reference is mapped", () => {
+    let s = toReview();
+    // The environment variable is not required: it may stay unmapped.
+    expect(unresolved(s).map((m) => m.ref.name)).toEqual(["doctest", "q1"]);
+    expect(canGoNext(s)).toBe(false);
+    expect(reviewProblem(s)).toMatch(/2 missing references/);
+    s = wizardReducer(s, { type: "setMapping", key: "connection:doctest", value: "dws_prod" });
+    expect(reviewProblem(s)).toBe("Select a replacement for dli queue q1.");
+    s = wizardReducer(s, { type: "setMapping", key: "dli_queue:q1", value: "default" });
+    expect(canGoNext(s)).toBe(true);
+  });
+
+  it("creating a connection from the package needs its password", () => {
+    let s = toReview();
+    s = run([{ type: "setMapping", key: "connection:doctest", value: CREATE_FROM_PACKAGE }, { type: "setMapping", key: "dli_queue:q1", value: "default" }], s);
+    expect(canGoNext(s)).toBe(false);
+    expect(reviewProblem(s)).toMatch(/password of connection doctest/);
+    s = wizardReducer(s, { type: "setSecret", connection: "doctest", field: "password", value: "s3cret" });
+    expect(canGoNext(s)).toBe(true);
+    const body = applyRequest(s);
+    expect(body.createConnections).toEqual([{ name: "doctest", secrets: { password: "s3cret" } }]);
+    expect(body.mapping).toEqual([{ kind: "dli_queue", name: "q1", replace: "default" }]);
+  });
+
+  it("per-object overrides change the policy of one object and can unblock it", () => {
+    let s = toReview();
+    expect(blockedObjects(s).map((b) => b.object.name)).toEqual(["doc2"]);
+    s = wizardReducer(s, { type: "setOverride", key: "job:doc2", policy: "skip" });
+    expect(effectivePolicy(s, "job", "doc2")).toBe("skip");
+    expect(effectivePolicy(s, "job", "doc1")).toBe("overwrite");
+    expect(blockedObjects(s)).toEqual([]);
+    s = wizardReducer(s, { type: "setOverride", key: "job:doc2", policy: null });
+    expect(s.overrides).toEqual({});
+  });
+
+  it("public parameters need unique names", () => {
+    let s = run([{ type: "setMapping", key: "connection:doctest", value: "dws_prod" }, { type: "setMapping", key: "dli_queue:q1", value: "default" }], toReview());
+    s = run([{ type: "addPublicParam" }, { type: "setPublicParam", index: 0, row: { name: "env", value: "prod" } }, { type: "addPublicParam" }, { type: "setPublicParam", index: 1, row: { name: "env", value: "x" } }], s);
+    expect(reviewProblem(s)).toMatch(/unique/);
+    s = wizardReducer(s, { type: "setPublicParam", index: 1, row: null });
+    expect(reviewProblem(s)).toBeNull();
+    expect(applyRequest(s).publicParams).toEqual({ env: "prod" });
+  });
+
+  it("builds the whole apply request", () => {
+    const s = run(
+      [
+        { type: "setMapping", key: "connection:doctest", value: "dws_test" },
+        { type: "setMapping", key: "dli_queue:q1", value: "default" },
+        { type: "setOverride", key: "job:doc1", policy: "rename" },
+        { type: "setJobParam", job: "doc1", name: "day", value: "2" },
+        { type: "setTargetStatus", status: "saved" },
+        { type: "setContinueOnError", value: false },
+        { type: "setTargetDirectory", directory: " /imported " },
+      ],
+      toReview(),
+    );
+    expect(applyRequest(s)).toEqual({
+      policy: "overwrite",
+      overrides: { "job:doc1": "rename" },
+      mapping: [
+        { kind: "connection", name: "doctest", replace: "dws_test" },
+        { kind: "dli_queue", name: "q1", replace: "default" },
+      ],
+      createConnections: [],
+      publicParams: {},
+      jobParams: { doc1: { day: "2", token: "" } },
+      targetStatus: "saved",
+      continueOnError: false,
+      targetDirectory: "/imported",
+      directoryMode: "prefix",
+    });
+  });
+});
+
+const sub = (order: number, name: string, status: SubTask["status"]): SubTask => ({
+  order,
+  objectType: "job",
+  objectName: name,
+  name: `Import the ${name} job.`,
+  status,
+  outcome: "",
+  message: "",
+  detail: {},
+  startedAt: null,
+  endedAt: null,
+});
+const row = (name: string, outcome: string, message = ""): ReportRow => ({ type: "job", name, outcome, message });
+
+describe("step 3: apply and report", () => {
+  const ready = () =>
+    run([{ type: "setMapping", key: "connection:doctest", value: "dws_prod" }, { type: "setMapping", key: "dli_queue:q1", value: "default" }], toReview());
+
+  it("shows per-object progress, then the report", () => {
+    let s = run([{ type: "applying" }, { type: "applyStarted", task: null }], ready());
+    expect(s.step).toBe("applying");
+    expect(isPolling(s)).toBe(true);
+    s = wizardReducer(s, {
+      type: "task",
+      task: task({ status: "RUNNING", progress: 50, subtasks: [sub(1, "doc1", "SUCCESSFUL"), sub(2, "doc2", "RUNNING")] }),
+    });
+    expect(s.subtasks).toHaveLength(2);
+    expect(s.progress).toBe(50);
+    s = wizardReducer(s, {
+      type: "task",
+      task: task({ status: "SUCCESSFUL", progress: 100, report: { created: [row("fresh", "created")], overwritten: [row("doc1", "overwritten")], skipped: [], renamed: [], failed: [row("doc2", "failed", "job doc2 is locked by carol")] } }),
+    });
+    expect(s.step).toBe("report");
+    expect(s.report?.failed[0].message).toMatch(/carol/);
+    expect(reportCounts(s.report!)).toEqual({ created: 1, overwritten: 1, skipped: 0, renamed: 0, failed: 1 });
+  });
+
+  it("a failed apply without a report shows the reason", () => {
+    const s = run([{ type: "applyStarted", task: null }, { type: "task", task: task({ status: "FAILED", message: "Worker lost." }) }], ready());
+    expect(s.step).toBe("failed");
+    expect(s.error).toBe("Worker lost.");
+  });
+
+  it("a failed apply with a report still shows the report", () => {
+    const s = run(
+      [{ type: "applyStarted", task: null }, { type: "task", task: task({ status: "FAILED", report: { created: [], overwritten: [], skipped: [], renamed: [], failed: [row("doc2", "failed", "x")], summary: { failed: 1 } } }) }],
+      ready(),
+    );
+    expect(s.step).toBe("report");
+  });
+
+  it("reset starts over and remembers OBS availability", () => {
+    const s = run([{ type: "obsStatus", available: false, reason: "no" }, { type: "reset" }], ready());
+    expect(s.step).toBe("source");
+    expect(s.location).toBe("local");
+    expect(s.inspection).toBeNull();
+  });
+
+  it("ignores task updates for steps that do not poll", () => {
+    const s = initialWizard();
+    expect(wizardReducer(s, { type: "task", task: task({ status: "SUCCESSFUL" }) })).toBe(s);
+  });
+});

@@ -1,0 +1,396 @@
+/**
+ * The import wizard as a state machine: where the user is, what they chose, and what may happen next.
+ *
+ *   source ──start──▶ inspecting ──(task inspected)──▶ review ──apply──▶ applying ──(task done)──▶ report
+ *                         │                                                 │
+ *                         └──────────────(task failed)──▶ failed ◀──────────┘
+ *
+ * The component renders the state and turns clicks and task polls into events; the rules (what Next
+ * needs, what the apply request holds) live here so that Vitest can check them without a DOM.
+ */
+import type {
+  ApplyRequest,
+  DuplicatePolicy,
+  ImportReport,
+  ImportTask,
+  InspectedObject,
+  Inspection,
+  MissingGroup,
+  MissingReference,
+  PackageError,
+  SubTask,
+} from "../api/types";
+
+export const MAX_PACKAGE_BYTES = 10 * 1024 * 1024;
+
+/** The drop-down value meaning "create the connection defined in the package". */
+export const CREATE_FROM_PACKAGE = "__create_from_package__";
+
+export type WizardStep = "source" | "inspecting" | "review" | "applying" | "report" | "failed";
+export type ImportCategory = "job" | "script";
+
+export interface ParamRow {
+  name: string;
+  value: string;
+}
+
+export interface WizardState {
+  step: WizardStep;
+  category: ImportCategory;
+  location: "obs" | "local";
+  obs: { available: boolean; reason: string } | null;
+  obsPath: string;
+  file: { name: string; size: number } | null;
+  policy: DuplicatePolicy;
+  busy: boolean;
+  taskId: string | null;
+  progress: number;
+  message: string;
+  inspection: Inspection | null;
+  /** `${kind}:${name}` of a missing reference → the replacement's name, or CREATE_FROM_PACKAGE. */
+  mapping: Record<string, string>;
+  /** Connection name → its secrets (password, ...) typed in for a connection created from the package. */
+  passwords: Record<string, Record<string, string>>;
+  /** `${type}:${name}` → this object's own duplicate-name policy. */
+  overrides: Record<string, DuplicatePolicy>;
+  publicParams: ParamRow[];
+  jobParams: Record<string, Record<string, string>>;
+  targetStatus: "submitted" | "saved";
+  targetDirectory: string;
+  continueOnError: boolean;
+  subtasks: SubTask[];
+  report: ImportReport | null;
+  /** A problem to show at the current step (the step itself stays). */
+  error: string | null;
+}
+
+export type WizardEvent =
+  | { type: "obsStatus"; available: boolean; reason: string }
+  | { type: "setLocation"; location: "obs" | "local" }
+  | { type: "setObsPath"; path: string }
+  | { type: "setFile"; file: { name: string; size: number } | null }
+  | { type: "setPolicy"; policy: DuplicatePolicy }
+  | { type: "starting" }
+  | { type: "started"; task: ImportTask }
+  | { type: "task"; task: ImportTask }
+  | { type: "error"; message: string }
+  | { type: "setMapping"; key: string; value: string }
+  | { type: "setSecret"; connection: string; field: string; value: string }
+  | { type: "setOverride"; key: string; policy: DuplicatePolicy | null }
+  | { type: "setPublicParam"; index: number; row: ParamRow | null }
+  | { type: "addPublicParam" }
+  | { type: "setJobParam"; job: string; name: string; value: string }
+  | { type: "setTargetStatus"; status: "submitted" | "saved" }
+  | { type: "setTargetDirectory"; directory: string }
+  | { type: "setContinueOnError"; value: boolean }
+  | { type: "applying" }
+  | { type: "applyStarted"; task: ImportTask | null }
+  | { type: "reset" };
+
+export function initialWizard(category: ImportCategory = "job"): WizardState {
+  return {
+    step: "source",
+    category,
+    location: "obs",
+    obs: null,
+    obsPath: "",
+    file: null,
+    policy: "overwrite",
+    busy: false,
+    taskId: null,
+    progress: 0,
+    message: "",
+    inspection: null,
+    mapping: {},
+    passwords: {},
+    overrides: {},
+    publicParams: [],
+    jobParams: {},
+    targetStatus: "submitted",
+    targetDirectory: "",
+    continueOnError: true,
+    subtasks: [],
+    report: null,
+    error: null,
+  };
+}
+
+export const missingKey = (kind: string, name: string) => `${kind}:${name}`;
+
+/** One missing reference with its group (kind, connection type, candidates). */
+export interface MissingItem {
+  key: string;
+  group: MissingGroup;
+  ref: MissingReference;
+}
+
+export function missingItems(inspection: Inspection | null): MissingItem[] {
+  const out: MissingItem[] = [];
+  for (const group of inspection?.missing ?? []) {
+    for (const ref of group.references ?? []) out.push({ key: missingKey(group.kind, ref.name), group, ref });
+  }
+  return out;
+}
+export const objectKey = (type: string, name: string) => `${type}:${name}`;
+
+const OBS_ZIP = /^obs:\/\/[a-z0-9][a-z0-9.-]{1,62}\/.+\.zip$/i;
+
+export function isObsZipPath(path: string): boolean {
+  return OBS_ZIP.test(path.trim());
+}
+
+/** Why the first step cannot go on yet, or null when Next may be pressed. */
+export function sourceProblem(s: WizardState): string | null {
+  if (s.location === "obs") {
+    if (s.obs && !s.obs.available) return s.obs.reason || "OBS is not available.";
+    if (!s.obsPath.trim()) return "Select a .zip file from OBS.";
+    if (!isObsZipPath(s.obsPath)) return "The OBS path must look like obs://bucket/path/file.zip.";
+    return null;
+  }
+  if (!s.file) return "Select a .zip file on your computer.";
+  if (!s.file.name.toLowerCase().endsWith(".zip")) return "Only .zip packages can be imported.";
+  if (s.file.size > MAX_PACKAGE_BYTES) return "The file is larger than 10 MB.";
+  return null;
+}
+
+/** The secrets to type in for a connection created from the package (at least its password). */
+export function secretFieldsOf(item: MissingItem): string[] {
+  return item.ref.secretFields?.length ? item.ref.secretFields : ["password"];
+}
+
+/**
+ * The missing references the user has not resolved yet: a required one without a replacement, or one to
+ * create from the package whose secrets are not all typed in.
+ */
+export function unresolved(s: WizardState): MissingItem[] {
+  return missingItems(s.inspection).filter((item) => {
+    const v = s.mapping[item.key];
+    if (v === CREATE_FROM_PACKAGE) {
+      if (!item.ref.canCreate) return true;
+      return secretFieldsOf(item).some((f) => !(s.passwords[item.ref.name]?.[f] ?? "").length);
+    }
+    return !v && item.group.required;
+  });
+}
+
+/** Why the review step cannot go on yet, or null. */
+export function reviewProblem(s: WizardState): string | null {
+  const open = unresolved(s);
+  if (open.length === 1) {
+    const { group, ref } = open[0];
+    return s.mapping[open[0].key] === CREATE_FROM_PACKAGE
+      ? `Type in the ${secretFieldsOf(open[0]).join(" and ")} of connection ${ref.name}.`
+      : `Select a replacement for ${group.label.toLowerCase()} ${ref.name}.`;
+  }
+  if (open.length > 1) return `Select replacements for the ${open.length} missing references.`;
+  const names = s.publicParams.map((p) => p.name.trim()).filter(Boolean);
+  if (new Set(names).size !== names.length) return "Public parameter names must be unique.";
+  if (s.publicParams.some((p) => !p.name.trim() && p.value.trim())) return "Every public parameter needs a name.";
+  return null;
+}
+
+export function canGoNext(s: WizardState): boolean {
+  if (s.busy) return false;
+  if (s.step === "source") return sourceProblem(s) === null;
+  if (s.step === "review") return reviewProblem(s) === null;
+  return false;
+}
+
+/** The policy that will apply to one object: its override, else the wizard's policy. */
+export function effectivePolicy(s: WizardState, type: string, name: string): DuplicatePolicy {
+  return s.overrides[objectKey(type, name)] ?? s.policy;
+}
+
+/** Objects that exist already and will fail whatever the policy (locked by someone else, running...). */
+export function blockedObjects(s: WizardState): { type: string; object: InspectedObject }[] {
+  if (!s.inspection) return [];
+  const out: { type: string; object: InspectedObject }[] = [];
+  for (const [type, list] of [
+    ["job", s.inspection.jobs],
+    ["script", s.inspection.scripts],
+    ["resource", s.inspection.resources],
+  ] as const) {
+    for (const o of list ?? []) if (o.blockedReason && effectivePolicy(s, type, o.name) !== "skip") out.push({ type, object: o });
+  }
+  return out;
+}
+
+/** The body of `POST imports/<id>/apply/`. */
+export function applyRequest(s: WizardState): ApplyRequest {
+  const mapping: NonNullable<ApplyRequest["mapping"]> = [];
+  const createConnections: NonNullable<ApplyRequest["createConnections"]> = [];
+  for (const item of missingItems(s.inspection)) {
+    const v = s.mapping[item.key];
+    if (!v) continue;
+    if (v === CREATE_FROM_PACKAGE) {
+      const secrets: Record<string, string> = {};
+      for (const f of secretFieldsOf(item)) secrets[f] = s.passwords[item.ref.name]?.[f] ?? "";
+      createConnections.push({ name: item.ref.name, secrets });
+    } else mapping.push({ kind: item.group.kind, name: item.ref.name, replace: v });
+  }
+  const publicParams: Record<string, string> = {};
+  for (const p of s.publicParams) if (p.name.trim()) publicParams[p.name.trim()] = p.value;
+  return {
+    policy: s.policy,
+    overrides: { ...s.overrides },
+    mapping,
+    createConnections,
+    publicParams,
+    jobParams: s.jobParams,
+    targetDirectory: s.targetDirectory.trim() || null,
+    directoryMode: "prefix",
+    targetStatus: s.targetStatus,
+    continueOnError: s.continueOnError,
+  };
+}
+
+function initialJobParams(inspection: Inspection): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const j of inspection.jobs ?? []) {
+    if (j.params?.length) out[j.name] = Object.fromEntries(j.params.map((p) => [p.name, p.masked || p.value == null ? "" : String(p.value)]));
+  }
+  return out;
+}
+
+function normaliseInspection(raw: Partial<Inspection>): Inspection {
+  return {
+    jobs: raw.jobs ?? [],
+    scripts: raw.scripts ?? [],
+    resources: raw.resources ?? [],
+    missing: (raw.missing ?? []).map((g) => ({
+      ...g,
+      candidates: g.candidates ?? [],
+      references: (g.references ?? []).map((r) => ({ ...r, usedBy: r.usedBy ?? [] })),
+    })),
+    connections: raw.connections ?? [],
+    notes: raw.notes ?? [],
+  };
+}
+
+const emptyReport = (): ImportReport => ({ created: [], overwritten: [], skipped: [], renamed: [], failed: [] });
+
+/** A refused package's reason with where it was found ("jobs/a.job, line 3, column 7: ..."). */
+export function packageErrorText(error: PackageError | null | undefined, fallback: string): string {
+  if (!error) return fallback;
+  const where = [error.entry, error.field, error.line != null ? `line ${error.line}` : null, error.column != null ? `column ${error.column}` : null]
+    .filter(Boolean)
+    .join(", ");
+  const message = error.message || fallback;
+  return where ? `${message} (${where})` : message;
+}
+
+function fromTask(s: WizardState, task: ImportTask): WizardState {
+  const base: WizardState = {
+    ...s,
+    taskId: task.id ?? s.taskId,
+    progress: typeof task.progress === "number" ? task.progress : s.progress,
+    message: task.message ?? s.message,
+    subtasks: task.subtasks ?? s.subtasks,
+  };
+  if (s.step === "inspecting") {
+    if (task.inspection && (task.step === "inspected" || task.status === "WAITING")) {
+      const inspection = normaliseInspection(task.inspection);
+      return { ...base, step: "review", busy: false, inspection, jobParams: initialJobParams(inspection), error: null };
+    }
+    if (task.status === "FAILED")
+      return { ...base, step: "failed", busy: false, error: task.error ? packageErrorText(task.error, task.message) : task.message || "The package could not be read." };
+    return base;
+  }
+  if (s.step === "applying") {
+    if (task.status === "SUCCESSFUL" || task.status === "FAILED") {
+      if (task.report) return { ...base, step: "report", busy: false, progress: 100, report: { ...emptyReport(), ...task.report } };
+      if (task.status === "FAILED") return { ...base, step: "failed", busy: false, error: task.message || "The import failed." };
+    }
+    return base;
+  }
+  return s;
+}
+
+export function wizardReducer(s: WizardState, e: WizardEvent): WizardState {
+  switch (e.type) {
+    case "obsStatus": {
+      const obs = { available: e.available, reason: e.reason };
+      return { ...s, obs, location: e.available ? s.location : "local" };
+    }
+    case "setLocation":
+      if (e.location === "obs" && s.obs && !s.obs.available) return s;
+      return { ...s, location: e.location, error: null };
+    case "setObsPath":
+      return { ...s, obsPath: e.path, error: null };
+    case "setFile":
+      return { ...s, file: e.file, error: null };
+    case "setPolicy":
+      return { ...s, policy: e.policy };
+    case "starting":
+      return s.step === "source" ? { ...s, busy: true, error: null } : s;
+    case "started":
+      return { ...s, step: "inspecting", busy: false, taskId: e.task.id, progress: e.task.progress ?? 0, message: e.task.message ?? "", error: null };
+    case "task":
+      return fromTask(s, e.task);
+    case "error":
+      return { ...s, busy: false, error: e.message };
+    case "setMapping":
+      return { ...s, mapping: { ...s.mapping, [e.key]: e.value } };
+    case "setSecret":
+      return { ...s, passwords: { ...s.passwords, [e.connection]: { ...(s.passwords[e.connection] ?? {}), [e.field]: e.value } } };
+    case "setOverride": {
+      const overrides = { ...s.overrides };
+      if (e.policy === null) delete overrides[e.key];
+      else overrides[e.key] = e.policy;
+      return { ...s, overrides };
+    }
+    case "addPublicParam":
+      return { ...s, publicParams: [...s.publicParams, { name: "", value: "" }] };
+    case "setPublicParam": {
+      const rows = [...s.publicParams];
+      if (e.row === null) rows.splice(e.index, 1);
+      else rows[e.index] = e.row;
+      return { ...s, publicParams: rows };
+    }
+    case "setJobParam":
+      return { ...s, jobParams: { ...s.jobParams, [e.job]: { ...(s.jobParams[e.job] ?? {}), [e.name]: e.value } } };
+    case "setTargetStatus":
+      return { ...s, targetStatus: e.status };
+    case "setTargetDirectory":
+      return { ...s, targetDirectory: e.directory };
+    case "setContinueOnError":
+      return { ...s, continueOnError: e.value };
+    case "applying":
+      return s.step === "review" ? { ...s, busy: true, error: null } : s;
+    case "applyStarted":
+      return {
+        ...s,
+        step: "applying",
+        busy: false,
+        progress: e.task?.progress ?? 0,
+        message: e.task?.message ?? "",
+        subtasks: e.task?.subtasks ?? [],
+      };
+    case "reset":
+      return { ...initialWizard(s.category), obs: s.obs, location: s.obs && !s.obs.available ? "local" : "obs" };
+  }
+}
+
+/** Whether the wizard is waiting on the server (and so should poll the task). */
+export const isPolling = (s: WizardState) => (s.step === "inspecting" || s.step === "applying") && s.taskId !== null;
+
+/** Display names of the wizard's steps, for its step indicator. */
+export const STEP_TITLES: { step: WizardStep[]; title: string }[] = [
+  { step: ["source"], title: "Select File" },
+  { step: ["inspecting", "review"], title: "Check Contents" },
+  { step: ["applying", "report", "failed"], title: "Import" },
+];
+
+export function reportCounts(r: ImportReport) {
+  if (r.summary) {
+    const n = (k: string) => r.summary?.[k] ?? 0;
+    return { created: n("created"), overwritten: n("overwritten"), skipped: n("skipped"), renamed: n("renamed"), failed: n("failed") };
+  }
+  return {
+    created: r.created.length,
+    overwritten: r.overwritten.length,
+    skipped: r.skipped.length,
+    renamed: r.renamed.length,
+    failed: r.failed.length,
+  };
+}

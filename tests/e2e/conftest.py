@@ -1,0 +1,108 @@
+"""Browser tests of the console: the demo workspace in the test database, a logged-in Chromium page, and
+screenshots of the main screens for docs/screenshots/.
+
+The console must be built first (``make frontend``, or ``cd frontend && npm run build``): the tests drive
+the real single-page app that Django serves from static/console/.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from factory.workspaces.demo import demo_seed
+from factory.workspaces.models import Membership, Workspace
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = REPO_ROOT / "static" / "console" / ".vite" / "manifest.json"
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+PASSWORD = "e2e-Passw0rd!"
+
+
+@dataclass
+class Demo:
+    workspace: Workspace
+    developer: Any
+    admin: Any
+
+
+@pytest.fixture(autouse=True)
+def _console_built() -> None:
+    if not MANIFEST.exists():
+        pytest.fail(
+            "the console is not built: run `make frontend` (or `cd frontend && npm ci && npm run build`) first",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(transactional_db, tmp_path) -> Demo:
+    """The demo workspace of `make run` (doc1 on connection doctest, 30 jobs in directories, another DWS
+    connection dws_backup), with known passwords for admin and developer."""
+    demo_seed(var_dir=tmp_path)
+    users = get_user_model().objects
+    developer, admin = users.get(username="developer"), users.get(username="admin")
+    for user in (developer, admin):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    workspace = Membership.objects.select_related("workspace").get(user=developer).workspace
+    return Demo(workspace=workspace, developer=developer, admin=admin)
+
+
+def login(page: Any, username: str = "developer", password: str = PASSWORD) -> None:
+    page.set_viewport_size({"width": 1600, "height": 900})  # a console-sized window for the screenshots
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log In").click()
+    page.get_by_role("tree", name="Jobs directory").wait_for()
+
+
+def jobs_tree(page: Any) -> Any:
+    return page.get_by_role("tree", name="Jobs directory")
+
+
+def tree_item(page: Any, name: str) -> Any:
+    return jobs_tree(page).get_by_role("treeitem", name=name, exact=True)
+
+
+def open_job(page: Any, name: str) -> None:
+    """Double-click a job in the directory: its canvas opens in a tab."""
+    tree_item(page, name).dblclick()
+    page.get_by_role("toolbar", name=f"{name} toolbar").wait_for()
+    page.locator(".tab-panel:not([hidden]) .flow-node").first.wait_for()
+
+
+def jobs_menu(page: Any, item: str) -> None:
+    page.get_by_role("button", name="Jobs menu").click()
+    page.get_by_role("menuitem", name=item, exact=True).click()
+
+
+def shot(page: Any, name: str) -> None:
+    """A screenshot of what the user sees now, kept in docs/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(250)  # let transitions (progress bars, fit-view) settle
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def job_names_in(zip_path: Path) -> set[str]:
+    """The jobs in a package, whichever of DataArts' two layouts it uses."""
+    with zipfile.ZipFile(zip_path) as archive:
+        names = archive.namelist()
+    found = set()
+    for name in names:
+        match = re.fullmatch(r"jobs/(?:[^/]+/)?([^/]+)\.job", name)
+        if match:
+            found.add(match.group(1))
+    return found

@@ -1,0 +1,264 @@
+"""The console in Chromium, as a user clicks through it: the reference's worked example, export of jobs
+picked with check boxes, import from the local PC when OBS is unavailable, a hard lock failing one job,
+and the versions diff and Download Center. Each test leaves screenshots of its screens in
+docs/screenshots/.
+
+Run with the services (PostgreSQL, Redis, SeaweedFS) and a built console:
+``make frontend && .venv/bin/python -m devtools.services run -- .venv/bin/python -m pytest tests/e2e``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from factory.connections.models import DataConnection
+from factory.development.models import Job
+from factory.development.services import job_lock, job_unlock
+from factory.workspaces.models import LockPolicy, Role
+from factory.workspaces.services import membership_set
+from tests.e2e.conftest import Demo, job_names_in, jobs_menu, login, open_job, shot, tree_item
+from tests.workspaces.helpers import user_make
+
+pytestmark = pytest.mark.e2e
+
+
+def export_via_api(demo: Demo, job_name: str, target: Path) -> Path:
+    """A package of one job, exported the way the console's Export button asks for it."""
+    client = Client()
+    client.force_login(demo.developer)
+    job = Job.objects.get(workspace=demo.workspace, name=job_name)
+    response = client.post(
+        f"/api/workspaces/{demo.workspace.pk}/exports/", {"jobIds": [job.pk]}, "application/json"
+    )
+    assert response.status_code == 200, response.content
+    target.write_bytes(b"".join(response.streaming_content))
+    return target
+
+
+def import_dialog(page):
+    jobs_menu(page, "Import Job")
+    wizard = page.get_by_role("dialog", name="Import Job")
+    expect(wizard.get_by_role("group", name="File Location")).to_be_visible()
+    return wizard
+
+
+def test_the_reference_worked_example_by_clicking(page, demo, live_worker, obs_bucket, s3, tmp_path):
+    """Export doc1 from its canvas, put the zip into OBS, delete connection doctest, Import Job from OBS,
+    pick another DWS connection, Next, Close: the canvas shows doc1's DWS SQL node on that connection."""
+    login(page)
+    shot(page, "01-console")
+    open_job(page, "doc1")
+    node = page.locator(".flow-node", has_text="DWS_SQL_1")
+    expect(node).to_contain_text("doctest")
+    shot(page, "03-canvas")
+
+    page.get_by_role("toolbar", name="doc1 toolbar").get_by_role("button", name="Export").click()
+    export = page.get_by_role("dialog", name="Export Job")
+    expect(export.get_by_label("Export jobs only")).to_be_checked()
+    expect(export.get_by_label("Developed")).to_be_checked()
+    shot(page, "04-export-dialog")
+    with page.expect_download() as download:
+        export.get_by_role("button", name="OK").click()
+    assert download.value.suggested_filename == "DLF_doc1.zip"
+    package = tmp_path / "DLF_doc1.zip"
+    download.value.save_as(package)
+    assert job_names_in(package) == {"doc1"}
+    expect(export).to_be_hidden()
+
+    s3.upload_file(str(package), obs_bucket, "exports/DLF_doc1.zip")
+    DataConnection.objects.filter(workspace=demo.workspace, name="doctest").delete()
+
+    wizard = import_dialog(page)
+    expect(wizard.get_by_label("OBS", exact=True)).to_be_checked()
+    expect(wizard.get_by_label("Overwrite")).to_be_checked()
+    wizard.get_by_role("button", name="Browse").click()
+    wizard.get_by_role("option", name=obs_bucket).click()
+    wizard.get_by_role("option", name="exports/").click()
+    wizard.get_by_role("option", name=re.compile(r"^DLF_doc1\.zip")).click()
+    expect(wizard.get_by_label("Select File from OBS")).to_have_value(
+        f"obs://{obs_bucket}/exports/DLF_doc1.zip"
+    )
+    shot(page, "05-import-select-file")
+    wizard.get_by_role("button", name="Next").click()
+
+    replacement = wizard.get_by_label("Replacement for connection doctest")
+    expect(replacement).to_be_visible(timeout=30_000)
+    expect(wizard.get_by_role("button", name="Next")).to_be_disabled()
+    expect(wizard).to_contain_text("Select a replacement for dws data connection doctest.")
+    replacement.select_option("dws_backup")
+    expect(wizard.get_by_role("button", name="Next")).to_be_enabled()
+    shot(page, "06-import-check-contents")
+    wizard.get_by_role("button", name="Next").click()
+
+    expect(wizard.get_by_role("button", name="Download Report")).to_be_visible(timeout=30_000)
+    expect(wizard).to_contain_text("1 overwritten")
+    shot(page, "07-import-report")
+    wizard.get_by_role("button", name="Close", exact=True).click()
+    expect(wizard).to_be_hidden()
+
+    # The open canvas reloads: the DWS SQL node now uses the connection picked in the wizard.
+    expect(node).to_contain_text("dws_backup")
+    node.click()
+    expect(page.get_by_label("Data Connection", exact=True)).to_have_value("dws_backup")
+    doc1 = Job.objects.get(workspace=demo.workspace, name="doc1")
+    assert {"name": "connectionName", "value": "dws_backup"} in [
+        {k: p.get(k) for k in ("name", "value")} for n in doc1.document["nodes"] for p in n["properties"]
+    ]
+
+
+def test_export_three_jobs_in_two_directories_picked_with_check_boxes(page, demo, tmp_path):
+    login(page)
+    tree_item(page, "ods").click()
+    tree_item(page, "dws").click()
+    jobs_menu(page, "Show Check Box")
+    for name in ("ods_customers_ingest", "ods_orders_ingest"):
+        tree_item(page, name).locator(".tree-check").click()
+        expect(tree_item(page, name)).to_have_attribute("aria-checked", "true")
+    # The keyboard works too: focus a job, Space ticks it.
+    tree_item(page, "dws_sales_daily").click()
+    page.keyboard.press("Space")
+    expect(tree_item(page, "dws_sales_daily")).to_have_attribute("aria-checked", "true")
+    expect(tree_item(page, "ods")).to_have_attribute("aria-checked", "mixed")
+    expect(tree_item(page, "dws")).to_have_attribute("aria-checked", "mixed")
+    expect(tree_item(page, "Jobs")).to_have_attribute("aria-checked", "mixed")
+    expect(tree_item(page, "ods_partner_api")).to_have_attribute("aria-checked", "false")
+    shot(page, "02-tree-check-boxes")
+
+    jobs_menu(page, "Export Job")
+    export = page.get_by_role("dialog", name="Export Job")
+    expect(export).to_contain_text("3 jobs")
+    with page.expect_download() as download:
+        export.get_by_role("button", name="OK").click()
+    assert download.value.suggested_filename == "jobs.zip"
+    package = tmp_path / "jobs.zip"
+    download.value.save_as(package)
+    assert job_names_in(package) == {"ods_customers_ingest", "ods_orders_ingest", "dws_sales_daily"}
+
+    # Hide Check Box clears the selection.
+    jobs_menu(page, "Hide Check Box")
+    expect(tree_item(page, "ods_orders_ingest")).not_to_have_attribute("aria-checked", "true")
+
+
+def test_import_from_the_local_pc_when_obs_is_unavailable(page, demo, live_worker, settings, tmp_path):
+    settings.OBS_ENDPOINT = ""  # the live server runs in this process: from now on it has no OBS
+    package = export_via_api(demo, "dws_user_profile", tmp_path / "DLF_dws_user_profile.zip")
+    Job.objects.filter(workspace=demo.workspace, name="dws_user_profile").delete()
+
+    login(page)
+    wizard = import_dialog(page)
+    expect(wizard.get_by_label("OBS", exact=True)).to_be_disabled()
+    expect(wizard).to_contain_text("OBS is unavailable")
+    expect(wizard.get_by_label("Local")).to_be_checked()
+    wizard.get_by_label("File", exact=True).set_input_files(str(package))
+    shot(page, "05b-import-local-file")
+    wizard.get_by_role("button", name="Next").click()
+
+    expect(wizard.get_by_role("heading", name="Jobs (1)")).to_be_visible(timeout=30_000)
+    expect(wizard.get_by_role("row", name=re.compile(r"^dws_user_profile"))).to_contain_text("New")
+    wizard.get_by_role("button", name="Next").click()
+    expect(wizard.get_by_role("button", name="Download Report")).to_be_visible(timeout=30_000)
+    expect(wizard).to_contain_text("1 created")
+    wizard.get_by_role("button", name="Close", exact=True).click()
+
+    # Close refreshed the tree: the job is back in its directory.
+    tree_item(page, "dws").click()
+    expect(tree_item(page, "dws_user_profile")).to_be_visible()
+    assert Job.objects.filter(workspace=demo.workspace, name="dws_user_profile").exists()
+
+
+def test_a_job_hard_locked_by_someone_else_is_reported_as_failed(page, demo, live_worker, tmp_path):
+    workspace = demo.workspace
+    workspace.lock_policy = LockPolicy.HARD
+    workspace.save(update_fields=["lock_policy"])
+    carol = user_make("carol")
+    membership_set(workspace=workspace, user=carol, role=Role.DEVELOPER)
+    package = export_via_api(demo, "doc1", tmp_path / "DLF_doc1.zip")
+    doc1 = Job.objects.get(workspace=workspace, name="doc1")
+    if doc1.lock_holder_id:
+        job_unlock(job=doc1, user=doc1.lock_holder)
+    job_lock(job=Job.objects.get(pk=doc1.pk), user=carol)
+
+    login(page)
+    expect(tree_item(page, "doc1")).to_contain_text("Locked by carol")
+    wizard = import_dialog(page)
+    wizard.get_by_label("Local").check()
+    wizard.get_by_label("File", exact=True).set_input_files(str(package))
+    wizard.get_by_role("button", name="Next").click()
+
+    row = wizard.get_by_role("row", name=re.compile(r"^doc1"))
+    expect(row).to_contain_text("Locked by carol", timeout=30_000)
+    expect(wizard).to_contain_text("cannot be overwritten")
+    shot(page, "06b-import-blocked-by-hard-lock")
+    wizard.get_by_role("button", name="Next").click()
+
+    failed = wizard.get_by_role("table").filter(has_text="Reason")
+    expect(failed).to_be_visible(timeout=30_000)
+    expect(wizard).to_contain_text("1 failed")
+    expect(failed.get_by_role("row", name=re.compile("doc1"))).to_contain_text("carol")
+    shot(page, "07b-import-report-failed")
+    doc1.refresh_from_db()
+    assert doc1.lock_holder == carol
+    assert any(
+        p.get("value") == "doctest" for n in doc1.document["nodes"] for p in n.get("properties", [])
+    ), "doc1 must be untouched"
+
+
+def test_versions_compare_and_the_download_center(page, demo, live_worker, obs_bucket):
+    login(page)
+    # A pipeline opened from the keyboard: focus its row, Enter.
+    tree_item(page, "ops").click()
+    tree_item(page, "ops_daily_pipeline").click()
+    page.keyboard.press("Enter")
+    pipeline = page.get_by_role("toolbar", name="ops_daily_pipeline toolbar")
+    expect(pipeline).to_be_visible()
+    expect(page.locator(".flow-node")).to_have_count(5)
+    expect(page.locator(".react-flow__edge")).to_have_count(4)
+    page.locator(".flow-node", has_text="ingest").click()
+    expect(page.get_by_role("complementary", name="Node properties")).to_contain_text("Subjob")
+    shot(page, "03b-canvas-pipeline")
+
+    open_job(page, "doc1")
+    toolbar = page.get_by_role("toolbar", name="doc1 toolbar")
+    if toolbar.get_by_role("button", name="Lock", exact=True).is_visible():
+        toolbar.get_by_role("button", name="Lock", exact=True).click()
+    expect(toolbar).to_contain_text("Locked by you")
+
+    page.locator(".flow-node", has_text="DWS_SQL_1").click()
+    database = page.get_by_label("Database", exact=True)
+    database.fill("analytics")
+    database.press("Enter")
+    expect(toolbar.get_by_role("button", name="Save")).to_be_enabled()
+    toolbar.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+
+    toolbar.get_by_role("button", name="Versions").click()
+    versions = page.get_by_role("region", name="Versions")
+    versions.get_by_label("Select version 1 to compare").check()
+    shot(page, "08-versions")
+    versions.get_by_role("button", name="Compare with development state").click()
+    compare = page.get_by_role("dialog", name="Compare Versions")
+    expect(compare).to_contain_text("Submitted version 1")
+    expect(compare).to_contain_text("Development state")
+    expect(compare).to_contain_text("analytics")
+    shot(page, "09-versions-diff")
+    compare.get_by_role("button", name="Close dialog").click()
+
+    toolbar.get_by_role("button", name="Export").click()
+    export = page.get_by_role("dialog", name="Export Job")
+    export.get_by_label("Export jobs and their dependency scripts and resource definitions").check()
+    export.get_by_label("OBS Path (optional)").fill(f"obs://{obs_bucket}/packages/")
+    export.get_by_role("button", name="OK").click()
+    expect(export.get_by_role("progressbar", name="Export progress")).to_be_visible()
+    expect(export).to_contain_text("The package is ready.", timeout=30_000)
+    export.get_by_role("link", name="Download Center").click()
+    expect(page.get_by_role("heading", name="Download Center")).to_be_visible()
+    downloads = page.get_by_role("table", name="Exported packages")
+    expect(downloads).to_contain_text("DLF_doc1.zip")
+    expect(downloads).to_contain_text(f"obs://{obs_bucket}/packages/")
+    expect(downloads).to_contain_text("Succeeded")
+    shot(page, "10-download-center")
