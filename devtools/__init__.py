@@ -1,0 +1,4 @@
+"""Developer tooling: throwaway services for tests and `make run`, the `make run` supervisor, test settings.
+
+Nothing here is imported by the application itself.
+"""

@@ -1,0 +1,207 @@
+"""`make run`: prepare the embedded installation, then serve it until Ctrl-C.
+
+Steps: SeaweedFS as the local OBS (unless OBS_ENDPOINT is given; its data persists in var/seaweedfs and
+its credentials in var/obs-credentials.json), `migrate`, `collectstatic`, `seed_demo` (when that command
+exists), then gunicorn and a Celery worker. Everything runs in the foreground and stops together on
+Ctrl-C or SIGTERM; if one of them dies, the others are stopped and we exit non-zero.
+
+Environment: PORT (default 8000), VAR_DIR (default var/), and everything factory/settings.py reads.
+The embedded run uses SQLite and the filesystem broker unless DATABASE_URL / CELERY_BROKER_URL are set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from devtools.processes import (
+    Terminated,
+    install_termination_handlers,
+    log,
+    signals_deferred,
+    spawn,
+    stop_all,
+)
+from devtools.services import WEED_PORTS, ObsCredentials, ServiceError, port_is_free, services_started
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_BUCKET = "dlf-demo"
+_CREDENTIAL_LINE = re.compile(r"^user \S+ password \S+$", re.MULTILINE)
+
+
+def _var_dir() -> Path:
+    # As factory/settings.py computes it.
+    return Path(os.environ.get("VAR_DIR", REPO_ROOT / "var")).resolve()
+
+
+def _obs_state(path: Path) -> tuple[ObsCredentials, dict[str, int]]:
+    """The local OBS's fixed credentials (and last ports), kept so that restarts keep working."""
+    try:
+        state = json.loads(path.read_text())
+        credentials = ObsCredentials(state["access_key_id"], state["secret_access_key"])
+        ports = {name: int(port) for name, port in state.get("ports", {}).items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        credentials, ports = ObsCredentials.generate(), {}
+        _save_obs_state(path, credentials, ports)
+    return credentials, ports
+
+
+def _save_obs_state(path: Path, credentials: ObsCredentials, ports: dict[str, int]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(
+        json.dumps(
+            {
+                "access_key_id": credentials.access_key_id,
+                "secret_access_key": credentials.secret_access_key,
+                "ports": ports,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+def _manage(args: list[str], env: dict[str, str], *, capture: bool = False) -> str:
+    """Run a management command in its own process; its output goes to the terminal as it comes."""
+    cmd = [sys.executable, "manage.py", *args]
+    if not capture:
+        subprocess.run(cmd, cwd=REPO_ROOT, env=env, check=True)
+        return ""
+    with subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True) as process:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:
+            sys.stdout.write(line)
+            lines.append(line)
+        sys.stdout.flush()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, cmd)
+    return "".join(lines)
+
+
+def _has_command(name: str, env: dict[str, str]) -> bool:
+    probe = (
+        "import django; django.setup(); from django.core.management import get_commands; "
+        f"print({name!r} in get_commands())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip() == "True"
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def _banner(port: int, env: dict[str, str], users: list[str], obs_started: bool) -> str:
+    lines = ["", f"  DataArts Factory console: http://127.0.0.1:{port}/"]
+    lines += [f"    {line}" for line in users]
+    if env.get("OBS_ENDPOINT"):
+        lines += [
+            f"  OBS{' (local SeaweedFS)' if obs_started else ''}: {env['OBS_ENDPOINT']}  region "
+            f"{env.get('OBS_REGION', '')}",
+            f"    access key id      {env.get('OBS_ACCESS_KEY_ID', '')}",
+            f"    secret access key  {env.get('OBS_SECRET_ACCESS_KEY', '')}",
+        ]
+        if obs_started:
+            lines.append(f"    bucket for import/export: obs://{DEMO_BUCKET}/")
+    lines += ["  Ctrl-C stops everything.", ""]
+    return "\n".join(lines)
+
+
+def _supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
+    while True:
+        for name, process in children.items():
+            if process.poll() is not None:
+                log(f"{name} exited with status {process.returncode}: stopping the others")
+                return 1
+        time.sleep(0.5)
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT") or 8000)
+    if not port_is_free(port):
+        log(f"port {port} is in use: stop what runs there, or choose another with PORT=...")
+        return 1
+    install_termination_handlers()
+    var_dir = _var_dir()
+    state_path = var_dir / "obs-credentials.json"
+    obs_wanted = not os.environ.get("OBS_ENDPOINT")
+    credentials, ports = _obs_state(state_path) if obs_wanted else (None, {})
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        with services_started(
+            ["seaweedfs"] if obs_wanted else [],
+            obs_data_dir=var_dir / "seaweedfs",
+            obs_credentials=credentials,
+            obs_ports=ports,
+            obs_buckets=[DEMO_BUCKET, *filter(None, [os.environ.get("OBS_BUCKET")])],
+        ) as started:
+            if "seaweedfs" in started.running and credentials is not None:
+                chosen = started.running["seaweedfs"].ports
+                if set(chosen) == set(WEED_PORTS) and chosen != ports:
+                    _save_obs_state(state_path, credentials, chosen)
+            env = {
+                **os.environ,
+                **started,
+                "DJANGO_SETTINGS_MODULE": "factory.settings",
+                "PYTHONUNBUFFERED": "1",
+            }
+            _manage(["migrate", "--noinput"], env)
+            _manage(["collectstatic", "--noinput", "--verbosity", "0"], env)
+            users: list[str] = []
+            if _has_command("seed_demo", env):
+                users = _CREDENTIAL_LINE.findall(_manage(["seed_demo"], env, capture=True))
+            else:
+                log("no seed_demo command yet: no demo data")
+            try:
+                children["gunicorn"] = spawn(
+                    [
+                        sys.executable, "-m", "gunicorn", "factory.wsgi:application",
+                        "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--timeout", "300",
+                        "--graceful-timeout", "20", "--access-logfile", "-",
+                    ],
+                    env=env,
+                    cwd=REPO_ROOT,
+                )  # fmt: skip
+                children["celery worker"] = spawn(
+                    [sys.executable, "-m", *"celery -A factory worker -l info --concurrency 2".split()],
+                    env=env,
+                    cwd=REPO_ROOT,
+                )
+                if _wait_for_port(port, children["gunicorn"]):
+                    print(_banner(port, env, users, "seaweedfs" in started.running), flush=True)
+                return _supervise(
+                    {**children, **{f"{name} (OBS)": p for name, p in started.processes.items()}}
+                )
+            finally:
+                # Web and worker first (the worker finishes its task); the services stop as the `with` exits.
+                with signals_deferred():
+                    stop_all(list(children.values()), timeout=25)
+    except ServiceError as error:
+        log(str(error))
+        return 1
+    except subprocess.CalledProcessError as error:
+        log(f"`{' '.join(map(str, error.cmd[1:]))}` failed with status {error.returncode}")
+        return 1
+    except (KeyboardInterrupt, Terminated):
+        log("stopped")
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

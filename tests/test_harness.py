@@ -1,0 +1,171 @@
+"""The harness itself: the services and processes that the other tests rely on are real and isolated."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+from django.conf import settings
+from django.db import connection
+
+from devtools import services
+from factory.celery import app as celery_app
+from tests.harness import REPO_ROOT, CeleryWorker, ObsEnv, bucket_delete
+
+
+def test_worker_answers_on_the_sessions_own_queue(live_worker: CeleryWorker) -> None:
+    replies = celery_app.control.ping(destination=[live_worker.hostname], timeout=5)
+    assert replies == [{live_worker.hostname: {"ok": "pong"}}]
+
+    queues = celery_app.control.inspect(destination=[live_worker.hostname], timeout=5).active_queues()
+    assert [queue["name"] for queue in queues[live_worker.hostname]] == [settings.CELERY_TASK_DEFAULT_QUEUE]
+    assert celery_app.conf.task_default_queue == settings.CELERY_TASK_DEFAULT_QUEUE
+
+
+def test_worker_uses_the_test_database_and_the_sessions_files(live_worker: CeleryWorker) -> None:
+    worker_env = live_worker.environ()
+
+    database_name = connection.settings_dict["NAME"]
+    assert database_name.startswith("test_")
+    assert worker_env["DATABASE_URL"].rsplit("/", 1)[-1] == database_name
+    assert worker_env["VAR_DIR"] == str(settings.VAR_DIR)
+    assert worker_env["MEDIA_ROOT"] == str(settings.MEDIA_ROOT)
+    assert worker_env["CELERY_BROKER_URL"] == settings.CELERY_BROKER_URL
+    # The session's files are not the developer's var/.
+    assert Path(settings.VAR_DIR) != REPO_ROOT / "var"
+
+
+def test_worker_can_be_killed_and_restarted(live_worker: CeleryWorker) -> None:
+    first_pid = live_worker.pid
+
+    live_worker.kill()
+    assert not live_worker.alive
+    assert not live_worker.ping(timeout=0.5)
+
+    live_worker.restart()
+    assert live_worker.pid != first_pid
+    assert live_worker.ping(timeout=5)
+
+
+def test_obs_refuses_a_wrong_secret(obs_env: ObsEnv, obs_bucket: str) -> None:
+    wrong_secret = obs_env.client(secret_access_key=obs_env.secret_access_key + "x")
+    with pytest.raises(ClientError) as refused:
+        wrong_secret.list_objects_v2(Bucket=obs_bucket)
+    assert refused.value.response["Error"]["Code"] in {"SignatureDoesNotMatch", "InvalidAccessKeyId"}
+
+    unknown_key = obs_env.client(access_key_id="NOSUCHKEY")
+    with pytest.raises(ClientError) as refused:
+        unknown_key.put_object(Bucket=obs_bucket, Key="x", Body=b"x")
+    assert refused.value.response["Error"]["Code"] in {"SignatureDoesNotMatch", "InvalidAccessKeyId"}
+
+
+def test_obs_round_trips_an_object(s3, obs_bucket: str) -> None:
+    s3.put_object(Bucket=obs_bucket, Key="packages/DLF_job.zip", Body=b"PK\x05\x06" + bytes(18))
+
+    listed = s3.list_objects_v2(Bucket=obs_bucket, Prefix="packages/")
+    assert [obj["Key"] for obj in listed["Contents"]] == ["packages/DLF_job.zip"]
+    body = s3.get_object(Bucket=obs_bucket, Key="packages/DLF_job.zip")["Body"].read()
+    assert body == b"PK\x05\x06" + bytes(18)
+
+
+def test_bucket_delete_removes_a_bucket_with_contents(s3) -> None:
+    s3.create_bucket(Bucket="test-harness-delete")
+    for index in range(3):
+        s3.put_object(Bucket="test-harness-delete", Key=f"dir/{index}.txt", Body=b"x")
+
+    bucket_delete(s3, "test-harness-delete")
+
+    assert "test-harness-delete" not in {bucket["Name"] for bucket in s3.list_buckets()["Buckets"]}
+
+
+def test_chromium_shows_a_live_server_page(page) -> None:
+    response = page.goto("/admin/login/")
+
+    assert response is not None and response.status == 200
+    assert page.get_by_label("Username").is_visible()
+
+
+def test_worker_fixture_fails_clearly_without_postgresql(tmp_path: Path) -> None:
+    """Without DATABASE_URL the session runs on SQLite, and a test wanting the worker fails (not skips)."""
+    test_file = tmp_path / "test_needs_worker.py"
+    test_file.write_text(
+        textwrap.dedent(
+            """
+            def test_needs_worker(celery_worker):
+                pass
+            """
+        )
+    )
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "MEDIA_ROOT"}}
+    env["VAR_DIR"] = str(tmp_path / "var")
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "-p", "tests.harness", "-c", str(REPO_ROOT / "pyproject.toml"),
+            "--rootdir", str(REPO_ROOT), "-q", "-p", "no:cacheprovider", str(test_file),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 error" in result.stdout
+    assert "skipped" not in result.stdout
+    assert "the Celery worker needs PostgreSQL" in result.stdout
+    assert "make test" in result.stdout
+
+
+def test_services_run_passes_the_exit_status_and_cleans_up(tmp_path: Path) -> None:
+    seen = tmp_path / "seen.txt"
+    script = (
+        "import os, pathlib, sys; "
+        f"pathlib.Path({str(seen)!r}).write_text(os.environ['REDIS_URL'] + ' ' + os.environ['CELERY_BROKER_URL']); "
+        "sys.exit(3)"
+    )
+    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CELERY_BROKER_URL"}}
+
+    wrapper = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "devtools.services",
+            "run",
+            "--need",
+            "redis",
+            "--",
+            sys.executable,
+            "-c",
+            script,
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, stderr = wrapper.communicate(timeout=60)
+
+    assert wrapper.returncode == 3, stderr
+    redis_url, broker_url = seen.read_text().split()
+    assert redis_url == broker_url and redis_url.startswith("redis://127.0.0.1:")
+    assert "redis: stopped" in stderr
+    # The directories it made are named after it; none is left.
+    assert not list(Path(tempfile.gettempdir()).glob(f"{services.TEMP_PREFIX}redis-{wrapper.pid}-*"))
+
+
+def test_services_say_what_to_install_when_a_server_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services.os, "geteuid", lambda: 1000)  # not root: nothing gets installed
+    monkeypatch.setattr(services, "_postgres_bindir", lambda: None)
+    monkeypatch.setattr(services.shutil, "which", lambda name: None)
+
+    with pytest.raises(services.ServiceError, match=r"apt-get install postgresql.*DATABASE_URL"):
+        services.start_postgres()
+    with pytest.raises(services.ServiceError, match=r"apt-get install redis-server.*REDIS_URL"):
+        services.start_redis()
