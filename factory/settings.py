@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "factory.api.security.ContentSecurityPolicyMiddleware",  # outermost but one: every answer gets one
+    "factory.api.security.RequestSizeLimitMiddleware",  # before anything reads a body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -159,11 +161,40 @@ if OBS_BUCKET:
     }
 
 # Upload limits at the web layer. Packages may be large; anything over the memory size streams to disk.
+# factory.api.security.RequestSizeLimitMiddleware refuses (413) an /api/ or /v1/ request declaring more
+# than PACKAGE_MAX_PACKED_BYTES + UPLOAD_FORM_OVERHEAD_BYTES (multipart: the package and its form fields)
+# or DATA_UPLOAD_MAX_MEMORY_SIZE (any other body) before reading it, with the API's error shape (Django
+# itself bounds no multipart file, and answers an oversized JSON body with its HTML 400 page).
 PACKAGE_MAX_PACKED_BYTES = env_int("PACKAGE_MAX_PACKED_BYTES", 512 * 1024 * 1024)
 PACKAGE_MAX_UNPACKED_BYTES = env_int("PACKAGE_MAX_UNPACKED_BYTES", 2 * 1024 * 1024 * 1024)
 PACKAGE_MAX_ENTRIES = env_int("PACKAGE_MAX_ENTRIES", 100_000)
+UPLOAD_FORM_OVERHEAD_BYTES = env_int("UPLOAD_FORM_OVERHEAD_BYTES", 64 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# The cache carries what one process publishes for the others to read: the live progress of an import,
+# written by the worker inside its one apply transaction (whose rows nobody sees before the commit) and read
+# by the web processes. So it must be shared between processes: Redis when REDIS_URL is set, files under
+# var/cache/ in the embedded single-machine run; never the per-process local-memory cache.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "factory"),
+            # A Redis that is down must not hang an import or a poll: progress is best effort.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "factory"),
+        }
+    }
 
 # Exports of more jobs than this run as a Celery task and land in the Download Center.
 EXPORT_SYNC_MAX_JOBS = env_int("EXPORT_SYNC_MAX_JOBS", 200)
@@ -223,22 +254,49 @@ SPECTACULAR_SETTINGS = {
         "TaskKindEnum": "factory.transfer.models.TaskKind",
         "LockPolicyEnum": "factory.workspaces.models.LockPolicy",
         "RoleEnum": "factory.workspaces.models.Role",
+        "TransferCategoryEnum": ["job", "script"],
+        "CategoryValuesEnum": ["job", "script", "resource"],
     },
 }
 
 # Security headers; the production values are switched on by HTTPS=1.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # the single-page app reads it to send X-CSRFToken
+CSRF_COOKIE_SAMESITE = "Lax"
+# The Content-Security-Policy of HTML pages (factory.api.security.ContentSecurityPolicyMiddleware; other
+# answers get "default-src 'none'", the Swagger UI page what it needs). Styles may be inline: React Flow
+# positions nodes with inline styles. Workers from blob: URLs: the version diff computes off the main thread.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "worker-src": ["'self'", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+SILENCED_SYSTEM_CHECKS: list[str] = []
 if env_bool("HTTPS", False):
-    SECURE_SSL_REDIRECT = True
+    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips any the client sent).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 31536000
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading commits the whole domain to HTTPS for months: an operator's decision, off by default.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 LOGGING = {
     "version": 1,
