@@ -174,6 +174,7 @@ def main() -> int:
                         sys.executable, "-m", "gunicorn", "factory.wsgi:application",
                         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--timeout", "300",
                         "--graceful-timeout", "20", "--access-logfile", "-",
+                        "--no-control-socket",  # one shared ~/.gunicorn/gunicorn.ctl would clash between runs
                     ],
                     env=env,
                     cwd=REPO_ROOT,

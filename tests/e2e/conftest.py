@@ -7,6 +7,7 @@ the real single-page app that Django serves from static/console/.
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -21,7 +22,13 @@ from factory.workspaces.models import Membership, Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = REPO_ROOT / "static" / "console" / ".vite" / "manifest.json"
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+# Screenshots go to test-results/screenshots/ on every run; `SCREENSHOTS=docs` (make screenshots) refreshes
+# the committed ones in docs/screenshots/ instead, so that a test run leaves the work tree clean.
+SCREENSHOTS = (
+    REPO_ROOT / "docs" / "screenshots"
+    if os.environ.get("SCREENSHOTS") == "docs"
+    else REPO_ROOT / "test-results" / "screenshots"
+)
 PASSWORD = "e2e-Passw0rd!"
 
 
@@ -90,7 +97,7 @@ def jobs_menu(page: Any, item: str) -> None:
 
 
 def shot(page: Any, name: str) -> None:
-    """A screenshot of what the user sees now, kept in docs/screenshots/<name>.png."""
+    """A screenshot of what the user sees now, kept as <name>.png under SCREENSHOTS."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(250)  # let transitions (progress bars, fit-view) settle
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
