@@ -23,7 +23,7 @@ from factory.packages.entries import (
     ReadLayout,
 )
 from factory.packages.errors import PackageError
-from factory.packages.jsonio import document_loads
+from factory.packages.jsonio import document_loads, unstorable_text_check, unstorable_text_possible
 from factory.packages.layout import Placement, classify, wrapper_prefix
 from factory.packages.limits import DEFAULT_LIMITS, Limits
 from factory.packages.manifest import manifest_entry_check, manifest_expected, manifest_missing_check
@@ -197,31 +197,60 @@ def _package_build(archive: SafeZip, *, limits: Limits) -> Package:
             )
         if data.startswith(ZIP_MAGIC):
             raise PackageError("entry is a nested zip archive", code="zip.nested_archive", entry=entry)
-        document = document_loads(data, entry=entry)
+        # U+0000 and lone surrogates are refused after the document's own rules, which say more
+        # precisely what is wrong where they apply (``job name 'j\x00' contains U+0000``).
+        text_suspect = unstorable_text_possible(data)
+        document = document_loads(data, entry=entry, text_check=False)
         del data
         if placement.kind == "manifest":
             expected = manifest_expected(document=document, entry=entry)
+            _storable_check(document, entry=entry, suspect=text_suspect)
             manifest, manifest_entry = document, entry
             continue
-        _document_add(collected, placement=placement, document=document, entry=entry, limits=limits)
+        _document_add(
+            collected,
+            placement=placement,
+            document=document,
+            entry=entry,
+            limits=limits,
+            text_suspect=text_suspect,
+        )
     if manifest is not None:
         seen = {relative for _, relative, _ in placed}
         manifest_missing_check(expected=expected, seen=seen, manifest=manifest_entry)
     return _package_assemble(collected, manifest=manifest, ignored=ignored)
 
 
+def _storable_check(document: Any, *, entry: str, suspect: bool) -> None:
+    """``json.malformed`` for text PostgreSQL cannot store (see :func:`unstorable_text_check`)."""
+    if suspect:
+        try:
+            unstorable_text_check(document)
+        except PackageError as exc:
+            raise exc.in_entry(entry) from None
+
+
 def _document_add(
-    collected: _Collector, *, placement: Placement, document: Any, entry: str, limits: Limits
+    collected: _Collector,
+    *,
+    placement: Placement,
+    document: Any,
+    entry: str,
+    limits: Limits,
+    text_suspect: bool,
 ) -> None:
     try:
         if placement.kind == "environment":
             environment_document_validate(document=document, limits=limits)
-            collected.environment = document
-            return
-        _document_name(document, stem=placement.stem, entry=entry)
-        VALIDATORS[placement.kind](document=document, limits=limits)
+        else:
+            _document_name(document, stem=placement.stem, entry=entry)
+            VALIDATORS[placement.kind](document=document, limits=limits)
     except PackageError as exc:
         raise exc.in_entry(entry) from None
+    _storable_check(document, entry=entry, suspect=text_suspect)
+    if placement.kind == "environment":
+        collected.environment = document
+        return
     collected.add(placement=placement, name=document["name"], path=entry, document=document)
 
 

@@ -15,8 +15,9 @@ import copy
 from typing import Any
 
 
-def _flag_true(value: Any) -> bool:
-    # Real exports write flags both as JSON booleans and as strings ("true").
+def flag_true(value: Any) -> bool:
+    """Is a ``value_is_sensitive`` / ``masked`` flag set? Real exports write flags both as JSON booleans
+    and as strings ("true")."""
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
@@ -32,7 +33,7 @@ def job_document_redact(*, document: dict[str, Any]) -> dict[str, Any]:
     for node in nodes if isinstance(nodes, list) else ():
         properties = node.get("properties") if isinstance(node, dict) else None
         for prop in properties if isinstance(properties, list) else ():
-            if isinstance(prop, dict) and _flag_true(prop.get("value_is_sensitive")) and "value" in prop:
+            if isinstance(prop, dict) and flag_true(prop.get("value_is_sensitive")) and "value" in prop:
                 prop["value"] = ""
     masked = result.get("maskedParams")
     masked_names = {name for name in masked if isinstance(name, str)} if isinstance(masked, list) else set()
@@ -41,7 +42,7 @@ def job_document_redact(*, document: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(param, dict):
             continue
         name = param.get("name")
-        is_masked = (isinstance(name, str) and name in masked_names) or _flag_true(param.get("masked"))
+        is_masked = (isinstance(name, str) and name in masked_names) or flag_true(param.get("masked"))
         if is_masked and "value" in param:
             param["value"] = ""
     return result

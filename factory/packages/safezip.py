@@ -8,6 +8,7 @@ zip machinery on bad bytes becomes a :class:`PackageError`.
 
 from __future__ import annotations
 
+import lzma
 import re
 import stat
 import struct
@@ -22,10 +23,11 @@ from factory.packages.limits import Limits
 ZIP_ERRORS: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile,
     zlib.error,
-    EOFError,
-    OSError,
+    EOFError,  # also bz2's and lzma's "compressed data ended before the end-of-stream marker"
+    OSError,  # includes bz2's "Invalid data stream"
     NotImplementedError,
-    ValueError,  # includes UnicodeDecodeError and lzma/bz2 data errors
+    ValueError,  # includes UnicodeDecodeError
+    lzma.LZMAError,  # damaged LZMA data or properties (a subclass of Exception only)
     RuntimeError,  # zipfile's "File is encrypted" and similar
     struct.error,
     OverflowError,
@@ -88,6 +90,7 @@ def _central_directory_check(fileobj: IO[bytes], *, limits: Limits) -> None:
         header = fileobj.read(CENTRAL_HEADER_SIZE)
         if len(header) < CENTRAL_HEADER_SIZE or header[:4] != zipfile.stringCentralDir:
             return  # damaged: zipfile will say so precisely
+        (flags,) = struct.unpack("<H", header[8:10])
         name_length, extra_length, comment_length = struct.unpack("<HHH", header[28:34])
         count += 1
         if count > limits.max_entries:
@@ -97,7 +100,25 @@ def _central_directory_check(fileobj: IO[bytes], *, limits: Limits) -> None:
                 f"has an entry name of {name_length} bytes; at most {MAX_NAME_BYTES} are allowed",
                 code="zip.invalid_name",
             )
+        if flags & UTF8_FLAG:
+            name = fileobj.read(name_length)
+            if len(name) < name_length:
+                return  # truncated: zipfile will say so
+            _flagged_name_check(name)
         position += CENTRAL_HEADER_SIZE + name_length + extra_length + comment_length
+
+
+def _flagged_name_check(name: bytes) -> None:
+    """A name flagged UTF-8 must be UTF-8. ``zipfile`` would fail on it while opening the archive,
+    without saying which entry; here the message names it, undecodable bytes shown as ``\\xff``."""
+    try:
+        name.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PackageError(
+            "entry name is marked as UTF-8 but is not",
+            code="zip.non_utf8_name",
+            entry=printable(name.decode("utf-8", "backslashreplace")),
+        ) from None
 
 
 def _name_check(info: zipfile.ZipInfo) -> str | None:
@@ -146,7 +167,7 @@ class SafeZip:
             _central_directory_check(fileobj, limits=limits)
             fileobj.seek(0)
             self._zip = zipfile.ZipFile(fileobj)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError:  # a name _central_directory_check did not see (no helper, damaged record)
             raise PackageError(
                 "an entry name is marked as UTF-8 but is not", code="zip.non_utf8_name"
             ) from None

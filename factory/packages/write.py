@@ -27,7 +27,7 @@ from factory.packages.entries import (
     ScriptEntry,
 )
 from factory.packages.errors import PackageError
-from factory.packages.jsonio import document_dumps
+from factory.packages.jsonio import document_dumps, unstorable_text_check, unstorable_text_possible
 from factory.packages.limits import DEFAULT_LIMITS, Limits
 from factory.packages.manifest import ManifestRow, manifest_chunks
 from factory.packages.names import entry_name_check
@@ -147,9 +147,11 @@ def _member(
 ) -> MemberFile:
     try:
         validate(document=document, limits=limits)
+        data = document_dumps(document)
+        if unstorable_text_possible(data):  # the reader refuses U+0000 and lone surrogates
+            unstorable_text_check(document)
     except PackageError as exc:
         raise exc.in_entry(path) from None
-    data = document_dumps(document)
     rows.append((path, hashlib.sha256(data).hexdigest(), len(data), kind))
     return (path, FIXED_MODIFIED_AT, FILE_MODE, ZIP_AUTO(len(data)), (data,))
 

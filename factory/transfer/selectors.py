@@ -31,6 +31,7 @@ from factory.development.models import (
 )
 from factory.errors import NotFound
 from factory.transfer.models import ExportArtifact, SystemTask
+from factory.transfer.progress import task_live_merge
 from factory.workspaces.models import Membership, Role, Workspace
 
 CHUNK_SIZE = 500
@@ -86,6 +87,22 @@ def export_directories_by_paths(*, workspace: Workspace, category: str, paths: C
     return set(rows.values_list("path", flat=True))
 
 
+def _under(path: str) -> Q:
+    """Objects in the directory ``path`` ("/a/b") or anywhere below it; "/" is the whole tree."""
+    if path == "/":
+        return Q(pk__isnull=False)  # not Q(): an empty Q vanishes when combined with | and &
+    return Q(directory__path=path) | Q(directory__path__startswith=path.rstrip("/") + "/")
+
+
+def _ancestors(path: str) -> Iterator[str]:
+    """The directories above ``path``, nearest first, ending with the root "/"."""
+    parts = [p for p in path.split("/") if p]
+    for end in range(len(parts) - 1, 0, -1):
+        yield "/" + "/".join(parts[:end])
+    if parts:
+        yield "/"
+
+
 def export_selection_where(
     *,
     ids: Collection[int] = (),
@@ -93,19 +110,39 @@ def export_selection_where(
     directory_paths: Collection[str] = (),
     everything: bool = False,
     changed_since: datetime | None = None,
+    exclude_ids: Collection[int] = (),
+    exclude_directory_paths: Collection[str] = (),
 ) -> Q:
-    """The filter of a selection: objects picked by id or name, or anywhere under the given directories
-    (recursively), or everything; then only those updated after ``changed_since`` when it is given."""
+    """The filter of a selection, as the tree's check boxes mean it: objects picked by id or name, or
+    anywhere under the given directories (recursively), or everything; minus those anywhere under the
+    excluded directories and the excluded ids; then only those updated after ``changed_since``.
+
+    The nearest decision wins, as in the tree: a directory ticked inside an excluded one is selected again,
+    and an id picked explicitly is selected whatever directory it is in (only ``exclude_ids`` drop it).
+    Each excluded directory is attached to its nearest selected ancestor, so the filter grows with the
+    number of marks, not with their product.
+    """
+    included = {"/" + str(p).strip("/") for p in directory_paths}
     if everything:
-        where = Q()
-    else:
-        where = Q(pk__in=[])
-        if ids:
-            where |= Q(pk__in=list(ids))
-        if names:
-            where |= Q(name__in=list(names))
-        for path in sorted(set(directory_paths)):
-            where |= Q(directory__path=path) | Q(directory__path__startswith=path.rstrip("/") + "/")
+        included.add("/")
+    excluded = {"/" + str(p).strip("/") for p in exclude_directory_paths} - included
+    holes: dict[str, list[str]] = {path: [] for path in included}
+    for path in sorted(excluded):
+        nearest = next((a for a in _ancestors(path) if a in included or a in excluded), None)
+        if nearest in included:  # under an excluded one it changes nothing; under no selected one neither
+            holes[nearest].append(path)
+    where = Q(pk__in=[])
+    for path in sorted(holes):
+        clause = _under(path)
+        for hole in holes[path]:
+            clause &= ~_under(hole)
+        where |= clause
+    if ids:
+        where |= Q(pk__in=list(ids))
+    if names:
+        where |= Q(name__in=list(names))
+    if exclude_ids:
+        where &= ~Q(pk__in=list(exclude_ids))
     if changed_since is not None:
         where &= Q(updated_at__gt=changed_since)
     return where
@@ -219,10 +256,11 @@ def export_environment_by_names(*, workspace: Workspace, names: Collection[str])
 
 
 def system_task_get(
-    *, workspace: Workspace, user: AbstractBaseUser, public_id: str, is_admin: bool
+    *, workspace: Workspace, user: AbstractBaseUser, public_id: str, is_admin: bool, live: bool = False
 ) -> SystemTask:
     """A task of the workspace by its public id, with its subtasks. Users see the tasks they started;
-    workspace admins see all. Anything else is reported as not found."""
+    workspace admins see all. Anything else is reported as not found. ``live``: a RUNNING task comes
+    with the progress its worker published (``task_live_merge``), for reading only."""
     task = (
         SystemTask.objects.filter(workspace=workspace, public_id=public_id)
         .prefetch_related("subtasks")
@@ -230,7 +268,7 @@ def system_task_get(
     )
     if task is None or not (is_admin or task.created_by_id == user.pk):
         raise NotFound(f"Task {public_id} not found.", code="task_not_found")
-    return task
+    return task_live_merge(task) if live else task
 
 
 def export_artifact_list(

@@ -117,6 +117,47 @@ def test_directories_and_the_whole_workspace(world):
     assert len([p for p in zip_entries(everything) if p.endswith(".job")]) == 6
 
 
+def test_a_ticked_directory_with_unticked_jobs_and_subdirectories(world):
+    """What the tree sends for a ticked /etl with doc1 unticked, or the whole workspace with /flows
+    unticked and /flows/deep ticked again: the directories and the exclusions, not every job id."""
+    etl, daily = world.jobs["doc1"].directory, world.jobs["daily_load"].directory
+    flows, deep = world.jobs["parent"].directory, world.jobs["grandchild"].directory
+    response = post_export(
+        world, world.dev, {"directoryIds": [etl.pk], "excludeJobIds": [world.jobs["doc1"].pk]}
+    )
+    assert response.status_code == 200, response.content
+    assert response["Content-Disposition"] == 'attachment; filename="DLF_daily_load.zip"'
+
+    body = {"all": True, "excludeDirectoryIds": [flows.pk, daily.pk], "directoryIds": [deep.pk]}
+    jobs = {p for p in zip_entries(body_of(post_export(world, world.dev, body))) if p.endswith(".job")}
+    assert jobs == {"jobs/doc1/doc1.job", "jobs/secret_job/secret_job.job", "jobs/grandchild/grandchild.job"}
+
+
+def test_scripts_with_an_unticked_script(world):
+    sql = world.scripts["lonely"].directory
+    body = {"category": "script", "directoryIds": [sql.pk], "excludeScriptIds": [world.scripts["lonely"].pk]}
+    entries = zip_entries(body_of(post_export(world, world.dev, body)))
+    assert {p for p in entries if p.endswith(".script")} == {
+        "scripts/dws_script.script",
+        "scripts/hive_script.script",
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "words"),
+    [
+        ({"jobIds": "doc1", "excludeJobIds": "doc1"}, "export_conflict", "both selected and excluded"),
+        ({"all": True, "excludeJobIds": ["x"]}, "invalid", "excludeJobIds"),
+        ({"all": True, "excludeDirectoryIds": [0]}, "invalid", "excludeDirectoryIds"),
+    ],
+)
+def test_bad_exclusions_are_refused_with_the_envelope(world, body, code, words):
+    body = {k: [world.jobs["doc1"].pk] if v == "doc1" else v for k, v in body.items()}
+    response = post_export(world, world.dev, body)
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == code and words in response.json()["message"]
+
+
 def test_scripts(world):
     response = post_export(
         world, world.dev, {"category": "script", "scriptIds": [world.scripts["dws_script"].pk]}
@@ -142,8 +183,9 @@ def test_a_large_export_runs_as_a_task_and_lands_in_the_download_center(
     task = response.json()["task"]
     assert set(task) == {
         "id", "kind", "name", "status", "step", "progress", "message", "createdAt", "startedAt", "endedAt",
-        "subtasks", "result",
+        "subtasks", "live", "result",
     }  # fmt: skip
+    assert task["live"] is None  # only a RUNNING task has live progress
     assert task["kind"] == "export"
 
     polled = client(world.dev).get(f"{base(world)}/tasks/{task['id']}/").json()

@@ -218,3 +218,43 @@ def test_two_imports_racing_for_one_workspace_one_wins(transactional_db, monkeyp
             thread.join()
         assert sorted(results) == ["accepted", "import_running"], (round_, results)
         SystemTask.objects.filter(status=TaskStatus.PENDING).update(status=TaskStatus.FAILED)
+
+
+def test_the_wizard_sees_objects_fill_in_while_the_worker_applies(live_worker):
+    """The apply writes everything in one transaction, invisible until it commits; the worker's progress,
+    published through the shared cache, shows some objects done (not all) while the task is RUNNING, and
+    once it finished the committed rows take over."""
+    world = export_world_build()
+    dev = client_for(world.dev)
+    base = f"/api/workspaces/{world.workspace.pk}"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    total = 300  # about 5 s of apply on a 2-core box: dozens of polls land part way through
+    many = package_bytes(
+        jobs=[job(f"live_{i:04d}", directory=f"/live/d{i % 10}") for i in range(total)], layout="batch"
+    )
+    started = dev.post(f"{base}/imports/", {"file": SimpleUploadedFile("live.zip", many)})
+    task_url = f"{base}/imports/{started.json()['task']['id']}/"
+    assert poll(dev, task_url, ("WAITING", *TERMINAL))["status"] == "WAITING"
+    dev.post(f"{task_url}apply/", {}, JSON)
+
+    midway: list[dict] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        body = dev.get(task_url).json()
+        if body["status"] in TERMINAL:
+            break
+        live = body["live"]
+        if body["status"] == "RUNNING" and live and 0 < live["done"] < live["total"]:
+            midway.append(body)
+        time.sleep(0.05)
+    assert body["status"] == "SUCCESSFUL", body["message"]
+    assert midway, "no poll saw the apply part way through"
+    seen = midway[len(midway) // 2]
+    assert 0 < seen["progress"] < 100
+    assert seen["live"]["total"] == total and seen["live"]["objects"]
+    assert all(o["status"] in ("RUNNING", "SUCCESSFUL") for o in seen["live"]["objects"])
+    assert {o["name"] for o in seen["live"]["objects"]} <= {f"live_{i:04d}" for i in range(total)}
+    assert seen["subtasks"] == [], "the rows of a running apply are not visible"
+    assert Job.objects.filter(workspace=world.workspace, name__startswith="live_").count() == total
+    assert body["live"] is None and body["progress"] == 100 and len(body["subtasks"]) == total

@@ -10,6 +10,7 @@ Run with the services (PostgreSQL, Redis, SeaweedFS) and a built console:
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,58 @@ def test_export_three_jobs_in_two_directories_picked_with_check_boxes(page, demo
     # Hide Check Box clears the selection.
     jobs_menu(page, "Hide Check Box")
     expect(tree_item(page, "ods_orders_ingest")).not_to_have_attribute("aria-checked", "true")
+
+
+def test_a_ticked_directory_with_one_job_unticked_exports_the_rest(page, demo, tmp_path):
+    """The export gets the directory and the exclusion, not every job id of it."""
+    ods = set(
+        Job.objects.filter(workspace=demo.workspace, directory__path="/ods").values_list("name", flat=True)
+    )
+    assert "ods_partner_api" in ods and len(ods) > 2
+    login(page)
+    jobs_menu(page, "Show Check Box")
+    tree_item(page, "ods").locator(".tree-check").click()
+    tree_item(page, "ods").click()  # expand it
+    expect(tree_item(page, "ods_partner_api")).to_have_attribute("aria-checked", "true")
+    tree_item(page, "ods_partner_api").locator(".tree-check").click()
+    expect(tree_item(page, "ods")).to_have_attribute("aria-checked", "mixed")
+    expect(page.locator(".tree-selection-bar")).to_contain_text("1 directory except 1 job")
+
+    with page.expect_request(re.compile(r"/exports/$")) as sent:
+        jobs_menu(page, "Export Job")
+        export = page.get_by_role("dialog", name="Export Job")
+        expect(export).to_contain_text("1 directory except 1 job")
+        with page.expect_download() as download:
+            export.get_by_role("button", name="OK").click()
+    body = sent.value.post_data_json
+    partner = Job.objects.get(workspace=demo.workspace, name="ods_partner_api")
+    assert body["directoryIds"] == [partner.directory_id] and body["excludeJobIds"] == [partner.pk]
+    assert "jobIds" not in body
+    package = tmp_path / "jobs.zip"
+    download.value.save_as(package)
+    assert job_names_in(package) == ods - {"ods_partner_api"}
+
+
+def test_export_workspace_job_changed_since_a_time(page, demo, tmp_path):
+    """DataArts' "Export Workspace Job": every job of the workspace changed since the time given."""
+    jobs = Job.objects.filter(workspace=demo.workspace)
+    jobs.update(updated_at=datetime(2020, 1, 1, tzinfo=UTC))
+    jobs.filter(name__in=("doc1", "ods_partner_api")).update(updated_at=datetime(2024, 6, 1, tzinfo=UTC))
+
+    login(page)
+    jobs_menu(page, "Export Workspace Job")
+    export = page.get_by_role("dialog", name="Export Workspace Job")
+    expect(export.get_by_label("Export jobs only")).to_be_checked()
+    expect(export.get_by_label("Developed")).to_be_checked()
+    export.get_by_label("Export jobs and their dependency scripts and resource definitions").check()
+    export.get_by_label("Changed since (optional)").fill("2024-01-01T00:00")
+    shot(page, "04b-export-workspace-job")
+    with page.expect_download() as download:
+        export.get_by_role("button", name="OK").click()
+    assert download.value.suggested_filename == "jobs.zip"
+    package = tmp_path / "jobs.zip"
+    download.value.save_as(package)
+    assert job_names_in(package) == {"doc1", "ods_partner_api"}
 
 
 def test_import_from_the_local_pc_when_obs_is_unavailable(page, demo, live_worker, settings, tmp_path):

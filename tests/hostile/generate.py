@@ -370,29 +370,6 @@ class _Spec:
     bug_hides_refusal: bool = True
 
 
-NESTED_SECRET_BUG = (
-    "factory/packages/schema/objects.py connection_document_validate checks only config's top-level keys; "
-    "a secret one level down passes inspect (connection_create refuses it only at apply)"
-)
-DIRECTORY_DOTS_BUG = (
-    "factory/packages/schema/common.py check_directory accepts '.' and '..' levels, which the "
-    "console's directory rules refuse: the package passes inspect and the job fails only at apply"
-)
-UNSTORABLE_TEXT_BUG = (
-    "factory/packages/jsonio.py document_loads accepts strings holding U+0000 or a lone surrogate, which "
-    "PostgreSQL's jsonb cannot store: the inspection's save fails outside its try block (the task stays "
-    "RUNNING), or, when the text is not shown in the inspection, the package passes inspect and the apply "
-    "fails with an internal error"
-)
-LZMA_BUG = (
-    "factory/packages/safezip.py ZIP_ERRORS lacks lzma.LZMAError (a subclass of Exception only): a damaged "
-    "LZMA entry escapes package_read as LZMAError instead of zip.corrupt"
-)
-FLAGGED_NAME_BUG = (
-    "factory/packages/safezip.py SafeZip.__init__ turns zipfile's UnicodeDecodeError into a "
-    "zip.non_utf8_name without naming the entry"
-)
-
 SPECS: dict[str, _Spec] = {
     # --- paths that leave the package ----------------------------------------------------------------
     "zip_slip": _Spec(
@@ -519,8 +496,6 @@ SPECS: dict[str, _Spec] = {
         "zip.non_utf8_name",
         "jobs/\\xff\\xfe.job",
         "marked as UTF-8 but is not",
-        known_bug=FLAGGED_NAME_BUG,
-        bug_hides_refusal=False,
     ),
     "zip_in_zip": _Spec(
         lambda: _with_job(("resources/inner.zip", package_bytes(jobs=[job("inner")]))),
@@ -549,8 +524,6 @@ SPECS: dict[str, _Spec] = {
         "zip.corrupt",
         "jobs/j2.job",
         "is not a readable zip archive",
-        known_bug=LZMA_BUG,
-        bug_hides_refusal=False,
     ),
     "encrypted_entry": _Spec(_encrypted, "zip.encrypted", "jobs/j2.job", "encrypted"),
     "unsupported_compression": _Spec(
@@ -781,7 +754,6 @@ SPECS: dict[str, _Spec] = {
         "schema.invalid_directory",
         "jobs/j1.job",
         "directory",
-        known_bug=DIRECTORY_DOTS_BUG,
     ),
     # --- graphs and sizes --------------------------------------------------------------------------------
     "node_cycle": _Spec(HOSTILE["cycle"][0], "schema.cycle", "jobs/j1.job", "the nodes form a cycle: "),
@@ -865,7 +837,6 @@ SPECS: dict[str, _Spec] = {
         "schema.secret_present",
         "connections/c.conn",
         "holds a secret",
-        known_bug=NESTED_SECRET_BUG,
     ),
     # --- text the database cannot store ------------------------------------------------------------------
     "nul_character_in_a_value": _Spec(
@@ -873,21 +844,18 @@ SPECS: dict[str, _Spec] = {
         "json.malformed",
         "jobs/j1.job",
         "U+0000",
-        known_bug=UNSTORABLE_TEXT_BUG,
     ),
     "nul_character_in_an_unknown_key": _Spec(
         lambda: _one_job(minimal_job("j1", [node("a", "Dummy", note="\u0000")])),
         "json.malformed",
         "jobs/j1.job",
         "U+0000",
-        known_bug=UNSTORABLE_TEXT_BUG,
     ),
     "lone_surrogate_in_a_value": _Spec(
         lambda: _one_job(minimal_job("j1", params=[{"name": "p", "value": "a\ud800b"}])),
         "json.malformed",
         "jobs/j1.job",
         "U+D800",
-        known_bug=UNSTORABLE_TEXT_BUG,
     ),
     # --- nothing to import -------------------------------------------------------------------------------
     "only_clutter": _Spec(

@@ -12,19 +12,11 @@ from tests.hostile.generate import hostile_case
 
 pytestmark = pytest.mark.django_db
 
-ENQUEUE_BUG = (
-    "factory/transfer/services/imports.py import_create ignores enqueue=False: _insert_guarded always "
-    "registers transaction.on_commit(_enqueue('import_inspect')), so import_run (the CLI) also queues a "
-    "Celery inspect of the file it is reading itself"
-)
-
 
 @pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry-run"])
 def test_the_command_line_queues_no_worker_task(
-    dry_run, target: Target, tmp_path, monkeypatch, django_capture_on_commit_callbacks, request
+    dry_run, target: Target, tmp_path, monkeypatch, django_capture_on_commit_callbacks
 ):
-    if not dry_run:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=ENQUEUE_BUG))
     package = tmp_path / "DLF_j1.zip"
     package.write_bytes(hostile_case("zip_slip").data)
     argv = [str(package), "--workspace", "hostile_ws", "--user", "hdev"] + (["--dry-run"] if dry_run else [])

@@ -41,11 +41,6 @@ from tests.hostile.generate import hostile_case
 
 pytestmark = pytest.mark.django_db
 
-CHECK_FILE_BUG = (
-    "factory/transfer/services/imports.py import_dry_run lets the reader's PackageError escape; it is no "
-    "DomainError, so the v1 exception handler answers 500 DLF.9500 'Internal server error.'"
-)
-
 
 @pytest.fixture
 def inline_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -166,7 +161,7 @@ def test_v1_check_file_answers_an_error_and_writes_nothing(
     assert obs_keys(s3, hostile_bucket) == objects
 
 
-@pytest.mark.parametrize("name", corpus(known_bug=CHECK_FILE_BUG))
+@pytest.mark.parametrize("name", corpus())
 def test_v1_check_file_names_the_entry_and_the_rule(name, target: Target, settings, s3, hostile_bucket):
     case = hostile_case(name)
     case_settings(settings, case)

@@ -148,14 +148,6 @@ def test_v1_import_on_the_worker(name, live_target: Target, s3, hostile_bucket):
     _assert_refused_by_the_worker(task_id, case, before=before, storage=storage, temps=temps)
 
 
-UNSTORABLE_STUCK_BUG = (
-    "factory/transfer/services/imports_inspect.py import_inspect saves the inspection outside its try "
-    "block: a DataError (U+0000 in a parameter value, which jsonb cannot store) escapes the task and the "
-    "row stays RUNNING, blocking every import of the workspace until CELERY_TASK_TIME_LIMIT"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=UNSTORABLE_STUCK_BUG)
 def test_a_package_the_database_cannot_store_does_not_leave_its_task_running(
     live_target: Target, live_worker
 ):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pytest
 
-from factory.packages import Limits
+from factory.packages import JobEntry, Limits, PackageError
+from factory.packages.jsonio import document_loads
 
 from .helpers import (
     assert_refused,
@@ -215,3 +217,128 @@ def test_unlisted_entries_are_tolerated() -> None:
     entries = [(i.filename, source.read(i)) for i in source.infolist()]
     entries.append(("scripts/added.script", json_bytes(script_document("added"))))
     assert "added" in [script.name for script in read(zip_of(entries)).scripts]
+
+
+# --- text PostgreSQL cannot store: U+0000 and unpaired surrogates -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        (
+            '{"name": "j1", "processType": "BATCH", "nodes": [], "params": [{"name": "p", "value": "a\\u0000b"}]}',
+            "params[0].value",
+            "contains a NUL character (U+0000), which cannot be stored",
+        ),
+        (
+            '{"name": "j1", "processType": "BATCH", "nodes": [], "params": [{"name": "p", "value": "a\\ud800b"}]}',
+            "params[0].value",
+            "contains an unpaired surrogate (U+D800), which cannot be stored",
+        ),
+        (  # a low surrogate without its high half, in an unknown key nobody validates
+            '{"name": "j1", "processType": "BATCH", "nodes": [{"name": "a", "type": "Dummy", "note": ["x", "\\uDC00"]}]}',
+            "nodes[0].note[1]",
+            "contains an unpaired surrogate (U+DC00), which cannot be stored",
+        ),
+        (  # in a key: the path shows it escaped, never raw
+            '{"name": "j1", "processType": "BATCH", "nodes": [], "x\\u0000y": 1}',
+            "x\\x00y",
+            "the key contains a NUL character (U+0000), which cannot be stored",
+        ),
+        (
+            '{"name": "j1", "processType": "BATCH", "nodes": [], "k": {"\\ud83d": true}}',
+            "k.\\ud83d",
+            "the key contains an unpaired surrogate (U+D83D), which cannot be stored",
+        ),
+    ],
+)
+def test_text_the_database_cannot_store_is_malformed(text: str, field: str, message: str) -> None:
+    error = refused(zip_of([("jobs/j1.job", text.encode())]))
+    assert (error.code, error.entry, error.field, error.message) == (
+        "json.malformed",
+        "jobs/j1.job",
+        field,
+        message,
+    )
+    assert "\x00" not in str(error) and str(error).isprintable()
+    assert str(error) == f"jobs/j1.job: {field}: {message}"
+
+
+def test_the_first_unstorable_string_in_document_order_is_named() -> None:
+    text = b'{"a": [{"b": "ok"}, {"c": "\\u0000"}], "b": "\\ud800", "name": "j1", "nodes": [], "processType": "BATCH"}'
+    assert refused(zip_of([("jobs/j1.job", text)])).field == "a[1].c"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"\\ud83d\\ude00"',  # a surrogate pair is one character (U+1F600), stored as any other
+        '"\\\\u0000"',  # an escaped backslash then "u0000": six ordinary characters
+        '"\\\\ud800 and \\u00e9"',
+        '"\\u0001 and \\uFFFF"',
+    ],
+)
+def test_escapes_that_can_be_stored_are_accepted(text: str) -> None:
+    raw = json_bytes(minimal_job())[:-3] + b', "note": ' + text.encode() + b"}\n"
+    assert read(zip_of([("jobs/j1.job", raw)])).jobs[0].document["note"] == json.loads(text)
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\ud800", "\udfff tail"])
+def test_the_writer_refuses_what_the_reader_would(value: str) -> None:
+    with pytest.raises(PackageError) as caught:
+        write_package(jobs=[JobEntry("doc1", minimal_job("doc1", params=[{"name": "p", "value": value}]))])
+    assert (caught.value.code, caught.value.entry, caught.value.field) == (
+        "json.malformed",
+        "jobs/doc1.job",
+        "params[0].value",
+    )
+
+
+def test_deeply_nested_text_is_checked_without_recursion() -> None:
+    text = (
+        b'{"name": "j1", "processType": "BATCH", "nodes": [], "deep": '
+        + b"[" * 900
+        + b'"\\u0000"'
+        + b"]" * 900
+        + b"}"
+    )
+    error = refused(zip_of([("jobs/j1.job", text)]))
+    assert error.code == "json.malformed" and error.field == "deep" + "[0]" * 900
+
+
+def test_a_rule_that_knows_the_field_speaks_first() -> None:
+    """A NUL in a job's name is the name rule's to report; a NUL anywhere else is unstorable text."""
+    error = refused(zip_of([("jobs/j1.job", json_bytes(minimal_job("j\x00")))]))
+    assert (error.code, error.entry, error.field) == ("schema.invalid_name", "jobs/j1.job", "name")
+    assert "contains U+0000" in str(error)
+
+
+def test_unstorable_text_in_the_manifest_or_the_environment_is_refused() -> None:
+    source = zipfile.ZipFile(io.BytesIO(write_package()))
+    manifest = json.loads(source.read("manifest.json"))
+    manifest["user"] = "al\ud800ice"
+    entries = [
+        (i.filename, json_bytes(manifest) if i.filename == "manifest.json" else source.read(i))
+        for i in source.infolist()
+    ]
+    error = refused(zip_of(entries))
+    assert (error.code, error.entry, error.field) == ("json.malformed", "manifest.json", "user")
+
+    environment = json_bytes([{"name": "env", "value": "dev", "description": "a\x00"}])
+    error = refused(zip_of([("jobs/j1.job", GOOD_JOB), ("environment/variables.json", environment)]))
+    assert (error.code, error.entry, error.field) == (
+        "json.malformed",
+        "environment/variables.json",
+        "[0].description",
+    )
+
+
+def test_document_loads_refuses_unstorable_text_unless_told_the_caller_checks() -> None:
+    data = b'{"a": ["\\u0000"]}'
+    with pytest.raises(PackageError) as caught:
+        document_loads(data, entry="x.job")
+    assert (caught.value.code, caught.value.entry, caught.value.field) == ("json.malformed", "x.job", "a[0]")
+    assert document_loads(data, entry="x.job", text_check=False) == {"a": ["\x00"]}
+    with pytest.raises(PackageError) as caught:
+        document_loads(b'"\\udfff"', entry="x.job")
+    assert str(caught.value) == "x.job: contains an unpaired surrogate (U+DFFF), which cannot be stored"

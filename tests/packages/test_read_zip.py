@@ -155,7 +155,20 @@ def test_name_without_utf8_flag_must_be_ascii() -> None:
 def test_name_flagged_utf8_must_decode() -> None:
     data = zip_of([("jobs/j1.job", GOOD_JOB), ("jobs/é.job", GOOD_JOB)])
     raw = data.replace("jobs/é.job".encode(), b"jobs/\xff\xfe.job")
-    assert refused(raw).code == "zip.non_utf8_name"
+    assert_refused(
+        raw,
+        code="zip.non_utf8_name",
+        entry="jobs/\\xff\\xfe.job",
+        text="jobs/\\xff\\xfe.job: entry name is marked as UTF-8 but is not",
+    )
+
+
+def test_a_flagged_name_that_is_not_utf8_is_shown_printable() -> None:
+    data = zip_of([("jobs/j1.job", GOOD_JOB), ("jobs/éé.job", GOOD_JOB)])
+    raw = data.replace("jobs/éé.job".encode(), b"jobs/\x01\xe9\xc3\xa9.job")  # control, Latin-1, UTF-8
+    error = refused(raw)
+    assert (error.code, error.entry) == ("zip.non_utf8_name", "jobs/\\x01\\xe9é.job")
+    assert str(error).isprintable()
 
 
 def test_nested_archives() -> None:
@@ -209,3 +222,36 @@ def test_unreadable_path(tmp_path) -> None:
     with pytest.raises(PackageError) as caught:
         package_read(source=tmp_path / "missing.zip")
     assert caught.value.code == "zip.unreadable"
+
+
+def _entry_data_flipped(data: bytes, name: str, *, at: int) -> bytes:
+    """One byte of the named entry's stored data inverted, every header intact."""
+    out = bytearray(data)
+    local = out.index(name.encode()) - 30  # the first occurrence of the name is its local header's
+    name_length, extra_length = struct.unpack_from("<HH", out, local + 26)
+    out[local + 30 + name_length + extra_length + at] ^= 0xFF
+    return bytes(out)
+
+
+LONG_JOB = json_bytes(minimal_job("j2", [{"name": f"n{i}", "type": "Dummy"} for i in range(40)]))
+
+
+@pytest.mark.parametrize(
+    ("compression", "at"),
+    [
+        (zipfile.ZIP_LZMA, 12),  # the LZMA stream
+        (zipfile.ZIP_LZMA, 4),  # the LZMA properties (lc/lp/pb byte)
+        (zipfile.ZIP_LZMA, 2),  # zipfile's LZMA header: the properties' size
+        (zipfile.ZIP_BZIP2, 0),  # the bzip2 signature
+        (zipfile.ZIP_BZIP2, 40),  # the bzip2 stream
+        (zipfile.ZIP_DEFLATED, 12),
+    ],
+)
+def test_damaged_compressed_data_is_zip_corrupt_naming_the_entry(compression: int, at: int) -> None:
+    data = zip_of([("jobs/j1.job", GOOD_JOB), ("jobs/j2.job", LONG_JOB)], compression=compression)
+    assert_refused(
+        _entry_data_flipped(data, "jobs/j2.job", at=at),
+        code="zip.corrupt",
+        entry="jobs/j2.job",
+        text="is not a readable zip archive",
+    )

@@ -253,6 +253,35 @@ def test_resource_rules() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("directory", "text"),
+    [
+        ("/etl/../../x", "directory: '/etl/../../x' has a '..' level"),
+        ("/..", "has a '..' level"),
+        ("/./etl", "directory: '/./etl' has a '.' level"),
+        ("/etl/./", "has a '.' level"),
+        ("/etl/ /x", "directory: '/etl/ /x' has a level of only whitespace"),
+        ("/   ", "has a level of only whitespace"),
+        ("/a/\u3000/", "has a level of only whitespace"),
+    ],
+)
+def test_directories_the_console_refuses(directory: str, text: str) -> None:
+    for validate, document in (
+        (job_document_validate, minimal_job(directory=directory)),
+        (script_document_validate, {**script_document(), "directory": directory}),
+        (resource_document_validate, {**resource_document(), "directory": directory}),
+    ):
+        error = check(validate, document)
+        assert (error.code, error.field) == ("schema.invalid_directory", "directory")
+        assert text in str(error)
+
+
+@pytest.mark.parametrize("directory", ["/.etl", "/etl../x", "/.../a", "/ etl /x y", "/a.b/", "/ a"])
+def test_directories_the_console_accepts(directory: str) -> None:
+    """Dots inside a name and spaces around or inside one are names, as the console stores them."""
+    job_document_validate(document=minimal_job(directory=directory))
+
+
 def test_connection_rules_refuse_secrets() -> None:
     connection_document_validate(document=connection_document())
     document = connection_document()
@@ -265,6 +294,39 @@ def test_connection_rules_refuse_secrets() -> None:
             connection_document_validate, {"name": "c", "type": "HOST", "config": {key: "x"}}
         ).code == ("schema.secret_present")
     assert check(connection_document_validate, {"name": "c", "type": ""}).code == "schema.invalid_value"
+
+
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({"host": "h", "auth": {"password": "hunter2"}}, "config.auth.password"),
+        ({"hosts": [{"ip": "a"}, {"ip": "b", "ssh_pwd": "x"}]}, "config.hosts[1].ssh_pwd"),
+        ({"a": [[{"b": {"SK": "x"}}]]}, "config.a[0][0].b.SK"),
+        ({"kafka": {"sasl": {"jaas": {"Client-Secret": {"v": 1}}}}}, "config.kafka.sasl.jaas.Client-Secret"),
+        ({"ldap": {"bindPassword": 0}}, "config.ldap.bindPassword"),
+        ({"x": {"token": "t"}, "password": "p"}, "config.x.token"),  # the first in document order
+    ],
+)
+def test_connection_secrets_are_refused_at_any_depth(config: dict[str, Any], field: str) -> None:
+    error = check(connection_document_validate, {"name": "c", "type": "HOST", "config": config})
+    assert (error.code, error.field) == ("schema.secret_present", field)
+    assert str(error) == f"{field}: holds a secret; packages never carry connection secrets"
+
+
+def test_connection_nested_secrets_may_be_present_but_empty() -> None:
+    config = {
+        "auth": {"password": "", "user": "u", "tokenUrl": "https://x", "keys": [{"sk": None}]},
+        "hosts": [{"ip": "a", "sshPassword": ""}, "plain", 1, None],
+    }
+    connection_document_validate(document={"name": "c", "type": "HOST", "config": config})
+
+
+def test_connection_config_nested_deeply_is_checked_without_recursion() -> None:
+    config: dict[str, Any] = {"password": "p"}
+    for _ in range(5000):
+        config = {"a": [config]}
+    error = check(connection_document_validate, {"name": "c", "type": "HOST", "config": config})
+    assert error.code == "schema.secret_present" and error.field.endswith("a[0].password")
     assert (
         check(connection_document_validate, {"name": "c" * 101, "type": "DWS"}).code == "schema.invalid_name"
     )

@@ -14,7 +14,6 @@ manifest) and DataArts-style ones without a manifest, deflated, stored, bzip2 an
 from __future__ import annotations
 
 import io
-import lzma
 import os
 import struct
 import zipfile
@@ -269,16 +268,7 @@ def _well_formed(data: bytes) -> bool:
         return False
 
 
-LZMA_BUG = (
-    "factory/packages/safezip.py ZIP_ERRORS lacks lzma.LZMAError (a subclass of Exception only): an entry "
-    "whose data is not the LZMA its method says escapes package_read as LZMAError instead of zip.corrupt. "
-    "Once fixed, also drop KNOWN_ESCAPES in this module."
-)
-KNOWN_ESCAPES: tuple[type[BaseException], ...] = (lzma.LZMAError,)
-"""Tolerated by the random property only while LZMA_BUG stands (pinned by the strict xfail below)."""
-
-
-def outcome(data: bytes) -> Package | PackageError | None:
+def outcome(data: bytes) -> Package | PackageError:
     """The reader's answer; any exception but PackageError fails the test (with its traceback)."""
     try:
         return package_read(source=io.BytesIO(data), limits=SMALL)
@@ -288,8 +278,6 @@ def outcome(data: bytes) -> Package | PackageError | None:
         assert not any(ord(ch) < 32 and ch not in "\n\t" for ch in shown), f"control characters in {shown!r}"
         assert error.to_dict()["message"] == shown
         return error
-    except KNOWN_ESCAPES:
-        return None
 
 
 @MUTATIONS
@@ -349,8 +337,6 @@ def _data_flipped(data: bytes, *, entry: int = 0, at: int = 12) -> bytes:
 
 @pytest.mark.parametrize("base", sorted(METHODS))
 def test_damaged_entry_data(base: str) -> None:
-    if base == "dataarts_lzma":
-        pytest.xfail(LZMA_BUG)  # a strict pin of it follows
     answer = outcome(_data_flipped(BASES[base]))
     assert isinstance(answer, PackageError) and (answer.code, answer.entry) == (
         "zip.corrupt",
@@ -358,7 +344,6 @@ def test_damaged_entry_data(base: str) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason=LZMA_BUG)
 def test_damaged_lzma_entry_data_is_zip_corrupt() -> None:
     try:
         answer = package_read(source=io.BytesIO(_data_flipped(BASES["dataarts_lzma"])), limits=SMALL)

@@ -105,6 +105,21 @@ def test_query_count_does_not_grow_with_the_number_of_jobs(request_, django_asse
     assert len([p for p in zip_entries(few_data) if p.endswith(".job")]) == expected // 30
 
 
+def test_query_count_does_not_grow_with_the_number_of_exclusions(django_assert_max_num_queries):
+    """A ticked directory with most of its jobs unticked: the exclusions ride in the one selection query."""
+    ws = workspace_of(300, name="excluded")
+    callers = list(Job.objects.filter(workspace=ws, directory__path="/callers").order_by("name"))
+
+    few, _ = export_all(ws, exclude_job_ids=tuple(j.pk for j in callers[:5]))
+    with django_assert_max_num_queries(few):
+        many, data = export_all(ws, exclude_job_ids=tuple(j.pk for j in callers[:290]))
+
+    assert many == few
+    assert sorted(p for p in zip_entries(data) if p.endswith(".job")) == [
+        f"jobs/{j.name}/{j.name}.job" for j in callers[290:]
+    ]
+
+
 def _peak_while_streaming(ws: Workspace) -> tuple[int, int]:
     selection = export_select(workspace=ws, request=ExportRequest(directory_paths=("/callers",)))
     contents = export_collect(selection=selection)

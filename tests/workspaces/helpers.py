@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,14 +17,15 @@ PASSWORD = "pw-for-tests-1"
 
 
 @cache
-def _password_hash(password: str) -> str:
-    # Hashing is deliberately slow (PBKDF2); tests create many users with the same password.
+def _password_hash(password: str, hasher: str) -> str:
+    # Hashing is deliberately slow (PBKDF2); tests create many users with the same password. Keyed by the
+    # hasher too: some tests switch to MD5, and a hash made under it fails a login under the default list.
     return make_password(password)
 
 
 def user_make(username: str, *, password: str = PASSWORD, **extra: object) -> AbstractBaseUser:
     user = get_user_model()(username=username, **extra)
-    user.password = _password_hash(password)
+    user.password = _password_hash(password, settings.PASSWORD_HASHERS[0])
     user.save()
     return user
 

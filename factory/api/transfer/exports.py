@@ -34,6 +34,28 @@ class ExportCreateApi(WorkspaceApi):
         scriptIds = serializers.ListField(  # noqa: N815
             child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=10_000
         )
+        excludeJobIds = serializers.ListField(  # noqa: N815
+            child=serializers.IntegerField(min_value=1),
+            required=False,
+            default=list,
+            max_length=10_000,
+            help_text="Jobs unticked inside the selected directories (or the whole workspace).",
+        )
+        excludeScriptIds = serializers.ListField(  # noqa: N815
+            child=serializers.IntegerField(min_value=1),
+            required=False,
+            default=list,
+            max_length=10_000,
+            help_text="Scripts unticked inside the selected directories (or the whole workspace).",
+        )
+        excludeDirectoryIds = serializers.ListField(  # noqa: N815
+            child=serializers.IntegerField(min_value=1),
+            required=False,
+            default=list,
+            max_length=5_000,
+            help_text="Directories unticked inside the selected ones, with everything below them; a "
+            "directory or job ticked again inside one (in directoryIds, jobIds) is still exported.",
+        )
         all = serializers.BooleanField(required=False, default=False, help_text="The whole workspace.")
         changedSince = serializers.DateTimeField(  # noqa: N815
             required=False, allow_null=True, default=None, help_text="Only objects updated after this time."
@@ -76,6 +98,9 @@ class ExportCreateApi(WorkspaceApi):
                 job_ids=tuple(values["jobIds"]),
                 script_ids=tuple(values["scriptIds"]),
                 directory_ids=tuple(values["directoryIds"]),
+                exclude_job_ids=tuple(values["excludeJobIds"]),
+                exclude_script_ids=tuple(values["excludeScriptIds"]),
+                exclude_directory_ids=tuple(values["excludeDirectoryIds"]),
                 everything=values["all"],
                 changed_since=values["changedSince"],
                 scope=values["scope"],

@@ -1,5 +1,6 @@
 """System tasks (exports and imports) as the console polls them. ``TaskSerializer`` is shared by the
-export and import views: one shape for every task."""
+export and import views: one shape for every task. A RUNNING task's ``progress``, ``message`` and ``live``
+come from what its worker published (``factory.transfer.progress``) when it published anything."""
 
 from __future__ import annotations
 
@@ -33,6 +34,36 @@ class SubTaskSerializer(serializers.Serializer):
         ref_name = "SubTask"
 
 
+class LiveObjectSerializer(serializers.Serializer):
+    """One object of a running step as the worker reported it (not yet a committed ``SubTask``)."""
+
+    order = serializers.IntegerField(help_text="1 for the first object processed, then 2, ...")
+    type = serializers.CharField(help_text="job, script, resource, connection or environment_variable")
+    name = serializers.CharField(help_text="The name in the package.")
+    status = serializers.ChoiceField(choices=TaskStatus.choices)
+    outcome = serializers.CharField(allow_blank=True)
+    message = serializers.CharField(allow_blank=True)
+
+    class Meta:
+        ref_name = "LiveObject"
+
+
+class LiveProgressSerializer(serializers.Serializer):
+    """What a RUNNING step has done so far, published by the worker outside its transaction: ``done`` of
+    ``total`` objects, ``failed`` among them, and the most recently processed ``objects`` (at most 500;
+    the one being written last, RUNNING). Pollers accumulate them by ``order``."""
+
+    step = serializers.CharField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    objects = LiveObjectSerializer(many=True)
+    updatedAt = serializers.CharField()  # noqa: N815
+
+    class Meta:
+        ref_name = "LiveProgress"
+
+
 class TaskSerializer(serializers.Serializer):
     """A ``SystemTask``: ``id`` is its public id; ``result`` what it found or did (an export: file name,
     OBS path, size, the objects written and the references the package needs)."""
@@ -48,6 +79,12 @@ class TaskSerializer(serializers.Serializer):
     startedAt = serializers.DateTimeField(source="started_at", allow_null=True)  # noqa: N815
     endedAt = serializers.DateTimeField(source="ended_at", allow_null=True)  # noqa: N815
     subtasks = SubTaskSerializer(many=True, source="subtasks.all")
+    live = LiveProgressSerializer(
+        allow_null=True,
+        read_only=True,
+        help_text="While the task is RUNNING: the progress its worker published (the committed rows say "
+        "nothing yet). Null otherwise; then ``subtasks`` are the truth.",
+    )
     result = serializers.JSONField()
 
     class Meta:
@@ -64,5 +101,6 @@ class TaskDetailApi(WorkspaceApi):
             user=request.user,
             public_id=task_id,
             is_admin=role_at_least(membership=self.membership, role=Role.ADMIN),
+            live=True,
         )
         return Response(TaskSerializer(task).data)

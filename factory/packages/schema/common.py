@@ -151,7 +151,11 @@ def check_number(value: Any, *, field: str) -> None:
 
 
 def check_directory(value: Any, *, field: str) -> None:
-    """``/``, ``/a/b`` or ``/a/b/``: at most 10 levels of 1-64 characters, as DataArts' directory tree."""
+    """``/``, ``/a/b`` or ``/a/b/``: at most 10 levels of 1-64 characters, as DataArts' directory tree.
+
+    A level is never ``.``, ``..`` or only whitespace: the console's directory services refuse those
+    names, so a package carrying one would pass inspection and its job fail only at apply.
+    """
     text = as_str(value, field=field)
     if not text.startswith("/"):
         fail(code="schema.invalid_directory", field=field, message=f"{shown(text)} must start with '/'")
@@ -168,6 +172,18 @@ def check_directory(value: Any, *, field: str) -> None:
     for segment in segments:
         if not segment:
             fail(code="schema.invalid_directory", field=field, message=f"{shown(text)} has an empty level")
+        if segment in (".", ".."):
+            fail(
+                code="schema.invalid_directory",
+                field=field,
+                message=f"{shown(text)} has a {shown(segment)} level; directories are named, not relative",
+            )
+        if not segment.strip():
+            fail(
+                code="schema.invalid_directory",
+                field=field,
+                message=f"{shown(text)} has a level of only whitespace",
+            )
         if len(segment) > MAX_DIRECTORY_SEGMENT:
             fail(
                 code="schema.invalid_directory",

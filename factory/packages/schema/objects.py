@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from factory.packages.jsonio import JsonPath, path_text
 from factory.packages.limits import DEFAULT_LIMITS, Limits
 from factory.packages.names import JOB_NAME_EXTRA, PARAM_NAME_EXTRA
 from factory.packages.schema.common import (
@@ -46,7 +47,10 @@ MAX_DESCRIPTION = 255
 MAX_CONNECTION_NAME = 100
 MAX_VARIABLE_NAME = 64
 SECRET_KEY_ENDINGS = ("password", "passwd", "pwd", "secret", "secretkey", "token", "privatekey")
-"""Connection ``config`` keys that hold secrets (DWS/RDS/host passwords, LDAP, key pairs, SK, tokens)."""
+"""Connection ``config`` keys that hold secrets (DWS/RDS/host passwords, LDAP, key pairs, SK, tokens),
+at any depth. The console (``factory/connections/services.py`` ``secret_key_like``, not imported here)
+refuses a superset of these keys, at any depth and whatever their value: keep this rule within it, so
+that every config the console stores can be exported."""
 SECRET_KEYS = ("sk",)
 
 
@@ -109,8 +113,9 @@ def connection_document_validate(*, document: Any, limits: Limits = DEFAULT_LIMI
     """A ``.conn`` file: a data connection's definition *without* its secrets.
 
     Secrets never enter a package. A non-empty value under a key that names a secret (``password``,
-    ``ldapPassword``, ``sk``, ``token``, ...) is refused, so a caller that forgot to strip one cannot
-    leak it through an export, and a hand-made package cannot smuggle one in.
+    ``ldapPassword``, ``sk``, ``token``, ...) anywhere in ``config``, nested objects and lists included,
+    is refused, so a caller that forgot to strip one cannot leak it through an export, and a hand-made
+    package cannot smuggle one in.
     """
     doc = as_object(document, field=None)
     check_name(
@@ -124,16 +129,30 @@ def connection_document_validate(*, document: Any, limits: Limits = DEFAULT_LIMI
     if not kind.strip():
         fail(code="schema.invalid_value", field="type", message="the connection type must not be empty")
     if "config" in doc:
-        config = as_object(doc["config"], field="config")
-        for key, value in config.items():
-            if _is_secret_key(key) and value not in (None, ""):
-                fail(
-                    code="schema.secret_present",
-                    field=at("config", key),
-                    message="holds a secret; packages never carry connection secrets",
-                )
+        _secrets_absent_check(as_object(doc["config"], field="config"), field="config")
     if "description" in doc:
         as_str(doc["description"], field="description")
+
+
+def _secrets_absent_check(config: dict[str, Any], *, field: str) -> None:
+    """Refuse a non-empty value under a secret's key anywhere in ``config``: in nested objects and in
+    the objects of lists too (``config.auth.password``, ``config.hosts[1].sshPassword``), as the
+    console's ``config_check`` does. Iterative: a config nested as deeply as JSON parsing allows
+    cannot exhaust the stack."""
+    stack: list[tuple[Any, JsonPath]] = [(config, (None, field))]
+    while stack:
+        value, path = stack.pop()
+        key = path[1] if path is not None else None
+        if isinstance(key, str) and _is_secret_key(key) and value not in (None, ""):
+            fail(
+                code="schema.secret_present",
+                field=path_text(path),
+                message="holds a secret; packages never carry connection secrets",
+            )
+        if isinstance(value, dict):
+            stack.extend((item, (path, str(k))) for k, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((value[i], (path, i)) for i in range(len(value) - 1, -1, -1))
 
 
 def _is_secret_key(key: str) -> bool:

@@ -1,8 +1,9 @@
 """Export, pass 0: what was asked (``ExportRequest``), resolved and checked into an ``ExportSelection``.
 
-One query for the selected objects' names (two with directories), before anything large is read; unknown
-ids, names or directories, empty selections, more than 10,000 objects, objects never submitted and bad
-OBS paths are refused here, each with a message naming the culprits.
+One query for the selected objects' names (two with directories, selected and excluded alike), before
+anything large is read; unknown ids, names or directories, empty selections, more than 10,000 objects,
+objects never submitted and bad OBS paths are refused here, each with a message naming the culprits.
+Exclusions (``exclude*Ids``: what the user unticked inside a ticked directory) are part of that one query.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ class ExportRequest:
     script_names: tuple[str, ...] = ()
     directory_ids: tuple[int, ...] = ()
     directory_paths: tuple[str, ...] = ()
+    # Unticked inside what is ticked (the tree's check boxes): dropped from the selected directories.
+    exclude_job_ids: tuple[int, ...] = ()
+    exclude_script_ids: tuple[int, ...] = ()
+    exclude_directory_ids: tuple[int, ...] = ()
     everything: bool = False
     changed_since: datetime | None = None
     scope: str = JOBS_ONLY
@@ -62,6 +67,9 @@ class ExportRequest:
             "scriptNames": list(self.script_names),
             "directoryIds": list(self.directory_ids),
             "directoryPaths": list(self.directory_paths),
+            "excludeJobIds": list(self.exclude_job_ids),
+            "excludeScriptIds": list(self.exclude_script_ids),
+            "excludeDirectoryIds": list(self.exclude_directory_ids),
             "all": self.everything,
             "changedSince": self.changed_since.isoformat() if self.changed_since else None,
             "scope": self.scope,
@@ -80,6 +88,9 @@ class ExportRequest:
             script_names=tuple(params.get("scriptNames") or ()),
             directory_ids=tuple(params.get("directoryIds") or ()),
             directory_paths=tuple(params.get("directoryPaths") or ()),
+            exclude_job_ids=tuple(params.get("excludeJobIds") or ()),
+            exclude_script_ids=tuple(params.get("excludeScriptIds") or ()),
+            exclude_directory_ids=tuple(params.get("excludeDirectoryIds") or ()),
             everything=bool(params.get("all")),
             changed_since=parse_datetime(since) if since else None,
             scope=params.get("scope", JOBS_ONLY),
@@ -132,11 +143,15 @@ def _request_check(request: ExportRequest) -> None:
         raise ValidationError(f"{key}: {text}.", code="invalid", fields={k: [v] for k, v in problems.items()})
 
 
-def _directory_paths(*, workspace: Workspace, request: ExportRequest) -> tuple[list[str], bool]:
-    """The paths of the selected directories, and whether the root ("/", everything) was selected."""
+def _directory_paths(*, workspace: Workspace, request: ExportRequest) -> tuple[list[str], bool, list[str]]:
+    """The paths of the selected directories, whether the root ("/", everything) was selected, and the
+    paths of the excluded directories. Selected and excluded ids are read in one query; excluded ids that
+    do not exist (any more) exclude nothing and are ignored."""
     category = request.category
     by_id = selectors.export_directories_get(
-        workspace=workspace, category=category, directory_ids=request.directory_ids
+        workspace=workspace,
+        category=category,
+        directory_ids={*request.directory_ids, *request.exclude_directory_ids},
     )
     missing_ids = sorted(set(request.directory_ids) - set(by_id))
     if missing_ids:
@@ -145,7 +160,8 @@ def _directory_paths(*, workspace: Workspace, request: ExportRequest) -> tuple[l
             code="directory_not_found",
             fields={"directoryIds": [str(i) for i in missing_ids]},
         )
-    paths = list(by_id.values())
+    paths = [by_id[i] for i in dict.fromkeys(request.directory_ids)]
+    excluded = [by_id[i] for i in dict.fromkeys(request.exclude_directory_ids) if i in by_id]
     root = False
     wanted = {}
     for raw in request.directory_paths:
@@ -164,7 +180,26 @@ def _directory_paths(*, workspace: Workspace, request: ExportRequest) -> tuple[l
                 fields={"directory": missing},
             )
         paths.extend(sorted(found))
-    return paths, root
+    return paths, root, excluded
+
+
+def _exclusions_check(request: ExportRequest, *, ids: tuple[int, ...], exclude_ids: tuple[int, ...]) -> None:
+    """An object or directory both picked and excluded is a contradiction, not a choice to guess at."""
+    noun = "script" if request.category == Category.SCRIPT else "job"
+    both = sorted(set(ids) & set(exclude_ids))
+    if both:
+        raise ValidationError(
+            f"{noun.capitalize()}s both selected and excluded: {names_text(f'#{i}' for i in both)}.",
+            code="export_conflict",
+            fields={f"exclude{noun.capitalize()}Ids": [str(i) for i in both]},
+        )
+    dirs = sorted(set(request.directory_ids) & set(request.exclude_directory_ids))
+    if dirs:
+        raise ValidationError(
+            f"Directories both selected and excluded: {names_text(f'#{i}' for i in dirs)}.",
+            code="export_conflict",
+            fields={"excludeDirectoryIds": [str(i) for i in dirs]},
+        )
 
 
 def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSelection:
@@ -180,6 +215,8 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
     noun = "script" if is_script else "job"
     ids = request.script_ids if is_script else request.job_ids
     names = request.script_names if is_script else request.job_names
+    exclude_ids = request.exclude_script_ids if is_script else request.exclude_job_ids
+    _exclusions_check(request, ids=ids, exclude_ids=exclude_ids)
 
     obs_path = None
     if request.obs_path:
@@ -190,7 +227,7 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
                 code="obs_unavailable",
             )
 
-    directory_paths, root = _directory_paths(workspace=workspace, request=request)
+    directory_paths, root, excluded_paths = _directory_paths(workspace=workspace, request=request)
     everything = request.everything or root
     picked = bool(ids or names or directory_paths)
     if not (everything or picked or request.changed_since):
@@ -208,6 +245,8 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
         directory_paths=directory_paths,
         everything=everything,
         changed_since=since_in_sql,
+        exclude_ids=exclude_ids,
+        exclude_directory_paths=excluded_paths,
     )
     rows = selectors.export_selection_list(
         workspace=workspace, category=request.category, where=where, status=request.status

@@ -31,9 +31,15 @@ from django.utils import timezone
 
 from factory.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from factory.obs import ObsError, obs_configured, obs_path_parse
+from factory.packages import PackageError
 from factory.transfer.models import SystemTask, TaskKind, TaskStatus
+from factory.transfer.progress import task_live_merge
 from factory.transfer.services.imports_apply import import_apply
-from factory.transfer.services.imports_choices import ImportChoices, import_choices_validate
+from factory.transfer.services.imports_choices import (
+    ImportChoices,
+    import_choices_validate,
+    import_secrets_pack,
+)
 from factory.transfer.services.imports_common import (
     ACTIVE_STATUSES,
     CATEGORIES,
@@ -47,6 +53,7 @@ from factory.transfer.services.imports_common import (
     STEP_INSPECT,
     STEP_INSPECTED,
     PackageRefused,
+    error_detail,
     package_load,
     safe_file_name,
     source_label,
@@ -102,12 +109,13 @@ def _running_conflict(*, workspace: Workspace, running: SystemTask | None) -> Co
     )
 
 
-def _insert_guarded(*, task: SystemTask, workspace: Workspace) -> None:
+def _insert_guarded(*, task: SystemTask, workspace: Workspace, enqueue: bool) -> None:
     try:
         with transaction.atomic():
             _running_import_refuse(workspace=workspace)
             task.save()
-            transaction.on_commit(partial(_enqueue, "import_inspect", task.pk))
+            if enqueue:
+                transaction.on_commit(partial(_enqueue, "import_inspect", task.pk))
     except IntegrityError as exc:  # the partial unique index: a concurrent import won the race
         running = SystemTask.objects.filter(
             workspace=workspace, kind=TaskKind.IMPORT, status__in=ACTIVE_STATUSES
@@ -181,7 +189,7 @@ def import_create(
         # Saved before the row exists (an upload may be slow); deleted again if the import is refused.
         source["storageName"] = default_storage.save(f"imports/{task.public_id}/{source['fileName']}", upload)
     try:
-        _insert_guarded(task=task, workspace=workspace)
+        _insert_guarded(task=task, workspace=workspace, enqueue=enqueue)
     except BaseException:
         upload_delete(source=source)
         raise
@@ -189,10 +197,16 @@ def import_create(
 
 
 def import_task_get(
-    *, workspace: Workspace, user: AbstractBaseUser, public_id: str, is_admin: bool | None = None
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    public_id: str,
+    is_admin: bool | None = None,
+    live: bool = False,
 ) -> SystemTask:
     """An import task of the workspace, for its creator or a workspace admin; imports whose worker is
-    gone are failed first (the safety net needs no periodic task)."""
+    gone are failed first (the safety net needs no periodic task). ``live``: a RUNNING task comes with
+    the progress its worker published (``task_live_merge``), for reading only."""
     stale_imports_fail(workspace_id=workspace.pk)
     task = (
         SystemTask.objects.filter(workspace=workspace, kind=TaskKind.IMPORT, public_id=public_id)
@@ -204,7 +218,7 @@ def import_task_get(
         is_admin = _is_admin(workspace=workspace, user=user)
     if task is None or not (task.created_by_id == user.pk or is_admin):
         raise NotFound(f"Import {public_id} not found.", code="task_not_found")
-    return task
+    return task_live_merge(task) if live else task
 
 
 def _is_admin(*, workspace: Workspace, user: AbstractBaseUser) -> bool:
@@ -246,7 +260,10 @@ def import_apply_request(
             row = SystemTask.objects.select_for_update().get(pk=task.pk)
             _waiting(row, user=user)
             row.params = {**row.params, "choices": parsed.to_params()}
-            row.secrets_encrypted = _secrets_encrypt(secrets)
+            # Parameter values too: params.choices names the parameters, the values stay encrypted.
+            row.secrets_encrypted = import_secrets_pack(
+                connections=secrets, public_params=parsed.public_params, job_params=parsed.job_params
+            )
             row.status = TaskStatus.PENDING
             row.step = STEP_APPLY
             row.attempts = 0
@@ -267,14 +284,6 @@ def import_apply_request(
     except IntegrityError as exc:
         raise _running_conflict(workspace=task.workspace, running=None) from exc
     return row
-
-
-def _secrets_encrypt(secrets: dict[str, dict[str, str]]) -> str:
-    import json
-
-    from factory.crypto import secret_encrypt
-
-    return secret_encrypt(plaintext=json.dumps(secrets, sort_keys=True)) if secrets else ""
 
 
 def import_cancel(*, task: SystemTask, user: AbstractBaseUser) -> SystemTask:
@@ -334,7 +343,11 @@ def import_dry_run(
             "path": str(Path(str(file_path)).resolve()),
             "fileName": Path(str(file_path)).name,
         }
-    package, digest, size = package_load(source=source)
+    try:
+        package, digest, size = package_load(source=source)
+    except PackageError as exc:
+        message, code, detail = error_detail(exc)
+        raise PackageRefused(message, code=code, fields=detail) from exc
     inspection = package_inspect(package=package, workspace=workspace, user=user, category=category)
     inspection["package"].update(
         fileName=source["fileName"], source=source_label(source), sha256=digest, size=size

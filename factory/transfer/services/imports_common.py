@@ -235,6 +235,11 @@ def upload_delete(*, source: dict[str, Any]) -> None:
         return
     try:
         default_storage.delete(name)
+        folder = os.path.dirname(name)
+        # FileSystemStorage leaves the per-task folder behind; object stores have no folders to remove.
+        if folder and hasattr(default_storage, "path"):
+            with contextlib.suppress(NotImplementedError, OSError):
+                os.rmdir(default_storage.path(folder))
     except Exception:  # storage errors must not hide the import's own outcome
         logger.warning("Could not delete the uploaded package %s from storage.", name, exc_info=True)
 

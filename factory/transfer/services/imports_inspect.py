@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from factory.connections.models import DataConnection, ExternalObject
 from factory.development.models import EnvironmentVariable, Job, Resource, ScheduleStatus, Script
@@ -25,7 +25,9 @@ from factory.development.nodes import (
     SCRIPT,
 )
 from factory.packages import Package, PackageConnection
+from factory.packages.redact import flag_true
 from factory.transfer.models import TaskStatus
+from factory.transfer.progress import ProgressPublisher, task_progress_clear
 from factory.transfer.services.imports_analysis import (
     DEFAULT_SECRET_FIELDS,
     KIND_LABELS,
@@ -54,6 +56,8 @@ from factory.transfer.services.imports_common import (
 from factory.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
+# An inspected import is half way: the apply takes it on from here.
+INSPECTED_PROGRESS = 50
 
 # --- the inspection ----------------------------------------------------------------------------------
 
@@ -149,12 +153,14 @@ def _params(document: dict[str, Any]) -> list[dict[str, Any]]:
     for param in document.get("params") or []:
         if isinstance(param, dict) and isinstance(param.get("name"), str):
             name = param["name"]
+            is_masked = name in masked or flag_true(param.get("masked"))
             params.append(
                 {
                     "name": name,
-                    "value": param.get("value"),
+                    # A masked value a package carries all the same never reaches the task row.
+                    "value": "" if is_masked else param.get("value"),
                     "type": param.get("type") or "variable",
-                    "masked": name in masked,
+                    "masked": is_masked,
                 }
             )
     return params
@@ -287,8 +293,15 @@ def import_inspect(*, task_id: int) -> None:
     if task is None:
         return
     source = task.params.get("source") or {}
+    publisher = ProgressPublisher(
+        public_id=task.public_id, step=STEP_INSPECT, start=0, end=INSPECTED_PROGRESS
+    )
+    publisher.stage(f"Reading {source_label(source)}...")
     try:
         package, digest, size = package_load(source=source)
+        count = len(package.jobs) + len(package.scripts) + len(package.resources)
+        # Read: half of this step's share done.
+        publisher.stage(f"Checking the package's {count} object(s) against the workspace...", done=1, total=2)
         inspection = package_inspect(
             package=package,
             workspace=task.workspace,
@@ -300,17 +313,30 @@ def import_inspect(*, task_id: int) -> None:
         if code == "internal_error":
             logger.exception("Import %s: inspecting the package failed.", task.public_id)
         task_fail(task_id=task_id, message=message, code=code, detail=detail)
+        task_progress_clear(public_id=task.public_id)
         return
     inspection["package"].update(
         fileName=source.get("fileName"), source=source_label(source), sha256=digest, size=size
     )
-    with transaction.atomic():
-        row = task_locked(task_id)
-        if row is None or row.step != STEP_INSPECT or row.status != TaskStatus.RUNNING:
-            return
-        row.result = {"inspection": inspection}
-        row.status = TaskStatus.WAITING
-        row.step = STEP_INSPECTED
-        row.progress = 50
-        row.message = inspection_message(inspection)
-        row.save(update_fields=["result", "status", "step", "progress", "message", "updated_at"])
+    try:
+        with transaction.atomic():
+            row = task_locked(task_id)
+            if row is None or row.step != STEP_INSPECT or row.status != TaskStatus.RUNNING:
+                return
+            row.result = {"inspection": inspection}
+            row.status = TaskStatus.WAITING
+            row.step = STEP_INSPECTED
+            row.progress = INSPECTED_PROGRESS
+            row.message = inspection_message(inspection)
+            row.save(update_fields=["result", "status", "step", "progress", "message", "updated_at"])
+    except DatabaseError:
+        # Never leave the task RUNNING (it would block every import into the workspace): fail it.
+        logger.exception("Import %s: recording the inspection failed.", task.public_id)
+        task_fail(
+            task_id=task_id,
+            message="The package's inspection could not be recorded (the database refused it); nothing was imported.",
+            code="internal_error",
+            detail={},
+        )
+    finally:
+        task_progress_clear(public_id=task.public_id)

@@ -13,7 +13,8 @@ import { defaultChoices, exportProblem, exportRequestBody, isTaskDone, type Expo
 /**
  * "Export Job" / "Export Script": Export Scope, Job Status, optional OBS path. OK downloads the package
  * at once, or, for large selections and OBS targets, follows the server's task and points to the
- * Download Center.
+ * Download Center. "Export Workspace Job" (a target with `workspace`) is the same dialog for every job of
+ * the workspace, with "Changed since" to export only the jobs changed after a time (at most 10,000).
  */
 export function ExportDialog({ target, onClose }: { target: ExportTarget; onClose: () => void }) {
   const { workspace } = useConsole();
@@ -27,6 +28,7 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
   const scopeName = useId();
   const statusName = useId();
   const obsId = useId();
+  const sinceId = useId();
   const isJob = target.category === "job";
   const problem = exportProblem(target, choices);
 
@@ -61,7 +63,7 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
     }
   };
 
-  const title = isJob ? "Export Job" : "Export Script";
+  const title = target.workspace ? "Export Workspace Job" : isJob ? "Export Job" : "Export Script";
 
   if (live) {
     const done = isTaskDone(live);
@@ -106,9 +108,15 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
         </>
       }
     >
-      <p className="export-what">
-        {isJob ? "Jobs" : "Scripts"}: <strong>{target.description}</strong>
-      </p>
+      {target.workspace ? (
+        <p className="export-what">
+          Exports the jobs of this workspace that changed since the time below (every job when it is empty), at most 10,000.
+        </p>
+      ) : (
+        <p className="export-what">
+          {isJob ? "Jobs" : "Scripts"}: <strong>{target.description}</strong>
+        </p>
+      )}
       {isJob && (
         <fieldset className="radio-group">
           <legend>Export Scope</legend>
@@ -133,6 +141,21 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
           Submitted
         </label>
       </fieldset>
+      {target.workspace && (
+        <div className="field">
+          <label htmlFor={sinceId}>Changed since (optional)</label>
+          <div className="field-control">
+            <input
+              id={sinceId}
+              type="datetime-local"
+              step={60}
+              value={choices.changedSince}
+              onChange={(e) => setChoices((c) => ({ ...c, changedSince: e.target.value }))}
+            />
+            <div className="field-hint">Only jobs changed after this time (your local time) are exported. Leave empty to export every job.</div>
+          </div>
+        </div>
+      )}
       <div className="field">
         <label htmlFor={obsId}>OBS Path (optional)</label>
         <div className="field-control">
@@ -141,7 +164,7 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
         </div>
       </div>
       <p className="muted small">Passwords and other sensitive values are never exported.</p>
-      {problem && choices.obsPath && <div className="field-error">{problem}</div>}
+      {problem && (choices.obsPath || choices.changedSince) && <div className="field-error">{problem}</div>}
       <ErrorNotice error={error} />
     </Dialog>
   );

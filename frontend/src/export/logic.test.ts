@@ -1,22 +1,71 @@
 import { describe, expect, it } from "vitest";
-import { defaultChoices, describeSelection, exportProblem, exportRequestBody, isTaskDone } from "./logic";
+import { changedSinceIso, defaultChoices, describeSelection, exportProblem, exportRequestBody, isTaskDone } from "./logic";
 
 describe("export request", () => {
   it("defaults to jobs only, developed", () => {
-    expect(defaultChoices()).toEqual({ scope: "jobs_only", status: "develop", obsPath: "" });
+    expect(defaultChoices()).toEqual({ scope: "jobs_only", status: "develop", obsPath: "", changedSince: "" });
   });
 
   it("sends directories and jobs picked in the tree", () => {
     const body = exportRequestBody(
       { category: "job", directoryIds: [4], ids: [11, 32], description: "" },
-      { scope: "with_dependencies", status: "submit", obsPath: "" },
+      { scope: "with_dependencies", status: "submit", obsPath: "", changedSince: "" },
     );
     expect(body).toEqual({ category: "job", all: false, obsPath: "", directoryIds: [4], jobIds: [11, 32], scope: "with_dependencies", status: "submit" });
   });
 
   it("sends scripts as scriptIds with an OBS path", () => {
-    const body = exportRequestBody({ category: "script", ids: [3], description: "" }, { scope: "with_dependencies", status: "develop", obsPath: " obs://bkt/out/ " });
+    const body = exportRequestBody({ category: "script", ids: [3], description: "" }, { scope: "with_dependencies", status: "develop", obsPath: " obs://bkt/out/ ", changedSince: "" });
     expect(body).toEqual({ category: "script", all: false, scriptIds: [3], scope: "jobs_only", status: "develop", obsPath: "obs://bkt/out/" });
+  });
+
+  it("sends a ticked directory with unticked jobs and directories as exclusions, not as every job id", () => {
+    const body = exportRequestBody(
+      { category: "job", directoryIds: [1], ids: [100], excludeDirectoryIds: [3], excludeIds: [11, 12], description: "" },
+      defaultChoices(),
+    );
+    expect(body).toEqual({
+      category: "job",
+      all: false,
+      obsPath: "",
+      scope: "jobs_only",
+      status: "develop",
+      directoryIds: [1],
+      jobIds: [100],
+      excludeDirectoryIds: [3],
+      excludeJobIds: [11, 12],
+    });
+    const scripts = exportRequestBody({ category: "script", all: true, excludeIds: [7], description: "" }, defaultChoices());
+    expect(scripts).toMatchObject({ all: true, excludeScriptIds: [7] });
+    expect(scripts).not.toHaveProperty("excludeJobIds");
+  });
+
+  it("Export Workspace Job sends the whole workspace changed since a time, or all jobs when empty", () => {
+    const target = { category: "job" as const, workspace: true, all: true, description: "all jobs of the workspace" };
+    const since = exportRequestBody(target, { ...defaultChoices(), scope: "with_dependencies", status: "submit", changedSince: "2026-03-01T08:30" });
+    expect(since).toEqual({
+      category: "job",
+      all: true,
+      scope: "with_dependencies",
+      status: "submit",
+      obsPath: "",
+      changedSince: new Date(2026, 2, 1, 8, 30).toISOString(), // the user's local time, as an instant
+    });
+    const everything = exportRequestBody(target, defaultChoices());
+    expect(everything).toEqual({ category: "job", all: true, scope: "jobs_only", status: "develop", obsPath: "" });
+    // Whatever was ticked in the tree is not part of a workspace export.
+    expect(exportRequestBody({ ...target, ids: [1], directoryIds: [2], excludeIds: [3] }, defaultChoices())).toEqual(everything);
+    expect(exportProblem(target, defaultChoices())).toBeNull();
+    expect(exportProblem(target, { ...defaultChoices(), changedSince: "yesterday" })).toMatch(/date and time/);
+  });
+
+  it("reads a datetime-local value as local time", () => {
+    expect(changedSinceIso("")).toBeNull();
+    expect(changedSinceIso("  ")).toBeNull();
+    expect(changedSinceIso("2026-12-31T23:59")).toBe(new Date(2026, 11, 31, 23, 59).toISOString());
+    expect(changedSinceIso("2026-12-31T23:59:30")).toBe(new Date(2026, 11, 31, 23, 59, 30).toISOString());
+    expect(changedSinceIso("2026-13-45T99:99")).toBeUndefined();
+    expect(changedSinceIso("31/12/2026")).toBeUndefined();
   });
 
   it("sends all for the root's select-all", () => {
@@ -34,6 +83,9 @@ describe("export request", () => {
     expect(describeSelection("job", false, 2, 1)).toBe("2 directories and 1 job");
     expect(describeSelection("script", false, 0, 3)).toBe("3 scripts");
     expect(describeSelection("job", true, 0, 0)).toBe("all jobs");
+    expect(describeSelection("job", false, 1, 0, undefined, { directories: 0, ids: 2 })).toBe("1 directory except 2 jobs");
+    expect(describeSelection("job", true, 1, 1, undefined, { directories: 1, ids: 1 })).toBe("all jobs except 1 directory and 1 job");
+    expect(describeSelection("script", false, 0, 1, "s1", { directories: 0, ids: 0 })).toBe("s1");
   });
 
   it("knows when a task is done", () => {

@@ -1,5 +1,7 @@
 /**
- * What the Export dialog sends: the selection it was opened for plus the user's choices.
+ * What the Export dialog sends: the selection it was opened for plus the user's choices. A selection in
+ * the tree travels compactly (ticked directories, the jobs or directories unticked inside them and the
+ * jobs ticked elsewhere); "Export Workspace Job" sends the whole workspace, changed since a time.
  */
 import type { ExportRequest, ExportScope, ExportStatus, Id, Task } from "../api/types";
 
@@ -10,6 +12,12 @@ export interface ExportTarget {
   directoryIds?: Id[];
   /** Job ids for category job, script ids for category script. */
   ids?: Id[];
+  /** Directories unticked inside the ticked ones (or inside `all`). */
+  excludeDirectoryIds?: Id[];
+  /** Jobs (or scripts) unticked inside the ticked directories (or inside `all`). */
+  excludeIds?: Id[];
+  /** "Export Workspace Job": every job of the workspace, optionally only those changed since a time. */
+  workspace?: boolean;
   /** Shown in the dialog ("doc1", "3 jobs and 2 directories"). */
   description: string;
 }
@@ -18,15 +26,33 @@ export interface ExportChoices {
   scope: ExportScope;
   status: ExportStatus;
   obsPath: string;
+  /** "Export Workspace Job" only: a datetime-local value ("2026-03-01T08:30", local time), or "" for all. */
+  changedSince: string;
 }
 
-export const defaultChoices = (): ExportChoices => ({ scope: "jobs_only", status: "develop", obsPath: "" });
+export const defaultChoices = (): ExportChoices => ({ scope: "jobs_only", status: "develop", obsPath: "", changedSince: "" });
+
+const LOCAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
+
+/**
+ * A datetime-local value (the browser's local time, no zone) as the ISO instant the API takes, or null
+ * when empty; undefined when it is not a time at all.
+ */
+export function changedSinceIso(local: string): string | null | undefined {
+  const value = local.trim();
+  if (!value) return null;
+  if (!LOCAL_DATETIME.test(value)) return undefined;
+  const date = new Date(value); // no zone: ECMAScript reads a date-time form as local time
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
 
 const OBS_PATH = /^obs:\/\/[a-z0-9][a-z0-9.-]{1,62}(\/[^\s]*)?$/i;
 
 /** Why OK cannot be pressed yet, or null. */
 export function exportProblem(target: ExportTarget, choices: ExportChoices): string | null {
-  if (!target.all && !(target.ids?.length || target.directoryIds?.length)) {
+  if (target.workspace) {
+    if (changedSinceIso(choices.changedSince) === undefined) return "Changed since must be a date and time.";
+  } else if (!target.all && !(target.ids?.length || target.directoryIds?.length)) {
     return target.category === "job" ? "Select at least one job." : "Select at least one script.";
   }
   const obs = choices.obsPath.trim();
@@ -40,26 +66,52 @@ export function exportRequestBody(target: ExportTarget, choices: ExportChoices):
     // Scripts have no dependencies of their own to add.
     scope: target.category === "job" ? choices.scope : "jobs_only",
     status: choices.status,
-    all: !!target.all,
+    all: !!target.all || !!target.workspace,
     obsPath: choices.obsPath.trim(),
   };
+  if (target.workspace) {
+    // The whole workspace, changed since a time (DataArts' "Export Workspace Job"): no ids at all.
+    const since = changedSinceIso(choices.changedSince);
+    if (since) body.changedSince = since;
+    return body;
+  }
   if (target.directoryIds?.length) body.directoryIds = [...target.directoryIds];
   if (target.ids?.length) {
     if (target.category === "job") body.jobIds = [...target.ids];
     else body.scriptIds = [...target.ids];
   }
+  if (target.excludeDirectoryIds?.length) body.excludeDirectoryIds = [...target.excludeDirectoryIds];
+  if (target.excludeIds?.length) {
+    if (target.category === "job") body.excludeJobIds = [...target.excludeIds];
+    else body.excludeScriptIds = [...target.excludeIds];
+  }
   return body;
 }
 
-/** "doc1", "3 jobs", "2 directories and 1 job", "all jobs" — for the dialog's header line. */
-export function describeSelection(category: "job" | "script", all: boolean, directoryCount: number, ids: number, singleName?: string): string {
+/**
+ * "doc1", "3 jobs", "2 directories and 1 job", "all jobs", "all jobs except 1 directory and 2 jobs" —
+ * for the dialog's header line and the tree's selection bar.
+ */
+export function describeSelection(
+  category: "job" | "script",
+  all: boolean,
+  directoryCount: number,
+  ids: number,
+  singleName?: string,
+  excluded: { directories: number; ids: number } = { directories: 0, ids: 0 },
+): string {
   const noun = category === "job" ? "job" : "script";
-  if (all) return `all ${noun}s`;
-  if (directoryCount === 0 && ids === 1 && singleName) return singleName;
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  if (!all && directoryCount === 0 && ids === 1 && singleName && !excluded.directories && !excluded.ids) return singleName;
   const parts: string[] = [];
-  if (directoryCount) parts.push(`${directoryCount} ${directoryCount === 1 ? "directory" : "directories"}`);
-  if (ids) parts.push(`${ids} ${ids === 1 ? noun : `${noun}s`}`);
-  return parts.join(" and ") || `no ${noun}s`;
+  if (directoryCount) parts.push(count(directoryCount, "directory", "directories"));
+  if (ids) parts.push(count(ids, noun, `${noun}s`));
+  // Under "all", ticked directories and jobs are ones ticked again inside an excluded directory.
+  const text = all ? `all ${noun}s` : parts.join(" and ") || `no ${noun}s`;
+  const except: string[] = [];
+  if (excluded.directories) except.push(count(excluded.directories, "directory", "directories"));
+  if (excluded.ids) except.push(count(excluded.ids, noun, `${noun}s`));
+  return except.length ? `${text} except ${except.join(" and ")}` : text;
 }
 
 export const isTaskDone = (t: Pick<Task, "status">) => t.status === "SUCCESSFUL" || t.status === "FAILED";

@@ -14,6 +14,7 @@ import { MoveDialog, DirectoryPicker } from "./DirectoryPicker";
 import { collectElementIds, useTreeData } from "./hooks";
 import { dirKeyString, elementMark, flattenTree, hierarchyOf, lockLabel, searchRows, treeKeyAction, type LoadedElement, type Row } from "./model";
 import {
+  compactSelection,
   dirCheckState,
   emptySelection,
   hasAnyChecked,
@@ -226,18 +227,27 @@ export function DirectoryTree({ category }: { category: Category }) {
     }
   };
 
-  const exportSelection = () =>
-    withBusy("Preparing export…", async () => {
-      const req = await resolveSelection();
-      const names = req.elementIds.length === 1 && !req.directoryIds.length ? tree.elements[String(req.elementIds[0])]?.name : undefined;
-      openExport({
-        category: category === "script" ? "script" : "job",
-        all: req.all,
-        directoryIds: req.directoryIds,
-        ids: req.elementIds,
-        description: describeSelection(category === "script" ? "script" : "job", req.all, req.directoryIds.length, req.elementIds.length, names),
-      });
+  /** The export gets the selection compactly (ticked directories minus what is unticked inside them): no
+   * directory has to be loaded, however many jobs it holds. */
+  const exportSelection = () => {
+    const req = compactSelection(selection, hierarchy);
+    const cat = category === "script" ? "script" : "job";
+    const single = req.elementIds.length === 1 && !req.directoryIds.length && !req.all;
+    openExport({
+      category: cat,
+      all: req.all,
+      directoryIds: req.directoryIds,
+      ids: req.elementIds,
+      excludeDirectoryIds: req.excludeDirectoryIds,
+      excludeIds: req.excludeElementIds,
+      description: describeSelection(cat, req.all, req.directoryIds.length, req.elementIds.length, single ? tree.elements[String(req.elementIds[0])]?.name : undefined, {
+        directories: req.excludeDirectoryIds.length,
+        ids: req.excludeElementIds.length,
+      }),
     });
+  };
+
+  const exportWorkspace = () => openExport({ category: "job", workspace: true, all: true, description: "all jobs of the workspace" });
 
   const batch = (type: "batchDelete" | "batchMove" | "batchUnlock") =>
     withBusy("Collecting the selection…", async () => {
@@ -262,6 +272,7 @@ export function DirectoryTree({ category }: { category: Category }) {
         : { label: "Show Check Box", onSelect: () => setCheckboxes(true) },
       "separator",
       { label: `Export ${noun.one}`, onSelect: exportSelection, disabled: needs },
+      ...(category === "job" ? [{ label: "Export Workspace Job", onSelect: exportWorkspace }] : []),
       { label: `Import ${noun.one}`, onSelect: () => openImport(category === "script" ? "script" : "job") },
       { label: `Delete ${noun.one}`, onSelect: () => batch("batchDelete"), disabled: needs, danger: true },
       { label: `Move ${noun.one}`, onSelect: () => batch("batchMove"), disabled: needs },
@@ -335,8 +346,11 @@ export function DirectoryTree({ category }: { category: Category }) {
 
   const checkedSummary = useMemo(() => {
     if (!checkboxes || !anyChecked) return null;
-    const req = selectionRequest(selection, hierarchy);
-    return describeSelection(category === "script" ? "script" : "job", req.all, req.directoryIds.length, req.elementIds.length);
+    const req = compactSelection(selection, hierarchy);
+    return describeSelection(category === "script" ? "script" : "job", req.all, req.directoryIds.length, req.elementIds.length, undefined, {
+      directories: req.excludeDirectoryIds.length,
+      ids: req.excludeElementIds.length,
+    });
   }, [checkboxes, anyChecked, selection, hierarchy, category]);
 
   const rootError = errors.root;

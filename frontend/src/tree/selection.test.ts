@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TreeElement } from "../api/types";
 import { addFoundElements, emptyTree, hierarchyOf, mergePage, type PageOfChildren, type TreeData } from "./model";
 import {
+  compactSelection,
   dirCheckState,
   emptySelection,
   hasAnyChecked,
@@ -193,5 +194,62 @@ describe("tree selection", () => {
     const sel = setElementChecked(emptySelection(), h, 900, true);
     expect(isElementChecked(sel, h, 900)).toBe(true);
     expect(selectionRequest(sel, h).elementIds).toEqual([900]);
+  });
+});
+
+describe("the selection as the export request (compact: directories plus exclusions)", () => {
+  const none = { all: false, directoryIds: [], elementIds: [], excludeDirectoryIds: [], excludeElementIds: [] };
+
+  it("is empty at first and one directory id for a ticked directory", () => {
+    const h = hierarchyOf(tree());
+    expect(compactSelection(emptySelection(), h)).toEqual(none);
+    expect(compactSelection(setDirChecked(emptySelection(), h, 1, true), h)).toEqual({ ...none, directoryIds: [1] });
+  });
+
+  it("a ticked directory with jobs unticked in it is the directory and the exclusions, nothing loaded", () => {
+    const t = tree();
+    const h = hierarchyOf(t);
+    let sel = setDirChecked(emptySelection(), h, 2, true);
+    sel = setElementChecked(sel, h, 22, false); // B holds 5,000 jobs, only two of them loaded
+    sel = setElementChecked(sel, h, 21, false);
+    expect(state(sel, t, 2)).toBe("mixed");
+    expect(compactSelection(sel, h)).toEqual({ ...none, directoryIds: [2], excludeElementIds: [21, 22] });
+  });
+
+  it("select-all with a directory and a job unticked is all plus the exclusions", () => {
+    const h = hierarchyOf(tree());
+    let sel = setDirChecked(emptySelection(), h, null, true);
+    sel = setDirChecked(sel, h, 3, false);
+    sel = setElementChecked(sel, h, 22, false);
+    expect(compactSelection(sel, h)).toEqual({ ...none, all: true, excludeDirectoryIds: [3], excludeElementIds: [22] });
+  });
+
+  it("what is ticked again inside an unticked directory is sent as ticked (the nearest decision wins)", () => {
+    const h = hierarchyOf(tree());
+    let sel = setDirChecked(emptySelection(), h, null, true);
+    sel = setDirChecked(sel, h, 1, false);
+    sel = setDirChecked(sel, h, 3, true);
+    sel = setElementChecked(sel, h, 11, true);
+    sel = setElementChecked(sel, h, 32, false);
+    expect(compactSelection(sel, h)).toEqual({
+      all: true,
+      directoryIds: [3],
+      elementIds: [11],
+      excludeDirectoryIds: [1],
+      excludeElementIds: [32],
+    });
+  });
+
+  it("three jobs ticked in two directories are three job ids", () => {
+    const h = hierarchyOf(tree());
+    let sel = emptySelection();
+    for (const id of [11, 12, 21]) sel = toggleElement(sel, h, id);
+    expect(compactSelection(sel, h)).toEqual({ ...none, elementIds: [11, 12, 21] });
+  });
+
+  it("leaves out marks that repeat what they inherit", () => {
+    const h = hierarchyOf(tree());
+    const sel: Selection = { root: true, dirs: { "1": true, "2": false }, elements: { "11": true, "21": false, "100": true } };
+    expect(compactSelection(sel, h)).toEqual({ ...none, all: true, excludeDirectoryIds: [2] });
   });
 });

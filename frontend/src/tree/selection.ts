@@ -279,3 +279,49 @@ export function checkedLoadedElements(sel: Selection, h: Hierarchy, loaded: Iter
   for (const id of loaded) if (isElementChecked(sel, h, id)) out.push(id);
   return out;
 }
+
+/** The selection as the export API takes it: what is ticked, minus what is unticked inside it. */
+export interface CompactSelection {
+  /** The root's select-all is ticked (the whole category, minus the exclusions). */
+  all: boolean;
+  /** Ticked directories (inside an unticked one, or with nothing ticked above them). */
+  directoryIds: number[];
+  /** Ticked elements whose directory is not ticked. */
+  elementIds: number[];
+  /** Unticked directories inside a ticked one (with everything below them). */
+  excludeDirectoryIds: number[];
+  /** Unticked elements inside a ticked directory. */
+  excludeElementIds: number[];
+}
+
+/**
+ * The selection in its compact form, straight from its marks: nothing is loaded, whatever the size of
+ * the ticked directories. The server reads it as the tree does (the nearest decision wins), so a
+ * directory ticked with three of its thousand jobs unticked is one directory id and three exclusions.
+ * Marks that repeat what they inherit are left out.
+ */
+export function compactSelection(sel: Selection, h: Hierarchy): CompactSelection {
+  const directoryIds: number[] = [];
+  const excludeDirectoryIds: number[] = [];
+  for (const [id, value] of Object.entries(sel.dirs)) {
+    const inherited = dirBase(sel, h, parentOfDir(h, Number(id)));
+    if (value === inherited) continue;
+    (value ? directoryIds : excludeDirectoryIds).push(Number(id));
+  }
+  const elementIds: number[] = [];
+  const excludeElementIds: number[] = [];
+  for (const [id, value] of Object.entries(sel.elements)) {
+    const d = h.elementDir(Number(id));
+    const inherited = dirBase(sel, h, d === undefined ? null : d);
+    if (value === inherited) continue;
+    (value ? elementIds : excludeElementIds).push(Number(id));
+  }
+  const sorted = (ids: number[]) => ids.sort((a, b) => a - b);
+  return {
+    all: sel.root,
+    directoryIds: sorted(directoryIds),
+    elementIds: sorted(elementIds),
+    excludeDirectoryIds: sorted(excludeDirectoryIds),
+    excludeElementIds: sorted(excludeElementIds),
+  };
+}

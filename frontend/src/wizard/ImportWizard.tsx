@@ -3,11 +3,12 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { isApiError, saveBlob } from "../api/client";
 import * as ep from "../api/endpoints";
 import { useObsStatus } from "../api/hooks";
-import type { DuplicatePolicy, ImportTask, InspectedObject, ReferenceUse, ReportRow, SubTask } from "../api/types";
+import type { DuplicatePolicy, ImportTask, InspectedObject, ReferenceUse, ReportRow } from "../api/types";
 import { useConsole } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, Notice, ProgressBar, Spinner } from "../ui/bits";
 import {
+  applyProgressView,
   blockedObjects,
   canGoNext,
   CREATE_FROM_PACKAGE,
@@ -388,18 +389,34 @@ function ReviewStep({ s, dispatch }: { s: WizardState; dispatch: React.Dispatch<
   );
 }
 
-function SubtaskList({ subtasks }: { subtasks: SubTask[] }) {
-  if (!subtasks.length) return null;
+/** The apply step: the progress bar and every object of the package, filling in as the worker writes. */
+function ApplyProgress({ s }: { s: WizardState }) {
+  const view = applyProgressView(s);
   return (
-    <ul className="subtasks" aria-label="Objects">
-      {subtasks.map((t) => (
-        <li key={t.order} className={`subtask status-${t.status.toLowerCase()}`}>
-          <span className="subtask-status">{t.status === "SUCCESSFUL" ? "✓" : t.status === "FAILED" ? "✗" : t.status === "RUNNING" ? "…" : "·"}</span>
-          <span>{t.name || `${t.objectType} ${t.objectName}`}</span>
-          {t.message && <span className={t.status === "FAILED" ? "error-text small" : "muted small"}>{t.message}</span>}
-        </li>
-      ))}
-    </ul>
+    <>
+      <ProgressBar value={view.percent} label="Import progress" />
+      <p className="muted" aria-live="polite">
+        {view.summary}
+      </p>
+      {view.rows.length > 0 && (
+        <ul className="subtasks" aria-label="Objects">
+          {view.hiddenBefore > 0 && <li className="subtask muted small">… {view.hiddenBefore} earlier objects</li>}
+          {view.rows.map((r) => (
+            <li key={r.key} className={`subtask status-${r.status.toLowerCase()}`} aria-label={`${kindLabel(r.type)} ${r.name}: ${r.statusText}`}>
+              <span className="subtask-status" aria-hidden="true">
+                {r.icon}
+              </span>
+              <span className="subtask-name">
+                {kindLabel(r.type)} {r.name}
+              </span>
+              {r.outcome && <span className="subtask-outcome small">{r.outcome}</span>}
+              {r.message && r.status === "FAILED" && <span className="error-text small">{r.message}</span>}
+            </li>
+          ))}
+          {view.hiddenAfter > 0 && <li className="subtask muted small">… and {view.hiddenAfter} more</li>}
+        </ul>
+      )}
+    </>
   );
 }
 
@@ -595,9 +612,7 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
       {s.step === "applying" && (
         <div className="wizard-progress">
           <p>Importing…</p>
-          <ProgressBar value={s.progress} label="Import progress" />
-          {s.message && <p className="muted">{s.message}</p>}
-          <SubtaskList subtasks={s.subtasks} />
+          <ApplyProgress s={s} />
           <ErrorNotice error={poll.error} />
         </div>
       )}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { ImportTask, Inspection, ReportRow, SubTask } from "../api/types";
+import type { ImportTask, Inspection, LiveObject, LiveProgress, ReportRow, SubTask } from "../api/types";
 import {
+  applyProgressView,
   applyRequest,
   blockedObjects,
   canGoNext,
@@ -270,5 +271,119 @@ describe("step 3: apply and report", () => {
   it("ignores task updates for steps that do not poll", () => {
     const s = initialWizard();
     expect(wizardReducer(s, { type: "task", task: task({ status: "SUCCESSFUL" }) })).toBe(s);
+  });
+});
+
+const obj = (order: number, type: string, name: string, status: LiveObject["status"], outcome = "", message = ""): LiveObject => ({
+  order,
+  type,
+  name,
+  status,
+  outcome,
+  message,
+});
+const live = (done: number, total: number, objects: LiveObject[], failed = 0): LiveProgress => ({
+  step: "apply",
+  done,
+  total,
+  failed,
+  objects,
+  updatedAt: "2026-01-01T00:00:00Z",
+});
+
+describe("step 3: the objects fill in while the worker applies", () => {
+  const applying = () =>
+    run(
+      [
+        { type: "setMapping", key: "connection:doctest", value: "dws_prod" },
+        { type: "setMapping", key: "dli_queue:q1", value: "default" },
+        { type: "applying" },
+        { type: "applyStarted", task: null },
+      ],
+      toReview(),
+    );
+
+  it("lists every object of the package as waiting before the worker reports", () => {
+    const view = applyProgressView(applying());
+    expect(view.percent).toBe(0);
+    expect(view.summary).toBe("Preparing the import…");
+    // Resources, scripts, then jobs: the order the apply writes them in.
+    expect(view.rows.map((r) => [r.name, r.status, r.icon])).toEqual([
+      ["load_sql", "PENDING", "○"],
+      ["doc1", "PENDING", "○"],
+      ["doc2", "PENDING", "○"],
+      ["fresh", "PENDING", "○"],
+    ]);
+  });
+
+  it("shows the objects done, the one being written and those waiting, with the bar", () => {
+    const s = wizardReducer(applying(), {
+      type: "task",
+      task: task({
+        status: "RUNNING",
+        progress: 62,
+        message: "Importing 4 object(s)...",
+        live: live(2, 4, [obj(1, "script", "load_sql", "SUCCESSFUL", "created"), obj(2, "job", "doc1", "SUCCESSFUL", "overwritten"), obj(3, "job", "doc2", "RUNNING")]),
+      }),
+    });
+    const view = applyProgressView(s);
+    expect(view.percent).toBe(50);
+    expect(view.summary).toBe("2 of 4 objects imported");
+    expect(view.rows.map((r) => [r.name, r.status, r.icon, r.statusText])).toEqual([
+      ["load_sql", "SUCCESSFUL", "✓", "created"],
+      ["doc1", "SUCCESSFUL", "✓", "overwritten"],
+      ["doc2", "RUNNING", "⋯", "importing"],
+      ["fresh", "PENDING", "○", "waiting"],
+    ]);
+  });
+
+  it("accumulates objects across polls (each poll lists only the latest) and shows failures", () => {
+    let s = wizardReducer(applying(), {
+      type: "task",
+      task: task({ live: live(1, 5, [obj(1, "connection", "doctest", "SUCCESSFUL", "created"), obj(2, "script", "load_sql", "RUNNING")]) }),
+    });
+    s = wizardReducer(s, {
+      type: "task",
+      task: task({
+        live: live(4, 5, [obj(2, "script", "load_sql", "SUCCESSFUL", "created"), obj(3, "job", "doc1", "SUCCESSFUL", "skipped"), obj(4, "job", "doc2", "FAILED", "failed", "locked by carol")], 1),
+      }),
+    });
+    // A late answer of an earlier poll does not undo what is known.
+    s = wizardReducer(s, { type: "task", task: task({ live: live(1, 5, [obj(2, "script", "load_sql", "RUNNING")]) }) });
+    const view = applyProgressView(s);
+    expect(view.rows.map((r) => [r.type, r.name, r.icon])).toEqual([
+      ["connection", "doctest", "✓"],
+      ["script", "load_sql", "✓"],
+      ["job", "doc1", "–"],
+      ["job", "doc2", "✗"],
+      ["job", "fresh", "○"],
+    ]);
+    expect(view.rows[3].message).toBe("locked by carol");
+    expect(view.percent).toBe(20); // the counts of the latest answer
+  });
+
+  it("shows a window around where the import is when there are many objects", () => {
+    const many: Inspection = { ...inspection, scripts: [], jobs: Array.from({ length: 1000 }, (_, i) => ({ name: `j${i}`, exists: false })) };
+    let s: WizardState = { ...applying(), inspection: many };
+    s = wizardReducer(s, {
+      type: "task",
+      task: task({ live: live(600, 1000, Array.from({ length: 600 }, (_, i) => obj(i + 1, "job", `j${i}`, "SUCCESSFUL", "created"))) }),
+    });
+    const view = applyProgressView(s, 100);
+    expect(view.rows).toHaveLength(100);
+    expect(view.rows[0].name).toBe("j550");
+    expect(view.rows[50]).toMatchObject({ name: "j600", status: "PENDING" });
+    expect([view.hiddenBefore, view.hiddenAfter]).toEqual([550, 350]);
+    expect(view.percent).toBe(60);
+  });
+
+  it("ignores the inspection's progress and starts afresh for a new apply", () => {
+    let s = wizardReducer(applying(), { type: "task", task: task({ live: { ...live(1, 2, [obj(1, "job", "doc1", "SUCCESSFUL", "created")]), step: "inspect" } }) });
+    expect(s.liveObjects).toEqual({});
+    s = wizardReducer(s, { type: "task", task: task({ live: live(1, 2, [obj(1, "job", "doc1", "SUCCESSFUL", "created")]) }) });
+    expect(Object.keys(s.liveObjects)).toEqual(["job:doc1"]);
+    s = wizardReducer(s, { type: "applyStarted", task: null });
+    expect(s.liveObjects).toEqual({});
+    expect(s.live).toBeNull();
   });
 });

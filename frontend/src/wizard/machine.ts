@@ -15,6 +15,8 @@ import type {
   ImportTask,
   InspectedObject,
   Inspection,
+  LiveObject,
+  LiveProgress,
   MissingGroup,
   MissingReference,
   PackageError,
@@ -59,6 +61,10 @@ export interface WizardState {
   targetDirectory: string;
   continueOnError: boolean;
   subtasks: SubTask[];
+  /** While the import applies: the counts its worker published last (null before the first). */
+  live: Pick<LiveProgress, "done" | "total" | "failed"> | null;
+  /** Every object the worker reported so far, by `${type}:${name}` (polls carry only the latest ones). */
+  liveObjects: Record<string, LiveObject>;
   report: ImportReport | null;
   /** A problem to show at the current step (the step itself stays). */
   error: string | null;
@@ -110,6 +116,8 @@ export function initialWizard(category: ImportCategory = "job"): WizardState {
     targetDirectory: "",
     continueOnError: true,
     subtasks: [],
+    live: null,
+    liveObjects: {},
     report: null,
     error: null,
   };
@@ -279,13 +287,29 @@ export function packageErrorText(error: PackageError | null | undefined, fallbac
   return where ? `${message} (${where})` : message;
 }
 
+/** The objects of a poll merged into those seen before: a poll lists only the latest ones. */
+function mergeLive(seen: Record<string, LiveObject>, objects: LiveObject[]): Record<string, LiveObject> {
+  if (!objects.length) return seen;
+  const next = { ...seen };
+  for (const o of objects) {
+    const key = objectKey(o.type, o.name);
+    const before = next[key];
+    // A later report of the same object wins; a stale poll (lower order, or RUNNING after done) does not.
+    if (!before || o.order > before.order || (o.order === before.order && before.status === "RUNNING")) next[key] = o;
+  }
+  return next;
+}
+
 function fromTask(s: WizardState, task: ImportTask): WizardState {
+  const live = s.step === "applying" && task.live && task.live.step === "apply" ? task.live : null;
   const base: WizardState = {
     ...s,
     taskId: task.id ?? s.taskId,
     progress: typeof task.progress === "number" ? task.progress : s.progress,
     message: task.message ?? s.message,
     subtasks: task.subtasks ?? s.subtasks,
+    live: live ? { done: live.done, total: live.total, failed: live.failed } : s.live,
+    liveObjects: live ? mergeLive(s.liveObjects, live.objects ?? []) : s.liveObjects,
   };
   if (s.step === "inspecting") {
     if (task.inspection && (task.step === "inspected" || task.status === "WAITING")) {
@@ -365,6 +389,8 @@ export function wizardReducer(s: WizardState, e: WizardEvent): WizardState {
         progress: e.task?.progress ?? 0,
         message: e.task?.message ?? "",
         subtasks: e.task?.subtasks ?? [],
+        live: null,
+        liveObjects: {},
       };
     case "reset":
       return { ...initialWizard(s.category), obs: s.obs, location: s.obs && !s.obs.available ? "local" : "obs" };
@@ -393,4 +419,82 @@ export function reportCounts(r: ImportReport) {
     renamed: r.renamed.length,
     failed: r.failed.length,
   };
+}
+
+// ---- the apply step's progress view
+
+export type ProgressStatus = "PENDING" | "RUNNING" | "SUCCESSFUL" | "FAILED";
+
+export interface ProgressRow {
+  key: string;
+  type: string;
+  name: string;
+  status: ProgressStatus;
+  /** created, overwritten, skipped, renamed, failed; "" until the object is done. */
+  outcome: string;
+  message: string;
+  /** The status as a glyph: ✓ written, – skipped, ✗ failed, ⋯ being written, ○ waiting. */
+  icon: string;
+  /** What a screen reader says for the icon. */
+  statusText: string;
+}
+
+export interface ApplyProgressView {
+  /** 0..100 for the progress bar: the share of the objects done. */
+  percent: number;
+  done: number;
+  total: number;
+  failed: number;
+  /** "12 of 40 objects imported", or what the worker is doing before it writes objects. */
+  summary: string;
+  /** The rows to show: at most `limit`, around where the import is. */
+  rows: ProgressRow[];
+  hiddenBefore: number;
+  hiddenAfter: number;
+}
+
+const PENDING_ORDER: [string, keyof Pick<Inspection, "resources" | "scripts" | "jobs">][] = [
+  ["resource", "resources"],
+  ["script", "scripts"],
+  ["job", "jobs"],
+];
+
+function rowOf(type: string, name: string, status: ProgressStatus, outcome = "", message = ""): ProgressRow {
+  const skipped = status === "SUCCESSFUL" && outcome === "skipped";
+  const icon = status === "FAILED" ? "✗" : status === "RUNNING" ? "⋯" : status === "PENDING" ? "○" : skipped ? "–" : "✓";
+  const statusText = status === "PENDING" ? "waiting" : status === "RUNNING" ? "importing" : outcome || status.toLowerCase();
+  return { key: objectKey(type, name), type, name, status, outcome, message, icon, statusText };
+}
+
+/**
+ * What the apply step shows while the worker writes: the progress bar, "12 of 40 objects imported", and
+ * one row per object with its status, the ones done first (in the order they were written), then the one
+ * being written, then those still waiting (from the inspection: resources, scripts, jobs).
+ */
+export function applyProgressView(s: WizardState, limit = 300): ApplyProgressView {
+  const reported = Object.values(s.liveObjects).sort((a, b) => a.order - b.order);
+  const rows: ProgressRow[] = reported.map((o) => rowOf(o.type, o.name, o.status as ProgressStatus, o.outcome, o.message));
+  const seen = new Set(rows.map((r) => r.key));
+  for (const [type, list] of PENDING_ORDER) {
+    for (const o of s.inspection?.[list] ?? []) {
+      const key = objectKey(type, o.name);
+      if (!seen.has(key)) {
+        seen.add(key);
+        rows.push(rowOf(type, o.name, "PENDING"));
+      }
+    }
+  }
+  const done = s.live?.done ?? 0;
+  const total = Math.max(s.live?.total ?? 0, rows.length);
+  const failed = s.live?.failed ?? 0;
+  const percent = total > 0 ? Math.min(100, Math.floor((done * 100) / total)) : 0;
+  const summary = s.live && s.live.total > 0 ? `${done} of ${s.live.total} objects imported${failed ? `, ${failed} failed` : ""}` : s.message || "Preparing the import…";
+  let start = 0;
+  if (rows.length > limit) {
+    const current = rows.findIndex((r) => r.status === "RUNNING" || r.status === "PENDING");
+    const at = current < 0 ? rows.length : current;
+    start = Math.max(0, Math.min(rows.length - limit, at - Math.floor(limit / 2)));
+  }
+  const shown = rows.slice(start, start + limit);
+  return { percent, done, total, failed, summary, rows: shown, hiddenBefore: start, hiddenAfter: rows.length - start - shown.length };
 }
