@@ -1,4 +1,5 @@
-"""Encryption of secrets at rest (connection passwords, access-key secrets) with Fernet.
+"""Encryption of secrets at rest with Fernet: connection passwords, access-key secrets, the values of jobs'
+sensitive properties and masked parameters, and what an import keeps typed in until it runs.
 
 The key comes from FIELD_ENCRYPTION_KEY or a key file generated under var/ on first run. Ciphertexts are
 opaque strings; nothing in the console ever decrypts a secret to show it back.

@@ -1,4 +1,4 @@
-"""Celery task of the v1 API: a thin wrapper named after the service it calls (ids and JSON only)."""
+"""Celery task of the v1 API: a thin wrapper named after the service it calls (it takes the task's id)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,6 @@ MAX_RETRIES = 3600
 
 
 @shared_task(name="dataarts.v1_import_continue", bind=True, max_retries=MAX_RETRIES)
-def v1_import_continue(self: Any, task_id: int, choices: dict[str, Any]) -> None:
-    if not transfer.v1_import_continue(task_id=task_id, choices=choices):
+def v1_import_continue(self: Any, task_id: int) -> None:
+    if not transfer.v1_import_continue(task_id=task_id):
         raise self.retry(countdown=RETRY_SECONDS)

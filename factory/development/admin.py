@@ -41,6 +41,9 @@ class JobAdmin(_LockedObjectAdmin):
         "lock_holder",
     )
     list_filter = ("workspace", "process_type", "schedule_status")
+    # Job secrets are never shown, not even as ciphertext; their names only.
+    exclude = ("secrets_encrypted",)
+    readonly_fields = (*_LockedObjectAdmin.readonly_fields, "secret_fields")
 
 
 @admin.register(Script)

@@ -88,12 +88,23 @@ class LockedObject(models.Model):
 
 class Job(LockedObject):
     """A job: its development state is ``document``, DataArts' job definition kept whole (unknown keys
-    included); ``process_type`` and ``directory`` are pulled out of it for listing and search."""
+    included); ``process_type`` and ``directory`` are pulled out of it for listing and search.
+
+    The values of sensitive node properties and masked parameters are never in ``document`` (nor in a
+    version): they are emptied there and kept only in ``secrets_encrypted`` (``factory.development.secrets``).
+    """
 
     process_type = models.CharField(max_length=16, default="BATCH")
     node_count = models.PositiveIntegerField(default=0)
     schedule_status = models.CharField(
         max_length=16, choices=ScheduleStatus.choices, default=ScheduleStatus.STOPPED
+    )
+    # Fernet ciphertext of {"node:<node>:<property>" | "param:<name>": value}; no API ever returns it.
+    secrets_encrypted = models.TextField(blank=True, default="")
+    secret_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Keys of the secrets set (node:<node>:<property>, param:<name>), never values.",
     )
 
     class Meta(LockedObject.Meta):

@@ -19,6 +19,7 @@ JOB_KEYS = {
     "processType",
     "owner",
     "document",
+    "secretFields",
     "revision",
     "lockHolder",
     "lockedByMe",

@@ -21,7 +21,7 @@ from huaweicloudsdkdgc.v1.model import (
 
 from factory.connections.models import DataConnection
 from factory.connections.services import connection_create
-from factory.dataarts.services import v1_import_choices, v1_import_continue
+from factory.dataarts.services import v1_import_choices, v1_import_choices_store, v1_import_continue
 from factory.development.models import Job
 from factory.transfer.models import SystemTask
 from factory.transfer.services.imports import import_create, import_inspect
@@ -44,11 +44,13 @@ def package_file(dgc, alice, workspace_a, tmp_path):
     return path
 
 
-def _started(workspace, user, package_file, policy: str = "overwrite") -> SystemTask:
-    """An import as ``jobs/import`` starts it, with its inspect done (the worker's part)."""
+def _started(workspace, user, package_file, choices: dict, policy: str = "overwrite") -> SystemTask:
+    """An import as ``jobs/import`` starts it (its choices kept in the task row), with its inspect done
+    (the worker's part)."""
     task = import_create(
         workspace=workspace, user=user, category="job", policy=policy, file_path=package_file
     )
+    v1_import_choices_store(task=task, choices=choices)
     import_inspect(task_id=task.pk)
     return task
 
@@ -76,10 +78,11 @@ def test_overwrite_with_a_connection_remap(dgc, alice, workspace_a, package_file
     task = import_create(
         workspace=workspace_a, user=alice, category="job", policy="overwrite", file_path=package_file
     )
-    assert v1_import_continue(task_id=task.pk, choices=choices) is False  # not inspected yet: call again
+    v1_import_choices_store(task=task, choices=choices)
+    assert v1_import_continue(task_id=task.pk) is False  # not inspected yet: call again
     assert dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id)).status == "RUNNING"
     import_inspect(task_id=task.pk)  # the worker's part
-    assert v1_import_continue(task_id=task.pk, choices=choices) is True
+    assert v1_import_continue(task_id=task.pk) is True
 
     shown = dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id))
     assert shown.status == "SUCCESSFUL", shown.message
@@ -98,8 +101,8 @@ def test_missing_reference_without_remap_fails_the_task_naming_it(
     dgc, alice, workspace_a, package_file
 ) -> None:
     DataConnection.objects.filter(name="doctest").delete()
-    task = _started(workspace_a, alice, package_file)
-    v1_import_continue(task_id=task.pk, choices=_choices())
+    task = _started(workspace_a, alice, package_file, _choices())
+    v1_import_continue(task_id=task.pk)
     shown = dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id))
     assert shown.status == "FAILED"
     assert "doctest" in shown.message
@@ -107,16 +110,16 @@ def test_missing_reference_without_remap_fails_the_task_naming_it(
 
 
 def test_skip_keeps_the_existing_job(dgc, alice, workspace_a, package_file) -> None:
-    task = _started(workspace_a, alice, package_file, policy="skip")
-    v1_import_continue(task_id=task.pk, choices=_choices(same_name_policy="SKIP"))
+    task = _started(workspace_a, alice, package_file, _choices(same_name_policy="SKIP"), policy="skip")
+    v1_import_continue(task_id=task.pk)
     assert dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id)).status == "SUCCESSFUL"
     assert Job.objects.get(name="doc1").document["description"] == "changed since"
 
 
 def test_running_twice_is_harmless(dgc, alice, workspace_a, package_file) -> None:
-    task = _started(workspace_a, alice, package_file)
-    v1_import_continue(task_id=task.pk, choices=_choices())
-    v1_import_continue(task_id=task.pk, choices=_choices())
+    task = _started(workspace_a, alice, package_file, _choices())
+    v1_import_continue(task_id=task.pk)
+    v1_import_continue(task_id=task.pk)
     task.refresh_from_db()
     assert task.status == "SUCCESSFUL"
     assert task.subtasks.filter(object_name="doc1").count() == 1

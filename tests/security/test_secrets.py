@@ -110,9 +110,7 @@ def messages(monkeypatch, settings) -> Messages:
         tasks.export_run: lambda task_id: export_services.export_run(task_id=task_id),
         tasks.import_inspect: lambda task_id: imports_inspect.import_inspect(task_id=task_id),
         tasks.import_apply: lambda task_id: imports_apply.import_apply(task_id=task_id),
-        v1_tasks.v1_import_continue: lambda task_id, choices: v1_transfer.v1_import_continue(
-            task_id=task_id, choices=choices
-        ),
+        v1_tasks.v1_import_continue: lambda task_id: v1_transfer.v1_import_continue(task_id=task_id),
     }
     for task, run in runners.items():
 
@@ -376,12 +374,6 @@ def test_connection_and_key_secrets_never_leave(
     assert len(sweep.answers) > 40 and every_log.records  # the sweep and the logs did happen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sensitive node properties and masked parameters are stored in clear and returned whole by the "
-    "job APIs (console detail/save/versions, v1 show job): see the Hardening report; remove this mark "
-    "once job documents are redacted in answers",
-)
 def test_job_sensitive_values_never_leave(
     world: World, every_log, messages: Messages, django_capture_on_commit_callbacks
 ) -> None:
@@ -405,12 +397,6 @@ def test_job_sensitive_values_never_leave(
     _assert_clean(secrets, sweep, _log_text(every_log), messages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the values typed in for an import's parameters (masked ones included) are kept in clear in the "
-    "task's params.choices, shown by GET imports/<id>/, and sent in the v1 import's Celery message: see "
-    "the Hardening report; remove this mark once masked values travel encrypted",
-)
 def test_import_masked_parameter_values_never_leave(
     world: World, every_log, messages: Messages, django_capture_on_commit_callbacks, monkeypatch, settings
 ) -> None:

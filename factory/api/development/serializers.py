@@ -52,6 +52,12 @@ class JobSummarySerializer(_LockedSummary):
 
 @component("Job")
 class JobSerializer(JobSummarySerializer):
+    secretFields = serializers.ListField(
+        source="secret_fields",
+        child=serializers.CharField(),
+        help_text="Keys of the secret values set (node:<node>:<property>, param:<name>), never the values: "
+        "the document holds them empty. Saving an empty value keeps the secret.",
+    )
     document = serializers.DictField()
 
 

@@ -142,21 +142,23 @@ class ImportCreateApi(WorkspaceApi):
 
 
 class _ImportTaskApi(WorkspaceApi):
-    def task(self, request: Request, task_id: str) -> SystemTask:
+    def task(self, request: Request, task_id: str, *, live: bool = False) -> SystemTask:
         return import_task_get(
             workspace=self.workspace,
             user=request.user,
             public_id=task_id,
             is_admin=role_at_least(membership=self.membership, role=Role.ADMIN),
+            live=live,
         )
 
 
 class ImportDetailApi(_ImportTaskApi):
-    """An import as the wizard polls it: status, step, inspection (step 2) and report (step 3)."""
+    """An import as the wizard polls it: status, step, inspection (step 2), the objects written so far
+    while it applies (``live``) and report (step 3)."""
 
     @extend_schema(tags=TAG, responses=ImportTaskSerializer, operation_id="imports_get")
     def get(self, request: Request, workspace_id: str, task_id: str) -> Response:
-        return Response(ImportTaskSerializer(self.task(request, task_id)).data)
+        return Response(ImportTaskSerializer(self.task(request, task_id, live=True)).data)
 
 
 class ImportApplyApi(_ImportTaskApi):

@@ -27,6 +27,12 @@ from factory.transfer.services import (
     export_stream,
 )
 from factory.transfer.services.imports import import_apply, import_apply_request, import_create
+from factory.transfer.services.imports_choices import (
+    import_params_names,
+    import_params_with_values,
+    import_secrets_pack,
+    import_secrets_unpack,
+)
 from factory.transfer.services.imports_common import (
     OVERWRITE,
     SKIP,
@@ -48,6 +54,8 @@ class V1Export:
 
 
 EXPORT_STATUSES = {"DEVELOP": DEVELOP, "SUBMIT": SUBMIT}
+# The key of the task's params that keeps a v1 import's choices until its inspection is done.
+V1_CHOICES = "v1Choices"
 
 
 def v1_jobs_export(
@@ -122,9 +130,9 @@ def v1_import_start(
     *, workspace: Workspace, user: AbstractBaseUser, path: str, choices: dict[str, Any]
 ) -> SystemTask:
     """``jobs/import``: the package must be readable in OBS now (DLF.0803 / DLF.0815 otherwise). Then the
-    import's system task is created (its ``import_inspect`` task queued, as for the wizard) and
-    ``v1_import_continue`` is queued to apply ``choices`` once the inspection is done: one task id for
-    DataArts' one-call import."""
+    import's system task is created (its ``import_inspect`` task queued, as for the wizard) with
+    ``choices`` in it (``v1_import_choices_store``), and ``v1_import_continue`` is queued with the task's
+    id to apply them once the inspection is done: one task id for DataArts' one-call import."""
     obs_path = obs_path_parse(path.strip(), field="path")
     if not obs_path.is_prefix and obs_configured() and not obs_exists(path=obs_path):
         raise ObsError(f"Fail to read OBS file: there is no object at {obs_path}.", code="obs_object_missing")
@@ -132,14 +140,34 @@ def v1_import_start(
         task = import_create(
             workspace=workspace, user=user, category="job", policy=choices["policy"], obs_path=str(obs_path)
         )
-        transaction.on_commit(partial(_v1_import_enqueue, task.pk, choices))
+        v1_import_choices_store(task=task, choices=choices)
+        transaction.on_commit(partial(_v1_import_enqueue, task.pk))
     return task
 
 
-def _v1_import_enqueue(task_id: int, choices: dict[str, Any]) -> None:
+def v1_import_choices_store(*, task: SystemTask, choices: dict[str, Any]) -> None:
+    """Keep the v1 import's ``choices`` in its task row until the inspection is done: the parameters by
+    name in ``params`` and their values (masked ones among them) only encrypted, as the wizard's step 2
+    keeps them. Never in the Celery message, which sits in the broker in clear."""
+    task.params = {**task.params, V1_CHOICES: import_params_names(params=choices)}
+    task.secrets_encrypted = import_secrets_pack(
+        public_params=choices.get("publicParams"), job_params=choices.get("jobParams")
+    )
+    task.save(update_fields=["params", "secrets_encrypted", "updated_at"])
+
+
+def _v1_choices(task: SystemTask) -> dict[str, Any]:
+    """The choices ``v1_import_choices_store`` kept, with their parameter values."""
+    return import_params_with_values(
+        params=task.params.get(V1_CHOICES) or {},
+        values=import_secrets_unpack(ciphertext=task.secrets_encrypted),
+    )
+
+
+def _v1_import_enqueue(task_id: int) -> None:
     from factory.dataarts import tasks  # the tasks module imports the services
 
-    tasks.v1_import_continue.delay(task_id, choices)
+    tasks.v1_import_continue.delay(task_id)
 
 
 def _choices_for(inspection: dict[str, Any], choices: dict[str, Any]) -> dict[str, Any]:
@@ -149,8 +177,9 @@ def _choices_for(inspection: dict[str, Any], choices: dict[str, Any]) -> dict[st
     return {**choices, "mapping": mapping}
 
 
-def v1_import_continue(*, task_id: int, choices: dict[str, Any]) -> bool:
-    """The v1 import's second half: once the package is inspected, apply ``choices`` and import.
+def v1_import_continue(*, task_id: int) -> bool:
+    """The v1 import's second half: once the package is inspected, apply the choices ``v1_import_start``
+    kept in the task row and import.
 
     False while the inspection is still queued or running (call again later); it never runs the inspect
     itself, so that a second delivery cannot run it twice. A worker lost meanwhile fails the task
@@ -168,7 +197,10 @@ def v1_import_continue(*, task_id: int, choices: dict[str, Any]) -> bool:
         inspection = (task.result or {}).get("inspection") or {}
         try:
             import_apply_request(
-                task=task, user=task.created_by, choices=_choices_for(inspection, choices), enqueue=False
+                task=task,
+                user=task.created_by,
+                choices=_choices_for(inspection, _v1_choices(task)),
+                enqueue=False,
             )
         except DomainError as exc:
             task_fail(task_id=task.pk, message=exc.message, code=exc.code, detail={"fields": exc.fields})

@@ -76,9 +76,10 @@ def jobs_list(
     scheduled: bool | None = None,
     locked_by: AbstractBaseUser | None = None,
 ) -> QuerySet[Job]:
-    """Jobs by name, without their documents; ``search`` matches name or owner, case-insensitively."""
+    """Jobs by name, without their documents or secrets; ``search`` matches name or owner,
+    case-insensitively."""
     jobs = _filtered(
-        Job.objects.filter(workspace=workspace),
+        Job.objects.filter(workspace=workspace).defer("secrets_encrypted"),
         search=search,
         directory_id=directory_id,
         owner=owner,

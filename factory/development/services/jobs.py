@@ -1,4 +1,9 @@
-"""Writes of jobs: create, save, submit, rename, move, copy, delete, schedule, roll back, import."""
+"""Writes of jobs: create, save, submit, rename, move, copy, delete, schedule, roll back, import.
+
+Every write of a job's document keeps its secrets apart (``factory.development.secrets``): the values of
+sensitive node properties and masked parameters are emptied in ``Job.document`` (so in every version,
+answer and export) and kept only in ``Job.secrets_encrypted``. An empty value keeps the stored secret.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from factory.development.models import Category, Job, JobVersion, ScheduleStatus
+from factory.development.secrets import job_secrets_split
 from factory.development.services import objects
 from factory.development.services.directories import directory_get_by_path, documents_directory_sync
 from factory.development.services.locks import lock_require_acquirable
@@ -31,7 +37,12 @@ def _owner_of(doc: dict) -> str:
 
 
 JOB = objects.Kind(
-    model=Job, category=Category.JOB, validate=job_validate, columns=_columns, owner_of=_owner_of
+    model=Job,
+    category=Category.JOB,
+    validate=job_validate,
+    columns=_columns,
+    owner_of=_owner_of,
+    secrets_split=job_secrets_split,
 )
 
 
@@ -55,7 +66,8 @@ def job_save(
     """Save the development state. Needs the lock; ``if_match`` is the revision the editor started from.
 
     The name and directory stay (rename and move change them). A saved version is recorded unless the
-    last one is younger than a minute; ``new_version`` forces one.
+    last one is younger than a minute; ``new_version`` forces one. Secret values: a non-empty one replaces
+    the stored secret, an empty one keeps it, one whose node, parameter or flag is gone is dropped.
     """
     return objects.object_save(
         JOB, obj=job, user=user, document=document, if_match=if_match, new_version=new_version
@@ -76,7 +88,8 @@ def job_move(*, job: Job, user: AbstractBaseUser, directory_path: str) -> Job:
 
 
 def job_copy(*, job: Job, user: AbstractBaseUser, new_name: str, directory_path: str | None = None) -> Job:
-    """Copy and Save As: a new job with ``job``'s definition, in ``directory_path`` (default: the same)."""
+    """Copy and Save As: a new job with ``job``'s definition and secrets, in ``directory_path`` (default:
+    the same)."""
     return objects.object_copy(JOB, obj=job, user=user, new_name=new_name, directory_path=directory_path)
 
 
@@ -143,7 +156,9 @@ def job_schedule_stop(*, job: Job, user: AbstractBaseUser) -> Job:
 
 
 def job_rollback(*, job: Job, user: AbstractBaseUser, version: JobVersion) -> Job:
-    """Restore ``version``'s definition into the development state, as a save (needs the lock)."""
+    """Restore ``version``'s definition into the development state, as a save (needs the lock).
+
+    Versions hold no secret values: the job's current secrets are kept for the keys the version has."""
     if version.job_id != job.pk:
         raise NotFound(f"Version {version.pk} of job {job.name} does not exist.", code="version_not_found")
     return objects.object_save(
@@ -164,7 +179,9 @@ def job_import_write(
 
     Validates, creates the directory when missing, gives ``user`` the lock (the caller checked
     ``lock_can_acquire``) and records a submitted version (a saved one when ``submit`` is False).
-    A constant number of queries, whatever the job holds.
+    A constant number of queries, whatever the job holds. A package's secret values are empty (exports
+    redact them), so an overwrite keeps ``job``'s stored secrets; values given (masked parameters typed in
+    at the import) become secrets.
     """
     return objects.object_import_write(
         JOB,

@@ -2,7 +2,8 @@
 
 ``jobs.py`` and ``scripts.py`` are thin typed wrappers over these, each with its ``Kind``. The document is
 stored whole (unknown keys kept); only ``name`` and ``directory`` are overwritten from the columns, which
-only rename and move change.
+only rename and move change. A kind with ``secrets_split`` (jobs) has its secret values taken out of every
+document written, into the encrypted column, before the document or a version of it is stored.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from factory.crypto import secrets_decrypt, secrets_encrypt
 from factory.development.models import Directory, Job, Script, VersionKind
 from factory.development.services.directories import directory_ensure, directory_get_by_path
 from factory.development.services.locks import lock_require_acquirable, lock_require_held
@@ -38,6 +40,8 @@ class Kind:
     validate: Callable[[Any], None]
     columns: Callable[[dict], dict[str, Any]]  # the columns pulled out of a (valid) document
     owner_of: Callable[[dict], str]  # the owner a document names, or ""
+    # (document, stored secrets) -> (document without secret values, secrets); None: no secrets
+    secrets_split: Callable[..., tuple[dict, dict[str, Any]]] | None = None
 
     @property
     def label(self) -> str:
@@ -79,12 +83,41 @@ def _name_free(kind: Kind, *, workspace: Workspace | int, name: str, exclude_pk:
         raise Conflict(f"{kind.label} {name} already exists.", code=f"{kind.word}_exists")
 
 
-def _apply(kind: Kind, obj: Obj, doc: dict, *, user: AbstractBaseUser, directory: Directory | None) -> Obj:
-    """Write ``doc`` into ``obj``'s development state (not saved): columns, owner, revision."""
+def _secrets_stored(kind: Kind, obj: Job | Script) -> dict[str, Any]:
+    if kind.secrets_split is None or not obj.secrets_encrypted:
+        return {}
+    return secrets_decrypt(ciphertext=obj.secrets_encrypted)
+
+
+def _secrets_take(kind: Kind, obj: Obj, doc: dict, *, stored: dict[str, Any] | None) -> dict:
+    """``doc`` without its secret values, which go (merged with ``stored``, by default ``obj``'s own) into
+    ``obj``'s encrypted column."""
+    if kind.secrets_split is None:
+        return doc
+    before = _secrets_stored(kind, obj) if stored is None else stored
+    doc, secrets = kind.secrets_split(document=doc, stored=before)
+    obj.secrets_encrypted = secrets_encrypt(values=secrets)
+    obj.secret_fields = sorted(secrets)
+    return doc
+
+
+def _apply(
+    kind: Kind,
+    obj: Obj,
+    doc: dict,
+    *,
+    user: AbstractBaseUser,
+    directory: Directory | None,
+    stored_secrets: dict[str, Any] | None = None,
+) -> Obj:
+    """Write ``doc`` into ``obj``'s development state (not saved): columns, owner, revision, secrets.
+
+    ``stored_secrets`` replace ``obj``'s own as the secrets that empty values keep (a copy's source's)."""
     doc["name"] = obj.name
     doc["directory"] = _path(directory)
     obj.directory = directory
-    obj.document = doc
+    obj.document = _secrets_take(kind, obj, doc, stored=stored_secrets)
+    doc = obj.document
     obj.owner = kind.owner_of(doc) or obj.owner or user.get_username()
     for column, value in kind.columns(doc).items():
         setattr(obj, column, value)
@@ -95,7 +128,13 @@ def _apply(kind: Kind, obj: Obj, doc: dict, *, user: AbstractBaseUser, directory
 
 
 def _insert(
-    kind: Kind, *, workspace: Workspace, user: AbstractBaseUser, doc: dict, directory: Directory | None
+    kind: Kind,
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    doc: dict,
+    directory: Directory | None,
+    stored_secrets: dict[str, Any] | None = None,
 ) -> Obj:
     """A new object from a validated document, locked to its creator."""
     _name_free(kind, workspace=workspace, name=doc["name"])
@@ -106,7 +145,7 @@ def _insert(
         locked_at=timezone.now(),
         created_by=user,
     )
-    _apply(kind, obj, doc, user=user, directory=directory)
+    _apply(kind, obj, doc, user=user, directory=directory, stored_secrets=stored_secrets)
     _clean(obj)
     try:
         with transaction.atomic():
@@ -208,7 +247,15 @@ def object_copy(
             workspace=obj.workspace, category=kind.category, path=directory_path
         )
     doc = _prepared(kind, obj.document, name=new_name, directory=_path(directory))
-    return _insert(kind, workspace=obj.workspace, user=user, doc=doc, directory=directory)
+    # The copy keeps the source's secrets: its document is the source's, secret values emptied.
+    return _insert(
+        kind,
+        workspace=obj.workspace,
+        user=user,
+        doc=doc,
+        directory=directory,
+        stored_secrets=_secrets_stored(kind, obj),
+    )
 
 
 def objects_for_batch(kind: Kind, *, workspace: Workspace, ids: list[int]) -> list[Obj]:

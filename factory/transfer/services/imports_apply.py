@@ -15,7 +15,6 @@ development services write in their own atomic block).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from datetime import datetime
@@ -28,12 +27,17 @@ from django.utils import timezone
 from factory.connections.environment import environment_variable_create
 from factory.connections.resources import resource_create, resource_update
 from factory.connections.services import connection_create
-from factory.crypto import secret_decrypt
 from factory.development.models import JobVersion, ScriptVersion, VersionKind
 from factory.development.services import job_import_write, script_import_write
 from factory.errors import DomainError
 from factory.transfer.models import SubTask, SystemTask, TaskStatus
-from factory.transfer.services.imports_choices import SAVED, ImportChoices
+from factory.transfer.progress import ProgressPublisher, task_progress_clear
+from factory.transfer.services.imports_choices import (
+    SAVED,
+    ImportChoices,
+    ImportSecrets,
+    import_secrets_unpack,
+)
 from factory.transfer.services.imports_common import (
     CATEGORY_JOB,
     STEP_APPLY,
@@ -60,6 +64,8 @@ from factory.transfer.services.imports_plan import (
 from factory.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
+# The inspection took the task to 50 %; the apply takes it from there to 100 % as objects are written.
+APPLY_PROGRESS_START = 50
 # Empty config values under secret-looking keys: left by the export's redaction, refused by the connection
 # services (secrets go in ``secrets``), so they are dropped from the definition.
 _SECRETISH = re.compile(r"pass|pwd|secret|token|private|credential|(^|_)sk$", re.I)
@@ -159,44 +165,77 @@ def plan_execute(
     choices: ImportChoices,
     secrets: dict[str, dict[str, str]],
     file_name: str,
+    publisher: ProgressPublisher | None = None,
 ) -> list[Item]:
-    """Write the plan; raise RolledBack (inside the caller's transaction) when it must be undone."""
+    """Write the plan; raise RolledBack (inside the caller's transaction) when it must be undone.
+
+    ``publisher`` hears of every object as it is written, for the wizard's live progress: the rows
+    written here are invisible to it until the commit."""
     items = plan.items
     if any(i.outcome == FAILED for i in items) and not choices.continue_on_error:
         raise RolledBack(items)
     since = timezone.now()
     description = f"Imported from {file_name}"[:128]
     failed = {i.key for i in items if i.outcome == FAILED}
+    if publisher is not None:
+        publisher.stage(f"Importing {len(items)} object(s)...", total=len(items))
     for item in items:
-        if item.outcome in (FAILED, SKIPPED):
-            continue
-        dependency = next((d for d in sorted(item.depends_on) if d in failed), None)
-        if dependency is not None:
-            item.fail(
-                f"{item.type.capitalize()} {item.name} uses {dependency[0]} {dependency[1]}, which was not imported."
+        if item.outcome not in (FAILED, SKIPPED):
+            if publisher is not None:
+                publisher.object_running(type=item.type, name=item.name)
+            _execute_one(
+                item,
+                failed=failed,
+                workspace=workspace,
+                user=user,
+                choices=choices,
+                secrets=secrets,
+                description=description,
             )
-        else:
-            try:
-                _write(
-                    item,
-                    workspace=workspace,
-                    user=user,
-                    choices=choices,
-                    secrets=secrets,
-                    description=description,
-                )
-            except DomainError as exc:
-                item.fail(f"{item.type.capitalize()} {item.name}: {exc.message}")
+        if publisher is not None:
+            publisher.object_done(type=item.type, name=item.name, outcome=item.outcome, message=item.message)
         if item.outcome == FAILED:
             failed.add(item.key)
             if not choices.continue_on_error:
                 raise RolledBack(items)
+    if publisher is not None:
+        publisher.stage("Recording the new versions...")
     _versions_note(
         items,
         since=since,
         kind=VersionKind.SAVED if choices.target_status == SAVED else VersionKind.SUBMITTED,
     )
     return items
+
+
+def _execute_one(
+    item: Item,
+    *,
+    failed: set[tuple[str, str]],
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    choices: ImportChoices,
+    secrets: dict[str, dict[str, str]],
+    description: str,
+) -> None:
+    """Write one planned object, or fail it when something it depends on was not imported."""
+    dependency = next((d for d in sorted(item.depends_on) if d in failed), None)
+    if dependency is not None:
+        item.fail(
+            f"{item.type.capitalize()} {item.name} uses {dependency[0]} {dependency[1]}, which was not imported."
+        )
+        return
+    try:
+        _write(
+            item,
+            workspace=workspace,
+            user=user,
+            choices=choices,
+            secrets=secrets,
+            description=description,
+        )
+    except DomainError as exc:
+        item.fail(f"{item.type.capitalize()} {item.name}: {exc.message}")
 
 
 # --- the report and the task -------------------------------------------------------------------------
@@ -284,10 +323,8 @@ def _task_finish(task: SystemTask, *, report: dict[str, Any], status: str, messa
     )
 
 
-def _secrets(task: SystemTask) -> dict[str, dict[str, str]]:
-    if not task.secrets_encrypted:
-        return {}
-    return json.loads(secret_decrypt(ciphertext=task.secrets_encrypted))
+def _secrets(task: SystemTask) -> ImportSecrets:
+    return import_secrets_unpack(ciphertext=task.secrets_encrypted)
 
 
 def import_apply(*, task_id: int) -> None:
@@ -303,6 +340,11 @@ def import_apply(*, task_id: int) -> None:
     source = task.params.get("source") or {}
     inspection = (task.result or {}).get("inspection") or {}
     file_name = source.get("fileName") or "the package"
+    # The transaction below hides its rows until the commit: the wizard follows this meanwhile.
+    publisher = ProgressPublisher(
+        public_id=task.public_id, step=STEP_APPLY, start=APPLY_PROGRESS_START, end=100
+    )
+    publisher.stage(f"Reading {file_name}...")
     try:
         package, _, _ = package_load(
             source=source, expected_sha256=(inspection.get("package") or {}).get("sha256")
@@ -315,7 +357,11 @@ def import_apply(*, task_id: int) -> None:
                 if row is None or row.step != STEP_APPLY or row.status != TaskStatus.RUNNING:
                     return
                 user, workspace = row.created_by, row.workspace
-                secrets = _secrets(row)
+                stored = _secrets(row)
+                # The parameter values typed in are kept encrypted, apart from params.choices.
+                choices = ImportChoices.from_params(row.params["choices"], values=stored)
+                secrets = stored.connections
+                publisher.stage("Checking the package's objects against the workspace...")
                 plan = plan_build(
                     package=package,
                     category=row.params.get("category") or CATEGORY_JOB,
@@ -330,6 +376,7 @@ def import_apply(*, task_id: int) -> None:
                     choices=choices,
                     secrets=secrets,
                     file_name=file_name,
+                    publisher=publisher,
                 )
                 report = report_build(items, rolled_back=False, choices=choices, file_name=file_name)
                 everything_failed = report["summary"][FAILED] and not any(
@@ -357,4 +404,7 @@ def import_apply(*, task_id: int) -> None:
             logger.exception("Import %s: applying the package failed.", task.public_id)
         task_fail(task_id=task_id, message=message, code=code, detail=detail)
         return
+    finally:
+        # Committed (or failed): the rows say what happened now.
+        task_progress_clear(public_id=task.public_id)
     upload_delete(source=source)

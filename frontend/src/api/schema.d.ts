@@ -442,7 +442,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description An import as the wizard polls it: status, step, inspection (step 2) and report (step 3). */
+        /**
+         * @description An import as the wizard polls it: status, step, inspection (step 2), the objects written so far
+         *     while it applies (``live``) and report (step 3).
+         */
         get: operations["imports_get"];
         put?: never;
         post?: never;
@@ -1478,6 +1481,12 @@ export interface components {
             jobIds?: number[];
             directoryIds?: number[];
             scriptIds?: number[];
+            /** @description Jobs unticked inside the selected directories (or the whole workspace). */
+            excludeJobIds?: number[];
+            /** @description Scripts unticked inside the selected directories (or the whole workspace). */
+            excludeScriptIds?: number[];
+            /** @description Directories unticked inside the selected ones, with everything below them; a directory or job ticked again inside one (in directoryIds, jobIds) is still exported. */
+            excludeDirectoryIds?: number[];
             /**
              * @description The whole workspace.
              * @default false
@@ -1610,6 +1619,8 @@ export interface components {
             /** Format: date-time */
             endedAt: string | null;
             subtasks: components["schemas"]["SubTask"][];
+            /** @description While the task is RUNNING: the progress its worker published (the committed rows say nothing yet). Null otherwise; then ``subtasks`` are the truth. */
+            readonly live: components["schemas"]["LiveProgress"] | null;
             readonly category: string;
             readonly policy: string;
             readonly source: {
@@ -1645,6 +1656,8 @@ export interface components {
             processType: string;
             scheduleStatus: components["schemas"]["ScheduleStatusEnum"];
             nodeCount: number;
+            /** @description Keys of the secret values set (node:<node>:<property>, param:<name>), never the values: the document holds them empty. Saving an empty value keeps the secret. */
+            secretFields: string[];
             document: {
                 [key: string]: unknown;
             };
@@ -1672,6 +1685,31 @@ export interface components {
             processType: string;
             scheduleStatus: components["schemas"]["ScheduleStatusEnum"];
             nodeCount: number;
+        };
+        /** @description One object of a running step as the worker reported it (not yet a committed ``SubTask``). */
+        LiveObject: {
+            /** @description 1 for the first object processed, then 2, ... */
+            order: number;
+            /** @description job, script, resource, connection or environment_variable */
+            type: string;
+            /** @description The name in the package. */
+            name: string;
+            status: components["schemas"]["TaskStatusEnum"];
+            outcome: string;
+            message: string;
+        };
+        /**
+         * @description What a RUNNING step has done so far, published by the worker outside its transaction: ``done`` of
+         *     ``total`` objects, ``failed`` among them, and the most recently processed ``objects`` (at most 500;
+         *     the one being written last, RUNNING). Pollers accumulate them by ``order``.
+         */
+        LiveProgress: {
+            step: string;
+            done: number;
+            total: number;
+            failed: number;
+            objects: components["schemas"]["LiveObject"][];
+            updatedAt: string;
         };
         /**
          * @description * `soft` - Soft lock
@@ -1965,6 +2003,8 @@ export interface components {
             /** Format: date-time */
             endedAt: string | null;
             subtasks: components["schemas"]["SubTask"][];
+            /** @description While the task is RUNNING: the progress its worker published (the committed rows say nothing yet). Null otherwise; then ``subtasks`` are the truth. */
+            readonly live: components["schemas"]["LiveProgress"] | null;
             result: unknown;
         };
         /**

@@ -105,6 +105,9 @@ export type BatchUnlockResult = S["BatchUnlockResult"];
 
 export type TaskStatus = S["SystemTask"]["status"];
 export type SubTask = S["SubTask"];
+/** What a RUNNING step has done so far, as its worker published it (before its rows are committed). */
+export type LiveProgress = S["LiveProgress"];
+export type LiveObject = S["LiveObject"];
 export type Task = S["SystemTask"];
 
 export type ExportRequest = S["ExportCreateInputRequest"];

@@ -9,9 +9,10 @@ import { VersionsPanel } from "../versions/VersionsPanel";
 import { FlowCanvas, type CanvasSelection } from "./FlowCanvas";
 import { Palette } from "./Palette";
 import { PropertyPanel } from "./PropertyPanel";
+import { isMaskedParam, paramSecretKey, secretLabel } from "./transforms";
 
 function JobInfo({ job, doc }: { job: Job; doc: JobDocument }) {
-  const params = Array.isArray(doc.params) ? (doc.params as { name: string; value: string }[]) : [];
+  const params = Array.isArray(doc.params) ? (doc.params as { name: string; value: string; masked?: unknown }[]) : [];
   const schedule = (doc.schedule as { type?: string } | undefined)?.type ?? "—";
   return (
     <>
@@ -50,7 +51,7 @@ function JobInfo({ job, doc }: { job: Job; doc: JobDocument }) {
               {params.map((p) => (
                 <tr key={p.name}>
                   <td>{p.name}</td>
-                  <td>{String(p.value ?? "")}</td>
+                  <td>{isMaskedParam(doc, p) ? secretLabel(job.secretFields, paramSecretKey(p.name), p.value) : String(p.value ?? "")}</td>
                 </tr>
               ))}
             </tbody>
@@ -135,6 +136,7 @@ export function JobEditor({ id }: { id: number }) {
         <PropertyPanel
           ws={editor.ws}
           doc={doc}
+          secretFields={job.secretFields}
           nodeTypes={types}
           selection={selection}
           editable={editor.editable}

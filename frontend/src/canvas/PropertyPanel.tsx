@@ -3,7 +3,7 @@ import { useConnections, useElementSearch, useExternalObjects, useResources } fr
 import type { Id, JobDocument, NodeField, NodeType } from "../api/types";
 import { ErrorNotice } from "../ui/bits";
 import type { CanvasSelection } from "./FlowCanvas";
-import { conditionFor, NODE_SETTINGS, nodeBadge, nodeProperties, renameNode, setCondition, setNodeField, setNodeProperty, deleteNodes, disconnectNodes } from "./transforms";
+import { conditionFor, NODE_SETTINGS, isSensitiveProperty, nodeBadge, nodeProperties, nodeSecretKey, renameNode, secretIsSet, secretLabel, setCondition, setNodeField, setNodeProperty, deleteNodes, disconnectNodes } from "./transforms";
 
 const EXTERNAL_KINDS = new Set(["dli_queue", "ges_graph", "dis_stream", "cdm_cluster", "mrs_cluster"]);
 
@@ -80,7 +80,7 @@ function ReferenceInput({ ws, field, id, value, disabled, onChange }: { ws: Id; 
   );
 }
 
-function FieldInput({ ws, field, value, disabled, onChange }: { ws: Id; field: NodeField; value: unknown; disabled: boolean; onChange: (v: unknown) => void }) {
+function FieldInput({ ws, field, value, disabled, onChange, sensitive = false, secretSet = false }: { ws: Id; field: NodeField; value: unknown; disabled: boolean; onChange: (v: unknown) => void; sensitive?: boolean; secretSet?: boolean }) {
   const id = useId();
   const str = value === undefined || value === null ? "" : String(value);
   let control: React.ReactNode;
@@ -101,7 +101,11 @@ function FieldInput({ ws, field, value, disabled, onChange }: { ws: Id; field: N
       control = <DeferredText id={id} value={str} disabled={disabled} onCommit={onChange} type="number" />;
       break;
     default:
-      control = <DeferredText id={id} value={str} disabled={disabled} onCommit={onChange} type={field.sensitive ? "password" : "text"} />;
+      control = sensitive ? (
+        <DeferredText id={id} value={str} disabled={disabled} onCommit={onChange} type="password" placeholder={secretSet ? "set" : undefined} autoComplete="new-password" />
+      ) : (
+        <DeferredText id={id} value={str} disabled={disabled} onCommit={onChange} />
+      );
   }
   return (
     <div className="field">
@@ -111,14 +115,14 @@ function FieldInput({ ws, field, value, disabled, onChange }: { ws: Id; field: N
       </div>
       <div className="field-control">
         {control}
-        {field.sensitive && <div className="field-hint">Sensitive: never exported.</div>}
+        {sensitive && <div className="field-hint">Sensitive: stored encrypted, never shown or exported.{secretSet && " A value is set; leave empty to keep it."}</div>}
       </div>
     </div>
   );
 }
 
 /** A text input that reports its value when it loses focus (one document change per edit, not per key). */
-function DeferredText({ id, value, disabled, onCommit, multiline, type = "text" }: { id: string; value: string; disabled: boolean; onCommit: (v: string) => void; multiline?: boolean; type?: string }) {
+function DeferredText({ id, value, disabled, onCommit, multiline, type = "text", placeholder, autoComplete }: { id: string; value: string; disabled: boolean; onCommit: (v: string) => void; multiline?: boolean; type?: string; placeholder?: string; autoComplete?: string }) {
   const [v, setV] = useState(value);
   useEffect(() => setV(value), [value]);
   const commit = () => v !== value && onCommit(v);
@@ -129,6 +133,8 @@ function DeferredText({ id, value, disabled, onCommit, multiline, type = "text" 
       id={id}
       type={type}
       value={v}
+      placeholder={placeholder}
+      autoComplete={autoComplete}
       disabled={disabled}
       onChange={(e) => setV(e.target.value)}
       onBlur={commit}
@@ -142,6 +148,8 @@ function DeferredText({ id, value, disabled, onCommit, multiline, type = "text" 
 interface PanelProps {
   ws: Id;
   doc: JobDocument;
+  /** The job's secrets the server holds (node:<node>:<property>, param:<name>); their values come empty. */
+  secretFields?: readonly string[];
   nodeTypes: NodeType[];
   selection: CanvasSelection;
   editable: boolean;
@@ -151,7 +159,7 @@ interface PanelProps {
 }
 
 /** The right-hand panel: the selected node's properties, the selected edge's condition, or the job. */
-export function PropertyPanel({ ws, doc, nodeTypes, selection, editable, onChange, onSelect, jobInfo }: PanelProps) {
+export function PropertyPanel({ ws, doc, secretFields, nodeTypes, selection, editable, onChange, onSelect, jobInfo }: PanelProps) {
   const [renameError, setRenameError] = useState<string | null>(null);
   const nameId = useId();
   const condId = useId();
@@ -228,7 +236,16 @@ export function PropertyPanel({ ws, doc, nodeTypes, selection, editable, onChang
         </div>
       </div>
       {fields.map((f) => (
-        <FieldInput key={f.name} ws={ws} field={f} value={props[f.name] ?? ""} disabled={!editable} onChange={(v) => onChange(setNodeProperty(doc, node.name, f.name, v))} />
+        <FieldInput
+          key={f.name}
+          ws={ws}
+          field={f}
+          value={props[f.name] ?? ""}
+          disabled={!editable}
+          sensitive={isSensitiveProperty(node, f.name, f)}
+          secretSet={secretIsSet(secretFields, nodeSecretKey(node.name, f.name), props[f.name])}
+          onChange={(v) => onChange(setNodeProperty(doc, node.name, f.name, v))}
+        />
       ))}
       {extra.length > 0 && (
         <details className="extra-props">
@@ -237,7 +254,13 @@ export function PropertyPanel({ ws, doc, nodeTypes, selection, editable, onChang
             {extra.map((k) => (
               <div key={k}>
                 <dt>{k}</dt>
-                <dd>{typeof props[k] === "string" ? (props[k] as string) : JSON.stringify(props[k])}</dd>
+                <dd>
+                  {isSensitiveProperty(node, k)
+                    ? secretLabel(secretFields, nodeSecretKey(node.name, k), props[k])
+                    : typeof props[k] === "string"
+                      ? (props[k] as string)
+                      : JSON.stringify(props[k])}
+                </dd>
               </div>
             ))}
           </dl>

@@ -6,11 +6,17 @@ import {
   deleteNodes,
   disconnectNodes,
   documentToFlow,
+  isMaskedParam,
+  isSensitiveProperty,
   moveNode,
   nodeBadge,
   nodePositions,
+  nodeSecretKey,
+  paramSecretKey,
   parseCoordinate,
   renameNode,
+  secretIsSet,
+  secretLabel,
   setCondition,
   setNodeField,
   setNodeProperty,
@@ -214,5 +220,46 @@ describe("edits", () => {
     expect(d.nodes[1].conditions![0].preNodeName).toBe("begin");
     expect(renameNode(doc1(), "start", "load")).toMatchObject({ ok: false });
     expect(renameNode(doc1(), "start", " ")).toMatchObject({ ok: false });
+  });
+});
+
+describe("secrets the server keeps apart", () => {
+  const rest = {
+    name: "call",
+    type: "RESTAPI",
+    properties: [
+      { name: "url", value: "https://example.test" },
+      { name: "authPassword", value: "" },
+      { name: "dbPassword", value: "", value_is_sensitive: "true" },
+    ],
+  };
+  const passwordField = { ...DWS.fields[2], name: "authPassword", sensitive: true };
+  const secretFields = [nodeSecretKey("call", "authPassword"), paramSecretKey("tok")];
+
+  it("a property is sensitive when the node type says so or the document flags it", () => {
+    expect(isSensitiveProperty(rest, "authPassword", passwordField)).toBe(true);
+    expect(isSensitiveProperty(rest, "dbPassword")).toBe(true);
+    expect(isSensitiveProperty(rest, "url", DWS.fields[2])).toBe(false);
+  });
+
+  it("an empty value listed in secretFields is set on the server; a typed value or an unlisted one is not", () => {
+    expect(secretFields).toEqual(["node:call:authPassword", "param:tok"]);
+    expect(secretIsSet(secretFields, nodeSecretKey("call", "authPassword"), "")).toBe(true);
+    expect(secretIsSet(secretFields, nodeSecretKey("call", "authPassword"), "typed")).toBe(false);
+    expect(secretIsSet(secretFields, nodeSecretKey("call", "dbPassword"), "")).toBe(false);
+    expect(secretIsSet(undefined, nodeSecretKey("call", "authPassword"), "")).toBe(false);
+  });
+
+  it("a read-only secret never shows its value", () => {
+    expect(secretLabel(secretFields, paramSecretKey("tok"), "")).toBe("set (hidden)");
+    expect(secretLabel(secretFields, paramSecretKey("other"), "")).toBe("not set");
+    expect(secretLabel([], paramSecretKey("other"), "typed-but-unsaved")).toBe("set (hidden)");
+  });
+
+  it("a parameter is masked when maskedParams names it or it carries masked: true", () => {
+    const doc = { ...doc1(), maskedParams: ["apiKey"] };
+    expect(isMaskedParam(doc, { name: "apiKey" })).toBe(true);
+    expect(isMaskedParam(doc, { name: "tok", masked: true })).toBe(true);
+    expect(isMaskedParam(doc, { name: "plain" })).toBe(false);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { Graph, layout } from "@dagrejs/dagre";
 import type { Edge, Node } from "@xyflow/react";
-import type { JobDocument, JobNodeDoc, NodeCondition, NodeProperty, NodeType } from "../api/types";
+import type { JobDocument, JobNodeDoc, NodeCondition, NodeField, NodeProperty, NodeType } from "../api/types";
 
 export const NODE_WIDTH = 140;
 export const NODE_HEIGHT = 40;
@@ -49,6 +49,47 @@ export function nodeProperties(node: JobNodeDoc): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const p of node.properties ?? []) if (p && typeof p.name === "string") out[p.name] = p.value;
   return out;
+}
+
+// ---- secrets: the server keeps sensitive values apart and answers them empty, naming them in secretFields
+
+/** The key of a node property's secret in a job's `secretFields`. */
+export function nodeSecretKey(nodeName: string, property: string): string {
+  return `node:${nodeName}:${property}`;
+}
+
+/** The key of a masked parameter's secret in a job's `secretFields`. */
+export function paramSecretKey(name: string): string {
+  return `param:${name}`;
+}
+
+/** Flags are JSON booleans or strings ("true") in real exports. */
+function flagTrue(value: unknown): boolean {
+  return value === true || (typeof value === "string" && value.trim().toLowerCase() === "true");
+}
+
+/** Sensitive: declared so by the node type, or flagged `value_is_sensitive` by the document. */
+export function isSensitiveProperty(node: JobNodeDoc, property: string, field?: NodeField): boolean {
+  if (field?.sensitive) return true;
+  return (node.properties ?? []).some((p) => p?.name === property && flagTrue(p.value_is_sensitive));
+}
+
+/** Is a masked parameter's value kept by the server (named in `maskedParams`, or `masked: true`)? */
+export function isMaskedParam(doc: JobDocument, param: { name: string; masked?: unknown }): boolean {
+  const listed = Array.isArray(doc.maskedParams) && (doc.maskedParams as unknown[]).includes(param.name);
+  return listed || flagTrue(param.masked);
+}
+
+/** The server holds a value for this secret: the document's value is empty and `secretFields` names it.
+ * Saving the empty value keeps it; typing a new one replaces it. */
+export function secretIsSet(secretFields: readonly string[] | undefined, key: string, value: unknown): boolean {
+  return (value === undefined || value === null || value === "") && (secretFields ?? []).includes(key);
+}
+
+/** How a secret reads where its value is not editable: never the value itself. */
+export function secretLabel(secretFields: readonly string[] | undefined, key: string, value: unknown): string {
+  const typed = !(value === undefined || value === null || value === "");
+  return typed || secretIsSet(secretFields, key, value) ? "set (hidden)" : "not set";
 }
 
 const BADGES: Record<string, string> = {
