@@ -16,13 +16,14 @@ BENCH_JOBS ?= 10000
 CHROMIUM := /usr/bin/chromium
 FRONTEND := $(wildcard frontend/package.json)
 
-.PHONY: help run test lint fmt bench clean frontend frontend-check chromium
+.PHONY: help run test lint fmt bench clean frontend frontend-check chromium screenshots
 
 help:
 	@echo "make run     migrate, build, seed the demo, then serve the console with a worker and a local OBS"
 	@echo "make test    lint, frontend checks, migrations check and the whole pytest suite (PYTEST_ARGS=...)"
 	@echo "make lint    ruff check + ruff format --check;   make fmt   fix what ruff can"
 	@echo "make bench   benchmarks (BENCH_JOBS=$(BENCH_JOBS))"
+	@echo "make screenshots   refresh docs/screenshots/ from the browser tests"
 	@echo "make clean   caches and build output (keeps .venv and var/)"
 
 $(VENV): $(wildcard requirements*.txt)
@@ -96,6 +97,10 @@ chromium:
 		echo "the browser tests need Chromium at $(CHROMIUM): install it with 'sudo apt-get install chromium'" >&2; \
 		exit 1; \
 	fi
+
+# Refresh the screenshots in docs/screenshots/ (the browser tests write them to test-results/ otherwise).
+screenshots: $(VENV) frontend chromium
+	SCREENSHOTS=docs $(SERVICES) --need postgres,redis,seaweedfs -- $(PY) -m pytest tests/e2e
 
 bench: $(VENV)
 	@if [ ! -f bench/__main__.py ]; then echo "no benchmarks yet"; exit 1; fi

@@ -3,7 +3,8 @@
 Steps: SeaweedFS as the local OBS (unless OBS_ENDPOINT is given; its data persists in var/seaweedfs and
 its credentials in var/obs-credentials.json), `migrate`, `collectstatic`, `seed_demo` (when that command
 exists), then gunicorn and a Celery worker. Everything runs in the foreground and stops together on
-Ctrl-C or SIGTERM; if one of them dies, the others are stopped and we exit non-zero.
+Ctrl-C or SIGTERM; a Celery worker that exits is started again, and if anything else dies, the others
+are stopped and we exit non-zero.
 
 Environment: PORT (default 8000), VAR_DIR (default var/), and everything factory/settings.py reads.
 The embedded run uses SQLite and the filesystem broker unless DATABASE_URL / CELERY_BROKER_URL are set.
@@ -18,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from devtools.processes import (
@@ -123,12 +125,40 @@ def _banner(port: int, env: dict[str, str], users: list[str], obs_started: bool)
     return "\n".join(lines)
 
 
-def _supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
+RESTART_DELAY_MAX = 30.0  # seconds between restarts of a worker that keeps exiting at once
+
+
+def _supervise(
+    children: dict[str, subprocess.Popen[bytes]],
+    *,
+    restart: dict[str, Callable[[], subprocess.Popen[bytes]]] | None = None,
+) -> int:
+    """Watch ``children``: one named in ``restart`` (the Celery worker, which exits when it loses the
+    broker mid-task) is started again, with a growing delay if it keeps exiting at once; any other
+    (the web server, OBS) ending stops everything. ``children`` is updated in place with the new process."""
+    restart = restart or {}
+    started = dict.fromkeys(children, time.monotonic())
+    delays: dict[str, float] = {}
+    due: dict[str, float] = {}
     while True:
-        for name, process in children.items():
-            if process.poll() is not None:
+        now = time.monotonic()
+        for name, process in list(children.items()):
+            if name in due:
+                if now >= due[name]:
+                    del due[name]
+                    log(f"restarting {name}")
+                    children[name] = restart[name]()
+                    started[name] = time.monotonic()
+                continue
+            if process.poll() is None:
+                continue
+            if name not in restart:
                 log(f"{name} exited with status {process.returncode}: stopping the others")
                 return 1
+            quick = now - started[name] < 10.0
+            delays[name] = min(RESTART_DELAY_MAX, delays.get(name, 0.5) * 2) if quick else 1.0
+            log(f"{name} exited with status {process.returncode}: restarting it in {delays[name]:.0f} s")
+            due[name] = now + delays[name]
         time.sleep(0.5)
 
 
@@ -179,16 +209,26 @@ def main() -> int:
                     env=env,
                     cwd=REPO_ROOT,
                 )  # fmt: skip
-                children["celery worker"] = spawn(
-                    [sys.executable, "-m", *"celery -A factory worker -l info --concurrency 2".split()],
-                    env=env,
-                    cwd=REPO_ROOT,
-                )
+
+                def worker() -> subprocess.Popen[bytes]:
+                    return spawn(
+                        [sys.executable, "-m", *"celery -A factory worker -l info --concurrency 2".split()],
+                        env=env,
+                        cwd=REPO_ROOT,
+                    )
+
+                children["celery worker"] = worker()
                 if _wait_for_port(port, children["gunicorn"]):
                     print(_banner(port, env, users, "seaweedfs" in started.running), flush=True)
-                return _supervise(
-                    {**children, **{f"{name} (OBS)": p for name, p in started.processes.items()}}
-                )
+                # The worker exits when Redis goes away under a running task (kombu): start it again.
+                # The web server or OBS ending stops everything.
+                for name, process in started.processes.items():
+                    children[f"{name} (OBS)"] = process
+                try:
+                    return _supervise(children, restart={"celery worker": worker})
+                finally:
+                    for name in started.processes:
+                        children.pop(f"{name} (OBS)", None)  # stopped by services_started
             finally:
                 # Web and worker first (the worker finishes its task); the services stop as the `with` exits.
                 with signals_deferred():

@@ -53,3 +53,10 @@ class PreconditionFailed(DomainError):
 
     status = 412
     default_code = "stale"
+
+
+class ServiceUnavailable(DomainError):
+    """A service the request needs (the task queue) is not reachable now; trying again later may work."""
+
+    status = 503
+    default_code = "unavailable"

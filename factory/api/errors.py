@@ -5,6 +5,7 @@ Domain errors from services keep their stable ``code``; DRF's own errors are map
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -14,6 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from factory.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+INTERNAL_ERROR_MESSAGE = "Something went wrong on the server; the error was logged."
 
 
 def _flatten(detail: Any) -> Any:
@@ -45,7 +50,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        # Not an API error: a bug or an outage. Logged with its traceback; the client gets the envelope,
+        # never the exception's text (which may carry internals).
+        view = context.get("view")
+        logger.error(  # exc_info given: the handler may run outside the except block
+            "Unhandled error in the console API (%s)", type(view).__name__ if view else "?", exc_info=exc
+        )
+        return Response(
+            {"message": INTERNAL_ERROR_MESSAGE, "code": "internal_error", "extra": {"fields": {}}}, status=500
+        )
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         if not isinstance(fields, dict):

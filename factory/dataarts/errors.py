@@ -19,7 +19,15 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from factory.errors import Conflict, DomainError, LockError, NotFound, PermissionDenied, PreconditionFailed
+from factory.errors import (
+    Conflict,
+    DomainError,
+    LockError,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    ServiceUnavailable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +62,7 @@ AUTH_FAILED = "APIGW.0301"
 NOT_SUPPORTED = "DLF.9001"
 LOCKED = "DLF.9002"
 CONFLICT = "DLF.9003"
+SERVICE_UNAVAILABLE = "DLF.9004"
 INTERNAL_ERROR = "DLF.9500"
 
 API_NOT_FOUND_MESSAGE = "The API does not exist or has not been published in the environment."
@@ -110,6 +119,7 @@ _DOMAIN_CODES: dict[str, str] = {
     "obs_object_missing": OBS_READ_FAILED,
     "obs_unavailable": OBS_READ_FAILED,
     "obs_too_large": OBS_READ_FAILED,
+    "queue_unavailable": SERVICE_UNAVAILABLE,
 }
 
 
@@ -124,10 +134,13 @@ def domain_error_translate(exc: DomainError) -> DataArtsError:
             code = PERMISSION_DENIED
         elif isinstance(exc, (Conflict, PreconditionFailed)):
             code = CONFLICT
+        elif isinstance(exc, ServiceUnavailable):
+            code = SERVICE_UNAVAILABLE
         else:
             code = INVALID_PARAMETER
-    # DataArts answers 400 for its own codes, not-found included; permission problems stay 403.
-    status = 403 if code == PERMISSION_DENIED else 400
+    # DataArts answers 400 for its own codes, not-found included; permission problems stay 403, and a
+    # service that is down for now 503 (like the API gateway's own), so that clients retry.
+    status = 403 if code == PERMISSION_DENIED else 503 if isinstance(exc, ServiceUnavailable) else 400
     message = exc.message
     if code == PERMISSION_DENIED and isinstance(exc, NotFound):
         # Do not tell a workspace that exists from one that does not.

@@ -6,7 +6,14 @@ OBS speaks the S3 protocol; boto3 is configured once here with checksum calculat
 
 from factory.obs.client import obs_available, obs_client, obs_configured
 from factory.obs.errors import ObsError
-from factory.obs.objects import obs_browse, obs_delete, obs_download_to, obs_exists, obs_write_stream
+from factory.obs.objects import (
+    obs_browse,
+    obs_delete,
+    obs_download_to,
+    obs_exists,
+    obs_multipart_abort_stale,
+    obs_write_stream,
+)
 from factory.obs.paths import ObsPath, obs_path_parse
 
 __all__ = [
@@ -19,6 +26,7 @@ __all__ = [
     "obs_delete",
     "obs_download_to",
     "obs_exists",
+    "obs_multipart_abort_stale",
     "obs_path_parse",
     "obs_write_stream",
 ]

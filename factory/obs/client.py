@@ -25,7 +25,8 @@ def _client(endpoint: str, access_key: str, secret_key: str, region: str) -> Any
         s3={"addressing_style": "path"},
         connect_timeout=settings.OBS_CONNECT_TIMEOUT,
         read_timeout=settings.OBS_READ_TIMEOUT,
-        retries={"max_attempts": settings.OBS_MAX_ATTEMPTS, "mode": "standard"},
+        # total_max_attempts counts the first call too (max_attempts would count only the retries).
+        retries={"total_max_attempts": settings.OBS_MAX_ATTEMPTS, "mode": "standard"},
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )

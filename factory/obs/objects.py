@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -11,7 +14,11 @@ from factory.obs.client import obs_client
 from factory.obs.errors import ObsError
 from factory.obs.paths import ObsPath, obs_path_parse
 
+logger = logging.getLogger(__name__)
+
 PART_SIZE = 8 * 1024 * 1024  # S3 multipart parts must be >= 5 MiB except the last
+ABORT_ATTEMPTS = 3  # on top of botocore's own retries of each call
+ABORT_BACKOFF_SECONDS = 0.5  # doubled after each failed attempt
 
 
 def _error_code(exc: Exception) -> str:
@@ -83,14 +90,70 @@ def obs_write_stream(*, path: ObsPath, chunks: Iterable[bytes], content_type: st
             Bucket=path.bucket, Key=path.key, UploadId=upload_id, MultipartUpload={"Parts": parts}
         )
     except BaseException as exc:
-        try:
-            client.abort_multipart_upload(Bucket=path.bucket, Key=path.key, UploadId=upload_id)
-        except (BotoCoreError, ClientError):
-            pass
+        _multipart_abort(client=client, path=path, upload_id=upload_id)
         if isinstance(exc, (BotoCoreError, ClientError)):
             raise _translate(exc, path=path, action="write") from exc
         raise
     return total
+
+
+def _multipart_abort(*, client: Any, path: ObsPath, upload_id: str) -> bool:
+    """Abort a multipart upload, trying again a few times: OBS keeps (and bills) the parts of an upload
+    nobody aborts. When it still fails, a warning names the upload; ``obs_multipart_abort_stale`` (run
+    before each export to OBS) or the bucket's AbortIncompleteMultipartUpload lifecycle rule gets rid of
+    it later (docs/operations.md)."""
+    error: Exception | None = None
+    for attempt in range(ABORT_ATTEMPTS):
+        if attempt:
+            time.sleep(ABORT_BACKOFF_SECONDS * 2 ** (attempt - 1))
+        try:
+            client.abort_multipart_upload(Bucket=path.bucket, Key=path.key, UploadId=upload_id)
+        except (BotoCoreError, ClientError) as exc:
+            if _error_code(exc) == "NoSuchUpload":
+                return True
+            error = exc
+        else:
+            return True
+    logger.warning(
+        "Could not abort the multipart upload %s of %s (%s); it is left in OBS until a later export to "
+        "the same folder or the bucket's lifecycle rule aborts it.",
+        upload_id,
+        path,
+        (_error_code(error) or type(error).__name__) if error else "",
+    )
+    return False
+
+
+def obs_multipart_abort_stale(*, bucket: str, prefix: str, older_than: datetime | timedelta) -> int:
+    """Abort the incomplete multipart uploads of ``*.zip`` objects directly under ``prefix`` that were
+    started before ``older_than`` (a moment, or an age): the leftovers of writes whose abort failed.
+    Best effort: OBS trouble is logged, never raised. Returns how many were aborted."""
+    cutoff = datetime.now(UTC) - older_than if isinstance(older_than, timedelta) else older_than
+    try:
+        client = obs_client()
+    except ObsError:
+        return 0
+    aborted = 0
+    markers: dict[str, str] = {}
+    try:
+        for _page in range(10):  # a bounded look: this runs before every export
+            page = client.list_multipart_uploads(Bucket=bucket, Prefix=prefix, **markers)
+            for upload in page.get("Uploads", []):
+                key = str(upload.get("Key", ""))
+                rest = key[len(prefix) :]
+                initiated = upload.get("Initiated")
+                if "/" in rest or not rest.endswith(".zip") or initiated is None or initiated >= cutoff:
+                    continue
+                where = ObsPath(bucket, key)
+                if _multipart_abort(client=client, path=where, upload_id=upload["UploadId"]):
+                    logger.info("Aborted the stale multipart upload %s of %s", upload["UploadId"], where)
+                    aborted += 1
+            if not page.get("IsTruncated"):
+                break
+            markers = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page["NextUploadIdMarker"]}
+    except (BotoCoreError, ClientError, KeyError) as exc:
+        logger.warning("Could not list the multipart uploads under obs://%s/%s (%s)", bucket, prefix, exc)
+    return aborted
 
 
 def obs_download_to(*, path: ObsPath, fileobj: BinaryIO, max_bytes: int) -> int:

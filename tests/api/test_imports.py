@@ -239,3 +239,41 @@ def test_the_schema_documents_the_import_api(ctx):
     assert "/api/workspaces/{workspace_id}/imports/" in paths
     assert "/api/workspaces/{workspace_id}/imports/{task_id}/apply/" in paths
     assert "/api/obs/browse/" in paths
+
+
+# --- the broker down when a step is queued (the live test is tests/resilience/test_broker.py) -------
+
+
+def _broker_down(name, task_id):
+    from kombu.exceptions import OperationalError
+
+    raise OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
+
+
+def test_a_step_that_cannot_be_queued_fails_or_waits_again_and_blocks_nobody(
+    ctx, media, monkeypatch, django_capture_on_commit_callbacks
+):
+    from factory.errors import ServiceUnavailable
+
+    monkeypatch.setattr(import_services, "_enqueue", lambda name, task_id: None)
+    task_id = upload(ctx).json()["task"]["id"]
+    task = SystemTask.objects.get(public_id=task_id)
+    monkeypatch.setattr(import_services, "_enqueue", _broker_down)
+
+    with pytest.raises(ServiceUnavailable) as caught, django_capture_on_commit_callbacks(execute=True):
+        import_services._inspect_enqueue(task.pk)
+    assert (caught.value.status, caught.value.code) == (503, "queue_unavailable")
+    task.refresh_from_db()
+    assert task.status == TaskStatus.FAILED and task.result["error"]["code"] == "queue_unavailable"
+    assert files_under(media) == []  # the upload is deleted with it
+
+    # At apply: the import waits for its choices again.
+    SystemTask.objects.filter(pk=task.pk).update(status=TaskStatus.PENDING, step="apply", message="x")
+    with pytest.raises(ServiceUnavailable):
+        import_services._apply_enqueue(task.pk, "Waiting for your choices.")
+    task.refresh_from_db()
+    assert (task.status, task.step, task.message) == (
+        TaskStatus.WAITING,
+        "inspected",
+        "Waiting for your choices.",
+    )

@@ -44,7 +44,7 @@ from tests.resilience.faulty_obs import FaultyProxy
 WORKER_TIME_LIMIT = 60
 VISIBILITY_TIMEOUT = 10  # above the longest task here (a stalled OBS read): no duplicate deliveries
 OBS_READ_TIMEOUT = 2
-OBS_MAX_ATTEMPTS = 1  # botocore's retries.max_attempts counts the retries: two attempts in all
+OBS_MAX_ATTEMPTS = 2  # every attempt, the first included (botocore total_max_attempts): one retry
 
 _log_offset = pytest.StashKey[int]()
 
@@ -177,8 +177,8 @@ class ResilienceWorker(CeleryWorker):
         return any(self.hostname in reply for reply in replies)
 
     def inspect(self, what: str) -> list[dict[str, Any]]:
-        answer = getattr(self.app.control.inspect(destination=[self.hostname], timeout=1.0), what)() or {}
-        return answer.get(self.hostname, [])
+        control = self.app.control.inspect(destination=[self.hostname], timeout=1.0, limit=1)
+        return (getattr(control, what)() or {}).get(self.hostname, [])
 
     def active_pids(self) -> list[int]:
         """The pool processes running a task now."""

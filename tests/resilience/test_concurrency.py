@@ -3,7 +3,8 @@ winner and nothing lost or corrupted.
 
 - two imports started at once in one workspace, and two waiting imports applied at once;
 - an import overwriting a job while its lock holder saves it, in every order, under both lock policies;
-- two users grabbing one lock at once, under both lock policies.
+- two users grabbing one lock at once, under both lock policies;
+- a save, or an import, that waited for a job's row lock while another request changed the job.
 
 tests/api/test_imports_live.py races ``import_create`` itself; here the console API is raced, and the
 loser is checked to name the winner and to leave nothing behind.
@@ -301,20 +302,12 @@ def test_two_users_grabbing_one_lock_at_once(racing, policy):
 
 # --- a row re-read after waiting for its lock --------------------------------------------------------
 
-_EPQ_BUG = (
-    "BUG factory/development/services/objects.py _row_locked and transfer/services/imports_analysis.py "
-    "existing_load(lock=True): SELECT ... FOR UPDATE OF self with select_related (LEFT OUTER JOINs). A "
-    "statement that waited for the row lock gets the updated row re-checked by PostgreSQL against the "
-    "joined rows it had already fetched (EvalPlanQual): when the foreign key changed meanwhile, the join "
-    "no longer matches and the related object comes back None while its *_id column is fresh. "
-)
+# SELECT ... FOR UPDATE OF self with select_related (LEFT OUTER JOINs): a statement that waited for the
+# row lock gets the updated row re-checked by PostgreSQL against the joined rows it had already fetched
+# (EvalPlanQual), so a foreign key changed meanwhile came back as a None related object. The services lock
+# without joins, then re-read the row with them; these tests keep it so.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=_EPQ_BUG + "Here object_save reads current.directory as None and writes the job into the root "
-    "directory: the concurrent move is silently undone and the job relocated.",
-)
 def test_a_save_queued_behind_a_move_keeps_the_job_where_it_was_moved(racing):
     from factory.development.services import directory_create
 
@@ -344,12 +337,6 @@ def test_a_save_queued_behind_a_move_keeps_the_job_where_it_was_moved(racing):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=_EPQ_BUG + "Here plan_build's _decide reads item.existing.lock_holder as None for a lock held "
-    "by someone else and calls .get_username() on it: the import fails with 'The import failed "
-    "unexpectedly (AttributeError)'.",
-)
 def test_an_import_queued_behind_a_lock_changing_hands_overwrites_and_names_the_new_holder(racing):
     world = world_build()
     target = world.target

@@ -6,9 +6,9 @@ is taken on its own, on a dedicated worker (conftest), with the real redelivery 
 
 - a pool process killed (the OOM killer's favourite): the main process rejects the message
   (``reject_on_worker_lost``), the apply runs again at once from scratch, exactly once;
-- the main process killed alone: its pool process is orphaned mid-transaction;
-- the whole worker killed and restarted: the unacknowledged message comes back after Redis's visibility
-  timeout and the apply runs again;
+- the main process killed alone: its pool processes die with it (Celery sets PR_SET_PDEATHSIG), so no
+  orphan commits; once a worker is back, the unacknowledged message returns after Redis's visibility
+  timeout and the apply runs again from scratch, exactly once;
 - the whole worker killed and not back in time: the reads' safety net fails the task, and the message that
   comes back later does not resurrect it.
 
@@ -27,16 +27,14 @@ from tests.resilience.helpers import (
     world_build,
 )
 
-JOBS = 100  # about two seconds of apply here: killed when its live progress says it is part way
+JOBS = 300  # over a second of apply here: killed when its live progress says it is under half way
 
 
-def _inspected_and_applying(world, data: bytes) -> tuple[str, SystemTask]:
+def _applying(world, data: bytes) -> str:
     public_id = world.start(data)
     assert world.poll(public_id, ("WAITING", *TERMINAL))["status"] == "WAITING"
     world.apply(public_id)
-    wait_mid_apply(world, public_id)
-    assert world.jobs() == 0, "the apply's writes are visible before it committed"
-    return public_id, SystemTask.objects.get(public_id=public_id)
+    return public_id
 
 
 def _assert_applied_once(world, count: int = JOBS) -> None:
@@ -53,15 +51,17 @@ def _assert_rerun_overwrites_once(world, data: bytes) -> None:
 def test_a_pool_process_killed_mid_apply_is_retried_at_once_and_applies_exactly_once(rz):
     world = world_build()
     data = bulk_package(JOBS)
-    public_id, task = _inspected_and_applying(world, data)
+    public_id = _applying(world, data)
+    (pid,) = wait_for("the pool process running the apply", rz.active_pids)
+    wait_mid_apply(world, public_id)
 
-    (pid,) = rz.active_pids()
     rz.kill_pool_child(pid)
+    assert world.jobs() == 0
 
     done = world.poll(public_id, TERMINAL, timeout=60)
     assert done["status"] == "SUCCESSFUL", done["message"]
     assert done["report"]["summary"]["created"] == JOBS
-    task.refresh_from_db()
+    task = SystemTask.objects.get(public_id=public_id)
     assert task.attempts == 2, "the first attempt was not interrupted, or the retry did not happen"
     _assert_applied_once(world)
     assert "WorkerLostError" in rz.log_text()
@@ -70,13 +70,14 @@ def test_a_pool_process_killed_mid_apply_is_retried_at_once_and_applies_exactly_
 
 def test_the_main_process_killed_alone_takes_its_pool_with_it_and_the_message_comes_back(rz):
     world = world_build()
-    public_id, task = _inspected_and_applying(world, bulk_package(JOBS))
+    public_id = _applying(world, bulk_package(JOBS))
+    wait_mid_apply(world, public_id)
     since = rz.log_size()
 
     rz.kill_main()
     # Celery's pool processes die with their parent (PR_SET_PDEATHSIG): no orphan goes on to commit.
     wait_for("the orphaned pool processes to die", lambda: not rz.orphans(), timeout=5)
-    task.refresh_from_db()
+    task = SystemTask.objects.get(public_id=public_id)
     assert (task.status, world.jobs()) == ("RUNNING", 0)
 
     rz.start()
@@ -84,7 +85,7 @@ def test_the_main_process_killed_alone_takes_its_pool_with_it_and_the_message_co
     # runs again from scratch (the row says RUNNING: a redelivery).
     done = world.poll(public_id, TERMINAL, timeout=VISIBILITY_TIMEOUT + 30)
     assert done["status"] == "SUCCESSFUL", done["message"]
-    task.refresh_from_db()
+    task = SystemTask.objects.get(public_id=public_id)
     assert task.attempts == 2
     assert rz.task_events("transfer.import_apply", "received", since) == 1
     _assert_applied_once(world)
@@ -93,7 +94,8 @@ def test_the_main_process_killed_alone_takes_its_pool_with_it_and_the_message_co
 def test_a_worker_gone_for_good_is_failed_by_the_safety_net_and_its_late_message_is_harmless(rz, settings):
     world = world_build()
     data = bulk_package(JOBS)
-    public_id, task = _inspected_and_applying(world, data)
+    public_id = _applying(world, data)
+    wait_mid_apply(world, public_id)
     since = rz.log_size()
 
     rz.kill_group()
@@ -114,7 +116,7 @@ def test_a_worker_gone_for_good_is_failed_by_the_safety_net_and_its_late_message
         lambda: rz.task_events("transfer.import_apply", "succeeded", since),
         timeout=VISIBILITY_TIMEOUT + 20,
     )
-    task.refresh_from_db()
+    task = SystemTask.objects.get(public_id=public_id)
     assert (task.status, world.jobs(), world.versions()) == ("FAILED", 0, 0)
 
     # Starting again is not refused (the failed import blocks nobody) and imports everything once.

@@ -17,6 +17,7 @@ from factory.errors import DomainError
 from factory.obs import ObsError, obs_configured, obs_exists, obs_path_parse, obs_write_stream
 from factory.packages.write import package_file_name
 from factory.transfer.models import SystemTask, TaskStatus
+from factory.transfer.queue import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
 from factory.transfer.selectors import DEVELOP, SUBMIT, system_task_get
 from factory.transfer.services import (
     JOBS_ONLY,
@@ -167,7 +168,13 @@ def _v1_choices(task: SystemTask) -> dict[str, Any]:
 def _v1_import_enqueue(task_id: int) -> None:
     from factory.dataarts import tasks  # the tasks module imports the services
 
-    tasks.v1_import_continue.delay(task_id)
+    queue_send(
+        partial(tasks.v1_import_continue.delay, task_id),
+        on_failure=partial(
+            task_fail, task_id=task_id, message=QUEUE_UNAVAILABLE_MESSAGE, code=QUEUE_UNAVAILABLE
+        ),
+        what=f"the v1 import {task_id}",
+    )
 
 
 def _choices_for(inspection: dict[str, Any], choices: dict[str, Any]) -> dict[str, Any]:

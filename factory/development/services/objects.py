@@ -156,11 +156,15 @@ def _insert(
 
 
 def _row_locked(kind: Kind, obj: Obj) -> Obj:
-    """``obj`` re-read under a row lock, so that concurrent saves of it run one after the other."""
-    return (
-        kind.model.objects.select_for_update(of=("self",))
-        .select_related("workspace", "directory", "lock_holder", "updated_by")
-        .get(pk=obj.pk)
+    """``obj`` re-read under a row lock, so that concurrent saves of it run one after the other.
+
+    The lock is taken without joins, then the row is read again with its related objects: a locking
+    statement that waited re-checks the updated row against the joined rows it had already fetched
+    (PostgreSQL's EvalPlanQual), so a foreign key changed meanwhile would come back as None.
+    """
+    list(kind.model.objects.select_for_update().filter(pk=obj.pk).values_list("pk", flat=True))
+    return kind.model.objects.select_related("workspace", "directory", "lock_holder", "updated_by").get(
+        pk=obj.pk
     )
 
 
@@ -261,11 +265,17 @@ def object_copy(
 def objects_for_batch(kind: Kind, *, workspace: Workspace, ids: list[int]) -> list[Obj]:
     """The objects of ``ids`` in the workspace, row-locked, in name order; NotFound naming a missing id."""
     wanted = list(dict.fromkeys(ids))
-    rows = list(
-        kind.model.objects.select_for_update(of=("self",))
-        .select_related("workspace", "lock_holder")
-        .defer("document")
+    # Lock without joins, then read with them (see _row_locked: EvalPlanQual and joined rows).
+    locked = list(
+        kind.model.objects.select_for_update()
         .filter(workspace=workspace, pk__in=wanted)
+        .order_by("name")
+        .values_list("pk", flat=True)
+    )
+    rows = list(
+        kind.model.objects.select_related("workspace", "lock_holder")
+        .defer("document")
+        .filter(pk__in=locked)
         .order_by("name")
     )
     found = {row.pk for row in rows}

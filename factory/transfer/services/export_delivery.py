@@ -26,10 +26,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from factory.errors import Conflict, DomainError, ValidationError
-from factory.obs import ObsError, ObsPath, obs_browse, obs_write_stream
+from factory.obs import ObsError, ObsPath, obs_browse, obs_multipart_abort_stale, obs_write_stream
 from factory.packages import PackageError
 from factory.transfer import selectors
 from factory.transfer.models import ExportArtifact, SystemTask, TaskKind, TaskStatus
+from factory.transfer.queue import QUEUE_UNAVAILABLE_MESSAGE, queue_send
 from factory.transfer.services.export_package import export_collect, export_stream
 from factory.transfer.services.export_selection import ExportRequest, ExportSelection, export_select
 from factory.workspaces.models import Workspace
@@ -102,7 +103,6 @@ def export_start(*, workspace: Workspace, user: AbstractBaseUser, request: Expor
 
 def export_task_create(*, selection: ExportSelection, user: AbstractBaseUser) -> SystemTask:
     """A PENDING export task and its Download Center entry; the worker is asked once the rows commit."""
-    from factory.transfer import tasks
 
     target = _target_obs_path(selection)
     noun = selection.noun
@@ -128,8 +128,28 @@ def export_task_create(*, selection: ExportSelection, user: AbstractBaseUser) ->
         )
         artifact.full_clean()
         artifact.save()
-        transaction.on_commit(partial(tasks.export_run.delay, task.pk))
+        transaction.on_commit(partial(_export_enqueue, task.pk))
     return task
+
+
+def _export_enqueue(task_id: int) -> None:
+    """Queue the export; with the broker down it fails at once (the request answers 503)."""
+    from factory.transfer import tasks
+
+    queue_send(
+        partial(tasks.export_run.delay, task_id),
+        on_failure=partial(_export_queue_failed, task_id),
+        what=f"export {task_id}",
+    )
+
+
+def _export_queue_failed(task_id: int) -> None:
+    SystemTask.objects.filter(pk=task_id, status=TaskStatus.PENDING).update(
+        status=TaskStatus.FAILED,
+        message=QUEUE_UNAVAILABLE_MESSAGE,
+        ended_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
 
 
 def _task_claim(task_id: int) -> SystemTask | None:
@@ -199,6 +219,25 @@ def _storage_write(*, name: str, chunks: Iterable[bytes]) -> tuple[str, int]:
     return saved, size
 
 
+def _stale_uploads_abort(target: ObsPath) -> None:
+    """Abort what earlier exports to the target's folder left behind when OBS failed them so badly that
+    even their abort failed. Only uploads started before every export still running began are touched,
+    so a concurrent export's upload is never aborted under it."""
+    alive = timezone.now() - timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    started = (
+        SystemTask.objects.filter(
+            kind=TaskKind.EXPORT, status=TaskStatus.RUNNING, updated_at__gte=alive, started_at__isnull=False
+        )
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    if started is None:
+        return
+    prefix = target.key.rsplit("/", 1)[0] + "/" if "/" in target.key else ""
+    obs_multipart_abort_stale(bucket=target.bucket, prefix=prefix, older_than=started)
+
+
 def export_run(*, task_id: int) -> None:
     """The background export: claim the task, run both passes, write the package to storage or OBS, and
     record the outcome. A failed export leaves no object in OBS, no file in storage and no ready entry in
@@ -221,6 +260,7 @@ def export_run(*, task_id: int) -> None:
         target = _target_obs_path(selection)
         if target is not None:
             _obs_bucket_check(target)
+            _stale_uploads_abort(target)
             size = obs_write_stream(path=target, chunks=chunks)
         else:
             storage_name, size = _storage_write(

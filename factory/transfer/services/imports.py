@@ -34,6 +34,7 @@ from factory.obs import ObsError, obs_configured, obs_path_parse
 from factory.packages import PackageError
 from factory.transfer.models import SystemTask, TaskKind, TaskStatus
 from factory.transfer.progress import task_live_merge
+from factory.transfer.queue import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
 from factory.transfer.services.imports_apply import import_apply
 from factory.transfer.services.imports_choices import (
     ImportChoices,
@@ -58,6 +59,7 @@ from factory.transfer.services.imports_common import (
     safe_file_name,
     source_label,
     stale_imports_fail,
+    task_fail,
     upload_delete,
 )
 from factory.transfer.services.imports_inspect import import_inspect, package_inspect
@@ -68,6 +70,37 @@ def _enqueue(name: str, task_id: int) -> None:
     from factory.transfer import tasks  # the tasks module imports the services: import it late
 
     getattr(tasks, name).delay(task_id)
+
+
+def _inspect_enqueue(task_id: int) -> None:
+    """Queue step 1's inspection; with the broker down the import fails (its upload deleted), so that it
+    blocks nobody, and the request answers 503."""
+    queue_send(
+        partial(_enqueue, "import_inspect", task_id),
+        on_failure=partial(
+            task_fail, task_id=task_id, message=QUEUE_UNAVAILABLE_MESSAGE, code=QUEUE_UNAVAILABLE
+        ),
+        what=f"the inspection of import {task_id}",
+    )
+
+
+def _apply_back_to_waiting(task_id: int, message: str) -> None:
+    """The apply could not be queued: the import waits for its choices again (the user presses Next)."""
+    SystemTask.objects.filter(pk=task_id, status=TaskStatus.PENDING, step=STEP_APPLY).update(
+        status=TaskStatus.WAITING,
+        step=STEP_INSPECTED,
+        message=message,
+        secrets_encrypted="",
+        updated_at=timezone.now(),
+    )
+
+
+def _apply_enqueue(task_id: int, message: str) -> None:
+    queue_send(
+        partial(_enqueue, "import_apply", task_id),
+        on_failure=partial(_apply_back_to_waiting, task_id, message),
+        what=f"the apply of import {task_id}",
+    )
 
 
 def _check_choice(value: str, allowed: tuple[str, ...], field: str) -> str:
@@ -115,7 +148,7 @@ def _insert_guarded(*, task: SystemTask, workspace: Workspace, enqueue: bool) ->
             _running_import_refuse(workspace=workspace)
             task.save()
             if enqueue:
-                transaction.on_commit(partial(_enqueue, "import_inspect", task.pk))
+                transaction.on_commit(partial(_inspect_enqueue, task.pk))
     except IntegrityError as exc:  # the partial unique index: a concurrent import won the race
         running = SystemTask.objects.filter(
             workspace=workspace, kind=TaskKind.IMPORT, status__in=ACTIVE_STATUSES
@@ -259,6 +292,7 @@ def import_apply_request(
             _running_import_refuse(workspace=task.workspace, exclude_pk=task.pk)
             row = SystemTask.objects.select_for_update().get(pk=task.pk)
             _waiting(row, user=user)
+            waiting_message = row.message
             row.params = {**row.params, "choices": parsed.to_params()}
             # Parameter values too: params.choices names the parameters, the values stay encrypted.
             row.secrets_encrypted = import_secrets_pack(
@@ -280,7 +314,7 @@ def import_apply_request(
                 ]
             )
             if enqueue:
-                transaction.on_commit(partial(_enqueue, "import_apply", row.pk))
+                transaction.on_commit(partial(_apply_enqueue, row.pk, waiting_message))
     except IntegrityError as exc:
         raise _running_conflict(workspace=task.workspace, running=None) from exc
     return row

@@ -166,7 +166,13 @@ def existing_load(*, workspace: Workspace, names: dict[str, set[str]], lock: boo
 
     def rows(model: Any, kind: str) -> Any:
         queryset = model.objects.filter(workspace=workspace, name__in=sorted(names.get(kind, ())))
-        return queryset.select_for_update(of=("self",)) if lock else queryset
+        if not lock:
+            return queryset
+        # Lock without joins, then read (with select_related) what was locked: a locking statement
+        # that waited re-checks the row against joined rows it had already fetched (PostgreSQL's
+        # EvalPlanQual), so a lock holder changed meanwhile would come back as None.
+        locked = list(queryset.select_for_update().order_by("pk").values_list("pk", flat=True))
+        return queryset.filter(pk__in=locked)
 
     jobs = {j.name: j for j in rows(Job, JOB).select_related("lock_holder").defer("document")}
     scripts = {s.name: s for s in rows(Script, SCRIPT).select_related("lock_holder").defer("document")}
