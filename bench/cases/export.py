@@ -1,0 +1,114 @@
+"""Export of the whole source workspace, with dependencies, to a zip in the Download Center.
+
+Measured: the console's path for a large export. ``export_select`` and ``export_task_create`` in this
+process (what the API view does), then the ``transfer.export_run`` task in the Celery worker, which writes
+the package to default storage; wall time runs from the request until the task row says SUCCESSFUL.
+Queries: this process's plus the task's (counted in the worker). Peak memory: the worker's pool process.
+
+The limit: the same entries (the same bytes, the same deflate level) written with ``zipfile`` from memory
+to a local file in one loop, timed in the same run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+from django.core.files.storage import default_storage
+
+from bench.cases import Bench, Result
+from bench.measure import counting, mb, timed
+from bench.runtime import BenchError
+from factory.transfer.models import ExportArtifact, TaskStatus
+from factory.transfer.services import WITH_DEPENDENCIES, ExportRequest, export_select, export_task_create
+from factory.workspaces.models import Workspace
+
+FINISHED = (TaskStatus.SUCCESSFUL, TaskStatus.FAILED)
+
+
+def deflate_level(infos: list[zipfile.ZipInfo], entries: list[tuple[str, bytes]]) -> int:
+    """The zlib level that reproduces the package's compressed sizes (stream_zip's default is 9)."""
+    samples = [
+        (info, data)
+        for info, (_, data) in zip(infos, entries, strict=True)
+        if info.compress_type == zipfile.ZIP_DEFLATED and len(data) > 512
+    ][:8]
+    for level in (9, 6, 1, 2, 3, 4, 5, 7, 8):
+        sizes = []
+        for _, data in samples:
+            compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+            sizes.append(len(compressor.compress(data) + compressor.flush()))
+        if all(size == info.compress_size for size, (info, _) in zip(sizes, samples, strict=True)):
+            return level
+    return 9
+
+
+def zip_limit(package: Path, out: Path) -> tuple[list[float], dict[str, Any]]:
+    """[wall, CPU] seconds to write the package's entries with ``zipfile`` from memory, and what was written."""
+    with zipfile.ZipFile(package) as archive:
+        infos = archive.infolist()
+        entries = [(info.filename, archive.read(info)) for info in infos]
+    level = deflate_level(infos, entries)
+    with timed() as elapsed:
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+            for name, data in entries:
+                archive.writestr(name, data)
+    limit_size = out.stat().st_size
+    out.unlink()
+    return elapsed, {
+        "entries": len(entries),
+        "uncompressed_bytes": sum(len(data) for _, data in entries),
+        "deflate_level": level,
+        "limit_zip_bytes": limit_size,
+    }
+
+
+def package_copy(artifact: ExportArtifact, target: Path) -> None:
+    with default_storage.open(artifact.storage_name, "rb") as source, open(target, "wb") as out:
+        shutil.copyfileobj(source, out, 1024 * 1024)
+
+
+def export_case(bench: Bench) -> Result:
+    world = bench.world
+    workspace = Workspace.objects.get(pk=world.source_id)
+    user = world.admin
+    request = ExportRequest(everything=True, scope=WITH_DEPENDENCIES)
+    mark = bench.tasks.stats.mark()
+    with timed() as wall:
+        with counting() as here:
+            selection = export_select(workspace=workspace, request=request)
+            task = export_task_create(selection=selection, user=user)
+        task = bench.tasks.wait(task.pk, FINISHED)
+    if task.status != TaskStatus.SUCCESSFUL:
+        raise BenchError(f"the export failed: {task.message}")
+    runs = list(bench.tasks.stats.of_task(mark, task.pk, {"transfer.export_run"}).values())
+    if not runs:
+        raise BenchError("the export task reported no figures (is the worker running bench.celery_app?)")
+    artifact = ExportArtifact.objects.get(task=task)
+    package = bench.workdir / artifact.file_name
+    package_copy(artifact, package)
+    bench.package = package
+    limit, written = zip_limit(package, bench.workdir / "limit.zip")
+    peaks = [run.peak_rss_kb for run in runs if run.peak_rss_kb is not None]
+    return Result(
+        n=len(selection.pks),
+        seconds=wall[0],
+        limit_seconds=limit[0],
+        peak_rss_mb=mb(max(peaks)) if peaks else None,
+        queries=here.queries + sum(run.queries for run in runs),
+        detail={
+            "what": "all jobs of bench_source with dependencies, background export to the Download Center",
+            "zip_bytes": package.stat().st_size,
+            "task_seconds": round(sum(run.seconds for run in runs), 3),
+            "task_cpu_seconds": round(sum(run.cpu_seconds for run in runs), 3),
+            "limit_cpu_seconds": round(limit[1], 3),
+            "queries_web": here.queries,
+            "queries_task": sum(run.queries for run in runs),
+            "queries_task_progress_updates": sum(run.progress_updates for run in runs),
+            "peak_rss_where": "this process" if bench.tasks.eager else "the worker's pool process",
+            **written,
+        },
+    )
