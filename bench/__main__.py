@@ -18,6 +18,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     if args.jobs < 10:
         parser.error("--jobs must be at least 10")
     args.names = [n for n in NAMES if n in names]
+    args.merge = set(args.names) != set(NAMES)  # a subset updates its entries of an existing results file
     return args
 
 
@@ -121,6 +123,7 @@ def _run(args: argparse.Namespace, workdir: Path, queue: str, context: dict[str,
     bench = Bench(world=world, tasks=tasks, workdir=workdir, web_url=web_url)
     results: dict[str, Result] = {}
     errors: dict[str, str] = {}
+    merge = args.merge
     try:
         for name in args.names:
             _log(f"{name}...")
@@ -129,12 +132,19 @@ def _run(args: argparse.Namespace, workdir: Path, queue: str, context: dict[str,
                 if name in TASK_CASES:
                     tasks.restart()  # a fresh pool process: this benchmark's peak memory is its own
                 results[name] = case_get(name)(bench)
+                results[name].detail["load_average"] = [load, load_average()]
             except BenchError as exc:
                 errors[name] = str(exc)
                 _log(f"{name} FAILED: {exc}")
+            except Exception as exc:  # a bug here or in the console: record it, run the other benchmarks
+                errors[name] = f"{type(exc).__name__}: {exc}"
+                _log(f"{name} FAILED:\n{traceback.format_exc()}")
+            finally:
+                # Written after every benchmark: a run that dies later keeps what it measured.
+                results_write(args.output, results, errors, context=context, merge=merge)
+            if name in errors:
                 continue
             r = results[name]
-            r.detail["load_average"] = [load, load_average()]
             _log(
                 f"{name}: {r.seconds:.3f}s (limit {r.limit_seconds}, ratio {r.ratio}, peak {r.peak_rss_mb} MB, "
                 f"{r.queries} queries) [{time.monotonic() - began:.0f}s with setup]"
@@ -183,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             if created:
                 database_drop(server_url, database)
             shutil.rmtree(workdir, ignore_errors=True)
-    results_write(args.output, results, errors, context=context, merge=set(args.names) != set(NAMES))
+    results_write(args.output, results, errors, context=context, merge=args.merge)
     print(table(results, errors))
     _log(f"wrote {args.output} and {detail_path(args.output)}")
     return 1 if errors else 0
