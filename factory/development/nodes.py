@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 # Kinds of object a job can refer to. Their names are used in manifests, the import wizard and the API.
@@ -77,9 +78,14 @@ class NodeType:
     category: str
     fields: tuple[Field, ...] = field(default_factory=tuple)
 
-    @property
+    @cached_property
     def reference_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.refers_to)
+
+    @cached_property
+    def sensitive_fields(self) -> frozenset[str]:
+        """The names of the properties that are always exported empty."""
+        return frozenset(f.name for f in self.fields if f.sensitive)
 
 
 def _script(required: bool = False) -> Field:
@@ -314,15 +320,17 @@ def node_properties(node: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+def _strings(value: Any) -> Iterator[str]:
+    """Every string value below ``value`` (keys excluded); iterative, as deep as the parser allows."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def job_references(document: dict[str, Any]) -> list[Reference]:
@@ -361,6 +369,8 @@ def job_references(document: dict[str, Any]) -> list[Reference]:
             refs.add(Reference(DIS_STREAM, str(event["channel"]), None, None, "schedule.event.channel"))
     params = {p.get("name") for p in document.get("params") or [] if isinstance(p, dict)}
     for text in _strings(nodes):
+        if "${" not in text and "Env.get" not in text:  # most strings hold neither: skip both patterns
+            continue
         for match in _PLACEHOLDER.findall(text) + _ENV_GET.findall(text):
             if match not in params:
                 refs.add(Reference(ENVIRONMENT_VARIABLE, match))
@@ -418,18 +428,38 @@ def job_references_rewrite(
 
 
 def job_sensitive_properties_flag(document: dict[str, Any]) -> dict[str, Any]:
-    """A copy where every property the registry calls sensitive carries ``value_is_sensitive: true``,
-    so that redaction (which reads the flags) empties it too."""
-    doc = copy.deepcopy(document)
-    for node in doc.get("nodes") or []:
-        if not isinstance(node, dict):
-            continue
-        node_type = NODE_TYPES.get(node.get("type", ""))
-        sensitive = {f.name for f in node_type.fields if f.sensitive} if node_type else set()
-        for prop in node.get("properties") or []:
-            if isinstance(prop, dict) and prop.get("name") in sensitive:
-                prop["value_is_sensitive"] = True
-    return doc
+    """``document`` where every property the registry calls sensitive carries ``value_is_sensitive: true``,
+    so that redaction (which reads the flags) empties it too. Never mutates ``document``; copies only the
+    nodes and properties it flags (the rest is shared), so that flagging a large job costs next to nothing."""
+    nodes = document.get("nodes") if isinstance(document, dict) else None
+    if not isinstance(nodes, list):
+        return copy.deepcopy(document)
+    new_nodes = [_node_flagged(node) for node in nodes]
+    if all(new is old for new, old in zip(new_nodes, nodes, strict=True)):
+        return dict(document)
+    return {**document, "nodes": new_nodes}
+
+
+def _node_flagged(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    node_type = NODE_TYPES.get(node.get("type", ""))
+    sensitive = node_type.sensitive_fields if node_type else frozenset()
+    properties = node.get("properties")
+    if not sensitive or not isinstance(properties, list):
+        return node
+    changed = False
+    new_properties = []
+    for prop in properties:
+        if (
+            isinstance(prop, dict)
+            and prop.get("name") in sensitive
+            and prop.get("value_is_sensitive") is not True
+        ):
+            prop = {**prop, "value_is_sensitive": True}
+            changed = True
+        new_properties.append(prop)
+    return {**node, "properties": new_properties} if changed else node
 
 
 def node_types_describe() -> list[dict[str, Any]]:

@@ -11,8 +11,11 @@ document carrying one would pass inspection and fail only when the import writes
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
+
+import orjson
 
 from factory.packages.errors import PackageError
 
@@ -40,8 +43,33 @@ def document_dumps(document: Any) -> bytes:
     (The writer refuses documents holding one, as the reader does, see :func:`unstorable_text_check`;
     the manifest's fields and references are serialized here unchecked.)
     """
-    text = json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
-    return (text + "\n").encode("utf-8", "backslashreplace")
+    try:
+        # orjson writes what ``json.dumps(sort_keys=True, ensure_ascii=False, indent=2)`` writes, an order of
+        # magnitude faster (the standard library's indenting encoder is pure Python). It writes NaN and
+        # infinities as null where json refuses them, hence the check on what comes back.
+        data = orjson.dumps(document, option=_ORJSON_OPTIONS)
+    except (orjson.JSONEncodeError, TypeError):  # a lone surrogate, an integer beyond 64 bits, ...
+        data = None
+    if data is None or (b"null" in data and _non_finite_in(document)):
+        text = json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
+        return (text + "\n").encode("utf-8", "backslashreplace")
+    return data + b"\n"
+
+
+_ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+
+
+def _non_finite_in(document: Any) -> bool:
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return True
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+    return False
 
 
 def _refuse_constant(name: str) -> Any:

@@ -22,27 +22,61 @@ def flag_true(value: Any) -> bool:
 
 
 def job_document_redact(*, document: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of ``document`` with sensitive property values and masked parameter values emptied.
+    """``document`` with sensitive property values and masked parameter values emptied.
 
-    Never mutates its input; tolerant of documents that are not valid (it only touches what it finds).
+    Never mutates its input, and copies only what it changes: the nodes, properties and parameters on the
+    way to an emptied value are new objects, everything else is shared with ``document`` (a package's
+    job is redacted more than once on its way out; a deep copy of every document each time was most of
+    an export's work). Tolerant of documents that are not valid (it only touches what it finds).
     """
-    result = copy.deepcopy(document)
-    if not isinstance(result, dict):
-        return result
-    nodes = result.get("nodes")
-    for node in nodes if isinstance(nodes, list) else ():
-        properties = node.get("properties") if isinstance(node, dict) else None
-        for prop in properties if isinstance(properties, list) else ():
-            if isinstance(prop, dict) and flag_true(prop.get("value_is_sensitive")) and "value" in prop:
-                prop["value"] = ""
-    masked = result.get("maskedParams")
-    masked_names = {name for name in masked if isinstance(name, str)} if isinstance(masked, list) else set()
-    params = result.get("params")
-    for param in params if isinstance(params, list) else ():
-        if not isinstance(param, dict):
-            continue
-        name = param.get("name")
-        is_masked = (isinstance(name, str) and name in masked_names) or flag_true(param.get("masked"))
-        if is_masked and "value" in param:
-            param["value"] = ""
+    if not isinstance(document, dict):
+        return copy.deepcopy(document)
+    result = dict(document)
+    nodes = document.get("nodes")
+    if isinstance(nodes, list):
+        new_nodes = [_node_redacted(node) for node in nodes]
+        if any(new is not old for new, old in zip(new_nodes, nodes, strict=True)):
+            result["nodes"] = new_nodes
+    params = document.get("params")
+    if isinstance(params, list):
+        masked = document.get("maskedParams")
+        masked_names = (
+            {name for name in masked if isinstance(name, str)} if isinstance(masked, list) else set()
+        )
+        new_params = [_param_redacted(param, masked_names) for param in params]
+        if any(new is not old for new, old in zip(new_params, params, strict=True)):
+            result["params"] = new_params
     return result
+
+
+def _emptied(item: dict[str, Any]) -> dict[str, Any]:
+    return {**item, "value": ""}
+
+
+def _node_redacted(node: Any) -> Any:
+    """``node`` itself when none of its properties is sensitive with a value, else a copy with them emptied."""
+    properties = node.get("properties") if isinstance(node, dict) else None
+    if not isinstance(properties, list):
+        return node
+    changed = False
+    new_properties = []
+    for prop in properties:
+        if (
+            isinstance(prop, dict)
+            and flag_true(prop.get("value_is_sensitive"))
+            and "value" in prop
+            and prop["value"] != ""
+        ):
+            prop = _emptied(prop)
+            changed = True
+        new_properties.append(prop)
+    return {**node, "properties": new_properties} if changed else node
+
+
+def _param_redacted(param: Any, masked_names: set[str]) -> Any:
+    if not isinstance(param, dict) or "value" not in param or param["value"] == "":
+        return param
+    name = param.get("name")
+    if (isinstance(name, str) and name in masked_names) or flag_true(param.get("masked")):
+        return _emptied(param)
+    return param

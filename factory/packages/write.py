@@ -5,17 +5,30 @@ never builds the zip in memory: each document is serialized, hashed for the mani
 ``stream_zip``; only a small row per entry is kept until ``manifest.json`` is written last.
 The output is deterministic: fixed timestamps (1980-01-01 00:00) and modes (0644), sorted JSON keys,
 entries in a fixed order, so the same content gives the same bytes but for the manifest's ``exportedAt``.
+
+Deflating (level 9) costs about as much as everything else a large export does. With
+``deflate_processes`` the members are deflated in groups by a helper process while this one reads,
+checks and serializes the next documents (a thread would not do: a thread needs the GIL back after every
+member, and a busy interpreter hands it over only every few milliseconds, so the thread would make
+little progress). The bytes are the same as deflating in line: ``stream_zip``'s own ``ZIP_AUTO``
+decides the zip format of every member, only the deflating is done beforehand, by the same zlib call.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import multiprocessing
 import stat
+import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from datetime import datetime
+from functools import partial
 from typing import Any, BinaryIO, TypeVar
 
-from stream_zip import ZIP_AUTO, MemberFile, stream_zip
+from stream_zip import ZIP_AUTO, MemberFile, Method, stream_zip
 
 from factory.packages import paths
 from factory.packages.entries import (
@@ -46,6 +59,12 @@ LAYOUTS = ("single", "batch")
 SCOPES = ("jobs_only", "with_dependencies")
 JOB_STATUSES = ("develop", "submit")
 
+DEFLATE_LEVEL = 9  # stream_zip's ZIP_AUTO default: the smallest packages
+# Members are deflated by the helper process in groups of this many members or bytes (whichever comes
+# first), one group while the next is built: two groups in memory at most.
+GROUP_MEMBERS = 512
+GROUP_BYTES = 4 * 1024 * 1024
+
 Entry = TypeVar("Entry", JobEntry, ScriptEntry, ResourceEntry, ConnectionEntry)
 Validator = Callable[..., None]
 
@@ -72,8 +91,12 @@ def package_write(
     environment: list[dict[str, Any]] | None = None,
     manifest: ManifestInfo,
     limits: Limits = DEFAULT_LIMITS,
+    deflate_processes: int = 0,
 ) -> Iterator[bytes]:
     """Yield the zip's bytes chunk by chunk.
+
+    ``deflate_processes`` > 0 deflates in that many helper processes (see the module's docstring): worth
+    it for large packages written in the background; starting a process costs a fraction of a second.
 
     Lists are sorted by name here; other iterables (a database cursor) must already come in Python
     string order (``ORDER BY name COLLATE "C"``) and are refused otherwise, so that determinism never
@@ -86,19 +109,41 @@ def package_write(
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
     references = _manifest_check(manifest)
-    rows: list[ManifestRow] = []
-    members = _members(
+    return _package_chunks(
         layout=layout,
         jobs=jobs,
         scripts=scripts,
         resources=resources,
         connections=connections,
         environment=environment,
+        manifest=manifest,
+        references=references,
         limits=limits,
-        rows=rows,
+        deflate_processes=deflate_processes,
     )
+
+
+def _package_chunks(
+    *,
+    manifest: ManifestInfo,
+    references: list[dict[str, Any]],
+    layout: Layout,
+    deflate_processes: int,
+    **entries: Any,
+) -> Iterator[bytes]:
+    """The zip's chunks; with helper processes, members are deflated ahead while the next are built."""
+    rows: list[ManifestRow] = []
+    members = _members(layout=layout, rows=rows, **entries)
     manifest_member = _manifest_member(info=manifest, layout=layout, references=references, rows=rows)
-    return iter(stream_zip(_chain(members, manifest_member), extended_timestamps=False))
+    with contextlib.ExitStack() as stack:
+        if deflate_processes > 0:
+            # spawn: a clean interpreter, which inherits neither this process's threads nor its sockets
+            # (database connections); it imports nothing of the application (see ``_deflate_group``).
+            pool = ProcessPoolExecutor(deflate_processes, mp_context=multiprocessing.get_context("spawn"))
+            # An abandoned stream (a closed download, an error) leaves nothing queued behind it.
+            stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+            members = _ahead(members, pool)
+        yield from stream_zip(_chain(members, manifest_member), extended_timestamps=False)
 
 
 def package_write_to(*, fileobj: BinaryIO, **kwargs: Any) -> int:
@@ -142,8 +187,116 @@ def _in_order(items: Iterable[Entry], *, kind: str) -> Iterator[Entry]:
         yield item
 
 
+# --- deflating ahead ----------------------------------------------------------------------------------
+
+
+# Raw deflate as ``ZIP_AUTO`` configures zlib (level 9, memLevel 8, no header): the same bytes.
+_deflated = partial(zlib.compress, level=DEFLATE_LEVEL, wbits=-zlib.MAX_WBITS)
+
+
+def _deflate_group(pool: Executor, data: list[bytes]) -> Future[list[bytes]]:
+    """Deflate ``data`` in ``pool`` as one task. Built of builtins only (``list`` over a ``map`` of
+    ``zlib.compress``, all picklable), so the helper process unpickles it without importing this
+    application (whose package imports Celery and Django settings)."""
+    return pool.submit(list, map(_deflated, data))
+
+
+class _Slot:
+    """Where a member's deflated bytes will be: its group's future and its place in the group."""
+
+    __slots__ = ("data", "future", "index")
+
+    def __init__(self, data: bytes) -> None:
+        self.data: bytes | None = data
+        self.future: Future[list[bytes]] | None = None
+        self.index = 0
+
+    def result(self) -> bytes:
+        if self.future is None:  # deflated in line
+            data, self.data = self.data, None
+            return _deflated(data or b"")
+        return self.future.result()[self.index]
+
+
+class _DeflatedResult:
+    """A zlib compressor stand-in for ``stream_zip`` that hands over bytes deflated beforehand: the member's
+    bytes go through ``compress`` (``stream_zip`` computes the CRC and sizes from them) and the deflated
+    stream comes out whole at ``flush``."""
+
+    def __init__(self, slot: _Slot, size: int) -> None:
+        self._slot = slot
+        self._size = size
+        self._seen = 0
+
+    def compress(self, chunk: bytes) -> bytes:
+        self._seen += len(chunk)
+        return b""
+
+    def flush(self) -> bytes:
+        if self._seen != self._size:  # the member's bytes are the ones deflated, or this is a bug
+            raise RuntimeError(f"deflated {self._size} bytes ahead but the member has {self._seen}")
+        return self._slot.result()
+
+
+_ZIP32_SAFE_SIZE = 4_293_656_841  # ``ZIP_AUTO`` picks zip64 for larger members (stream_zip's bound)
+_ZIP_AUTO_SMALL = ZIP_AUTO(0, level=DEFLATE_LEVEL)
+
+
+class _Predeflated(Method):
+    """``ZIP_AUTO`` (zip32, or zip64 when sizes or offsets need it) with the member deflated ahead.
+
+    ``Method._get`` is ``stream_zip``'s own extension point for a member's method; the version is pinned
+    and the tests check that the bytes equal those of deflating in line."""
+
+    def __init__(self, size: int, slot: _Slot) -> None:
+        # ``ZIP_AUTO`` builds a class per call; its choice depends on the size only beyond zip32's bound
+        self._auto = _ZIP_AUTO_SMALL if size <= _ZIP32_SAFE_SIZE else ZIP_AUTO(size, level=DEFLATE_LEVEL)
+        self.size = size
+        self.slot = slot
+
+    def _get(self, offset: int, default_get_compressobj: Callable[[], Any]) -> Any:
+        method, upgrade, _, size, crc = self._auto._get(offset, default_get_compressobj)
+        return method, upgrade, partial(_DeflatedResult, self.slot, self.size), size, crc
+
+
+def _group_submit(pool: Executor, group: list[MemberFile]) -> list[MemberFile]:
+    """Hand a group of members to the helper process as one task (a hand-off per member would cost more
+    than the smaller members take to deflate)."""
+    slots = [member[3].slot for member in group if isinstance(member[3], _Predeflated)]
+    future = _deflate_group(pool, [slot.data or b"" for slot in slots])
+    for index, slot in enumerate(slots):
+        slot.future, slot.index, slot.data = future, index, None
+    return group
+
+
+def _ahead(members: Iterator[MemberFile], pool: Executor) -> Iterator[MemberFile]:
+    """``members`` in groups: a group is deflated by the helper process while this one builds the next,
+    and its members go to the stream once the next group is built (two groups in memory at most)."""
+    group: list[MemberFile] = []
+    group_bytes = 0
+    waiting: deque[list[MemberFile]] = deque()
+    for member in members:
+        group.append(member)
+        group_bytes += member[3].size if isinstance(member[3], _Predeflated) else 0
+        if len(group) >= GROUP_MEMBERS or group_bytes >= GROUP_BYTES:
+            waiting.append(_group_submit(pool, group))
+            group, group_bytes = [], 0
+            while len(waiting) > 1:
+                yield from waiting.popleft()
+    if group:
+        waiting.append(_group_submit(pool, group))
+    for done in waiting:
+        yield from done
+
+
 def _member(
-    *, path: str, kind: str, document: Any, validate: Validator, limits: Limits, rows: list[ManifestRow]
+    *,
+    path: str,
+    kind: str,
+    document: Any,
+    validate: Validator,
+    limits: Limits,
+    rows: list[ManifestRow],
 ) -> MemberFile:
     try:
         validate(document=document, limits=limits)
@@ -153,7 +306,7 @@ def _member(
     except PackageError as exc:
         raise exc.in_entry(path) from None
     rows.append((path, hashlib.sha256(data).hexdigest(), len(data), kind))
-    return (path, FIXED_MODIFIED_AT, FILE_MODE, ZIP_AUTO(len(data)), (data,))
+    return (path, FIXED_MODIFIED_AT, FILE_MODE, _Predeflated(len(data), _Slot(data)), (data,))
 
 
 def _members(
@@ -170,7 +323,14 @@ def _members(
     """The member files in their fixed order; lazy, so each is built only when the zip needs it."""
 
     def member(path: str, kind: str, document: Any, validate: Validator) -> MemberFile:
-        return _member(path=path, kind=kind, document=document, validate=validate, limits=limits, rows=rows)
+        return _member(
+            path=path,
+            kind=kind,
+            document=document,
+            validate=validate,
+            limits=limits,
+            rows=rows,
+        )
 
     loose_scripts: Iterable[ScriptEntry] = scripts
     if layout == "single":

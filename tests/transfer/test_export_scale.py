@@ -141,3 +141,79 @@ def test_memory_while_streaming_does_not_grow_with_the_package():
     assert large_size > 7 * small_size  # the package is eight times larger...
     assert large_peak < 2 * small_peak  # ...the memory held while writing it is not,
     assert large_peak < 1200 * 20_000 / 4  # and it is a fraction of the documents written
+
+
+def _big_scripts_workspace(n_scripts: int, *, size: int) -> Workspace:
+    """One job per script, each script ``size`` characters of SQL, all submitted."""
+    ws = Workspace.objects.create(name=f"scripts-{n_scripts}")
+    DataConnection.objects.create(
+        workspace=ws, name="c0", type="DWS", config={"host": "h"}, secrets_encrypted="x"
+    )
+    scripts = Script.objects.bulk_create(
+        Script(
+            workspace=ws,
+            name=f"s{i:04d}",
+            type="DWSSQL",
+            document={**script_doc(f"s{i:04d}", "DWSSQL", "c0"), "content": f"-- {i}\n" + "x" * size},
+        )
+        for i in range(n_scripts)
+    )
+    ScriptVersion.objects.bulk_create(
+        ScriptVersion(script=s, kind="submitted", number=1, document=s.document) for s in scripts
+    )
+    jobs = Job.objects.bulk_create(
+        Job(
+            workspace=ws,
+            name=f"j{i:04d}",
+            document=job_doc(f"j{i:04d}", "/", [node("sql", "DWSSQL", {"scriptName": f"s{i:04d}"})]),
+            node_count=1,
+        )
+        for i in range(n_scripts)
+    )
+    JobVersion.objects.bulk_create(
+        JobVersion(job=j, kind="submitted", number=1, document=j.document) for j in jobs
+    )
+    return ws
+
+
+def test_the_scripts_of_an_export_wait_on_disk_not_in_memory():
+    """A batch export writes every job's scripts beside it, so the first pass hands them all to the second:
+    they are spooled to a temporary file, and what the collection holds is a small part of their size."""
+    n, size = 300, 20_000
+    ws = _big_scripts_workspace(n, size=size)
+    request = ExportRequest(everything=True, scope=WITH_DEPENDENCIES, status="submit")
+    selection = export_select(workspace=ws, request=request)
+    tracemalloc.start()
+    try:
+        contents = export_collect(selection=selection)
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(contents.scripts) == n
+    assert held < n * size / 10  # the scripts are 6 MB of text; the collection holds offsets
+    data = b"".join(export_stream(selection=selection, contents=contents, user=None))
+    entries = zip_entries(data)
+    assert len([p for p in entries if p.endswith(".script")]) == n
+    assert contents.spool is not None and contents.spool.closed  # closed once the package is written
+
+
+def test_a_background_export_writes_the_same_package_as_a_download(monkeypatch):
+    """The background path leaves the checks to the writer and deflates in a helper process; the
+    package is byte for byte the one a browser download gets (but for the export time)."""
+    from django.utils import timezone
+
+    ws = workspace_of(40, name="same-bytes")
+    fixed = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: fixed)
+    request = ExportRequest(directory_paths=("/callers",), scope=WITH_DEPENDENCIES, status="submit")
+
+    selection = export_select(workspace=ws, request=request)
+    download = b"".join(
+        export_stream(selection=selection, contents=export_collect(selection=selection), user=None)
+    )
+    selection = export_select(workspace=ws, request=request)
+    contents = export_collect(selection=selection, check=False)
+    background = b"".join(
+        export_stream(selection=selection, contents=contents, user=None, deflate_processes=1)
+    )
+    assert background == download

@@ -8,6 +8,8 @@ kind of object either way; memory does not grow with the package.
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,11 +22,11 @@ from factory.development.models import Category
 from factory.development.nodes import (
     CONNECTION,
     ENVIRONMENT_VARIABLE,
+    JOB,
     NODE_TYPES,
     RESOURCE,
     SCRIPT,
     Reference,
-    job_called_jobs,
     job_references,
     job_sensitive_properties_flag,
 )
@@ -62,15 +64,69 @@ class ExportContents:
 
     pks: list[int]
     names: list[str]
-    scripts: list[ScriptEntry] = field(default_factory=list)
+    scripts: list[ScriptEntry | SpooledScript] = field(default_factory=list)
     resources: list[ResourceEntry] = field(default_factory=list)
     connections: list[ConnectionEntry] = field(default_factory=list)
     environment: list[dict[str, Any]] | None = None
     references: list[dict[str, Any]] = field(default_factory=list)
+    # The scripts each job uses (by name), for the batch layout, which writes them beside it.
+    job_scripts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    spool: ScriptSpool | None = None
 
     @property
     def count(self) -> int:
         return len(self.pks)
+
+    def close(self) -> None:
+        if self.spool is not None:
+            self.spool.close()
+
+
+class ScriptSpool:
+    """The scripts' documents of an export, kept on disk until the writer needs them.
+
+    A batch export writes every job's scripts beside it, so pass 1 must hand all of them to pass 2; with
+    ten thousand jobs they are hundreds of megabytes as Python objects. Here each is serialized once into
+    an anonymous temporary file (gone when closed or when the process ends) and read back when written,
+    so memory holds only an offset per script. (Pickled: exact for any JSON value, and the file is this
+    process's own, never read from elsewhere.)"""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="factory-export-scripts-")  # noqa: SIM115  # closed by close()
+        self._end = 0
+
+    def add(self, *, name: str, document: dict[str, Any]) -> SpooledScript:
+        data = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
+        self._file.seek(self._end)
+        self._file.write(data)
+        entry = SpooledScript(name=name, spool=self, offset=self._end, size=len(data))
+        self._end += len(data)
+        return entry
+
+    def read(self, offset: int, size: int) -> dict[str, Any]:
+        self._file.seek(offset)
+        return pickle.loads(self._file.read(size))  # noqa: S301  # written by add() above
+
+    def close(self) -> None:
+        self._file.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._file.closed
+
+
+@dataclass(frozen=True)
+class SpooledScript:
+    """A script of the package as the writer takes it (``name``, ``document``), its document on disk."""
+
+    name: str
+    spool: ScriptSpool
+    offset: int
+    size: int
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return self.spool.read(self.offset, self.size)
 
 
 # --- documents ---------------------------------------------------------------------------------------
@@ -147,10 +203,15 @@ def _config_without_secrets(value: Any, secret_fields: set[str]) -> Any:
 
 
 class _Collector:
-    """Accumulates, per job, what it refers to; the documents themselves are not kept."""
+    """Accumulates, per job, what it refers to; the documents themselves are not kept.
 
-    def __init__(self, *, scope: str) -> None:
+    ``check``: validate every document as the writer will, so that a download streamed to a browser fails
+    before its first byte rather than halfway; a background export leaves that to the writer (which checks
+    every entry anyway) and reads each document once less."""
+
+    def __init__(self, *, scope: str, check: bool = True) -> None:
         self.scope = scope
+        self.check = check
         self.references: set[tuple[str, str, str | None]] = set()
         self.by_kind: dict[str, set[str]] = {
             SCRIPT: set(),
@@ -159,17 +220,29 @@ class _Collector:
             ENVIRONMENT_VARIABLE: set(),
         }
         self.called: set[str] = set()
+        self.job_scripts: dict[str, tuple[str, ...]] = {}
 
     def job(self, *, name: str, document: dict[str, Any]) -> None:
-        """Note what a job refers to, after checking that its exported form is a valid document."""
-        exported = job_document_export(document=document, scope=self.scope, name=name)
-        _validated("job", name, job_document_validate, exported)
+        """Note what a job refers to (and the scripts the batch layout places beside it), after checking
+        that its exported form is a valid document."""
         redacted = job_document_redact(document=job_sensitive_properties_flag(document))
+        if self.check:
+            exported = dict(redacted, name=name)
+            if self.scope == JOBS_ONLY:
+                exported = {
+                    key: value for key, value in exported.items() if key not in ("schedule", "params")
+                }
+            _validated("job", name, job_document_validate, exported)
+        scripts = set()
         for ref in _job_references(document=redacted, scope=self.scope):
             self.references.add((ref.kind, ref.name, ref.connection_type if ref.kind == CONNECTION else None))
             if ref.kind in self.by_kind:
                 self.by_kind[ref.kind].add(ref.name)
-        self.called |= job_called_jobs(redacted)
+            if ref.kind == SCRIPT:
+                scripts.add(ref.name)
+            elif ref.kind == JOB and ref.node is not None:  # SubJob / For Each: the export closure
+                self.called.add(ref.name)
+        self.job_scripts[name] = tuple(sorted(scripts))
 
     def script(self, *, name: str, document: dict[str, Any]) -> dict[str, Any]:
         exported = _named(document, name)
@@ -248,16 +321,19 @@ def _environment(*, workspace: Workspace, names: set[str]) -> list[dict[str, Any
     return _validated("environment variables", "list", environment_document_validate, variables)
 
 
-def export_collect(*, selection: ExportSelection) -> ExportContents:
+def export_collect(*, selection: ExportSelection, check: bool = True) -> ExportContents:
     """The first pass: read the selected documents once to learn the jobs they call (with dependencies:
     the transitive closure of SubJob and For Each nodes, one query per round of newly found names, safe
     against cycles), the scripts, resources, data connections and environment variables they need, and
     the references for the manifest. Every document is checked as the writer will check it, so that
     errors come before the first byte. The dependencies' definitions are kept (they are few and small;
-    batch layouts write each job's scripts beside it); jobs are kept by primary key only."""
+    batch layouts write each job's scripts beside it); jobs are kept by primary key only.
+
+    ``check=False`` leaves the checking of the jobs to the writer (see :class:`_Collector`). The caller
+    closes the contents (:meth:`ExportContents.close`) when the package is written."""
     request = selection.request
     workspace = selection.workspace
-    collector = _Collector(scope=request.scope)
+    collector = _Collector(scope=request.scope, check=check)
     with_dependencies = request.scope == WITH_DEPENDENCIES
 
     if selection.category == Category.SCRIPT:
@@ -303,8 +379,9 @@ def export_collect(*, selection: ExportSelection) -> ExportContents:
                 code="export_too_large",
             )
 
-    contents = ExportContents(pks=pks, names=sorted(exported_names))
+    contents = ExportContents(pks=pks, names=sorted(exported_names), job_scripts=collector.job_scripts)
     if with_dependencies:
+        contents.spool = ScriptSpool()
         never = []
         for row in selectors.export_object_rows(
             workspace=workspace,
@@ -315,9 +392,8 @@ def export_collect(*, selection: ExportSelection) -> ExportContents:
             if row.document is None:
                 never.append(row.name)
                 continue
-            contents.scripts.append(
-                ScriptEntry(name=row.name, document=collector.script(name=row.name, document=row.document))
-            )
+            document = collector.script(name=row.name, document=row.document)
+            contents.scripts.append(contents.spool.add(name=row.name, document=document))
         if never:
             raise _never_submitted("script", never, why="(used by the exported jobs)")
         contents.resources = _resources(workspace=workspace, names=collector.by_kind[RESOURCE])
@@ -344,9 +420,7 @@ def _job_entries(
         if row.document is None:  # submitted versions deleted since the first pass
             raise _never_submitted("job", [row.name], why="")
         document = job_document_export(document=row.document, scope=request.scope, name=row.name)
-        scripts = (
-            sorted({r.name for r in job_references(document) if r.kind == SCRIPT}) if with_scripts else []
-        )
+        scripts = list(contents.job_scripts.get(row.name, ())) if with_scripts else []
         yield JobEntry(name=row.name, document=document, scripts=scripts)
         if progress is not None:
             progress(done)
@@ -375,11 +449,13 @@ def export_stream(
     contents: ExportContents,
     user: AbstractBaseUser | None,
     progress: Callable[[int], None] | None = None,
+    deflate_processes: int = 0,
 ) -> Iterator[bytes]:
     """The package's bytes, produced as they are read: one more query for the jobs (or scripts), read in
     chunks and written one at a time, so memory stays flat whatever the size of the package.
 
-    ``progress`` is called with the number of jobs (or scripts) written so far.
+    ``progress`` is called with the number of jobs (or scripts) written so far; ``deflate_processes``
+    as :func:`~factory.packages.package_write`.
     """
     request = selection.request
     manifest = ManifestInfo(
@@ -398,12 +474,16 @@ def export_stream(
     else:
         jobs = _job_entries(selection=selection, contents=contents, progress=progress)
         scripts = contents.scripts
-    yield from package_write(
-        layout=selection.layout,
-        jobs=jobs,
-        scripts=scripts,
-        resources=contents.resources,
-        connections=contents.connections,
-        environment=contents.environment,
-        manifest=manifest,
-    )
+    try:
+        yield from package_write(
+            layout=selection.layout,
+            jobs=jobs,
+            scripts=scripts,
+            resources=contents.resources,
+            connections=contents.connections,
+            environment=contents.environment,
+            manifest=manifest,
+            deflate_processes=deflate_processes,
+        )
+    finally:
+        contents.close()

@@ -1,0 +1,99 @@
+"""Deflating in a helper process gives the same bytes as deflating in line, and leaves nothing behind."""
+
+from __future__ import annotations
+
+import io
+import json
+import multiprocessing
+import time
+import zipfile
+
+import pytest
+
+from factory.packages import JobEntry, PackageError, ScriptEntry, package_write
+from factory.packages import write as write_module
+from factory.packages.jsonio import document_dumps
+
+from .helpers import job_document, manifest_info, read, script_document, write_package
+
+
+def many_jobs(count: int) -> list[JobEntry]:
+    return [JobEntry(f"job_{i:04d}", job_document(f"job_{i:04d}"), ["load_trips"]) for i in range(count)]
+
+
+def test_a_helper_process_gives_the_same_bytes_as_deflating_in_line() -> None:
+    jobs = many_jobs(300)
+    scripts = [ScriptEntry("load_trips", script_document())]
+    inline = b"".join(package_write(layout="batch", jobs=jobs, scripts=scripts, manifest=manifest_info()))
+    parallel = b"".join(
+        package_write(
+            layout="batch", jobs=jobs, scripts=scripts, manifest=manifest_info(), deflate_processes=1
+        )
+    )
+    assert parallel == inline
+    package = read(parallel)
+    assert [job.name for job in package.jobs] == [job.name for job in jobs]
+
+
+@pytest.mark.parametrize("layout", ["single", "batch"])
+def test_small_groups_spread_over_many_tasks_still_give_the_same_bytes(monkeypatch, layout: str) -> None:
+    monkeypatch.setattr(write_module, "GROUP_MEMBERS", 3)
+    assert write_package(layout, deflate_processes=1) == write_package(layout)
+
+
+def test_an_invalid_document_met_ahead_stops_the_stream_and_the_helper_process() -> None:
+    jobs = many_jobs(50)
+    broken = job_document("job_9999")
+    broken["processType"] = "NOT_A_TYPE"
+    jobs.append(JobEntry("job_9999", broken))
+    before = set(multiprocessing.active_children())
+    with pytest.raises(PackageError) as caught:
+        b"".join(package_write(layout="single", jobs=jobs, manifest=manifest_info(), deflate_processes=1))
+    assert caught.value.entry == "jobs/job_9999.job"
+    assert caught.value.field == "processType"
+    _no_new_children(before)
+
+
+def test_an_abandoned_stream_stops_its_helper_process() -> None:
+    before = set(multiprocessing.active_children())
+    chunks = package_write(
+        layout="single", jobs=many_jobs(2000), manifest=manifest_info(), deflate_processes=1
+    )
+    next(chunks)
+    assert set(multiprocessing.active_children()) - before, "the helper process runs while the stream does"
+    chunks.close()
+    _no_new_children(before)
+
+
+def _no_new_children(before: set[multiprocessing.Process]) -> None:
+    deadline = time.monotonic() + 10
+    while set(multiprocessing.active_children()) - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not set(multiprocessing.active_children()) - before
+
+
+def test_documents_are_written_as_the_json_module_would_write_them() -> None:
+    document = {"b": [1, 2.5, -0.0, None, True], "a": {"中文": '値\n\t"\\', "empty": {}, "list": []}}
+    expected = json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    assert document_dumps(document) == expected.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [2**64 + 1, "lone \ud800 surrogate"],
+    ids=["integer beyond 64 bits", "lone surrogate"],
+)
+def test_values_orjson_refuses_are_still_written(value: object) -> None:
+    data = document_dumps({"v": value})
+    assert json.loads(data.decode("utf-8", "surrogatepass")) == {"v": value}
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_nan_and_infinity_are_refused_not_written_as_null(value: float) -> None:
+    with pytest.raises(ValueError):
+        document_dumps({"v": [1, {"x": value}]})
+
+
+def test_zip_members_are_deflated_at_level_9() -> None:
+    archive = zipfile.ZipFile(io.BytesIO(write_package("batch", deflate_processes=1)))
+    assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_DEFLATED}
