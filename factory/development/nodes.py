@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import orjson
+
 # Kinds of object a job can refer to. Their names are used in manifests, the import wizard and the API.
 SCRIPT = "script"
 CONNECTION = "connection"
@@ -333,6 +335,17 @@ def _strings(value: Any) -> Iterator[str]:
             stack.extend(item)
 
 
+def _may_use_environment(value: Any) -> bool:
+    """Might a string below ``value`` (a node) use an environment variable? ``False`` means certainly not:
+    found by serializing it (in C) and looking for either pattern's opening in the text, far cheaper
+    than walking every string of a node, and most nodes use none."""
+    try:
+        text = orjson.dumps(value)
+    except (orjson.JSONEncodeError, TypeError):  # values JSON cannot hold: walk them
+        return True
+    return b"${" in text or b"Env.get" in text
+
+
 def job_references(document: dict[str, Any]) -> list[Reference]:
     """Every reference a job document makes, sorted and without duplicates per (kind, name, node, property).
 
@@ -368,7 +381,8 @@ def job_references(document: dict[str, Any]) -> list[Reference]:
         if isinstance(event, dict) and event.get("eventType") == "DIS" and event.get("channel"):
             refs.add(Reference(DIS_STREAM, str(event["channel"]), None, None, "schedule.event.channel"))
     params = {p.get("name") for p in document.get("params") or [] if isinstance(p, dict)}
-    for text in _strings(nodes):
+    candidates = [node for node in nodes if _may_use_environment(node)] if isinstance(nodes, list) else nodes
+    for text in _strings(candidates):
         if "${" not in text and "Env.get" not in text:  # most strings hold neither: skip both patterns
             continue
         for match in _PLACEHOLDER.findall(text) + _ENV_GET.findall(text):
