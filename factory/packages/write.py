@@ -7,23 +7,19 @@ The output is deterministic: fixed timestamps (1980-01-01 00:00) and modes (0644
 entries in a fixed order, so the same content gives the same bytes but for the manifest's ``exportedAt``.
 
 Deflating (level 9) costs about as much as everything else a large export does. With
-``deflate_processes`` the members are deflated in groups by a helper process while this one reads,
-checks and serializes the next documents (a thread would not do: a thread needs the GIL back after every
-member, and a busy interpreter hands it over only every few milliseconds, so the thread would make
-little progress). The bytes are the same as deflating in line: ``stream_zip``'s own ``ZIP_AUTO``
-decides the zip format of every member, only the deflating is done beforehand, by the same zlib call.
+``deflate_processes`` the members are deflated in groups by a helper process (:mod:`.deflater`) while
+this one reads, checks and serializes the next documents. The bytes are the same as deflating in line:
+``stream_zip``'s own ``ZIP_AUTO`` decides the zip format of every member, only the deflating is done
+beforehand, by the same zlib call.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
 import stat
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from datetime import datetime
 from functools import partial
 from typing import Any, BinaryIO, TypeVar
@@ -31,6 +27,7 @@ from typing import Any, BinaryIO, TypeVar
 from stream_zip import ZIP_AUTO, MemberFile, Method, stream_zip
 
 from factory.packages import paths
+from factory.packages.deflater import Deflater
 from factory.packages.entries import (
     ConnectionEntry,
     JobEntry,
@@ -95,8 +92,8 @@ def package_write(
 ) -> Iterator[bytes]:
     """Yield the zip's bytes chunk by chunk.
 
-    ``deflate_processes`` > 0 deflates in that many helper processes (see the module's docstring): worth
-    it for large packages written in the background; starting a process costs a fraction of a second.
+    ``deflate_processes`` > 0 deflates in a helper process (see the module's docstring): worth it for
+    large packages written in the background; starting the process costs a few tens of milliseconds.
 
     Lists are sorted by name here; other iterables (a database cursor) must already come in Python
     string order (``ORDER BY name COLLATE "C"``) and are refused otherwise, so that determinism never
@@ -137,12 +134,9 @@ def _package_chunks(
     manifest_member = _manifest_member(info=manifest, layout=layout, references=references, rows=rows)
     with contextlib.ExitStack() as stack:
         if deflate_processes > 0:
-            # spawn: a clean interpreter, which inherits neither this process's threads nor its sockets
-            # (database connections); it imports nothing of the application (see ``_deflate_group``).
-            pool = ProcessPoolExecutor(deflate_processes, mp_context=multiprocessing.get_context("spawn"))
-            # An abandoned stream (a closed download, an error) leaves nothing queued behind it.
-            stack.callback(pool.shutdown, wait=True, cancel_futures=True)
-            members = _ahead(members, pool)
+            # Closed however the stream ends (written, refused, abandoned by a closed download).
+            deflater = stack.enter_context(Deflater(level=DEFLATE_LEVEL))
+            members = _ahead(members, deflater)
         yield from stream_zip(_chain(members, manifest_member), extended_timestamps=False)
 
 
@@ -194,28 +188,21 @@ def _in_order(items: Iterable[Entry], *, kind: str) -> Iterator[Entry]:
 _deflated = partial(zlib.compress, level=DEFLATE_LEVEL, wbits=-zlib.MAX_WBITS)
 
 
-def _deflate_group(pool: Executor, data: list[bytes]) -> Future[list[bytes]]:
-    """Deflate ``data`` in ``pool`` as one task. Built of builtins only (``list`` over a ``map`` of
-    ``zlib.compress``, all picklable), so the helper process unpickles it without importing this
-    application (whose package imports Celery and Django settings)."""
-    return pool.submit(list, map(_deflated, data))
-
-
 class _Slot:
-    """Where a member's deflated bytes will be: its group's future and its place in the group."""
+    """A member's deflated bytes: set by ``_ahead`` from the helper process, or deflated in line."""
 
-    __slots__ = ("data", "future", "index")
+    __slots__ = ("data", "deflated")
 
     def __init__(self, data: bytes) -> None:
         self.data: bytes | None = data
-        self.future: Future[list[bytes]] | None = None
-        self.index = 0
+        self.deflated: bytes | None = None
 
     def result(self) -> bytes:
-        if self.future is None:  # deflated in line
-            data, self.data = self.data, None
-            return _deflated(data or b"")
-        return self.future.result()[self.index]
+        if self.deflated is None:  # no helper process: deflated in line, now
+            self.deflated = _deflated(self.data or b"")
+        self.data = None
+        deflated, self.deflated = self.deflated, None
+        return deflated
 
 
 class _DeflatedResult:
@@ -259,33 +246,43 @@ class _Predeflated(Method):
         return method, upgrade, partial(_DeflatedResult, self.slot, self.size), size, crc
 
 
-def _group_submit(pool: Executor, group: list[MemberFile]) -> list[MemberFile]:
-    """Hand a group of members to the helper process as one task (a hand-off per member would cost more
-    than the smaller members take to deflate)."""
-    slots = [member[3].slot for member in group if isinstance(member[3], _Predeflated)]
-    future = _deflate_group(pool, [slot.data or b"" for slot in slots])
-    for index, slot in enumerate(slots):
-        slot.future, slot.index, slot.data = future, index, None
-    return group
+def _slots(group: list[MemberFile]) -> list[_Slot]:
+    return [member[3].slot for member in group if isinstance(member[3], _Predeflated)]
 
 
-def _ahead(members: Iterator[MemberFile], pool: Executor) -> Iterator[MemberFile]:
-    """``members`` in groups: a group is deflated by the helper process while this one builds the next,
-    and its members go to the stream once the next group is built (two groups in memory at most)."""
+def _ahead(members: Iterator[MemberFile], deflater: Deflater) -> Iterator[MemberFile]:
+    """``members`` in groups: the helper process deflates a group while this process builds the next one
+    and streams the one before; two groups in memory at most. One hand-off per group, not per member,
+    which would cost more than the smaller members take to deflate."""
     group: list[MemberFile] = []
     group_bytes = 0
-    waiting: deque[list[MemberFile]] = deque()
+    sent: list[MemberFile] | None = None
+
+    def swap(next_group: list[MemberFile] | None) -> list[MemberFile] | None:
+        """Collect the group sent before, send ``next_group``; return the collected group."""
+        nonlocal sent
+        done = sent
+        if done is not None:
+            for slot, deflated in zip(_slots(done), deflater.receive(), strict=True):
+                slot.deflated, slot.data = deflated, None
+        if next_group is not None:
+            deflater.send([slot.data or b"" for slot in _slots(next_group)])
+        sent = next_group
+        return done
+
     for member in members:
         group.append(member)
         group_bytes += member[3].size if isinstance(member[3], _Predeflated) else 0
         if len(group) >= GROUP_MEMBERS or group_bytes >= GROUP_BYTES:
-            waiting.append(_group_submit(pool, group))
+            done = swap(group)
             group, group_bytes = [], 0
-            while len(waiting) > 1:
-                yield from waiting.popleft()
-    if group:
-        waiting.append(_group_submit(pool, group))
-    for done in waiting:
+            if done is not None:
+                yield from done
+    done = swap(group or None)
+    if done is not None:
+        yield from done
+    done = swap(None)
+    if done is not None:
         yield from done
 
 

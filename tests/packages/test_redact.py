@@ -44,7 +44,11 @@ def test_input_is_not_mutated_and_only_what_changes_is_copied() -> None:
 
 
 def test_a_document_without_secrets_is_returned_as_a_shallow_copy() -> None:
-    original = {"name": "j", "nodes": [{"name": "n", "properties": [{"name": "p", "value": "v"}]}], "params": []}
+    original = {
+        "name": "j",
+        "nodes": [{"name": "n", "properties": [{"name": "p", "value": "v"}]}],
+        "params": [],
+    }
     redacted = job_document_redact(document=original)
     assert redacted == original and redacted is not original
     assert redacted["nodes"] is original["nodes"]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import multiprocessing
-import time
 import zipfile
 
 import pytest
 
 from factory.packages import JobEntry, PackageError, ScriptEntry, package_write
 from factory.packages import write as write_module
+from factory.packages.deflater import Deflater, DeflaterStopped
 from factory.packages.jsonio import document_dumps
 
 from .helpers import job_document, manifest_info, read, script_document, write_package
@@ -41,35 +40,51 @@ def test_small_groups_spread_over_many_tasks_still_give_the_same_bytes(monkeypat
     assert write_package(layout, deflate_processes=1) == write_package(layout)
 
 
-def test_an_invalid_document_met_ahead_stops_the_stream_and_the_helper_process() -> None:
+@pytest.fixture
+def helpers(monkeypatch) -> list[Deflater]:
+    """Every helper process the writer starts."""
+    started: list[Deflater] = []
+
+    class Recorded(Deflater):
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(write_module, "Deflater", Recorded)
+    return started
+
+
+def test_an_invalid_document_met_ahead_stops_the_stream_and_the_helper_process(helpers) -> None:
     jobs = many_jobs(50)
     broken = job_document("job_9999")
     broken["processType"] = "NOT_A_TYPE"
     jobs.append(JobEntry("job_9999", broken))
-    before = set(multiprocessing.active_children())
     with pytest.raises(PackageError) as caught:
         b"".join(package_write(layout="single", jobs=jobs, manifest=manifest_info(), deflate_processes=1))
     assert caught.value.entry == "jobs/job_9999.job"
     assert caught.value.field == "processType"
-    _no_new_children(before)
+    assert len(helpers) == 1 and helpers[0]._process.poll() == 0  # ended, and reaped
 
 
-def test_an_abandoned_stream_stops_its_helper_process() -> None:
-    before = set(multiprocessing.active_children())
+def test_an_abandoned_stream_stops_its_helper_process(helpers) -> None:
     chunks = package_write(
         layout="single", jobs=many_jobs(2000), manifest=manifest_info(), deflate_processes=1
     )
     next(chunks)
-    assert set(multiprocessing.active_children()) - before, "the helper process runs while the stream does"
+    assert len(helpers) == 1 and helpers[0]._process.poll() is None  # running while the stream is
     chunks.close()
-    _no_new_children(before)
+    assert helpers[0]._process.poll() == 0
 
 
-def _no_new_children(before: set[multiprocessing.Process]) -> None:
-    deadline = time.monotonic() + 10
-    while set(multiprocessing.active_children()) - before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not set(multiprocessing.active_children()) - before
+def test_a_helper_that_dies_is_reported_not_waited_for() -> None:
+    with Deflater(level=9) as deflater:
+        deflater.send([b"x" * 1000])
+        assert deflater.receive() == [write_module._deflated(b"x" * 1000)]
+        deflater._process.kill()
+        deflater._process.wait()
+        with pytest.raises(DeflaterStopped, match="stopped"):
+            deflater.send([b"y" * 100_000])
+            deflater.receive()
 
 
 def test_documents_are_written_as_the_json_module_would_write_them() -> None:
