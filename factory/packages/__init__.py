@@ -35,7 +35,13 @@ from factory.packages.schema import (
     resource_document_validate,
     script_document_validate,
 )
-from factory.packages.write import package_file_name, package_write, package_write_to
+from factory.packages.write import (
+    PreparedJob,
+    job_entry_prepare,
+    package_file_name,
+    package_write,
+    package_write_to,
+)
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -66,6 +72,8 @@ __all__ = [
     "package_file_name",
     "package_read",
     "package_write",
+    "PreparedJob",
+    "job_entry_prepare",
     "package_write_to",
     "resource_document_validate",
     "script_document_validate",

@@ -20,9 +20,10 @@ import hashlib
 import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO
 
 from stream_zip import ZIP_AUTO, MemberFile, Method, stream_zip
 
@@ -62,7 +63,6 @@ DEFLATE_LEVEL = 9  # stream_zip's ZIP_AUTO default: the smallest packages
 GROUP_MEMBERS = 512
 GROUP_BYTES = 4 * 1024 * 1024
 
-Entry = TypeVar("Entry", JobEntry, ScriptEntry, ResourceEntry, ConnectionEntry)
 Validator = Callable[..., None]
 
 
@@ -81,7 +81,7 @@ def package_file_name(*, layout: Layout, job_name: str | None = None) -> str:
 def package_write(
     *,
     layout: Layout,
-    jobs: Iterable[JobEntry],
+    jobs: Iterable[JobEntry | PreparedJob],
     scripts: Iterable[ScriptEntry] = (),
     resources: Iterable[ResourceEntry] = (),
     connections: Iterable[ConnectionEntry] = (),
@@ -140,6 +140,41 @@ def _package_chunks(
         yield from stream_zip(_chain(members, manifest_member), extended_timestamps=False)
 
 
+@dataclass(frozen=True)
+class PreparedJob:
+    """A job entry already redacted, checked and serialized by :func:`job_entry_prepare`, so that a caller
+    can keep it (on disk) between reading a job and writing the package, and the writer only hashes and
+    zips ``data``. ``data`` must come from :func:`job_entry_prepare`, unchanged."""
+
+    name: str
+    data: bytes
+    scripts: tuple[str, ...] = ()
+
+
+def job_entry_prepare(
+    *,
+    layout: Layout,
+    name: str,
+    document: dict[str, Any],
+    scripts: Iterable[str] = (),
+    limits: Limits = DEFAULT_LIMITS,
+) -> PreparedJob:
+    """What :func:`package_write` does to a job before zipping it, done now: redaction, the name checks,
+    validation, serialization. Raises ``ValueError`` and ``PackageError`` as the writer would."""
+    entry_name_check(name=name, kind="job")
+    if not isinstance(document, dict) or document.get("name") != name:
+        found = document.get("name") if isinstance(document, dict) else None
+        raise ValueError(f"job {name!r} has a document named {found!r}")
+    path = paths.job_path_single(name) if layout == "single" else paths.job_path_batch(name)
+    data = _document_data(
+        path=path,
+        document=job_document_redact(document=document),
+        validate=job_document_validate,
+        limits=limits,
+    )
+    return PreparedJob(name=name, data=data, scripts=tuple(scripts))
+
+
 def package_write_to(*, fileobj: BinaryIO, **kwargs: Any) -> int:
     """Write a package (arguments as :func:`package_write`) to ``fileobj``; return the bytes written."""
     written = 0
@@ -164,7 +199,7 @@ def _manifest_check(info: ManifestInfo) -> list[dict[str, Any]]:
     return sorted(unique.values(), key=lambda ref: (ref["type"], ref["name"]))
 
 
-def _in_order(items: Iterable[Entry], *, kind: str) -> Iterator[Entry]:
+def _in_order(items: Iterable[Any], *, kind: str) -> Iterator[Any]:
     """Entries sorted by name (lists) or checked to be (other iterables); names unique and path-safe."""
     if isinstance(items, Sequence):
         items = sorted(items, key=lambda item: item.name)
@@ -174,6 +209,10 @@ def _in_order(items: Iterable[Entry], *, kind: str) -> Iterator[Entry]:
         if previous is not None and item.name <= previous:
             problem = "is given twice" if item.name == previous else f"comes after {previous!r}"
             raise ValueError(f"{kind} {item.name!r} {problem}: give {kind}s once each, in name order")
+        if isinstance(item, PreparedJob):  # checked by job_entry_prepare
+            previous = item.name
+            yield item
+            continue
         name_in_document = item.document.get("name") if isinstance(item.document, dict) else None
         if name_in_document != item.name:
             raise ValueError(f"{kind} {item.name!r} has a document named {name_in_document!r}")
@@ -286,6 +325,18 @@ def _ahead(members: Iterator[MemberFile], deflater: Deflater) -> Iterator[Member
         yield from done
 
 
+def _document_data(*, path: str, document: Any, validate: Validator, limits: Limits) -> bytes:
+    """A checked document's bytes; ``PackageError`` naming ``path`` otherwise."""
+    try:
+        validate(document=document, limits=limits)
+        data = document_dumps(document)
+        if unstorable_text_possible(data):  # the reader refuses U+0000 and lone surrogates
+            unstorable_text_check(document)
+    except PackageError as exc:
+        raise exc.in_entry(path) from None
+    return data
+
+
 def _member(
     *,
     path: str,
@@ -295,13 +346,11 @@ def _member(
     limits: Limits,
     rows: list[ManifestRow],
 ) -> MemberFile:
-    try:
-        validate(document=document, limits=limits)
-        data = document_dumps(document)
-        if unstorable_text_possible(data):  # the reader refuses U+0000 and lone surrogates
-            unstorable_text_check(document)
-    except PackageError as exc:
-        raise exc.in_entry(path) from None
+    data = _document_data(path=path, document=document, validate=validate, limits=limits)
+    return _member_of(path=path, kind=kind, data=data, rows=rows)
+
+
+def _member_of(*, path: str, kind: str, data: bytes, rows: list[ManifestRow]) -> MemberFile:
     rows.append((path, hashlib.sha256(data).hexdigest(), len(data), kind))
     return (path, FIXED_MODIFIED_AT, FILE_MODE, _Predeflated(len(data), _Slot(data)), (data,))
 
@@ -309,7 +358,7 @@ def _member(
 def _members(
     *,
     layout: Layout,
-    jobs: Iterable[JobEntry],
+    jobs: Iterable[JobEntry | PreparedJob],
     scripts: Iterable[ScriptEntry],
     resources: Iterable[ResourceEntry],
     connections: Iterable[ConnectionEntry],
@@ -329,18 +378,21 @@ def _members(
             rows=rows,
         )
 
+    def job_member(job: JobEntry | PreparedJob, path: str) -> MemberFile:
+        if isinstance(job, PreparedJob):
+            return _member_of(path=path, kind="job", data=job.data, rows=rows)
+        return member(path, "job", job_document_redact(document=job.document), job_document_validate)
+
     loose_scripts: Iterable[ScriptEntry] = scripts
     if layout == "single":
         for job in _in_order(jobs, kind="job"):
-            document = job_document_redact(document=job.document)
-            yield member(paths.job_path_single(job.name), "job", document, job_document_validate)
+            yield job_member(job, paths.job_path_single(job.name))
     else:
         # Scripts go beside every job that uses them, so they must be at hand by name.
         by_name = {script.name: script for script in _in_order(scripts, kind="script")}
         used: set[str] = set()
         for job in _in_order(jobs, kind="job"):
-            document = job_document_redact(document=job.document)
-            yield member(paths.job_path_batch(job.name), "job", document, job_document_validate)
+            yield job_member(job, paths.job_path_batch(job.name))
             for name in sorted(set(job.scripts) & by_name.keys()):
                 path = paths.script_path_batch(job.name, name)
                 yield member(path, "script", by_name[name].document, script_document_validate)

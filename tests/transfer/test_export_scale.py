@@ -19,6 +19,7 @@ from factory.development.models import (
     Script,
     ScriptVersion,
 )
+from factory.errors import ValidationError
 from factory.transfer.services import (
     WITH_DEPENDENCIES,
     ExportRequest,
@@ -198,8 +199,8 @@ def test_the_scripts_of_an_export_wait_on_disk_not_in_memory():
 
 
 def test_a_background_export_writes_the_same_package_as_a_download(monkeypatch):
-    """The background path leaves the checks to the writer and deflates in a helper process; the
-    package is byte for byte the one a browser download gets (but for the export time)."""
+    """The background path prepares every job in pass 1 and keeps it on disk, and deflates in a helper
+    process; the package is byte for byte the one a browser download gets (but for the export time)."""
     from django.utils import timezone
 
     ws = workspace_of(40, name="same-bytes")
@@ -212,8 +213,23 @@ def test_a_background_export_writes_the_same_package_as_a_download(monkeypatch):
         export_stream(selection=selection, contents=export_collect(selection=selection), user=None)
     )
     selection = export_select(workspace=ws, request=request)
-    contents = export_collect(selection=selection, check=False)
+    contents = export_collect(selection=selection, spool_jobs=True)
+    assert contents.job_spool is not None and len(contents.job_spool) == 80  # the callers and the called
     background = b"".join(
         export_stream(selection=selection, contents=contents, user=None, deflate_processes=1)
     )
     assert background == download
+    assert contents.job_spool.closed
+
+
+def test_a_background_export_refuses_an_invalid_job_before_writing_anything():
+    ws = workspace_of(5, name="invalid-bg")
+    broken = Job.objects.get(workspace=ws, name="caller0003")
+    JobVersion.objects.filter(job=broken).update(document={**broken.document, "processType": "NOT_A_TYPE"})
+    selection = export_select(
+        workspace=ws,
+        request=ExportRequest(directory_paths=("/callers",), scope=WITH_DEPENDENCIES, status="submit"),
+    )
+    with pytest.raises(ValidationError, match="The job caller0003 cannot be exported") as caught:
+        export_collect(selection=selection, spool_jobs=True)
+    assert "processType" in caught.value.message

@@ -255,8 +255,8 @@ def export_run(*, task_id: int) -> None:
         if artifact is None:
             raise Conflict("The Download Center entry of this export was deleted.", code="download_deleted")
         selection = export_select(workspace=task.workspace, request=ExportRequest.from_params(task.params))
-        # No browser waits for a first byte: the writer's checks of every document are enough.
-        contents = export_collect(selection=selection, check=False)
+        # No browser waits for a first byte: each job is read once, prepared and kept on disk for pass 2.
+        contents = export_collect(selection=selection, spool_jobs=True)
         _task_update(task, step="write", progress=10)
         chunks = export_stream(
             selection=selection,

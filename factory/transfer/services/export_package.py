@@ -36,12 +36,14 @@ from factory.packages import (
     JobEntry,
     ManifestInfo,
     PackageError,
+    PreparedJob,
     ResourceEntry,
     ScriptEntry,
     connection_document_validate,
     environment_document_validate,
     job_document_redact,
     job_document_validate,
+    job_entry_prepare,
     package_write,
     resource_document_validate,
     script_document_validate,
@@ -72,40 +74,35 @@ class ExportContents:
     # The scripts each job uses (by name), for the batch layout, which writes them beside it.
     job_scripts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     spool: ScriptSpool | None = None
+    job_spool: JobSpool | None = None
 
     @property
     def count(self) -> int:
         return len(self.pks)
 
     def close(self) -> None:
-        if self.spool is not None:
-            self.spool.close()
+        for spool in (self.spool, self.job_spool):
+            if spool is not None:
+                spool.close()
 
 
-class ScriptSpool:
-    """The scripts' documents of an export, kept on disk until the writer needs them.
+class _Spool:
+    """Byte strings kept in an anonymous temporary file (gone when closed or when the process ends), so
+    that what an export's first pass hands to the second costs memory only an offset per entry."""
 
-    A batch export writes every job's scripts beside it, so pass 1 must hand all of them to pass 2; with
-    ten thousand jobs they are hundreds of megabytes as Python objects. Here each is serialized once into
-    an anonymous temporary file (gone when closed or when the process ends) and read back when written,
-    so memory holds only an offset per script. (Pickled: exact for any JSON value, and the file is this
-    process's own, never read from elsewhere.)"""
-
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="factory-export-scripts-")  # noqa: SIM115  # closed by close()
+    def __init__(self, prefix: str) -> None:
+        self._file = tempfile.TemporaryFile(prefix=prefix)  # noqa: SIM115  # closed by close()
         self._end = 0
 
-    def add(self, *, name: str, document: dict[str, Any]) -> SpooledScript:
-        data = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
+    def put(self, data: bytes) -> tuple[int, int]:
         self._file.seek(self._end)
         self._file.write(data)
-        entry = SpooledScript(name=name, spool=self, offset=self._end, size=len(data))
-        self._end += len(data)
-        return entry
+        offset, self._end = self._end, self._end + len(data)
+        return offset, len(data)
 
-    def read(self, offset: int, size: int) -> dict[str, Any]:
+    def get(self, offset: int, size: int) -> bytes:
         self._file.seek(offset)
-        return pickle.loads(self._file.read(size))  # noqa: S301  # written by add() above
+        return self._file.read(size)
 
     def close(self) -> None:
         self._file.close()
@@ -113,6 +110,24 @@ class ScriptSpool:
     @property
     def closed(self) -> bool:
         return self._file.closed
+
+
+class ScriptSpool(_Spool):
+    """The scripts' documents of an export, kept on disk until the writer needs them.
+
+    A batch export writes every job's scripts beside it, so pass 1 must hand all of them to pass 2; with
+    ten thousand jobs they are hundreds of megabytes as Python objects. Pickled: exact for any JSON value,
+    and the file is this process's own, never read from elsewhere."""
+
+    def __init__(self) -> None:
+        super().__init__("factory-export-scripts-")
+
+    def add(self, *, name: str, document: dict[str, Any]) -> SpooledScript:
+        offset, size = self.put(pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL))
+        return SpooledScript(name=name, spool=self, offset=offset, size=size)
+
+    def read(self, offset: int, size: int) -> dict[str, Any]:
+        return pickle.loads(self.get(offset, size))  # noqa: S301  # written by add() above
 
 
 @dataclass(frozen=True)
@@ -127,6 +142,28 @@ class SpooledScript:
     @property
     def document(self) -> dict[str, Any]:
         return self.spool.read(self.offset, self.size)
+
+
+class JobSpool(_Spool):
+    """The jobs of a background export, prepared for the package in pass 1 (redacted, checked and
+    serialized by the writer's own :func:`~factory.packages.job_entry_prepare`) and kept on disk, so that
+    pass 2 hands the writer their bytes instead of reading and parsing every document a second time."""
+
+    def __init__(self) -> None:
+        super().__init__("factory-export-jobs-")
+        self._index: list[tuple[str, int, int, tuple[str, ...]]] = []
+
+    def add(self, job: PreparedJob) -> None:
+        offset, size = self.put(job.data)
+        self._index.append((job.name, offset, size, job.scripts))
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def jobs(self) -> Iterator[PreparedJob]:
+        """The jobs in name order (the order the writer requires), read back one at a time."""
+        for name, offset, size, scripts in sorted(self._index):
+            yield PreparedJob(name=name, data=self.get(offset, size), scripts=scripts)
 
 
 # --- documents ---------------------------------------------------------------------------------------
@@ -205,13 +242,15 @@ def _config_without_secrets(value: Any, secret_fields: set[str]) -> Any:
 class _Collector:
     """Accumulates, per job, what it refers to; the documents themselves are not kept.
 
-    ``check``: validate every document as the writer will, so that a download streamed to a browser fails
-    before its first byte rather than halfway; a background export leaves that to the writer (which checks
-    every entry anyway) and reads each document once less."""
+    Every job is checked as the writer will check it, so that a download streamed to a browser fails
+    before its first byte rather than halfway. With ``spool`` (a background export), each job is prepared
+    for the package right away (:func:`job_entry_prepare` checks it on the way) and its bytes kept on
+    disk for pass 2, which then reads no document a second time."""
 
-    def __init__(self, *, scope: str, check: bool = True) -> None:
+    def __init__(self, *, scope: str, layout: str = "batch", spool: JobSpool | None = None) -> None:
         self.scope = scope
-        self.check = check
+        self.layout = layout
+        self.spool = spool
         self.references: set[tuple[str, str, str | None]] = set()
         self.by_kind: dict[str, set[str]] = {
             SCRIPT: set(),
@@ -226,12 +265,10 @@ class _Collector:
         """Note what a job refers to (and the scripts the batch layout places beside it), after checking
         that its exported form is a valid document."""
         redacted = job_document_redact(document=job_sensitive_properties_flag(document))
-        if self.check:
-            exported = dict(redacted, name=name)
-            if self.scope == JOBS_ONLY:
-                exported = {
-                    key: value for key, value in exported.items() if key not in ("schedule", "params")
-                }
+        exported = dict(redacted, name=name)
+        if self.scope == JOBS_ONLY:
+            exported = {key: value for key, value in exported.items() if key not in ("schedule", "params")}
+        if self.spool is None:
             _validated("job", name, job_document_validate, exported)
         scripts = set()
         for ref in _job_references(document=redacted, scope=self.scope):
@@ -243,6 +280,16 @@ class _Collector:
             elif ref.kind == JOB and ref.node is not None:  # SubJob / For Each: the export closure
                 self.called.add(ref.name)
         self.job_scripts[name] = tuple(sorted(scripts))
+        if self.spool is not None:
+            try:
+                prepared = job_entry_prepare(
+                    layout=self.layout, name=name, document=exported, scripts=self.job_scripts[name]
+                )
+            except PackageError as exc:
+                raise ValidationError(
+                    f"The job {name} cannot be exported: {exc}", code="export_invalid_document"
+                ) from exc
+            self.spool.add(prepared)
 
     def script(self, *, name: str, document: dict[str, Any]) -> dict[str, Any]:
         exported = _named(document, name)
@@ -321,7 +368,7 @@ def _environment(*, workspace: Workspace, names: set[str]) -> list[dict[str, Any
     return _validated("environment variables", "list", environment_document_validate, variables)
 
 
-def export_collect(*, selection: ExportSelection, check: bool = True) -> ExportContents:
+def export_collect(*, selection: ExportSelection, spool_jobs: bool = False) -> ExportContents:
     """The first pass: read the selected documents once to learn the jobs they call (with dependencies:
     the transitive closure of SubJob and For Each nodes, one query per round of newly found names, safe
     against cycles), the scripts, resources, data connections and environment variables they need, and
@@ -329,11 +376,13 @@ def export_collect(*, selection: ExportSelection, check: bool = True) -> ExportC
     errors come before the first byte. The dependencies' definitions are kept (they are few and small;
     batch layouts write each job's scripts beside it); jobs are kept by primary key only.
 
-    ``check=False`` leaves the checking of the jobs to the writer (see :class:`_Collector`). The caller
-    closes the contents (:meth:`ExportContents.close`) when the package is written."""
+    ``spool_jobs`` prepares the jobs for the package now and keeps them on disk (see
+    :class:`_Collector`), for an export nobody waits on byte by byte. The caller closes the contents
+    (:meth:`ExportContents.close`) when the package is written, or lets ``export_stream`` do it."""
     request = selection.request
     workspace = selection.workspace
-    collector = _Collector(scope=request.scope, check=check)
+    job_spool = JobSpool() if spool_jobs and selection.category != Category.SCRIPT else None
+    collector = _Collector(scope=request.scope, layout=selection.layout, spool=job_spool)
     with_dependencies = request.scope == WITH_DEPENDENCIES
 
     if selection.category == Category.SCRIPT:
@@ -379,7 +428,9 @@ def export_collect(*, selection: ExportSelection, check: bool = True) -> ExportC
                 code="export_too_large",
             )
 
-    contents = ExportContents(pks=pks, names=sorted(exported_names), job_scripts=collector.job_scripts)
+    contents = ExportContents(
+        pks=pks, names=sorted(exported_names), job_scripts=collector.job_scripts, job_spool=job_spool
+    )
     if with_dependencies:
         contents.spool = ScriptSpool()
         never = []
@@ -410,9 +461,15 @@ def export_collect(*, selection: ExportSelection, check: bool = True) -> ExportC
 
 def _job_entries(
     *, selection: ExportSelection, contents: ExportContents, progress: Callable[[int], None] | None
-) -> Iterator[JobEntry]:
+) -> Iterator[JobEntry | PreparedJob]:
     request = selection.request
     with_scripts = request.scope == WITH_DEPENDENCIES
+    if contents.job_spool is not None:
+        for done, job in enumerate(contents.job_spool.jobs(), start=1):
+            yield job if with_scripts else PreparedJob(name=job.name, data=job.data)
+            if progress is not None:
+                progress(done)
+        return
     rows = selectors.export_object_rows(
         workspace=selection.workspace, category=Category.JOB, status=request.status, pks=contents.pks
     )
