@@ -403,42 +403,64 @@ def reference_key(ref: Reference) -> tuple[str, str]:
 def job_references_rewrite(
     document: dict[str, Any], *, mapping: dict[tuple[str, str], str]
 ) -> dict[str, Any]:
-    """A copy of ``document`` with every reference ``(kind, old name)`` in ``mapping`` renamed.
+    """``document`` with every reference ``(kind, old name)`` in ``mapping`` renamed.
 
     Only places the registry knows are touched (node reference properties, schedule dependencies, DIS
-    channels); text such as SQL is left alone.
+    channels); text such as SQL is left alone. Never mutates ``document``: the result is a new top-level
+    dict that copies only the nodes, properties and schedule parts it renames and shares the rest, so the
+    caller may set top-level keys on it but must copy anything deeper before changing it.
     """
+    doc = dict(document)
     if not mapping:
-        return copy.deepcopy(document)
-    doc = copy.deepcopy(document)
-    for node in doc.get("nodes") or []:
-        if not isinstance(node, dict):
-            continue
-        node_type = NODE_TYPES.get(node.get("type", ""))
-        fields_by_name = {f.name: f for f in node_type.reference_fields} if node_type else {}
-        for prop in node.get("properties") or []:
-            f = fields_by_name.get(prop.get("name")) if isinstance(prop, dict) else None
-            if f and isinstance(prop.get("value"), str):
-                new = mapping.get((f.refers_to, prop["value"].strip()))
-                if new is not None:
-                    prop["value"] = new
-        trigger = node.get("eventTrigger")
-        if isinstance(trigger, dict) and trigger.get("eventType") == "DIS":
-            new = mapping.get((DIS_STREAM, str(trigger.get("channel"))))
-            if new is not None:
-                trigger["channel"] = new
+        return doc
+    nodes = doc.get("nodes")
+    if isinstance(nodes, list):
+        new_nodes = [_node_rewritten(node, mapping) for node in nodes]
+        if any(new is not old for new, old in zip(new_nodes, nodes, strict=True)):
+            doc["nodes"] = new_nodes
     schedule = doc.get("schedule")
     if isinstance(schedule, dict):
+        new_schedule = dict(schedule)
         cron = schedule.get("cron")
         depend = cron.get("dependJobs") if isinstance(cron, dict) else None
         if isinstance(depend, dict) and isinstance(depend.get("jobs"), list):
-            depend["jobs"] = [mapping.get((JOB, n), n) if isinstance(n, str) else n for n in depend["jobs"]]
+            jobs = [mapping.get((JOB, n), n) if isinstance(n, str) else n for n in depend["jobs"]]
+            if any(new is not old for new, old in zip(jobs, depend["jobs"], strict=True)):
+                new_schedule["cron"] = {**cron, "dependJobs": {**depend, "jobs": jobs}}
         event = schedule.get("event")
         if isinstance(event, dict) and event.get("eventType") == "DIS":
             new = mapping.get((DIS_STREAM, str(event.get("channel"))))
             if new is not None:
-                event["channel"] = new
+                new_schedule["event"] = {**event, "channel": new}
+        if any(new_schedule[key] is not schedule[key] for key in schedule):
+            doc["schedule"] = new_schedule
     return doc
+
+
+def _node_rewritten(node: Any, mapping: dict[tuple[str, str], str]) -> Any:
+    """``node`` itself when ``mapping`` renames none of its references, else a copy with them renamed."""
+    if not isinstance(node, dict):
+        return node
+    result = node
+    node_type = NODE_TYPES.get(node.get("type", ""))
+    properties = node.get("properties")
+    if node_type is not None and node_type.reference_fields and isinstance(properties, list):
+        fields_by_name = {f.name: f for f in node_type.reference_fields}
+        new_properties = list(properties)
+        for index, prop in enumerate(properties):
+            f = fields_by_name.get(prop.get("name")) if isinstance(prop, dict) else None
+            if f and isinstance(prop.get("value"), str):
+                new = mapping.get((f.refers_to, prop["value"].strip()))
+                if new is not None:
+                    new_properties[index] = {**prop, "value": new}
+        if any(new is not old for new, old in zip(new_properties, properties, strict=True)):
+            result = {**node, "properties": new_properties}
+    trigger = node.get("eventTrigger")
+    if isinstance(trigger, dict) and trigger.get("eventType") == "DIS":
+        new = mapping.get((DIS_STREAM, str(trigger.get("channel"))))
+        if new is not None:
+            result = {**result, "eventTrigger": {**trigger, "channel": new}}
+    return result
 
 
 def job_sensitive_properties_flag(document: dict[str, Any]) -> dict[str, Any]:

@@ -232,7 +232,7 @@ def test_the_wizard_sees_objects_fill_in_while_the_worker_applies(live_worker):
     base = f"/api/workspaces/{world.workspace.pk}"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    total = 300  # about 5 s of apply on a 2-core box: dozens of polls land part way through
+    total = 3000  # about 2 s of apply on a 2-core box (written in batches): polls land part way through
     many = package_bytes(
         jobs=[job(f"live_{i:04d}", directory=f"/live/d{i % 10}") for i in range(total)], layout="batch"
     )

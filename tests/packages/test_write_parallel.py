@@ -8,7 +8,14 @@ import zipfile
 
 import pytest
 
-from factory.packages import JobEntry, PackageError, ScriptEntry, package_write
+from factory.packages import (
+    JobEntry,
+    PackageError,
+    ScriptEntry,
+    job_document_redact,
+    job_entry_prepare,
+    package_write,
+)
 from factory.packages import write as write_module
 from factory.packages.deflater import Deflater, DeflaterStopped
 from factory.packages.jsonio import document_dumps
@@ -112,3 +119,33 @@ def test_nan_and_infinity_are_refused_not_written_as_null(value: float) -> None:
 def test_zip_members_are_deflated_at_level_9() -> None:
     archive = zipfile.ZipFile(io.BytesIO(write_package("batch", deflate_processes=1)))
     assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+
+
+@pytest.mark.parametrize("layout", ["single", "batch"])
+def test_prepared_jobs_give_the_same_package_as_documents(layout: str) -> None:
+    jobs = [JobEntry("doc1", job_document("doc1"), ["load_trips"]), JobEntry("doc2", job_document("doc2"))]
+    scripts = [ScriptEntry("load_trips", script_document())]
+    prepared = [
+        job_entry_prepare(layout=layout, name=job.name, document=job.document, scripts=job.scripts)
+        for job in jobs
+    ]
+    as_documents = b"".join(
+        package_write(layout=layout, jobs=jobs, scripts=scripts, manifest=manifest_info())
+    )
+    as_prepared = b"".join(
+        package_write(layout=layout, jobs=prepared, scripts=scripts, manifest=manifest_info())
+    )
+    assert as_prepared == as_documents
+
+
+def test_preparing_a_job_redacts_and_checks_it() -> None:
+    document = job_document("doc1")
+    prepared = job_entry_prepare(layout="single", name="doc1", document=document)
+    assert json.loads(prepared.data) == json.loads(document_dumps(job_document_redact(document=document)))
+    assert prepared.data != document_dumps(document), "the fixture holds secrets, which are emptied"
+    with pytest.raises(ValueError, match="document named 'doc1'"):
+        job_entry_prepare(layout="single", name="other", document=document)
+    broken = {**document, "processType": "NOT_A_TYPE"}
+    with pytest.raises(PackageError) as caught:
+        job_entry_prepare(layout="batch", name="doc1", document=broken)
+    assert caught.value.entry == "jobs/doc1/doc1.job" and caught.value.field == "processType"

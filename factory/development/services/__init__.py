@@ -1,6 +1,7 @@
 """Writes of the development state. Import from here: ``from factory.development.services import job_save``."""
 
 from factory.development.services.directories import (
+    directories_ensure,
     directory_create,
     directory_delete,
     directory_ensure,
@@ -22,6 +23,9 @@ from factory.development.services.jobs import (
     job_schedule_stop,
     job_submit,
     jobs_delete,
+    jobs_import_check,
+    jobs_import_save,
+    jobs_import_write,
     jobs_move,
 )
 from factory.development.services.locks import (
@@ -35,6 +39,7 @@ from factory.development.services.locks import (
     script_unlock,
     scripts_unlock,
 )
+from factory.development.services.objects_import import Checked, Imported, ImportEntry, rows_update
 from factory.development.services.scripts import (
     script_copy,
     script_create,
@@ -46,11 +51,18 @@ from factory.development.services.scripts import (
     script_save,
     script_submit,
     scripts_delete,
+    scripts_import_check,
+    scripts_import_save,
+    scripts_import_write,
     scripts_move,
 )
 
 __all__ = [
     "BatchUnlockResult",
+    "Checked",
+    "ImportEntry",
+    "Imported",
+    "directories_ensure",
     "directory_create",
     "directory_delete",
     "directory_ensure",
@@ -72,10 +84,14 @@ __all__ = [
     "job_submit",
     "job_unlock",
     "jobs_delete",
+    "jobs_import_check",
+    "jobs_import_save",
+    "jobs_import_write",
     "jobs_move",
     "jobs_unlock",
     "lock_can_acquire",
     "lock_can_release",
+    "rows_update",
     "script_copy",
     "script_create",
     "script_delete",
@@ -88,6 +104,9 @@ __all__ = [
     "script_submit",
     "script_unlock",
     "scripts_delete",
+    "scripts_import_check",
+    "scripts_import_save",
+    "scripts_import_write",
     "scripts_move",
     "scripts_unlock",
 ]

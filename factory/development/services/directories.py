@@ -6,6 +6,8 @@ A directory's ``path`` and ``depth`` are kept in step with its parents here, and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
@@ -18,6 +20,7 @@ from factory.errors import Conflict, NotFound, ValidationError
 from factory.workspaces.models import Workspace
 
 MAX_DIRECTORIES = 5000  # per workspace and tree, as in DataArts
+_IN_BATCH = 1000  # values per IN list or INSERT: within every database's limit of parameters
 
 ELEMENT_MODELS: dict[str, type[models.Model]] = {
     Category.JOB: Job,
@@ -133,6 +136,56 @@ def directory_ensure(*, workspace: Workspace, category: str, path: str | None) -
             )
         parent = directory
     return parent
+
+
+def directories_ensure(*, workspace: Workspace, category: str, paths: Iterable[str]) -> dict[str, Directory]:
+    """The directory at each of ``paths`` (canonical, as ``directory_path_normalize`` gives them; the root
+    "/" is left out of the answer), created with any missing ancestors as ``directory_ensure`` would.
+
+    A constant number of queries however many paths: one to read those that exist, one per depth to
+    create the missing ones. A directory a concurrent import creates meanwhile is taken, not refused.
+    """
+    _category_check(category)
+    wanted: set[str] = set()
+    for path in paths:
+        parts = [part for part in path.split("/") if part]
+        wanted.update("/" + "/".join(parts[: i + 1]) for i in range(len(parts)))
+    if not wanted:
+        return {}
+    found: dict[str, Directory] = {}
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), _IN_BATCH):
+        chunk = ordered[start : start + _IN_BATCH]
+        found.update(
+            (d.path, d)
+            for d in Directory.objects.filter(workspace=workspace, category=category, path__in=chunk)
+        )
+    missing = sorted(wanted - set(found), key=lambda p: (p.count("/"), p))
+    for depth in sorted({p.count("/") for p in missing}):
+        rows = []
+        for full in (p for p in missing if p.count("/") == depth):
+            parent_path, _, name = full.rpartition("/")
+            rows.append(
+                Directory(
+                    workspace=workspace,
+                    category=category,
+                    parent=found.get(parent_path),
+                    name=name,
+                    path=full,
+                    depth=depth,
+                )
+            )
+        # ON CONFLICT DO UPDATE (of a column the conflict implies) returns the key of a row another
+        # import created meanwhile, where ON CONFLICT DO NOTHING would return none.
+        created = Directory.objects.bulk_create(
+            rows,
+            batch_size=_IN_BATCH,
+            update_conflicts=True,
+            unique_fields=["workspace", "category", "path"],
+            update_fields=["name"],
+        )
+        found.update((d.path, d) for d in created)
+    return found
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ answer and export) and kept only in ``Job.secrets_encrypted``. An empty value ke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,8 +18,16 @@ from factory.development.secrets import job_secrets_split
 from factory.development.services import objects
 from factory.development.services.directories import directory_get_by_path, documents_directory_sync
 from factory.development.services.locks import lock_require_acquirable
+from factory.development.services.objects_import import (
+    Checked,
+    Imported,
+    ImportEntry,
+    objects_import_check,
+    objects_import_save,
+    objects_import_write,
+)
 from factory.development.validation import job_validate
-from factory.errors import Conflict, NotFound
+from factory.errors import Conflict, DomainError, NotFound
 from factory.workspaces.models import Workspace
 
 
@@ -189,6 +198,53 @@ def job_import_write(
         user=user,
         document=document,
         obj=job,
+        version_description=version_description,
+        submit=submit,
+    )
+
+
+def jobs_import_check(
+    *, workspace: Workspace, user: AbstractBaseUser, entries: Sequence[ImportEntry[Job]]
+) -> list[Checked[Job] | DomainError]:
+    """Validate many jobs of an import before any is written: per entry a ``Checked`` row or its error
+    (see ``objects_import``)."""
+    return objects_import_check(JOB, workspace=workspace, user=user, entries=entries)
+
+
+def jobs_import_save(
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    rows: Sequence[Checked[Job]],
+    version_description: str,
+    submit: bool = True,
+) -> list[Imported[Job]]:
+    """Write checked jobs of an import in bulk, to the end state ``job_import_write`` gives each."""
+    return objects_import_save(
+        JOB,
+        workspace=workspace,
+        user=user,
+        rows=rows,
+        version_description=version_description,
+        submit=submit,
+    )
+
+
+def jobs_import_write(
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    entries: Sequence[ImportEntry[Job]],
+    version_description: str,
+    submit: bool = True,
+) -> list[Imported[Job] | DomainError]:
+    """``jobs_import_check`` then ``jobs_import_save`` of what passed: per entry what was written or
+    why not."""
+    return objects_import_write(
+        JOB,
+        workspace=workspace,
+        user=user,
+        entries=entries,
         version_description=version_description,
         submit=submit,
     )

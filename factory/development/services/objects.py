@@ -4,6 +4,9 @@
 stored whole (unknown keys kept); only ``name`` and ``directory`` are overwritten from the columns, which
 only rename and move change. A kind with ``secrets_split`` (jobs) has its secret values taken out of every
 document written, into the encrypted column, before the document or a version of it is stored.
+
+These write one object at a time, as the console does; an import of many writes them in bulk through
+``objects_import.py``, to the same end state.
 """
 
 from __future__ import annotations
@@ -67,9 +70,9 @@ def _prepared(kind: Kind, document: Any, **overrides: Any) -> dict:
     return doc
 
 
-def _clean(obj: Job | Script) -> None:
+def _clean(obj: Job | Script, *, exclude: list[str] = _FOREIGN_KEYS) -> None:
     try:
-        obj.full_clean(exclude=_FOREIGN_KEYS, validate_unique=False, validate_constraints=False)
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except DjangoValidationError as exc:
         fields = {key: " ".join(messages) for key, messages in exc.message_dict.items()}
         raise ValidationError(f"{next(iter(fields))}: {next(iter(fields.values()))}", fields=fields) from exc

@@ -6,6 +6,7 @@ connectionName, database, queueName, configuration, description, directory).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,8 +16,16 @@ from factory.development.models import Category, Script, ScriptVersion
 from factory.development.services import objects
 from factory.development.services.directories import directory_get_by_path, documents_directory_sync
 from factory.development.services.locks import lock_require_acquirable
+from factory.development.services.objects_import import (
+    Checked,
+    Imported,
+    ImportEntry,
+    objects_import_check,
+    objects_import_save,
+    objects_import_write,
+)
 from factory.development.validation import script_validate
-from factory.errors import Conflict, NotFound
+from factory.errors import Conflict, DomainError, NotFound
 from factory.workspaces.models import Workspace
 
 
@@ -143,6 +152,53 @@ def script_import_write(
         user=user,
         document=document,
         obj=script,
+        version_description=version_description,
+        submit=submit,
+    )
+
+
+def scripts_import_check(
+    *, workspace: Workspace, user: AbstractBaseUser, entries: Sequence[ImportEntry[Script]]
+) -> list[Checked[Script] | DomainError]:
+    """Validate many scripts of an import before any is written: per entry a ``Checked`` row or its error
+    (see ``objects_import``)."""
+    return objects_import_check(SCRIPT, workspace=workspace, user=user, entries=entries)
+
+
+def scripts_import_save(
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    rows: Sequence[Checked[Script]],
+    version_description: str,
+    submit: bool = True,
+) -> list[Imported[Script]]:
+    """Write checked scripts of an import in bulk, to the end state ``script_import_write`` gives each."""
+    return objects_import_save(
+        SCRIPT,
+        workspace=workspace,
+        user=user,
+        rows=rows,
+        version_description=version_description,
+        submit=submit,
+    )
+
+
+def scripts_import_write(
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    entries: Sequence[ImportEntry[Script]],
+    version_description: str,
+    submit: bool = True,
+) -> list[Imported[Script] | DomainError]:
+    """``scripts_import_check`` then ``scripts_import_save`` of what passed: per entry what was written or
+    why not."""
+    return objects_import_write(
+        SCRIPT,
+        workspace=workspace,
+        user=user,
+        entries=entries,
         version_description=version_description,
         submit=submit,
     )

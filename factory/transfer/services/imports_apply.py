@@ -6,11 +6,17 @@ and the new names of renamed objects). Every job and script written gets its dev
 overwritten, a new version "Imported from <file>" (submitted unless the user chose saved) and the
 importing user's lock.
 
+Resources, scripts and jobs are written in batches through the development services' bulk path: each
+batch's documents are read from the package, checked (an invalid one fails alone, naming why), and what
+passed is written with a constant number of queries, whatever the batch holds. References are by name,
+so a batch never waits for another to exist; the order still puts what an object depends on first.
+
 Failures are collected before anything is written (hard locks of other users, scheduled jobs, missing
-references, objects that depend on a failed one). Unless ``continueOnError``, any failure rolls the whole
-transaction back and the report, written afterwards in its own transaction, says why object by object.
-With ``continueOnError`` the others are imported; a write that fails unexpectedly is undone alone (the
-development services write in their own atomic block).
+references, objects that depend on a failed one) and as each batch is checked (invalid documents, and
+what depends on them). Unless ``continueOnError``, any failure rolls the whole transaction back and the
+report, written afterwards in its own transaction, says why object by object. With ``continueOnError`` the
+others are imported; a batch whose write fails unexpectedly is undone alone (the bulk writes run in their
+own atomic block) and its objects are reported failed.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -25,10 +32,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from factory.connections.environment import environment_variable_create
-from factory.connections.resources import resource_create, resource_update
+from factory.connections.resources import resources_import_check, resources_import_save
 from factory.connections.services import connection_create
 from factory.development.models import JobVersion, ScriptVersion, VersionKind
-from factory.development.services import job_import_write, script_import_write
+from factory.development.services import (
+    ImportEntry,
+    jobs_import_check,
+    jobs_import_save,
+    scripts_import_check,
+    scripts_import_save,
+)
 from factory.errors import DomainError
 from factory.transfer.models import SubTask, SystemTask, TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
@@ -69,21 +82,32 @@ APPLY_PROGRESS_START = 50
 # Empty config values under secret-looking keys: left by the export's redaction, refused by the connection
 # services (secrets go in ``secrets``), so they are dropped from the definition.
 _SECRETISH = re.compile(r"pass|pwd|secret|token|private|credential|(^|_)sk$", re.I)
+# Objects per batch of resources, scripts or jobs: a tenth of the kind, within these bounds. Each batch is
+# a constant number of queries, only its documents are in memory at a time, and the live progress moves
+# batch by batch: in ten steps or more.
+BATCH_MIN, BATCH_MAX = 100, 500
 
 # --- writing -----------------------------------------------------------------------------------------
 
 
-def _write(
+def _done_message(item: Item) -> None:
+    if not item.message:
+        verb = {CREATED: "Created", OVERWRITTEN: "Overwrote", RENAMED: "Created"}[item.outcome]
+        item.message = f"{verb} {item.type.replace('_', ' ')} {item.new_name}."
+        if item.detail.get("lockTakenFrom"):
+            item.message += f" The lock was taken from {item.detail['lockTakenFrom']}."
+
+
+def _write_one(
     item: Item,
+    document: Any,
     *,
     workspace: Workspace,
     user: AbstractBaseUser,
-    choices: ImportChoices,
     secrets: dict[str, dict[str, str]],
-    description: str,
 ) -> None:
-    doc = item.document or {}
-    submit = choices.target_status != SAVED
+    """A data connection or an environment variable: few per package, written one by one."""
+    doc = document or {}
     if item.type == "connection":
         config = {
             k: v
@@ -107,43 +131,17 @@ def _write(
             value=str(doc.get("value") or ""),
             description=str(doc.get("description") or ""),
         )
-    elif item.type == "resource":
-        if item.outcome == OVERWRITTEN:
-            resource_update(resource=item.existing, user=user, document=doc)
-        else:
-            resource_create(workspace=workspace, user=user, document=doc)
-        item.detail["directory"] = doc.get("directory")
-    elif item.type == "script":
-        obj = script_import_write(
-            workspace=workspace,
-            user=user,
-            document=doc,
-            script=item.existing if item.outcome == OVERWRITTEN else None,
-            version_description=description,
-            submit=submit,
-        )
-        item.detail.update(id=obj.pk, directory=obj.document.get("directory"))
-    elif item.type == "job":
-        obj = job_import_write(
-            workspace=workspace,
-            user=user,
-            document=doc,
-            job=item.existing if item.outcome == OVERWRITTEN else None,
-            version_description=description,
-            submit=submit,
-        )
-        item.detail.update(id=obj.pk, directory=obj.document.get("directory"))
-    if not item.message:
-        verb = {CREATED: "Created", OVERWRITTEN: "Overwrote", RENAMED: "Created"}[item.outcome]
-        item.message = f"{verb} {item.type.replace('_', ' ')} {item.new_name}."
-        if item.detail.get("lockTakenFrom"):
-            item.message += f" The lock was taken from {item.detail['lockTakenFrom']}."
+    _done_message(item)
 
 
 def _versions_note(items: list[Item], *, since: datetime, kind: str) -> None:
-    """The new version of every job and script written: one query per kind."""
+    """The new version of every job and script written that does not know it yet: one query per kind."""
     for object_type, model, fk in (("job", JobVersion, "job_id"), ("script", ScriptVersion, "script_id")):
-        ids = {i.detail["id"]: i for i in items if i.type == object_type and "id" in i.detail}
+        ids = {
+            i.detail["id"]: i
+            for i in items
+            if i.type == object_type and "id" in i.detail and "versionId" not in i.detail
+        }
         if not ids:
             continue
         rows = (
@@ -155,6 +153,162 @@ def _versions_note(items: list[Item], *, since: datetime, kind: str) -> None:
             item = ids[owner]
             if "versionId" not in item.detail:
                 item.detail.update(versionId=pk, version=number)
+
+
+class _Run:
+    """One execution of a plan: the context every write needs, the failures so far, the progress."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        workspace: Workspace,
+        user: AbstractBaseUser,
+        choices: ImportChoices,
+        secrets: dict[str, dict[str, str]],
+        description: str,
+        publisher: ProgressPublisher | None,
+    ) -> None:
+        self.plan, self.workspace, self.user, self.choices = plan, workspace, user, choices
+        self.secrets, self.description, self.publisher = secrets, description, publisher
+        self.submit = choices.target_status != SAVED
+        self.failed = {i.key for i in plan.items if i.outcome == FAILED}
+
+    def running(self, item: Item) -> None:
+        if self.publisher is not None:
+            self.publisher.object_running(type=item.type, name=item.name)
+
+    def done(self, item: Item) -> None:
+        """Publish ``item``'s outcome; a failure stops the import here unless ``continueOnError``."""
+        if self.publisher is not None:
+            self.publisher.object_done(
+                type=item.type, name=item.name, outcome=item.outcome, message=item.message
+            )
+        if item.outcome == FAILED:
+            self.failed.add(item.key)
+            if not self.choices.continue_on_error:
+                raise RolledBack(self.plan.items)
+
+    def dependency_failed(self, item: Item) -> bool:
+        """Fail ``item`` when an object it depends on was not imported."""
+        dependency = next((d for d in sorted(item.depends_on) if d in self.failed), None)
+        if dependency is None:
+            return False
+        item.fail(
+            f"{item.type.capitalize()} {item.name} uses {dependency[0]} {dependency[1]}, which was not imported."
+        )
+        self.failed.add(item.key)
+        return True
+
+    def one(self, item: Item) -> None:
+        if item.outcome not in (FAILED, SKIPPED) and not self.dependency_failed(item):
+            self.running(item)
+            try:
+                _write_one(
+                    item,
+                    self.plan.document(item),
+                    workspace=self.workspace,
+                    user=self.user,
+                    secrets=self.secrets,
+                )
+            except DomainError as exc:
+                item.fail(f"{item.type.capitalize()} {item.name}: {exc.message}")
+        self.done(item)
+
+    def batch(self, items: list[Item]) -> None:
+        """Resources, scripts or jobs (one type): checked, then written in bulk. Each document is read from
+        the package here, once, and dropped with the batch."""
+        todo: list[Item] = []
+        for item in items:
+            if item.outcome not in (FAILED, SKIPPED) and not self.dependency_failed(item):
+                todo.append(item)
+        entries = []
+        for item in todo:
+            self.running(item)
+            existing = item.existing if item.outcome == OVERWRITTEN else None
+            entries.append(ImportEntry(document=self.plan.document(item), obj=existing))
+        checks = _CHECKS[items[0].type](self, entries)
+        for item, checked in zip(todo, checks, strict=True):
+            if isinstance(checked, DomainError):
+                item.fail(f"{item.type.capitalize()} {item.name}: {checked.message}")
+                self.failed.add(item.key)
+                if not self.choices.continue_on_error:
+                    self._finish(items)  # publishes up to the failure, then rolls back
+        # What depends on an object of this very batch that failed its checks.
+        changed = True
+        while changed:
+            changed = False
+            for item in todo:
+                if item.outcome != FAILED and self.dependency_failed(item):
+                    changed = True
+        kept = [(item, c) for item, c in zip(todo, checks, strict=True) if item.outcome != FAILED]
+        if kept:
+            try:
+                written = _SAVES[items[0].type](self, [c for _, c in kept])
+            except DomainError as exc:
+                for item, _ in kept:
+                    item.fail(f"{item.type.capitalize()} {item.name}: {exc.message}")
+            else:
+                for (item, _), result in zip(kept, written, strict=True):
+                    _written_note(item, result)
+                    _done_message(item)
+        self._finish(items)
+
+    def _finish(self, items: list[Item]) -> None:
+        for item in items:
+            self.done(item)
+
+
+def _written_note(item: Item, result: Any) -> None:
+    if item.type == "resource":
+        item.detail["directory"] = result.document.get("directory")
+    else:
+        item.detail.update(
+            id=result.obj.pk,
+            directory=result.obj.document.get("directory"),
+            versionId=result.version.pk,
+            version=result.version.number,
+        )
+
+
+def _resources_check(run: _Run, entries: list[ImportEntry]) -> list[Any]:
+    return resources_import_check(workspace=run.workspace, entries=entries)
+
+
+def _resources_save(run: _Run, rows: list[Any]) -> list[Any]:
+    return resources_import_save(workspace=run.workspace, user=run.user, rows=rows)
+
+
+def _scripts_check(run: _Run, entries: list[ImportEntry]) -> list[Any]:
+    return scripts_import_check(workspace=run.workspace, user=run.user, entries=entries)
+
+
+def _scripts_save(run: _Run, rows: list[Any]) -> list[Any]:
+    return scripts_import_save(
+        workspace=run.workspace,
+        user=run.user,
+        rows=rows,
+        version_description=run.description,
+        submit=run.submit,
+    )
+
+
+def _jobs_check(run: _Run, entries: list[ImportEntry]) -> list[Any]:
+    return jobs_import_check(workspace=run.workspace, user=run.user, entries=entries)
+
+
+def _jobs_save(run: _Run, rows: list[Any]) -> list[Any]:
+    return jobs_import_save(
+        workspace=run.workspace,
+        user=run.user,
+        rows=rows,
+        version_description=run.description,
+        submit=run.submit,
+    )
+
+
+_CHECKS = {"resource": _resources_check, "script": _scripts_check, "job": _jobs_check}
+_SAVES = {"resource": _resources_save, "script": _scripts_save, "job": _jobs_save}
 
 
 def plan_execute(
@@ -169,35 +323,34 @@ def plan_execute(
 ) -> list[Item]:
     """Write the plan; raise RolledBack (inside the caller's transaction) when it must be undone.
 
-    ``publisher`` hears of every object as it is written, for the wizard's live progress: the rows
-    written here are invisible to it until the commit."""
+    In the plan's order: connections and environment variables one by one, then resources, scripts and
+    jobs in batches (``BATCH_MIN`` to ``BATCH_MAX`` objects), a constant number of queries each.
+    ``publisher`` hears of every object as its batch is read and written, for the wizard's live progress:
+    the rows written here are invisible to it until the commit."""
     items = plan.items
     if any(i.outcome == FAILED for i in items) and not choices.continue_on_error:
         raise RolledBack(items)
     since = timezone.now()
-    description = f"Imported from {file_name}"[:128]
-    failed = {i.key for i in items if i.outcome == FAILED}
+    run = _Run(
+        plan,
+        workspace=workspace,
+        user=user,
+        choices=choices,
+        secrets=secrets,
+        description=f"Imported from {file_name}"[:128],
+        publisher=publisher,
+    )
     if publisher is not None:
         publisher.stage(f"Importing {len(items)} object(s)...", total=len(items))
-    for item in items:
-        if item.outcome not in (FAILED, SKIPPED):
-            if publisher is not None:
-                publisher.object_running(type=item.type, name=item.name)
-            _execute_one(
-                item,
-                failed=failed,
-                workspace=workspace,
-                user=user,
-                choices=choices,
-                secrets=secrets,
-                description=description,
-            )
-        if publisher is not None:
-            publisher.object_done(type=item.type, name=item.name, outcome=item.outcome, message=item.message)
-        if item.outcome == FAILED:
-            failed.add(item.key)
-            if not choices.continue_on_error:
-                raise RolledBack(items)
+    for object_type, group in groupby(items, key=lambda i: i.type):
+        if object_type in _CHECKS:
+            typed = list(group)
+            size = min(BATCH_MAX, max(BATCH_MIN, len(typed) // 10))
+            for start in range(0, len(typed), size):
+                run.batch(typed[start : start + size])
+        else:
+            for item in group:
+                run.one(item)
     if publisher is not None:
         publisher.stage("Recording the new versions...")
     _versions_note(
@@ -206,36 +359,6 @@ def plan_execute(
         kind=VersionKind.SAVED if choices.target_status == SAVED else VersionKind.SUBMITTED,
     )
     return items
-
-
-def _execute_one(
-    item: Item,
-    *,
-    failed: set[tuple[str, str]],
-    workspace: Workspace,
-    user: AbstractBaseUser,
-    choices: ImportChoices,
-    secrets: dict[str, dict[str, str]],
-    description: str,
-) -> None:
-    """Write one planned object, or fail it when something it depends on was not imported."""
-    dependency = next((d for d in sorted(item.depends_on) if d in failed), None)
-    if dependency is not None:
-        item.fail(
-            f"{item.type.capitalize()} {item.name} uses {dependency[0]} {dependency[1]}, which was not imported."
-        )
-        return
-    try:
-        _write(
-            item,
-            workspace=workspace,
-            user=user,
-            choices=choices,
-            secrets=secrets,
-            description=description,
-        )
-    except DomainError as exc:
-        item.fail(f"{item.type.capitalize()} {item.name}: {exc.message}")
 
 
 # --- the report and the task -------------------------------------------------------------------------

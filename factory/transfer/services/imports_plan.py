@@ -1,18 +1,19 @@
-"""Import, the plan of step 3: every object's outcome and final document, decided on the live workspace.
+"""Import, the plan of step 3: every object's outcome, decided on the live workspace, and how its final
+document is made.
 
 Nothing is written here. The outcome of each object follows its policy (overwrite, skip, rename) and
 what the workspace holds now (not what the inspection saw): a hard lock of another user or a running
 schedule fails an overwrite, a reference that resolves to nothing fails its users, and so does a
-dependency of the package that failed. Documents are rewritten by the remap: the user's replacements and
-the new names of renamed objects.
+dependency of the package that failed. The plan holds no documents: each item keeps its package entry,
+and ``Plan.document`` reads it when the item is written, rewritten by the remap (the user's replacements
+and the new names of renamed objects) and copying only what the remap changes.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cached_property, reduce
 from graphlib import CycleError, TopologicalSorter
 from operator import or_
 from typing import Any
@@ -27,7 +28,6 @@ from factory.development.nodes import (
     JOB,
     RESOURCE,
     SCRIPT,
-    job_called_jobs,
     job_references_rewrite,
 )
 from factory.packages import Package
@@ -67,7 +67,9 @@ class Item:
     outcome: str = ""
     message: str = ""
     existing: Any = None
-    document: dict[str, Any] | None = None
+    # The package entry (its ``document`` is read when the item is written); for an environment variable
+    # the definition itself.
+    source: Any = None
     depends_on: set[tuple[str, str]] = field(default_factory=set)  # (type, package name)
     detail: dict[str, Any] = field(default_factory=dict)
 
@@ -173,15 +175,60 @@ def _env_rewrite(value: Any, mapping: dict[str, str]) -> Any:
 
 
 def _params_set(document: dict[str, Any], values: dict[str, str]) -> None:
-    for param in document.get("params") or []:
-        if isinstance(param, dict) and param.get("name") in values:
-            param["value"] = values[param["name"]]
+    """Set the values of the parameters named in ``values``; ``document`` is the caller's own top-level
+    dict, its parameters are shared with the package: those changed are copied."""
+    params = document.get("params")
+    if not values or not isinstance(params, list):
+        return
+    if any(isinstance(p, dict) and p.get("name") in values for p in params):
+        document["params"] = [
+            {**p, "value": values[p["name"]]} if isinstance(p, dict) and p.get("name") in values else p
+            for p in params
+        ]
 
 
 @dataclass
 class Plan:
     items: list[Item]
     mapping: dict[tuple[str, str], str]
+    choices: ImportChoices
+
+    @cached_property
+    def env_mapping(self) -> dict[str, str]:
+        return {old: new for (kind, old), new in self.mapping.items() if kind == ENVIRONMENT_VARIABLE}
+
+    def document(self, item: Item) -> dict[str, Any] | None:
+        """The document to write for ``item``: its package entry read now (a package may parse it on every
+        read: call this once per item), with the remap, parameters, name and target directory applied.
+
+        A new top-level dict; deeper levels are shared with the entry's document unless the remap or a
+        parameter changed them, so a writer must copy before changing anything below the top level."""
+        if item.source is None:
+            return None
+        if item.type == "environment_variable":
+            return item.source
+        source = item.source.document
+        if item.type == "connection":
+            return source
+        if not isinstance(source, dict):
+            return source
+        choices = self.choices
+        if item.type == "job":
+            doc = job_references_rewrite(source, mapping=self.mapping)
+            if self.env_mapping and isinstance(doc.get("nodes"), list):
+                doc["nodes"] = _env_rewrite(doc["nodes"], self.env_mapping)
+            _params_set(doc, choices.public_params)
+            _params_set(doc, choices.job_params.get(item.name, {}))
+        else:
+            doc = dict(source)
+            if item.type == "script":
+                for ref in script_references(doc):
+                    new = self.mapping.get((ref.kind, ref.name))
+                    if new is not None and ref.property:
+                        doc[ref.property] = new
+        doc["name"] = item.new_name
+        doc["directory"] = _target_directory(doc.get("directory"), choices)
+        return doc
 
 
 def plan_build(
@@ -211,11 +258,11 @@ def plan_build(
         elif name not in connections:
             item.fail(f"The package no longer defines data connection {name}.")
         else:
-            item.document = connections[name].document
+            item.source = connections[name]
         items.append(item)
     for variable in contents.environment:
         name = str(variable["name"])
-        item = Item("environment_variable", name, new_name=name, document=variable)
+        item = Item("environment_variable", name, new_name=name, source=variable)
         if name in existing.environment:
             item.outcome, item.message = (
                 SKIPPED,
@@ -232,9 +279,7 @@ def plan_build(
     }
     renames: dict[tuple[str, str], str] = {}
     for object_type, (objects, current, model) in tables.items():
-        typed = [
-            Item(object_type, o.name, existing=current.get(o.name), document=o.document) for o in objects
-        ]
+        typed = [Item(object_type, o.name, existing=current.get(o.name), source=o) for o in objects]
         for item in typed:
             _decide(item, policy=choices.policy_for(object_type, item.name), user=user)
         to_rename = [i.name for i in typed if i.outcome == RENAMED]
@@ -255,24 +300,27 @@ def plan_build(
                     item.message = (
                         f"{object_type.capitalize()} {item.name} exists; imported as {item.new_name}."
                     )
-        if object_type == "job":
-            typed = _jobs_ordered(typed)
         items.extend(typed)
 
     mapping = {**renames, **choices.mapping}
     _references_check(
         items=items, contents=contents, uses=uses, existing=existing, choices=choices, mapping=mapping
     )
-    _documents_prepare(items=items, mapping=mapping, choices=choices)
-    return Plan(items=items, mapping=mapping)
+    jobs = [i for i in items if i.type == "job"]
+    items = [i for i in items if i.type != "job"] + _jobs_ordered(jobs)
+    return Plan(items=items, mapping=mapping, choices=choices)
 
 
 def _jobs_ordered(items: list[Item]) -> list[Item]:
-    """Called sub-jobs (SubJob, For Each) before their callers; name order otherwise (and on a cycle)."""
+    """The jobs a job runs (SubJob, For Each) or waits for (schedule dependencies) of the package before
+    it; name order otherwise (and on a cycle). Read from the references already collected, so that no
+    document is parsed again."""
     by_name = {item.name: item for item in items}
     sorter: TopologicalSorter[str] = TopologicalSorter()
     for item in sorted(items, key=lambda i: i.name):
-        sorter.add(item.name, *sorted(job_called_jobs(item.document or {}) & set(by_name)))
+        sorter.add(
+            item.name, *sorted(name for kind, name in item.depends_on if kind == JOB and name in by_name)
+        )
     try:
         return [by_name[name] for name in sorter.static_order()]
     except CycleError:
@@ -323,35 +371,3 @@ def _references_check(
                 item.depends_on.add(key)
             elif kind == CONNECTION and name in choices.create_connections:
                 item.depends_on.add(("connection", name))
-
-
-def _documents_prepare(
-    *, items: list[Item], mapping: dict[tuple[str, str], str], choices: ImportChoices
-) -> None:
-    env_mapping = {old: new for (kind, old), new in mapping.items() if kind == ENVIRONMENT_VARIABLE}
-    for item in items:
-        if item.outcome in (FAILED, SKIPPED) or item.document is None:
-            continue
-        if item.type == "resource":
-            doc = dict(item.document)
-            doc["name"] = item.new_name
-            doc["directory"] = _target_directory(doc.get("directory"), choices)
-        elif item.type == "script":
-            doc = copy.deepcopy(item.document)
-            for ref in script_references(doc):
-                new = mapping.get((ref.kind, ref.name))
-                if new is not None and ref.property:
-                    doc[ref.property] = new
-            doc["name"] = item.new_name
-            doc["directory"] = _target_directory(doc.get("directory"), choices)
-        elif item.type == "job":
-            doc = job_references_rewrite(item.document, mapping=mapping)
-            if env_mapping and isinstance(doc.get("nodes"), list):
-                doc["nodes"] = _env_rewrite(doc["nodes"], env_mapping)
-            _params_set(doc, choices.public_params)
-            _params_set(doc, choices.job_params.get(item.name, {}))
-            doc["name"] = item.new_name
-            doc["directory"] = _target_directory(doc.get("directory"), choices)
-        else:
-            continue
-        item.document = doc

@@ -1,0 +1,183 @@
+"""The apply writes resources, scripts and jobs in batches: the same queries for 10 objects as for 100,
+each document read from the package once and copied only where the remap changes it, and a document the
+workspace refuses fails alone (and what uses it) with the reason in the report."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
+
+from factory.development.models import Job, JobVersion, Script, VersionKind
+from factory.transfer.models import TaskStatus
+from factory.transfer.services import import_apply, import_apply_request, imports_apply
+from factory.transfer.services.imports_choices import ImportChoices
+from factory.transfer.services.imports_plan import CREATED, Item, Plan
+from tests.transfer.hostile.builders import dws_job, job, node, package_bytes, resource, script
+from tests.transfer.test_import_support import apply, media_root, report_row, start, target_build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    return media_root(settings, tmp_path)
+
+
+def _package(count: int) -> bytes:
+    """``count`` jobs, each running its own script, in a handful of directories, and two resources."""
+    return package_bytes(
+        jobs=[
+            dws_job(f"job{k}", connection="dws2", script=f"s{k}", directory=f"/etl/d{k % 3}")
+            for k in range(count)
+        ],
+        scripts=[script(f"s{k}", "dws2") for k in range(count)],
+        resources=[resource("r1"), resource("r2")],
+    )
+
+
+def _apply_queries(target, data: bytes) -> tuple[int, object]:
+    task = start(target.workspace, target.dev, data)
+    import_apply_request(task=task, user=target.dev, choices={}, enqueue=False)
+    with CaptureQueriesContext(db_connection) as captured:
+        import_apply(task_id=task.pk)
+    task.refresh_from_db()
+    return len(captured), task
+
+
+@pytest.mark.skipif(
+    db_connection.vendor != "postgresql",
+    reason="SQLite caps a statement's parameters: Django splits bulk statements by the number of rows",
+)
+def test_the_apply_issues_the_same_queries_for_10_and_100_jobs_with_scripts(media):
+    small, large = target_build("a"), target_build("b")
+    counted = {}
+    for target, count in ((small, 10), (large, 100)):
+        created, task = _apply_queries(target, _package(count))
+        assert task.status == TaskStatus.SUCCESSFUL, task.message
+        assert task.result["report"]["summary"]["created"] == 2 * count + 2
+        overwritten, task = _apply_queries(target, _package(count))
+        assert task.result["report"]["summary"]["overwritten"] == 2 * count + 2
+        counted[count] = (created, overwritten)
+    assert counted[10] == counted[100]
+    # Every job and script has its two submitted versions, and the report knows the new one.
+    job = Job.objects.get(workspace=large.workspace, name="job42")
+    assert list(
+        JobVersion.objects.filter(job=job, kind=VersionKind.SUBMITTED).values_list("number", flat=True)
+    ) == [
+        2,
+        1,
+    ]
+    row = report_row(task, "job", "job42")
+    assert (row["version"], row["id"], row["directory"]) == (2, job.pk, "/etl/d0")
+    assert job.lock_holder == large.dev and job.is_submitted and job.revision == 2
+
+
+class _Counted:
+    """A package entry that parses its document on every read (as a lazy package does), counting reads."""
+
+    def __init__(self, entry) -> None:
+        self.entry, self.reads = entry, 0
+
+    @property
+    def document(self):
+        self.reads += 1
+        return copy.deepcopy(self.entry.document)
+
+    def __getattr__(self, name):
+        return getattr(self.entry, name)
+
+
+def test_every_document_is_read_once_while_its_batch_is_written(media, monkeypatch):
+    target = target_build()
+    counted: list[_Counted] = []
+    real_build = imports_apply.plan_build
+
+    def plan_build(**kwargs):
+        plan = real_build(**kwargs)
+        for item in plan.items:
+            if item.type in ("resource", "script", "job"):
+                item.source = _Counted(item.source)
+                counted.append(item.source)
+        return plan
+
+    monkeypatch.setattr(imports_apply, "plan_build", plan_build)
+    task = apply(start(target.workspace, target.dev, _package(3)), target.dev)
+
+    assert task.status == TaskStatus.SUCCESSFUL, task.message
+    assert len(counted) == 8 and all(source.reads == 1 for source in counted)
+
+
+def test_the_prepared_document_copies_only_what_the_remap_changes():
+    nodes = [
+        node("a", "DWSSQL", {"connectionName": "old", "scriptName": "s"}),
+        node("b", "Dummy"),
+    ]
+    source = dws_job("j", connection="old")
+    source["nodes"] = nodes
+    source["params"] = [{"name": "day", "value": "1"}, {"name": "env", "value": "dev"}]
+    entry = type("Entry", (), {"name": "j", "document": source})()
+    before = copy.deepcopy(source)
+    plan = Plan(
+        items=[],
+        mapping={("connection", "old"): "new"},
+        choices=ImportChoices(policy="overwrite", public_params={"env": "prod"}, target_directory="/in"),
+    )
+
+    doc = plan.document(Item("job", "j", new_name="j2", outcome=CREATED, source=entry))
+
+    assert source == before, "the package's document is never changed"
+    assert doc["nodes"][1] is nodes[1], "an untouched node is shared, not copied"
+    assert {p["name"]: p["value"] for p in doc["nodes"][0]["properties"]}["connectionName"] == "new"
+    assert doc["params"][0] is source["params"][0] and doc["params"][1] == {"name": "env", "value": "prod"}
+    assert (doc["name"], doc["directory"]) == ("j2", "/in/etl")
+    untouched = Plan(items=[], mapping={}, choices=ImportChoices(policy="overwrite"))
+    same = untouched.document(Item("job", "j", new_name="j", outcome=CREATED, source=entry))
+    assert same is not source and same["nodes"] is source["nodes"]
+
+
+def _deep_package() -> bytes:
+    """Job ``deep`` sits nine directories down: with a target directory two levels deep it would be
+    eleven, more than a workspace nests; ``caller`` runs it, ``fine`` and script ``s1`` are fine."""
+    return package_bytes(
+        jobs=[
+            job("deep", directory="/" + "/".join(f"l{k}" for k in range(9))),
+            job("caller", [node("run", "SubJob", {"subJobName": "deep"})], directory="/"),
+            job("fine", directory="/"),
+        ],
+        scripts=[script("s1", "dws2", directory="/")],
+    )
+
+
+def test_a_document_the_workspace_refuses_fails_alone_and_its_callers_with_it(media):
+    target = target_build()
+    task = apply(
+        start(target.workspace, target.dev, _deep_package()),
+        target.dev,
+        continueOnError=True,
+        targetDirectory="/t1/t2",
+    )
+
+    assert task.status == TaskStatus.SUCCESSFUL, task.message
+    deep = report_row(task, "job", "deep")
+    assert deep["outcome"] == "failed" and deep["message"].startswith("Job deep: ")
+    assert "is 11 levels deep" in deep["message"]
+    assert "uses job deep, which was not imported" in report_row(task, "job", "caller")["message"]
+    assert report_row(task, "job", "fine")["outcome"] == "created"
+    assert sorted(Job.objects.values_list("name", flat=True)) == ["fine"]
+    assert Script.objects.filter(name="s1").exists()
+    subtasks = {s.object_name: s for s in task.subtasks.all()}
+    assert subtasks["deep"].status == TaskStatus.FAILED and subtasks["fine"].status == TaskStatus.SUCCESSFUL
+
+
+def test_without_continue_on_error_a_refused_document_rolls_everything_back(media):
+    target = target_build()
+    task = apply(start(target.workspace, target.dev, _deep_package()), target.dev, targetDirectory="/t1/t2")
+
+    assert task.status == TaskStatus.FAILED
+    assert task.result["report"]["rolledBack"] is True
+    assert "is 11 levels deep" in report_row(task, "job", "deep")["message"]
+    assert report_row(task, "job", "fine")["rolledBack"] is True
+    assert not Job.objects.exists() and not Script.objects.exists()
