@@ -3,6 +3,10 @@
 Accepts both DataArts layouts and mixtures, with or without our ``manifest.json`` (packages exported
 by DataArts itself have none). On any problem it raises :class:`PackageError` naming the entry and,
 for documents, the field; on arbitrary bytes it raises nothing else.
+
+Every document is checked once, up front, and then dropped: the package keeps names, paths and each
+entry's sha256, and parses a document again from its open zip when asked for it, so that what a
+package costs in memory does not grow with the size of its documents.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Callable
 from typing import IO, Any, BinaryIO
 
 from factory.packages.entries import (
@@ -46,44 +51,128 @@ VALIDATORS: dict[str, Callable[..., None]] = {
 }
 
 
-def package_read(*, source: BinaryIO | str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Package:
+def package_read(
+    *, source: BinaryIO | str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS, owns_source: bool = False
+) -> Package:
     """Read and validate a whole package from a path or a binary file object.
 
-    A file object is read from its start; one that cannot seek (an HTTP body) is first copied, up to
-    ``max_packed_bytes``, to a temporary file. Nothing is ever extracted to disk.
+    Every entry is read, checked and parsed here, then its document is dropped: the package keeps its
+    zip open and each entry parses its document again when asked (see :class:`PackageEntry`), after
+    checking that its bytes did not change. A file object is read from its start and must stay open
+    while the package is used; one that cannot seek (an HTTP body) is first copied, up to
+    ``max_packed_bytes``, to a temporary file the package owns. ``owns_source``: the package closes
+    ``source`` when it is closed (also when it is refused). Nothing is ever extracted to disk.
     """
-    with _seekable(source, limits=limits) as fileobj:
-        archive = SafeZip(fileobj=fileobj, limits=limits)
-        try:
-            return _package_build(archive, limits=limits)
-        finally:
-            archive.close()
+    fileobj, owned = _seekable(source, limits=limits, owns_source=owns_source)
+    try:
+        archive = _Archive(zipped=SafeZip(fileobj=fileobj, limits=limits), owned=owned)
+    except BaseException:
+        _files_close(owned)
+        raise
+    try:
+        return _package_build(archive, limits=limits)
+    except BaseException:
+        archive.close()
+        raise
 
 
-@contextlib.contextmanager
-def _seekable(source: BinaryIO | str | os.PathLike[str], *, limits: Limits) -> Iterator[IO[bytes]]:
+def _files_close(files: list[IO[bytes]]) -> None:
+    for handle in files:
+        with contextlib.suppress(OSError, ValueError):
+            handle.close()
+
+
+def _archive_close(zipped: SafeZip, owned: list[IO[bytes]]) -> None:
+    try:
+        zipped.close()
+    finally:
+        _files_close(owned)
+
+
+class _Archive:
+    """The open zip a package's documents are read again from, and the files the package owns (closed,
+    a temporary file so deleted, by :meth:`close` or when the last entry is garbage collected)."""
+
+    def __init__(self, *, zipped: SafeZip, owned: list[IO[bytes]]) -> None:
+        self.zip = zipped
+        self._finalizer = weakref.finalize(self, _archive_close, zipped, owned)
+
+    def read(self, member: Member) -> bytes:
+        return self.zip.read(member)
+
+    def document(self, member: Member, sha256: bytes) -> Any:
+        """The entry's document parsed again; refused when its bytes differ from those checked."""
+        entry = member.original
+        if not self._finalizer.alive:
+            raise PackageError("cannot be read: the package was closed", code="zip.unreadable", entry=entry)
+        data = self.zip.read(member, again=True)
+        if hashlib.sha256(data).digest() != sha256:
+            raise PackageError(
+                "changed since the package was checked; read the package again",
+                code="zip.changed",
+                entry=entry,
+            )
+        # The bytes are those validated (text check included) when the package was read.
+        return document_loads(data, entry=entry, text_check=False)
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+class _EntryReader:
+    """Reads one entry's document again (a :data:`DocumentReader`); a few dozen bytes per entry."""
+
+    __slots__ = ("archive", "member", "sha256")
+
+    def __init__(self, archive: _Archive, member: Member, sha256: bytes) -> None:
+        self.archive, self.member, self.sha256 = archive, member, sha256
+
+    def __call__(self) -> Any:
+        return self.archive.document(self.member, self.sha256)
+
+
+def _seekable(
+    source: BinaryIO | str | os.PathLike[str], *, limits: Limits, owns_source: bool
+) -> tuple[IO[bytes], list[IO[bytes]]]:
+    """A seekable file of the package, and the files the package will own (to close with it)."""
     if isinstance(source, (str, os.PathLike)):
         try:
-            handle: IO[bytes] = open(source, "rb")  # noqa: SIM115 - closed below
+            handle: IO[bytes] = open(source, "rb")  # noqa: SIM115 - the package closes it
         except OSError as exc:
             raise PackageError(f"cannot be opened ({exc.strerror})", code="zip.unreadable") from None
-        with handle:
-            _size_check(handle, limits=limits)
-            yield handle
-        return
-    seekable = getattr(source, "seekable", None)
-    if seekable is not None and seekable():
-        _size_check(source, limits=limits)
-        yield source
-        return
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        owned = [handle]
+    else:
+        handle = source
+        owned = [source] if owns_source else []
+        seekable = getattr(source, "seekable", None)
+        if seekable is None or not seekable():
+            try:
+                handle = _spooled(source, limits=limits)
+            except BaseException:
+                _files_close(owned)
+                raise
+            return handle, [handle, *owned]
+    try:
+        _size_check(handle, limits=limits)
+    except BaseException:
+        _files_close(owned)
+        raise
+    return handle, owned
+
+
+def _spooled(source: BinaryIO, *, limits: Limits) -> IO[bytes]:
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY, prefix="factory-package-")  # noqa: SIM115
+    try:
         copied = 0
         while chunk := source.read(1024 * 1024):
             copied += len(chunk)
             if copied > limits.max_packed_bytes:
                 raise _too_large(limits)
             spool.write(chunk)
-        yield spool  # type: ignore[misc]
+    except BaseException:
+        spool.close()
+        raise
+    return spool  # type: ignore[return-value]
 
 
 def _too_large(limits: Limits) -> PackageError:
@@ -118,9 +207,10 @@ def _placements(archive: SafeZip) -> tuple[list[tuple[Member, str, Placement]], 
 
 
 class _Collector:
-    """The documents read so far, checked for clashes as they arrive."""
+    """The entries read so far, checked for clashes as they arrive (their documents are not kept)."""
 
-    def __init__(self) -> None:
+    def __init__(self, archive: _Archive) -> None:
+        self.archive = archive
         self.jobs: dict[str, tuple[PackageJob, str | None]] = {}
         self.scripts: dict[str, PackageScript] = {}
         self.folder_scripts: dict[str, list[str]] = {}
@@ -128,14 +218,15 @@ class _Collector:
         self.connections: dict[str, PackageConnection] = {}
         self.environment: list[dict[str, Any]] | None = None
 
-    def add(self, *, placement: Placement, name: str, path: str, document: Any) -> None:
-        kind = placement.kind
+    def add(self, *, placement: Placement, name: str, member: Member, sha256: bytes, document: Any) -> None:
+        kind, path = placement.kind, member.original
+        reader = _EntryReader(self.archive, member, sha256)
         if kind == "job":
             self._unique(self.jobs, name=name, path=path, kind=kind, existing=lambda item: item[0].path)
-            self.jobs[name] = (PackageJob(name=name, path=path, document=document), placement.folder)
+            self.jobs[name] = (PackageJob(name=name, path=path, reader=reader), placement.folder)
         elif kind == "script":
             previous = self.scripts.get(name)
-            if previous is not None and previous.document != document:
+            if previous is not None and self._differs(previous, sha256=sha256, document=document):
                 raise PackageError(
                     f"script {name!r} differs from the one in {previous.path}; a package may hold one "
                     "version of each script",
@@ -143,15 +234,24 @@ class _Collector:
                     entry=path,
                 )
             if previous is None:
-                self.scripts[name] = PackageScript(name=name, path=path, document=document)
+                self.scripts[name] = PackageScript(name=name, path=path, reader=reader)
             if placement.folder is not None:
                 self.folder_scripts.setdefault(placement.folder, []).append(name)
         elif kind == "resource":
             self._unique(self.resources, name=name, path=path, kind=kind, existing=lambda item: item.path)
-            self.resources[name] = PackageResource(name=name, path=path, document=document)
+            self.resources[name] = PackageResource(name=name, path=path, reader=reader)
         elif kind == "connection":
             self._unique(self.connections, name=name, path=path, kind=kind, existing=lambda item: item.path)
-            self.connections[name] = PackageConnection(name=name, path=path, document=document)
+            self.connections[name] = PackageConnection(name=name, path=path, reader=reader)
+
+    @staticmethod
+    def _differs(previous: PackageScript, *, sha256: bytes, document: Any) -> bool:
+        """Copies of one script beside each job that uses it (the batch layout) are usually the same
+        bytes; only copies that differ in bytes are compared as documents (key order, spacing)."""
+        reader = previous.reader
+        if isinstance(reader, _EntryReader) and reader.sha256 == sha256:
+            return False
+        return bool(previous.document != document)
 
     @staticmethod
     def _unique(
@@ -176,24 +276,24 @@ def _document_name(document: Any, *, stem: str, entry: str) -> None:
         )
 
 
-def _package_build(archive: SafeZip, *, limits: Limits) -> Package:
-    placed, ignored = _placements(archive)
+def _package_build(archive: _Archive, *, limits: Limits) -> Package:
+    placed, ignored = _placements(archive.zip)
     if not any(placement.kind in ("job", "script", "resource") for _, _, placement in placed):
         found = f" (it holds only: {', '.join(ignored[:5])})" if ignored else ""
         raise PackageError(f"the package holds no jobs, scripts or resources{found}", code="layout.empty")
     # The manifest first, so that every other entry is checked against it before it is parsed.
     placed.sort(key=lambda item: item[2].kind != "manifest")
-    collected = _Collector()
-    manifest: dict[str, Any] | None = None
+    collected = _Collector(archive)
+    manifest: _EntryReader | None = None
     manifest_entry = ""
     expected: dict[str, str] = {}
     for member, relative, placement in placed:
         entry = member.original
         data = archive.read(member)
+        sha256 = hashlib.sha256(data).digest()
         if placement.kind != "manifest":
-            digest = hashlib.sha256(data).hexdigest()
             manifest_entry_check(
-                expected=expected, path=relative, sha256=digest, entry=entry, manifest=manifest_entry
+                expected=expected, path=relative, sha256=sha256.hex(), entry=entry, manifest=manifest_entry
             )
         if data.startswith(ZIP_MAGIC):
             raise PackageError("entry is a nested zip archive", code="zip.nested_archive", entry=entry)
@@ -205,13 +305,15 @@ def _package_build(archive: SafeZip, *, limits: Limits) -> Package:
         if placement.kind == "manifest":
             expected = manifest_expected(document=document, entry=entry)
             _storable_check(document, entry=entry, suspect=text_suspect)
-            manifest, manifest_entry = document, entry
+            manifest, manifest_entry = _EntryReader(archive, member, sha256), entry
+            document = None  # a row per entry: not kept while the entries are read
             continue
         _document_add(
             collected,
             placement=placement,
+            member=member,
+            sha256=sha256,
             document=document,
-            entry=entry,
             limits=limits,
             text_suspect=text_suspect,
         )
@@ -234,11 +336,13 @@ def _document_add(
     collected: _Collector,
     *,
     placement: Placement,
+    member: Member,
+    sha256: bytes,
     document: Any,
-    entry: str,
     limits: Limits,
     text_suspect: bool,
 ) -> None:
+    entry = member.original
     try:
         if placement.kind == "environment":
             environment_document_validate(document=document, limits=limits)
@@ -249,32 +353,32 @@ def _document_add(
         raise exc.in_entry(entry) from None
     _storable_check(document, entry=entry, suspect=text_suspect)
     if placement.kind == "environment":
+        # One small document, which every step reads: kept.
         collected.environment = document
         return
-    collected.add(placement=placement, name=document["name"], path=entry, document=document)
+    collected.add(placement=placement, name=document["name"], member=member, sha256=sha256, document=document)
 
 
-def _package_assemble(
-    collected: _Collector, *, manifest: dict[str, Any] | None, ignored: list[str]
-) -> Package:
+def _package_assemble(collected: _Collector, *, manifest: _EntryReader | None, ignored: list[str]) -> Package:
     jobs: list[PackageJob] = []
     folders = [folder for _, folder in collected.jobs.values()]
     for name in sorted(collected.jobs):
         job, folder = collected.jobs[name]
         scripts = sorted(set(collected.folder_scripts.get(folder, []))) if folder is not None else []
-        jobs.append(PackageJob(name=job.name, path=job.path, document=job.document, scripts=scripts))
+        jobs.append(PackageJob(name=job.name, path=job.path, reader=job.reader, scripts=scripts))
     layout: ReadLayout = "single"
     if any(folder is not None for folder in folders):
         layout = "batch" if all(folder is not None for folder in folders) else "mixed"
     return Package(
         layout=layout,
-        manifest=manifest,
         jobs=jobs,
         scripts=[collected.scripts[name] for name in sorted(collected.scripts)],
         resources=[collected.resources[name] for name in sorted(collected.resources)],
         connections=[collected.connections[name] for name in sorted(collected.connections)],
         environment=collected.environment,
         ignored=ignored,
+        manifest_reader=manifest,
+        closer=collected.archive.close,
     )
 
 

@@ -44,10 +44,12 @@ ENCRYPTED_FLAG = 0x1
 
 def printable(name: str) -> str:
     """An entry name safe to show in a message or a log: control characters escaped."""
+    if name.isprintable():
+        return name  # the same string: a package of 100,000 entries keeps each name once
     return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     """A regular file of the archive: its normalised ``path``, the name as stored, and its header."""
 
@@ -151,7 +153,8 @@ def _name_check(info: zipfile.ZipInfo) -> str | None:
         return None
     if not segments:
         raise PackageError("entry has an empty name", code="zip.invalid_name", entry=entry)
-    return "/".join(segments)
+    path = "/".join(segments)
+    return original if path == original else path
 
 
 class SafeZip:
@@ -251,10 +254,14 @@ class SafeZip:
                     entry=current.original,
                 )
 
-    def read(self, member: Member) -> bytes:
-        """The entry's bytes, decompressed under a cap: never more than declared or than the limits."""
+    def read(self, member: Member, *, again: bool = False) -> bytes:
+        """The entry's bytes, decompressed under a cap: never more than declared or than the limits.
+
+        ``again``: an entry read before, whose size already counts against ``max_unpacked_bytes``, so
+        that reading the documents of a package again does not exhaust the budget.
+        """
         info, entry = member.info, member.original
-        cap = min(info.file_size, self.limits.max_entry_bytes, self._budget)
+        cap = min(info.file_size, self.limits.max_entry_bytes, info.file_size if again else self._budget)
         chunks: list[bytes] = []
         total = 0
         try:
@@ -278,7 +285,8 @@ class SafeZip:
             raise _corrupt(exc, entry=entry) from None
         if total != info.file_size:
             raise PackageError("entry is truncated", code="zip.corrupt", entry=entry)
-        self._budget -= total
+        if not again:
+            self._budget -= total
         return b"".join(chunks)
 
     def close(self) -> None:

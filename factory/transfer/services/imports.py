@@ -382,7 +382,8 @@ def import_dry_run(
     except PackageError as exc:
         message, code, detail = error_detail(exc)
         raise PackageRefused(message, code=code, fields=detail) from exc
-    inspection = package_inspect(package=package, workspace=workspace, user=user, category=category)
+    with package:
+        inspection = package_inspect(package=package, workspace=workspace, user=user, category=category)
     inspection["package"].update(
         fileName=source["fileName"], source=source_label(source), sha256=digest, size=size
     )

@@ -1,11 +1,15 @@
 """What an import needs to know, shared by the inspection and the apply: what the package brings, what it
 refers to, what the workspace holds of those names (one query per kind), and what is missing.
+
+Nothing here keeps a document: :class:`Contents` holds the package's entries (names and paths), and a
+pass that needs documents (:func:`references_collect`) reads each one from the package once and keeps
+only what it found in it (references).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +56,8 @@ _SCRIPT_NODE_TYPES = {code.lower(): node_type for code, node_type in NODE_TYPES.
 
 @dataclass
 class Contents:
-    """The part of a package an import of ``category`` brings in (the Import Script wizard: scripts only)."""
+    """The part of a package an import of ``category`` brings in (the Import Script wizard: scripts only):
+    its entries, whose documents are read from the package by each pass that needs them."""
 
     category: str
     jobs: list[PackageJob]
@@ -95,13 +100,17 @@ def script_references(document: dict[str, Any]) -> list[Reference]:
     return refs
 
 
-@dataclass
+@dataclass(slots=True)
 class Use:
-    """Every use of one referenced object (kind, name) by the package's jobs and scripts."""
+    """Every use of one referenced object (kind, name) by the package's jobs and scripts.
+
+    ``used_by`` lists the first uses (``MAX_USED_BY``), for the references the package does not bring
+    itself (the only ones whose uses the wizard shows: those that may be missing); ``objects`` every
+    job and script that uses it."""
 
     kind: str
     name: str
-    connection_types: set[str] = field(default_factory=set)
+    connection_types: frozenset[str] = frozenset()  # shared while empty, as it is for most references
     used_by: list[dict[str, Any]] = field(default_factory=list)
     objects: set[tuple[str, str]] = field(default_factory=set)  # ("job"|"script", name) that use it
 
@@ -110,25 +119,40 @@ class Use:
         return min(self.connection_types) if self.connection_types else None
 
 
-def references_collect(contents: Contents) -> dict[tuple[str, str], Use]:
-    uses: dict[tuple[str, str], Use] = {}
+Visit = Callable[[PackageJob | PackageScript, Any], None]
+"""Called with each job and script and its document as :func:`references_collect` reads it."""
 
-    def add(ref: Reference, owner: tuple[str, str]) -> None:
-        use = uses.setdefault((ref.kind, ref.name), Use(ref.kind, ref.name))
-        if ref.connection_type:
-            use.connection_types.add(ref.connection_type)
-        use.objects.add(owner)
-        if len(use.used_by) < MAX_USED_BY:
-            use.used_by.append(
-                {"type": owner[0], "name": owner[1], "node": ref.node, "property": ref.property}
-            )
+
+def references_collect(contents: Contents, *, visit: Visit | None = None) -> dict[tuple[str, str], Use]:
+    """Every reference of the package's jobs and scripts. Each document is read from the package once,
+    here, and let go; ``visit`` takes from it whatever else its caller needs in the same pass."""
+    uses: dict[tuple[str, str], Use] = {}
+    given = provided(contents)
+
+    def add(refs: Iterable[Reference], owner: tuple[str, str]) -> None:
+        for ref in refs:
+            key = (ref.kind, ref.name)
+            use = uses.get(key)
+            if use is None:
+                use = uses[key] = Use(ref.kind, ref.name)
+            if ref.connection_type and ref.connection_type not in use.connection_types:
+                use.connection_types = use.connection_types | {ref.connection_type}
+            use.objects.add(owner)
+            if len(use.used_by) < MAX_USED_BY and key not in given:
+                use.used_by.append(
+                    {"type": owner[0], "name": owner[1], "node": ref.node, "property": ref.property}
+                )
 
     for job in contents.jobs:
-        for ref in job_references(job.document):
-            add(ref, ("job", job.name))
+        document = job.document
+        add(job_references(document), ("job", job.name))
+        if visit is not None:
+            visit(job, document)
     for script in contents.scripts:
-        for ref in script_references(script.document):
-            add(ref, ("script", script.name))
+        document = script.document
+        add(script_references(document), ("script", script.name))
+        if visit is not None:
+            visit(script, document)
     return uses
 
 

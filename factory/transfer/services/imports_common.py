@@ -9,8 +9,9 @@ and ``reject_on_worker_lost`` redeliver the message); the step runs again from s
 
 The package is read from where the user put it: OBS (``obs://bucket/key.zip``), the upload saved to
 default storage under ``imports/<task id>/`` (so that a worker on another machine reads it too), or a
-local file (the command line only). Every read copies it to an anonymous temporary file that is gone
-when the step ends, whatever happens.
+local file (the command line only). Every read copies it to an anonymous temporary file, which the
+package read from it owns: it is gone when the step closes the package, whatever happens (or, at the
+latest, when the package is garbage collected).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import IO, Any
 
@@ -267,16 +267,16 @@ def _sha256(fileobj: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-@contextlib.contextmanager
-def source_open(*, source: dict[str, Any]) -> Iterator[tuple[IO[bytes], str, int]]:
-    """The package as a seekable temporary file, with its sha256 and size.
+def source_open(*, source: dict[str, Any]) -> tuple[IO[bytes], str, int]:
+    """The package as a seekable temporary file, with its sha256 and size; the caller closes the file.
 
     The temporary file is anonymous (unlinked at creation where the OS allows), so nothing is left in
-    the temporary directory even when the worker is killed; it is closed when the block ends.
+    the temporary directory even when the worker is killed.
     """
     max_bytes = settings.PACKAGE_MAX_PACKED_BYTES
     kind = source.get("type")
-    with tempfile.TemporaryFile(prefix="factory-import-") as tmp:
+    tmp = tempfile.TemporaryFile(prefix="factory-import-")  # noqa: SIM115 - closed by the caller
+    try:
         if kind == SOURCE_OBS:
             obs_download_to(path=obs_path_parse(source["obsPath"]), fileobj=tmp, max_bytes=max_bytes)
         elif kind == SOURCE_UPLOAD:
@@ -301,22 +301,31 @@ def source_open(*, source: dict[str, Any]) -> Iterator[tuple[IO[bytes], str, int
         else:
             raise PackageRefused(f"Unknown package source {kind!r}.", code="source_invalid")
         digest, size = _sha256(tmp)
-        yield tmp, digest, size
+    except BaseException:
+        tmp.close()
+        raise
+    return tmp, digest, size
 
 
 def package_load(*, source: dict[str, Any], expected_sha256: str | None = None) -> tuple[Package, str, int]:
     """Read and validate the package; PackageError or DomainError when it is refused or unreadable.
 
     ``expected_sha256`` (the digest recorded by the inspection) refuses a package that changed since.
+    The package owns its temporary copy, from which it reads each document again when asked: close it
+    (``with package:``) when done; the copy is gone then (or when the package is garbage collected).
     """
-    with source_open(source=source) as (fileobj, digest, size):
+    tmp, digest, size = source_open(source=source)
+    try:
         if expected_sha256 and digest != expected_sha256:
             raise PackageRefused(
                 f"The package {source_label(source)} changed since it was inspected; start the import again "
                 "so that you review what it holds now.",
                 code="package_changed",
             )
-        package = package_read(source=fileobj, limits=package_limits())
+    except BaseException:
+        tmp.close()
+        raise
+    package = package_read(source=tmp, limits=package_limits(), owns_source=True)
     return package, digest, size
 
 

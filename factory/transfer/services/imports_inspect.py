@@ -24,7 +24,7 @@ from factory.development.nodes import (
     RESOURCE,
     SCRIPT,
 )
-from factory.packages import Package, PackageConnection
+from factory.packages import Package, PackageConnection, PackageJob, PackageScript
 from factory.packages.redact import flag_true
 from factory.transfer.models import TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
@@ -166,64 +166,84 @@ def _params(document: dict[str, Any]) -> list[dict[str, Any]]:
     return params
 
 
+def _job_row(job: PackageJob, doc: Any) -> dict[str, Any]:
+    """What the wizard shows of a job, taken from its document (the workspace's side is added later)."""
+    doc = doc if isinstance(doc, dict) else {}
+    return {
+        "name": job.name,
+        "path": job.path,
+        "directory": doc.get("directory") or "/",
+        "processType": doc.get("processType"),
+        "nodeCount": len(doc.get("nodes") or []),
+        "params": _params(doc),
+        "scripts": list(job.scripts),  # the scripts beside it in a batch-layout folder
+    }
+
+
+def _script_row(script: PackageScript, doc: Any) -> dict[str, Any]:
+    doc = doc if isinstance(doc, dict) else {}
+    return {
+        "name": script.name,
+        "path": script.path,
+        "type": doc.get("type"),
+        "directory": doc.get("directory") or "/",
+        "connectionName": doc.get("connectionName") or "",
+    }
+
+
 def package_inspect(
     *, package: Package, workspace: Workspace, user: AbstractBaseUser, category: str = CATEGORY_JOB
 ) -> dict[str, Any]:
     """What step 2 of the wizard shows: the package's contents with their parameters, the names that
     already exist (lock holder, schedule, and why an overwrite would fail), and every missing reference
-    grouped by type with the candidates that could replace it. One query per kind of object."""
+    grouped by type with the candidates that could replace it. One query per kind of object.
+
+    Each document is read from the package once and only what the wizard shows is kept of it: names,
+    paths, directories, parameters and references, never a document (the result is stored in the task
+    row and sent to the browser)."""
     contents = Contents.of(package, category=category)
-    uses = references_collect(contents)
+    jobs: list[dict[str, Any]] = []
+    scripts: list[dict[str, Any]] = []
+
+    def visit(entry: PackageJob | PackageScript, document: Any) -> None:
+        if isinstance(entry, PackageJob):
+            jobs.append(_job_row(entry, document))
+        else:
+            scripts.append(_script_row(entry, document))
+
+    uses = references_collect(contents, visit=visit)
     existing = existing_load(workspace=workspace, names=names_needed(contents, uses))
     definitions = {c.name: _connection_definition(c) for c in contents.connections}
     missing = missing_references(contents=contents, uses=uses, existing=existing)
 
-    jobs = []
-    for job in contents.jobs:
-        current = existing.jobs.get(job.name)
-        doc = job.document
-        jobs.append(
-            {
-                "name": job.name,
-                "path": job.path,
-                "directory": doc.get("directory") or "/",
-                "processType": doc.get("processType"),
-                "nodeCount": len(doc.get("nodes") or []),
-                "params": _params(doc),
-                "scripts": job.scripts,
-                "exists": current is not None,
-                "lockHolder": _holder(current),
-                "scheduled": current is not None and current.schedule_status == ScheduleStatus.SCHEDULING,
-                "blockedReason": blocked_reason(obj=current, user=user) if current else None,
-            }
+    for row in jobs:
+        current = existing.jobs.get(row["name"])
+        row.update(
+            exists=current is not None,
+            lockHolder=_holder(current),
+            scheduled=current is not None and current.schedule_status == ScheduleStatus.SCHEDULING,
+            blockedReason=blocked_reason(obj=current, user=user) if current else None,
         )
-    scripts = []
-    for script in contents.scripts:
-        current = existing.scripts.get(script.name)
-        doc = script.document
-        scripts.append(
+    for row in scripts:
+        current = existing.scripts.get(row["name"])
+        row.update(
+            exists=current is not None,
+            lockHolder=_holder(current),
+            blockedReason=blocked_reason(obj=current, user=user) if current else None,
+        )
+    resources = []
+    for resource in contents.resources:
+        doc = resource.document
+        resources.append(
             {
-                "name": script.name,
-                "path": script.path,
+                "name": resource.name,
+                "path": resource.path,
                 "type": doc.get("type"),
+                "location": doc.get("location"),
                 "directory": doc.get("directory") or "/",
-                "connectionName": doc.get("connectionName") or "",
-                "exists": current is not None,
-                "lockHolder": _holder(current),
-                "blockedReason": blocked_reason(obj=current, user=user) if current else None,
+                "exists": resource.name in existing.resources,
             }
         )
-    resources = [
-        {
-            "name": r.name,
-            "path": r.path,
-            "type": r.document.get("type"),
-            "location": r.document.get("location"),
-            "directory": r.document.get("directory") or "/",
-            "exists": r.name in existing.resources,
-        }
-        for r in contents.resources
-    ]
     connections = []
     for conn in contents.connections:
         definition = definitions[conn.name]
@@ -248,7 +268,7 @@ def package_inspect(
         "category": category,
         "package": {
             "layout": package.layout,
-            "hasManifest": package.manifest is not None,
+            "hasManifest": package.has_manifest,
             "ignored": package.ignored[:100],
         },
         "jobs": jobs,
@@ -299,15 +319,19 @@ def import_inspect(*, task_id: int) -> None:
     publisher.stage(f"Reading {source_label(source)}...")
     try:
         package, digest, size = package_load(source=source)
-        count = len(package.jobs) + len(package.scripts) + len(package.resources)
-        # Read: half of this step's share done.
-        publisher.stage(f"Checking the package's {count} object(s) against the workspace...", done=1, total=2)
-        inspection = package_inspect(
-            package=package,
-            workspace=task.workspace,
-            user=task.created_by,
-            category=task.params.get("category") or CATEGORY_JOB,
-        )
+        with package:
+            count = len(package.jobs) + len(package.scripts) + len(package.resources)
+            # Read: half of this step's share done.
+            publisher.stage(
+                f"Checking the package's {count} object(s) against the workspace...", done=1, total=2
+            )
+            inspection = package_inspect(
+                package=package,
+                workspace=task.workspace,
+                user=task.created_by,
+                category=task.params.get("category") or CATEGORY_JOB,
+            )
+        del package  # its entries too: the inspection's rows are all this step needs from here on
     except Exception as exc:
         message, code, detail = error_detail(exc)
         if code == "internal_error":
