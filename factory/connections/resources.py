@@ -221,7 +221,7 @@ def resources_import_save(
             Resource.objects.bulk_create(created, batch_size=BATCH_SIZE)
     except IntegrityError as exc:
         raise Conflict(
-            "Another resource of the same name was created meanwhile; nothing was imported.",
+            "Another resource of the same name was created meanwhile.",
             code="resource_exists",
         ) from exc
     rows_update(Resource, updated, ["directory", "name", "type", "location", "document", "updated_at"])

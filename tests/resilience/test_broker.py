@@ -23,7 +23,7 @@ from tests.resilience.helpers import (
     world_build,
 )
 
-JOBS = 300  # over a second of apply: Redis goes while it is under half way
+JOBS = 3000  # about two seconds of apply (written in batches): Redis goes while it is under half way
 
 
 def _redis_blip_under_a_running_apply(world, rz_redis, count: int) -> str:

@@ -27,7 +27,9 @@ from tests.resilience.helpers import (
     world_build,
 )
 
-JOBS = 300  # over a second of apply here: killed when its live progress says it is under half way
+JOBS = (
+    3000  # about two seconds of apply (written in batches): killed when its live progress says under half way
+)
 
 
 def _applying(world, data: bytes) -> str:

@@ -181,3 +181,65 @@ def test_without_continue_on_error_a_refused_document_rolls_everything_back(medi
     assert "is 11 levels deep" in report_row(task, "job", "deep")["message"]
     assert report_row(task, "job", "fine")["rolledBack"] is True
     assert not Job.objects.exists() and not Script.objects.exists()
+
+
+def test_a_rolled_back_report_points_at_no_row_or_version(media):
+    """Scripts are written (and versioned) before the jobs: once the jobs fail and everything is rolled
+    back, the report must not name the scripts' rows and versions, which are gone."""
+    target = target_build()
+    task = apply(start(target.workspace, target.dev, _deep_package()), target.dev, targetDirectory="/t1/t2")
+
+    assert task.result["report"]["rolledBack"] is True
+    row = report_row(task, "script", "s1")
+    assert row["rolledBack"] is True and not {"id", "versionId", "version"} & row.keys()
+    assert not any({"id", "versionId", "version"} & s.detail.keys() for s in task.subtasks.all())
+
+
+def test_a_name_taken_meanwhile_fails_only_that_object(media, monkeypatch):
+    """With continueOnError, a job created by someone else between the checks and the write fails that
+    job alone; the rest of its batch is written."""
+    from factory.development.services import jobs as job_services
+
+    target = target_build()
+    real_save = job_services.objects_import_save
+    taken = []
+
+    def save(kind, **kwargs):
+        if not taken:  # as if another user committed "job1" just now
+            Job.objects.create(workspace=target.workspace, name="job1", document=job("job1"), node_count=1)
+            taken.append("job1")
+        return real_save(kind, **kwargs)
+
+    monkeypatch.setattr(job_services, "objects_import_save", save)
+    task = apply(start(target.workspace, target.dev, _package(5)), target.dev, continueOnError=True)
+
+    assert taken == ["job1"]
+    assert task.status == TaskStatus.SUCCESSFUL, task.message
+    clash = report_row(task, "job", "job1")
+    assert clash["outcome"] == "failed" and "created meanwhile" in clash["message"]
+    assert [report_row(task, "job", f"job{k}")["outcome"] for k in (0, 2, 3, 4)] == ["created"] * 4
+    assert Job.objects.filter(workspace=target.workspace).count() == 5  # the other user's job1 and four
+
+
+def _items(edges: dict[str, set[str]]) -> list[Item]:
+    return [
+        Item("job", name, depends_on={("job", other) for other in others}) for name, others in edges.items()
+    ]
+
+
+def test_jobs_are_ordered_after_what_they_run_or_wait_for():
+    from factory.transfer.services.imports_plan import _jobs_ordered
+
+    order = [i.name for i in _jobs_ordered(_items({"a": {"c"}, "b": set(), "c": {"b"}, "d": {"a", "x"}}))]
+    assert order == ["b", "c", "a", "d"]  # "x" is not in the package: no edge
+
+
+def test_a_cycle_is_broken_where_met_and_every_other_edge_kept():
+    """P and Q wait for each other's schedule and R for itself; a_caller still comes after z_callee."""
+    from factory.transfer.services.imports_plan import _jobs_ordered
+
+    edges = {"a_caller": {"z_callee"}, "z_callee": set(), "p": {"q"}, "q": {"p"}, "r": {"r"}}
+    order = [i.name for i in _jobs_ordered(_items(edges))]
+    assert sorted(order) == sorted(edges)
+    assert order.index("z_callee") < order.index("a_caller")
+    assert order.index("p") < order.index("q")  # the cycle broken at its first job by name

@@ -254,7 +254,7 @@ def objects_import_save(
             kind.model.objects.bulk_create(created, batch_size=BATCH_SIZE)
     except IntegrityError as exc:
         raise Conflict(
-            f"Another {kind.word} of the same name was created meanwhile; nothing was imported.",
+            f"Another {kind.word} of the same name was created meanwhile.",
             code=f"{kind.word}_exists",
         ) from exc
     if updated:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +93,8 @@ class _Spool:
 
     def __init__(self, prefix: str) -> None:
         self._file = tempfile.TemporaryFile(prefix=prefix)  # noqa: SIM115  # closed by close()
+        # An export that never reaches pass 2 (refused, abandoned) closes its files when collected.
+        weakref.finalize(self, self._file.close)
         self._end = 0
 
     def put(self, data: bytes) -> tuple[int, int]:
@@ -286,6 +289,7 @@ class _Collector:
                     layout=self.layout, name=name, document=exported, scripts=self.job_scripts[name]
                 )
             except PackageError as exc:
+                exc.entry = None  # worded as the first pass of a download words it: no zip path
                 raise ValidationError(
                     f"The job {name} cannot be exported: {exc}", code="export_invalid_document"
                 ) from exc

@@ -43,6 +43,7 @@ from factory.development.services import (
     scripts_import_save,
 )
 from factory.errors import DomainError
+from factory.packages import Package
 from factory.transfer.models import SubTask, SystemTask, TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
 from factory.transfer.services.imports_choices import (
@@ -243,16 +244,32 @@ class _Run:
                     changed = True
         kept = [(item, c) for item, c in zip(todo, checks, strict=True) if item.outcome != FAILED]
         if kept:
+            save = _SAVES[items[0].type]
             try:
-                written = _SAVES[items[0].type](self, [c for _, c in kept])
+                written = save(self, [c for _, c in kept])
             except DomainError as exc:
-                for item, _ in kept:
-                    item.fail(f"{item.type.capitalize()} {item.name}: {exc.message}")
+                if not self.choices.continue_on_error or len(kept) == 1:
+                    for item, _ in kept:
+                        item.fail(f"{item.type.capitalize()} {item.name}: {exc.message}")
+                else:
+                    # A name taken meanwhile by someone else: one at a time, so only that object fails.
+                    for item, checked in kept:
+                        self._save_alone(save, item, checked)
             else:
                 for (item, _), result in zip(kept, written, strict=True):
                     _written_note(item, result)
                     _done_message(item)
         self._finish(items)
+
+    def _save_alone(self, save: Any, item: Item, checked: Any) -> None:
+        try:
+            with transaction.atomic():
+                (result,) = save(self, [checked])
+        except DomainError as exc:
+            item.fail(f"{item.type.capitalize()} {item.name}: {exc.message}")
+        else:
+            _written_note(item, result)
+            _done_message(item)
 
     def _finish(self, items: list[Item]) -> None:
         for item in items:
@@ -370,6 +387,9 @@ def report_build(
     rows = []
     for item in items:
         row = item.as_report()
+        if rolled_back:  # what was written in the transaction is gone: no row or version to point at
+            for key in ("id", "versionId", "version"):
+                row.pop(key, None)
         if rolled_back and item.outcome != FAILED:
             row.update(
                 outcome=SKIPPED,
@@ -468,6 +488,7 @@ def import_apply(*, task_id: int) -> None:
         public_id=task.public_id, step=STEP_APPLY, start=APPLY_PROGRESS_START, end=100
     )
     publisher.stage(f"Reading {file_name}...")
+    package: Package | None = None
     try:
         package, _, _ = package_load(
             source=source, expected_sha256=(inspection.get("package") or {}).get("sha256")
@@ -528,6 +549,8 @@ def import_apply(*, task_id: int) -> None:
         task_fail(task_id=task_id, message=message, code=code, detail=detail)
         return
     finally:
+        if package is not None:
+            package.close()  # its temporary copy of the file
         # Committed (or failed): the rows say what happened now.
         task_progress_clear(public_id=task.public_id)
     upload_delete(source=source)

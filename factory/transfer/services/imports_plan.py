@@ -11,10 +11,10 @@ and the new names of renamed objects) and copying only what the remap changes.
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, reduce
-from graphlib import CycleError, TopologicalSorter
 from operator import or_
 from typing import Any
 
@@ -313,18 +313,37 @@ def plan_build(
 
 def _jobs_ordered(items: list[Item]) -> list[Item]:
     """The jobs a job runs (SubJob, For Each) or waits for (schedule dependencies) of the package before
-    it; name order otherwise (and on a cycle). Read from the references already collected, so that no
-    document is parsed again."""
+    it, in name order among those free to go. Read from the references already collected, so that no
+    document is parsed again. A cycle (two jobs depending on each other's schedule, a job depending on
+    itself) is broken where it is met, at its first job by name: every edge outside it is still kept."""
     by_name = {item.name: item for item in items}
-    sorter: TopologicalSorter[str] = TopologicalSorter()
-    for item in sorted(items, key=lambda i: i.name):
-        sorter.add(
-            item.name, *sorted(name for kind, name in item.depends_on if kind == JOB and name in by_name)
-        )
-    try:
-        return [by_name[name] for name in sorter.static_order()]
-    except CycleError:
-        return sorted(items, key=lambda i: i.name)
+    waits_for = {
+        item.name: {
+            name for kind, name in item.depends_on if kind == JOB and name in by_name and name != item.name
+        }
+        for item in items
+    }
+    needed_by: dict[str, set[str]] = {name: set() for name in by_name}
+    for name, before in waits_for.items():
+        for other in before:
+            needed_by[other].add(name)
+    ready = [name for name, before in waits_for.items() if not before]
+    heapq.heapify(ready)
+    ordered: list[Item] = []
+    remaining = set(by_name)
+    while remaining:
+        if not ready:  # only cycles left: let the first by name go
+            heapq.heappush(ready, min(remaining))
+        name = heapq.heappop(ready)
+        if name not in remaining:
+            continue
+        remaining.discard(name)
+        ordered.append(by_name[name])
+        for other in needed_by[name]:
+            waits_for[other].discard(name)
+            if not waits_for[other] and other in remaining:
+                heapq.heappush(ready, other)
+    return ordered
 
 
 def _references_check(
