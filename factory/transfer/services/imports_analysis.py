@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
 from factory.connections.models import DataConnection, ExternalObject, ExternalObjectKind
@@ -198,10 +199,17 @@ def existing_load(*, workspace: Workspace, names: dict[str, set[str]], lock: boo
         locked = list(queryset.select_for_update().order_by("pk").values_list("pk", flat=True))
         return queryset.filter(pk__in=locked)
 
-    jobs = {j.name: j for j in rows(Job, JOB).select_related("lock_holder").defer("document")}
-    scripts = {s.name: s for s in rows(Script, SCRIPT).select_related("lock_holder").defer("document")}
+    jobs = {j.name: j for j in rows(Job, JOB).defer("document")}
+    scripts = {s.name: s for s in rows(Script, SCRIPT).defer("document")}
+    # Lock holders are a handful of users: one query, one object each (a join would build one per row).
+    holder_ids = {obj.lock_holder_id for obj in (*jobs.values(), *scripts.values()) if obj.lock_holder_id}
+    holders = (
+        {user.pk: user for user in get_user_model().objects.filter(pk__in=holder_ids)} if holder_ids else {}
+    )
     for obj in (*jobs.values(), *scripts.values()):
         obj.workspace = workspace  # lock checks read the policy without a query per object
+        if obj.lock_holder_id:
+            obj.lock_holder = holders[obj.lock_holder_id]
     external_names = set().union(*(names.get(kind, set()) for kind in EXTERNAL_KINDS))
     return Existing(
         jobs=jobs,

@@ -57,6 +57,7 @@ from factory.transfer.services.imports_common import (
     STEP_APPLY,
     STEP_DONE,
     error_detail,
+    inspected_sha256,
     package_load,
     task_claim,
     task_fail,
@@ -422,7 +423,12 @@ def _report_message(report: dict[str, Any]) -> str:
     return f"Import finished: {done or 'nothing to import'}."
 
 
-def _subtasks(task: SystemTask, rows: list[dict[str, Any]], now: datetime) -> list[SubTask]:
+SUBTASK_BATCH = 1000
+
+
+def _subtasks(
+    task: SystemTask, rows: list[dict[str, Any]], now: datetime, *, first: int = 1
+) -> list[SubTask]:
     return [
         SubTask(
             task=task,
@@ -437,14 +443,18 @@ def _subtasks(task: SystemTask, rows: list[dict[str, Any]], now: datetime) -> li
             started_at=task.started_at,
             ended_at=now,
         )
-        for order, row in enumerate(rows, start=1)
+        for order, row in enumerate(rows, start=first)
     ]
 
 
 def _task_finish(task: SystemTask, *, report: dict[str, Any], status: str, message: str) -> None:
     now = timezone.now()
     SubTask.objects.filter(task=task).delete()
-    SubTask.objects.bulk_create(_subtasks(task, report["objects"], now))
+    rows = report["objects"]
+    for start in range(0, len(rows), SUBTASK_BATCH):  # a batch of rows in memory at a time
+        SubTask.objects.bulk_create(
+            _subtasks(task, rows[start : start + SUBTASK_BATCH], now, first=start + 1)
+        )
     task.result = {**(task.result or {}), "report": report}
     task.status = status
     task.step = STEP_DONE
@@ -477,11 +487,12 @@ def import_apply(*, task_id: int) -> None:
     nothing when the step is already done; a worker killed mid-apply leaves nothing (the transaction
     rolls back) and the redelivered message starts again from scratch.
     """
-    task = task_claim(task_id=task_id, step=STEP_APPLY)
+    # The inspection (``result``) stays unread until the report is stored beside it: for a large
+    # package it is megabytes of JSON, and the apply needs only the digest of the package it inspected.
+    task = task_claim(task_id=task_id, step=STEP_APPLY, with_result=False)
     if task is None:
         return
     source = task.params.get("source") or {}
-    inspection = (task.result or {}).get("inspection") or {}
     file_name = source.get("fileName") or "the package"
     # The transaction below hides its rows until the commit: the wizard follows this meanwhile.
     publisher = ProgressPublisher(
@@ -490,14 +501,12 @@ def import_apply(*, task_id: int) -> None:
     publisher.stage(f"Reading {file_name}...")
     package: Package | None = None
     try:
-        package, _, _ = package_load(
-            source=source, expected_sha256=(inspection.get("package") or {}).get("sha256")
-        )
+        package, _, _ = package_load(source=source, expected_sha256=inspected_sha256(task_id))
         choices = ImportChoices.from_params(task.params["choices"])
         rolled_back: RolledBack | None = None
         try:
             with transaction.atomic():
-                row = task_locked(task_id)
+                row = task_locked(task_id, with_result=False)
                 if row is None or row.step != STEP_APPLY or row.status != TaskStatus.RUNNING:
                     return
                 user, workspace = row.created_by, row.workspace
@@ -537,7 +546,7 @@ def import_apply(*, task_id: int) -> None:
         if rolled_back is not None:
             report = report_build(rolled_back.items, rolled_back=True, choices=choices, file_name=file_name)
             with transaction.atomic():
-                row = task_locked(task_id)
+                row = task_locked(task_id, with_result=False)
                 if row is not None and row.step == STEP_APPLY and row.status == TaskStatus.RUNNING:
                     _task_finish(
                         row, report=report, status=TaskStatus.FAILED, message=_report_message(report)

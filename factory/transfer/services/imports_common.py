@@ -90,23 +90,32 @@ def running_timeout() -> timedelta:
 # --- the task row ------------------------------------------------------------------------------------
 
 
-def task_locked(task_id: int) -> SystemTask | None:
+def task_locked(task_id: int, *, with_result: bool = True) -> SystemTask | None:
+    """The import's row, locked. ``with_result=False`` leaves ``result`` (the inspection: megabytes for a
+    large package) unread until something reads it."""
+    queryset = SystemTask.objects.select_for_update(of=("self",)).select_related("workspace", "created_by")
+    if not with_result:
+        queryset = queryset.defer("result")
+    return queryset.filter(pk=task_id, kind=TaskKind.IMPORT).first()
+
+
+def inspected_sha256(task_id: int) -> str | None:
+    """The digest of the package the inspection read, without reading the rest of the inspection."""
     return (
-        SystemTask.objects.select_for_update(of=("self",))
-        .select_related("workspace", "created_by")
-        .filter(pk=task_id, kind=TaskKind.IMPORT)
+        SystemTask.objects.filter(pk=task_id)
+        .values_list("result__inspection__package__sha256", flat=True)
         .first()
     )
 
 
-def task_claim(*, task_id: int, step: str) -> SystemTask | None:
+def task_claim(*, task_id: int, step: str, with_result: bool = True) -> SystemTask | None:
     """Mark the task RUNNING for ``step`` and return it; None when there is nothing to do.
 
     Nothing to do: the task is gone, finished, or past ``step``. A RUNNING row is a redelivery after the
     worker stopped: it runs again unless it already had ``MAX_ATTEMPTS`` attempts, then it fails.
     """
     with transaction.atomic():
-        task = task_locked(task_id)
+        task = task_locked(task_id, with_result=with_result)
         if task is None or task.step != step or task.status not in ACTIVE_STATUSES:
             return None
         if task.status == TaskStatus.RUNNING and task.attempts >= MAX_ATTEMPTS:
