@@ -38,10 +38,12 @@ from factory.packages.schema import (
 )
 from factory.packages.write import (
     PreparedJob,
+    PreparedScript,
     job_entry_prepare,
     package_file_name,
     package_write,
     package_write_to,
+    script_entry_prepare,
 )
 
 __all__ = [
@@ -75,7 +77,9 @@ __all__ = [
     "package_read",
     "package_write",
     "PreparedJob",
+    "PreparedScript",
     "job_entry_prepare",
+    "script_entry_prepare",
     "package_write_to",
     "resource_document_validate",
     "script_document_validate",

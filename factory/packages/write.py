@@ -82,7 +82,7 @@ def package_write(
     *,
     layout: Layout,
     jobs: Iterable[JobEntry | PreparedJob],
-    scripts: Iterable[ScriptEntry] = (),
+    scripts: Iterable[ScriptEntry | PreparedScript] = (),
     resources: Iterable[ResourceEntry] = (),
     connections: Iterable[ConnectionEntry] = (),
     environment: list[dict[str, Any]] | None = None,
@@ -144,11 +144,47 @@ def _package_chunks(
 class PreparedJob:
     """A job entry already redacted, checked and serialized by :func:`job_entry_prepare`, so that a caller
     can keep it (on disk) between reading a job and writing the package, and the writer only hashes and
-    zips ``data``. ``data`` must come from :func:`job_entry_prepare`, unchanged."""
+    zips ``data``. ``data`` must come from :func:`job_entry_prepare`, unchanged; ``deflated``, when given,
+    from :func:`deflate` (or :class:`~factory.packages.deflater.Deflater` at :data:`DEFLATE_LEVEL`) of it."""
 
     name: str
     data: bytes
     scripts: tuple[str, ...] = ()
+    deflated: bytes | None = None
+
+
+class PreparedScript:
+    """A script entry already checked and serialized by :func:`script_entry_prepare`. Its bytes may wait
+    elsewhere (a batch export holds every script until the jobs using them are written): ``load`` returns
+    ``(data, deflated or None)``, read when the writer needs them and not kept."""
+
+    __slots__ = ("_load", "name")
+
+    def __init__(self, name: str, load: Callable[[], tuple[bytes, bytes | None]]) -> None:
+        self.name = name
+        self._load = load
+
+    @classmethod
+    def of(cls, name: str, data: bytes, deflated: bytes | None = None) -> PreparedScript:
+        return cls(name, lambda: (data, deflated))
+
+    def load(self) -> tuple[bytes, bytes | None]:
+        return self._load()
+
+
+def script_entry_prepare(*, name: str, document: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """What :func:`package_write` does to a script before zipping it, done now: the name checks,
+    validation, serialization; the bytes for :class:`PreparedScript`. Raises as the writer would."""
+    entry_name_check(name=name, kind="script")
+    if not isinstance(document, dict) or document.get("name") != name:
+        found = document.get("name") if isinstance(document, dict) else None
+        raise ValueError(f"script {name!r} has a document named {found!r}")
+    return _document_data(
+        path=paths.script_path_single(name),
+        document=document,
+        validate=script_document_validate,
+        limits=limits,
+    )
 
 
 def job_entry_prepare(
@@ -209,7 +245,7 @@ def _in_order(items: Iterable[Any], *, kind: str) -> Iterator[Any]:
         if previous is not None and item.name <= previous:
             problem = "is given twice" if item.name == previous else f"comes after {previous!r}"
             raise ValueError(f"{kind} {item.name!r} {problem}: give {kind}s once each, in name order")
-        if isinstance(item, PreparedJob):  # checked by job_entry_prepare
+        if isinstance(item, PreparedJob | PreparedScript):  # checked when they were prepared
             previous = item.name
             yield item
             continue
@@ -225,6 +261,11 @@ def _in_order(items: Iterable[Any], *, kind: str) -> Iterator[Any]:
 
 # Raw deflate as ``ZIP_AUTO`` configures zlib (level 9, memLevel 8, no header): the same bytes.
 _deflated = partial(zlib.compress, level=DEFLATE_LEVEL, wbits=-zlib.MAX_WBITS)
+
+
+def deflate(data: bytes) -> bytes:
+    """``data`` deflated as the writer deflates a member (for :attr:`PreparedJob.deflated`)."""
+    return _deflated(data)
 
 
 class _Slot:
@@ -286,7 +327,12 @@ class _Predeflated(Method):
 
 
 def _slots(group: list[MemberFile]) -> list[_Slot]:
-    return [member[3].slot for member in group if isinstance(member[3], _Predeflated)]
+    """The members of ``group`` still to deflate (a prepared job may come deflated already)."""
+    return [
+        member[3].slot
+        for member in group
+        if isinstance(member[3], _Predeflated) and member[3].slot.deflated is None
+    ]
 
 
 def _ahead(members: Iterator[MemberFile], deflater: Deflater) -> Iterator[MemberFile]:
@@ -311,7 +357,8 @@ def _ahead(members: Iterator[MemberFile], deflater: Deflater) -> Iterator[Member
 
     for member in members:
         group.append(member)
-        group_bytes += member[3].size if isinstance(member[3], _Predeflated) else 0
+        if isinstance(member[3], _Predeflated) and member[3].slot.deflated is None:
+            group_bytes += member[3].size
         if len(group) >= GROUP_MEMBERS or group_bytes >= GROUP_BYTES:
             done = swap(group)
             group, group_bytes = [], 0
@@ -350,16 +397,20 @@ def _member(
     return _member_of(path=path, kind=kind, data=data, rows=rows)
 
 
-def _member_of(*, path: str, kind: str, data: bytes, rows: list[ManifestRow]) -> MemberFile:
+def _member_of(
+    *, path: str, kind: str, data: bytes, rows: list[ManifestRow], deflated: bytes | None = None
+) -> MemberFile:
     rows.append((path, hashlib.sha256(data).hexdigest(), len(data), kind))
-    return (path, FIXED_MODIFIED_AT, FILE_MODE, _Predeflated(len(data), _Slot(data)), (data,))
+    slot = _Slot(data)
+    slot.deflated = deflated
+    return (path, FIXED_MODIFIED_AT, FILE_MODE, _Predeflated(len(data), slot), (data,))
 
 
 def _members(
     *,
     layout: Layout,
     jobs: Iterable[JobEntry | PreparedJob],
-    scripts: Iterable[ScriptEntry],
+    scripts: Iterable[ScriptEntry | PreparedScript],
     resources: Iterable[ResourceEntry],
     connections: Iterable[ConnectionEntry],
     environment: list[dict[str, Any]] | None,
@@ -380,10 +431,16 @@ def _members(
 
     def job_member(job: JobEntry | PreparedJob, path: str) -> MemberFile:
         if isinstance(job, PreparedJob):
-            return _member_of(path=path, kind="job", data=job.data, rows=rows)
+            return _member_of(path=path, kind="job", data=job.data, rows=rows, deflated=job.deflated)
         return member(path, "job", job_document_redact(document=job.document), job_document_validate)
 
-    loose_scripts: Iterable[ScriptEntry] = scripts
+    def script_member(script: ScriptEntry | PreparedScript, path: str) -> MemberFile:
+        if isinstance(script, PreparedScript):
+            data, deflated = script.load()
+            return _member_of(path=path, kind="script", data=data, rows=rows, deflated=deflated)
+        return member(path, "script", script.document, script_document_validate)
+
+    loose_scripts: Iterable[ScriptEntry | PreparedScript] = scripts
     if layout == "single":
         for job in _in_order(jobs, kind="job"):
             yield job_member(job, paths.job_path_single(job.name))
@@ -394,14 +451,11 @@ def _members(
         for job in _in_order(jobs, kind="job"):
             yield job_member(job, paths.job_path_batch(job.name))
             for name in sorted(set(job.scripts) & by_name.keys()):
-                path = paths.script_path_batch(job.name, name)
-                yield member(path, "script", by_name[name].document, script_document_validate)
+                yield script_member(by_name[name], paths.script_path_batch(job.name, name))
                 used.add(name)
         loose_scripts = [script for name, script in sorted(by_name.items()) if name not in used]
     for script in _in_order(loose_scripts, kind="script"):
-        yield member(
-            paths.script_path_single(script.name), "script", script.document, script_document_validate
-        )
+        yield script_member(script, paths.script_path_single(script.name))
     for resource in _in_order(resources, kind="resource"):
         yield member(
             paths.resource_path(resource.name), "resource", resource.document, resource_document_validate

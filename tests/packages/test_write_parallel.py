@@ -149,3 +149,38 @@ def test_preparing_a_job_redacts_and_checks_it() -> None:
     with pytest.raises(PackageError) as caught:
         job_entry_prepare(layout="batch", name="doc1", document=broken)
     assert caught.value.entry == "jobs/doc1/doc1.job" and caught.value.field == "processType"
+
+
+@pytest.mark.parametrize("layout", ["single", "batch"])
+def test_prepared_and_deflated_entries_give_the_same_package(layout: str) -> None:
+    from factory.packages import PreparedScript, script_entry_prepare
+    from factory.packages.write import deflate
+
+    jobs = [
+        JobEntry("doc1", job_document("doc1"), ["load_trips", "清洗"]),
+        JobEntry("doc2", job_document("doc2")),
+    ]
+    scripts = [ScriptEntry("load_trips", script_document()), ScriptEntry("清洗", script_document("清洗"))]
+    expected = b"".join(package_write(layout=layout, jobs=jobs, scripts=scripts, manifest=manifest_info()))
+
+    prepared_jobs = []
+    for job in jobs:
+        prepared = job_entry_prepare(layout=layout, name=job.name, document=job.document, scripts=job.scripts)
+        prepared_jobs.append(
+            type(prepared)(prepared.name, prepared.data, prepared.scripts, deflate(prepared.data))
+        )
+    prepared_scripts = [
+        PreparedScript.of(
+            s.name, data := script_entry_prepare(name=s.name, document=s.document), deflate(data)
+        )
+        for s in scripts
+    ]
+    for processes in (0, 1):
+        written = package_write(
+            layout=layout,
+            jobs=prepared_jobs,
+            scripts=prepared_scripts,
+            manifest=manifest_info(),
+            deflate_processes=processes,
+        )
+        assert b"".join(written) == expected

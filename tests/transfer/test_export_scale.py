@@ -213,8 +213,9 @@ def test_a_background_export_writes_the_same_package_as_a_download(monkeypatch):
         export_stream(selection=selection, contents=export_collect(selection=selection), user=None)
     )
     selection = export_select(workspace=ws, request=request)
-    contents = export_collect(selection=selection, spool_jobs=True)
+    contents = export_collect(selection=selection, spool_jobs=True, deflate_processes=1)
     assert contents.job_spool is not None and len(contents.job_spool) == 80  # the callers and the called
+    assert all(job.deflated for job in contents.job_spool.jobs()), "deflated in pass 1 by the helper"
     background = b"".join(
         export_stream(selection=selection, contents=contents, user=None, deflate_processes=1)
     )

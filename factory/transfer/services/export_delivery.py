@@ -256,14 +256,15 @@ def export_run(*, task_id: int) -> None:
             raise Conflict("The Download Center entry of this export was deleted.", code="download_deleted")
         selection = export_select(workspace=task.workspace, request=ExportRequest.from_params(task.params))
         # No browser waits for a first byte: each job is read once, prepared and kept on disk for pass 2.
-        contents = export_collect(selection=selection, spool_jobs=True)
+        parallel = 1 if len(selection.pks) >= PARALLEL_DEFLATE_FROM else 0
+        contents = export_collect(selection=selection, spool_jobs=True, deflate_processes=parallel)
         _task_update(task, step="write", progress=10)
         chunks = export_stream(
             selection=selection,
             contents=contents,
             user=user,
             progress=_Progress(task, contents.count),
-            deflate_processes=1 if contents.count >= PARALLEL_DEFLATE_FROM else 0,
+            deflate_processes=parallel,
         )
         target = _target_obs_path(selection)
         if target is not None:

@@ -8,11 +8,11 @@ kind of object either way; memory does not grow with the package.
 
 from __future__ import annotations
 
-import pickle
 import tempfile
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -38,6 +38,7 @@ from factory.packages import (
     ManifestInfo,
     PackageError,
     PreparedJob,
+    PreparedScript,
     ResourceEntry,
     ScriptEntry,
     connection_document_validate,
@@ -48,7 +49,10 @@ from factory.packages import (
     package_write,
     resource_document_validate,
     script_document_validate,
+    script_entry_prepare,
 )
+from factory.packages.deflater import Deflater
+from factory.packages.write import DEFLATE_LEVEL, GROUP_BYTES, GROUP_MEMBERS
 from factory.transfer import selectors
 from factory.transfer.services import export_selection
 from factory.transfer.services.export_selection import (
@@ -67,15 +71,15 @@ class ExportContents:
 
     pks: list[int]
     names: list[str]
-    scripts: list[ScriptEntry | SpooledScript] = field(default_factory=list)
+    scripts: list[ScriptEntry | PreparedScript] = field(default_factory=list)
     resources: list[ResourceEntry] = field(default_factory=list)
     connections: list[ConnectionEntry] = field(default_factory=list)
     environment: list[dict[str, Any]] | None = None
     references: list[dict[str, Any]] = field(default_factory=list)
     # The scripts each job uses (by name), for the batch layout, which writes them beside it.
     job_scripts: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    spool: ScriptSpool | None = None
-    job_spool: JobSpool | None = None
+    spool: PreparedSpool | None = None  # the scripts
+    job_spool: PreparedSpool | None = None
 
     @property
     def count(self) -> int:
@@ -115,58 +119,76 @@ class _Spool:
         return self._file.closed
 
 
-class ScriptSpool(_Spool):
-    """The scripts' documents of an export, kept on disk until the writer needs them.
+class PreparedSpool(_Spool):
+    """Entries prepared for the package in pass 1 (checked and serialized by the writer's own
+    ``*_entry_prepare``), kept on disk with their deflated bytes until pass 2 writes them: pass 2 then
+    reads no document again, and memory holds only offsets.
 
-    A batch export writes every job's scripts beside it, so pass 1 must hand all of them to pass 2; with
-    ten thousand jobs they are hundreds of megabytes as Python objects. Pickled: exact for any JSON value,
-    and the file is this process's own, never read from elsewhere."""
+    With a ``deflater`` the entries are deflated here, in groups, by the helper process while pass 1 reads
+    and prepares the next ones: pass 1 is where the work is, and pass 2 then only copies bytes."""
 
-    def __init__(self) -> None:
-        super().__init__("factory-export-scripts-")
+    def __init__(self, prefix: str, deflater: Deflater | None) -> None:
+        super().__init__(prefix)
+        self._index: list[tuple[str, int, int, int, int, Any]] = []
+        self._deflater = deflater
+        self._pending: list[tuple[str, bytes, Any]] = []
+        self._pending_bytes = 0
+        self._sent: list[tuple[str, bytes, Any]] | None = None
 
-    def add(self, *, name: str, document: dict[str, Any]) -> SpooledScript:
-        offset, size = self.put(pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL))
-        return SpooledScript(name=name, spool=self, offset=offset, size=size)
+    def add(self, name: str, data: bytes, extra: Any = None) -> None:
+        if self._deflater is None:
+            self._put(name, data, b"", extra)
+            return
+        self._pending.append((name, data, extra))
+        self._pending_bytes += len(data)
+        if len(self._pending) >= GROUP_MEMBERS or self._pending_bytes >= GROUP_BYTES:
+            self._swap(self._pending)
+            self._pending, self._pending_bytes = [], 0
 
-    def read(self, offset: int, size: int) -> dict[str, Any]:
-        return pickle.loads(self.get(offset, size))  # noqa: S301  # written by add() above
+    def finish(self) -> None:
+        """Deflate and store what is still pending."""
+        if self._deflater is None:
+            return
+        self._swap(self._pending or None)
+        self._swap(None)
+        self._pending, self._pending_bytes = [], 0
 
+    def _swap(self, group: list[tuple[str, bytes, Any]] | None) -> None:
+        """Store the group sent before with its deflated bytes, then send ``group`` (one in flight)."""
+        assert self._deflater is not None
+        if self._sent is not None:
+            for (name, data, extra), deflated in zip(self._sent, self._deflater.receive(), strict=True):
+                self._put(name, data, deflated, extra)
+        if group is not None:
+            self._deflater.send([data for _, data, _ in group])
+        self._sent = group
 
-@dataclass(frozen=True)
-class SpooledScript:
-    """A script of the package as the writer takes it (``name``, ``document``), its document on disk."""
-
-    name: str
-    spool: ScriptSpool
-    offset: int
-    size: int
-
-    @property
-    def document(self) -> dict[str, Any]:
-        return self.spool.read(self.offset, self.size)
-
-
-class JobSpool(_Spool):
-    """The jobs of a background export, prepared for the package in pass 1 (redacted, checked and
-    serialized by the writer's own :func:`~factory.packages.job_entry_prepare`) and kept on disk, so that
-    pass 2 hands the writer their bytes instead of reading and parsing every document a second time."""
-
-    def __init__(self) -> None:
-        super().__init__("factory-export-jobs-")
-        self._index: list[tuple[str, int, int, tuple[str, ...]]] = []
-
-    def add(self, job: PreparedJob) -> None:
-        offset, size = self.put(job.data)
-        self._index.append((job.name, offset, size, job.scripts))
+    def _put(self, name: str, data: bytes, deflated: bytes, extra: Any) -> None:
+        offset, size = self.put(data)
+        deflated_offset, deflated_size = self.put(deflated) if deflated else (0, 0)
+        self._index.append((name, offset, size, deflated_offset, deflated_size, extra))
 
     def __len__(self) -> int:
         return len(self._index)
 
+    def _read(
+        self, offset: int, size: int, deflated_offset: int, deflated_size: int
+    ) -> tuple[bytes, bytes | None]:
+        deflated = self.get(deflated_offset, deflated_size) if deflated_size else None
+        return self.get(offset, size), deflated
+
     def jobs(self) -> Iterator[PreparedJob]:
         """The jobs in name order (the order the writer requires), read back one at a time."""
-        for name, offset, size, scripts in sorted(self._index):
-            yield PreparedJob(name=name, data=self.get(offset, size), scripts=scripts)
+        for name, offset, size, deflated_offset, deflated_size, scripts in sorted(self._index):
+            data, deflated = self._read(offset, size, deflated_offset, deflated_size)
+            yield PreparedJob(name=name, data=data, scripts=scripts, deflated=deflated)
+
+    def scripts(self) -> list[PreparedScript]:
+        """The scripts, each read back when the writer writes it."""
+        return [
+            PreparedScript(name, partial(self._read, offset, size, deflated_offset, deflated_size))
+            for name, offset, size, deflated_offset, deflated_size, _ in self._index
+        ]
 
 
 # --- documents ---------------------------------------------------------------------------------------
@@ -250,7 +272,7 @@ class _Collector:
     for the package right away (:func:`job_entry_prepare` checks it on the way) and its bytes kept on
     disk for pass 2, which then reads no document a second time."""
 
-    def __init__(self, *, scope: str, layout: str = "batch", spool: JobSpool | None = None) -> None:
+    def __init__(self, *, scope: str, layout: str = "batch", spool: PreparedSpool | None = None) -> None:
         self.scope = scope
         self.layout = layout
         self.spool = spool
@@ -293,16 +315,26 @@ class _Collector:
                 raise ValidationError(
                     f"The job {name} cannot be exported: {exc}", code="export_invalid_document"
                 ) from exc
-            self.spool.add(prepared)
+            self.spool.add(name, prepared.data, prepared.scripts)
 
-    def script(self, *, name: str, document: dict[str, Any]) -> dict[str, Any]:
+    def script(self, *, name: str, document: dict[str, Any], spool: PreparedSpool | None = None) -> None:
+        """Note what a script refers to, after checking it as the writer will; with ``spool``, prepared
+        for the package and kept there."""
         exported = _named(document, name)
-        _validated("script", name, script_document_validate, exported)
+        if spool is None:
+            _validated("script", name, script_document_validate, exported)
+        else:
+            try:
+                spool.add(name, script_entry_prepare(name=name, document=exported))
+            except PackageError as exc:
+                exc.entry = None  # worded as for a job: no zip path
+                raise ValidationError(
+                    f"The script {name} cannot be exported: {exc}", code="export_invalid_document"
+                ) from exc
         for ref in _script_references(exported):
             self.references.add((ref.kind, ref.name, ref.connection_type if ref.kind == CONNECTION else None))
             if ref.kind == CONNECTION:
                 self.by_kind[CONNECTION].add(ref.name)
-        return exported
 
     def reference_list(self) -> list[dict[str, Any]]:
         refs = sorted(self.references, key=lambda r: (r[0], r[1], r[2] or ""))
@@ -372,7 +404,9 @@ def _environment(*, workspace: Workspace, names: set[str]) -> list[dict[str, Any
     return _validated("environment variables", "list", environment_document_validate, variables)
 
 
-def export_collect(*, selection: ExportSelection, spool_jobs: bool = False) -> ExportContents:
+def export_collect(
+    *, selection: ExportSelection, spool_jobs: bool = False, deflate_processes: int = 0
+) -> ExportContents:
     """The first pass: read the selected documents once to learn the jobs they call (with dependencies:
     the transitive closure of SubJob and For Each nodes, one query per round of newly found names, safe
     against cycles), the scripts, resources, data connections and environment variables they need, and
@@ -381,13 +415,31 @@ def export_collect(*, selection: ExportSelection, spool_jobs: bool = False) -> E
     batch layouts write each job's scripts beside it); jobs are kept by primary key only.
 
     ``spool_jobs`` prepares the jobs for the package now and keeps them on disk (see
-    :class:`_Collector`), for an export nobody waits on byte by byte. The caller closes the contents
+    :class:`_Collector`), for an export nobody waits on byte by byte; with ``deflate_processes`` they are
+    deflated meanwhile by a helper process (see :class:`PreparedSpool`). The caller closes the contents
     (:meth:`ExportContents.close`) when the package is written, or lets ``export_stream`` do it."""
+    deflater = Deflater(level=DEFLATE_LEVEL) if deflate_processes > 0 else None
+    job_spool = None
+    if spool_jobs and selection.category != Category.SCRIPT:
+        job_spool = PreparedSpool("factory-export-jobs-", deflater)
+    try:
+        return _collect(selection=selection, job_spool=job_spool, deflater=deflater)
+    except BaseException:
+        if job_spool is not None:
+            job_spool.close()
+        raise
+    finally:
+        if deflater is not None:
+            deflater.close()  # what pass 1 did not deflate, pass 2 deflates with its own
+
+
+def _collect(
+    *, selection: ExportSelection, job_spool: PreparedSpool | None, deflater: Deflater | None
+) -> ExportContents:
     request = selection.request
     workspace = selection.workspace
-    job_spool = JobSpool() if spool_jobs and selection.category != Category.SCRIPT else None
-    collector = _Collector(scope=request.scope, layout=selection.layout, spool=job_spool)
     with_dependencies = request.scope == WITH_DEPENDENCIES
+    collector = _Collector(scope=request.scope, layout=selection.layout, spool=job_spool)
 
     if selection.category == Category.SCRIPT:
         for row in selectors.export_object_rows(
@@ -432,11 +484,13 @@ def export_collect(*, selection: ExportSelection, spool_jobs: bool = False) -> E
                 code="export_too_large",
             )
 
+    if job_spool is not None:
+        job_spool.finish()
     contents = ExportContents(
         pks=pks, names=sorted(exported_names), job_scripts=collector.job_scripts, job_spool=job_spool
     )
     if with_dependencies:
-        contents.spool = ScriptSpool()
+        contents.spool = PreparedSpool("factory-export-scripts-", deflater)
         never = []
         for row in selectors.export_object_rows(
             workspace=workspace,
@@ -447,10 +501,11 @@ def export_collect(*, selection: ExportSelection, spool_jobs: bool = False) -> E
             if row.document is None:
                 never.append(row.name)
                 continue
-            document = collector.script(name=row.name, document=row.document)
-            contents.scripts.append(contents.spool.add(name=row.name, document=document))
+            collector.script(name=row.name, document=row.document, spool=contents.spool)
         if never:
             raise _never_submitted("script", never, why="(used by the exported jobs)")
+        contents.spool.finish()
+        contents.scripts = contents.spool.scripts()
         contents.resources = _resources(workspace=workspace, names=collector.by_kind[RESOURCE])
         contents.connections = _connections(workspace=workspace, names=collector.by_kind[CONNECTION])
         contents.environment = _environment(
@@ -470,7 +525,7 @@ def _job_entries(
     with_scripts = request.scope == WITH_DEPENDENCIES
     if contents.job_spool is not None:
         for done, job in enumerate(contents.job_spool.jobs(), start=1):
-            yield job if with_scripts else PreparedJob(name=job.name, data=job.data)
+            yield job if with_scripts else PreparedJob(name=job.name, data=job.data, deflated=job.deflated)
             if progress is not None:
                 progress(done)
         return
