@@ -226,17 +226,3 @@ def resources_import_save(
         ) from exc
     rows_update(Resource, updated, ["directory", "name", "type", "location", "document", "updated_at"])
     return written
-
-
-def resources_import_write(
-    *, workspace: Workspace, user: AbstractBaseUser | None, entries: Sequence[ImportEntry[Resource]]
-) -> list[Resource | DomainError]:
-    """``resources_import_check`` then ``resources_import_save`` of what passed: per entry the resource
-    written or why it was not."""
-    checked = resources_import_check(workspace=workspace, entries=entries)
-    saved = iter(
-        resources_import_save(
-            workspace=workspace, user=user, rows=[r for r in checked if isinstance(r, ResourceChecked)]
-        )
-    )
-    return [next(saved) if isinstance(r, ResourceChecked) else r for r in checked]

@@ -9,7 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from factory.connections.resources import resource_create, resource_update, resources_import_write
+from factory.connections.resources import (
+    resource_create,
+    resource_update,
+    resources_import_check,
+    resources_import_save,
+)
 from factory.crypto import secrets_decrypt
 from factory.development.models import Directory, Job, JobVersion, Resource, Script, ScriptVersion
 from factory.development.services import (
@@ -17,10 +22,12 @@ from factory.development.services import (
     ImportEntry,
     job_create,
     job_import_write,
-    jobs_import_write,
+    jobs_import_check,
+    jobs_import_save,
     script_create,
     script_import_write,
-    scripts_import_write,
+    scripts_import_check,
+    scripts_import_save,
 )
 from factory.errors import Conflict, DomainError, ValidationError
 from factory.workspaces.models import Workspace
@@ -30,6 +37,38 @@ from tests.development.test_job_secrets import MASKED, REST_PASSWORD, secret_job
 pytestmark = pytest.mark.django_db
 
 DESCRIPTION = "Imported from jobs.zip"
+
+
+def _checked_then_saved(checked: list, save) -> list:
+    """What the apply does with a batch: save the entries that passed their checks; per entry, in order,
+    what was written or why not."""
+    saved = iter(save([r for r in checked if not isinstance(r, DomainError)]))
+    return [r if isinstance(r, DomainError) else next(saved) for r in checked]
+
+
+def jobs_import_write(*, workspace, user, entries, version_description, submit=True):
+    return _checked_then_saved(
+        jobs_import_check(workspace=workspace, user=user, entries=entries),
+        lambda rows: jobs_import_save(
+            workspace=workspace, user=user, rows=rows, version_description=version_description, submit=submit
+        ),
+    )
+
+
+def scripts_import_write(*, workspace, user, entries, version_description, submit=True):
+    return _checked_then_saved(
+        scripts_import_check(workspace=workspace, user=user, entries=entries),
+        lambda rows: scripts_import_save(
+            workspace=workspace, user=user, rows=rows, version_description=version_description, submit=submit
+        ),
+    )
+
+
+def resources_import_write(*, workspace, user, entries):
+    return _checked_then_saved(
+        resources_import_check(workspace=workspace, entries=entries),
+        lambda rows: resources_import_save(workspace=workspace, user=user, rows=rows),
+    )
 
 
 @pytest.fixture

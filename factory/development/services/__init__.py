@@ -25,7 +25,6 @@ from factory.development.services.jobs import (
     jobs_delete,
     jobs_import_check,
     jobs_import_save,
-    jobs_import_write,
     jobs_move,
 )
 from factory.development.services.locks import (
@@ -53,7 +52,6 @@ from factory.development.services.scripts import (
     scripts_delete,
     scripts_import_check,
     scripts_import_save,
-    scripts_import_write,
     scripts_move,
 )
 
@@ -86,7 +84,6 @@ __all__ = [
     "jobs_delete",
     "jobs_import_check",
     "jobs_import_save",
-    "jobs_import_write",
     "jobs_move",
     "jobs_unlock",
     "lock_can_acquire",
@@ -106,7 +103,6 @@ __all__ = [
     "scripts_delete",
     "scripts_import_check",
     "scripts_import_save",
-    "scripts_import_write",
     "scripts_move",
     "scripts_unlock",
 ]

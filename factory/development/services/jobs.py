@@ -24,7 +24,6 @@ from factory.development.services.objects_import import (
     ImportEntry,
     objects_import_check,
     objects_import_save,
-    objects_import_write,
 )
 from factory.development.validation import job_validate
 from factory.errors import Conflict, DomainError, NotFound
@@ -225,26 +224,6 @@ def jobs_import_save(
         workspace=workspace,
         user=user,
         rows=rows,
-        version_description=version_description,
-        submit=submit,
-    )
-
-
-def jobs_import_write(
-    *,
-    workspace: Workspace,
-    user: AbstractBaseUser,
-    entries: Sequence[ImportEntry[Job]],
-    version_description: str,
-    submit: bool = True,
-) -> list[Imported[Job] | DomainError]:
-    """``jobs_import_check`` then ``jobs_import_save`` of what passed: per entry what was written or
-    why not."""
-    return objects_import_write(
-        JOB,
-        workspace=workspace,
-        user=user,
-        entries=entries,
         version_description=version_description,
         submit=submit,
     )

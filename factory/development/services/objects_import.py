@@ -273,27 +273,3 @@ def objects_import_save(
         description=description,
     )
     return [Imported(obj=obj, version=version) for obj, version in zip(objs, versions, strict=True)]
-
-
-def objects_import_write(
-    kind: Kind,
-    *,
-    workspace: Workspace,
-    user: AbstractBaseUser,
-    entries: Sequence[ImportEntry],
-    version_description: str,
-    submit: bool,
-) -> list[Imported | DomainError]:
-    """Check and write ``entries`` at once: per entry, in order, what was written or why it was not."""
-    checked = objects_import_check(kind, workspace=workspace, user=user, entries=entries)
-    written = iter(
-        objects_import_save(
-            kind,
-            workspace=workspace,
-            user=user,
-            rows=[r for r in checked if isinstance(r, Checked)],
-            version_description=version_description,
-            submit=submit,
-        )
-    )
-    return [next(written) if isinstance(r, Checked) else r for r in checked]

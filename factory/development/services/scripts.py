@@ -22,7 +22,6 @@ from factory.development.services.objects_import import (
     ImportEntry,
     objects_import_check,
     objects_import_save,
-    objects_import_write,
 )
 from factory.development.validation import script_validate
 from factory.errors import Conflict, DomainError, NotFound
@@ -179,26 +178,6 @@ def scripts_import_save(
         workspace=workspace,
         user=user,
         rows=rows,
-        version_description=version_description,
-        submit=submit,
-    )
-
-
-def scripts_import_write(
-    *,
-    workspace: Workspace,
-    user: AbstractBaseUser,
-    entries: Sequence[ImportEntry[Script]],
-    version_description: str,
-    submit: bool = True,
-) -> list[Imported[Script] | DomainError]:
-    """``scripts_import_check`` then ``scripts_import_save`` of what passed: per entry what was written or
-    why not."""
-    return objects_import_write(
-        SCRIPT,
-        workspace=workspace,
-        user=user,
-        entries=entries,
         version_description=version_description,
         submit=submit,
     )
