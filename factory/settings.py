@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ holds the keys, the SQLite database (sessions, password hashes), the broker's messages, uploads
+# and the local OBS's data: the owner's alone. An older var/ made with the umask's 0755 is tightened.
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if VAR_DIR.stat().st_uid == os.getuid() and VAR_DIR.stat().st_mode & 0o077:
+    VAR_DIR.chmod(0o700)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -33,8 +38,22 @@ def _generated_secret(file_name: str, make: callable) -> str:
     """A secret generated once into var/ (never committed) so restarts keep sessions and ciphertexts."""
     path = VAR_DIR / file_name
     if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
+        # Written in full to a file that is 0600 from its creation, then linked into place: the key is
+        # never readable by others, and a process starting alongside (web, worker) sees the whole key
+        # or none (the link fails if it won the race, and its key is the one kept).
+        draft = VAR_DIR / f".{file_name}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(make())
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+        finally:
+            draft.unlink(missing_ok=True)
+    elif path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a key written by an older version, before it was made 0600 from the start
     return path.read_text().strip()
 
 
@@ -64,6 +83,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # the Swagger UI's files, served from /static/ (no CDN)
+    "axes",  # login lockout after repeated failures (see AXES_* below)
     "factory.workspaces",
     "factory.connections",
     "factory.development",
@@ -83,6 +104,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login into factory.api.accounts.lockout's answer
+]
+# Axes' backend comes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "factory.api.accounts.lockout.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "factory.urls"
@@ -161,10 +188,12 @@ if OBS_BUCKET:
     }
 
 # Upload limits at the web layer. Packages may be large; anything over the memory size streams to disk.
-# factory.api.security.RequestSizeLimitMiddleware refuses (413) an /api/ or /v1/ request declaring more
-# than PACKAGE_MAX_PACKED_BYTES + UPLOAD_FORM_OVERHEAD_BYTES (multipart: the package and its form fields)
-# or DATA_UPLOAD_MAX_MEMORY_SIZE (any other body) before reading it, with the API's error shape (Django
-# itself bounds no multipart file, and answers an oversized JSON body with its HTML 400 page).
+# factory.api.security.RequestSizeLimitMiddleware refuses (413) any request declaring more than
+# PACKAGE_MAX_PACKED_BYTES + UPLOAD_FORM_OVERHEAD_BYTES (a multipart POST to the import upload route only),
+# FILE_UPLOAD_MAX_MEMORY_SIZE (a multipart body anywhere else: kept in memory, never on disk) or
+# DATA_UPLOAD_MAX_MEMORY_SIZE (any other body) before reading it, and an upload without Content-Length
+# (411). Django itself bounds no multipart file, and answers an oversized JSON body with its HTML 400
+# page.
 PACKAGE_MAX_PACKED_BYTES = env_int("PACKAGE_MAX_PACKED_BYTES", 512 * 1024 * 1024)
 PACKAGE_MAX_UNPACKED_BYTES = env_int("PACKAGE_MAX_UNPACKED_BYTES", 2 * 1024 * 1024 * 1024)
 PACKAGE_MAX_ENTRIES = env_int("PACKAGE_MAX_ENTRIES", 100_000)
@@ -242,6 +271,11 @@ SPECTACULAR_SETTINGS = {
     "locks, export and import.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",  # drf-spectacular-sidecar's copy under /static/, not a CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No validator badge: Swagger UI would send the schema's address to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SCHEMA_PATH_PREFIX": "/api/",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models share field names such as ``kind`` and ``status``: name their enums explicitly.
@@ -286,6 +320,20 @@ CONTENT_SECURITY_POLICY = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one address,
+# that pair is refused for AXES_COOLOFF_MINUTES (the /login/ page, /admin/login/, /api/session/login/),
+# with factory.api.accounts.lockout's answer; `manage.py axes_reset` clears it. A success clears the count.
+# Behind a reverse proxy the address is the client's only when LOGIN_LOCKOUT_PROXY_COUNT says how many
+# proxies append to X-Forwarded-For (0: REMOTE_ADDR, the direct peer).
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15)) or None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "factory.api.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "factory.api.accounts.lockout.client_address"
+LOGIN_LOCKOUT_PROXY_COUNT = env_int("LOGIN_LOCKOUT_PROXY_COUNT", 0)
+AXES_HTTP_RESPONSE_CODE = 429
 SILENCED_SYSTEM_CHECKS: list[str] = []
 if env_bool("HTTPS", False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips any the client sent).

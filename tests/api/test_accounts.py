@@ -212,7 +212,8 @@ MY_PATHS = {
 
 
 def test_the_openapi_schema_types_every_endpoint():
-    schema = Client().get("/api/schema/", {"format": "json"}).json()
+    # The schema is for logged-in users only (it was public; see tests/security/test_deployment.py).
+    schema = client_for(user_make("reader")).get("/api/schema/", {"format": "json"}).json()
 
     for path, methods in MY_PATHS.items():
         assert set(schema["paths"][path]) - {"parameters"} == methods, path

@@ -145,7 +145,71 @@ def test_the_v1_api_answers_in_its_own_shape(world: World, limits) -> None:
     assert data["error_code"] == "DLF.3051" and "at most 2000 bytes" in data["error_msg"]
 
 
-def test_other_paths_are_left_to_django(world: World, limits) -> None:
-    """Pages and static files are not the APIs': Django's own limits apply there."""
+MIB = 1024 * 1024
+LOGIN_ROUTES = ["/login/", "/admin/login/", "/api/session/login/"]
+
+
+@pytest.fixture
+def upload_temp_dir(settings, tmp_path):
+    """Where Django would spool an uploaded file: empty, so that a test can tell nothing was written."""
+    path = tmp_path / "uploads"
+    path.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(path)
+    return path
+
+
+@pytest.mark.parametrize("path", LOGIN_ROUTES)
+def test_an_anonymous_multipart_post_to_a_login_route_is_refused_unread(
+    path: str, upload_temp_dir, settings
+) -> None:
+    """The review's finding: 64 MiB posted anonymously to a login route was spooled to a temporary file
+    (the CSRF check parses the body) before the 403. Only the upload route takes a file now: anywhere
+    else a multipart body is held to FILE_UPLOAD_MAX_MEMORY_SIZE, refused before it is read."""
+    body = _multipart(b"PK" + b"x" * (64 * MIB))
+    before = db_snapshot()
+
+    response, stream = _post_counted(Client(), path, body, f"multipart/form-data; boundary={BOUNDARY}")
+
+    assert response.status_code == 413
+    limit = settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    message = f"The request body is {len(body)} bytes; at most {limit} bytes are accepted."
+    if path.startswith("/api/"):
+        assert response.json() == {"message": message, "code": "request_too_large", "extra": {"fields": {}}}
+    else:  # a page: plain text a person can read
+        assert response["Content-Type"].startswith("text/plain") and response.content.decode() == message
+    assert stream.bytes_read == 0
+    assert list(upload_temp_dir.iterdir()) == []
+    assert snapshot_diff(before, db_snapshot()) == []
+
+
+def test_a_file_is_accepted_by_the_upload_route_only(world: World, limits, upload_temp_dir) -> None:
+    """A package-sized multipart body to any other console route is refused, for logged-in users too."""
+    limits.FILE_UPLOAD_MAX_MEMORY_SIZE = 1500
+    client = Client()
+    client.force_login(world.a.admin)
+    body = _multipart(b"PK" + b"x" * 3000)  # under the package limit (5000), over the in-memory one
+    content_type = f"multipart/form-data; boundary={BOUNDARY}"
+    before = db_snapshot()
+
+    refused, stream = _post_counted(
+        client, f"/api/workspaces/{world.a.workspace.pk}/jobs/", body, content_type
+    )
+
+    assert refused.status_code == 413
+    assert (
+        refused.json()["message"]
+        == f"The request body is {len(body)} bytes; at most 1500 bytes are accepted."
+    )
+    assert stream.bytes_read == 0 and list(upload_temp_dir.iterdir()) == []
+    assert snapshot_diff(before, db_snapshot()) == []
+    # The same body is read by the upload route (then refused by the import as not a zip).
+    upload, stream = _post_counted(
+        client, f"/api/workspaces/{world.a.workspace.pk}/imports/", body, content_type
+    )
+    assert upload.status_code != 413 and stream.bytes_read == len(body)
+
+
+def test_a_small_login_form_still_works(world: World, limits) -> None:
+    """Under the limits, the login page behaves as before: a wrong password is shown the form again."""
     response = Client().post("/login/", {"username": "x" * 100, "password": "y"})
     assert response.status_code in (200, 403)
