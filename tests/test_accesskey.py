@@ -45,6 +45,17 @@ def test_create_for_a_named_workspace_prints_its_project_id():
     assert lines[2] == f"project id: {second.project_id}"
 
 
+def test_create_without_workspace_picks_the_default_workspace_the_user_is_in():
+    """The key's workspace is where v1 requests without a ``workspace`` header act."""
+    alice = user_make("alice")
+    workspace_make("aaa_sandbox", admin=alice)
+    main = workspace_make("zzz_main", admin=alice, is_default=True)
+
+    ak = run("create", "alice").splitlines()[0].removeprefix("access key id: ")
+
+    assert AccessKey.objects.get(access_key_id=ak).workspace == main
+
+
 def test_create_errors_name_the_problem():
     alice = user_make("alice")
     user_make("bob")

@@ -18,12 +18,19 @@ _NO_ACCESS = "The workspace does not exist or the access key's user is not a mem
 
 
 def dataarts_membership_get(
-    *, user: AbstractBaseUser, project_id: str, workspace: str | None, role: str = Role.VIEWER
+    *,
+    user: AbstractBaseUser,
+    project_id: str,
+    workspace: str | None,
+    key_workspace_id: int | None,
+    role: str = Role.VIEWER,
 ) -> Membership:
     """The user's membership of the workspace the request names.
 
     ``workspace`` (the header) is DataArts' workspace id (our ``public_id``) or, for convenience, the
-    workspace's name. Without it: the project's default workspace, else the user's only workspace of
+    workspace's name. Without it: the workspace the access key was made for (``key_workspace_id``), so
+    that a key handed out for one workspace never acts on another unasked; a key made for none (or
+    whose workspace is gone) gets the project's default workspace, else the user's only workspace of
     the project. A project or workspace the user has no part in is refused alike (403 ``DLF.6888``),
     so that the answer tells nothing about other users' workspaces.
     """
@@ -34,6 +41,10 @@ def dataarts_membership_get(
         membership = memberships.filter(
             Q(workspace__public_id=workspace) | Q(workspace__name=workspace)
         ).first()
+    elif key_workspace_id is not None:
+        # Refused (below) rather than redirected when the user has left that workspace, or when it is
+        # not in this project: falling back to the default would act where the caller did not aim.
+        membership = memberships.filter(workspace_id=key_workspace_id).first()
     else:
         membership = memberships.filter(workspace__is_default=True).first()
         if membership is None:

@@ -97,9 +97,13 @@ def test_target_status_saved_does_not_submit(dgc, workspace_a) -> None:
     assert "targetStatus" not in job.document
 
 
-def test_duplicate_name_is_dlf_0102(dgc) -> None:
+def test_duplicate_name_is_dlf_0102(dgc, workspace_a) -> None:
     dgc.create_job(CreateJobRequest(body=job_document("twice")))
-    error = _refused(dgc.create_job, CreateJobRequest(body=job_document("twice")))
+    # The same call again within the second would carry the same signature and be refused as a replay;
+    # naming the (same) workspace makes it another request.
+    error = _refused(
+        dgc.create_job, CreateJobRequest(workspace=workspace_a.public_id, body=job_document("twice"))
+    )
     assert (error.status_code, error.error_code) == (400, "DLF.0102")
 
 
@@ -192,11 +196,14 @@ def test_update_cannot_rename(dgc) -> None:
     assert Job.objects.filter(name="keep").exists()
 
 
-def test_delete(dgc) -> None:
+def test_delete(dgc, workspace_a) -> None:
     dgc.create_job(CreateJobRequest(body=job_document("gone")))
     assert dgc.delete_job(DeleteJobRequest(job_name="gone")).status_code == 204
     assert not Job.objects.filter(name="gone").exists()
-    assert _refused(dgc.delete_job, DeleteJobRequest(job_name="gone")).error_code == "DLF.0100"
+    # The same call again within the second would carry the same signature and be refused as a replay;
+    # naming the (same) workspace makes it another request.
+    again = DeleteJobRequest(workspace=workspace_a.public_id, job_name="gone")
+    assert _refused(dgc.delete_job, again).error_code == "DLF.0100"
 
 
 def test_start_stop_and_status(dgc) -> None:

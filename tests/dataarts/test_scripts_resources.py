@@ -76,12 +76,12 @@ class TestScripts:
         error = _refused(dgc.show_script, ShowScriptRequest(script_name="s1"))
         assert (error.status_code, error.error_code) == (400, "DLF.6201")
 
-    def test_duplicate_is_dlf_0202(self, dgc) -> None:
+    def test_duplicate_is_dlf_0202(self, dgc, workspace_a) -> None:
         dgc.create_script(CreateScriptRequest(body=script_document("dup")))
-        assert (
-            _refused(dgc.create_script, CreateScriptRequest(body=script_document("dup"))).error_code
-            == "DLF.0202"
-        )
+        # The same call again within the second would carry the same signature and be refused as a
+        # replay; naming the (same) workspace makes it another request.
+        again = CreateScriptRequest(workspace=workspace_a.public_id, body=script_document("dup"))
+        assert _refused(dgc.create_script, again).error_code == "DLF.0202"
 
     def test_execution_is_not_supported(self, dgc) -> None:
         dgc.create_script(CreateScriptRequest(body=script_document("run")))

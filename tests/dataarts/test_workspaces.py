@@ -14,8 +14,9 @@ from huaweicloudsdkdgc.v1.model import (
 
 from factory.development.models import Job
 from factory.development.services import job_create
-from factory.workspaces.services import workspace_create
+from factory.workspaces.services import access_key_create, workspace_create
 from tests.dataarts.documents import job_document
+from tests.dataarts.sdk import sdk_client
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,10 @@ def test_without_header_a_member_of_one_workspace_gets_it(bob_key, bob, workspac
 
 
 def test_without_header_and_several_workspaces_but_no_default_membership(bob_key, bob) -> None:
+    """A key made for no workspace: a key made for one acts on its own without the header."""
     workspace_create(name="ws_b2", user=bob)
-    error = _refused(bob_key.client().list_jobs, ListJobsRequest())
+    key, secret = access_key_create(user=bob)
+    client = sdk_client(ak=key.access_key_id, sk=secret, project_id=bob_key.project_id)
+    error = _refused(client.list_jobs, ListJobsRequest())
     assert error.error_code == "DLF.3051"
     assert "workspace" in error.error_msg

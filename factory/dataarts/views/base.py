@@ -33,7 +33,7 @@ class DataArtsApi(APIView):
     """Base of the views under ``/v1/{project_id}/``.
 
     The request is authenticated by its signature and acts as the key's owner; ``self.workspace`` is the
-    workspace the ``workspace`` header names (or the project's default). Reads need any role, writes
+    workspace the ``workspace`` header names (or the key's own workspace). Reads need any role, writes
     ``write_role``. Errors answer ``{"error_code", "error_msg"}``.
     """
 
@@ -64,6 +64,7 @@ class DataArtsApi(APIView):
             user=request.user,
             project_id=kwargs["project_id"],
             workspace=(request.headers.get("workspace") or "").strip() or None,
+            key_workspace_id=request.auth.workspace_id,
             role=role,
         )
         self.workspace = self.membership.workspace

@@ -32,7 +32,9 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="Create a key for a user; prints the secret once.")
         create.add_argument("username")
         create.add_argument(
-            "--workspace", help="The workspace whose project id to print (default: the user's first)."
+            "--workspace",
+            help="The workspace the key acts on when a request names none, and whose project id to print "
+            "(default: the project's default workspace if the user is a member, else the user's first).",
         )
         create.add_argument("--description", default="")
         revoke = sub.add_parser("revoke", help="Revoke a key by its access key id.")
@@ -57,7 +59,9 @@ class Command(BaseCommand):
             except NotFound as exc:
                 raise CommandError(f"User {username} is not a member of workspace {workspace_name}.") from exc
         else:
-            workspace = workspaces_for_user(user=user).first()
+            # The key acts on this workspace when a v1 request names none: the default one, where the
+            # user has it, is what such requests meant before keys carried their workspace.
+            workspace = workspaces_for_user(user=user).order_by("-is_default", "name").first()
             if workspace is None:
                 raise CommandError(f"User {username} is a member of no workspace; add them to one first.")
         key, secret = access_key_create(user=user, workspace=workspace, description=description)
