@@ -13,6 +13,7 @@ PYTHON_FOR_VENV := $(shell command -v python3.11 || command -v python3)
 SERVICES := $(PY) -m devtools.services run
 PYTEST_ARGS ?=
 BENCH_JOBS ?= 10000
+TEST_STORAGE_BUCKET ?= console-storage
 CHROMIUM := /usr/bin/chromium
 FRONTEND := $(wildcard frontend/package.json)
 
@@ -64,7 +65,10 @@ test: $(VENV)
 	$(MAKE) --no-print-directory frontend-check
 	$(MAKE) --no-print-directory chromium
 	$(SERVICES) --need postgres -- $(PY) manage.py makemigrations --check --dry-run
-	$(SERVICES) --need postgres,redis,seaweedfs -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(SERVICES) --need postgres,redis,seaweedfs -- env -u OBS_BUCKET $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "the OBS and worker tests again, in the production layout (uploads and packages in OBS_BUCKET):"
+	$(SERVICES) --need postgres,redis,seaweedfs -- env OBS_BUCKET=$(TEST_STORAGE_BUCKET) \
+		$(PY) -m pytest -m "(obs or worker) and not e2e" $(PYTEST_ARGS)
 
 lint: $(VENV)
 	$(RUFF) check .

@@ -164,6 +164,8 @@ OBS_ACCESS_KEY_ID = os.environ.get("OBS_ACCESS_KEY_ID", "")
 OBS_SECRET_ACCESS_KEY = os.environ.get("OBS_SECRET_ACCESS_KEY", "")
 OBS_REGION = os.environ.get("OBS_REGION", "us-east-1")
 OBS_BUCKET = os.environ.get("OBS_BUCKET", "")
+# The console's own files (uploads, Download Center packages) in OBS_BUCKET: no user path may reach them.
+OBS_STORAGE_PREFIX = os.environ.get("OBS_STORAGE_PREFIX", "console").strip("/")
 OBS_CONNECT_TIMEOUT = env_int("OBS_CONNECT_TIMEOUT", 5)
 OBS_READ_TIMEOUT = env_int("OBS_READ_TIMEOUT", 60)
 OBS_MAX_ATTEMPTS = env_int("OBS_MAX_ATTEMPTS", 3)
@@ -181,7 +183,7 @@ if OBS_BUCKET:
             "access_key": OBS_ACCESS_KEY_ID,
             "secret_key": OBS_SECRET_ACCESS_KEY,
             "region_name": OBS_REGION,
-            "location": os.environ.get("OBS_STORAGE_PREFIX", "console"),
+            "location": OBS_STORAGE_PREFIX,
             "file_overwrite": False,
             "default_acl": None,
         },

@@ -17,7 +17,9 @@ Fixtures
                               page.goto("/path")), downloads accepted, 15 s default timeout
 
 Tests using celery_worker/live_worker are marked ``worker``, tests using page/chromium_browser ``e2e``,
-so ``pytest -m "not e2e"`` selects the rest. On failure the worker's log (since the test started) and a
+tests using obs_env/s3/obs_bucket ``obs``, so ``pytest -m "not e2e"`` selects the rest. With ``OBS_BUCKET``
+set (the production layout: uploads and Download Center packages in that OBS bucket), the session creates
+the bucket first; ``make test`` runs the ``obs`` and ``worker`` tests once more that way. On failure the worker's log (since the test started) and a
 screenshot of the page are attached to the report; files go to ``test-results/``.
 """
 
@@ -88,6 +90,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.worker)
         if names & {"page", "chromium_browser"}:
             item.add_marker(pytest.mark.e2e)
+        if names & {"obs_env", "s3", "obs_bucket"}:
+            item.add_marker(pytest.mark.obs)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -190,6 +194,27 @@ def obs_env() -> ObsEnv:
 def s3(obs_env: ObsEnv) -> Any:
     """A boto3 S3 client on the session's OBS, for arranging and checking objects in tests."""
     return obs_env.client()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _storage_bucket() -> None:
+    """With OBS_BUCKET set, the console keeps its uploads and packages in that bucket: make sure it exists
+    (as an operator would) before any test or the worker writes there."""
+    bucket = os.environ.get("OBS_BUCKET")
+    if not bucket:
+        return
+    from botocore.exceptions import ClientError
+
+    client = ObsEnv(
+        endpoint=os.environ["OBS_ENDPOINT"],
+        access_key_id=os.environ["OBS_ACCESS_KEY_ID"],
+        secret_access_key=os.environ["OBS_SECRET_ACCESS_KEY"],
+        region=os.environ.get("OBS_REGION") or OBS_REGION,
+    ).client()
+    try:
+        client.head_bucket(Bucket=bucket)
+    except ClientError:
+        client.create_bucket(Bucket=bucket)
 
 
 @pytest.fixture

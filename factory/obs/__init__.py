@@ -5,7 +5,7 @@ OBS speaks the S3 protocol; boto3 is configured once here with checksum calculat
 """
 
 from factory.obs.client import obs_available, obs_client, obs_configured
-from factory.obs.errors import ObsError
+from factory.obs.errors import ObsError, ObsObjectExists
 from factory.obs.objects import (
     obs_browse,
     obs_delete,
@@ -15,10 +15,24 @@ from factory.obs.objects import (
     obs_write_stream,
 )
 from factory.obs.paths import ObsPath, obs_path_parse
+from factory.obs.scope import (
+    ObsPathForbidden,
+    ObsScope,
+    obs_scope_allows,
+    obs_scope_buckets,
+    obs_scope_check,
+    obs_scope_entries,
+    obs_scope_parse,
+    obs_scope_roots,
+    obs_storage_location,
+)
 
 __all__ = [
     "ObsError",
+    "ObsObjectExists",
     "ObsPath",
+    "ObsPathForbidden",
+    "ObsScope",
     "obs_available",
     "obs_browse",
     "obs_client",
@@ -28,5 +42,12 @@ __all__ = [
     "obs_exists",
     "obs_multipart_abort_stale",
     "obs_path_parse",
+    "obs_scope_allows",
+    "obs_scope_buckets",
+    "obs_scope_check",
+    "obs_scope_entries",
+    "obs_scope_parse",
+    "obs_scope_roots",
+    "obs_storage_location",
     "obs_write_stream",
 ]

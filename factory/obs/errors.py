@@ -20,8 +20,17 @@ class ObsError(DomainError):
         "obs_write_failed": "DLF.0816",
         "obs_unavailable": "DLF.0815",
         "obs_too_large": "DLF.0815",
+        "obs_path_forbidden": "DLF.0803",
+        "obs_object_exists": "DLF.0816",
     }
 
     @property
     def dataarts_code(self) -> str:
         return self.DATAARTS_CODES.get(self.code, "DLF.0815")
+
+
+class ObsObjectExists(ObsError):
+    """An export would replace an object nobody asked to overwrite."""
+
+    status = 409
+    default_code = "obs_object_exists"

@@ -37,6 +37,7 @@ from factory.development.services import (
 from factory.workspaces.demo_data import (
     ADMIN,
     CONNECTIONS,
+    DEMO_OBS_BUCKETS,
     DEVELOPER,
     ENVIRONMENT_VARIABLES,
     EXTERNAL_OBJECTS,
@@ -108,7 +109,13 @@ def _workspace_ensure(
 ) -> Workspace:
     workspace = Workspace.objects.filter(name=WORKSPACE).first()
     if workspace is None:
-        workspace = workspace_create(name=WORKSPACE, user=admin, lock_policy=LockPolicy.SOFT, is_default=True)
+        workspace = workspace_create(
+            name=WORKSPACE,
+            user=admin,
+            lock_policy=LockPolicy.SOFT,
+            is_default=True,
+            obs_allow_list=list(DEMO_OBS_BUCKETS),
+        )
         result.created["workspaces"] += 1
     # Only missing memberships are added: a role changed since seeding stays as it was changed.
     for user, role in ((admin, Role.ADMIN), (developer, Role.DEVELOPER)):

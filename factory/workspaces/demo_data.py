@@ -14,6 +14,8 @@ from typing import Any
 ADMIN = "admin"
 DEVELOPER = "developer"
 WORKSPACE = "default"
+# The demo workspace may use only the bucket `make run` creates for it (its OBS allow-list).
+DEMO_OBS_BUCKETS = ("dlf-demo",)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,11 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
+def default_obs_allow_list() -> list[str]:
+    """A new workspace may use any bucket but the console's own storage (see ``factory.obs.scope``)."""
+    return ["*"]
+
+
 class Workspace(models.Model):
     """An isolated development space: its own directories, jobs, scripts, connections and members.
 
@@ -38,6 +43,12 @@ class Workspace(models.Model):
     )
     description = models.CharField(max_length=255, blank=True)
     lock_policy = models.CharField(max_length=8, choices=LockPolicy.choices, default=LockPolicy.SOFT)
+    obs_allow_list = models.JSONField(
+        default=default_obs_allow_list,
+        blank=True,
+        help_text="The obs:// locations this workspace may import from, export to and browse: '*' (any "
+        "bucket but the console's storage), 'bucket' or 'bucket/folder/'. Empty: no OBS at all.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,7 @@ import re
 import secrets
 import string
 import uuid
+from typing import Any
 
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,6 +18,7 @@ from django.utils import timezone
 from factory.crypto import secret_encrypt
 from factory.errors import Conflict, NotFound, ValidationError
 from factory.workspaces.models import AccessKey, LockPolicy, Membership, Role, Workspace
+from factory.workspaces.obs import workspace_obs_allow_list_normalize
 from factory.workspaces.selectors import workspace_access_get
 
 # Huawei's AKs are 20 upper-case letters and digits, their SKs 40 letters and digits.
@@ -53,6 +55,7 @@ def workspace_create(
     project_id: str | None = None,
     is_default: bool = False,
     description: str = "",
+    obs_allow_list: list[Any] | None = None,
 ) -> Workspace:
     """A new workspace; ``user`` (when given) becomes its admin. A new default workspace replaces the
     project's previous default."""
@@ -71,6 +74,8 @@ def workspace_create(
         is_default=is_default,
         description=description,
     )
+    if obs_allow_list is not None:
+        workspace.obs_allow_list = workspace_obs_allow_list_normalize(entries=obs_allow_list)
     _full_clean(workspace)
     if is_default:
         Workspace.objects.filter(project_id=workspace.project_id, is_default=True).update(is_default=False)
@@ -121,9 +126,13 @@ def workspace_update(
     user: AbstractBaseUser,
     lock_policy: str | None = None,
     description: str | None = None,
+    obs_allow_list: list[Any] | None = None,
 ) -> Workspace:
-    """Change a workspace's default items. Only its admins may (the lock policy binds every member)."""
+    """Change a workspace's default items. Only its admins may (the lock policy binds every member, the
+    OBS allow-list decides which buckets and folders every member's imports and exports reach)."""
     workspace_access_get(user=user, workspace_id=workspace.pk, role=Role.ADMIN)
+    if obs_allow_list is not None:
+        workspace.obs_allow_list = workspace_obs_allow_list_normalize(entries=obs_allow_list)
     if lock_policy is not None:
         if lock_policy not in LockPolicy.values:
             raise ValidationError(
@@ -135,7 +144,7 @@ def workspace_update(
     if description is not None:
         workspace.description = description
     _full_clean(workspace, validate_unique=False)
-    workspace.save(update_fields=["lock_policy", "description"])
+    workspace.save(update_fields=["lock_policy", "description", "obs_allow_list"])
     return workspace
 
 

@@ -256,29 +256,33 @@ def test_downloads_and_tasks_are_the_users_own_admins_see_all(
 
 
 def test_an_obs_export_is_listed_with_its_path_and_no_download_link(
-    world, worker_inline, monkeypatch, settings, django_capture_on_commit_callbacks
+    world, worker_inline, obs_bucket, s3, django_capture_on_commit_callbacks
 ):
-    settings.OBS_ENDPOINT, settings.OBS_ACCESS_KEY_ID, settings.OBS_SECRET_ACCESS_KEY = (
-        "http://obs.test",
-        "ak",
-        "sk",
-    )
-    written = {}
-
-    def fake_obs_write(*, path, chunks):
-        written[str(path)] = b"".join(chunks)
-        return len(written[str(path)])
-
-    monkeypatch.setattr(export_delivery, "obs_write_stream", fake_obs_write)
     response = post_export(
-        world, world.dev, {"jobIds": [world.jobs["doc1"].pk], "obsPath": "obs://bkt/exports/"},
+        world, world.dev, {"jobIds": [world.jobs["doc1"].pk], "obsPath": f"obs://{obs_bucket}/exports/"},
         django_capture_on_commit_callbacks,
     )  # fmt: skip
 
     assert response.status_code == 202  # one job, but OBS: always a task
     [entry] = client(world.dev).get(f"{base(world)}/downloads/").json()
-    assert entry["obsPath"] == "obs://bkt/exports/DLF_doc1.zip" and entry["downloadUrl"] is None
-    assert set(zip_entries(written["obs://bkt/exports/DLF_doc1.zip"])) == {"jobs/doc1.job", "manifest.json"}
+    assert entry["obsPath"] == f"obs://{obs_bucket}/exports/DLF_doc1.zip" and entry["downloadUrl"] is None
+    written = s3.get_object(Bucket=obs_bucket, Key="exports/DLF_doc1.zip")["Body"].read()
+    assert set(zip_entries(written)) == {"jobs/doc1.job", "manifest.json"}
+
+    again = post_export(
+        world, world.dev, {"jobIds": [world.jobs["doc1"].pk], "obsPath": f"obs://{obs_bucket}/exports/"},
+        django_capture_on_commit_callbacks,
+    )  # fmt: skip
+    assert again.status_code == 409 and again.json()["code"] == "obs_object_exists"
+    assert again.json()["extra"]["fields"] == {"obsOverwrite": ["The object exists: set to overwrite it."]}
+    overwritten = post_export(
+        world,
+        world.dev,
+        {"jobIds": [world.jobs["doc1"].pk], "obsPath": f"obs://{obs_bucket}/exports/", "obsOverwrite": True},
+        django_capture_on_commit_callbacks,
+    )
+    assert overwritten.status_code == 202
+    assert len(client(world.dev).get(f"{base(world)}/downloads/").json()) == 2
 
 
 # --- refusals ----------------------------------------------------------------------------------------

@@ -75,24 +75,29 @@ def apply(ctx, task_id, body, client=None):
 # --- OBS ---------------------------------------------------------------------------------------------
 
 
+def obs_base(ctx) -> str:
+    return ctx.base.replace("/imports/", "/obs/")
+
+
 def test_obs_status_says_why_it_is_unavailable(ctx, settings):
     settings.OBS_ENDPOINT = ""
-    response = ctx.dev.get("/api/obs/status/")
+    response = ctx.dev.get(f"{obs_base(ctx)}status/")
     assert response.status_code == 200
     assert response.json() == {
         "available": False,
         "reason": "OBS is not configured on this server; import from the local PC instead.",
+        "allowList": ["*"],
     }
 
 
-def test_obs_needs_a_logged_in_user(client):
-    assert client.get("/api/obs/status/").status_code == 403
-    assert client.get("/api/obs/browse/").status_code == 403
+def test_obs_needs_a_logged_in_user(client, ctx):
+    assert client.get(f"{obs_base(ctx)}status/").status_code == 403
+    assert client.get(f"{obs_base(ctx)}browse/").status_code == 403
 
 
 def test_obs_browse_without_obs_is_a_clear_error(ctx, settings):
     settings.OBS_ENDPOINT = ""
-    response = ctx.dev.get("/api/obs/browse/")
+    response = ctx.dev.get(f"{obs_base(ctx)}browse/")
     assert response.status_code == 400 and response.json()["code"] == "obs_unavailable"
 
 
@@ -238,7 +243,7 @@ def test_the_schema_documents_the_import_api(ctx):
     paths = schema["paths"]
     assert "/api/workspaces/{workspace_id}/imports/" in paths
     assert "/api/workspaces/{workspace_id}/imports/{task_id}/apply/" in paths
-    assert "/api/obs/browse/" in paths
+    assert "/api/workspaces/{workspace_id}/obs/browse/" in paths
 
 
 # --- the broker down when a step is queued (the live test is tests/resilience/test_broker.py) -------

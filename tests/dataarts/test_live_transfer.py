@@ -121,11 +121,31 @@ def test_export_to_obs_path(live, s3, obs_bucket) -> None:
 
     live.export_job_list(
         ExportJobListRequest(
-            body=ExportJobsReq(job_list=["doc1", "doc2"], obs_path=f"obs://{obs_bucket}/exports/all.zip")
+            body=ExportJobsReq(job_list=["doc1", "doc2"], obs_path=f"obs://{obs_bucket}/exports")
         )
     )
-    body = s3.get_object(Bucket=obs_bucket, Key="exports/all.zip")["Body"].read()
+    body = s3.get_object(Bucket=obs_bucket, Key="exports/jobs.zip")["Body"].read()
     assert "jobs/doc2/doc2.job" in zipfile.ZipFile(io.BytesIO(body)).namelist()
+
+    # The same export again would replace the package: DataArts' "OBS write failed" code, object kept.
+    # (The folder is written without its slash: the very same signed request within a second is a replay.)
+    with pytest.raises(ClientRequestException) as caught:
+        live.export_job(
+            ExportJobRequest(job_name="doc1", body=ExportJobReq(obs_path=f"obs://{obs_bucket}/exports"))
+        )
+    assert caught.value.error_code == "DLF.0816" and "already exists" in caught.value.error_msg
+    # A path naming a file is refused: an export never chooses which object it replaces.
+    with pytest.raises(ClientRequestException) as caught:
+        live.export_job(
+            ExportJobRequest(
+                job_name="doc1", body=ExportJobReq(obs_path=f"obs://{obs_bucket}/exports/all.zip")
+            )
+        )
+    assert caught.value.error_code == "DLF.0803"
+    assert sorted(o["Key"] for o in s3.list_objects_v2(Bucket=obs_bucket)["Contents"]) == [
+        "exports/DLF_doc1.zip",
+        "exports/jobs.zip",
+    ]
 
 
 def test_missing_obs_object_is_dlf_0815(live, obs_bucket) -> None:

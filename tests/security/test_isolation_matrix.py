@@ -156,8 +156,6 @@ USER_ROUTES = {
     "accounts:access-keys": "the user's own access keys",
     "accounts:access-key": "one of the user's own access keys (others' are not found)",
     "development:node-types": "the node-type registry, the same for everyone",
-    "transfer:obs-status": "whether OBS is configured (the server's own credentials)",
-    "transfer:obs-browse": "OBS as the server's credentials reach it, as DataArts shows a project's buckets",
 }
 
 # Operations an anonymous request may reach, and why.

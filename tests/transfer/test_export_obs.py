@@ -13,6 +13,7 @@ import time
 import pytest
 from django.test import Client
 
+from factory.obs import ObsError
 from factory.transfer.models import ExportArtifact, SystemTask, TaskStatus
 from factory.transfer.services import ExportRequest, export_package, export_run, export_start
 from tests.transfer.conftest import WORLD_SECRETS, assert_no_secret, export_world_build, zip_entries
@@ -45,27 +46,71 @@ def start(world, **request):
 # --- through the worker ------------------------------------------------------------------------------
 
 
-def test_export_to_an_obs_folder_and_to_an_exact_key(live_worker, obs_bucket, s3):
+def test_export_writes_the_dataarts_file_name_into_the_folder(live_worker, obs_bucket, s3):
     world = export_world_build()
 
     folder = start(world, job_names=("doc1",), scope="with_dependencies", obs_path=f"obs://{obs_bucket}/out/")
-    exact = start(world, job_names=("doc1", "secret_job"), obs_path=f"obs://{obs_bucket}/named/it.zip")
+    no_slash = start(world, job_names=("doc1", "secret_job"), obs_path=f"obs://{obs_bucket}/named")
 
-    for started in (folder, exact):
+    for started in (folder, no_slash):
         task = wait_done(started.task.pk)
         assert task.status == TaskStatus.SUCCESSFUL, task.message
-    assert sorted(objects_in(s3, obs_bucket)) == ["named/it.zip", "out/DLF_doc1.zip"]
+    assert sorted(objects_in(s3, obs_bucket)) == ["named/jobs.zip", "out/DLF_doc1.zip"]
     single = s3.get_object(Bucket=obs_bucket, Key="out/DLF_doc1.zip")["Body"].read()
     assert {"jobs/doc1.job", "scripts/dws_script.script", "connections/doctest.conn"} <= set(
         zip_entries(single)
     )
-    batch = s3.get_object(Bucket=obs_bucket, Key="named/it.zip")["Body"].read()
+    batch = s3.get_object(Bucket=obs_bucket, Key="named/jobs.zip")["Body"].read()
     assert {"jobs/doc1/doc1.job", "jobs/secret_job/secret_job.job", "manifest.json"} == set(
         zip_entries(batch)
     )
     assert_no_secret(batch, WORLD_SECRETS)
-    artifact = ExportArtifact.objects.get(task=exact.task)
-    assert artifact.obs_path == f"obs://{obs_bucket}/named/it.zip" and artifact.size == len(batch)
+    artifact = ExportArtifact.objects.get(task=no_slash.task)
+    assert artifact.obs_path == f"obs://{obs_bucket}/named/jobs.zip" and artifact.size == len(batch)
+    assert uploads_in(s3, obs_bucket) == []
+
+
+def test_an_export_names_a_folder_never_an_object_to_replace(live_worker, obs_bucket, s3):
+    """A user path could name any object the server may write (another workspace's package): an export
+    takes a folder, writes DataArts' own file name into it, and replaces nothing unless asked to."""
+    world = export_world_build()
+    s3.put_object(Bucket=obs_bucket, Key="theirs/it.zip", Body=b"another workspace's package")
+    s3.put_object(Bucket=obs_bucket, Key="out/DLF_doc1.zip", Body=b"an earlier export")
+
+    with pytest.raises(ObsError, match="names a file; give the OBS folder") as named:
+        start(world, job_names=("doc1",), obs_path=f"obs://{obs_bucket}/theirs/it.zip")
+    assert named.value.code == "obs_path_invalid"
+    with pytest.raises(ObsError, match=r"DLF_doc1.zip already exists.*overwrite") as exists:
+        start(world, job_names=("doc1",), obs_path=f"obs://{obs_bucket}/out/")
+    assert exists.value.code == "obs_object_exists" and exists.value.status == 409
+    assert ExportArtifact.objects.count() == 0
+    assert (
+        s3.get_object(Bucket=obs_bucket, Key="theirs/it.zip")["Body"].read() == b"another workspace's package"
+    )
+    assert s3.get_object(Bucket=obs_bucket, Key="out/DLF_doc1.zip")["Body"].read() == b"an earlier export"
+
+    replaced = wait_done(
+        start(world, job_names=("doc1",), obs_path=f"obs://{obs_bucket}/out/", obs_overwrite=True).task.pk
+    )
+    assert replaced.status == TaskStatus.SUCCESSFUL, replaced.message
+    body = s3.get_object(Bucket=obs_bucket, Key="out/DLF_doc1.zip")["Body"].read()
+    assert "jobs/doc1.job" in zip_entries(body)
+
+
+@pytest.mark.django_db
+def test_an_object_written_meanwhile_fails_the_export_instead_of_being_replaced(obs_bucket, s3):
+    """Checked again right before the write: someone else's object that appeared while the task waited in
+    the queue is kept, and the task says why it failed."""
+    world = export_world_build()
+    started = start(world, job_names=("doc1",), obs_path=f"obs://{obs_bucket}/race/")
+    s3.put_object(Bucket=obs_bucket, Key="race/DLF_doc1.zip", Body=b"written meanwhile")
+
+    export_run(task_id=started.task.pk)  # the worker's body, run here once the object exists
+
+    task = SystemTask.objects.get(pk=started.task.pk)
+    assert task.status == TaskStatus.FAILED
+    assert f"obs://{obs_bucket}/race/DLF_doc1.zip already exists" in task.message
+    assert s3.get_object(Bucket=obs_bucket, Key="race/DLF_doc1.zip")["Body"].read() == b"written meanwhile"
     assert uploads_in(s3, obs_bucket) == []
 
 
@@ -183,5 +228,5 @@ def test_the_command_writes_to_obs_and_refuses_a_missing_bucket(obs_bucket, s3):
     assert objects_in(s3, obs_bucket) == ["cli/DLF_doc1.zip"]
     with pytest.raises(CommandError, match="does not exist"):
         call_command(
-            "export_jobs", "--workspace", "exp", "--all", "--obs-path", f"obs://{obs_bucket}-gone/x.zip"
+            "export_jobs", "--workspace", "exp", "--all", "--obs-path", f"obs://{obs_bucket}-gone/x/"
         )

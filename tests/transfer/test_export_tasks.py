@@ -153,23 +153,24 @@ def test_a_job_deleted_before_the_task_runs_fails_it_by_name(
 
 
 def test_an_obs_path_always_runs_in_the_background(
-    export_world, enqueued, settings, django_capture_on_commit_callbacks
+    export_world, enqueued, obs_bucket, django_capture_on_commit_callbacks
 ):
-    settings.OBS_ENDPOINT, settings.OBS_ACCESS_KEY_ID, settings.OBS_SECRET_ACCESS_KEY = (
-        "http://obs.test",
-        "ak",
-        "sk",
-    )
     started = start(
-        export_world, django_capture_on_commit_callbacks, job_names=("doc1",), obs_path="obs://bkt/out/"
+        export_world,
+        django_capture_on_commit_callbacks,
+        job_names=("doc1",),
+        obs_path=f"obs://{obs_bucket}/out/",
     )
 
     assert started.task is not None
-    assert ExportArtifact.objects.get(task=started.task).obs_path == "obs://bkt/out/DLF_doc1.zip"
-    exact = start(
-        export_world, django_capture_on_commit_callbacks, job_names=("doc1",), obs_path="obs://bkt/a/b.zip"
+    assert ExportArtifact.objects.get(task=started.task).obs_path == f"obs://{obs_bucket}/out/DLF_doc1.zip"
+    folder = start(
+        export_world,
+        django_capture_on_commit_callbacks,
+        job_names=("doc1",),
+        obs_path=f"obs://{obs_bucket}/a/b",
     )
-    assert ExportArtifact.objects.get(task=exact.task).obs_path == "obs://bkt/a/b.zip"
+    assert ExportArtifact.objects.get(task=folder.task).obs_path == f"obs://{obs_bucket}/a/b/DLF_doc1.zip"
 
 
 def test_an_obs_path_without_obs_is_refused_at_once(

@@ -51,6 +51,12 @@ class WorkspaceSerializer(serializers.Serializer):
     isDefault = serializers.BooleanField(source="workspace.is_default")  # noqa: N815
     description = serializers.CharField(source="workspace.description")
     lockPolicy = serializers.ChoiceField(source="workspace.lock_policy", choices=LockPolicy.choices)  # noqa: N815
+    obsAllowList = serializers.ListField(  # noqa: N815
+        source="workspace.obs_allow_list",
+        child=serializers.CharField(),
+        help_text="Where the workspace's imports, exports and OBS browsing may reach: '*' (any bucket but "
+        "the console's own storage), 'bucket' or 'bucket/folder/'. Empty: no OBS.",
+    )
     role = serializers.ChoiceField(choices=Role.choices)
     createdAt = serializers.DateTimeField(source="workspace.created_at")  # noqa: N815
 
@@ -134,13 +140,17 @@ class WorkspaceGetApi(WorkspaceApi):
 
 
 class WorkspaceUpdateApi(WorkspaceApi):
-    """Change the workspace's default items (lock policy, description): workspace admins only."""
+    """Change the workspace's default items (lock policy, description, OBS allow-list): workspace admins
+    only."""
 
     write_role = Role.ADMIN
 
     class InputSerializer(serializers.Serializer):
         lockPolicy = serializers.ChoiceField(choices=LockPolicy.choices, required=False)  # noqa: N815
         description = serializers.CharField(max_length=255, required=False, allow_blank=True)
+        obsAllowList = serializers.ListField(  # noqa: N815
+            child=serializers.CharField(max_length=1100, allow_blank=True), required=False, max_length=100
+        )
 
         class Meta:
             ref_name = "WorkspaceUpdateInput"
@@ -156,6 +166,7 @@ class WorkspaceUpdateApi(WorkspaceApi):
             user=request.user,
             lock_policy=data.validated_data.get("lockPolicy"),
             description=data.validated_data.get("description"),
+            obs_allow_list=data.validated_data.get("obsAllowList"),
         )
         return Response(WorkspaceSerializer(self.membership).data)
 

@@ -69,7 +69,16 @@ class ExportCreateApi(WorkspaceApi):
         )
         status = serializers.ChoiceField(choices=STATUSES, default=DEVELOP)
         obsPath = serializers.CharField(  # noqa: N815
-            required=False, allow_blank=True, default="", max_length=1100, help_text="obs://bucket/folder/"
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=1100,
+            help_text="obs://bucket/folder/: the package is written into it under its DataArts name.",
+        )
+        obsOverwrite = serializers.BooleanField(  # noqa: N815
+            required=False,
+            default=False,
+            help_text="Replace an object of the same name in the OBS folder (refused with 409 otherwise).",
         )
 
         class Meta:
@@ -106,6 +115,7 @@ class ExportCreateApi(WorkspaceApi):
                 scope=values["scope"],
                 status=values["status"],
                 obs_path=values["obsPath"].strip(),
+                obs_overwrite=values["obsOverwrite"],
             ),
         )
         if started.task is not None:

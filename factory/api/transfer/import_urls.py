@@ -15,8 +15,8 @@ from factory.api.transfer.obs import ObsBrowseApi, ObsStatusApi
 _TASK = "workspaces/<str:workspace_id>/imports/<str:task_id>/"
 
 urlpatterns = [
-    path("obs/status/", ObsStatusApi.as_view(), name="obs-status"),
-    path("obs/browse/", ObsBrowseApi.as_view(), name="obs-browse"),
+    path("workspaces/<str:workspace_id>/obs/status/", ObsStatusApi.as_view(), name="obs-status"),
+    path("workspaces/<str:workspace_id>/obs/browse/", ObsBrowseApi.as_view(), name="obs-browse"),
     path("workspaces/<str:workspace_id>/imports/", ImportCreateApi.as_view(), name="import-create"),
     path(_TASK, ImportDetailApi.as_view(), name="import-detail"),
     path(_TASK + "apply/", ImportApplyApi.as_view(), name="import-apply"),

@@ -14,7 +14,7 @@ from django.db import transaction
 from factory.development.models import Category
 from factory.development.nodes import DATAARTS_RESOURCE_TYPES
 from factory.errors import DomainError
-from factory.obs import ObsError, obs_configured, obs_exists, obs_path_parse, obs_write_stream
+from factory.obs import ObsError, obs_configured, obs_exists, obs_write_stream
 from factory.packages.write import package_file_name
 from factory.transfer.models import SystemTask, TaskStatus
 from factory.transfer.queue import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
@@ -24,6 +24,7 @@ from factory.transfer.services import (
     WITH_DEPENDENCIES,
     ExportRequest,
     export_collect,
+    export_obs_target,
     export_select,
     export_stream,
 )
@@ -43,6 +44,7 @@ from factory.transfer.services.imports_common import (
     task_fail,
 )
 from factory.workspaces.models import Workspace
+from factory.workspaces.obs import workspace_obs_path
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def v1_jobs_export(
 
     Everything is checked (names, statuses, the OBS path) and the first pass is done before the first
     byte, so errors are proper answers; the package itself is streamed. With ``obs_path`` the package is
-    written to OBS here (``<obsPath><file name>`` for a folder path ending in ``/``, else that key).
+    written to OBS here as ``<obsPath folder>/<file name>``, never replacing an object (DLF.0816).
     """
     request = ExportRequest(
         category=Category.JOB.value,
@@ -90,8 +92,7 @@ def v1_jobs_export(
     chunks = export_stream(selection=selection, contents=contents, user=user)
     if selection.obs_path is None:
         return V1Export(file_name=selection.file_name, stream=chunks)
-    target = selection.obs_path
-    target = target.child(selection.file_name) if target.is_prefix else target
+    target = export_obs_target(selection)
     obs_write_stream(path=target, chunks=chunks)
     return V1Export(file_name=selection.file_name, location=str(target))
 
@@ -134,7 +135,7 @@ def v1_import_start(
     import's system task is created (its ``import_inspect`` task queued, as for the wizard) with
     ``choices`` in it (``v1_import_choices_store``), and ``v1_import_continue`` is queued with the task's
     id to apply them once the inspection is done: one task id for DataArts' one-call import."""
-    obs_path = obs_path_parse(path.strip(), field="path")
+    obs_path = workspace_obs_path(workspace=workspace, value=path, field="path")
     if not obs_path.is_prefix and obs_configured() and not obs_exists(path=obs_path):
         raise ObsError(f"Fail to read OBS file: there is no object at {obs_path}.", code="obs_object_missing")
     with transaction.atomic():

@@ -12,6 +12,7 @@ from factory.transfer.services.export import (  # noqa: F401
     ExportWritten,
     export_artifact_delete,
     export_collect,
+    export_obs_target,
     export_run,
     export_select,
     export_start,

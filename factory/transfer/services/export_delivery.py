@@ -26,7 +26,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from factory.errors import Conflict, DomainError, ValidationError
-from factory.obs import ObsError, ObsPath, obs_browse, obs_multipart_abort_stale, obs_write_stream
+from factory.obs import (
+    ObsError,
+    ObsObjectExists,
+    ObsPath,
+    obs_browse,
+    obs_exists,
+    obs_multipart_abort_stale,
+    obs_write_stream,
+)
 from factory.packages import PackageError
 from factory.transfer import selectors
 from factory.transfer.models import ExportArtifact, SystemTask, TaskKind, TaskStatus
@@ -66,12 +74,22 @@ def _runs_in_background(selection: ExportSelection) -> bool:
     return selection.obs_path is not None or len(selection.pks) > settings.EXPORT_SYNC_MAX_JOBS
 
 
-def _target_obs_path(selection: ExportSelection) -> ObsPath | None:
-    """``obs://bucket/prefix/`` receives ``<prefix><file name>``; ``obs://bucket/key.zip`` is that key."""
-    path = selection.obs_path
-    if path is None:
-        return None
-    return path.child(selection.file_name) if path.is_prefix else path
+def export_obs_target(selection: ExportSelection) -> ObsPath | None:
+    """The OBS object the export writes (``<folder>/<DataArts file name>``), or None for no OBS path.
+
+    Refuses (409) when an object of that name is there already and the user did not ask to overwrite it:
+    checked when the export is asked for and again right before writing. (Between that last check and the
+    upload's completion another writer could still slip in: S3 has no portable "create only" for multipart
+    uploads. The window is the upload's duration; the allow-list bounds who could use it.)"""
+    target = selection.obs_target
+    if target is None or selection.request.obs_overwrite:
+        return target
+    if obs_exists(path=target):
+        raise ObsObjectExists(
+            f"{target} already exists; choose another folder, or ask to overwrite it.",
+            fields={"obsOverwrite": ["The object exists: set to overwrite it."]},
+        )
+    return target
 
 
 def _obs_bucket_check(path: ObsPath) -> None:
@@ -107,7 +125,7 @@ def export_start(*, workspace: Workspace, user: AbstractBaseUser, request: Expor
 def export_task_create(*, selection: ExportSelection, user: AbstractBaseUser) -> SystemTask:
     """A PENDING export task and its Download Center entry; the worker is asked once the rows commit."""
 
-    target = _target_obs_path(selection)
+    target = export_obs_target(selection)
     noun = selection.noun
     with transaction.atomic():
         task = SystemTask(
@@ -266,7 +284,7 @@ def export_run(*, task_id: int) -> None:
             progress=_Progress(task, contents.count),
             deflate_processes=parallel,
         )
-        target = _target_obs_path(selection)
+        target = export_obs_target(selection)
         if target is not None:
             _obs_bucket_check(target)
             _stale_uploads_abort(target)
@@ -329,7 +347,7 @@ def export_write(
     chunks = export_stream(selection=selection, contents=contents, user=user)
     jobs = contents.count if selection.noun == "job" else 0
     scripts = len(contents.scripts) if selection.noun == "job" else contents.count
-    target = _target_obs_path(selection)
+    target = export_obs_target(selection)
     if target is not None:
         _obs_bucket_check(target)
         size = obs_write_stream(path=target, chunks=chunks)

@@ -17,12 +17,13 @@ from django.utils.dateparse import parse_datetime
 
 from factory.development.models import Category
 from factory.errors import NotFound, ValidationError
-from factory.obs import ObsError, ObsPath, obs_configured, obs_path_parse
+from factory.obs import ObsError, ObsPath, obs_configured
 from factory.packages import (
     package_file_name,
 )
 from factory.transfer import selectors
 from factory.workspaces.models import Workspace
+from factory.workspaces.obs import workspace_obs_path
 
 JOBS_ONLY = "jobs_only"
 WITH_DEPENDENCIES = "with_dependencies"
@@ -57,6 +58,8 @@ class ExportRequest:
     scope: str = JOBS_ONLY
     status: str = DEVELOP
     obs_path: str = ""
+    # An export to OBS refuses to replace an object of the same name unless this is set.
+    obs_overwrite: bool = False
 
     def to_params(self) -> dict[str, Any]:
         return {
@@ -75,6 +78,7 @@ class ExportRequest:
             "scope": self.scope,
             "status": self.status,
             "obsPath": self.obs_path,
+            "obsOverwrite": self.obs_overwrite,
         }
 
     @classmethod
@@ -96,6 +100,7 @@ class ExportRequest:
             scope=params.get("scope", JOBS_ONLY),
             status=params.get("status", DEVELOP),
             obs_path=params.get("obsPath") or "",
+            obs_overwrite=bool(params.get("obsOverwrite")),
         )
 
 
@@ -109,11 +114,16 @@ class ExportSelection:
     names: tuple[str, ...]
     file_name: str
     layout: str
-    obs_path: ObsPath | None
+    obs_path: ObsPath | None  # the folder the package is written into, as ``<folder>/<file_name>``
 
     @property
     def category(self) -> str:
         return self.request.category
+
+    @property
+    def obs_target(self) -> ObsPath | None:
+        """The object an export to OBS writes: DataArts' file name in the chosen folder."""
+        return self.obs_path.child(self.file_name) if self.obs_path is not None else None
 
     @property
     def noun(self) -> str:
@@ -202,6 +212,23 @@ def _exclusions_check(request: ExportRequest, *, ids: tuple[int, ...], exclude_i
         )
 
 
+def _obs_folder(*, workspace: Workspace, value: str) -> ObsPath:
+    """The OBS folder an export goes to, allowed by the workspace's OBS allow-list. The package is always
+    written as ``<folder>/<DataArts file name>`` (DataArts asks for a folder too), so a user path can never
+    name another object to replace; a path naming a ``.zip`` is refused rather than guessed at."""
+    path = workspace_obs_path(workspace=workspace, value=value)
+    if not path.is_prefix:
+        if path.key.lower().endswith(".zip"):
+            raise ObsError(
+                f"{path} names a file; give the OBS folder to export to (the package is written into it "
+                "under its DataArts name, such as DLF_<job>.zip or jobs.zip).",
+                code="obs_path_invalid",
+                fields={"obsPath": ["Give a folder, such as obs://bucket/folder/."]},
+            )
+        path = ObsPath(path.bucket, path.key + "/")
+    return path
+
+
 def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSelection:
     """Resolve and check what was asked, before anything large is read.
 
@@ -220,7 +247,7 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
 
     obs_path = None
     if request.obs_path:
-        obs_path = obs_path_parse(request.obs_path)
+        obs_path = _obs_folder(workspace=workspace, value=request.obs_path)
         if not obs_configured():
             raise ObsError(
                 f"Cannot export to {request.obs_path}: OBS is not configured on this server.",

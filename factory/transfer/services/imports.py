@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from factory.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from factory.obs import ObsError, obs_configured, obs_path_parse
+from factory.obs import ObsError, obs_configured
 from factory.packages import PackageError
 from factory.transfer.models import SystemTask, TaskKind, TaskStatus
 from factory.transfer.progress import task_live_merge
@@ -64,6 +64,7 @@ from factory.transfer.services.imports_common import (
 )
 from factory.transfer.services.imports_inspect import import_inspect, package_inspect
 from factory.workspaces.models import Membership, Role, Workspace
+from factory.workspaces.obs import workspace_obs_path
 
 
 def _enqueue(name: str, task_id: int) -> None:
@@ -190,7 +191,7 @@ def import_create(
     )
     noun = "jobs" if category == CATEGORY_JOB else "scripts"
     if obs_path is not None:
-        path = obs_path_parse(obs_path.strip())
+        path = workspace_obs_path(workspace=workspace, value=obs_path)
         if path.is_prefix:
             raise ObsError(
                 f"{path} is a folder; choose the package's .zip file.",
@@ -368,7 +369,7 @@ def import_dry_run(
     if obs_path is not None:
         source = {
             "type": SOURCE_OBS,
-            "obsPath": str(obs_path_parse(obs_path)),
+            "obsPath": str(workspace_obs_path(workspace=workspace, value=obs_path)),
             "fileName": obs_path.rsplit("/", 1)[-1],
         }
     else:
@@ -378,7 +379,7 @@ def import_dry_run(
             "fileName": Path(str(file_path)).name,
         }
     try:
-        package, digest, size = package_load(source=source)
+        package, digest, size = package_load(source=source, workspace=workspace)
     except PackageError as exc:
         message, code, detail = error_detail(exc)
         raise PackageRefused(message, code=code, fields=detail) from exc

@@ -501,7 +501,9 @@ def import_apply(*, task_id: int) -> None:
     publisher.stage(f"Reading {file_name}...")
     package: Package | None = None
     try:
-        package, _, _ = package_load(source=source, expected_sha256=inspected_sha256(task_id))
+        package, _, _ = package_load(
+            source=source, workspace=task.workspace, expected_sha256=inspected_sha256(task_id)
+        )
         choices = ImportChoices.from_params(task.params["choices"])
         rolled_back: RolledBack | None = None
         try:

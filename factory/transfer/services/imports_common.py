@@ -34,9 +34,11 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from factory.errors import DomainError
-from factory.obs import obs_download_to, obs_path_parse
+from factory.obs import obs_download_to
 from factory.packages import Limits, Package, PackageError, package_read
 from factory.transfer.models import SystemTask, TaskKind, TaskStatus
+from factory.workspaces.models import Workspace
+from factory.workspaces.obs import workspace_obs_path
 
 logger = logging.getLogger(__name__)
 
@@ -276,18 +278,23 @@ def _sha256(fileobj: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def source_open(*, source: dict[str, Any]) -> tuple[IO[bytes], str, int]:
+def source_open(*, source: dict[str, Any], workspace: Workspace) -> tuple[IO[bytes], str, int]:
     """The package as a seekable temporary file, with its sha256 and size; the caller closes the file.
 
     The temporary file is anonymous (unlinked at creation where the OS allows), so nothing is left in
-    the temporary directory even when the worker is killed.
+    the temporary directory even when the worker is killed. An OBS path is checked against the
+    workspace's allow-list again when read: the list may have changed since the import started.
     """
     max_bytes = settings.PACKAGE_MAX_PACKED_BYTES
     kind = source.get("type")
     tmp = tempfile.TemporaryFile(prefix="factory-import-")  # noqa: SIM115 - closed by the caller
     try:
         if kind == SOURCE_OBS:
-            obs_download_to(path=obs_path_parse(source["obsPath"]), fileobj=tmp, max_bytes=max_bytes)
+            obs_download_to(
+                path=workspace_obs_path(workspace=workspace, value=source["obsPath"]),
+                fileobj=tmp,
+                max_bytes=max_bytes,
+            )
         elif kind == SOURCE_UPLOAD:
             try:
                 handle = default_storage.open(source["storageName"], "rb")
@@ -316,14 +323,16 @@ def source_open(*, source: dict[str, Any]) -> tuple[IO[bytes], str, int]:
     return tmp, digest, size
 
 
-def package_load(*, source: dict[str, Any], expected_sha256: str | None = None) -> tuple[Package, str, int]:
+def package_load(
+    *, source: dict[str, Any], workspace: Workspace, expected_sha256: str | None = None
+) -> tuple[Package, str, int]:
     """Read and validate the package; PackageError or DomainError when it is refused or unreadable.
 
     ``expected_sha256`` (the digest recorded by the inspection) refuses a package that changed since.
     The package owns its temporary copy, from which it reads each document again when asked: close it
     (``with package:``) when done; the copy is gone then (or when the package is garbage collected).
     """
-    tmp, digest, size = source_open(source=source)
+    tmp, digest, size = source_open(source=source, workspace=workspace)
     try:
         if expected_sha256 and digest != expected_sha256:
             raise PackageRefused(

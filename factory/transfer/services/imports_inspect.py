@@ -318,7 +318,7 @@ def import_inspect(*, task_id: int) -> None:
     )
     publisher.stage(f"Reading {source_label(source)}...")
     try:
-        package, digest, size = package_load(source=source)
+        package, digest, size = package_load(source=source, workspace=task.workspace)
         with package:
             count = len(package.jobs) + len(package.scripts) + len(package.resources)
             # Read: half of this step's share done.

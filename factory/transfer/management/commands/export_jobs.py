@@ -48,7 +48,12 @@ class Command(BaseCommand):
         parser.add_argument("--status", choices=("develop", "submit"), default="develop")
         where = parser.add_mutually_exclusive_group()
         where.add_argument("--out", help="A file, or a folder to write the package into (default: here).")
-        where.add_argument("--obs-path", help="obs://bucket/folder/ or obs://bucket/name.zip")
+        where.add_argument(
+            "--obs-path", help="obs://bucket/folder/: the package is written into it under its DataArts name."
+        )
+        parser.add_argument(
+            "--obs-overwrite", action="store_true", help="Replace an object of the same name in that folder."
+        )
         parser.add_argument("--user", help="Who exports (default: the workspace's first admin).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -70,6 +75,7 @@ class Command(BaseCommand):
                     scope=WITH_DEPENDENCIES if options["with_dependencies"] else JOBS_ONLY,
                     status=options["status"],
                     obs_path=options.get("obs_path") or "",
+                    obs_overwrite=bool(options.get("obs_overwrite")),
                 ),
                 out=Path(options["out"]) if options.get("out") else None,
             )
