@@ -224,6 +224,9 @@ else:
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "factory"),
+            # Past MAX_ENTRIES the file cache drops entries at random, the v1 API's record of used
+            # signatures (factory.dataarts.replay) among them: room for 15 minutes of busy traffic.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
