@@ -76,7 +76,8 @@ class AccessKey(models.Model):
     """An AK/SK pair of a user for SDK-HMAC-SHA256 signed requests to the v1 API.
 
     The secret is stored encrypted (it must be recoverable to verify signatures) and shown once.
-    The key acts with its owner's memberships; ``workspace`` only records which project id was handed out.
+    The key acts with its owner's memberships; ``workspace`` is where a v1 request that names no workspace
+    acts (and whose project id was handed out).
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_keys")
