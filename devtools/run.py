@@ -6,7 +6,9 @@ exists), then gunicorn and a Celery worker. Everything runs in the foreground an
 Ctrl-C or SIGTERM; a Celery worker that exits is started again, and if anything else dies, the others
 are stopped and we exit non-zero.
 
-Environment: PORT (default 8000), VAR_DIR (default var/), and everything factory/settings.py reads.
+Environment: PORT (default 8000), VAR_DIR (default var/), SHOW_OBS_SECRET=1 (print the local OBS's
+secret access key in the banner: by default it is only said where to find it, so that it does not end
+up in terminal scrollback, screen shares or CI logs), and everything factory/settings.py reads.
 The embedded run uses SQLite and the filesystem broker unless DATABASE_URL / CELERY_BROKER_URL are set.
 """
 
@@ -30,7 +32,14 @@ from devtools.processes import (
     spawn,
     stop_all,
 )
-from devtools.services import WEED_PORTS, ObsCredentials, ServiceError, port_is_free, services_started
+from devtools.services import (
+    WEED_PORTS,
+    ObsCredentials,
+    ServiceError,
+    port_is_free,
+    private_file_write,
+    services_started,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_BUCKET = "dlf-demo"
@@ -55,19 +64,19 @@ def _obs_state(path: Path) -> tuple[ObsCredentials, dict[str, int]]:
 
 
 def _save_obs_state(path: Path, credentials: ObsCredentials, ports: dict[str, int]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(
-        json.dumps(
-            {
-                "access_key_id": credentials.access_key_id,
-                "secret_access_key": credentials.secret_access_key,
-                "ports": ports,
-            },
-            indent=2,
-        )
-        + "\n"
+    text = json.dumps(
+        {
+            "access_key_id": credentials.access_key_id,
+            "secret_access_key": credentials.secret_access_key,
+            "ports": ports,
+        },
+        indent=2,
     )
+    private_file_write(path, text + "\n")
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _manage(args: list[str], env: dict[str, str], *, capture: bool = False) -> str:
@@ -109,15 +118,29 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float =
     return False
 
 
-def _banner(port: int, env: dict[str, str], users: list[str], obs_started: bool) -> str:
+def _banner(
+    port: int,
+    env: dict[str, str],
+    users: list[str],
+    obs_started: bool,
+    *,
+    show_secret: bool = False,
+    secret_file: Path | None = None,
+) -> str:
     lines = ["", f"  DataArts Factory console: http://127.0.0.1:{port}/"]
     lines += [f"    {line}" for line in users]
     if env.get("OBS_ENDPOINT"):
+        if show_secret:
+            secret = env.get("OBS_SECRET_ACCESS_KEY", "")
+        elif secret_file is not None:
+            secret = f"(hidden: in {secret_file}, or run with SHOW_OBS_SECRET=1)"
+        else:
+            secret = "(hidden: run with SHOW_OBS_SECRET=1)"
         lines += [
             f"  OBS{' (local SeaweedFS)' if obs_started else ''}: {env['OBS_ENDPOINT']}  region "
             f"{env.get('OBS_REGION', '')}",
             f"    access key id      {env.get('OBS_ACCESS_KEY_ID', '')}",
-            f"    secret access key  {env.get('OBS_SECRET_ACCESS_KEY', '')}",
+            f"    secret access key  {secret}",
         ]
         if obs_started:
             lines.append(f"    bucket for import/export: obs://{DEMO_BUCKET}/")
@@ -169,6 +192,8 @@ def main() -> int:
         return 1
     install_termination_handlers()
     var_dir = _var_dir()
+    # Created 0700 before anything is written into it (settings.py also tightens an older var/).
+    var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     state_path = var_dir / "obs-credentials.json"
     obs_wanted = not os.environ.get("OBS_ENDPOINT")
     credentials, ports = _obs_state(state_path) if obs_wanted else (None, {})
@@ -219,7 +244,15 @@ def main() -> int:
 
                 children["celery worker"] = worker()
                 if _wait_for_port(port, children["gunicorn"]):
-                    print(_banner(port, env, users, "seaweedfs" in started.running), flush=True)
+                    banner = _banner(
+                        port,
+                        env,
+                        users,
+                        "seaweedfs" in started.running,
+                        show_secret=env_flag("SHOW_OBS_SECRET"),
+                        secret_file=state_path if obs_wanted else None,
+                    )
+                    print(banner, flush=True)
                 # The worker exits when Redis goes away under a running task (kombu): start it again.
                 # The web server or OBS ending stops everything.
                 for name, process in started.processes.items():

@@ -138,6 +138,21 @@ def port_is_free(port: int) -> bool:
     return True
 
 
+def private_file_write(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in a file that is 0600 from its creation (never readable by others,
+    not even between creating and chmod-ing it), in a directory that is 0700 when we make it."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    draft.unlink(missing_ok=True)
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+        os.replace(draft, path)
+    finally:
+        draft.unlink(missing_ok=True)
+
+
 def _log_tail(path: Path | None, lines: int = 30) -> str:
     if path is None or not path.exists():
         return ""
@@ -545,6 +560,27 @@ def _weed_command(
     ]
 
 
+WEED_JWT_VARIABLES = (
+    "WEED_JWT_SIGNING_KEY",  # volume server writes (master <-> volume)
+    "WEED_JWT_SIGNING_READ_KEY",  # volume server reads
+    "WEED_JWT_FILER_SIGNING_KEY",  # filer writes over HTTP
+    "WEED_JWT_FILER_SIGNING_READ_KEY",  # filer reads over HTTP
+)
+
+
+def _weed_jwt_keys() -> dict[str, str]:
+    """Fresh JWT signing keys for one SeaweedFS run (security.toml's ``[jwt.signing]``,
+    ``[jwt.signing.read]``, ``[jwt.filer_signing]`` and ``[jwt.filer_signing.read]``, given as the
+    ``WEED_*`` variables SeaweedFS reads instead of the file, so that no key is written to disk).
+
+    Without them the filer and volume servers answer anyone who reaches 127.0.0.1: every object could be
+    read and written around the S3 gateway's signature check. With them they refuse a request without a
+    token signed by a key that only SeaweedFS's own components hold; S3 clients are unaffected. The keys
+    need not outlive the process (tokens expire within seconds), so a new set is made for every start.
+    """
+    return {name: secrets.token_urlsafe(32) for name in WEED_JWT_VARIABLES}
+
+
 def _s3_answers(client: Any) -> bool:
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -599,7 +635,7 @@ def start_seaweedfs(
     credentials = credentials or ObsCredentials.generate()
     if data_dir is not None:
         data_dir = data_dir.resolve()
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         _weed_owner_check(data_dir)
     # Always a temporary directory, for the identities (secrets) and the filer's and S3's unix sockets.
     run_dir = _make_temp_dir("seaweedfs")
@@ -607,7 +643,8 @@ def start_seaweedfs(
     (data / "master").mkdir(parents=True, exist_ok=True)
     config = run_dir / "s3-identities.json"
     identity = {"accessKey": credentials.access_key_id, "secretKey": credentials.secret_access_key}
-    config.write_text(
+    private_file_write(
+        config,
         json.dumps(
             {
                 "identities": [
@@ -619,7 +656,7 @@ def start_seaweedfs(
                 ]
             },
             indent=2,
-        )
+        ),
     )
     log_path = (data_dir or run_dir) / "seaweedfs.log"
     if log_path.exists() and log_path.stat().st_size > 20_000_000:
@@ -645,6 +682,7 @@ def start_seaweedfs(
                 _weed_command(weed, data=data, run_dir=run_dir, config=config, ports=chosen),
                 log_path=log_path,
                 cwd=data,
+                env={**os.environ, **_weed_jwt_keys()},
             )
             _write_pid(run_dir, process.pid)
             if data_dir is not None:

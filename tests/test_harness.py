@@ -169,3 +169,67 @@ def test_services_say_what_to_install_when_a_server_is_missing(monkeypatch: pyte
         services.start_postgres()
     with pytest.raises(services.ServiceError, match=r"apt-get install redis-server.*REDIS_URL"):
         services.start_redis()
+
+
+def test_local_obs_answers_only_through_s3(tmp_path: Path) -> None:
+    """The SeaweedFS that `make run` and the harness start: its filer and volume servers refused nothing
+    on 127.0.0.1 (any local user could read and write every object around the S3 signature check). They
+    now refuse a request without a token signed with keys only SeaweedFS holds, and S3 with the access
+    keys works as before."""
+    import urllib.error
+    import urllib.request
+
+    running = services.start_seaweedfs(data_dir=tmp_path / "weed", buckets=["walled"])
+    try:
+        s3 = services.s3_client(
+            endpoint=running.env["OBS_ENDPOINT"],
+            access_key_id=running.env["OBS_ACCESS_KEY_ID"],
+            secret_access_key=running.env["OBS_SECRET_ACCESS_KEY"],
+        )
+        s3.put_object(Bucket="walled", Key="jobs/secret.job", Body=b'{"name": "secret"}')
+
+        def plain(method: str, port_name: str, path: str, body: bytes | None = None) -> tuple[int, str]:
+            url = f"http://127.0.0.1:{running.ports[port_name]}{path}"
+            try:
+                with urllib.request.urlopen(
+                    urllib.request.Request(url, data=body, method=method), timeout=10
+                ) as r:
+                    return r.status, r.read().decode(errors="replace")
+            except urllib.error.HTTPError as error:
+                return error.code, error.read().decode(errors="replace")
+
+        attempts = [
+            plain("GET", "filer.port", "/buckets/walled/jobs/secret.job"),
+            plain("GET", "filer.port", "/buckets/walled/jobs/"),
+            plain("PUT", "filer.port", "/buckets/walled/jobs/planted.job", b"{}"),
+            plain("POST", "filer.port", "/buckets/walled/jobs/planted2.job", b"{}"),
+            plain("DELETE", "filer.port", "/buckets/walled/jobs/secret.job"),
+            plain("GET", "volume.port", "/1,0100000000"),
+            plain("POST", "volume.port", "/1,0100000000", b"planted"),
+        ]
+        for status, text in attempts:
+            assert status == 401 and "jwt" in text, (status, text)
+        # Nothing changed, and S3 with the keys still reads and lists.
+        assert s3.get_object(Bucket="walled", Key="jobs/secret.job")["Body"].read() == b'{"name": "secret"}'
+        listed = [o["Key"] for o in s3.list_objects_v2(Bucket="walled").get("Contents", [])]
+        assert listed == ["jobs/secret.job"]
+    finally:
+        running.stop()
+
+
+def test_make_run_prints_the_obs_secret_only_when_asked(tmp_path: Path) -> None:
+    from devtools.run import _banner
+
+    env = {
+        "OBS_ENDPOINT": "http://127.0.0.1:18333",
+        "OBS_REGION": "us-east-1",
+        "OBS_ACCESS_KEY_ID": "DEVKEYID",
+        "OBS_SECRET_ACCESS_KEY": "sEcReT-value",
+    }
+    state = tmp_path / "var" / "obs-credentials.json"
+    quiet = _banner(8000, env, ["user admin password x"], True, secret_file=state)
+    assert "sEcReT-value" not in quiet
+    assert f"secret access key  (hidden: in {state}, or run with SHOW_OBS_SECRET=1)" in quiet
+    assert "access key id      DEVKEYID" in quiet
+    shown = _banner(8000, env, [], True, show_secret=True, secret_file=state)
+    assert "secret access key  sEcReT-value" in shown
