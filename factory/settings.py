@@ -209,6 +209,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # var/cache/ in the embedded single-machine run; never the per-process local-memory cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+# Imports waiting for the user's choices keep their package in storage until applied, cancelled or expired
+# (IMPORT_WAITING_TIMEOUT seconds): a new import is refused while a user, or a workspace, has this many.
+IMPORT_MAX_WAITING_PER_USER = env_int("IMPORT_MAX_WAITING_PER_USER", 3)
+IMPORT_MAX_WAITING_PER_WORKSPACE = env_int("IMPORT_MAX_WAITING_PER_WORKSPACE", 10)
+IMPORT_WAITING_TIMEOUT = env_int("IMPORT_WAITING_TIMEOUT", 24 * 3600)
+
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

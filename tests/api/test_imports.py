@@ -282,3 +282,33 @@ def test_a_step_that_cannot_be_queued_fails_or_waits_again_and_blocks_nobody(
         "inspected",
         "Waiting for your choices.",
     )
+
+
+# --- imports waiting for choices are capped ----------------------------------------------------------
+
+
+def test_waiting_imports_are_capped_per_user_and_per_workspace(ctx, media, settings):
+    """Each import waiting for choices keeps its package (up to 512 MiB) in storage for a day: five such
+    uploads by one user were all kept. A user, and a workspace, may have only so many at once."""
+    settings.IMPORT_MAX_WAITING_PER_USER = 2
+    settings.IMPORT_MAX_WAITING_PER_WORKSPACE = 3
+    first, second = (upload(ctx).json()["task"]["id"] for _ in range(2))
+    assert {detail(ctx, t).json()["status"] for t in (first, second)} == {"WAITING"}
+    stored = sorted(p.relative_to(media) for p in media.rglob("*") if p.is_file())
+
+    refused = upload(ctx)
+    assert refused.status_code == 409 and refused.json()["code"] == "too_many_waiting_imports"
+    assert refused.json()["message"].startswith("You have 2 import(s) waiting for choices (at most 2)")
+    assert refused.json()["extra"]["fields"] == {"waitingForYou": [first, second]}
+    assert SystemTask.objects.filter(kind="import").count() == 2
+    assert sorted(p.relative_to(media) for p in media.rglob("*") if p.is_file()) == stored  # nothing saved
+
+    # Another member may still start one, until the workspace's own limit.
+    assert upload(ctx, client=ctx.bob).status_code == 202
+    by_admin = upload(ctx, client=ctx.admin)
+    assert by_admin.status_code == 409
+    assert by_admin.json()["message"].startswith(f"Workspace {ctx.target.workspace.name} has 3 import(s)")
+
+    # Cancelling one frees a place.
+    assert ctx.call(ctx.dev.post, f"{ctx.base}{first}/cancel/").status_code == 200
+    assert upload(ctx).status_code == 202

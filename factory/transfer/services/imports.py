@@ -143,10 +143,42 @@ def _running_conflict(*, workspace: Workspace, running: SystemTask | None) -> Co
     )
 
 
+def _waiting_imports_refuse(*, workspace: Workspace, user: AbstractBaseUser | None) -> None:
+    """Refuse a new import while the user, or the workspace, already has as many imports waiting for
+    choices as allowed: each holds its package (up to ``PACKAGE_MAX_PACKED_BYTES``) in storage until it
+    is applied, cancelled or expires. The message names the waiting imports, so that they can be finished
+    or cancelled."""
+    waiting = SystemTask.objects.filter(kind=TaskKind.IMPORT, status=TaskStatus.WAITING)
+    limits = (
+        (
+            waiting.filter(created_by=user) if user is not None else waiting.none(),
+            settings.IMPORT_MAX_WAITING_PER_USER,
+            "You have",
+            "waitingForYou",
+        ),
+        (
+            waiting.filter(workspace=workspace),
+            settings.IMPORT_MAX_WAITING_PER_WORKSPACE,
+            f"Workspace {workspace.name} has",
+            "waitingInWorkspace",
+        ),
+    )
+    for rows, limit, who, field in limits:
+        ids = list(rows.order_by("created_at").values_list("public_id", flat=True)[: limit + 1])
+        if len(ids) >= limit:
+            raise Conflict(
+                f"{who} {len(ids)} import(s) waiting for choices (at most {limit}): finish or cancel one of "
+                f"them ({', '.join(ids[:limit])}) before starting another.",
+                code="too_many_waiting_imports",
+                fields={field: ids[:limit]},
+            )
+
+
 def _insert_guarded(*, task: SystemTask, workspace: Workspace, enqueue: bool) -> None:
     try:
         with transaction.atomic():
             _running_import_refuse(workspace=workspace)
+            _waiting_imports_refuse(workspace=workspace, user=task.created_by)
             task.save()
             if enqueue:
                 transaction.on_commit(partial(_inspect_enqueue, task.pk))
@@ -182,6 +214,9 @@ def import_create(
             fields={"obsPath": ["Give obsPath or file."], "file": ["Give obsPath or file."]},
         )
     max_bytes = settings.PACKAGE_MAX_PACKED_BYTES
+    # Before the upload is copied to storage; checked again under the workspace's lock when the row is made.
+    stale_imports_fail()  # expired imports (of any workspace the user has) do not count
+    _waiting_imports_refuse(workspace=workspace, user=user)
     task = SystemTask(
         workspace=workspace,
         kind=TaskKind.IMPORT,
