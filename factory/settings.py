@@ -199,9 +199,21 @@ if OBS_BUCKET:
 PACKAGE_MAX_PACKED_BYTES = env_int("PACKAGE_MAX_PACKED_BYTES", 512 * 1024 * 1024)
 PACKAGE_MAX_UNPACKED_BYTES = env_int("PACKAGE_MAX_UNPACKED_BYTES", 2 * 1024 * 1024 * 1024)
 PACKAGE_MAX_ENTRIES = env_int("PACKAGE_MAX_ENTRIES", 100_000)
+# What one document of a package may cost to parse (factory.packages.limits.Limits says why these values):
+# its size (job, script, resource, connection, environment; the manifest may add 1 KiB per entry), and the
+# count and nesting depth of its JSON values, checked before it is parsed.
+PACKAGE_MAX_DOCUMENT_BYTES = env_int("PACKAGE_MAX_DOCUMENT_BYTES", 8 * 1024 * 1024)
+PACKAGE_MAX_JSON_VALUES = env_int("PACKAGE_MAX_JSON_VALUES", 1_000_000)
+PACKAGE_MAX_JSON_DEPTH = env_int("PACKAGE_MAX_JSON_DEPTH", 64)
 UPLOAD_FORM_OVERHEAD_BYTES = env_int("UPLOAD_FORM_OVERHEAD_BYTES", 64 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Imports waiting for the user's choices keep their package in storage until applied, cancelled or expired
+# (IMPORT_WAITING_TIMEOUT seconds): a new import is refused while a user, or a workspace, has this many.
+IMPORT_MAX_WAITING_PER_USER = env_int("IMPORT_MAX_WAITING_PER_USER", 3)
+IMPORT_MAX_WAITING_PER_WORKSPACE = env_int("IMPORT_MAX_WAITING_PER_WORKSPACE", 10)
+IMPORT_WAITING_TIMEOUT = env_int("IMPORT_WAITING_TIMEOUT", 24 * 3600)
 
 # The cache carries what one process publishes for the others to read: the live progress of an import,
 # written by the worker inside its one apply transaction (whose rows nobody sees before the commit) and read
@@ -209,12 +221,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # var/cache/ in the embedded single-machine run; never the per-process local-memory cache.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-# Imports waiting for the user's choices keep their package in storage until applied, cancelled or expired
-# (IMPORT_WAITING_TIMEOUT seconds): a new import is refused while a user, or a workspace, has this many.
-IMPORT_MAX_WAITING_PER_USER = env_int("IMPORT_MAX_WAITING_PER_USER", 3)
-IMPORT_MAX_WAITING_PER_WORKSPACE = env_int("IMPORT_MAX_WAITING_PER_WORKSPACE", 10)
-IMPORT_WAITING_TIMEOUT = env_int("IMPORT_WAITING_TIMEOUT", 24 * 3600)
-
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -76,15 +76,33 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def document_loads(data: bytes, *, entry: str, text_check: bool = True) -> Any:
+def document_loads(
+    data: bytes,
+    *,
+    entry: str,
+    text_check: bool = True,
+    max_values: int | None = None,
+    max_depth: int | None = None,
+) -> Any:
     """Parse one entry's bytes; raise ``json.malformed`` naming the entry (and the line and column, or
     the field whose text PostgreSQL cannot store) otherwise.
 
     ``text_check=False`` leaves out the last check, for a caller that validates the document first
     (a NUL in a job's name is better reported by the name rule) and then calls
     :func:`unstorable_text_check` itself, when :func:`unstorable_text_possible` says it may be needed.
+
+    ``max_values`` and ``max_depth`` (both or neither) bound what parsing may cost: text long enough to
+    hold more values than allowed is scanned first (:func:`document_shape_check`) and refused unparsed;
+    shorter text cannot hold more (each value takes a byte and a separator), so it is parsed and then
+    its depth checked (:func:`document_depth_check`), which is cheaper than the scan.
     """
     data = data.removeprefix(BOM)
+    depth_after: int | None = None  # the depth still to check once parsed
+    if max_values is not None and max_depth is not None:
+        if len(data) >= 2 * max_values:
+            document_shape_check(data, max_values=max_values, max_depth=max_depth, entry=entry)
+        else:
+            depth_after = max_depth
     suspect = text_check and unstorable_text_possible(data)
     try:
         text = data.decode("utf-8")
@@ -105,15 +123,92 @@ def document_loads(data: bytes, *, entry: str, text_check: bool = True) -> Any:
             column=exc.colno,
         ) from None
     except RecursionError:
+        if max_depth is not None:
+            raise _too_deep(max_depth, entry=entry) from None
         raise PackageError("malformed JSON: nested too deeply", code="json.malformed", entry=entry) from None
     except ValueError as exc:  # NaN/Infinity, or an integer with more digits than Python converts
         raise PackageError(f"malformed JSON: {exc}", code="json.malformed", entry=entry) from None
+    if depth_after is not None:
+        document_depth_check(document, max_depth=depth_after, entry=entry)
     if suspect:
         try:
             unstorable_text_check(document)
         except PackageError as exc:
             raise exc.in_entry(entry) from None
     return document
+
+
+_SHAPE_TOKEN = re.compile(rb'"(?:[^"\\]++|\\.)*+"|[\[{]|[\]}]|,', re.DOTALL)
+"""A string literal (skipped whole, brackets and commas inside it included), an opening bracket, a
+closing bracket or a comma. Possessive, so that a long string or an unterminated one costs one pass."""
+_OPENING = frozenset(b"[{")
+_CLOSING = frozenset(b"]}")
+_COMMA = ord(",")
+
+
+def document_shape_check(data: bytes, *, max_values: int, max_depth: int, entry: str) -> None:
+    """Refuse JSON text nested deeper than ``max_depth`` (``json.malformed``, "nested too deeply") or
+    holding more than ``max_values`` values (``json.too_many_values``), before it is parsed.
+
+    Parsing builds every value at once, up to some 130 bytes each in Python: a few megabytes of small
+    values cost gigabytes, and a document nested a thousand deep parses but exhausts the recursion of
+    whatever walks it next. This scan builds nothing: a regular expression skips string literals whole
+    and stops only at brackets and commas, which give the depth and the count (each comma and each
+    non-empty array or object adds a value). On text that is not JSON the figures are approximate;
+    the parser then says what is wrong, unless a limit was met first.
+    """
+    values = 1  # the document itself
+    depth = 0
+    opened_at = -1  # end of the opening bracket just seen: its first element is not counted yet
+    for token in _SHAPE_TOKEN.finditer(data):
+        start = token.start()
+        first = data[start]
+        if opened_at >= 0:
+            # Anything but a closing bracket right after the opening one (``[]``, ``{ }``) is an element.
+            if first not in _CLOSING or data[opened_at:start].strip():
+                values += 1
+            opened_at = -1
+        if first in _OPENING:
+            depth += 1
+            if depth > max_depth:
+                raise _too_deep(max_depth, entry=entry)
+            opened_at = token.end()
+        elif first in _CLOSING:
+            depth -= 1
+        elif first == _COMMA:
+            values += 1
+        if values > max_values:
+            raise PackageError(
+                f"holds more than {max_values} JSON values (objects, arrays, strings, numbers, booleans and "
+                f"nulls); at most {max_values} are allowed",
+                code="json.too_many_values",
+                entry=entry,
+            )
+
+
+def document_depth_check(document: Any, *, max_depth: int, entry: str) -> None:
+    """The depth rule of :func:`document_shape_check` on a parsed document, one level at a time (no
+    recursion: it cannot exhaust the stack, and it costs less than the parse did)."""
+    level = [document] if type(document) is dict or type(document) is list else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > max_depth:
+            raise _too_deep(max_depth, entry=entry)
+        below: list[Any] = []
+        for value in level:
+            items = value.values() if type(value) is dict else value
+            below += [item for item in items if type(item) is dict or type(item) is list]
+        level = below
+
+
+def _too_deep(max_depth: int, *, entry: str) -> PackageError:
+    return PackageError(
+        f"is nested too deeply: arrays and objects more than {max_depth} levels deep; at most {max_depth} "
+        "are allowed",
+        code="json.malformed",
+        entry=entry,
+    )
 
 
 def unstorable_text_possible(data: bytes) -> bool:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 KIB = 1024
 MIB = 1024 * KIB
 GIB = 1024 * MIB
+MANIFEST_BYTES_PER_ENTRY = 1 * KIB
+"""What one entry's row may add to ``manifest.json`` (our rows are about 450 bytes with the longest names)."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,21 @@ class Limits:
     """Number of entries in the central directory, directories included."""
     max_entry_bytes: int = 64 * MIB
     """Uncompressed size of any single entry."""
+    max_document_bytes: int = 8 * MIB
+    """Uncompressed size of a job, script, resource, connection or environment document, checked against
+    the entry's header before it is read (and inflating stops at the declared size). A script's
+    ``content`` may be 4 MiB (``max_script_content_bytes``): twice that leaves room for JSON escapes and
+    the other fields. ``manifest.json`` lists every entry, so it may be larger: this plus
+    ``MANIFEST_BYTES_PER_ENTRY`` per document of the package, within ``max_entry_bytes``."""
+    max_json_values: int = 1_000_000
+    """JSON values (objects, arrays, strings, numbers, booleans, nulls; keys not counted) in one document,
+    counted by a scan of its bytes before it is parsed: a parsed value costs Python up to some 130 bytes,
+    so this bounds what parsing one document can cost (~130 MiB) whatever its size. A job of 1000 nodes
+    with their properties holds some 50,000; the manifest of a 100,000-entry package some 500,000."""
+    max_json_depth: int = 64
+    """Nesting of arrays and objects in one document, counted by the same scan. DataArts' documents nest
+    5 or 6 levels (``nodes[0].properties[0].value``); a deeper one would exhaust the recursion of the
+    code that walks documents."""
     max_ratio: int = 200
     """Uncompressed:compressed ratio allowed for entries bigger than ``ratio_threshold_bytes``."""
     ratio_threshold_bytes: int = 1 * MIB

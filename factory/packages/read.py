@@ -30,7 +30,7 @@ from factory.packages.entries import (
 from factory.packages.errors import PackageError
 from factory.packages.jsonio import document_loads, unstorable_text_check, unstorable_text_possible
 from factory.packages.layout import Placement, classify, wrapper_prefix
-from factory.packages.limits import DEFAULT_LIMITS, Limits
+from factory.packages.limits import DEFAULT_LIMITS, MANIFEST_BYTES_PER_ENTRY, Limits
 from factory.packages.manifest import manifest_entry_check, manifest_expected, manifest_missing_check
 from factory.packages.safezip import Member, SafeZip
 from factory.packages.schema import (
@@ -287,9 +287,18 @@ def _package_build(archive: _Archive, *, limits: Limits) -> Package:
     manifest: _EntryReader | None = None
     manifest_entry = ""
     expected: dict[str, str] = {}
+    manifest_bytes = min(
+        limits.max_entry_bytes,
+        limits.max_document_bytes + MANIFEST_BYTES_PER_ENTRY * len(placed),
+    )
     for member, relative, placement in placed:
         entry = member.original
-        data = archive.read(member)
+        _document_size_check(
+            member,
+            max_bytes=manifest_bytes if placement.kind == "manifest" else limits.max_document_bytes,
+            kind=placement.kind,
+        )
+        data = archive.read(member)  # inflated up to the size just checked, never beyond
         sha256 = hashlib.sha256(data).digest()
         if placement.kind != "manifest":
             manifest_entry_check(
@@ -300,7 +309,13 @@ def _package_build(archive: _Archive, *, limits: Limits) -> Package:
         # U+0000 and lone surrogates are refused after the document's own rules, which say more
         # precisely what is wrong where they apply (``job name 'j\x00' contains U+0000``).
         text_suspect = unstorable_text_possible(data)
-        document = document_loads(data, entry=entry, text_check=False)
+        document = document_loads(
+            data,
+            entry=entry,
+            text_check=False,
+            max_values=limits.max_json_values,
+            max_depth=limits.max_json_depth,
+        )
         del data
         if placement.kind == "manifest":
             expected = manifest_expected(document=document, entry=entry)
@@ -321,6 +336,21 @@ def _package_build(archive: _Archive, *, limits: Limits) -> Package:
         seen = {relative for _, relative, _ in placed}
         manifest_missing_check(expected=expected, seen=seen, manifest=manifest_entry)
     return _package_assemble(collected, manifest=manifest, ignored=ignored)
+
+
+def _document_size_check(member: Member, *, max_bytes: int, kind: str) -> None:
+    """Refuse a document larger than its limit from the size its header declares, before reading it
+    (reading stops at the declared size: a header that lies cannot make it bigger)."""
+    size = member.info.file_size
+    if size > max_bytes:
+        what = {"manifest": "the manifest", "environment": "an environment document"}.get(
+            kind, f"a {kind} document"
+        )
+        raise PackageError(
+            f"is {size} bytes uncompressed; {what} may be at most {max_bytes} bytes",
+            code="zip.too_large",
+            entry=member.original,
+        )
 
 
 def _storable_check(document: Any, *, entry: str, suspect: bool) -> None:

@@ -38,6 +38,9 @@ from tests.transfer.hostile.builders import GOOD_JOB, HOSTILE, connection, job, 
 MIB = 1024 * 1024
 DEFAULT_MAX_ENTRIES = 100_000
 DEFAULT_MAX_ENTRY_BYTES = 64 * MIB
+DEFAULT_MAX_DOCUMENT_BYTES = 8 * MIB
+DEFAULT_MAX_JSON_VALUES = 1_000_000
+DEFAULT_MAX_JSON_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -356,6 +359,34 @@ def _deeply_nested() -> bytes:
     )
 
 
+def _nested_900() -> bytes:
+    """Well-formed JSON 900 levels deep in a key no rule reads: the parser accepts it (its limit is near
+    1000), the code that walks documents afterwards would not."""
+    deep = b"[" * 900 + b"]" * 900
+    return _with_job(
+        ("jobs/deep900.job", b'{"name": "deep900", "processType": "BATCH", "nodes": [], "x": ' + deep + b"}")
+    )
+
+
+def _document_over_8mib() -> bytes:
+    """A job of 9 MiB (a note of 'a's with a digit every 40 characters): over the document limit, yet
+    no zip bomb (ratio ~35), refused from its header before it is read."""
+    rng = random.Random(20260102)
+    note = "a" * 39 + ("a" * 39).join(rng.choices("0123456789", k=9 * MIB // 40))
+    return _with_job(
+        ("jobs/big.job", _compact({"name": "big", "processType": "BATCH", "nodes": [], "note": note}))
+    )
+
+
+def _document_over_a_million_values() -> bytes:
+    """A job of 2 MB holding 1,000,001 numbers (0s and 1s, no zip bomb): parsing it would cost some
+    40 MB; refused by the scan before it is parsed."""
+    rng = random.Random(20260103)
+    samples = [rng.choice((0, 1)) for _ in range(1_000_000)]
+    document = {"name": "many", "processType": "BATCH", "nodes": [], "samples": samples}
+    return _with_job(("jobs/many.job", _compact(document)))
+
+
 # --- the corpus -----------------------------------------------------------------------------------------
 
 
@@ -580,6 +611,24 @@ SPECS: dict[str, _Spec] = {
         "NaN is not valid JSON",
     ),
     "json_nested_too_deeply": _Spec(_deeply_nested, "json.malformed", "jobs/deep.job", "nested too deeply"),
+    "json_nested_900_deep": _Spec(
+        _nested_900,
+        "json.malformed",
+        "jobs/deep900.job",
+        f"is nested too deeply: arrays and objects more than {DEFAULT_MAX_JSON_DEPTH} levels deep",
+    ),
+    "json_document_over_8mib": _Spec(
+        _document_over_8mib,
+        "zip.too_large",
+        "jobs/big.job",
+        f"bytes uncompressed; a job document may be at most {DEFAULT_MAX_DOCUMENT_BYTES} bytes",
+    ),
+    "json_too_many_values": _Spec(
+        _document_over_a_million_values,
+        "json.too_many_values",
+        "jobs/many.job",
+        f"holds more than {DEFAULT_MAX_JSON_VALUES} JSON values",
+    ),
     # --- wrong types and missing fields ----------------------------------------------------------------
     "document_not_an_object": _Spec(
         lambda: _with_job(("jobs/j2.job", b"[]")),

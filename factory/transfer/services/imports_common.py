@@ -76,6 +76,9 @@ def package_limits() -> Limits:
         max_packed_bytes=settings.PACKAGE_MAX_PACKED_BYTES,
         max_unpacked_bytes=settings.PACKAGE_MAX_UNPACKED_BYTES,
         max_entries=settings.PACKAGE_MAX_ENTRIES,
+        max_document_bytes=settings.PACKAGE_MAX_DOCUMENT_BYTES,
+        max_json_values=settings.PACKAGE_MAX_JSON_VALUES,
+        max_json_depth=settings.PACKAGE_MAX_JSON_DEPTH,
     )
 
 
