@@ -68,6 +68,18 @@ def test_import_with_a_mapping_and_a_public_parameter(target, package):
     assert SystemTask.objects.get().status == TaskStatus.SUCCESSFUL
 
 
+def test_map_takes_dataarts_own_type_names_as_the_v1_import_does(target, package):
+    """``DWS_CONNECTION`` is what the v1 import's ``resources[].type`` takes: the CLI takes it too."""
+    out, _ = run(package(doc1()), "--workspace", "tgt", "--map", "DWS_CONNECTION:doctest=dws2")
+
+    assert "created     job doc1 (version 1)" in out
+    [node] = Job.objects.get(name="doc1").document["nodes"]
+    assert {"name": "connectionName", "value": "dws2"} in node["properties"]
+    with pytest.raises(CommandError, match="or a DataArts type") as caught:
+        run(package(doc1()), "--workspace", "tgt", "--map", "DWS_CONECTION:doctest=dws2")
+    assert caught.value.returncode == 2
+
+
 def test_saved_and_rename(target, package):
     path = package(doc1())
     run(path, "--workspace", "tgt", "--map", "connection:doctest=dws2")

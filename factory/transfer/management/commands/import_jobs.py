@@ -1,6 +1,7 @@
 """``manage.py import_jobs``: import a package from a local file or OBS, like the console's wizard.
 
     manage.py import_jobs DLF_doc1.zip --workspace default --map connection:doctest=dws_prod
+    manage.py import_jobs DLF_doc1.zip --workspace default --map DWS_CONNECTION:doctest=dws_prod
     manage.py import_jobs obs://bucket/jobs.zip --workspace prod --policy rename --param env=prod
     manage.py import_jobs scripts.zip --workspace default --category script --dry-run
 
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from factory.development.nodes import REFERENCE_KINDS
+from factory.development.nodes import DATAARTS_RESOURCE_TYPES, REFERENCE_KINDS
 from factory.errors import DomainError
 from factory.packages import PackageError
 from factory.transfer.models import SystemTask, TaskStatus
@@ -69,7 +70,8 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="TYPE:OLD=NEW",
-            help=f"Replace a reference; TYPE is one of {', '.join(REFERENCE_KINDS)}; repeatable.",
+            help=f"Replace a reference; TYPE is one of {', '.join(REFERENCE_KINDS)} or a DataArts type "
+            f"such as DWS_CONNECTION or DLI_QUEUE; repeatable.",
         )
         parser.add_argument(
             "--param", action="append", default=[], metavar="NAME=VALUE", help="A public job parameter."
@@ -132,9 +134,13 @@ class Command(BaseCommand):
         mapping = []
         for key, replace in _pairs(options["map"], option="--map", example="TYPE:OLD=NEW").items():
             kind, sep, name = key.partition(":")
+            # DataArts' own type names (the v1 import's resources[].type) name the same kinds.
+            kind = DATAARTS_RESOURCE_TYPES[kind][0] if kind in DATAARTS_RESOURCE_TYPES else kind
             if not sep or kind not in REFERENCE_KINDS:
                 raise CommandError(
-                    f"--map {key}={replace}: TYPE must be one of {', '.join(REFERENCE_KINDS)}.", returncode=2
+                    f"--map {key}={replace}: TYPE must be one of {', '.join(REFERENCE_KINDS)}, or a DataArts "
+                    f"type ({', '.join(DATAARTS_RESOURCE_TYPES)}).",
+                    returncode=2,
                 )
             mapping.append({"kind": kind, "name": name, "replace": replace})
         job_params: dict[str, dict[str, str]] = {}
