@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from factory.crypto import secret_encrypt
-from factory.errors import Conflict, NotFound, ValidationError
+from factory.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from factory.workspaces.models import AccessKey, LockPolicy, Membership, Role, Workspace
 from factory.workspaces.obs import workspace_obs_allow_list_normalize
 from factory.workspaces.selectors import workspace_access_get
@@ -83,6 +83,18 @@ def workspace_create(
     if user is not None:
         membership_set(workspace=workspace, user=user, role=Role.ADMIN)
     return workspace
+
+
+def workspace_create_by(
+    *, user: AbstractBaseUser, name: str, lock_policy: str = LockPolicy.SOFT, description: str = ""
+) -> Workspace:
+    """A workspace created from the console: staff users may, and become its admin (its admins then run
+    it: lock policy, members, OBS allow-list)."""
+    if not getattr(user, "is_staff", False):
+        raise PermissionDenied(
+            "Only staff users create workspaces; ask an administrator of this console.", code="staff_required"
+        )
+    return workspace_create(name=name, user=user, lock_policy=lock_policy, description=description)
 
 
 @transaction.atomic

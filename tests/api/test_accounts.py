@@ -77,6 +77,23 @@ def test_json_login_checks_csrf_and_credentials(people):
     assert client.get("/api/session/").status_code == 403
 
 
+def test_staff_create_a_workspace_and_become_its_admin(people):
+    staff = user_make("ops", is_staff=True)
+    client = client_for(staff)
+
+    created = client.post("/api/workspaces/", {"name": "etl_test", "lockPolicy": "hard"}, content_type=JSON)
+    assert created.status_code == 201, created.json()
+    assert created.json()["name"] == "etl_test" and created.json()["role"] == "admin"
+    assert created.json()["lockPolicy"] == "hard" and created.json()["obsAllowList"] == ["*"]
+    assert [w["name"] for w in client.get("/api/session/").json()["workspaces"]] == ["etl_test"]
+
+    taken = client.post("/api/workspaces/", {"name": "etl_test"}, content_type=JSON)
+    assert taken.status_code == 409 and taken.json()["code"] == "workspace_exists"
+    refused = client_for(people["admin"]).post("/api/workspaces/", {"name": "mine"}, content_type=JSON)
+    assert refused.status_code == 403 and refused.json()["code"] == "staff_required"
+    assert not Membership.objects.filter(workspace__name="mine").exists()
+
+
 def test_workspaces_list_and_detail_show_only_the_users_own(people):
     client = client_for(people["dev"])
 
@@ -194,7 +211,7 @@ MY_PATHS = {
     "/api/session/": {"get"},
     "/api/session/login/": {"post"},
     "/api/session/logout/": {"post"},
-    "/api/workspaces/": {"get"},
+    "/api/workspaces/": {"get", "post"},
     "/api/workspaces/{workspace_id}/": {"get", "patch"},
     "/api/workspaces/{workspace_id}/members/": {"get", "post"},
     "/api/workspaces/{workspace_id}/members/{username}/": {"delete"},

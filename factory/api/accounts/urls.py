@@ -11,7 +11,9 @@ urlpatterns = [
     path("session/", views.SessionGetApi.as_view(), name="session"),
     path("session/login/", views.SessionLoginApi.as_view(), name="session-login"),
     path("session/logout/", views.SessionLogoutApi.as_view(), name="session-logout"),
-    path("workspaces/", views.WorkspaceListApi.as_view(), name="workspaces"),
+    path(
+        "workspaces/", methods(get=views.WorkspaceListApi, post=views.WorkspaceCreateApi), name="workspaces"
+    ),
     path(
         "workspaces/<str:workspace_id>/",
         methods(get=views.WorkspaceGetApi, patch=views.WorkspaceUpdateApi),

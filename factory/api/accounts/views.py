@@ -27,6 +27,7 @@ from factory.workspaces.services import (
     membership_set,
     session_login,
     session_logout,
+    workspace_create_by,
     workspace_update,
 )
 
@@ -131,6 +132,36 @@ class WorkspaceListApi(APIView):
             items=memberships_for_user(user=request.user),
             serializer_class=WorkspaceSerializer,
         )
+
+
+class WorkspaceCreateApi(APIView):
+    """Create a workspace (staff users; the creator becomes its admin)."""
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=64)
+        lockPolicy = serializers.ChoiceField(choices=LockPolicy.choices, default=LockPolicy.SOFT)  # noqa: N815
+        description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+        class Meta:
+            ref_name = "WorkspaceCreateInput"
+
+    @extend_schema(
+        tags=TAG,
+        request=InputSerializer,
+        responses={201: WorkspaceSerializer},
+        operation_id="workspaces_create",
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        workspace = workspace_create_by(
+            user=request.user,
+            name=data.validated_data["name"],
+            lock_policy=data.validated_data["lockPolicy"],
+            description=data.validated_data["description"],
+        )
+        membership = workspace_access_get(user=request.user, workspace_id=workspace.pk)
+        return Response(WorkspaceSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
 class WorkspaceGetApi(WorkspaceApi):
