@@ -13,7 +13,7 @@ from django.test import Client
 from factory.errors import ValidationError
 from factory.transfer.models import ExportArtifact, TaskStatus
 from factory.transfer.services import export as export_services
-from factory.transfer.services import export_delivery, export_package
+from factory.transfer.services import export_package
 from tests.transfer.conftest import (
     CONN_PASSWORD,
     WORLD_SECRETS,
