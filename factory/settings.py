@@ -351,6 +351,9 @@ AXES_LOCKOUT_CALLABLE = "factory.api.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "factory.api.accounts.lockout.client_address"
 LOGIN_LOCKOUT_PROXY_COUNT = env_int("LOGIN_LOCKOUT_PROXY_COUNT", 0)
 AXES_HTTP_RESPONSE_CODE = 429
+# Quiet: no start-up banner (commands' stderr stays theirs) and no line per successful login; a lockout is
+# still logged, as a warning.
+AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS: list[str] = []
 if env_bool("HTTPS", False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips any the client sent).
@@ -370,5 +373,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
