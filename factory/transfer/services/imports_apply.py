@@ -22,7 +22,6 @@ own atomic block) and its objects are reported failed.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime
 from itertools import groupby
 from typing import Any
@@ -44,6 +43,7 @@ from factory.development.services import (
 )
 from factory.errors import DomainError
 from factory.packages import Package
+from factory.packages.secrets import secret_name_like
 from factory.transfer.models import SubTask, SystemTask, TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
 from factory.transfer.services.imports_choices import (
@@ -81,9 +81,6 @@ from factory.workspaces.models import Workspace
 logger = logging.getLogger(__name__)
 # The inspection took the task to 50 %; the apply takes it from there to 100 % as objects are written.
 APPLY_PROGRESS_START = 50
-# Empty config values under secret-looking keys: left by the export's redaction, refused by the connection
-# services (secrets go in ``secrets``), so they are dropped from the definition.
-_SECRETISH = re.compile(r"pass|pwd|secret|token|private|credential|(^|_)sk$", re.I)
 # Objects per batch of resources, scripts or jobs: a tenth of the kind, within these bounds. Each batch is
 # a constant number of queries, only its documents are in memory at a time, and the live progress moves
 # batch by batch: in ten steps or more.
@@ -111,10 +108,12 @@ def _write_one(
     """A data connection or an environment variable: few per package, written one by one."""
     doc = document or {}
     if item.type == "connection":
+        # Empty values under secret-looking keys (packages written before secret keys were dropped, or
+        # by DataArts) are refused by the connection services, which take secrets apart: dropped here.
         config = {
             k: v
             for k, v in (doc.get("config") or {}).items()
-            if not (v in (None, "") and _SECRETISH.search(str(k)))
+            if not (v in (None, "") and secret_name_like(str(k)))
         }
         connection_create(
             workspace=workspace,

@@ -26,6 +26,7 @@ from factory.development.nodes import (
 )
 from factory.packages import Package, PackageConnection, PackageJob, PackageScript
 from factory.packages.redact import flag_true
+from factory.packages.secrets import secret_name_like
 from factory.transfer.models import TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
 from factory.transfer.services.imports_analysis import (
@@ -153,7 +154,9 @@ def _params(document: dict[str, Any]) -> list[dict[str, Any]]:
     for param in document.get("params") or []:
         if isinstance(param, dict) and isinstance(param.get("name"), str):
             name = param["name"]
-            is_masked = name in masked or flag_true(param.get("masked"))
+            # Named like a secret, masked or not: exports empty it as they empty a masked one, so the
+            # wizard asks for it the same way (and an empty answer keeps the target job's stored one).
+            is_masked = name in masked or flag_true(param.get("masked")) or secret_name_like(name)
             params.append(
                 {
                     "name": name,

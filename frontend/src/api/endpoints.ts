@@ -28,6 +28,8 @@ import type {
   TreePage,
   VersionDetail,
   VersionSummary,
+  Workspace,
+  WorkspaceUpdate,
 } from "./types";
 
 export type ObjectKind = "jobs" | "scripts";
@@ -42,6 +44,10 @@ function asList<T>(data: T[] | { results: T[] }): T[] {
 export const sessionGet = () => api.get<Session>("/api/session/");
 export const sessionLogout = () => api.post<null>("/api/session/logout/");
 export const nodeTypesList = () => api.get<NodeType[]>("/api/node-types/");
+
+/** The workspace with the caller's role; its lock policy and OBS allow-list are changed by its admins. */
+export const workspaceGet = (workspace: Id) => api.get<Workspace>(`${ws(workspace)}/`);
+export const workspaceUpdate = (workspace: Id, body: WorkspaceUpdate) => api.patch<Workspace>(`${ws(workspace)}/`, body);
 
 export interface TreeQuery {
   category: Category;
@@ -143,8 +149,12 @@ export const downloadsList = async (workspace: Id) =>
 
 // ---- OBS and import
 
-export const obsStatus = () => api.get<ObsStatus>("/api/obs/status/");
-export const obsBrowse = (path: string) => api.get<ObsListing>(`/api/obs/browse/${queryString({ path })}`);
+// OBS is reached with the server's credentials, so what a workspace may see is its allow-list's business:
+// status and browsing live under the workspace (developers and admins; a path outside the list is 403).
+export const obsStatus = (workspace: Id) => api.get<ObsStatus>(`${ws(workspace)}/obs/status/`);
+/** No path: the allowed buckets and folders; a folder: what is directly under it. */
+export const obsBrowse = (workspace: Id, path: string, signal?: AbortSignal) =>
+  api.get<ObsListing>(`${ws(workspace)}/obs/browse/${queryString({ path: path || undefined })}`, signal);
 
 export type ImportSource = { kind: "obs"; obsPath: string } | { kind: "local"; file: File };
 

@@ -19,8 +19,10 @@ export const keys = {
   versions: (ws: Id, kind: ep.ObjectKind, id: Id, versionKind: string) => ["ws", ws, kind, id, "versions", versionKind] as const,
   version: (ws: Id, kind: ep.ObjectKind, id: Id, versionId: Id) => ["ws", ws, kind, id, "version", versionId] as const,
   downloads: (ws: Id) => ["ws", ws, "downloads"] as const,
-  obsStatus: ["obs-status"] as const,
-  obsBrowse: (path: string) => ["obs-browse", path] as const,
+  /** Under ["ws", ws] so that a change of the workspace (its allow-list) invalidates them with it. */
+  workspace: (ws: Id) => ["ws", ws, "workspace"] as const,
+  obsStatus: (ws: Id) => ["ws", ws, "obs-status"] as const,
+  obsBrowse: (ws: Id, path: string) => ["ws", ws, "obs-browse", path] as const,
 };
 
 export const useSession = () => useQuery({ queryKey: keys.session, queryFn: ep.sessionGet, retry: false, staleTime: Infinity });
@@ -44,4 +46,8 @@ export const useElementSearch = (ws: Id, category: Category, term: string, enabl
     staleTime: 10_000,
   });
 
-export const useObsStatus = () => useQuery({ queryKey: keys.obsStatus, queryFn: ep.obsStatus, staleTime: 60_000 });
+export const useWorkspace = (ws: Id) => useQuery({ queryKey: keys.workspace(ws), queryFn: () => ep.workspaceGet(ws), staleTime: 30_000 });
+
+/** The workspace's OBS status and allow-list; viewers are refused (403), so callers may pass enabled=false. */
+export const useObsStatus = (ws: Id, enabled = true) =>
+  useQuery({ queryKey: keys.obsStatus(ws), queryFn: () => ep.obsStatus(ws), staleTime: 60_000, enabled });

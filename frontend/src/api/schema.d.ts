@@ -54,40 +54,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/obs/browse/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The buckets (no ``path``), or the folders and objects directly under ``obs://bucket/folder/``. */
-        get: operations["obs_browse"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/obs/status/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description Whether OBS is configured and answering; when not, ``reason`` says why (import from the local PC). */
-        get: operations["obs_status"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/session/": {
         parameters: {
             query?: never;
@@ -910,6 +876,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/obs/browse/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The buckets and folders the workspace may use (no ``path``), or the folders and objects directly
+         *     under ``obs://bucket/folder/`` when the workspace's allow-list reaches it (403 otherwise).
+         */
+        get: operations["obs_browse"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/obs/status/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Whether this workspace can use OBS now; when not, ``reason`` says why (import from the local PC). */
+        get: operations["obs_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/resources/": {
         parameters: {
             query?: never;
@@ -1359,13 +1362,7 @@ export interface components {
          *     * `resource` - resource
          * @enum {string}
          */
-        CategoryA98Enum: "job" | "script" | "resource";
-        /**
-         * @description * `job` - job
-         *     * `script` - script
-         * @enum {string}
-         */
-        CategoryD59Enum: "job" | "script";
+        CategoryValuesEnum: "job" | "script" | "resource";
         Connection: {
             id: number;
             name: string;
@@ -1425,7 +1422,7 @@ export interface components {
             depth: number;
         };
         DirectoryCreateInputRequest: {
-            category: components["schemas"]["CategoryA98Enum"];
+            category: components["schemas"]["CategoryValuesEnum"];
             /** @description e.g. /a/b; the parent /a must exist. */
             path: string;
         };
@@ -1477,7 +1474,7 @@ export interface components {
         };
         ExportCreateInputRequest: {
             /** @default job */
-            category: components["schemas"]["CategoryD59Enum"];
+            category: components["schemas"]["TransferCategoryEnum"];
             jobIds?: number[];
             directoryIds?: number[];
             scriptIds?: number[];
@@ -1502,10 +1499,15 @@ export interface components {
             /** @default develop */
             status: components["schemas"]["ExportCreateInputStatusEnum"];
             /**
-             * @description obs://bucket/folder/
+             * @description obs://bucket/folder/: the package is written into it under its DataArts name.
              * @default
              */
             obsPath: string;
+            /**
+             * @description Replace an object of the same name in the OBS folder (refused with 409 otherwise).
+             * @default false
+             */
+            obsOverwrite: boolean;
         };
         /**
          * @description * `develop` - develop
@@ -1584,7 +1586,7 @@ export interface components {
             /** Format: binary */
             file?: string;
             /** @default job */
-            category: components["schemas"]["CategoryD59Enum"];
+            category: components["schemas"]["TransferCategoryEnum"];
             /** @default overwrite */
             policy: components["schemas"]["PolicyEnum"];
         };
@@ -1747,9 +1749,28 @@ export interface components {
             category: string;
             fields: components["schemas"]["NodeField"][];
         };
+        /**
+         * @description At the root: ``buckets`` and the allowed folders (``prefixes``, full obs:// paths) and the list
+         *     itself; below: the folders and objects directly under ``path``.
+         */
+        ObsListing: {
+            path?: string;
+            buckets?: string[];
+            prefixes?: string[];
+            objects?: components["schemas"]["ObsObject"][];
+            truncated?: boolean;
+            allowList?: string[];
+        };
+        ObsObject: {
+            key: string;
+            path: string;
+            size: number;
+            lastModified: string;
+        };
         ObsStatus: {
             available: boolean;
             reason: string;
+            allowList: string[];
         };
         PaginatedAccessKeyList: {
             count: number;
@@ -1839,6 +1860,7 @@ export interface components {
         PatchedWorkspaceUpdateInputRequest: {
             lockPolicy?: components["schemas"]["LockPolicyEnum"];
             description?: string;
+            obsAllowList?: string[];
         };
         /**
          * @description * `overwrite` - overwrite
@@ -2028,6 +2050,12 @@ export interface components {
          * @enum {string}
          */
         TaskStatusEnum: "PENDING" | "RUNNING" | "WAITING" | "SUCCESSFUL" | "FAILED";
+        /**
+         * @description * `job` - job
+         *     * `script` - script
+         * @enum {string}
+         */
+        TransferCategoryEnum: "job" | "script";
         Tree: {
             category: string;
             directory: components["schemas"]["TreeDirectory"];
@@ -2047,7 +2075,7 @@ export interface components {
             hasChildren: boolean;
         };
         TreeElement: {
-            category: components["schemas"]["CategoryA98Enum"];
+            category: components["schemas"]["CategoryValuesEnum"];
             id: number;
             name: string;
             directory: string;
@@ -2124,6 +2152,8 @@ export interface components {
             isDefault: boolean;
             description: string;
             lockPolicy: components["schemas"]["LockPolicyEnum"];
+            /** @description Where the workspace's imports, exports and OBS browsing may reach: '*' (any bucket but the console's own storage), 'bucket' or 'bucket/folder/'. Empty: no OBS. */
+            obsAllowList: string[];
             role: components["schemas"]["RoleEnum"];
             /** Format: date-time */
             createdAt: string;
@@ -2221,49 +2251,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NodeType"][];
-                };
-            };
-        };
-    };
-    obs_browse: {
-        parameters: {
-            query?: {
-                /** @description obs://bucket/folder/ (empty: the buckets) */
-                path?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-        };
-    };
-    obs_status: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ObsStatus"];
                 };
             };
         };
@@ -3644,6 +3631,51 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    obs_browse: {
+        parameters: {
+            query?: {
+                /** @description obs://bucket/folder/ (empty: the roots) */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObsListing"];
+                };
+            };
+        };
+    };
+    obs_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ObsStatus"];
+                };
             };
         };
     };

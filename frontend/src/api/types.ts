@@ -110,27 +110,24 @@ export type LiveProgress = S["LiveProgress"];
 export type LiveObject = S["LiveObject"];
 export type Task = S["SystemTask"];
 
-export type ExportRequest = S["ExportCreateInputRequest"];
+/** `obsOverwrite` has a server default (false): sent only when the user asks to replace a package. */
+export type ExportRequest = Omit<S["ExportCreateInputRequest"], "obsOverwrite"> & { obsOverwrite?: boolean };
 export type ExportScope = NonNullable<ExportRequest["scope"]>;
 export type ExportStatus = NonNullable<ExportRequest["status"]>;
 
 export type DownloadRecord = S["Download"];
+
+// ---- OBS, scoped to the workspace's allow-list
+
+/** Whether the workspace can use OBS now (`reason` when not) and its allow-list. */
 export type ObsStatus = S["ObsStatus"];
+export type ObsObject = S["ObsObject"];
+/** At the root: `buckets`, `prefixes` (allowed folders, full obs:// paths) and `allowList`; below: `path`,
+ * `prefixes` (full obs:// paths), `objects`, `truncated`. */
+export type ObsListing = S["ObsListing"];
 
-export interface ObsObject {
-  key: string;
-  path: string;
-  size: number;
-  lastModified: string;
-}
-
-export interface ObsListing {
-  path?: string;
-  buckets?: string[];
-  prefixes?: string[];
-  objects?: ObsObject[];
-  truncated?: boolean;
-}
+export type WorkspaceUpdate = S["PatchedWorkspaceUpdateInputRequest"];
+export type LockPolicy = Workspace["lockPolicy"];
 
 export type DuplicatePolicy = "overwrite" | "skip" | "rename";
 

@@ -8,11 +8,13 @@ import type { Task } from "../api/types";
 import { useConsole } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, Notice, ProgressBar, useToast } from "../ui/bits";
+import { isObsExistsError, isObsPathError, ObsFolderField } from "./ObsFolderField";
 import { defaultChoices, exportProblem, exportRequestBody, isTaskDone, type ExportChoices, type ExportTarget } from "./logic";
 
 /**
- * "Export Job" / "Export Script": Export Scope, Job Status, optional OBS path. OK downloads the package
- * at once, or, for large selections and OBS targets, follows the server's task and points to the
+ * "Export Job" / "Export Script": Export Scope, Job Status, optional OBS folder (the package is written
+ * into it under its DataArts name, replacing a package of that name only when asked). OK downloads the
+ * package at once, or, for large selections and OBS targets, follows the server's task and points to the
  * Download Center. "Export Workspace Job" (a target with `workspace`) is the same dialog for every job of
  * the workspace, with "Changed since" to export only the jobs changed after a time (at most 10,000).
  */
@@ -27,10 +29,14 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
   const [task, setTask] = useState<Task | null>(null);
   const scopeName = useId();
   const statusName = useId();
-  const obsId = useId();
   const sinceId = useId();
   const isJob = target.category === "job";
   const problem = exportProblem(target, choices);
+  /** A change of the folder or of the overwrite box answers the server's refusal of the last one. */
+  const editObs = (update: (c: ExportChoices) => ExportChoices) => {
+    setChoices(update);
+    if (isObsPathError(error) || isObsExistsError(error)) setError(null);
+  };
 
   const poll = useQuery({
     queryKey: ["ws", ws, "task", task?.id],
@@ -156,16 +162,11 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
           </div>
         </div>
       )}
-      <div className="field">
-        <label htmlFor={obsId}>OBS Path (optional)</label>
-        <div className="field-control">
-          <input id={obsId} placeholder="obs://bucket/folder/" value={choices.obsPath} onChange={(e) => setChoices((c) => ({ ...c, obsPath: e.target.value }))} />
-          <div className="field-hint">Leave empty to download the package to this computer. With a path, the package is written to OBS and listed in the Download Center.</div>
-        </div>
-      </div>
+      <ObsFolderField target={target} choices={choices} setChoices={editObs} error={error} />
       <p className="muted small">Passwords and other sensitive values are never exported.</p>
       {problem && (choices.obsPath || choices.changedSince) && <div className="field-error">{problem}</div>}
-      <ErrorNotice error={error} />
+      {/* OBS refusals are shown beside the folder or the overwrite box instead. */}
+      <ErrorNotice error={isObsPathError(error) || isObsExistsError(error) ? null : error} />
     </Dialog>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changedSinceIso, defaultChoices, describeSelection, exportProblem, exportRequestBody, isTaskDone } from "./logic";
+import { changedSinceIso, defaultChoices, describeSelection, exportFileName, exportProblem, exportRequestBody, isTaskDone, obsTargetHint } from "./logic";
 
 describe("export request", () => {
   it("defaults to jobs only, developed", () => {
@@ -91,5 +91,36 @@ describe("export request", () => {
   it("knows when a task is done", () => {
     expect(isTaskDone({ status: "RUNNING" })).toBe(false);
     expect(isTaskDone({ status: "FAILED" })).toBe(true);
+  });
+});
+
+describe("export to an OBS folder", () => {
+  const one = { category: "job" as const, ids: [1], description: "doc1" };
+
+  it("names the file the package lands as, when the selection decides it", () => {
+    expect(exportFileName(one)).toBe("DLF_doc1.zip");
+    expect(exportFileName({ category: "script", ids: [2], description: "s_etl" })).toBe("DLF_s_etl.zip");
+    expect(exportFileName({ category: "job", ids: [1, 2], description: "2 jobs" })).toBe("jobs.zip");
+    expect(exportFileName({ category: "script", ids: [1, 2], description: "2 scripts" })).toBe("scripts.zip");
+    // A directory may hold one job or many: the server decides.
+    expect(exportFileName({ category: "job", directoryIds: [4], description: "1 directory" })).toBeNull();
+    expect(exportFileName({ category: "job", workspace: true, all: true, description: "all jobs of the workspace" })).toBeNull();
+    expect(exportFileName({ category: "job", ids: [1], description: "1 job" })).toBeNull();
+  });
+
+  it("shows where the package will land", () => {
+    expect(obsTargetHint(one, " obs://bkt/out ")).toBe("The package will be written to obs://bkt/out/DLF_doc1.zip.");
+    expect(obsTargetHint({ category: "job", directoryIds: [4], description: "1 directory" }, "obs://bkt/out/")).toMatch(
+      /^The package will be written into obs:\/\/bkt\/out\/ under its DataArts name \(DLF_<job>\.zip for one job, jobs\.zip for several\)\.$/,
+    );
+    expect(obsTargetHint(one, "")).toBeNull();
+    expect(obsTargetHint(one, "obs://bkt/out/DLF_doc1.zip")).toBeNull();
+  });
+
+  it("refuses a path naming a .zip and sends obsOverwrite only when asked, with a folder", () => {
+    expect(exportProblem(one, { ...defaultChoices(), obsPath: "obs://bkt/out/DLF_doc1.zip" })).toMatch(/folder, not a file/);
+    expect(exportRequestBody(one, { ...defaultChoices(), obsPath: "obs://bkt/out/", obsOverwrite: true })).toMatchObject({ obsPath: "obs://bkt/out/", obsOverwrite: true });
+    expect(exportRequestBody(one, { ...defaultChoices(), obsPath: "obs://bkt/out/" })).not.toHaveProperty("obsOverwrite");
+    expect(exportRequestBody(one, { ...defaultChoices(), obsPath: "", obsOverwrite: true })).not.toHaveProperty("obsOverwrite");
   });
 });

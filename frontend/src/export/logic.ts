@@ -28,6 +28,8 @@ export interface ExportChoices {
   obsPath: string;
   /** "Export Workspace Job" only: a datetime-local value ("2026-03-01T08:30", local time), or "" for all. */
   changedSince: string;
+  /** Replace a package of the same name in the OBS folder (the server refuses with 409 otherwise). */
+  obsOverwrite?: boolean;
 }
 
 export const defaultChoices = (): ExportChoices => ({ scope: "jobs_only", status: "develop", obsPath: "", changedSince: "" });
@@ -56,8 +58,40 @@ export function exportProblem(target: ExportTarget, choices: ExportChoices): str
     return target.category === "job" ? "Select at least one job." : "Select at least one script.";
   }
   const obs = choices.obsPath.trim();
-  if (obs && !OBS_PATH.test(obs)) return "The OBS path must look like obs://bucket/folder/.";
+  if (obs && !OBS_PATH.test(obs)) return "The OBS folder must look like obs://bucket/folder/.";
+  if (obs && /\.zip$/i.test(obs)) return "Give the OBS folder, not a file: the package is written into it under its DataArts name.";
   return null;
+}
+
+const OBJECT_NAME = /^[A-Za-z0-9_\-.\u4e00-\u9fa5]+$/;
+
+/**
+ * The package's DataArts file name when it is known before the server selects: DLF_<name>.zip for one
+ * job or script, jobs.zip / scripts.zip for several picked one by one. Null when directories or the
+ * whole workspace are exported (how many objects they hold decides the name).
+ */
+export function exportFileName(target: ExportTarget): string | null {
+  if (target.all || target.workspace || target.directoryIds?.length) return null;
+  const ids = target.ids ?? [];
+  if (ids.length === 1) {
+    // A single object's description is its name (see describeSelection); "1 job" is not a name.
+    const name = target.description.trim();
+    return OBJECT_NAME.test(name) ? `DLF_${name}.zip` : null;
+  }
+  if (ids.length > 1) return target.category === "job" ? "jobs.zip" : "scripts.zip";
+  return null;
+}
+
+/** Where the package lands in OBS ("obs://bkt/out/DLF_doc1.zip"), or the folder and a note when its name
+ * is not known yet; null without a usable folder. */
+export function obsTargetHint(target: ExportTarget, obsPath: string): string | null {
+  const folder = obsPath.trim();
+  if (!folder || !OBS_PATH.test(folder) || /\.zip$/i.test(folder)) return null;
+  const base = folder.endsWith("/") ? folder : `${folder}/`;
+  const name = exportFileName(target);
+  if (name) return `The package will be written to ${base}${name}.`;
+  const names = target.category === "job" ? "DLF_<job>.zip for one job, jobs.zip for several" : "DLF_<script>.zip for one script, scripts.zip for several";
+  return `The package will be written into ${base} under its DataArts name (${names}).`;
 }
 
 export function exportRequestBody(target: ExportTarget, choices: ExportChoices): ExportRequest {
@@ -69,6 +103,7 @@ export function exportRequestBody(target: ExportTarget, choices: ExportChoices):
     all: !!target.all || !!target.workspace,
     obsPath: choices.obsPath.trim(),
   };
+  if (body.obsPath && choices.obsOverwrite) body.obsOverwrite = true;
   if (target.workspace) {
     // The whole workspace, changed since a time (DataArts' "Export Workspace Job"): no ids at all.
     const since = changedSinceIso(choices.changedSince);

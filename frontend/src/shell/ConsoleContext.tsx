@@ -18,6 +18,9 @@ interface ConsoleValue {
   importCategory: "job" | "script" | null;
   openImport: (category: "job" | "script") => void;
   closeImport: () => void;
+  /** Workspace Settings (lock policy, OBS allow-list): everyone reads them, admins change them. */
+  settingsOpen: boolean;
+  setSettingsOpen: (open: boolean) => void;
   /** Bumped to make a tree reload what it shows. */
   treeEpoch: Record<Category, number>;
   refreshTree: (category: Category) => void;
@@ -34,10 +37,14 @@ function initialWorkspace(session: Session): Workspace {
 
 export function ConsoleProvider({ session, children }: { session: Session; children: ReactNode }) {
   const navigate = useNavigate();
-  const [workspace, setWs] = useState<Workspace>(() => initialWorkspace(session));
+  // The id is the state; the workspace itself is read from the session each time, so that a refetched
+  // session (after Workspace Settings are saved) shows the new lock policy and OBS allow-list.
+  const [workspaceId, setWorkspaceId] = useState<number>(() => initialWorkspace(session).id);
+  const workspace = session.workspaces.find((w) => w.id === workspaceId) ?? session.workspaces[0];
   const [tabs, setTabs] = useState<EditorTab[]>([]);
   const [exportTarget, setExportTarget] = useState<ExportTarget | null>(null);
   const [importCategory, setImportCategory] = useState<"job" | "script" | null>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const [treeEpoch, setTreeEpoch] = useState<Record<Category, number>>({ job: 0, script: 0, resource: 0 });
 
   const setWorkspace = useCallback(
@@ -45,7 +52,7 @@ export function ConsoleProvider({ session, children }: { session: Session; child
       const w = session.workspaces.find((x) => x.id === id);
       if (!w) return;
       window.localStorage.setItem(STORAGE_KEY, String(id));
-      setWs(w);
+      setWorkspaceId(w.id);
       setTabs([]); // open editors belong to the workspace they came from
       navigate("/");
     },
@@ -89,10 +96,12 @@ export function ConsoleProvider({ session, children }: { session: Session; child
       importCategory,
       openImport: setImportCategory,
       closeImport: () => setImportCategory(null),
+      settingsOpen,
+      setSettingsOpen,
       treeEpoch,
       refreshTree,
     }),
-    [session, workspace, setWorkspace, tabs, openEditor, closeEditor, setTabState, exportTarget, importCategory, treeEpoch, refreshTree],
+    [session, workspace, setWorkspace, tabs, openEditor, closeEditor, setTabState, exportTarget, importCategory, settingsOpen, treeEpoch, refreshTree],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

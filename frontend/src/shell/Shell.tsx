@@ -12,6 +12,7 @@ import { Menu } from "../ui/Menu";
 import { ImportWizard } from "../wizard/ImportWizard";
 import { useConsole } from "./ConsoleContext";
 import { tabFromPath, tabKey, tabPath } from "./tabs";
+import { WorkspaceSettingsDialog } from "./WorkspaceSettings";
 
 type PaneTab = "job" | "script" | "resource" | "connection";
 const PANE_TABS: { id: PaneTab; label: string }[] = [
@@ -22,7 +23,7 @@ const PANE_TABS: { id: PaneTab; label: string }[] = [
 ];
 
 function TopBar() {
-  const { session, workspace, setWorkspace } = useConsole();
+  const { session, workspace, setWorkspace, setSettingsOpen } = useConsole();
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const userRef = useRef<HTMLButtonElement>(null);
   const logout = async () => {
@@ -50,6 +51,9 @@ function TopBar() {
       <span className="ws-meta" title="Your role and the workspace's lock policy">
         {workspace.role} · {workspace.lockPolicy === "hard" ? "hard lock" : "soft lock"}
       </span>
+      <button type="button" className="user-button" onClick={() => setSettingsOpen(true)}>
+        <span aria-hidden="true">⚙</span> Workspace Settings
+      </button>
       <nav className="topnav" aria-label="Console">
         <NavLink to="/" end className={({ isActive }) => (isActive ? "active" : "")}>
           Develop
@@ -156,7 +160,7 @@ function Welcome() {
 
 /** The console: top bar, the directory trees, open job/script tabs, the Download Center, dialogs. */
 export function Shell() {
-  const { tabs, openEditor, exportTarget, closeExport, importCategory, openImport, closeImport } = useConsole();
+  const { tabs, openEditor, exportTarget, closeExport, importCategory, openImport, closeImport, settingsOpen, setSettingsOpen } = useConsole();
   const location = useLocation();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -200,6 +204,7 @@ export function Shell() {
       </div>
       {exportTarget && <ExportDialog target={exportTarget} onClose={closeExport} />}
       {importCategory && <ImportWizard category={importCategory} onClose={closeImport} />}
+      {settingsOpen && <WorkspaceSettingsDialog onClose={() => setSettingsOpen(false)} />}
     </div>
   );
 }

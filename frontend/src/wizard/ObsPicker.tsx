@@ -1,62 +1,57 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import * as ep from "../api/endpoints";
-import { keys } from "../api/hooks";
+import { keys, useObsStatus } from "../api/hooks";
+import { useConsole } from "../shell/ConsoleContext";
 import { ErrorNotice, formatBytes, formatTime, Spinner } from "../ui/bits";
+import { obsCrumbs, obsFolderLabel, obsParentFolder } from "./obsPaths";
 
-/** Splits obs://bucket/a/b/ into clickable crumbs. */
-function crumbs(path: string): { label: string; path: string }[] {
-  const out = [{ label: "All buckets", path: "" }];
-  const m = /^obs:\/\/([^/]+)\/?(.*)$/.exec(path);
-  if (!m) return out;
-  let acc = `obs://${m[1]}/`;
-  out.push({ label: m[1], path: acc });
-  for (const part of m[2].split("/").filter(Boolean)) {
-    acc += `${part}/`;
-    out.push({ label: part, path: acc });
-  }
-  return out;
+function Row({ label, icon, onOpen }: { label: string; icon: "bucket" | "folder"; onOpen: () => void }) {
+  return (
+    <div role="option" aria-selected={false} className="obs-row" tabIndex={0} onClick={onOpen} onKeyDown={(e) => e.key === "Enter" && onOpen()}>
+      <span className={`tree-icon ${icon}`} aria-hidden="true" />
+      {label}
+    </div>
+  );
 }
 
-/** Browses OBS buckets and folders and picks a .zip package. */
+/**
+ * Browses the OBS locations the workspace's allow-list reaches and picks a .zip package. Its root lists
+ * the allowed buckets and folders; a location outside the list shows the server's reason (403).
+ */
 export function ObsPicker({ onPick, picked }: { onPick: (path: string) => void; picked: string }) {
-  const [path, setPath] = useState(() => {
-    const m = /^(obs:\/\/[^/]+\/(?:.*\/)?)[^/]*$/.exec(picked);
-    return m ? m[1] : "";
-  });
-  const q = useQuery({ queryKey: keys.obsBrowse(path), queryFn: () => ep.obsBrowse(path) });
-  const up = crumbs(path);
+  const { workspace } = useConsole();
+  const ws = workspace.id;
+  const [path, setPath] = useState(() => obsParentFolder(picked));
+  const q = useQuery({ queryKey: keys.obsBrowse(ws, path), queryFn: ({ signal }) => ep.obsBrowse(ws, path, signal) });
+  const status = useObsStatus(ws);
+  const allowList = status.data?.allowList ?? null;
+  const up = obsCrumbs(path, allowList);
+  const atRoot = path === "";
+  const empty = q.data && !q.data.buckets?.length && !q.data.prefixes?.length && !q.data.objects?.length;
   return (
     <div className="obs-picker">
       <nav className="crumbs" aria-label="OBS location">
         {up.map((c, i) => (
           <span key={c.path}>
             {i > 0 && <span aria-hidden="true"> / </span>}
-            <button type="button" className="link-button" onClick={() => setPath(c.path)} aria-current={i === up.length - 1 ? "location" : undefined}>
-              {c.label}
-            </button>
+            {c.browsable ? (
+              <button type="button" className="link-button" onClick={() => setPath(c.path)} aria-current={i === up.length - 1 ? "location" : undefined}>
+                {c.label}
+              </button>
+            ) : (
+              <span className="muted" title="Outside the workspace's OBS allow-list">
+                {c.label}
+              </span>
+            )}
           </span>
         ))}
       </nav>
       <div className="obs-list" role="listbox" aria-label="OBS files">
         {q.isPending && <Spinner label="Listing…" />}
         <ErrorNotice error={q.error} onRetry={() => void q.refetch()} />
-        {q.data?.buckets?.map((b) => (
-          <div key={b} role="option" aria-selected={false} className="obs-row" tabIndex={0} onClick={() => setPath(`obs://${b}/`)} onKeyDown={(e) => e.key === "Enter" && setPath(`obs://${b}/`)}>
-            <span className="tree-icon bucket" aria-hidden="true" />
-            {b}
-          </div>
-        ))}
-        {q.data?.prefixes?.map((p) => {
-          const full = p.startsWith("obs://") ? p : `${path}${p.replace(/^.*?([^/]+\/)$/, "$1")}`;
-          const label = full.replace(/\/$/, "").split("/").pop();
-          return (
-            <div key={p} role="option" aria-selected={false} className="obs-row" tabIndex={0} onClick={() => setPath(full)} onKeyDown={(e) => e.key === "Enter" && setPath(full)}>
-              <span className="tree-icon folder" aria-hidden="true" />
-              {label}/
-            </div>
-          );
-        })}
+        {q.data?.buckets?.map((b) => <Row key={b} label={b} icon="bucket" onOpen={() => setPath(`obs://${b}/`)} />)}
+        {q.data?.prefixes?.map((p) => <Row key={p} label={obsFolderLabel(p, atRoot)} icon="folder" onOpen={() => setPath(p)} />)}
         {q.data?.objects?.map((o) => {
           const isZip = o.key.toLowerCase().endsWith(".zip");
           const name = o.key.split("/").pop();
@@ -79,7 +74,12 @@ export function ObsPicker({ onPick, picked }: { onPick: (path: string) => void; 
             </div>
           );
         })}
-        {q.data && !q.data.buckets?.length && !q.data.prefixes?.length && !q.data.objects?.length && <p className="muted">Nothing here.</p>}
+        {empty && (
+          <p className="muted">
+            {atRoot ? "This workspace's OBS allow-list reaches no bucket or folder yet: a workspace admin can add one in Workspace Settings." : "Nothing here."}
+          </p>
+        )}
+        {q.data?.truncated && <p className="muted small">Only the first 1,000 entries are listed: type the path of a file further down.</p>}
       </div>
     </div>
   );

@@ -1,0 +1,273 @@
+import { useId } from "react";
+import type { DuplicatePolicy, InspectedObject, ReferenceUse } from "../api/types";
+import { useConsole } from "../shell/ConsoleContext";
+import { Notice } from "../ui/bits";
+import {
+  blockedObjects,
+  CREATE_FROM_PACKAGE,
+  missingItems,
+  objectKey,
+  secretFieldsOf,
+  wizardReducer,
+  type WizardState,
+} from "./machine";
+import { POLICY_LABELS } from "./SourceStep";
+
+const KIND_LABELS: Record<string, string> = {
+  connection: "connection",
+  dli_queue: "DLI queue",
+  ges_graph: "GES graph",
+  dis_stream: "DIS stream",
+  cdm_cluster: "CDM cluster",
+  mrs_cluster: "MRS cluster",
+  resource: "resource",
+  script: "script",
+  job: "job",
+  environment_variable: "environment variable",
+};
+export const kindLabel = (kind: string) => KIND_LABELS[kind] ?? kind.replace(/_/g, " ");
+
+function useText(u: ReferenceUse): string {
+  return `${u.type} ${u.name}${u.node ? ` (node ${u.node})` : ""}`;
+}
+
+function PolicySelect({ s, dispatch, type, o }: { s: WizardState; dispatch: React.Dispatch<Parameters<typeof wizardReducer>[1]>; type: string; o: InspectedObject }) {
+  const key = objectKey(type, o.name);
+  return (
+    <select
+      aria-label={`Policy for ${type} ${o.name}`}
+      value={s.overrides[key] ?? ""}
+      onChange={(e) => dispatch({ type: "setOverride", key, policy: (e.target.value || null) as DuplicatePolicy | null })}
+    >
+      <option value="">Default ({POLICY_LABELS[s.policy]})</option>
+      <option value="overwrite">Overwrite</option>
+      <option value="skip">Skip</option>
+      <option value="rename">Rename</option>
+    </select>
+  );
+}
+
+function ObjectsTable({ s, dispatch, type, title, objects }: { s: WizardState; dispatch: React.Dispatch<Parameters<typeof wizardReducer>[1]>; type: string; title: string; objects: InspectedObject[] }) {
+  const { session } = useConsole();
+  if (!objects.length) return null;
+  return (
+    <section className="wizard-section">
+      <h3>
+        {title} ({objects.length})
+      </h3>
+      <table className="grid">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Directory</th>
+            <th scope="col">In this workspace</th>
+            <th scope="col">Policy</th>
+          </tr>
+        </thead>
+        <tbody>
+          {objects.map((o) => (
+            <tr key={o.name} className={o.blockedReason ? "blocked" : ""}>
+              <td>{o.name}</td>
+              <td>{o.directory || "/"}</td>
+              <td>
+                {o.exists ? (
+                  <>
+                    <span className="tag tag-warning">Exists</span>
+                    {o.lockHolder && <span className="tag">{o.lockHolder === session.user.username ? "Locked by you" : `Locked by ${o.lockHolder}`}</span>}
+                    {o.scheduled && <span className="tag tag-warning">Scheduled</span>}
+                    {o.blockedReason && <div className="error-text small">{o.blockedReason}</div>}
+                  </>
+                ) : (
+                  <span className="tag tag-success">New</span>
+                )}
+              </td>
+              <td>{o.exists ? <PolicySelect s={s} dispatch={dispatch} type={type} o={o} /> : <span className="muted">Create</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** Step 2: what the package holds against this workspace, the references to map and the policies. */
+export function ReviewStep({ s, dispatch }: { s: WizardState; dispatch: React.Dispatch<Parameters<typeof wizardReducer>[1]> }) {
+  const statusName = useId();
+  const dirId = useId();
+  const insp = s.inspection!;
+  const blocked = blockedObjects(s);
+  const jobsWithParams = Object.keys(s.jobParams);
+  return (
+    <div className="wizard-review">
+      <ObjectsTable s={s} dispatch={dispatch} type="job" title="Jobs" objects={insp.jobs} />
+      <ObjectsTable s={s} dispatch={dispatch} type="script" title="Scripts" objects={insp.scripts} />
+      <ObjectsTable s={s} dispatch={dispatch} type="resource" title="Resources" objects={insp.resources} />
+      {blocked.length > 0 && (
+        <Notice kind="warning">
+          {blocked.length === 1 ? "One object" : `${blocked.length} objects`} cannot be overwritten and will be reported as failed:{" "}
+          {blocked.map((b) => `${b.object.name} (${b.object.blockedReason})`).join("; ")}. Choose Skip for them to leave them as they are.
+        </Notice>
+      )}
+
+      <section className="wizard-section">
+        <h3>Missing References ({missingItems(insp).length})</h3>
+        {missingItems(insp).length === 0 ? (
+          <p className="muted">Every data connection, queue, cluster and other object the package refers to exists in this workspace.</p>
+        ) : (
+          <>
+            <p className="muted small">These objects do not exist in this workspace. Select one to use instead.</p>
+            <table className="grid">
+              <thead>
+                <tr>
+                  <th scope="col">Type</th>
+                  <th scope="col">Name in the package</th>
+                  <th scope="col">Used by</th>
+                  <th scope="col">Replace with</th>
+                </tr>
+              </thead>
+              <tbody>
+                {missingItems(insp).map((item) => {
+                  const { group, ref, key } = item;
+                  const value = s.mapping[key] ?? "";
+                  const label = `${kindLabel(group.kind)} ${ref.name}`;
+                  return (
+                    <tr key={key} className={value || !group.required ? "" : "unresolved"}>
+                      <td>
+                        {group.label}
+                        {!group.required && <div className="muted small">optional</div>}
+                      </td>
+                      <td>{ref.name}</td>
+                      <td className="small">
+                        {ref.usedBy.map(useText).join(", ") || "—"}
+                        {(ref.usedByCount ?? 0) > ref.usedBy.length && ` and ${(ref.usedByCount ?? 0) - ref.usedBy.length} more`}
+                      </td>
+                      <td>
+                        <select aria-label={`Replacement for ${label}`} value={value} onChange={(e) => dispatch({ type: "setMapping", key, value: e.target.value })}>
+                          <option value="">{group.required ? "-- Select --" : "-- Keep as it is --"}</option>
+                          {group.candidates.map((c) => (
+                            <option key={c} value={c}>
+                              {c}
+                            </option>
+                          ))}
+                          {ref.canCreate && <option value={CREATE_FROM_PACKAGE}>Create {ref.name} from the package</option>}
+                        </select>
+                        {group.candidatesTruncated && <div className="muted small">Only the first candidates are listed.</div>}
+                        {group.candidates.length === 0 && !ref.canCreate && group.required && (
+                          <div className="error-text small">No {group.label.toLowerCase()} exists in this workspace. Create one first.</div>
+                        )}
+                        {ref.note && <div className="muted small">{ref.note}</div>}
+                        {value === CREATE_FROM_PACKAGE &&
+                          secretFieldsOf(item).map((field) => (
+                            <input
+                              key={field}
+                              type="password"
+                              className="inline-password"
+                              aria-label={`${field === "password" ? "Password" : field} for connection ${ref.name}`}
+                              placeholder={field === "password" ? "Password" : field}
+                              autoComplete="new-password"
+                              value={s.passwords[ref.name]?.[field] ?? ""}
+                              onChange={(e) => dispatch({ type: "setSecret", connection: ref.name, field, value: e.target.value })}
+                            />
+                          ))}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </>
+        )}
+        {insp.connections.length > 0 && (
+          <p className="muted small">
+            Connection definitions in the package: {insp.connections.map((c) => `${c.name} (${c.type}${c.exists ? ", exists" : ""})`).join(", ")}. Passwords are
+            never exported; type one in to create a connection.
+          </p>
+        )}
+        {(insp.notes ?? []).length > 0 && (
+          <ul className="muted small">
+            {insp.notes!.map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {s.category === "job" && (
+        <section className="wizard-section">
+          <h3>Public Parameters</h3>
+          <p className="muted small">Applied to every imported job.</p>
+          {s.publicParams.map((p, i) => (
+            <div className="param-row" key={i}>
+              <input aria-label={`Public parameter ${i + 1} name`} placeholder="Name" value={p.name} onChange={(e) => dispatch({ type: "setPublicParam", index: i, row: { ...p, name: e.target.value } })} />
+              <input aria-label={`Public parameter ${i + 1} value`} placeholder="Value" value={p.value} onChange={(e) => dispatch({ type: "setPublicParam", index: i, row: { ...p, value: e.target.value } })} />
+              <button type="button" className="icon-button" aria-label={`Remove public parameter ${i + 1}`} onClick={() => dispatch({ type: "setPublicParam", index: i, row: null })}>
+                ×
+              </button>
+            </div>
+          ))}
+          <button type="button" className="link-button" onClick={() => dispatch({ type: "addPublicParam" })}>
+            + Add parameter
+          </button>
+        </section>
+      )}
+
+      {jobsWithParams.length > 0 && (
+        <section className="wizard-section">
+          <h3>Job Parameters</h3>
+          {jobsWithParams.map((job) => (
+            <div key={job} className="job-params">
+              <strong>{job}</strong>
+              {Object.entries(s.jobParams[job]).map(([k, v]) => {
+                const masked = insp.jobs.find((j) => j.name === job)?.params?.find((p) => p.name === k)?.masked;
+                return (
+                  <div className="param-row" key={k}>
+                    <label>
+                      <span>
+                        {k}
+                        {masked && <span className="muted small"> (masked)</span>}
+                      </span>
+                      <input
+                        type={masked ? "password" : "text"}
+                        autoComplete={masked ? "new-password" : "off"}
+                        aria-label={`${job} parameter ${k}`}
+                        value={v}
+                        onChange={(e) => dispatch({ type: "setJobParam", job, name: k, value: e.target.value })}
+                      />
+                    </label>
+                  </div>
+                );
+              })}
+            </div>
+          ))}
+        </section>
+      )}
+
+      <section className="wizard-section">
+        <h3>Options</h3>
+        <fieldset className="radio-group inline">
+          <legend>Import Status</legend>
+          <label>
+            <input type="radio" name={statusName} checked={s.targetStatus === "submitted"} onChange={() => dispatch({ type: "setTargetStatus", status: "submitted" })} />
+            Submitted
+          </label>
+          <label>
+            <input type="radio" name={statusName} checked={s.targetStatus === "saved"} onChange={() => dispatch({ type: "setTargetStatus", status: "saved" })} />
+            Saved
+          </label>
+        </fieldset>
+        <div className="field">
+          <label htmlFor={dirId}>Target Directory (optional)</label>
+          <div className="field-control">
+            <input id={dirId} placeholder="Keep the directories in the package" value={s.targetDirectory} onChange={(e) => dispatch({ type: "setTargetDirectory", directory: e.target.value })} />
+          </div>
+        </div>
+        <label className="check-line">
+          <input type="checkbox" checked={s.continueOnError} onChange={(e) => dispatch({ type: "setContinueOnError", value: e.target.checked })} />
+          Continue with the other objects when one fails
+        </label>
+      </section>
+    </div>
+  );
+}
+
+/** The apply step: the progress bar and every object of the package, filling in as the worker writes. */
