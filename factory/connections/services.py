@@ -1,8 +1,10 @@
 """Writes of data connections and external objects (DLI queues, GES graphs, DIS streams, CDM/MRS clusters).
 
 Secrets of a connection (passwords, keys, tokens) arrive write-only in ``secrets`` and are stored only
-encrypted; ``config`` holds the rest and refuses anything that looks like a secret, so that no response,
-admin page or export can carry one by accident.
+encrypted; ``config`` holds the rest and refuses anything that looks like a secret (a key named like one,
+or a text holding one in part, such as a JDBC URL with ``user:password@``; the rule is
+``factory.packages.secrets``, the one the package format applies), so that no response, admin page or
+export can carry one by accident.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db import transaction
 from factory.crypto import secrets_decrypt, secrets_encrypt
 from factory.errors import Conflict, ValidationError
 from factory.packages.names import JOB_NAME_EXTRA, name_problem
+from factory.packages.secrets import secret_name_like, text_secrets_found
 from factory.workspaces.models import Workspace
 
 from .models import ConnectionType, DataConnection, ExternalObject, ExternalObjectKind
@@ -25,18 +28,6 @@ MAX_CONNECTION_NAME = 100
 MAX_EXTERNAL_NAME = 128
 SECRET_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 MAX_SECRET_LENGTH = 8192
-# Config keys that name a secret. They belong in ``secrets``: config is shown to every member. A superset
-# of what the package format refuses in a ``.conn`` file, so that every stored config can be exported.
-_SECRET_WORDS = ("password", "passwd", "secret", "token", "privatekey", "keypair", "credential")
-_SECRET_ENDINGS = ("pwd", "secretkey")
-_SECRET_KEYS = ("sk",)
-
-
-def secret_key_like(key: str) -> bool:
-    folded = str(key).lower().replace("_", "").replace("-", "")
-    return (
-        folded in _SECRET_KEYS or folded.endswith(_SECRET_ENDINGS) or any(w in folded for w in _SECRET_WORDS)
-    )
 
 
 def full_clean(instance: Any, **kwargs: Any) -> None:
@@ -57,9 +48,18 @@ def config_check(*, config: Any, field: str = "config") -> dict[str, Any]:
         raise ValidationError(f"{field} must be an object.", fields={field: ["Must be an object."]})
 
     def walk(value: Any, path: str) -> None:
+        found = text_secrets_found(value) if isinstance(value, str) else []
+        if found:
+            where = path.rstrip(".") or field
+            raise ValidationError(
+                f"{where} holds a secret ({found[0]}): leave it out there and send it in secrets, "
+                "which are stored encrypted and never shown.",
+                code="secret_in_config",
+                fields={field: [f"{where}: {found[0]} belongs in secrets."]},
+            )
         if isinstance(value, dict):
             for key, item in value.items():
-                if secret_key_like(key):
+                if secret_name_like(key):
                     raise ValidationError(
                         f"{path}{key} looks like a secret: send it in secrets, which are stored encrypted "
                         "and never shown.",

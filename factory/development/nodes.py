@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 
+from factory.packages.secrets import secret_name_like
+
 # Kinds of object a job can refer to. Their names are used in manifests, the import wizard and the API.
 SCRIPT = "script"
 CONNECTION = "connection"
@@ -139,7 +141,8 @@ NODE_TYPES: dict[str, NodeType] = {
                 _script(required=True),
                 _conn("HOST"),
                 _text("arguments", "Shell Parameter"),
-                _text("interactiveArgs", "Interactive Input"),
+                # The answers typed into the script's prompts: passwords, as often as not.
+                _text("interactiveArgs", "Interactive Input", sensitive=True),
             ),
         ),
         NodeType(
@@ -464,9 +467,11 @@ def _node_rewritten(node: Any, mapping: dict[tuple[str, str], str]) -> Any:
 
 
 def job_sensitive_properties_flag(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` where every property the registry calls sensitive carries ``value_is_sensitive: true``,
-    so that redaction (which reads the flags) empties it too. Never mutates ``document``; copies only the
-    nodes and properties it flags (the rest is shared), so that flagging a large job costs next to nothing."""
+    """``document`` where every property the registry calls sensitive, or named like a secret
+    (``factory.packages.secrets``), carries ``value_is_sensitive: true``, so that redaction (which reads
+    the flags) empties it too and an import, here or in DataArts, knows to ask for it. Never mutates
+    ``document``; copies only the nodes and properties it flags (the rest is shared), so that flagging a
+    large job costs next to nothing."""
     nodes = document.get("nodes") if isinstance(document, dict) else None
     if not isinstance(nodes, list):
         return copy.deepcopy(document)
@@ -482,14 +487,14 @@ def _node_flagged(node: Any) -> Any:
     node_type = NODE_TYPES.get(node.get("type", ""))
     sensitive = node_type.sensitive_fields if node_type else frozenset()
     properties = node.get("properties")
-    if not sensitive or not isinstance(properties, list):
+    if not isinstance(properties, list):
         return node
     changed = False
     new_properties = []
     for prop in properties:
         if (
             isinstance(prop, dict)
-            and prop.get("name") in sensitive
+            and (prop.get("name") in sensitive or secret_name_like(prop.get("name")))
             and prop.get("value_is_sensitive") is not True
         ):
             prop = {**prop, "value_is_sensitive": True}

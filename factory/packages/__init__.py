@@ -25,7 +25,7 @@ from factory.packages.entries import (
 from factory.packages.errors import PackageError
 from factory.packages.limits import DEFAULT_LIMITS, Limits
 from factory.packages.read import package_read
-from factory.packages.redact import job_document_redact
+from factory.packages.redact import environment_redact, job_document_redact
 from factory.packages.schema import (
     RESOURCE_TYPES,
     SCRIPT_TYPES,
@@ -70,6 +70,7 @@ __all__ = [
     "ScriptEntry",
     "connection_document_validate",
     "environment_document_validate",
+    "environment_redact",
     "job_document_redact",
     "job_document_validate",
     "job_node_names",

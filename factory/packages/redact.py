@@ -1,9 +1,13 @@
 """Emptying the secrets a job document may hold, before it leaves the installation.
 
-DataArts exports "exclude sensitive information such as passwords". In a job document that means two
-things, both flagged by the document itself: node properties marked ``"value_is_sensitive": true`` and
-job parameters that are masked (listed in the top-level ``maskedParams`` or carrying ``"masked": true``).
-Their values become ``""`` while the flags stay, so that an import knows to ask for them again.
+DataArts exports "exclude sensitive information such as passwords". In a job document that means: node
+properties marked ``"value_is_sensitive": true`` and job parameters that are masked (listed in the
+top-level ``maskedParams`` or carrying ``"masked": true``), flagged by the document itself; and, flagged
+or not, properties and parameters whose name looks like a secret (``db_password``, ``apiKey``; see
+``factory.packages.secrets``). Their values become ``""`` while the flags stay, so that an import knows
+to ask for them again. In every other property or parameter value only the secret parts are emptied (the
+password of a URL, an ``Authorization:`` header line, the value after ``--password``), so that the rest
+of the value survives. Environment variables follow the same rules (``environment_redact``).
 
 Scripts are deliberately *not* redacted by guessing from key names: they carry no such flags, and a
 guess would silently corrupt ordinary configuration. Connection secrets are never read at all.
@@ -13,6 +17,8 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+
+from factory.packages.secrets import secret_name_like, text_secrets_redact
 
 
 def flag_true(value: Any) -> bool:
@@ -53,30 +59,48 @@ def _emptied(item: dict[str, Any]) -> dict[str, Any]:
     return {**item, "value": ""}
 
 
+def _value_redacted(item: dict[str, Any], *, whole: bool) -> dict[str, Any]:
+    """``item`` (a property or parameter) itself when it holds no secret, else a copy without it: its
+    value emptied when ``whole`` or when its name looks secret, else only the secret parts of a text."""
+    if "value" not in item or item["value"] == "":
+        return item
+    if whole or secret_name_like(item.get("name")):
+        return _emptied(item)
+    value = item["value"]
+    if isinstance(value, str):
+        redacted = text_secrets_redact(value)
+        if redacted is not value:
+            return {**item, "value": redacted}
+    return item
+
+
 def _node_redacted(node: Any) -> Any:
-    """``node`` itself when none of its properties is sensitive with a value, else a copy with them emptied."""
+    """``node`` itself when none of its properties holds a secret, else a copy with them emptied."""
     properties = node.get("properties") if isinstance(node, dict) else None
     if not isinstance(properties, list):
         return node
-    changed = False
-    new_properties = []
-    for prop in properties:
-        if (
-            isinstance(prop, dict)
-            and flag_true(prop.get("value_is_sensitive"))
-            and "value" in prop
-            and prop["value"] != ""
-        ):
-            prop = _emptied(prop)
-            changed = True
-        new_properties.append(prop)
+    new_properties = [
+        _value_redacted(prop, whole=flag_true(prop.get("value_is_sensitive")))
+        if isinstance(prop, dict)
+        else prop
+        for prop in properties
+    ]
+    changed = any(new is not old for new, old in zip(new_properties, properties, strict=True))
     return {**node, "properties": new_properties} if changed else node
 
 
 def _param_redacted(param: Any, masked_names: set[str]) -> Any:
-    if not isinstance(param, dict) or "value" not in param or param["value"] == "":
+    if not isinstance(param, dict):
         return param
     name = param.get("name")
-    if (isinstance(name, str) and name in masked_names) or flag_true(param.get("masked")):
-        return _emptied(param)
-    return param
+    masked = (isinstance(name, str) and name in masked_names) or flag_true(param.get("masked"))
+    return _value_redacted(param, whole=masked)
+
+
+def environment_redact(*, variables: list[Any]) -> list[Any]:
+    """Environment variables (``environment/variables.json``) with the values of those named like a secret
+    emptied and the secret parts of the others; ``variables`` itself when none holds a secret."""
+    redacted = [_value_redacted(v, whole=False) if isinstance(v, dict) else v for v in variables]
+    return (
+        redacted if any(new is not old for new, old in zip(redacted, variables, strict=True)) else variables
+    )

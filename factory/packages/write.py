@@ -42,7 +42,7 @@ from factory.packages.jsonio import document_dumps, unstorable_text_check, unsto
 from factory.packages.limits import DEFAULT_LIMITS, Limits
 from factory.packages.manifest import ManifestRow, manifest_chunks
 from factory.packages.names import entry_name_check
-from factory.packages.redact import job_document_redact
+from factory.packages.redact import environment_redact, job_document_redact
 from factory.packages.schema import (
     connection_document_validate,
     environment_document_validate,
@@ -464,6 +464,8 @@ def _members(
         path = paths.connection_path(connection.name)
         yield member(path, "connection", connection.document, connection_document_validate)
     if environment is not None:
+        if isinstance(environment, list):  # secrets never leave, whatever the caller did
+            environment = environment_redact(variables=environment)
         yield member(paths.ENVIRONMENT_PATH, "environment", environment, environment_document_validate)
 
 

@@ -59,6 +59,42 @@ def test_secrets_are_refused_in_config(workspace, config):
     assert not DataConnection.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({"apiKey": "k-1"}, "apiKey"),
+        ({"authorization": "Basic dXNlcjpwdw=="}, "authorization"),
+        ({"kerberos": {"keytab": "BQIAAAA7AAEAC0VYQU1QTEUuQ09N"}}, "kerberos.keytab"),
+        ({"jdbcUrl": "jdbc:postgresql://dbadmin:Pw-in-url-9@10.0.0.1:8000/gaussdb"}, "jdbcUrl"),
+        ({"options": "ssl=true&password=Pw-in-query-7"}, "options"),
+    ],
+)
+def test_secrets_nothing_flagged_before_are_refused_in_config(workspace, config, field):
+    """The review's finding: these were accepted into config (shown to every member) and exported in
+    clear in ``connections/*.conn``. Refused now, naming the field; nothing is stored."""
+    with pytest.raises(ValidationError) as exc:
+        connection_create(workspace=workspace, user=None, name="c", type="DWS", config=config)
+    assert exc.value.code == "secret_in_config"
+    assert field in str(exc.value) and "secrets" in str(exc.value)
+    assert not DataConnection.objects.exists()
+
+    connection = _dws(workspace)
+    with pytest.raises(ValidationError):
+        connection_update(connection=connection, user=None, config=config)
+    connection.refresh_from_db()
+    assert connection.config == {"host": "10.0.0.1", "port": 8000, "userName": "dbadmin"}
+
+
+def test_a_url_without_its_password_and_public_key_ids_are_ordinary_config(workspace):
+    config = {
+        "jdbcUrl": "jdbc:postgresql://dbadmin:@10.0.0.1:8000/gaussdb",
+        "tokenUrl": "https://iam.example/v3/auth/tokens",
+        "accessKeyId": "AKIDEXAMPLE",
+    }
+    connection = connection_create(workspace=workspace, user=None, name="c", type="DWS", config=config)
+    assert connection.config == config
+
+
 def test_update_merges_secrets_name_by_name(workspace):
     connection = _dws(workspace)
 

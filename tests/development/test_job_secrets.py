@@ -179,12 +179,14 @@ def test_save_drops_the_secrets_of_removed_nodes_params_and_flags(workspace, ali
     document["nodes"] = [n for n in document["nodes"] if n["name"] == "sql"]
     document["nodes"][0]["preNodeName"] = []
     document["params"] = [p for p in document["params"] if p["name"] != "tok"]
-    document["maskedParams"] = []  # apiKey is no longer masked: its (empty) value is an ordinary one
+    # apiKey is no longer masked, but its name says it is a secret: unmasking it does not put its value
+    # in clear (before the review's finding it did: the value became an ordinary one, exported as is).
+    document["maskedParams"] = []
 
     job = job_save(job=job, user=alice, document=document)
 
-    assert secrets_of(job) == {"node:sql:dbPassword": NODE_SECRET}
-    assert job.secret_fields == ["node:sql:dbPassword"]
+    assert secrets_of(job) == {"node:sql:dbPassword": NODE_SECRET, "param:apiKey": LISTED}
+    assert job.secret_fields == ["node:sql:dbPassword", "param:apiKey"]
     assert param(job.document, "apiKey")["value"] == ""
 
 
@@ -375,3 +377,101 @@ def test_the_migration_takes_the_secrets_out_of_jobs_stored_before(workspace, al
     assert secrets_of(job)["param:apiKey"] == LISTED
     assert_clean(json.dumps(job.document))
     assert_clean(json.dumps(list(JobVersion.objects.filter(job=job).values_list("document", flat=True))))
+
+
+# --- secrets nothing flags (the review's finding) ---------------------------------------------------
+
+AUTH = "Zq-bearer-token-5"
+ARG_PASSWORD = "Zq-shell-arg-password-6"
+URL_PASSWORD = "Zq-url-password-7"
+INTERACTIVE = "Zq-interactive-8"
+DB_PASSWORD = "Zq-unmasked-db-password-9"
+UNFLAGGED = (AUTH, ARG_PASSWORD, URL_PASSWORD, INTERACTIVE, DB_PASSWORD)
+HEADERS = f"Content-Type: application/json\nAuthorization: Bearer {AUTH}"
+
+
+def unflagged_job(name: str) -> dict:
+    """Secrets no flag, mask or registry entry marked before: a header line, a URL's password, a Shell
+    ``--password`` argument and ``interactiveArgs``, and an unmasked parameter named ``db_password``."""
+    return job_document(
+        name,
+        nodes=[
+            {
+                "name": "call",
+                "type": "RESTAPI",
+                "preNodeName": [],
+                "properties": [
+                    {"name": "url", "value": f"https://svc:{URL_PASSWORD}@api.example/hook"},
+                    {"name": "headers", "value": HEADERS},
+                ],
+            },
+            {
+                "name": "sh",
+                "type": "Shell",
+                "preNodeName": ["call"],
+                "properties": [
+                    {"name": "arguments", "value": f"--user etl --password {ARG_PASSWORD} -v"},
+                    {"name": "interactiveArgs", "value": INTERACTIVE},
+                ],
+            },
+        ],
+        params=[{"name": "db_password", "value": DB_PASSWORD}, {"name": "day", "value": "1"}],
+    )
+
+
+def test_secrets_nothing_flags_are_kept_apart_and_only_their_part_is_emptied(workspace, alice):
+    job = job_create(workspace=workspace, user=alice, document=unflagged_job("u"))
+
+    for secret in UNFLAGGED:
+        assert secret not in json.dumps(job.document)
+    assert prop(job.document, "call", "headers")["value"] == "Content-Type: application/json\nAuthorization: "
+    assert prop(job.document, "call", "url")["value"] == "https://svc:@api.example/hook"
+    assert prop(job.document, "sh", "arguments")["value"] == '--user etl --password "" -v'
+    assert param(job.document, "day")["value"] == "1"
+    secrets = secrets_of(job)
+    assert secrets["node:sh:interactiveArgs"] == INTERACTIVE
+    assert secrets["param:db_password"] == DB_PASSWORD
+    assert secrets["node:call:headers"] == [["header:authorization", f"Bearer {AUTH}"]]
+    assert job.secret_fields == sorted(
+        [
+            "node:call:headers",
+            "node:call:url",
+            "node:sh:arguments",
+            "node:sh:interactiveArgs",
+            "param:db_password",
+        ]
+    )
+
+    # Saved back as the console shows it, with another header added: the stored parts are kept.
+    document = job.document
+    prop(document, "call", "headers")["value"] = "Accept: */*\n" + prop(document, "call", "headers")["value"]
+    job = job_save(job=job, user=alice, document=document)
+    assert secrets_of(job) == secrets
+    assert prop(job.document, "call", "headers")["value"].startswith("Accept: */*\nContent-Type")
+
+    # A new value typed in where the part was emptied replaces it.
+    document = job.document
+    prop(document, "sh", "arguments")["value"] = "--user etl --password Zq-new-arg -v"
+    job = job_save(job=job, user=alice, document=document)
+    assert secrets_of(job)["node:sh:arguments"] == [["option:password", "Zq-new-arg"]]
+
+
+def test_the_widened_migration_takes_out_what_nothing_flagged(workspace, alice):
+    from django.apps import apps
+
+    migration = importlib.import_module("factory.development.migrations.0003_job_secrets_widened")
+    job = job_create(workspace=workspace, user=alice, document=job_document("old"))
+    job_submit(job=job, user=alice)
+    document = unflagged_job("old")
+    # As rows were written before: the secrets nothing flagged in clear, in the document and its versions.
+    Job.objects.filter(pk=job.pk).update(document=document)
+    JobVersion.objects.filter(job=job).update(document=document)
+
+    migration.secrets_take_out_widened(apps, None)
+
+    job.refresh_from_db()
+    rows = json.dumps([job.document, *JobVersion.objects.filter(job=job).values_list("document", flat=True)])
+    for secret in UNFLAGGED:
+        assert secret not in rows
+    assert secrets_of(job)["param:db_password"] == DB_PASSWORD
+    assert "param:db_password" in job.secret_fields

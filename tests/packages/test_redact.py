@@ -7,7 +7,7 @@ import copy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from factory.packages import job_document_redact
+from factory.packages import environment_redact, job_document_redact
 
 from .helpers import job_document
 
@@ -94,3 +94,81 @@ def test_no_sensitive_value_survives(values: list[str], param_value: str) -> Non
     redacted = job_document_redact(document=document)
     assert all(prop["value"] == "" for prop in redacted["nodes"][0]["properties"])
     assert redacted["params"][0]["value"] == ""
+
+
+# --- secrets nothing flags (the review's finding): names and parts of values -------------------------
+
+
+def _node(node_type: str, **properties: str) -> dict:
+    return {
+        "name": "n",
+        "type": node_type,
+        "properties": [{"name": k, "value": v} for k, v in properties.items()],
+    }
+
+
+def test_only_the_secret_part_of_a_value_is_emptied_the_rest_survives() -> None:
+    headers = (
+        "Content-Type: application/json\nAuthorization: Bearer eyJ.sig\nX-Api-Key: k-42\nCookie: sid=s-9"
+    )
+    document = job_document(
+        nodes=[
+            _node(
+                "RESTAPI",
+                url="https://svc:Url-pw-1@api.example/v1?token=Tok-2&page=3",
+                headers=headers,
+                body='{"user": "etl", "password": "Body-pw-3"}',
+            ),
+            {
+                **_node("Shell", arguments="--user etl --password Arg-pw-4 --verbose --token=Arg-tok-5"),
+                "name": "s",
+            },
+        ]
+    )
+    redacted = job_document_redact(document=document)
+
+    rest = {p["name"]: p["value"] for p in redacted["nodes"][0]["properties"]}
+    assert rest["url"] == "https://svc:@api.example/v1?token=&page=3"
+    assert rest["headers"] == "Content-Type: application/json\nAuthorization: \nX-Api-Key: \nCookie: "
+    assert rest["body"] == '{"user": "etl", "password": ""}'
+    shell = redacted["nodes"][1]["properties"][0]["value"]
+    assert shell == '--user etl --password "" --verbose --token='
+
+
+def test_properties_and_parameters_named_like_secrets_are_emptied_unflagged() -> None:
+    document = job_document(
+        nodes=[_node("Dummy", apiKey="k-1", keytab="BQIA", note="keep me")],
+        params=[{"name": "db_password", "value": "p-2"}, {"name": "day", "value": "1"}],
+    )
+    document.pop("maskedParams")
+    redacted = job_document_redact(document=document)
+
+    props = {p["name"]: p["value"] for p in redacted["nodes"][0]["properties"]}
+    assert props == {"apiKey": "", "keytab": "", "note": "keep me"}
+    assert [p["value"] for p in redacted["params"]] == ["", "1"]
+
+
+def test_a_document_without_such_secrets_is_returned_as_it_is() -> None:
+    """Packages of jobs holding none of the newly flagged fields stay byte-identical: nothing is copied."""
+    document = job_document(
+        nodes=[_node("Shell", arguments="--date ${yyyyMMdd} a=b", interactiveArgs="")],
+        params=[{"name": "url", "value": "https://api.example/v1"}],
+    )
+    document["maskedParams"] = []
+    redacted = job_document_redact(document=document)
+    assert redacted["nodes"] is document["nodes"] and redacted["params"] is document["params"]
+
+
+def test_environment_variables_named_like_secrets_are_emptied() -> None:
+    variables = [
+        {"name": "DB_PASSWORD", "value": "p-1"},
+        {"name": "SRC_URL", "value": "jdbc:mysql://etl:p-2@h:3306/x"},
+        {"name": "REGION", "value": "cn-north-4"},
+    ]
+    assert environment_redact(variables=variables) == [
+        {"name": "DB_PASSWORD", "value": ""},
+        {"name": "SRC_URL", "value": "jdbc:mysql://etl:@h:3306/x"},
+        {"name": "REGION", "value": "cn-north-4"},
+    ]
+    plain = [{"name": "REGION", "value": "cn-north-4"}]
+    assert environment_redact(variables=plain) is plain

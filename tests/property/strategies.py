@@ -28,6 +28,7 @@ from factory.development.nodes import (
     SCRIPT,
 )
 from factory.packages import SCRIPT_TYPES
+from factory.packages.secrets import secret_name_like
 
 # Every field name the registry, the package schema and the writers know: an "unknown" key is none of these.
 KNOWN_KEYS = frozenset(
@@ -146,7 +147,10 @@ assert set(_CONNECTION_TYPES) <= set(ConnectionType.values)
 _CONNECTION_TYPE_LISTS = st.lists(st.sampled_from(_CONNECTION_TYPES), max_size=4, unique=True)
 _EXTERNAL_KIND_LISTS = st.lists(st.sampled_from(EXTERNAL_KINDS), max_size=3, unique=True)
 _ENVIRONMENTS = st.dictionaries(env_names, free_text, max_size=2)
-_PROPERTY_NAMES = free_text.filter(lambda s: s not in KNOWN_KEYS and s not in SENSITIVE_PROPERTY_NAMES)
+# Not named like a secret either: those are emptied on export whatever their flags say (test_secrets.py).
+_PROPERTY_NAMES = free_text.filter(
+    lambda s: s not in KNOWN_KEYS and s not in SENSITIVE_PROPERTY_NAMES and not secret_name_like(s)
+)
 _SCALAR_MAPS = st.dictionaries(free_text, json_scalars, max_size=2)
 
 
@@ -291,7 +295,9 @@ def _schedule(draw: st.DrawFn, *, world: World, other_jobs: list[str]) -> dict[s
 @st.composite
 def _params(draw: st.DrawFn) -> list[dict[str, Any]]:
     params = []
-    for name in draw(st.lists(param_names, max_size=3, unique=True)):
+    for name in draw(
+        st.lists(param_names.filter(lambda s: not secret_name_like(s)), max_size=3, unique=True)
+    ):
         param: dict[str, Any] = {"name": name, "value": draw(free_text)}
         if draw(st.booleans()):
             param["type"] = draw(st.sampled_from(["variable", "constants"]))

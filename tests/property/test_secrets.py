@@ -12,7 +12,13 @@ hex or base64 form (any alignment), nor its JSON- or repr-escaped form, appears
 The secrets: workspace A's connection password, a property flagged ``value_is_sensitive``, a property
 the node registry calls sensitive (Rest Client ``authPassword``), a masked parameter, and the password
 typed in at the wizard's step 2 for the connection the import creates in workspace B (``createConnections``),
-which must arrive there (decrypted in the test) and nowhere else. ``tests/security/test_secrets.py``
+which must arrive there (decrypted in the test) and nowhere else. And those nothing flags (``ROLES``
+from "connection apiKey" on): config keys named like a secret and a JDBC URL's password in a connection
+stored before the console refused them, header lines (``Authorization``, ``X-Api-Key``), a Shell
+``--password`` argument and ``interactiveArgs``, an unmasked parameter named ``db_password``, and, on
+one node of every node type of the registry, every text field holding a ``--password`` value, a URL
+password and an ``Authorization`` line, and a property named ``apiKey``. Where only part of a value is
+secret, the rest of it must survive the export. ``tests/security/test_secrets.py``
 walks every GET route with fixed secrets; this is its randomised counterpart on the transfer path.
 """
 
@@ -25,6 +31,7 @@ import os
 import zipfile
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -37,6 +44,7 @@ from factory.connections.models import DataConnection
 from factory.connections.services import connection_create
 from factory.crypto import secrets_decrypt
 from factory.development.models import Job
+from factory.development.nodes import NODE_TYPES, NodeType
 from factory.development.services import job_create, script_create
 from factory.transfer.models import SubTask, SystemTask, TaskStatus
 from factory.workspaces.services import access_key_create
@@ -58,7 +66,48 @@ ROLES = (
     "registry-sensitive property",
     "masked parameter",
     "typed in",
+    "connection apiKey",
+    "connection authorization",
+    "connection keytab",
+    "connection URL password",
+    "Authorization header",
+    "X-Api-Key header",
+    "Shell --password",
+    "Shell interactiveArgs",
+    "unmasked db_password parameter",
+    "every field: --password",
+    "every field: URL password",
+    "every field: Authorization header",
+    "every node type: apiKey property",
 )
+# Secrets that stand in a URL are percent-encoded there, as a URL's password must be.
+URL_ROLES = ("connection URL password", "every field: URL password")
+HEADERS = "Content-Type: application/json\nAuthorization: Bearer {auth}\nX-Api-Key: {api}"
+
+
+def _text_fields(node_type: NodeType) -> list[str]:
+    """The fields of a node type a user types text into: no reference, choice, number or secret."""
+    return [f.name for f in node_type.fields if f.widget in ("text", "textarea") and not f.sensitive]
+
+
+def _every_type_nodes(secrets: dict[str, str]) -> list[dict[str, Any]]:
+    """One node of every registry type, each text field holding a secret three ways, plus ``apiKey``."""
+    text = (
+        f"--user etl --password {secrets['every field: --password']} "
+        f"https://etl:{secrets['every field: URL password']}@files.example/in\n"
+        f"Authorization: Bearer {secrets['every field: Authorization header']}"
+    )
+    return [
+        {
+            "name": f"t_{code}",
+            "type": code,
+            "properties": [
+                *({"name": name, "value": text} for name in _text_fields(node_type)),
+                {"name": "apiKey", "value": secrets["every node type: apiKey property"]},
+            ],
+        }
+        for code, node_type in NODE_TYPES.items()
+    ]
 
 
 def leak_forms(secret: str) -> list[bytes]:
@@ -147,6 +196,21 @@ def _world(secrets: dict[str, str]) -> dict[str, Any]:
         config={"host": "10.0.0.1", "port": 8000, "userName": "dbadmin"},
         secrets={"password": secrets["connection password"]},
     )
+    # A row stored before the console refused these in config (its services refuse them now), written
+    # with SQL logging off: this statement is the test's setup, not something the app logs.
+    forced, connection.force_debug_cursor = connection.force_debug_cursor, False
+    DataConnection.objects.filter(workspace=a, name="dws_src").update(
+        config={
+            "host": "10.0.0.1",
+            "port": 8000,
+            "userName": "dbadmin",
+            "apiKey": secrets["connection apiKey"],
+            "authorization": f"Basic {secrets['connection authorization']}",
+            "keytab": secrets["connection keytab"],
+            "jdbcUrl": f"jdbc:postgresql://dbadmin:{secrets['connection URL password']}@10.0.0.1:8000/gaussdb",
+        }
+    )
+    connection.force_debug_cursor = forced
     script_create(
         workspace=a,
         user=user,
@@ -185,16 +249,63 @@ def _world(secrets: dict[str, str]) -> dict[str, Any]:
                     "properties": [
                         {"name": "url", "value": "https://example.test/hook"},
                         {"name": "authPassword", "value": secrets["registry-sensitive property"]},
+                        {
+                            "name": "headers",
+                            "value": HEADERS.format(
+                                auth=secrets["Authorization header"], api=secrets["X-Api-Key header"]
+                            ),
+                        },
                     ],
                 },
+                {
+                    "name": "shell",
+                    "type": "Shell",
+                    "preNodeName": ["sql"],
+                    "properties": [
+                        {
+                            "name": "arguments",
+                            "value": f"--user etl --password {secrets['Shell --password']} -v",
+                        },
+                        {"name": "interactiveArgs", "value": secrets["Shell interactiveArgs"]},
+                    ],
+                },
+                *_every_type_nodes(secrets),
             ],
             "params": [
                 {"name": "token", "value": secrets["masked parameter"], "masked": True},
                 {"name": "plain", "value": "visible"},
+                {"name": "db_password", "value": secrets["unmasked db_password parameter"]},
             ],
         },
     )
     return {"user": user, "a": a, "b": b, "key": (key.access_key_id, sk), "job": job}
+
+
+def _assert_the_rest_survives(package: bytes) -> None:
+    """Where only part of a value is secret, the package keeps the rest of it."""
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        job = json.loads(archive.read("jobs/secret_job.job"))
+        conn = json.loads(archive.read("connections/dws_src.conn"))
+    props = {(n["name"], p["name"]): p for n in job["nodes"] for p in n["properties"]}
+    assert props[("call", "headers")]["value"] == HEADERS.format(auth="", api="").replace("Bearer ", "")
+    assert props[("shell", "arguments")]["value"] == '--user etl --password "" -v'
+    assert props[("shell", "interactiveArgs")] == {
+        "name": "interactiveArgs",
+        "value": "",
+        "value_is_sensitive": True,
+    }
+    assert props[("t_Shell", "arguments")]["value"] == (
+        '--user etl --password "" https://etl:@files.example/in\nAuthorization: '
+    )
+    assert all(props[(f"t_{code}", "apiKey")]["value"] == "" for code in NODE_TYPES)
+    params = {p["name"]: p["value"] for p in job["params"]}
+    assert params == {"token": "", "plain": "visible", "db_password": ""}
+    assert conn["config"] == {
+        "host": "10.0.0.1",
+        "port": 8000,
+        "userName": "dbadmin",
+        "jdbcUrl": "jdbc:postgresql://dbadmin:@10.0.0.1:8000/gaussdb",
+    }
 
 
 def _v1(world: dict[str, Any], method: str, path: str, *, workspace: str, payload: Any = None) -> Any:
@@ -217,6 +328,8 @@ def test_no_secret_leaves_through_an_export_and_an_import(
     drawn: list[str], every_log, inline_tasks, django_capture_on_commit_callbacks
 ):
     secrets = dict(zip(ROLES, drawn, strict=True))
+    for role in URL_ROLES:
+        secrets[role] = quote(secrets[role], safe="")
     with transaction.atomic():
         every_log.clear()
         world = _world(secrets)
@@ -236,6 +349,7 @@ def test_no_secret_leaves_through_an_export_and_an_import(
         for name, data in (("the console export", package), ("the v1 export", body(v1_exported))):
             for blob in zip_blobs(data):
                 assert_no_leak(name, blob, secrets)
+        _assert_the_rest_survives(package)
 
         base = f"/api/workspaces/{b.pk}/imports/"
         with django_capture_on_commit_callbacks(execute=True):

@@ -23,6 +23,7 @@ from factory.packages.schema.common import (
     fail,
     required,
 )
+from factory.packages.secrets import secret_name_like, text_secrets_found
 
 SCRIPT_TYPES = (
     "FlinkSQL",
@@ -46,12 +47,6 @@ MAX_RESOURCE_LOCATION = 1023
 MAX_DESCRIPTION = 255
 MAX_CONNECTION_NAME = 100
 MAX_VARIABLE_NAME = 64
-SECRET_KEY_ENDINGS = ("password", "passwd", "pwd", "secret", "secretkey", "token", "privatekey")
-"""Connection ``config`` keys that hold secrets (DWS/RDS/host passwords, LDAP, key pairs, SK, tokens),
-at any depth. The console (``factory/connections/services.py`` ``secret_key_like``, not imported here)
-refuses a superset of these keys, at any depth and whatever their value: keep this rule within it, so
-that every config the console stores can be exported."""
-SECRET_KEYS = ("sk",)
 
 
 def script_document_validate(*, document: Any, limits: Limits = DEFAULT_LIMITS) -> None:
@@ -113,9 +108,11 @@ def connection_document_validate(*, document: Any, limits: Limits = DEFAULT_LIMI
     """A ``.conn`` file: a data connection's definition *without* its secrets.
 
     Secrets never enter a package. A non-empty value under a key that names a secret (``password``,
-    ``ldapPassword``, ``sk``, ``token``, ...) anywhere in ``config``, nested objects and lists included,
-    is refused, so a caller that forgot to strip one cannot leak it through an export, and a hand-made
-    package cannot smuggle one in.
+    ``ldapPassword``, ``sk``, ``token``, ``apiKey``, ``keytab``, ...; ``factory.packages.secrets``, the
+    rule the console's connection services apply to config too) anywhere in ``config``, nested objects
+    and lists included, is refused, and so is a text holding a secret in part (the password of a JDBC
+    URL), so a caller that forgot to strip one cannot leak it through an export, and a hand-made package
+    cannot smuggle one in.
     """
     doc = as_object(document, field=None)
     check_name(
@@ -143,21 +140,23 @@ def _secrets_absent_check(config: dict[str, Any], *, field: str) -> None:
     while stack:
         value, path = stack.pop()
         key = path[1] if path is not None else None
-        if isinstance(key, str) and _is_secret_key(key) and value not in (None, ""):
+        if isinstance(key, str) and secret_name_like(key) and value not in (None, ""):
             fail(
                 code="schema.secret_present",
                 field=path_text(path),
                 message="holds a secret; packages never carry connection secrets",
             )
+        found = text_secrets_found(value) if isinstance(value, str) else []
+        if found:
+            fail(
+                code="schema.secret_present",
+                field=path_text(path),
+                message=f"holds a secret ({found[0]}); packages never carry connection secrets",
+            )
         if isinstance(value, dict):
             stack.extend((item, (path, str(k))) for k, item in reversed(value.items()))
         elif isinstance(value, list):
             stack.extend((value[i], (path, i)) for i in range(len(value) - 1, -1, -1))
-
-
-def _is_secret_key(key: str) -> bool:
-    folded = key.lower().replace("_", "").replace("-", "")
-    return folded in SECRET_KEYS or folded.endswith(SECRET_KEY_ENDINGS)
 
 
 def environment_document_validate(*, document: Any, limits: Limits = DEFAULT_LIMITS) -> None:

@@ -18,7 +18,6 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from factory.connections.services import secret_key_like
 from factory.development.models import Category
 from factory.development.nodes import (
     CONNECTION,
@@ -52,6 +51,7 @@ from factory.packages import (
     script_entry_prepare,
 )
 from factory.packages.deflater import Deflater
+from factory.packages.secrets import secret_name_like, text_secrets_redact
 from factory.packages.write import DEFLATE_LEVEL, GROUP_BYTES, GROUP_MEMBERS
 from factory.transfer import selectors
 from factory.transfer.services import export_selection
@@ -247,17 +247,20 @@ def _reference_dict(kind: str, name: str, connection_type: str | None) -> dict[s
 
 
 def _config_without_secrets(value: Any, secret_fields: set[str]) -> Any:
-    """``config`` without any key that names a secret. Secrets live only in ``secrets_encrypted`` (never
-    read here) and the connection services refuse such keys in ``config``; a key that strayed in anyway
-    (an older row, a direct database edit) is dropped rather than risk it leaving the installation."""
+    """``config`` without any key that names a secret, and with the secret parts of its texts emptied (the
+    password of a JDBC URL). Secrets live only in ``secrets_encrypted`` (never read here) and the
+    connection services refuse both in ``config``; one that strayed in anyway (an older row, a direct
+    database edit) is dropped rather than risk it leaving the installation."""
     if isinstance(value, dict):
         return {
             key: _config_without_secrets(item, secret_fields)
             for key, item in value.items()
-            if not (key in secret_fields or secret_key_like(key))
+            if not (key in secret_fields or secret_name_like(key))
         }
     if isinstance(value, list):
         return [_config_without_secrets(item, secret_fields) for item in value]
+    if isinstance(value, str):
+        return text_secrets_redact(value)
     return value
 
 

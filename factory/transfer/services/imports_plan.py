@@ -54,7 +54,6 @@ RENAMED = "renamed"
 FAILED = "failed"
 OUTCOMES = (CREATED, OVERWRITTEN, SKIPPED, RENAMED, FAILED)
 NAME_LIMITS = {"job": 128, "script": 128, "resource": 32}
-_SECRETISH = re.compile(r"pass|pwd|secret|token|private|credential|(^|_)sk$", re.IGNORECASE)
 
 
 @dataclass
