@@ -76,6 +76,27 @@ def login(page: Any, username: str = "developer", password: str = PASSWORD) -> N
     page.get_by_role("tree", name="Jobs directory").wait_for()
 
 
+def logout(page: Any) -> None:
+    """The user menu's Log Out: back on the login page."""
+    page.get_by_role("button", name=re.compile(r"^User menu for ")).click()
+    page.get_by_role("menuitem", name="Log Out").click()
+    page.get_by_role("button", name="Log In").wait_for()
+
+
+def workspace_settings(page: Any) -> Any:
+    """The top bar's Workspace Settings dialog, open."""
+    page.get_by_role("button", name="Workspace Settings").click()
+    dialog = page.get_by_role("dialog", name="Workspace Settings")
+    dialog.get_by_text("OBS Allow-List", exact=True).wait_for()  # read or editable, once loaded
+    return dialog
+
+
+def allow_list_add(dialog: Any, entry: str) -> None:
+    """Add entry: a new row of the OBS allow-list, filled in."""
+    dialog.get_by_role("button", name="Add entry").click()
+    dialog.get_by_role("textbox", name=re.compile(r"^Allow-list entry \d+$")).last.fill(entry)
+
+
 def jobs_tree(page: Any) -> Any:
     return page.get_by_role("tree", name="Jobs directory")
 

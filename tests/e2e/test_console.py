@@ -21,8 +21,19 @@ from factory.connections.models import DataConnection
 from factory.development.models import Job
 from factory.development.services import job_lock, job_unlock
 from factory.workspaces.models import LockPolicy, Role
-from factory.workspaces.services import membership_set
-from tests.e2e.conftest import Demo, job_names_in, jobs_menu, login, open_job, shot, tree_item
+from factory.workspaces.services import membership_set, workspace_update
+from tests.e2e.conftest import (
+    Demo,
+    allow_list_add,
+    job_names_in,
+    jobs_menu,
+    login,
+    logout,
+    open_job,
+    shot,
+    tree_item,
+    workspace_settings,
+)
 from tests.workspaces.helpers import user_make
 
 pytestmark = pytest.mark.e2e
@@ -50,7 +61,18 @@ def import_dialog(page):
 
 def test_the_reference_worked_example_by_clicking(page, demo, live_worker, obs_bucket, s3, tmp_path):
     """Export doc1 from its canvas, put the zip into OBS, delete connection doctest, Import Job from OBS,
-    pick another DWS connection, Next, Close: the canvas shows doc1's DWS SQL node on that connection."""
+    pick another DWS connection, Next, Close: the canvas shows doc1's DWS SQL node on that connection.
+    The demo workspace may use its demo bucket only: its admin first allows the test's bucket too."""
+    login(page, "admin")
+    settings_dialog = workspace_settings(page)
+    expect(settings_dialog.get_by_label("Allow-list entry 1")).to_have_value("dlf-demo")
+    allow_list_add(settings_dialog, obs_bucket)
+    settings_dialog.get_by_role("button", name="Save").click()
+    expect(settings_dialog).to_be_hidden()
+    demo.workspace.refresh_from_db()
+    assert demo.workspace.obs_allow_list == ["dlf-demo", obs_bucket]
+    logout(page)
+
     login(page)
     shot(page, "01-console")
     open_job(page, "doc1")
@@ -262,6 +284,7 @@ def test_a_job_hard_locked_by_someone_else_is_reported_as_failed(page, demo, liv
 
 
 def test_versions_compare_and_the_download_center(page, demo, live_worker, obs_bucket):
+    workspace_update(workspace=demo.workspace, user=demo.admin, obs_allow_list=["dlf-demo", obs_bucket])
     login(page)
     # A pipeline opened from the keyboard: focus its row, Enter.
     tree_item(page, "ops").click()
@@ -304,7 +327,7 @@ def test_versions_compare_and_the_download_center(page, demo, live_worker, obs_b
     toolbar.get_by_role("button", name="Export").click()
     export = page.get_by_role("dialog", name="Export Job")
     export.get_by_label("Export jobs and their dependency scripts and resource definitions").check()
-    export.get_by_label("OBS Path (optional)").fill(f"obs://{obs_bucket}/packages/")
+    export.get_by_label("OBS Folder (optional)").fill(f"obs://{obs_bucket}/packages/")
     export.get_by_role("button", name="OK").click()
     expect(export.get_by_role("progressbar", name="Export progress")).to_be_visible()
     expect(export).to_contain_text("The package is ready.", timeout=30_000)
