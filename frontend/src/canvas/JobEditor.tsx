@@ -9,6 +9,7 @@ import { VersionsPanel } from "../versions/VersionsPanel";
 import { FlowCanvas, type CanvasSelection } from "./FlowCanvas";
 import { Palette } from "./Palette";
 import { PropertyPanel } from "./PropertyPanel";
+import { unmaskedSecretWarning } from "./secretNames";
 import { isMaskedParam, paramSecretKey, secretLabel } from "./transforms";
 
 function JobInfo({ job, doc }: { job: Job; doc: JobDocument }) {
@@ -48,12 +49,24 @@ function JobInfo({ job, doc }: { job: Job; doc: JobDocument }) {
               </tr>
             </thead>
             <tbody>
-              {params.map((p) => (
-                <tr key={p.name}>
-                  <td>{p.name}</td>
-                  <td>{isMaskedParam(doc, p) ? secretLabel(job.secretFields, paramSecretKey(p.name), p.value) : String(p.value ?? "")}</td>
-                </tr>
-              ))}
+              {params.map((p) => {
+                const masked = isMaskedParam(doc, p);
+                // Named like a secret: the server keeps its value apart whether masked or not.
+                const warning = unmaskedSecretWarning(p.name, masked);
+                return (
+                  <tr key={p.name}>
+                    <td>{p.name}</td>
+                    <td>
+                      {masked || warning ? secretLabel(job.secretFields, paramSecretKey(p.name), p.value) : String(p.value ?? "")}
+                      {warning && (
+                        <span className="tag tag-warning" role="note" aria-label={`${p.name}: ${warning}`} title={warning}>
+                          Not masked
+                        </span>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </>
