@@ -72,6 +72,7 @@ def _script(side: Side) -> dict[str, Any]:
 BODIES: dict[tuple[str, str], Callable[[Side], Any] | None] = {
     ("accounts:session-login", "POST"): lambda s: {"username": "probe_user", "password": "probe-password"},
     ("accounts:session-logout", "POST"): None,
+    ("accounts:workspaces", "POST"): lambda s: {"name": "probe_workspace"},
     ("accounts:workspace", "PATCH"): lambda s: {"description": "probe"},
     ("accounts:members", "POST"): lambda s: {"username": "probe_user", "role": "viewer"},
     ("accounts:member", "DELETE"): None,
@@ -418,6 +419,7 @@ OWN_MAY_FAIL = {
     ("accounts:session-login", "POST"): "probe_user does not exist",
     ("accounts:members", "POST"): "probe_user does not exist",
     ("accounts:member", "DELETE"): "the last admin cannot leave",
+    ("accounts:workspaces", "POST"): "only staff create workspaces (tests/api/test_accounts.py covers staff)",
     ("development:directory", "DELETE"): "the directory holds A's job (409 proves it was found)",
     ("transfer:import-create", "POST"): "the OBS bucket does not exist (or OBS is not configured)",
     ("transfer:obs-browse", "GET"): "OBS may not be configured in this test session",
