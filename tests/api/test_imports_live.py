@@ -63,7 +63,7 @@ def test_the_reference_worked_example_through_obs_and_the_worker(live_worker, ob
     doctest = DataConnection.objects.get(workspace=world.workspace, name="doctest")
     assert dev.delete(f"{base}/connections/{doctest.pk}/").status_code == 204
 
-    browsed = dev.get("/api/obs/browse/", {"path": f"obs://{obs_bucket}/exports/"}).json()
+    browsed = dev.get(f"{base}/obs/browse/", {"path": f"obs://{obs_bucket}/exports/"}).json()
     assert [o["path"] for o in browsed["objects"]] == [package_path]
     started = dev.post(f"{base}/imports/", {"obsPath": package_path, "policy": "overwrite"}, JSON)
     assert started.status_code == 202, started.content
