@@ -89,13 +89,16 @@ class ZipMap:
     @classmethod
     def of(cls, data: bytes) -> ZipMap:
         end = data.rindex(b"PK\x05\x06")
-        count, _, cd_offset = struct.unpack_from("<HII", data, end + 10)
-        centrals, locals_, position = [], [], cd_offset
+        count, cd_size, cd_offset = struct.unpack_from("<HII", data, end + 10)
+        # Bytes before the archive (a "prepend" injury) shift every record; zipfile finds them the same way,
+        # so a package it still reads has its records where this says.
+        shift = end - cd_size - cd_offset
+        centrals, locals_, position = [], [], cd_offset + shift
         for _ in range(count):
             name, extra, comment = struct.unpack_from("<HHH", data, position + 28)
             length = 46 + name + extra + comment
             centrals.append((position, length))
-            locals_.append(struct.unpack_from("<I", data, position + 42)[0])
+            locals_.append(struct.unpack_from("<I", data, position + 42)[0] + shift)
             position += length
         return cls(locals=locals_, centrals=centrals, end=end)
 
@@ -263,7 +266,10 @@ def damaged(draw: st.DrawFn) -> tuple[str, bytes, list[str]]:
 def _well_formed(data: bytes) -> bool:
     try:
         layout = ZipMap.of(data)
-        return bool(layout.locals) and all(data[p : p + 4] == b"PK\x03\x04" for p in layout.locals)
+        # Records inside the data: an injured length (a central comment running into the end record) makes
+        # a map the structural injuries cannot build on; only the byte-level ones apply to such data.
+        inside = all(p + n <= layout.end for p, n in layout.centrals)
+        return inside and bool(layout.locals) and all(data[p : p + 4] == b"PK\x03\x04" for p in layout.locals)
     except (ValueError, struct.error):
         return False
 
