@@ -208,11 +208,14 @@ class Resource(models.Model):
 
 
 class EnvironmentVariable(models.Model):
-    """A workspace environment variable, used in jobs as ${name} or #{Env.get("name")}."""
+    """A workspace environment variable, used in jobs as ${name} or #{Env.get("name")}. A masked one keeps
+    its value only in ``value_encrypted`` (``value`` stays empty), so no response or export carries it."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="environment_variables")
     name = models.CharField(max_length=64)
     value = models.TextField(blank=True)
+    masked = models.BooleanField(default=False)
+    value_encrypted = models.TextField(blank=True, default="")
     description = models.CharField(max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
