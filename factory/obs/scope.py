@@ -62,7 +62,7 @@ def _in_storage(bucket: str, key: str) -> bool:
     storage = obs_storage_location()
     if storage is None or bucket != storage[0]:
         return False
-    return key.startswith(storage[1]) or (storage[1] and (key + "/").startswith(storage[1]))
+    return key.startswith(storage[1]) or (key + "/").startswith(storage[1])
 
 
 def _entry_parse(raw: object, *, index: int) -> tuple[str, str] | None:
