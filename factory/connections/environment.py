@@ -1,8 +1,15 @@
 """Writes of workspace environment variables (Configuration > Environment Variables), used in jobs as
-``${name}`` or ``#{Env.get("name")}``. A job parameter of the same name wins over the variable."""
+``${name}`` or ``#{Env.get("name")}``. A job parameter of the same name wins over the variable.
+
+A masked variable keeps its value only encrypted (``value_encrypted``; ``value`` stays empty), as connection
+passwords are: no response returns it (the console shows it as set or not) and exports carry it empty. An
+edit that leaves a masked value blank keeps it; unmasking needs a new value, since a masked value is never
+turned back into clear text.
+"""
 
 from __future__ import annotations
 
+from factory.crypto import secret_encrypt
 from factory.development.models import EnvironmentVariable
 from factory.errors import Conflict, ValidationError
 from factory.packages.names import PARAM_NAME_EXTRA
@@ -31,13 +38,21 @@ def _value_check(*, value: str) -> str:
     return value
 
 
+def _value_set(*, variable: EnvironmentVariable, value: str) -> None:
+    if variable.masked:
+        variable.value, variable.value_encrypted = "", secret_encrypt(plaintext=value) if value else ""
+    else:
+        variable.value, variable.value_encrypted = value, ""
+
+
 def environment_variable_create(
-    *, workspace: Workspace, name: str, value: str = "", description: str = ""
+    *, workspace: Workspace, name: str, value: str = "", description: str = "", masked: bool = False
 ) -> EnvironmentVariable:
     _name_check(workspace=workspace, name=name)
     variable = EnvironmentVariable(
-        workspace=workspace, name=name, value=_value_check(value=value), description=description or ""
+        workspace=workspace, name=name, description=description or "", masked=masked
     )
+    _value_set(variable=variable, value=_value_check(value=value))
     full_clean(variable, validate_constraints=False)
     variable.save()
     return variable
@@ -49,12 +64,29 @@ def environment_variable_update(
     name: str | None = None,
     value: str | None = None,
     description: str | None = None,
+    masked: bool | None = None,
 ) -> EnvironmentVariable:
+    """Change what is given. A masked variable's blank ``value`` keeps the stored one (a form never shows
+    it back); masking encrypts the current value; unmasking needs the new value in clear."""
     if name is not None and name != variable.name:
         _name_check(workspace=variable.workspace, name=name, exclude_pk=variable.pk)
         variable.name = name
     if value is not None:
-        variable.value = _value_check(value=value)
+        _value_check(value=value)
+    if masked is not None and masked != variable.masked:
+        if not masked and variable.value_encrypted and not value:
+            raise ValidationError(
+                f"value: enter the value of {variable.name} to unmask it; a masked value is never shown "
+                "or turned back into clear text.",
+                code="value_required",
+                fields={"value": ["Enter the value to unmask the variable."]},
+            )
+        current = variable.value
+        variable.masked = masked
+        if masked and not value:
+            _value_set(variable=variable, value=current)
+    if value is not None and not (variable.masked and value == ""):
+        _value_set(variable=variable, value=value)
     if description is not None:
         variable.description = description
     full_clean(variable, validate_constraints=False)

@@ -75,7 +75,7 @@ def config_check(*, config: Any, field: str = "config") -> dict[str, Any]:
     return config
 
 
-def _secrets_check(*, secrets: Any) -> dict[str, str | None]:
+def secrets_check(*, secrets: Any) -> dict[str, str | None]:
     if not isinstance(secrets, dict):
         raise ValidationError(
             "secrets must be an object of names and values.", fields={"secrets": ["Must be an object."]}
@@ -123,7 +123,7 @@ def _connection_name_free(*, workspace: Workspace, name: str, exclude_pk: int | 
         raise Conflict(f"A data connection named {name} already exists.", code="connection_exists")
 
 
-def _secrets_merge(*, current: dict[str, str], changes: dict[str, str | None]) -> dict[str, str]:
+def secrets_merge(*, current: dict[str, str], changes: dict[str, str | None]) -> dict[str, str]:
     """``None`` removes a secret, ``""`` keeps it unchanged (a blank password field), a string sets it."""
     merged = dict(current)
     for name, value in changes.items():
@@ -161,7 +161,7 @@ def connection_create(
     )
     _secrets_store(
         connection=connection,
-        values=_secrets_merge(current={}, changes=_secrets_check(secrets=secrets or {})),
+        values=secrets_merge(current={}, changes=secrets_check(secrets=secrets or {})),
     )
     _connection_name_free(workspace=workspace, name=name)
     full_clean(connection, validate_constraints=False)
@@ -181,7 +181,7 @@ def connection_update(
     description: str | None = None,
 ) -> DataConnection:
     """Change a connection. Only what is given changes; ``config`` is replaced whole; ``secrets`` are
-    merged name by name (see ``_secrets_merge``), so a form that leaves the password blank keeps it."""
+    merged name by name (see ``secrets_merge``), so a form that leaves the password blank keeps it."""
     if name is not None and name != connection.name:
         name_check(name=name, what="data connection", limit=MAX_CONNECTION_NAME)
         _connection_name_free(workspace=connection.workspace, name=name, exclude_pk=connection.pk)
@@ -196,7 +196,7 @@ def connection_update(
         current = secrets_decrypt(ciphertext=connection.secrets_encrypted)
         _secrets_store(
             connection=connection,
-            values=_secrets_merge(current=current, changes=_secrets_check(secrets=secrets)),
+            values=secrets_merge(current=current, changes=secrets_check(secrets=secrets)),
         )
     full_clean(connection, validate_constraints=False)
     connection.save()

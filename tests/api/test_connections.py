@@ -5,11 +5,14 @@ Secrets go in and never come out: the password string must appear in no response
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
-from factory.connections.models import DataConnection, ExternalObject
+from factory.connections.models import ConnectionType, DataConnection, ExternalObject
 from factory.connections.services import connection_create, external_object_create
 from factory.development.models import EnvironmentVariable, Job, Resource
+from factory.packages.secrets import secret_name_like
 from tests.workspaces.helpers import client_for, user_make, workspace_make
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +231,97 @@ def test_lists_are_paginated(ctx):
     body = ctx["viewer"].get(f"{ctx['base']}/environment-variables/?limit=2&offset=2").json()
     assert body["count"] == 5
     assert [v["name"] for v in body["results"]] == ["v2", "v3"]
+
+
+# --- the Connections room: type forms, Test, usages, masked variables ---------------------------------
+
+
+def test_connection_types_describe_each_form_with_its_secret_fields(ctx):
+    body = ctx["viewer"].get("/api/connection-types/").json()
+    types = {t["code"]: t for t in body}
+
+    assert set(types) == {c.value for c in ConnectionType}
+    dws = {f["name"]: f for f in types["DWS"]["fields"]}
+    assert dws["password"]["secret"] is True and dws["password"]["widget"] == "password"
+    assert dws["host"]["required"] is True and dws["port"]["default"] == 8000
+    assert types["DWS"]["test"] == "postgres" and types["DLI"]["test"] == "none"
+    # Every secret field is one the config check would refuse, so it can only travel in secrets.
+    for spec in body:
+        for field in spec["fields"]:
+            assert field["secret"] == secret_name_like(field["name"]), (spec["code"], field["name"])
+
+
+def test_test_endpoints_answer_ok_message_elapsed_and_viewers_may_not_test(ctx):
+    dev, base = ctx["dev"], ctx["base"]
+    connection = connection_create(
+        workspace=ctx["ws"], user=None, name="dli", type="DLI", config={"region": "r"}, secrets={}
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    unsaved = dev.post(
+        f"{base}/connections/test/",
+        {"type": "HOST", "config": {"ip": "127.0.0.1", "port": closed}, "secrets": {"password": PASSWORD}},
+        JSON,
+    )
+    saved = dev.post(f"{base}/connections/{connection.pk}/test/", {}, JSON)
+
+    assert unsaved.status_code == 200
+    body = unsaved.json()
+    assert body["ok"] is False and body["message"].startswith(f"could not connect to 127.0.0.1:{closed}")
+    assert isinstance(body["elapsedMs"], int)
+    _assert_no_secret(unsaved)
+    assert saved.json()["ok"] is False and "nothing to test" in saved.json()["message"]
+    assert ctx["viewer"].post(f"{base}/connections/{connection.pk}/test/", {}, JSON).status_code == 403
+    other = connection_create(workspace=ctx["other"], user=None, name="x", type="DLI", config={}, secrets={})
+    assert (
+        dev.post(f"{base}/connections/test/", {"type": "DLI", "connectionId": other.pk}, JSON).status_code
+        == 404
+    )
+
+
+def test_usages_list_the_jobs_and_scripts_and_delete_is_allowed_after(ctx):
+    base = ctx["base"]
+    connection = connection_create(workspace=ctx["ws"], user=None, name="doctest", type="DWS", config={})
+    queue = external_object_create(workspace=ctx["ws"], kind="dli_queue", name="q1")
+    node = {"name": "n", "type": "DWSSQL", "properties": [{"name": "connectionName", "value": "doctest"}]}
+    Job.objects.create(workspace=ctx["ws"], name="doc1", document={"name": "doc1", "nodes": [node]})
+
+    usages = ctx["viewer"].get(f"{base}/connections/{connection.pk}/usages/")
+    assert usages.status_code == 200
+    assert usages.json() == {"jobs": ["doc1"], "scripts": []}
+    assert ctx["viewer"].get(f"{base}/external-objects/{queue.pk}/usages/").json() == {
+        "jobs": [],
+        "scripts": [],
+    }
+    assert ctx["dev"].delete(f"{base}/connections/{connection.pk}/").status_code == 204
+    assert Job.objects.filter(name="doc1").exists()  # the job keeps the name; an import asks for another
+
+
+def test_masked_environment_variables_are_never_returned(ctx):
+    dev, base = ctx["dev"], ctx["base"]
+    created = dev.post(
+        f"{base}/environment-variables/", {"name": "api_token", "value": PASSWORD, "masked": True}, JSON
+    )
+    plain = dev.post(f"{base}/environment-variables/", {"name": "db_password", "value": "x"}, JSON)
+
+    assert created.status_code == 201
+    assert {k: created.json()[k] for k in ("value", "masked", "valueSet", "nameLikeSecret")} == {
+        "value": "",
+        "masked": True,
+        "valueSet": True,
+        "nameLikeSecret": True,
+    }
+    vid = created.json()["id"]
+    for response in (
+        dev.get(f"{base}/environment-variables/"),
+        dev.get(f"{base}/environment-variables/{vid}/"),
+        dev.patch(f"{base}/environment-variables/{vid}/", {"value": "", "description": "d"}, JSON),
+    ):
+        assert response.status_code == 200
+        _assert_no_secret(response, EnvironmentVariable.objects.get(pk=vid).value_encrypted)
+    assert EnvironmentVariable.objects.get(pk=vid).value_encrypted  # the blank edit kept it
+    assert plain.json()["nameLikeSecret"] is True and plain.json()["masked"] is False
+    refused = dev.patch(f"{base}/environment-variables/{vid}/", {"masked": False}, JSON)
+    assert refused.status_code == 400 and refused.json()["code"] == "value_required"
+    assert list(refused.json()["extra"]["fields"]) == ["value"]

@@ -123,6 +123,10 @@ class ConnectionUpdateApi(WorkspaceApi):
 
 
 class ConnectionDeleteApi(WorkspaceApi):
+    """Delete a connection, even one that jobs or scripts use: DataArts allows it, and the reference's
+    worked example depends on it (the jobs keep the name, and an import asks for a replacement). The
+    console confirms first, listing the users from ``usages/``."""
+
     @extend_schema(tags=TAG, responses={204: None}, operation_id="connections_delete")
     def delete(self, request: Request, workspace_id: str, connection_id: int) -> Response:
         connection_delete(connection=connection_get(workspace=self.workspace, connection_id=connection_id))

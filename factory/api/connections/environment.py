@@ -15,6 +15,8 @@ from factory.connections.environment import (
     environment_variable_update,
 )
 from factory.connections.selectors import environment_variable_get, environment_variable_list
+from factory.development.models import EnvironmentVariable
+from factory.packages.secrets import secret_name_like
 
 TAG = ["environment variables"]
 
@@ -22,9 +24,20 @@ TAG = ["environment variables"]
 class EnvironmentVariableSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    value = serializers.CharField()
+    value = serializers.CharField(help_text="Empty for a masked variable: its value is never returned.")
+    masked = serializers.BooleanField()
+    valueSet = serializers.SerializerMethodField(help_text="Whether the variable has a value.")  # noqa: N815
+    nameLikeSecret = serializers.SerializerMethodField(  # noqa: N815
+        help_text="Named like a secret (emptied in exports): the console warns when it is not masked."
+    )
     description = serializers.CharField()
     updatedAt = serializers.DateTimeField(source="updated_at")  # noqa: N815
+
+    def get_valueSet(self, variable: EnvironmentVariable) -> bool:  # noqa: N802
+        return bool(variable.value_encrypted if variable.masked else variable.value)
+
+    def get_nameLikeSecret(self, variable: EnvironmentVariable) -> bool:  # noqa: N802
+        return secret_name_like(variable.name)
 
 
 class EnvironmentVariableListApi(WorkspaceApi):
@@ -48,6 +61,7 @@ class EnvironmentVariableCreateApi(WorkspaceApi):
         name = serializers.CharField(max_length=64)
         value = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
         description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+        masked = serializers.BooleanField(required=False, default=False)
 
         class Meta:
             ref_name = "EnvironmentVariableCreateInput"
@@ -79,6 +93,7 @@ class EnvironmentVariableUpdateApi(WorkspaceApi):
         name = serializers.CharField(max_length=64, required=False)
         value = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
         description = serializers.CharField(max_length=255, required=False, allow_blank=True)
+        masked = serializers.BooleanField(required=False)
 
         class Meta:
             ref_name = "EnvironmentVariableUpdateInput"

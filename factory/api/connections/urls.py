@@ -5,13 +5,30 @@ from django.urls import path
 
 from factory.api.development.routing import methods
 
-from . import connections, environment, external_objects, resources
+from . import checks, connections, environment, external_objects, resources
 
 app_name = "connections"
 
 _W = "workspaces/<str:workspace_id>/"
 
 urlpatterns = [
+    path("connection-types/", checks.ConnectionTypeListApi.as_view(), name="connection-types"),
+    path(f"{_W}connections/test/", checks.ConnectionTestValuesApi.as_view(), name="connections-test"),
+    path(
+        f"{_W}connections/<int:connection_id>/test/",
+        checks.ConnectionTestApi.as_view(),
+        name="connection-test",
+    ),
+    path(
+        f"{_W}connections/<int:connection_id>/usages/",
+        checks.ConnectionUsagesApi.as_view(),
+        name="connection-usages",
+    ),
+    path(
+        f"{_W}external-objects/<int:object_id>/usages/",
+        checks.ExternalObjectUsagesApi.as_view(),
+        name="external-object-usages",
+    ),
     path(
         f"{_W}connections/",
         methods(get=connections.ConnectionListApi, post=connections.ConnectionCreateApi),

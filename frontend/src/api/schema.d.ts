@@ -38,6 +38,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connection-types/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["connection_types_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/node-types/": {
         parameters: {
             query?: never;
@@ -115,10 +131,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The workspaces the user is a member of, each with the user's role and its lock policy. */
+        /** @description WorkspaceListApi / WorkspaceCreateApi */
         get: operations["workspaces_list"];
         put?: never;
-        post?: never;
+        /** @description WorkspaceListApi / WorkspaceCreateApi */
+        post: operations["workspaces_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -178,6 +195,63 @@ export interface paths {
         head?: never;
         /** @description ConnectionGetApi / ConnectionUpdateApi / ConnectionDeleteApi */
         patch: operations["connections_update"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/connections/{connection_id}/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Test a saved connection; a body may override its type, config and secrets (blank keeps a secret). */
+        post: operations["connections_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/connections/{connection_id}/usages/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Base of views under ``/api/workspaces/<workspace_id>/``.
+         *
+         *     Reads need membership (any role); writes need ``write_role`` (developer by default). Subclasses may
+         *     set ``write_role = Role.ADMIN`` for admin-only operations. ``self.workspace`` and ``self.membership``
+         *     are set before the handler runs.
+         */
+        get: operations["connections_usages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/connections/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Test form values before saving (a new connection, or an edit with ``connectionId``). */
+        post: operations["connections_test_values"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/workspaces/{workspace_id}/directories/": {
@@ -379,6 +453,29 @@ export interface paths {
         head?: never;
         /** @description ExternalObjectGetApi / ExternalObjectUpdateApi / ExternalObjectDeleteApi */
         patch: operations["external_objects_update"];
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/external-objects/{object_id}/usages/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Base of views under ``/api/workspaces/<workspace_id>/``.
+         *
+         *     Reads need membership (any role); writes need ``write_role`` (developer by default). Subclasses may
+         *     set ``write_role = Role.ADMIN`` for admin-only operations. ``self.workspace`` and ``self.membership``
+         *     are set before the handler runs.
+         */
+        get: operations["external_objects_usages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/workspaces/{workspace_id}/imports/": {
@@ -806,6 +903,23 @@ export interface paths {
          *     are set before the handler runs.
          */
         post: operations["jobs_move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/jobs/owner/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Configure Owner: the ticked objects' owner, and/or every object of a current owner (Migrate). */
+        post: operations["jobs_owner_set"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1240,6 +1354,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/scripts/owner/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Configure Owner: the ticked objects' owner, and/or every object of a current owner (Migrate). */
+        post: operations["scripts_owner_set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/scripts/unlock/": {
         parameters: {
             query?: never;
@@ -1392,6 +1523,21 @@ export interface components {
             /** @default  */
             description: string;
         };
+        ConnectionTestInputRequest: {
+            type?: components["schemas"]["ConnectionTypeEnum"];
+            config?: {
+                [key: string]: unknown;
+            };
+            secrets?: {
+                [key: string]: string | null;
+            };
+            connectionId?: number | null;
+        };
+        ConnectionTestResult: {
+            ok: boolean;
+            message: string;
+            elapsedMs: number;
+        };
         /**
          * @description * `DWS` - DWS
          *     * `DLI` - DLI
@@ -1408,6 +1554,39 @@ export interface components {
          * @enum {string}
          */
         ConnectionTypeEnum: "DWS" | "DLI" | "HIVE" | "SparkSQL" | "RDS" | "HOST" | "CloudTable" | "KAFKA" | "PRESTO" | "CLICKHOUSE" | "DORIS" | "REST";
+        ConnectionTypeField: {
+            name: string;
+            label: string;
+            widget: components["schemas"]["ConnectionTypeFieldWidgetEnum"];
+            required: boolean;
+            /** @description Sent in secrets; stored encrypted, never shown. */
+            secret: boolean;
+            default: unknown;
+            help: string;
+            options: string[];
+        };
+        /**
+         * @description * `text` - text
+         *     * `number` - number
+         *     * `password` - password
+         *     * `boolean` - boolean
+         *     * `select` - select
+         * @enum {string}
+         */
+        ConnectionTypeFieldWidgetEnum: "text" | "number" | "password" | "boolean" | "select";
+        ConnectionTypeSpec: {
+            code: components["schemas"]["ConnectionTypeEnum"];
+            label: string;
+            /**
+             * @description How Test checks it: a PostgreSQL login, a TCP connect, or not at all.
+             *
+             *     * `postgres` - postgres
+             *     * `tcp` - tcp
+             *     * `none` - none
+             */
+            test: components["schemas"]["TestEnum"];
+            fields: components["schemas"]["ConnectionTypeField"][];
+        };
         CopyInputRequest: {
             name: string;
             /** @description Default: the same directory. */
@@ -1460,7 +1639,13 @@ export interface components {
         EnvironmentVariable: {
             id: number;
             name: string;
+            /** @description Empty for a masked variable: its value is never returned. */
             value: string;
+            masked: boolean;
+            /** @description Whether the variable has a value. */
+            readonly valueSet: boolean;
+            /** @description Named like a secret (emptied in exports): the console warns when it is not masked. */
+            readonly nameLikeSecret: boolean;
             description: string;
             /** Format: date-time */
             updatedAt: string;
@@ -1471,6 +1656,8 @@ export interface components {
             value: string;
             /** @default  */
             description: string;
+            /** @default false */
+            masked: boolean;
         };
         ExportCreateInputRequest: {
             /** @default job */
@@ -1596,7 +1783,9 @@ export interface components {
             /** @description The name the package refers to. */
             name: string;
             /** @description The workspace's object to use instead. */
-            replace: string;
+            replace?: string;
+            /** @description Leave this missing script or cloud object unresolved instead: the job is imported and flagged, and fails when scheduled (as in DataArts). Only where the inspection's group says canLeaveUnresolved. */
+            unresolved?: boolean;
         };
         ImportStarted: {
             task: components["schemas"]["ImportTask"];
@@ -1735,7 +1924,7 @@ export interface components {
         NodeField: {
             name: string;
             label: string;
-            widget: components["schemas"]["WidgetEnum"];
+            widget: components["schemas"]["NodeFieldWidgetEnum"];
             refersTo: string | null;
             connectionType: string | null;
             required: boolean;
@@ -1743,6 +1932,16 @@ export interface components {
             default: unknown;
             sensitive: boolean;
         };
+        /**
+         * @description * `text` - text
+         *     * `textarea` - textarea
+         *     * `number` - number
+         *     * `select` - select
+         *     * `reference` - reference
+         *     * `boolean` - boolean
+         * @enum {string}
+         */
+        NodeFieldWidgetEnum: "text" | "textarea" | "number" | "select" | "reference" | "boolean";
         NodeType: {
             code: string;
             label: string;
@@ -1771,6 +1970,19 @@ export interface components {
             available: boolean;
             reason: string;
             allowList: string[];
+        };
+        OwnerSetInputRequest: {
+            /** @description The ticked objects; empty: every object of currentOwner. */
+            ids?: number[];
+            /** @description Only objects of this owner (DataArts' Migrate from Current Owner). */
+            currentOwner?: string | null;
+            /** @description The Target Owner. */
+            owner: string;
+        };
+        OwnerSetResult: {
+            changed: number;
+            /** @description Selected objects that already had the owner. */
+            skipped: number;
         };
         PaginatedAccessKeyList: {
             count: number;
@@ -1849,6 +2061,7 @@ export interface components {
             name?: string;
             value?: string;
             description?: string;
+            masked?: boolean;
         };
         PatchedExternalObjectUpdateInputRequest: {
             name?: string;
@@ -2051,6 +2264,13 @@ export interface components {
          */
         TaskStatusEnum: "PENDING" | "RUNNING" | "WAITING" | "SUCCESSFUL" | "FAILED";
         /**
+         * @description * `postgres` - postgres
+         *     * `tcp` - tcp
+         *     * `none` - none
+         * @enum {string}
+         */
+        TestEnum: "postgres" | "tcp" | "none";
+        /**
          * @description * `job` - job
          *     * `script` - script
          * @enum {string}
@@ -2095,6 +2315,12 @@ export interface components {
             name: string;
             reason: string;
         };
+        Usages: {
+            /** @description Names of the jobs using it. */
+            jobs: string[];
+            /** @description Names of the scripts using it. */
+            scripts: string[];
+        };
         User: {
             id: number;
             username: string;
@@ -2133,16 +2359,6 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["Version"][];
         };
-        /**
-         * @description * `text` - text
-         *     * `textarea` - textarea
-         *     * `number` - number
-         *     * `select` - select
-         *     * `reference` - reference
-         *     * `boolean` - boolean
-         * @enum {string}
-         */
-        WidgetEnum: "text" | "textarea" | "number" | "select" | "reference" | "boolean";
         /** @description A workspace as one of its members sees it (``role`` is the member's own). */
         Workspace: {
             id: number;
@@ -2157,6 +2373,13 @@ export interface components {
             role: components["schemas"]["RoleEnum"];
             /** Format: date-time */
             createdAt: string;
+        };
+        WorkspaceCreateInputRequest: {
+            name: string;
+            /** @default soft */
+            lockPolicy: components["schemas"]["LockPolicyEnum"];
+            /** @default  */
+            description: string;
         };
     };
     responses: never;
@@ -2233,6 +2456,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    connection_types_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionTypeSpec"][];
+                };
             };
         };
     };
@@ -2337,6 +2579,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedWorkspaceList"];
+                };
+            };
+        };
+    };
+    workspaces_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["WorkspaceCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["WorkspaceCreateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workspace"];
                 };
             };
         };
@@ -2512,6 +2779,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Connection"];
+                };
+            };
+        };
+    };
+    connections_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ConnectionTestInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ConnectionTestInputRequest"];
+                "multipart/form-data": components["schemas"]["ConnectionTestInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionTestResult"];
+                };
+            };
+        };
+    };
+    connections_usages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connection_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usages"];
+                };
+            };
+        };
+    };
+    connections_test_values: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ConnectionTestInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ConnectionTestInputRequest"];
+                "multipart/form-data": components["schemas"]["ConnectionTestInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionTestResult"];
                 };
             };
         };
@@ -2939,6 +3283,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExternalObject"];
+                };
+            };
+        };
+    };
+    external_objects_usages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                object_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usages"];
                 };
             };
         };
@@ -3529,6 +3895,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BatchMoveResult"];
+                };
+            };
+        };
+    };
+    jobs_owner_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnerSetInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["OwnerSetInputRequest"];
+                "multipart/form-data": components["schemas"]["OwnerSetInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnerSetResult"];
                 };
             };
         };
@@ -4225,6 +4618,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BatchMoveResult"];
+                };
+            };
+        };
+    };
+    scripts_owner_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnerSetInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["OwnerSetInputRequest"];
+                "multipart/form-data": components["schemas"]["OwnerSetInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnerSetResult"];
                 };
             };
         };
