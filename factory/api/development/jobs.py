@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -18,6 +19,7 @@ from factory.api.development.serializers import (
     page_of,
 )
 from factory.development import selectors, services
+from factory.development.models import Category
 
 JOB_OPS = shared.ObjectOps(
     word="job",
@@ -39,6 +41,7 @@ JOB_OPS = shared.ObjectOps(
         "batch_unlock": services.jobs_unlock,
         "batch_delete": services.jobs_delete,
         "batch_move": services.jobs_move,
+        "batch_owner": partial(services.objects_owner_set, category=Category.JOB),
         "schedule_start": services.job_schedule_start,
         "schedule_stop": services.job_schedule_stop,
     },
@@ -132,6 +135,11 @@ class JobBatchDeleteApi(shared.ObjectBatchDeleteApi):
 
 @extend_schema_view(post=_schema("jobs_move"))
 class JobBatchMoveApi(shared.ObjectBatchMoveApi):
+    ops = JOB_OPS
+
+
+@extend_schema_view(post=_schema("jobs_owner_set"))
+class JobBatchOwnerApi(shared.ObjectBatchOwnerApi):
     ops = JOB_OPS
 
 

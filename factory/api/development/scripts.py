@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -16,6 +17,7 @@ from factory.api.development.serializers import (
     page_of,
 )
 from factory.development import selectors, services
+from factory.development.models import Category
 
 SCRIPT_OPS = shared.ObjectOps(
     word="script",
@@ -37,6 +39,7 @@ SCRIPT_OPS = shared.ObjectOps(
         "batch_unlock": services.scripts_unlock,
         "batch_delete": services.scripts_delete,
         "batch_move": services.scripts_move,
+        "batch_owner": partial(services.objects_owner_set, category=Category.SCRIPT),
     },
     versions_list=selectors.script_versions_list,
     version_get=selectors.script_version_get,
@@ -128,6 +131,11 @@ class ScriptBatchDeleteApi(shared.ObjectBatchDeleteApi):
 
 @extend_schema_view(post=_schema("scripts_move"))
 class ScriptBatchMoveApi(shared.ObjectBatchMoveApi):
+    ops = SCRIPT_OPS
+
+
+@extend_schema_view(post=_schema("scripts_owner_set"))
+class ScriptBatchOwnerApi(shared.ObjectBatchOwnerApi):
     ops = SCRIPT_OPS
 
 

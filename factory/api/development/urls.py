@@ -24,6 +24,7 @@ def _object_urls(views: ModuleType, plural: str, word: str) -> list[URLPattern]:
         path(f"{plural}/unlock/", view("BatchUnlock").as_view(), name=f"{plural}-unlock"),
         path(f"{plural}/delete/", view("BatchDelete").as_view(), name=f"{plural}-delete"),
         path(f"{plural}/move/", view("BatchMove").as_view(), name=f"{plural}-move"),
+        path(f"{plural}/owner/", view("BatchOwner").as_view(), name=f"{plural}-owner"),
         path(
             f"{plural}/{detail}",
             methods(get=view("Detail"), put=view("Save"), delete=view("Delete")),

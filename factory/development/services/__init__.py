@@ -34,11 +34,13 @@ from factory.development.services.locks import (
     jobs_unlock,
     lock_can_acquire,
     lock_can_release,
+    locks_overridable,
     script_lock,
     script_unlock,
     scripts_unlock,
 )
 from factory.development.services.objects_import import Checked, Imported, ImportEntry, rows_update
+from factory.development.services.owners import OwnerChangeResult, objects_owner_set
 from factory.development.services.scripts import (
     script_copy,
     script_create,
@@ -60,6 +62,7 @@ __all__ = [
     "Checked",
     "ImportEntry",
     "Imported",
+    "OwnerChangeResult",
     "directories_ensure",
     "directory_create",
     "directory_delete",
@@ -88,6 +91,8 @@ __all__ = [
     "jobs_unlock",
     "lock_can_acquire",
     "lock_can_release",
+    "locks_overridable",
+    "objects_owner_set",
     "rows_update",
     "script_copy",
     "script_create",
