@@ -80,6 +80,8 @@ def console(request: HttpRequest, route: str = "") -> HttpResponse:
     config = {
         "user": {"username": request.user.get_username(), "id": request.user.pk},
         "csrfHeader": "X-CSRFToken",
+        # The import wizard refuses a larger file before uploading it, naming this (the server's) limit.
+        "packageMaxBytes": settings.PACKAGE_MAX_PACKED_BYTES,
     }
     return render(request, "console.html", {"assets": assets, "console_config": config})
 

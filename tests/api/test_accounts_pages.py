@@ -106,9 +106,24 @@ def test_the_console_loads_the_vite_build(built):
     config = json.loads(
         re.search(r'<script id="console-config" type="application/json">(.*?)</script>', html)[1]
     )
-    assert config == {"user": {"username": "alice", "id": alice.pk}, "csrfHeader": "X-CSRFToken"}
+    assert config == {
+        "user": {"username": "alice", "id": alice.pk},
+        "csrfHeader": "X-CSRFToken",
+        "packageMaxBytes": 512 * 1024 * 1024,  # the server's PACKAGE_MAX_PACKED_BYTES, for the wizard
+    }
     assert "window.CONSOLE" in html
     assert "csrftoken" in response.cookies
+
+
+def test_the_wizard_size_limit_is_the_server_setting(built, settings):
+    settings.PACKAGE_MAX_PACKED_BYTES = 64 * 1024 * 1024
+
+    html = client_for(user_make("alice")).get("/").content.decode()
+
+    config = json.loads(
+        re.search(r'<script id="console-config" type="application/json">(.*?)</script>', html)[1]
+    )
+    assert config["packageMaxBytes"] == 64 * 1024 * 1024
 
 
 def test_an_unbuilt_console_says_how_to_build_it(unbuilt):

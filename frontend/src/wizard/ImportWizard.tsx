@@ -18,6 +18,7 @@ import {
   type ImportCategory,
   type WizardState,
 } from "./machine";
+import { serverPackageMaxBytes } from "./limits";
 import { ApplyProgress, ReportStep } from "./ReportStep";
 import { ReviewStep } from "./ReviewStep";
 import { SourceStep } from "./SourceStep";
@@ -39,7 +40,7 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
   const { workspace, refreshTree } = useConsole();
   const ws = workspace.id;
   const queryClient = useQueryClient();
-  const [s, dispatch] = useReducer(wizardReducer, category, initialWizard);
+  const [s, dispatch] = useReducer(wizardReducer, category, (c) => initialWizard(c, serverPackageMaxBytes()));
   const [file, setFile] = useState<File | null>(null);
   const [downloadError, setDownloadError] = useState<unknown>(null);
   const obs = useObsStatus(ws);

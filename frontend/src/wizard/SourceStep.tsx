@@ -2,6 +2,7 @@ import { useId, useState } from "react";
 import type { DuplicatePolicy } from "../api/types";
 import { Notice } from "../ui/bits";
 import { sourceProblem, wizardReducer, type WizardState } from "./machine";
+import { formatMiB } from "./limits";
 import { ObsPicker } from "./ObsPicker";
 
 export const POLICY_LABELS: Record<DuplicatePolicy, string> = { overwrite: "Overwrite", skip: "Skip", rename: "Rename" };
@@ -16,6 +17,7 @@ export function SourceStep({ s, dispatch, file, setFile }: { s: WizardState; dis
   const [browsing, setBrowsing] = useState(false);
   const obsDisabled = !!s.obs && !s.obs.available;
   const problem = sourceProblem(s);
+  const limit = s.maxBytes !== null ? ` of at most ${formatMiB(s.maxBytes)}` : "";
   return (
     <div className="form">
       <fieldset className="radio-group inline">
@@ -52,7 +54,7 @@ export function SourceStep({ s, dispatch, file, setFile }: { s: WizardState; dis
                 }}
               />
             )}
-            <div className="field-hint">A .zip package of at most 10 MB exported from DataArts Factory.</div>
+            <div className="field-hint">A .zip package{limit} exported from DataArts Factory.</div>
           </div>
         </div>
       ) : (
@@ -70,7 +72,7 @@ export function SourceStep({ s, dispatch, file, setFile }: { s: WizardState; dis
               }}
             />
             {file && <div className="field-hint">{file.name}</div>}
-            <div className="field-hint">A .zip package of at most 10 MB (also when decompressed).</div>
+            <div className="field-hint">A .zip package{limit} exported from DataArts Factory.</div>
           </div>
         </div>
       )}

@@ -10,7 +10,6 @@ import {
   initialWizard,
   isObsZipPath,
   isPolling,
-  MAX_PACKAGE_BYTES,
   reportCounts,
   reviewProblem,
   sourceProblem,
@@ -79,7 +78,12 @@ describe("step 1: the source", () => {
     const local = run([{ type: "setLocation", location: "local" }]);
     expect(canGoNext(local)).toBe(false);
     expect(canGoNext(run([{ type: "setFile", file: { name: "jobs.zip", size: 1000 } }], local))).toBe(true);
-    expect(sourceProblem(run([{ type: "setFile", file: { name: "jobs.zip", size: MAX_PACKAGE_BYTES + 1 } }], local))).toMatch(/10 MB/);
+    // The limit is the server's (PACKAGE_MAX_PACKED_BYTES, 512 MiB by default), not a number of the browser's.
+    const limited = run([{ type: "setLocation", location: "local" }], initialWizard("job", 512 * 1024 * 1024));
+    expect(sourceProblem(run([{ type: "setFile", file: { name: "jobs.zip", size: 300 * 1024 * 1024 } }], limited))).toBeNull();
+    expect(sourceProblem(run([{ type: "setFile", file: { name: "jobs.zip", size: 600 * 1024 * 1024 } }], limited))).toBe(
+      "The file is 600 MiB; this server accepts packages of at most 512 MiB.",
+    );
     expect(sourceProblem(run([{ type: "setFile", file: { name: "jobs.tar", size: 1 } }], local))).toMatch(/zip/);
   });
 

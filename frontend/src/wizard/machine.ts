@@ -22,8 +22,7 @@ import type {
   PackageError,
   SubTask,
 } from "../api/types";
-
-export const MAX_PACKAGE_BYTES = 10 * 1024 * 1024;
+import { packageSizeProblem } from "./limits";
 
 /** The drop-down value meaning "create the connection defined in the package". */
 export const CREATE_FROM_PACKAGE = "__create_from_package__";
@@ -58,6 +57,8 @@ export interface WizardState {
   publicParams: ParamRow[];
   jobParams: Record<string, Record<string, string>>;
   targetStatus: "submitted" | "saved";
+  /** The server's largest package (PACKAGE_MAX_PACKED_BYTES), or null when unknown (the server checks). */
+  maxBytes: number | null;
   targetDirectory: string;
   continueOnError: boolean;
   subtasks: SubTask[];
@@ -93,7 +94,7 @@ export type WizardEvent =
   | { type: "applyStarted"; task: ImportTask | null }
   | { type: "reset" };
 
-export function initialWizard(category: ImportCategory = "job"): WizardState {
+export function initialWizard(category: ImportCategory = "job", maxBytes: number | null = null): WizardState {
   return {
     step: "source",
     category,
@@ -113,6 +114,7 @@ export function initialWizard(category: ImportCategory = "job"): WizardState {
     publicParams: [],
     jobParams: {},
     targetStatus: "submitted",
+    maxBytes,
     targetDirectory: "",
     continueOnError: true,
     subtasks: [],
@@ -157,8 +159,7 @@ export function sourceProblem(s: WizardState): string | null {
   }
   if (!s.file) return "Select a .zip file on your computer.";
   if (!s.file.name.toLowerCase().endsWith(".zip")) return "Only .zip packages can be imported.";
-  if (s.file.size > MAX_PACKAGE_BYTES) return "The file is larger than 10 MB.";
-  return null;
+  return packageSizeProblem(s.file.size, s.maxBytes);
 }
 
 /** The secrets to type in for a connection created from the package (at least its password). */
@@ -393,7 +394,7 @@ export function wizardReducer(s: WizardState, e: WizardEvent): WizardState {
         liveObjects: {},
       };
     case "reset":
-      return { ...initialWizard(s.category), obs: s.obs, location: s.obs && !s.obs.available ? "local" : "obs" };
+      return { ...initialWizard(s.category, s.maxBytes), obs: s.obs, location: s.obs && !s.obs.available ? "local" : "obs" };
   }
 }
 
