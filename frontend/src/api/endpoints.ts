@@ -17,9 +17,13 @@ import type {
   ImportTask,
   Job,
   JobDocument,
+  Member,
+  MemberSet,
   NodeType,
   ObsListing,
   ObsStatus,
+  OwnerSet,
+  OwnerSetResult,
   Resource,
   Script,
   ScriptDocument,
@@ -29,6 +33,7 @@ import type {
   VersionDetail,
   VersionSummary,
   Workspace,
+  WorkspaceCreate,
   WorkspaceUpdate,
 } from "./types";
 
@@ -48,6 +53,14 @@ export const nodeTypesList = () => api.get<NodeType[]>("/api/node-types/");
 /** The workspace with the caller's role; its lock policy and OBS allow-list are changed by its admins. */
 export const workspaceGet = (workspace: Id) => api.get<Workspace>(`${ws(workspace)}/`);
 export const workspaceUpdate = (workspace: Id, body: WorkspaceUpdate) => api.patch<Workspace>(`${ws(workspace)}/`, body);
+/** Staff only: the new workspace, with the creator as its admin. */
+export const workspaceCreate = (body: WorkspaceCreate) => api.post<Workspace>("/api/workspaces/", body);
+/** The workspace's members and roles (its admins only). */
+export const membersList = async (workspace: Id) => asList(await api.get<Member[] | { results: Member[] }>(`${ws(workspace)}/members/?limit=1000`));
+/** Adds `username` with `role`, or changes their role (its admins only; the last admin stays admin). */
+export const memberSet = (workspace: Id, body: MemberSet) => api.post<Member>(`${ws(workspace)}/members/`, body);
+export const memberRemove = (workspace: Id, username: string) =>
+  api.delete<null>(`${ws(workspace)}/members/${encodeURIComponent(username)}/`);
 
 export interface TreeQuery {
   category: Category;
@@ -112,6 +125,9 @@ export const objectsDelete = (workspace: Id, kind: ObjectKind, ids: Id[]) =>
   api.post<unknown>(`${ws(workspace)}/${kind}/delete/`, { ids });
 export const objectsMove = (workspace: Id, kind: ObjectKind, ids: Id[], directory: string) =>
   api.post<unknown>(`${ws(workspace)}/${kind}/move/`, { ids, directory });
+/** Configure Owner: the ticked objects (`ids`) and/or every one of `currentOwner` get `owner`. */
+export const objectsOwnerSet = (workspace: Id, kind: ObjectKind, body: OwnerSet) =>
+  api.post<OwnerSetResult>(`${ws(workspace)}/${kind}/owner/`, body);
 export const jobSchedule = (workspace: Id, id: Id, action: "start" | "stop") =>
   api.post<unknown>(`${ws(workspace)}/jobs/${id}/schedule/${action}/`);
 

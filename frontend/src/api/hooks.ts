@@ -21,6 +21,7 @@ export const keys = {
   downloads: (ws: Id) => ["ws", ws, "downloads"] as const,
   /** Under ["ws", ws] so that a change of the workspace (its allow-list) invalidates them with it. */
   workspace: (ws: Id) => ["ws", ws, "workspace"] as const,
+  members: (ws: Id) => ["ws", ws, "members"] as const,
   obsStatus: (ws: Id) => ["ws", ws, "obs-status"] as const,
   obsBrowse: (ws: Id, path: string) => ["ws", ws, "obs-browse", path] as const,
 };
@@ -45,6 +46,10 @@ export const useElementSearch = (ws: Id, category: Category, term: string, enabl
     enabled: enabled && term.trim().length > 0,
     staleTime: 10_000,
   });
+
+/** The workspace's members; only its admins may read them, so others pass enabled=false. */
+export const useMembers = (ws: Id, enabled = true) =>
+  useQuery({ queryKey: keys.members(ws), queryFn: () => ep.membersList(ws), staleTime: 10_000, enabled });
 
 export const useWorkspace = (ws: Id) => useQuery({ queryKey: keys.workspace(ws), queryFn: () => ep.workspaceGet(ws), staleTime: 30_000 });
 

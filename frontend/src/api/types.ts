@@ -127,6 +127,13 @@ export type ObsObject = S["ObsObject"];
 export type ObsListing = S["ObsListing"];
 
 export type WorkspaceUpdate = S["PatchedWorkspaceUpdateInputRequest"];
+export type WorkspaceCreate = S["WorkspaceCreateInputRequest"];
+export type Member = S["Member"];
+export type MemberSet = S["MemberSetInputRequest"];
+export type Role = Member["role"];
+/** Configure Owner: `ids` (the ticked objects) and/or `currentOwner` (DataArts' Migrate), and the target. */
+export type OwnerSet = S["OwnerSetInputRequest"];
+export type OwnerSetResult = S["OwnerSetResult"];
 export type LockPolicy = Workspace["lockPolicy"];
 
 export type DuplicatePolicy = "overwrite" | "skip" | "rename";

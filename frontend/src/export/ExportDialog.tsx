@@ -15,8 +15,9 @@ import { defaultChoices, exportProblem, exportRequestBody, isTaskDone, type Expo
  * "Export Job" / "Export Script": Export Scope, Job Status, optional OBS folder (the package is written
  * into it under its DataArts name, replacing a package of that name only when asked). OK downloads the
  * package at once, or, for large selections and OBS targets, follows the server's task and points to the
- * Download Center. "Export Workspace Job" (a target with `workspace`) is the same dialog for every job of
- * the workspace, with "Changed since" to export only the jobs changed after a time (at most 10,000).
+ * Download Center. "Export Workspace Job" / "Export Workspace Script" (a target with `workspace`) is the
+ * same dialog for every job (script) of the workspace, with "Changed since" to export only those changed
+ * after a time (at most 10,000).
  */
 export function ExportDialog({ target, onClose }: { target: ExportTarget; onClose: () => void }) {
   const { workspace } = useConsole();
@@ -69,7 +70,8 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
     }
   };
 
-  const title = target.workspace ? "Export Workspace Job" : isJob ? "Export Job" : "Export Script";
+  const title = target.workspace ? (isJob ? "Export Workspace Job" : "Export Workspace Script") : isJob ? "Export Job" : "Export Script";
+  const plural = isJob ? "jobs" : "scripts";
 
   if (live) {
     const done = isTaskDone(live);
@@ -116,7 +118,7 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
     >
       {target.workspace ? (
         <p className="export-what">
-          Exports the jobs of this workspace that changed since the time below (every job when it is empty), at most 10,000.
+          Exports the {plural} of this workspace that changed since the time below (every {isJob ? "job" : "script"} when it is empty), at most 10,000.
         </p>
       ) : (
         <p className="export-what">
@@ -158,7 +160,9 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
               value={choices.changedSince}
               onChange={(e) => setChoices((c) => ({ ...c, changedSince: e.target.value }))}
             />
-            <div className="field-hint">Only jobs changed after this time (your local time) are exported. Leave empty to export every job.</div>
+            <div className="field-hint">
+              Only {plural} changed after this time (your local time) are exported. Leave empty to export every {isJob ? "job" : "script"}.
+            </div>
           </div>
         </div>
       )}

@@ -40,6 +40,19 @@ describe("export request", () => {
     expect(scripts).not.toHaveProperty("excludeJobIds");
   });
 
+  it("Export Workspace Script sends the workspace's scripts changed since a time, with no job scope", () => {
+    const target = { category: "script" as const, workspace: true, all: true, description: "all scripts of the workspace" };
+    expect(exportProblem(target, defaultChoices())).toBeNull();
+    expect(exportRequestBody(target, { ...defaultChoices(), scope: "with_dependencies", changedSince: "2026-03-01T08:30" })).toEqual({
+      category: "script",
+      all: true,
+      scope: "jobs_only",
+      status: "develop",
+      obsPath: "",
+      changedSince: new Date(2026, 2, 1, 8, 30).toISOString(),
+    });
+  });
+
   it("Export Workspace Job sends the whole workspace changed since a time, or all jobs when empty", () => {
     const target = { category: "job" as const, workspace: true, all: true, description: "all jobs of the workspace" };
     const since = exportRequestBody(target, { ...defaultChoices(), scope: "with_dependencies", status: "submit", changedSince: "2026-03-01T08:30" });

@@ -16,7 +16,8 @@ export interface ExportTarget {
   excludeDirectoryIds?: Id[];
   /** Jobs (or scripts) unticked inside the ticked directories (or inside `all`). */
   excludeIds?: Id[];
-  /** "Export Workspace Job": every job of the workspace, optionally only those changed since a time. */
+  /** "Export Workspace Job" / "Export Workspace Script": every job (script) of the workspace, optionally only
+   * those changed since a time. */
   workspace?: boolean;
   /** Shown in the dialog ("doc1", "3 jobs and 2 directories"). */
   description: string;
@@ -26,7 +27,7 @@ export interface ExportChoices {
   scope: ExportScope;
   status: ExportStatus;
   obsPath: string;
-  /** "Export Workspace Job" only: a datetime-local value ("2026-03-01T08:30", local time), or "" for all. */
+  /** "Export Workspace Job/Script" only: a datetime-local value ("2026-03-01T08:30", local time), or "" for all. */
   changedSince: string;
   /** Replace a package of the same name in the OBS folder (the server refuses with 409 otherwise). */
   obsOverwrite?: boolean;

@@ -12,6 +12,7 @@ import { ConfirmDialog, NameDialog, validateObjectName } from "../ui/forms";
 import { Menu, type MenuItem } from "../ui/Menu";
 import { MoveDialog, DirectoryPicker } from "./DirectoryPicker";
 import { collectElementIds, useTreeData } from "./hooks";
+import { OwnerDialog } from "./OwnerDialog";
 import { dirKeyString, elementMark, flattenTree, hierarchyOf, lockLabel, searchRows, treeKeyAction, type LoadedElement, type Row } from "./model";
 import {
   compactSelection,
@@ -44,6 +45,7 @@ type DialogState =
   | { type: "batchDelete"; ids: Id[] }
   | { type: "batchMove"; ids: Id[] }
   | { type: "batchUnlock"; ids: Id[] }
+  | { type: "owner"; ids: Id[] | null }
   | { type: "createDir"; parent: DirKey }
   | { type: "renameDir"; id: Id; name: string }
   | { type: "deleteDir"; id: Id; name: string };
@@ -247,9 +249,15 @@ export function DirectoryTree({ category }: { category: Category }) {
     });
   };
 
-  const exportWorkspace = () => openExport({ category: "job", workspace: true, all: true, description: "all jobs of the workspace" });
+  const exportWorkspace = () => {
+    const cat = category === "script" ? "script" : "job";
+    openExport({ category: cat, workspace: true, all: true, description: `all ${cat}s of the workspace` });
+  };
 
-  const batch = (type: "batchDelete" | "batchMove" | "batchUnlock") =>
+  /** Configure Owner: the ticked objects, or (nothing ticked) DataArts' Current Owner → Target Owner form. */
+  const configureOwner = () => (checkboxes && hasAnyChecked(selection) ? batch("owner") : setDialog({ type: "owner", ids: null }));
+
+  const batch = (type: "batchDelete" | "batchMove" | "batchUnlock" | "owner") =>
     withBusy("Collecting the selection…", async () => {
       const ids = await selectedIds();
       if (!ids.length) throw new Error(`Select at least one ${noun.one.toLowerCase()}.`);
@@ -272,10 +280,11 @@ export function DirectoryTree({ category }: { category: Category }) {
         : { label: "Show Check Box", onSelect: () => setCheckboxes(true) },
       "separator",
       { label: `Export ${noun.one}`, onSelect: exportSelection, disabled: needs },
-      ...(category === "job" ? [{ label: "Export Workspace Job", onSelect: exportWorkspace }] : []),
+      { label: `Export Workspace ${noun.one}`, onSelect: exportWorkspace },
       { label: `Import ${noun.one}`, onSelect: () => openImport(category === "script" ? "script" : "job") },
       { label: `Delete ${noun.one}`, onSelect: () => batch("batchDelete"), disabled: needs, danger: true },
       { label: `Move ${noun.one}`, onSelect: () => batch("batchMove"), disabled: needs },
+      { label: "Configure Owner", onSelect: configureOwner },
       { label: "Batch Unlock", onSelect: () => batch("batchUnlock"), disabled: needs },
       "separator",
       { label: "Create Directory", onSelect: () => setDialog({ type: "createDir", parent: null }) },
@@ -639,6 +648,7 @@ export function DirectoryTree({ category }: { category: Category }) {
           Unlock the {dialog.ids.length} selected {dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}? Unsaved changes of whoever holds a lock are lost.
         </ConfirmDialog>
       )}
+      {dialog?.type === "owner" && <OwnerDialog ws={ws} kind={kind} nouns={noun} ids={dialog.ids} onClose={() => setDialog(null)} onDone={afterChange} />}
       {dialog?.type === "createDir" && (
         <NameDialog
           title="Create Directory"
