@@ -43,6 +43,12 @@ REFERENCE_KINDS = (
     ENVIRONMENT_VARIABLE,
 )
 EXTERNAL_KINDS = (DLI_QUEUE, GES_GRAPH, DIS_STREAM, CDM_CLUSTER, MRS_CLUSTER)
+# Objects every workspace has without creating them: DLI's built-in queue ``default`` (DataArts offers it
+# in every DLI node's queue list), so a reference to it is never missing and may always be chosen.
+BUILTIN_OBJECTS = frozenset({(DLI_QUEUE, "default")})
+# Missing references the user may leave unresolved at import: DataArts imports such a job and fails it
+# when it is scheduled. A data connection, resource or sub-job must be mapped (or created).
+UNRESOLVABLE_KINDS = (SCRIPT, *EXTERNAL_KINDS)
 
 # DataArts v1 import API `resources[].type` values and the kinds they stand for.
 DATAARTS_RESOURCE_TYPES: dict[str, tuple[str, str | None]] = {
@@ -69,6 +75,8 @@ class Field:
     widget: str = "text"  # text | textarea | number | select | reference | boolean
     refers_to: str | None = None  # one of REFERENCE_KINDS when widget == "reference"
     connection_type: str | None = None  # for refers_to == CONNECTION
+    # For refers_to == SCRIPT: the script types the node runs (empty: any); a replacement must be one.
+    script_types: tuple[str, ...] = ()
     required: bool = False
     options: tuple[str, ...] = ()
     default: Any = None
@@ -92,8 +100,8 @@ class NodeType:
         return frozenset(f.name for f in self.fields if f.sensitive)
 
 
-def _script(required: bool = False) -> Field:
-    return Field("scriptName", "Script", "reference", SCRIPT, required=required)
+def _script(*script_types: str, required: bool = False) -> Field:
+    return Field("scriptName", "Script", "reference", SCRIPT, script_types=script_types, required=required)
 
 
 def _conn(connection_type: str, required: bool = True) -> Field:
@@ -106,16 +114,39 @@ def _text(name: str, label: str, **kwargs: Any) -> Field:
     return Field(name, label, **kwargs)
 
 
-def _sql_node(code: str, label: str, connection_type: str, *extra: Field) -> NodeType:
+def _sql_node(
+    code: str, label: str, connection_type: str, *extra: Field, script_types: tuple[str, ...] | None = None
+) -> NodeType:
+    """An SQL node: it runs a script of its own type (``script_types`` when DataArts names it otherwise)."""
+    types = (code,) if script_types is None else script_types
     return NodeType(
         code,
         label,
         "Data Lake",
-        (_script(required=True), _conn(connection_type), _text("database", "Database"), *extra),
+        (_script(*types, required=True), _conn(connection_type), _text("database", "Database"), *extra),
     )
 
 
+def _mrs_cluster(required: bool = True) -> Field:
+    return Field("clusterName", "MRS Cluster Name", "reference", MRS_CLUSTER, required=required)
+
+
+def _plain(code: str, label: str, category: str, *fields: Field) -> NodeType:
+    """A node type whose properties refer to nothing this console keeps (its own cloud objects are
+    named as text): known, so that an import does not warn about it, and shown with these fields."""
+    return NodeType(code, label, category, fields)
+
+
 _RESOURCE = Field("resourceName", "Resource", "reference", RESOURCE)
+_REST_FIELDS = (
+    _text("url", "URL Address", required=True),
+    _text("method", "HTTP Method", widget="select", options=("GET", "POST", "PUT", "DELETE")),
+    _text("headers", "Request Header", widget="textarea"),
+    _text("body", "Request Body", widget="textarea"),
+    Field("agentName", "Agent (CDM Cluster)", "reference", CDM_CLUSTER),
+    _text("authPassword", "Auth Password", sensitive=True),
+    _text("authToken", "Auth Token", sensitive=True),
+)
 
 NODE_TYPES: dict[str, NodeType] = {
     t.code: t
@@ -132,13 +163,30 @@ NODE_TYPES: dict[str, NodeType] = {
         _sql_node("RDSSQL", "RDS SQL", "RDS"),
         _sql_node("PRESTO", "MRS Presto SQL", "PRESTO"),
         _sql_node("ClickHouseSQL", "MRS ClickHouse", "CLICKHOUSE"),
-        _sql_node("DORISSQL", "DORIS SQL", "DORIS"),
+        # DataArts has no DORIS script type: the node runs its statement or any SQL script.
+        _sql_node("DORISSQL", "DORIS SQL", "DORIS", script_types=()),
+        _sql_node("ImpalaSQL", "MRS Impala SQL", "IMPALA"),
+        NodeType(
+            "MRSHetuEngine",
+            "MRS HetuEngine",
+            "Data Lake",
+            (
+                _mrs_cluster(required=False),
+                _script("HetuEngineSQL"),
+                _conn("HETUENGINE", required=False),
+                _text("statementOrScript", "SQL or Script", widget="select", options=("SQL", "SCRIPT")),
+                _text("statement", "SQL Statement", widget="textarea"),
+                _text("Schema", "Schema"),
+                _text("Database", "Database"),
+                _text("Queue", "Queue"),
+            ),
+        ),
         NodeType(
             "Shell",
             "Shell",
             "Compute",
             (
-                _script(required=True),
+                _script("Shell", required=True),
                 _conn("HOST"),
                 _text("arguments", "Shell Parameter"),
                 # The answers typed into the script's prompts: passwords, as often as not.
@@ -150,7 +198,7 @@ NODE_TYPES: dict[str, NodeType] = {
             "Python",
             "Compute",
             (
-                _script(required=True),
+                _script("PYTHON", "Python", required=True),
                 _conn("HOST"),
                 _text("arguments", "Parameter"),
                 _text("pythonVersion", "Python Version", widget="select", options=("Python 2", "Python 3")),
@@ -170,15 +218,7 @@ NODE_TYPES: dict[str, NodeType] = {
             "RESTAPI",
             "Rest Client",
             "Integration",
-            (
-                _text("url", "URL Address", required=True),
-                _text("method", "HTTP Method", widget="select", options=("GET", "POST", "PUT", "DELETE")),
-                _text("headers", "Request Header", widget="textarea"),
-                _text("body", "Request Body", widget="textarea"),
-                Field("agentName", "Agent (CDM Cluster)", "reference", CDM_CLUSTER),
-                _text("authPassword", "Auth Password", sensitive=True),
-                _text("authToken", "Auth Token", sensitive=True),
-            ),
+            _REST_FIELDS,
         ),
         NodeType(
             "DLISpark",
@@ -221,9 +261,34 @@ NODE_TYPES: dict[str, NodeType] = {
             "Compute",
             (
                 Field("clusterName", "MRS Cluster Name", "reference", MRS_CLUSTER, required=True),
-                _script(),
+                _script("FlinkSQL"),
                 _RESOURCE,
                 _text("jobName", "Job Name", required=True),
+            ),
+        ),
+        NodeType(
+            "MRSFlink",
+            "MRS Flink",
+            "Compute",
+            (
+                _mrs_cluster(),
+                _text("jobName", "Job Name", required=True),
+                _text("flinkJobType", "Flink Job Type", widget="select", options=("FLink SQL", "Flink JAR")),
+                _text("flinkJobProcessType", "Processing Mode"),
+                _script("FlinkSQL"),
+                _RESOURCE,
+                _text("programParameter", "Program Parameter"),
+            ),
+        ),
+        NodeType(
+            "MRSSparkPython",
+            "MRS Spark Python",
+            "Compute",
+            (
+                _mrs_cluster(),
+                _script("SparkPython", "Spark Python", required=True),
+                _text("jobName", "Job Name"),
+                _text("programParameter", "Program Parameter"),
             ),
         ),
         NodeType(
@@ -232,7 +297,7 @@ NODE_TYPES: dict[str, NodeType] = {
             "Compute",
             (
                 Field("queueName", "DLI Queue", "reference", DLI_QUEUE, required=True),
-                _script(),
+                _script("FlinkSQL"),
                 _RESOURCE,
                 _text("jobName", "Job Name", required=True),
             ),
@@ -278,16 +343,64 @@ NODE_TYPES: dict[str, NodeType] = {
             ),
         ),
         NodeType(
+            "DISStream",
+            "DIS Stream",
+            "Integration",
+            (
+                Field("streamName", "Stream Name", "reference", DIS_STREAM, required=True),
+                _text("action", "Action"),
+            ),
+        ),
+        NodeType(
+            "DISClient",
+            "DIS Client",
+            "Integration",
+            (
+                Field("streamName", "Stream Name", "reference", DIS_STREAM, required=True),
+                _text("content", "Sent Data", widget="textarea"),
+            ),
+        ),
+        NodeType(
             "MRSKafka",
             "MRS Kafka",
             "Integration",
             (_conn("KAFKA"), _text("topic", "Topic Name", required=True)),
         ),
         NodeType(
+            "KafkaClient",
+            "Kafka Client",
+            "Integration",
+            (_conn("KAFKA"), _text("topic", "Topic Name", required=True), _text("content", "Text")),
+        ),
+        _plain(
+            "CloudTableManager",
+            "CloudTable Manager",
+            "Data Lake",
+            _text("clusterName", "CloudTable Cluster"),
+            _text("action", "Action"),
+            _text("tableName", "Table Name"),
+        ),
+        _plain("ROMAFDIJob", "ROMA FDI Job", "Integration", _text("instanceName", "ROMA Instance")),
+        _plain("DataMigration", "Data Migration", "Integration", _text("jobName", "Job Name")),
+        _plain("OneclickCDC", "Real-Time Synchronization", "Integration"),
+        _plain("ETLJob", "ETL Job", "Integration", _text("jobName", "Job Name")),
+        _plain("CSS", "CSS", "Data Lake", _text("clusterName", "CSS Cluster")),
+        _plain("ModelArtsTrain", "ModelArts Train", "Compute", _text("jobName", "Training Job")),
+        _plain("CreateOBS", "Create OBS", "Others", _text("path", "OBS Path", required=True)),
+        _plain("DeleteOBS", "Delete OBS", "Others", _text("path", "OBS Path", required=True)),
+        _plain("OpenCloseResource", "Open/Close Resource", "Others", _text("action", "Action")),
+        NodeType(
             "SMN",
             "SMN",
             "Others",
             (_text("topic", "Topic Name", required=True), _text("message", "Message", widget="textarea")),
+        ),
+        # Terraform's name for the Rest Client node (RESTAPI in DataArts' API reference).
+        NodeType(
+            "RESTClient",
+            "Rest Client",
+            "Integration",
+            _REST_FIELDS,
         ),
         NodeType(
             "OBSManager", "OBS Manager", "Others", (_text("action", "Action"), _text("path", "OBS Path"))
@@ -310,6 +423,7 @@ class Reference:
     connection_type: str | None = None
     node: str | None = None
     property: str | None = None
+    script_types: tuple[str, ...] = ()  # for a script: the types the node runs (empty: any)
 
 
 def node_type_get(code: str) -> NodeType | None:
@@ -368,18 +482,25 @@ def job_references(document: dict[str, Any]) -> list[Reference]:
             for f in node_type.reference_fields:
                 value = props.get(f.name)
                 if isinstance(value, str) and value.strip():
-                    refs.add(Reference(f.refers_to, value.strip(), f.connection_type, node_name, f.name))
+                    refs.add(
+                        Reference(
+                            f.refers_to, value.strip(), f.connection_type, node_name, f.name, f.script_types
+                        )
+                    )
         trigger = node.get("eventTrigger")
         if isinstance(trigger, dict) and trigger.get("eventType") == "DIS" and trigger.get("channel"):
             refs.add(Reference(DIS_STREAM, str(trigger["channel"]), None, node_name, "eventTrigger.channel"))
+        # A real-time job's node is scheduled on its own, and may wait for other jobs as a batch job does.
+        cron_trigger = node.get("cronTrigger")
+        if isinstance(cron_trigger, dict):
+            for name, where in _depend_jobs(cron_trigger.get("dependJobs"), "cronTrigger.dependJobs"):
+                refs.add(Reference(JOB, name, None, node_name, where))
     schedule = document.get("schedule")
     if isinstance(schedule, dict):
         cron = schedule.get("cron") or {}
         depend = cron.get("dependJobs") if isinstance(cron, dict) else None
-        if isinstance(depend, dict):
-            for name in depend.get("jobs") or []:
-                if isinstance(name, str) and name:
-                    refs.add(Reference(JOB, name, None, None, "schedule.cron.dependJobs.jobs"))
+        for name, where in _depend_jobs(depend, "schedule.cron.dependJobs"):
+            refs.add(Reference(JOB, name, None, None, where))
         event = schedule.get("event")
         if isinstance(event, dict) and event.get("eventType") == "DIS" and event.get("channel"):
             refs.add(Reference(DIS_STREAM, str(event["channel"]), None, None, "schedule.event.channel"))
@@ -394,9 +515,75 @@ def job_references(document: dict[str, Any]) -> list[Reference]:
     return sorted(refs, key=lambda r: (r.kind, r.name, r.node or "", r.property or ""))
 
 
+def _depend_jobs(depend: Any, where: str) -> Iterator[tuple[str, str]]:
+    """The jobs a ``dependJobs`` object waits for: ``jobs`` (names) and the SDK's
+    ``sameWorkSpaceJobs`` ([{jobName}]); ``otherWorkSpaceJobs`` name another workspace's jobs."""
+    if not isinstance(depend, dict):
+        return
+    for name in depend.get("jobs") or []:
+        if isinstance(name, str) and name:
+            yield name, f"{where}.jobs"
+    for item in depend.get("sameWorkSpaceJobs") or []:
+        name = item.get("jobName") if isinstance(item, dict) else None
+        if isinstance(name, str) and name:
+            yield name, f"{where}.sameWorkSpaceJobs"
+
+
+def _depend_jobs_rewritten(depend: Any, mapping: dict[tuple[str, str], str]) -> Any:
+    """``depend`` itself when ``mapping`` renames none of its jobs, else a copy with them renamed."""
+    if not isinstance(depend, dict):
+        return depend
+    result = depend
+    jobs = depend.get("jobs")
+    if isinstance(jobs, list):
+        renamed = [mapping.get((JOB, n), n) if isinstance(n, str) else n for n in jobs]
+        if any(new is not old for new, old in zip(renamed, jobs, strict=True)):
+            result = {**result, "jobs": renamed}
+    same = depend.get("sameWorkSpaceJobs")
+    if isinstance(same, list):
+        items = [
+            {**item, "jobName": mapping[(JOB, item["jobName"])]}
+            if isinstance(item, dict)
+            and isinstance(item.get("jobName"), str)
+            and (JOB, item["jobName"]) in mapping
+            else item
+            for item in same
+        ]
+        if any(new is not old for new, old in zip(items, same, strict=True)):
+            result = {**result, "sameWorkSpaceJobs": items}
+    return result
+
+
+def job_unknown_nodes(document: Any) -> list[tuple[str, str]]:
+    """``(node name, type)`` of every node whose type the registry does not know: its references are
+    neither collected nor remapped, so the import says so instead of passing it silently."""
+    nodes = document.get("nodes") if isinstance(document, dict) else None
+    unknown = []
+    for node in nodes if isinstance(nodes, list) else ():
+        if isinstance(node, dict) and isinstance(node.get("type"), str) and node["type"] not in NODE_TYPES:
+            unknown.append((str(node.get("name")), node["type"]))
+    return unknown
+
+
+def script_type_fits(script_type: Any, allowed: tuple[str, ...] | frozenset[str]) -> bool:
+    """Can a node that runs ``allowed`` script types (empty: any) run a script of ``script_type``?
+    Compared without case or spaces: DataArts writes both ``PYTHON`` and ``Python``, ``SparkPython``
+    and ``Spark Python``."""
+    if not allowed:
+        return True
+    key = str(script_type or "").replace(" ", "").lower()
+    return any(key == a.replace(" ", "").lower() for a in allowed)
+
+
 def job_called_jobs(document: dict[str, Any]) -> set[str]:
     """The jobs this job runs as SubJob / For Each nodes (the export closure follows these)."""
-    return {r.name for r in job_references(document) if r.kind == JOB and r.node is not None}
+    return {r.name for r in job_references(document) if reference_is_call(r)}
+
+
+def reference_is_call(ref: Reference) -> bool:
+    """Does ``ref`` run another job (a SubJob or For Each node), rather than wait for it (a schedule's
+    or a real-time node's ``dependJobs``)? The export closure follows the calls only."""
+    return ref.kind == JOB and ref.node is not None and not (ref.property or "").startswith("cronTrigger.")
 
 
 def reference_key(ref: Reference) -> tuple[str, str]:
@@ -426,10 +613,9 @@ def job_references_rewrite(
         new_schedule = dict(schedule)
         cron = schedule.get("cron")
         depend = cron.get("dependJobs") if isinstance(cron, dict) else None
-        if isinstance(depend, dict) and isinstance(depend.get("jobs"), list):
-            jobs = [mapping.get((JOB, n), n) if isinstance(n, str) else n for n in depend["jobs"]]
-            if any(new is not old for new, old in zip(jobs, depend["jobs"], strict=True)):
-                new_schedule["cron"] = {**cron, "dependJobs": {**depend, "jobs": jobs}}
+        new_depend = _depend_jobs_rewritten(depend, mapping)
+        if new_depend is not depend:
+            new_schedule["cron"] = {**cron, "dependJobs": new_depend}
         event = schedule.get("event")
         if isinstance(event, dict) and event.get("eventType") == "DIS":
             new = mapping.get((DIS_STREAM, str(event.get("channel"))))
@@ -463,6 +649,12 @@ def _node_rewritten(node: Any, mapping: dict[tuple[str, str], str]) -> Any:
         new = mapping.get((DIS_STREAM, str(trigger.get("channel"))))
         if new is not None:
             result = {**result, "eventTrigger": {**trigger, "channel": new}}
+    cron_trigger = node.get("cronTrigger")
+    if isinstance(cron_trigger, dict):
+        depend = cron_trigger.get("dependJobs")
+        new_depend = _depend_jobs_rewritten(depend, mapping)
+        if new_depend is not depend:
+            result = {**result, "cronTrigger": {**cron_trigger, "dependJobs": new_depend}}
     return result
 
 
@@ -517,6 +709,7 @@ def node_types_describe() -> list[dict[str, Any]]:
                     "widget": f.widget,
                     "refersTo": f.refers_to,
                     "connectionType": f.connection_type,
+                    "scriptTypes": list(f.script_types),
                     "required": f.required,
                     "options": list(f.options),
                     "default": f.default,

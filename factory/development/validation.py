@@ -16,6 +16,7 @@ from factory.packages.schema import job_document_validate, script_document_valid
 
 DIRECTORY_NAME_MAX = 64
 _NODE_FIELD = re.compile(r"^nodes\[(\d+)\]")
+_NODE_TRIGGER = re.compile(r"^nodes\[\d+\]\.cronTrigger")
 
 
 def _document_check(validate: Any, document: Any, *, what: str) -> None:
@@ -35,12 +36,31 @@ def _document_check(validate: Any, document: Any, *, what: str) -> None:
             if isinstance(name, str) and name:
                 where = f"{where} (node {name})"
         message = f"{where}: {exc.message}" if where else exc.message
-        raise ValidationError(message, fields={exc.field or "document": exc.message}) from exc
+        raise ValidationError(
+            message, code=_domain_code(exc), fields={exc.field or "document": exc.message}
+        ) from exc
+
+
+def _domain_code(exc: PackageError) -> str | None:
+    """A schedule problem (the job's, or a real-time node's ``cronTrigger``) is ``invalid_schedule``,
+    which the v1 API answers as DataArts does, ``DLF.3025``; others keep the generic code."""
+    where = exc.field or ""
+    if where.startswith("schedule") or _NODE_TRIGGER.match(where):
+        return "invalid_schedule"
+    return None
 
 
 def job_validate(document: Any) -> None:
-    """Raise ValidationError naming the node or field when ``document`` is not a valid job definition."""
+    """Raise ValidationError naming the node or field when ``document`` is not a valid job definition.
+
+    Beyond the package format's rules: a job has at least one node (DataArts refuses an empty one,
+    ``DLF.1006``; a package may still carry one, and its import fails that job by name)."""
     _document_check(job_document_validate, document, what="job")
+    nodes = document.get("nodes")
+    if isinstance(nodes, list) and not nodes:
+        name = document.get("name")
+        message = f"Job {name} has no nodes; a job needs at least one node."
+        raise ValidationError(message, code="nodes_empty", fields={"nodes": "Add at least one node."})
 
 
 def script_validate(document: Any) -> None:

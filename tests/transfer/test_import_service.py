@@ -158,7 +158,8 @@ def test_inspection_lists_contents_conflicts_and_missing_references_with_candida
     assert set(missing) == {("connection", "doctest"), ("dli_queue", "q_old")}
     assert missing[("connection", "doctest")]["canCreate"] is True
     assert missing[("connection", "doctest")]["candidates"] == ["dws2"]
-    assert missing[("dli_queue", "q_old")]["candidates"] == ["q2"]
+    # DLI's built-in queue "default" always exists (issue 13), so it is always a candidate.
+    assert missing[("dli_queue", "q_old")]["candidates"] == ["default", "q2"]
     assert missing[("dli_queue", "q_old")]["label"] == "DLI queue"
     assert task.message.startswith("The package holds 2 job(s), 1 script(s), 1 resource(s)")
 

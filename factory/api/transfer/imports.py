@@ -82,7 +82,15 @@ class ImportTaskSerializer(TaskSerializer):
 class ImportMappingSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="connection, dli_queue, ges_graph, dis_stream, cdm_cluster, ...")
     name = serializers.CharField(help_text="The name the package refers to.")
-    replace = serializers.CharField(allow_blank=True, help_text="The workspace's object to use instead.")
+    replace = serializers.CharField(
+        allow_blank=True, required=False, help_text="The workspace's object to use instead."
+    )
+    unresolved = serializers.BooleanField(
+        required=False,
+        help_text="Leave this missing script or cloud object unresolved instead: the job is imported and "
+        "flagged, and fails when scheduled (as in DataArts). Only where the inspection's group says "
+        "canLeaveUnresolved.",
+    )
 
     class Meta:
         ref_name = "ImportMapping"

@@ -179,9 +179,19 @@ def _v1_import_enqueue(task_id: int) -> None:
 
 
 def _choices_for(inspection: dict[str, Any], choices: dict[str, Any]) -> dict[str, Any]:
-    """DataArts ignores remaps of names the package does not use; the wizard would refuse them."""
+    """DataArts ignores remaps of names the package does not use; the wizard would refuse them. And
+    DataArts imports a job whose script or cloud object (DLI queue, DIS stream, ...) is missing and
+    fails it when it is scheduled: such a reference nobody remapped is left unresolved, as the wizard's
+    "leave unresolved" does (a missing data connection, resource or sub-job still fails the task)."""
     referenced = {kind: set(names) for kind, names in (inspection.get("references") or {}).items()}
     mapping = [m for m in choices.get("mapping") or [] if m["name"] in referenced.get(m["kind"], set())]
+    mapped = {(m["kind"], m["name"]) for m in mapping}
+    for group in inspection.get("missing") or []:
+        if not group.get("canLeaveUnresolved"):
+            continue
+        for ref in group["references"]:
+            if (group["kind"], ref["name"]) not in mapped:
+                mapping.append({"kind": group["kind"], "name": ref["name"], "unresolved": True})
     return {**choices, "mapping": mapping}
 
 

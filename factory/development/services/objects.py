@@ -59,6 +59,16 @@ def _path(directory: Directory | None) -> str:
     return directory.path if directory is not None else "/"
 
 
+def _directory_as_written(written: Any, directory: Directory | None) -> str:
+    """The document's own ``directory`` when it names ``directory`` (DataArts writes ``/a/b/`` as often
+    as ``/a/b``, and a round trip keeps the document as written), else ``directory``'s path."""
+    path = _path(directory)
+    if isinstance(written, str) and written != path and written.strip("/") == path.strip("/"):
+        if written.startswith("/") and "//" not in written:
+            return written
+    return path
+
+
 def _prepared(kind: Kind, document: Any, **overrides: Any) -> dict:
     """A validated deep copy of ``document`` with ``overrides`` (name, directory) applied."""
     if not isinstance(document, dict):
@@ -117,7 +127,7 @@ def _apply(
 
     ``stored_secrets`` replace ``obj``'s own as the secrets that empty values keep (a copy's source's)."""
     doc["name"] = obj.name
-    doc["directory"] = _path(directory)
+    doc["directory"] = _directory_as_written(doc.get("directory"), directory)
     obj.directory = directory
     obj.document = _secrets_take(kind, obj, doc, stored=stored_secrets)
     doc = obj.document
@@ -190,7 +200,10 @@ def object_save(
             f"{kind.label} {current.name} was changed{by} since you opened it (revision {if_match}, now "
             f"{current.revision}). Reload it, then save again."
         )
-    doc = _prepared(kind, document, name=current.name, directory=_path(current.directory))
+    written = document.get("directory") if isinstance(document, dict) else None
+    doc = _prepared(
+        kind, document, name=current.name, directory=_directory_as_written(written, current.directory)
+    )
     _apply(kind, current, doc, user=user, directory=current.directory)
     _clean(current)
     current.save()

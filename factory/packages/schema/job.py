@@ -29,6 +29,7 @@ from factory.packages.schema.common import (
     shown,
     wrong_type,
 )
+from factory.packages.schema.schedule import cron_check, schedule_check
 
 PROCESS_TYPES = ("BATCH", "REAL_TIME")
 SCHEDULE_TYPES = ("EXECUTE_ONCE", "CRON", "EVENT")
@@ -82,6 +83,7 @@ def job_document_validate(*, document: Any, limits: Limits = DEFAULT_LIMITS) -> 
         check_enum(
             required(schedule, "type", prefix="schedule"), field="schedule.type", allowed=SCHEDULE_TYPES
         )
+        schedule_check(schedule, limits=limits)
     if "params" in doc:
         _params_check(as_list(doc["params"], field="params"))
     if "maskedParams" in doc:
@@ -131,7 +133,7 @@ def _node_plain(node: dict[str, Any], *, names: set[str]) -> bool:
         for pre in pre_nodes:
             if not isinstance(pre, str) or pre not in names:
                 return False
-    if node.get("conditions", []) != []:
+    if node.get("conditions", []) != [] or node.get("cronTrigger") is not None:
         return False
     properties = node.get("properties", _ABSENT)
     if properties is not _ABSENT:
@@ -185,6 +187,8 @@ def _node_check(node: dict[str, Any], *, field: str, names: set[str]) -> None:
             check_int_range(node[key], field=at(field, key), low=low, high=high)
     if "failPolicy" in node:
         check_enum(node["failPolicy"], field=at(field, "failPolicy"), allowed=FAIL_POLICIES)
+    if node.get("cronTrigger") is not None:
+        cron_check(node["cronTrigger"], field=at(field, "cronTrigger"), limits=DEFAULT_LIMITS)
 
 
 def _conditions_check(value: Any, *, field: str, pre_nodes: list[str]) -> None:

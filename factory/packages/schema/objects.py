@@ -39,6 +39,7 @@ SCRIPT_TYPES = (
     "PYTHON",
     "Python",
     "ImpalaSQL",
+    "SparkPython",  # huaweicloudsdkdataartsstudio's ScriptInfo; older references write "Spark Python"
     "Spark Python",
 )
 RESOURCE_TYPES = ("jar", "pyFile", "file", "archive")

@@ -22,13 +22,13 @@ from factory.development.models import Category
 from factory.development.nodes import (
     CONNECTION,
     ENVIRONMENT_VARIABLE,
-    JOB,
     NODE_TYPES,
     RESOURCE,
     SCRIPT,
     Reference,
     job_references,
     job_sensitive_properties_flag,
+    reference_is_call,
 )
 from factory.errors import ValidationError
 from factory.packages import (
@@ -305,7 +305,7 @@ class _Collector:
                 self.by_kind[ref.kind].add(ref.name)
             if ref.kind == SCRIPT:
                 scripts.add(ref.name)
-            elif ref.kind == JOB and ref.node is not None:  # SubJob / For Each: the export closure
+            elif reference_is_call(ref):  # SubJob / For Each: the export closure
                 self.called.add(ref.name)
         self.job_scripts[name] = tuple(sorted(scripts))
         if self.spool is not None:

@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from factory.connections.models import DataConnection, ExternalObject, ExternalObjectKind
 from factory.development.models import EnvironmentVariable, Job, Resource, ScheduleStatus, Script
 from factory.development.nodes import (
+    BUILTIN_OBJECTS,
     CONNECTION,
     ENVIRONMENT_VARIABLE,
     EXTERNAL_KINDS,
@@ -112,12 +113,24 @@ class Use:
     kind: str
     name: str
     connection_types: frozenset[str] = frozenset()  # shared while empty, as it is for most references
+    # For a script: per kind of node that runs it, the script types that node accepts; a replacement
+    # must fit them all.
+    script_types: frozenset[tuple[str, ...]] = frozenset()
     used_by: list[dict[str, Any]] = field(default_factory=list)
     objects: set[tuple[str, str]] = field(default_factory=set)  # ("job"|"script", name) that use it
 
     @property
     def connection_type(self) -> str | None:
         return min(self.connection_types) if self.connection_types else None
+
+    @property
+    def script_types_needed(self) -> list[str]:
+        """The script types a replacement may have: those every node that runs it accepts (empty: any)."""
+        if not self.script_types:
+            return []
+        sets = [{t.replace(" ", "").lower(): t for t in types} for types in self.script_types]
+        common = set.intersection(*(set(s) for s in sets))
+        return sorted({sets[0][key] for key in common})
 
 
 Visit = Callable[[PackageJob | PackageScript, Any], None]
@@ -138,6 +151,8 @@ def references_collect(contents: Contents, *, visit: Visit | None = None) -> dic
                 use = uses[key] = Use(ref.kind, ref.name)
             if ref.connection_type and ref.connection_type not in use.connection_types:
                 use.connection_types = use.connection_types | {ref.connection_type}
+            if ref.script_types and ref.script_types not in use.script_types:
+                use.script_types = use.script_types | {ref.script_types}
             use.objects.add(owner)
             if len(use.used_by) < MAX_USED_BY and key not in given:
                 use.used_by.append(
@@ -172,6 +187,8 @@ class Existing:
     environment: set[str]
 
     def has(self, kind: str, name: str, connection_type: str | None = None) -> bool:
+        if (kind, name) in BUILTIN_OBJECTS:
+            return True
         if kind == CONNECTION:
             found = self.connections.get(name)
             return found is not None and (connection_type is None or found == connection_type)

@@ -95,6 +95,12 @@ def _done_message(item: Item) -> None:
         item.message = f"{verb} {item.type.replace('_', ' ')} {item.new_name}."
         if item.detail.get("lockTakenFrom"):
             item.message += f" The lock was taken from {item.detail['lockTakenFrom']}."
+    if item.detail.get("unresolved") and "unresolved" not in item.message:
+        left = ", ".join(
+            f"node {u['node'] or '(schedule)'} ({u['kind'].replace('_', ' ')} {u['name']})"
+            for u in item.detail["unresolved"][:5]
+        )
+        item.message += f" Left unresolved: {left}; the job fails when scheduled until they exist."
 
 
 def _write_one(
@@ -406,6 +412,13 @@ def report_build(
         "targetStatus": choices.target_status,
         "summary": summary,
         "objects": rows,
+        # The nodes of imported jobs that use references the user left unresolved (canvas flags them).
+        "unresolved": [
+            {"job": r.get("newName") or r["name"], **u}
+            for r in rows
+            if r["type"] == "job" and r["outcome"] in (CREATED, OVERWRITTEN, RENAMED)
+            for u in r.get("unresolved") or ()
+        ],
         **{outcome: [r for r in rows if r["outcome"] == outcome] for outcome in OUTCOMES},
     }
 

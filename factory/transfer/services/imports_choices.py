@@ -16,6 +16,7 @@ from factory.connections.models import DataConnection, ExternalObject
 from factory.crypto import secret_decrypt, secret_encrypt
 from factory.development.models import EnvironmentVariable, Job, Resource, Script
 from factory.development.nodes import (
+    BUILTIN_OBJECTS,
     CONNECTION,
     ENVIRONMENT_VARIABLE,
     EXTERNAL_KINDS,
@@ -23,6 +24,8 @@ from factory.development.nodes import (
     REFERENCE_KINDS,
     RESOURCE,
     SCRIPT,
+    UNRESOLVABLE_KINDS,
+    script_type_fits,
 )
 from factory.development.validation import directory_path_normalize
 from factory.errors import ValidationError
@@ -40,11 +43,14 @@ MAX_PARAM_VALUE = 1_000_000
 @dataclass(frozen=True)
 class ImportChoices:
     """What the user decided at step 2. ``mapping`` replaces references ``(kind, old name) -> new name``;
-    ``create_connections`` names the package's connection definitions to create (secrets apart)."""
+    ``unresolved`` are missing references ``(kind, name)`` the user chose to leave as they are (the jobs
+    are imported, flagged, and fail when scheduled, as in DataArts); ``create_connections`` names the
+    package's connection definitions to create (secrets apart)."""
 
     policy: str
     overrides: dict[str, str] = field(default_factory=dict)  # "job:NAME" -> policy
     mapping: dict[tuple[str, str], str] = field(default_factory=dict)
+    unresolved: frozenset[tuple[str, str]] = frozenset()
     create_connections: tuple[str, ...] = ()
     public_params: dict[str, str] = field(default_factory=dict)
     job_params: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -65,7 +71,8 @@ class ImportChoices:
                 "overrides": self.overrides,
                 "mapping": [
                     {"kind": k, "name": n, "replace": r} for (k, n), r in sorted(self.mapping.items())
-                ],
+                ]
+                + [{"kind": k, "name": n, "unresolved": True} for k, n in sorted(self.unresolved)],
                 "createConnections": list(self.create_connections),
                 "publicParams": self.public_params,
                 "jobParams": self.job_params,
@@ -84,7 +91,14 @@ class ImportChoices:
         return cls(
             policy=params["policy"],
             overrides=dict(params.get("overrides") or {}),
-            mapping={(m["kind"], m["name"]): m["replace"] for m in params.get("mapping") or []},
+            mapping={
+                (m["kind"], m["name"]): m["replace"]
+                for m in params.get("mapping") or []
+                if not m.get("unresolved")
+            },
+            unresolved=frozenset(
+                (m["kind"], m["name"]) for m in params.get("mapping") or [] if m.get("unresolved")
+            ),
             create_connections=tuple(params.get("createConnections") or ()),
             public_params=params["publicParams"],
             job_params=params["jobParams"],
@@ -237,6 +251,39 @@ def _existing_targets(
     return connections, found
 
 
+def _unresolved_problem(
+    index: int,
+    *,
+    kind: Any,
+    name: Any,
+    leave: Any,
+    replace: Any,
+    missing: dict[tuple[str, str], str | None],
+) -> str | None:
+    """Why ``mapping[index]`` cannot leave ``(kind, name)`` unresolved, or ``None``."""
+    if leave is not True:
+        return f"mapping[{index}].unresolved must be true (or left out)."
+    if replace not in (None, ""):
+        return f"mapping[{index}]: {kind} {name} is either replaced or left unresolved; pick one."
+    if kind not in UNRESOLVABLE_KINDS or not isinstance(name, str):
+        return (
+            f"mapping[{index}]: only a missing script or cloud object ({', '.join(UNRESOLVABLE_KINDS)}) may "
+            f"be left unresolved; choose a replacement for {kind} {name}."
+        )
+    if (kind, name) not in missing:
+        return f"mapping[{index}]: {kind} {name} is not missing; there is nothing to leave unresolved."
+    return None
+
+
+def _script_types(*, workspace: Workspace, names: set[str]) -> dict[str, str]:
+    """The types of the workspace's scripts of ``names`` (one query)."""
+    if not names:
+        return {}
+    return dict(
+        Script.objects.filter(workspace=workspace, name__in=sorted(names)).values_list("name", "type")
+    )
+
+
 def import_choices_validate(
     *, workspace: Workspace, inspection: dict[str, Any], data: dict[str, Any], default_policy: str
 ) -> tuple[ImportChoices, dict[str, dict[str, str]]]:
@@ -277,14 +324,27 @@ def import_choices_validate(
                 required.append((group["kind"], ref["name"], group["label"]))
 
     mapping: dict[tuple[str, str], str] = {}
+    unresolved: set[tuple[str, str]] = set()
     raw_mapping = data.get("mapping") or []
     if not isinstance(raw_mapping, list):
-        problems.add("mapping", "mapping must be a list of {kind, name, replace}.")
+        problems.add(
+            "mapping", "mapping must be a list of {kind, name, replace} or {kind, name, unresolved}."
+        )
         raw_mapping = []
     for index, item in enumerate(raw_mapping):
         kind = item.get("kind") if isinstance(item, dict) else None
         name = item.get("name") if isinstance(item, dict) else None
         replace = item.get("replace") if isinstance(item, dict) else None
+        leave = item.get("unresolved", False) if isinstance(item, dict) else False
+        if leave is not False:
+            problem = _unresolved_problem(
+                index, kind=kind, name=name, leave=leave, replace=replace, missing=missing_types
+            )
+            if problem:
+                problems.add("mapping", problem)
+            else:
+                unresolved.add((kind, name))
+            continue
         if kind not in REFERENCE_KINDS or not isinstance(name, str) or not isinstance(replace, str):
             problems.add(
                 "mapping",
@@ -332,7 +392,9 @@ def import_choices_validate(
     unmapped = [
         f"{label} {name}"
         for kind, name, label in required
-        if (kind, name) not in mapping and not (kind == CONNECTION and name in creates)
+        if (kind, name) not in mapping
+        and (kind, name) not in unresolved
+        and not (kind == CONNECTION and name in creates)
     ]
     for text in unmapped:
         problems.add("mapping", f"{text} is missing: choose a replacement.")
@@ -341,6 +403,14 @@ def import_choices_validate(
     for (kind, _), replace in mapping.items():
         wanted.setdefault(kind, set()).add(replace)
     connections, found = _existing_targets(workspace=workspace, wanted=wanted)
+    script_types = _script_types(workspace=workspace, names=wanted.get(SCRIPT, set()))
+    needed_types = {
+        ref["name"]: ref["scriptTypes"]
+        for group in inspection.get("missing", [])
+        if group["kind"] == SCRIPT
+        for ref in group["references"]
+        if ref.get("scriptTypes")
+    }
     for (kind, name), replace in sorted(mapping.items()):
         if kind == CONNECTION:
             type_ = connections.get(replace)
@@ -353,9 +423,16 @@ def import_choices_validate(
                 problems.add(
                     "mapping", f"{replace} is a {type_} data connection; {name} needs a {needed} one."
                 )
-        elif (kind, replace) not in found:
+        elif (kind, replace) not in found and (kind, replace) not in BUILTIN_OBJECTS:
             problems.add(
                 "mapping", f"The replacement {kind.replace('_', ' ')} {replace} (for {name}) does not exist."
+            )
+        elif kind == SCRIPT and not script_type_fits(script_types.get(replace), needed_types.get(name, ())):
+            # As for data connections: a node runs scripts of its own type only.
+            problems.add(
+                "mapping",
+                f"{replace} is a {script_types.get(replace)} script; {name} is run by a node that needs "
+                f"a {' or '.join(needed_types[name])} one.",
             )
 
     public_params = _params_map(data.get("publicParams"), key="publicParams", problems=problems)
@@ -396,6 +473,7 @@ def import_choices_validate(
         policy=policy,
         overrides=overrides,
         mapping=mapping,
+        unresolved=frozenset(unresolved),
         create_connections=tuple(sorted(creates)),
         public_params=public_params,
         job_params=job_params,

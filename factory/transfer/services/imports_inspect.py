@@ -17,12 +17,15 @@ from django.db import DatabaseError, transaction
 from factory.connections.models import DataConnection, ExternalObject
 from factory.development.models import EnvironmentVariable, Job, Resource, ScheduleStatus, Script
 from factory.development.nodes import (
+    BUILTIN_OBJECTS,
     CONNECTION,
     ENVIRONMENT_VARIABLE,
     EXTERNAL_KINDS,
     JOB,
     RESOURCE,
     SCRIPT,
+    UNRESOLVABLE_KINDS,
+    job_unknown_nodes,
 )
 from factory.packages import Package, PackageConnection, PackageJob, PackageScript
 from factory.packages.redact import flag_true
@@ -94,6 +97,9 @@ def _candidates(
         if kind in kinds:
             names = model.objects.filter(workspace=workspace).order_by("name").values_list("name", flat=True)
             found[(kind, None)] = list(names[: MAX_CANDIDATES + 1])
+    for kind, name in BUILTIN_OBJECTS:
+        if kind in kinds and name not in found[(kind, None)]:
+            found[(kind, None)].append(name)
     result = {}
     for kind, type_ in groups:
         names = sorted(found.get((kind, type_ if kind == CONNECTION else None), []))
@@ -125,6 +131,8 @@ def _missing_groups(
                 "usedByCount": len(use.objects),
                 "canCreate": False,
             }
+            if kind == SCRIPT and use.script_types:
+                ref["scriptTypes"] = use.script_types_needed
             if kind == CONNECTION:
                 definition = definitions.get(use.name)
                 taken = existing.connections.get(use.name)
@@ -140,6 +148,8 @@ def _missing_groups(
                 "connectionType": type_,
                 "label": f"{type_} data connection" if kind == CONNECTION and type_ else label,
                 "required": kind in REQUIRED_KINDS,
+                # The user may leave it unresolved: DataArts imports the job and fails it when scheduled.
+                "canLeaveUnresolved": kind in UNRESOLVABLE_KINDS,
                 "candidates": names,
                 "candidatesTruncated": truncated,
                 "references": references,
@@ -207,10 +217,15 @@ def package_inspect(
     contents = Contents.of(package, category=category)
     jobs: list[dict[str, Any]] = []
     scripts: list[dict[str, Any]] = []
+    warnings: list[str] = []
 
     def visit(entry: PackageJob | PackageScript, document: Any) -> None:
         if isinstance(entry, PackageJob):
             jobs.append(_job_row(entry, document))
+            for node, node_type in job_unknown_nodes(document):
+                warnings.append(
+                    f"Job {entry.name}: node {node}: unknown type {node_type}, its references are not checked."
+                )
         else:
             scripts.append(_script_row(entry, document))
 
@@ -282,6 +297,8 @@ def package_inspect(
         "missing": groups,
         "references": dict(references),
         "notes": contents.notes,
+        # Imported as they are, but nothing here knows what they refer to: said, never passed silently.
+        "warnings": warnings,
         "summary": {
             "jobs": len(jobs),
             "scripts": len(scripts),
@@ -289,6 +306,7 @@ def package_inspect(
             "conflicts": len(conflicts),
             "blocked": sum(1 for o in conflicts if o.get("blockedReason")),
             "missing": sum(len(g["references"]) for g in groups if g["required"]),
+            "warnings": len(warnings),
         },
     }
 
@@ -303,6 +321,7 @@ def inspection_message(inspection: dict[str, Any]) -> str:
     text = f"The package holds {', '.join(parts)}"
     text += f"; {summary['conflicts']} already exist" if summary["conflicts"] else ""
     text += f"; {summary['missing']} missing reference(s) to map" if summary["missing"] else ""
+    text += f"; {summary['warnings']} warning(s)" if summary.get("warnings") else ""
     return text + "."
 
 

@@ -28,6 +28,7 @@ from factory.development.nodes import (
     JOB,
     RESOURCE,
     SCRIPT,
+    job_references,
     job_references_rewrite,
 )
 from factory.packages import Package
@@ -218,6 +219,10 @@ class Plan:
                 doc["nodes"] = _env_rewrite(doc["nodes"], self.env_mapping)
             _params_set(doc, choices.public_params)
             _params_set(doc, choices.job_params.get(item.name, {}))
+            if choices.unresolved:
+                flagged = unresolved_references(doc, unresolved=choices.unresolved)
+                if flagged:
+                    item.detail["unresolved"] = flagged
         else:
             doc = dict(source)
             if item.type == "script":
@@ -228,6 +233,18 @@ class Plan:
         doc["name"] = item.new_name
         doc["directory"] = _target_directory(doc.get("directory"), choices)
         return doc
+
+
+def unresolved_references(
+    document: dict[str, Any], *, unresolved: frozenset[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """Where ``document`` (a job) uses the references the user left unresolved: per node, what it
+    names, so that the report (and the canvas) can flag the nodes that will fail when scheduled."""
+    return [
+        {"node": ref.node, "kind": ref.kind, "name": ref.name, "property": ref.property}
+        for ref in job_references(document)
+        if (ref.kind, ref.name) in unresolved
+    ]
 
 
 def plan_build(
@@ -361,7 +378,7 @@ def _references_check(
     missing = missing_references(contents=contents, uses=uses, existing=existing)
     broken: dict[tuple[str, str], str] = {}
     for key, use in missing.items():
-        if use.kind not in REQUIRED_KINDS or key in mapping:
+        if use.kind not in REQUIRED_KINDS or key in mapping or key in choices.unresolved:
             continue
         if use.kind == CONNECTION and use.name in created_connections:
             continue

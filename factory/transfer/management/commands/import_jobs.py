@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from factory.development.nodes import DATAARTS_RESOURCE_TYPES, REFERENCE_KINDS
+from factory.development.nodes import DATAARTS_RESOURCE_TYPES, REFERENCE_KINDS, UNRESOLVABLE_KINDS
 from factory.errors import DomainError
 from factory.packages import PackageError
 from factory.transfer.models import SystemTask, TaskStatus
@@ -72,6 +72,15 @@ class Command(BaseCommand):
             metavar="TYPE:OLD=NEW",
             help=f"Replace a reference; TYPE is one of {', '.join(REFERENCE_KINDS)} or a DataArts type "
             f"such as DWS_CONNECTION or DLI_QUEUE; repeatable.",
+        )
+        parser.add_argument(
+            "--leave-unresolved",
+            action="append",
+            default=[],
+            metavar="TYPE:NAME",
+            help="Import the jobs although this missing script or cloud object (script, dli_queue, "
+            "dis_stream, ... or DLI_QUEUE, DIS_STREAM, ...) does not exist; they fail when scheduled, as "
+            "in DataArts. Repeatable.",
         )
         parser.add_argument(
             "--param", action="append", default=[], metavar="NAME=VALUE", help="A public job parameter."
@@ -143,6 +152,16 @@ class Command(BaseCommand):
                     returncode=2,
                 )
             mapping.append({"kind": kind, "name": name, "replace": replace})
+        for key in options["leave_unresolved"]:
+            kind, sep, name = key.partition(":")
+            kind = DATAARTS_RESOURCE_TYPES[kind][0] if kind in DATAARTS_RESOURCE_TYPES else kind
+            if not sep or not name or kind not in UNRESOLVABLE_KINDS:
+                raise CommandError(
+                    f"--leave-unresolved {key}: write it as TYPE:NAME with TYPE one of "
+                    f"{', '.join(UNRESOLVABLE_KINDS)} (or a DataArts type such as DLI_QUEUE).",
+                    returncode=2,
+                )
+            mapping.append({"kind": kind, "name": name, "unresolved": True})
         job_params: dict[str, dict[str, str]] = {}
         for key, value in _pairs(
             options["job_param"], option="--job-param", example="JOB:NAME=VALUE"
@@ -186,6 +205,8 @@ class Command(BaseCommand):
         self.stdout.write("missing references:" if groups else "missing references: none")
         for group in groups:
             need = "" if group["required"] else " (optional)"
+            if group.get("canLeaveUnresolved"):
+                need += " (or --leave-unresolved)"
             candidates = ", ".join(group["candidates"]) or "none"
             for ref in group["references"]:
                 used = ", ".join(f"{u['type']} {u['name']}" for u in ref["usedBy"])
@@ -193,6 +214,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"    candidates: {candidates}")
         for note in inspection["notes"]:
             self.stdout.write(f"note: {note}")
+        for warning in inspection.get("warnings") or ():
+            self.stdout.write(f"warning: {warning}")
 
     def _print_task(self, task: SystemTask, *, as_json: bool) -> None:
         report = (task.result or {}).get("report")
