@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 
 from factory.workspaces.demo import demo_seed
 from factory.workspaces.models import Membership, Workspace
+from tests.connections.pg import pg_login  # noqa: F401 (fixture: a PostgreSQL login for the Test button)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = REPO_ROOT / "static" / "console" / ".vite" / "manifest.json"
@@ -134,3 +135,29 @@ def job_names_in(zip_path: Path) -> set[str]:
         if match:
             found.add(match.group(1))
     return found
+
+
+def connection_create_by_clicking(page: Any, name: str, login_: Any) -> None:
+    """The Connections room's Create Data Connection: a DWS connection to the harness's PostgreSQL with
+    ``login_``'s user and password typed in, tested (it connects), then saved."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("navigation", name="Console").get_by_role("link", name="Connections").click()
+    page.get_by_role("button", name="Create Data Connection").click()
+    dialog = page.get_by_role("dialog", name="Create Data Connection")
+    expect(dialog.get_by_label("Data Connection Type")).to_have_value("DWS")
+    dialog.get_by_label("Name", exact=True).fill(name)
+    dialog.get_by_label("Host", exact=True).fill(login_.host)
+    dialog.get_by_label("Port", exact=True).fill(str(login_.port))
+    dialog.get_by_label("Username", exact=True).fill(login_.user)
+    dialog.get_by_label("Password", exact=True).fill(login_.password)
+    dialog.get_by_role("button", name="Test").click()
+    expect(dialog.get_by_role("status", name="Test result")).to_contain_text(
+        f"Test succeeded: connected to postgres {login_.version} as {login_.user}", timeout=15_000
+    )
+    shot(page, "02-create-connection")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(
+        page.get_by_role("table", name="Data connections").get_by_role("button", name=name, exact=True)
+    ).to_be_visible()

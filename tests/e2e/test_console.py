@@ -25,6 +25,7 @@ from factory.workspaces.services import membership_set, workspace_update
 from tests.e2e.conftest import (
     Demo,
     allow_list_add,
+    connection_create_by_clicking,
     job_names_in,
     jobs_menu,
     login,
@@ -59,10 +60,14 @@ def import_dialog(page):
     return wizard
 
 
-def test_the_reference_worked_example_by_clicking(page, demo, live_worker, obs_bucket, s3, tmp_path):
-    """Export doc1 from its canvas, put the zip into OBS, delete connection doctest, Import Job from OBS,
-    pick another DWS connection, Next, Close: the canvas shows doc1's DWS SQL node on that connection.
-    The demo workspace may use its demo bucket only: its admin first allows the test's bucket too."""
+def test_the_reference_worked_example_by_clicking(
+    page, demo, live_worker, obs_bucket, s3, tmp_path, pg_login
+):
+    """The reference's worked example, every step a click: create a second DWS connection (dws_prod, its
+    password typed in, Test against the harness's PostgreSQL), export doc1 from its canvas, put the zip
+    into OBS, delete connection doctest in the Connections room (the confirmation lists doc1), Import Job
+    from OBS, pick dws_prod, Next, Close: the canvas shows doc1's DWS SQL node on dws_prod. The demo
+    workspace may use its demo bucket only: its admin first allows the test's bucket too."""
     login(page, "admin")
     settings_dialog = workspace_settings(page)
     expect(settings_dialog.get_by_label("Allow-list entry 1")).to_have_value("dlf-demo")
@@ -75,6 +80,10 @@ def test_the_reference_worked_example_by_clicking(page, demo, live_worker, obs_b
 
     login(page)
     shot(page, "01-console")
+    connection_create_by_clicking(page, "dws_prod", pg_login)
+    prod = DataConnection.objects.get(workspace=demo.workspace, name="dws_prod")
+    assert prod.secret_fields == ["password"] and pg_login.password not in prod.secrets_encrypted
+
     open_job(page, "doc1")
     node = page.locator(".flow-node", has_text="DWS_SQL_1")
     expect(node).to_contain_text("doctest")
@@ -94,7 +103,18 @@ def test_the_reference_worked_example_by_clicking(page, demo, live_worker, obs_b
     expect(export).to_be_hidden()
 
     s3.upload_file(str(package), obs_bucket, "exports/DLF_doc1.zip")
-    DataConnection.objects.filter(workspace=demo.workspace, name="doctest").delete()
+
+    page.get_by_role("navigation", name="Console").get_by_role("link", name="Connections").click()
+    room = page.get_by_role("table", name="Data connections")
+    room.get_by_role("button", name="Delete doctest").click()
+    confirm = page.get_by_role("dialog", name="Delete data connection doctest")
+    expect(confirm.get_by_role("list", name="Used by")).to_contain_text("Job doc1")
+    shot(page, "05-delete-connection")
+    confirm.get_by_role("button", name="Delete").click()
+    expect(confirm).to_be_hidden()
+    expect(room.get_by_role("button", name="doctest", exact=True)).to_have_count(0)
+    assert not DataConnection.objects.filter(workspace=demo.workspace, name="doctest").exists()
+    page.get_by_role("tab", name="doc1").click()  # back to the open canvas
 
     wizard = import_dialog(page)
     expect(wizard.get_by_label("OBS", exact=True)).to_be_checked()
@@ -113,7 +133,7 @@ def test_the_reference_worked_example_by_clicking(page, demo, live_worker, obs_b
     expect(replacement).to_be_visible(timeout=30_000)
     expect(wizard.get_by_role("button", name="Next")).to_be_disabled()
     expect(wizard).to_contain_text("Select a replacement for dws data connection doctest.")
-    replacement.select_option("dws_backup")
+    replacement.select_option("dws_prod")
     expect(wizard.get_by_role("button", name="Next")).to_be_enabled()
     shot(page, "06-import-check-contents")
     wizard.get_by_role("button", name="Next").click()
@@ -125,11 +145,11 @@ def test_the_reference_worked_example_by_clicking(page, demo, live_worker, obs_b
     expect(wizard).to_be_hidden()
 
     # The open canvas reloads: the DWS SQL node now uses the connection picked in the wizard.
-    expect(node).to_contain_text("dws_backup")
+    expect(node).to_contain_text("dws_prod")
     node.click()
-    expect(page.get_by_label("Data Connection", exact=True)).to_have_value("dws_backup")
+    expect(page.get_by_label("Data Connection", exact=True)).to_have_value("dws_prod")
     doc1 = Job.objects.get(workspace=demo.workspace, name="doc1")
-    assert {"name": "connectionName", "value": "dws_backup"} in [
+    assert {"name": "connectionName", "value": "dws_prod"} in [
         {k: p.get(k) for k in ("name", "value")} for n in doc1.document["nodes"] for p in n["properties"]
     ]
 
