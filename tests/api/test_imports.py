@@ -312,3 +312,33 @@ def test_waiting_imports_are_capped_per_user_and_per_workspace(ctx, media, setti
     # Cancelling one frees a place.
     assert ctx.call(ctx.dev.post, f"{ctx.base}{first}/cancel/").status_code == 200
     assert upload(ctx).status_code == 202
+
+
+def test_a_missing_script_left_unresolved_is_imported_and_its_node_flagged(ctx):
+    """Issue 13: "leave unresolved" in the wizard's mapping; the report names the node for the canvas."""
+    data = package_bytes(jobs=[dws_job("doc1", connection="dws2", script="gone_script")])
+    task_id = upload(ctx, data=data).json()["task"]["id"]
+    group = detail(ctx, task_id).json()["inspection"]["missing"][0]
+    assert (group["kind"], group["canLeaveUnresolved"]) == ("script", True)
+    assert group["references"][0]["scriptTypes"] == ["DWSSQL"]
+
+    both = {"kind": "script", "name": "gone_script", "unresolved": True, "replace": "other"}
+    wrong = apply(ctx, task_id, {"mapping": [both]})
+    assert wrong.status_code == 400
+    assert "either replaced or left unresolved" in wrong.json()["message"]
+
+    body = {"mapping": [{"kind": "script", "name": "gone_script", "unresolved": True}]}
+    assert apply(ctx, task_id, body).status_code == 202
+    done = detail(ctx, task_id).json()
+    assert done["status"] == "SUCCESSFUL", done["message"]
+    assert done["report"]["unresolved"] == [
+        {
+            "job": "doc1",
+            "node": "DWS_SQL_1",
+            "kind": "script",
+            "name": "gone_script",
+            "property": "scriptName",
+        }
+    ]
+    assert {"kind": "script", "name": "gone_script", "unresolved": True} in done["choices"]["mapping"]
+    assert Job.objects.filter(name="doc1").exists()
