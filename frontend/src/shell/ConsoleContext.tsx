@@ -47,16 +47,16 @@ export function ConsoleProvider({ session, children }: { session: Session; child
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [treeEpoch, setTreeEpoch] = useState<Record<Category, number>>({ job: 0, script: 0, resource: 0 });
 
+  // Not checked against `session` here: a workspace just created is in the refetched session, which this
+  // callback's caller may hold an older copy of; an id the session does not list shows the first one.
   const setWorkspace = useCallback(
     (id: number) => {
-      const w = session.workspaces.find((x) => x.id === id);
-      if (!w) return;
       window.localStorage.setItem(STORAGE_KEY, String(id));
-      setWorkspaceId(w.id);
+      setWorkspaceId(id);
       setTabs([]); // open editors belong to the workspace they came from
       navigate("/");
     },
-    [session, navigate],
+    [navigate],
   );
 
   const openEditor = useCallback(

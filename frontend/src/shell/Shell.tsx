@@ -3,6 +3,7 @@ import { Link, NavLink, useLocation, useNavigate, useSearchParams } from "react-
 import { redirectToLogin } from "../api/client";
 import * as ep from "../api/endpoints";
 import { JobEditor } from "../canvas/JobEditor";
+import { ConnectionsRoom } from "../connections/ConnectionsRoom";
 import { DownloadCenter } from "../downloads/DownloadCenter";
 import { ExportDialog } from "../export/ExportDialog";
 import { ConnectionsList } from "../objects/ConnectionsList";
@@ -13,6 +14,7 @@ import { ImportWizard } from "../wizard/ImportWizard";
 import { useConsole } from "./ConsoleContext";
 import { tabFromPath, tabKey, tabPath } from "./tabs";
 import { WorkspaceSettingsDialog } from "./WorkspaceSettings";
+import { WorkspacesRoom } from "./WorkspacesRoom";
 
 type PaneTab = "job" | "script" | "resource" | "connection";
 const PANE_TABS: { id: PaneTab; label: string }[] = [
@@ -60,6 +62,12 @@ function TopBar() {
         </NavLink>
         <NavLink to="/downloads" className={({ isActive }) => (isActive ? "active" : "")}>
           Download Center
+        </NavLink>
+        <NavLink to="/connections" className={({ isActive }) => (isActive ? "active" : "")}>
+          Connections
+        </NavLink>
+        <NavLink to="/workspaces" className={({ isActive }) => (isActive ? "active" : "")}>
+          Workspaces
         </NavLink>
       </nav>
       <span className="toolbar-fill" />
@@ -180,6 +188,9 @@ export function Shell() {
   }, [location.pathname, params, openImport, navigate]);
 
   const onDownloads = location.pathname.startsWith("/downloads");
+  const onConnections = location.pathname.startsWith("/connections");
+  const onWorkspaces = location.pathname.startsWith("/workspaces");
+  const inRoom = onDownloads || onConnections || onWorkspaces;
 
   return (
     <div className="console">
@@ -190,7 +201,7 @@ export function Shell() {
           <EditorTabs />
           <div className="tab-content">
             {tabs.map((t) => {
-              const shown = !onDownloads && active !== null && tabKey(t) === tabKey(active);
+              const shown = !inRoom && active !== null && tabKey(t) === tabKey(active);
               return (
                 <div key={tabKey(t)} className="tab-panel" hidden={!shown}>
                   {t.kind === "job" ? <JobEditor id={t.id} /> : <ScriptEditor id={t.id} />}
@@ -198,7 +209,9 @@ export function Shell() {
               );
             })}
             {onDownloads && <DownloadCenter />}
-            {!onDownloads && !active && <Welcome />}
+            {onConnections && <ConnectionsRoom />}
+            {onWorkspaces && <WorkspacesRoom />}
+            {!inRoom && !active && <Welcome />}
           </div>
         </main>
       </div>
