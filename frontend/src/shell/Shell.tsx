@@ -14,6 +14,7 @@ import { ImportWizard } from "../wizard/ImportWizard";
 import { useConsole } from "./ConsoleContext";
 import { tabFromPath, tabKey, tabPath } from "./tabs";
 import { WorkspaceSettingsDialog } from "./WorkspaceSettings";
+import { WorkspacesRoom } from "./WorkspacesRoom";
 
 type PaneTab = "job" | "script" | "resource" | "connection";
 const PANE_TABS: { id: PaneTab; label: string }[] = [
@@ -64,6 +65,9 @@ function TopBar() {
         </NavLink>
         <NavLink to="/connections" className={({ isActive }) => (isActive ? "active" : "")}>
           Connections
+        </NavLink>
+        <NavLink to="/workspaces" className={({ isActive }) => (isActive ? "active" : "")}>
+          Workspaces
         </NavLink>
       </nav>
       <span className="toolbar-fill" />
@@ -185,7 +189,8 @@ export function Shell() {
 
   const onDownloads = location.pathname.startsWith("/downloads");
   const onConnections = location.pathname.startsWith("/connections");
-  const inRoom = onDownloads || onConnections;
+  const onWorkspaces = location.pathname.startsWith("/workspaces");
+  const inRoom = onDownloads || onConnections || onWorkspaces;
 
   return (
     <div className="console">
@@ -205,6 +210,7 @@ export function Shell() {
             })}
             {onDownloads && <DownloadCenter />}
             {onConnections && <ConnectionsRoom />}
+            {onWorkspaces && <WorkspacesRoom />}
             {!inRoom && !active && <Welcome />}
           </div>
         </main>
