@@ -47,12 +47,12 @@ class _JsonSetOwner(Func):
         super().__init__(document, owner)
         self.nested = nested
 
-    def _compiled(self, compiler):  # type: ignore[no-untyped-def]
+    def _compiled(self, compiler):
         doc_sql, doc_params = compiler.compile(self.source_expressions[0])
         value_sql, value_params = compiler.compile(self.source_expressions[1])
         return doc_sql, doc_params, value_sql, value_params
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]  # SQLite
+    def as_sql(self, compiler, connection, **extra_context):  # SQLite
         doc, doc_p, value, value_p = self._compiled(compiler)
         if not self.nested:
             return f"json_set({doc}, '$.owner', {value})", (*doc_p, *value_p)
@@ -63,7 +63,7 @@ class _JsonSetOwner(Func):
         )
         return sql, (*doc_p, *doc_p, *doc_p, *value_p, *value_p)
 
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_postgresql(self, compiler, connection, **extra_context):
         doc, doc_p, value, value_p = self._compiled(compiler)
         if not self.nested:
             return f"jsonb_set({doc}, '{{owner}}', to_jsonb(({value})::text))", (*doc_p, *value_p)
