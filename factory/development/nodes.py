@@ -104,7 +104,7 @@ def _script(*script_types: str, required: bool = False) -> Field:
     return Field("scriptName", "Script", "reference", SCRIPT, script_types=script_types, required=required)
 
 
-def _conn(connection_type: str, required: bool = True) -> Field:
+def _conn(connection_type: str | None, required: bool = True) -> Field:
     return Field(
         "connectionName", "Data Connection", "reference", CONNECTION, connection_type, required=required
     )
@@ -115,7 +115,11 @@ def _text(name: str, label: str, **kwargs: Any) -> Field:
 
 
 def _sql_node(
-    code: str, label: str, connection_type: str, *extra: Field, script_types: tuple[str, ...] | None = None
+    code: str,
+    label: str,
+    connection_type: str | None,
+    *extra: Field,
+    script_types: tuple[str, ...] | None = None,
 ) -> NodeType:
     """An SQL node: it runs a script of its own type (``script_types`` when DataArts names it otherwise)."""
     types = (code,) if script_types is None else script_types
@@ -165,7 +169,9 @@ NODE_TYPES: dict[str, NodeType] = {
         _sql_node("ClickHouseSQL", "MRS ClickHouse", "CLICKHOUSE"),
         # DataArts has no DORIS script type: the node runs its statement or any SQL script.
         _sql_node("DORISSQL", "DORIS SQL", "DORIS", script_types=()),
-        _sql_node("ImpalaSQL", "MRS Impala SQL", "IMPALA"),
+        # Impala and HetuEngine connections are not connection types of this console yet: a data
+        # connection of any type is accepted (None), rather than one that could never exist.
+        _sql_node("ImpalaSQL", "MRS Impala SQL", None),
         NodeType(
             "MRSHetuEngine",
             "MRS HetuEngine",
@@ -173,7 +179,7 @@ NODE_TYPES: dict[str, NodeType] = {
             (
                 _mrs_cluster(required=False),
                 _script("HetuEngineSQL"),
-                _conn("HETUENGINE", required=False),
+                _conn(None, required=False),
                 _text("statementOrScript", "SQL or Script", widget="select", options=("SQL", "SCRIPT")),
                 _text("statement", "SQL Statement", widget="textarea"),
                 _text("Schema", "Schema"),
