@@ -29,6 +29,7 @@ JOB_KEYS = {
     "createdAt",
     "updatedAt",
     "updatedBy",
+    "unresolvedReferences",
 }
 
 

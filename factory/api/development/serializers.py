@@ -12,6 +12,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from factory.connections.unresolved import job_unresolved_references
 from factory.development.models import Category, ScheduleStatus, VersionKind
 
 
@@ -50,6 +51,14 @@ class JobSummarySerializer(_LockedSummary):
     nodeCount = serializers.IntegerField(source="node_count")
 
 
+@component("UnresolvedReference")
+class UnresolvedReferenceSerializer(serializers.Serializer):
+    node = serializers.CharField()
+    kind = serializers.CharField(help_text="script, connection, dli_queue, ges_graph, ... (the registry's)")
+    name = serializers.CharField()
+    property = serializers.CharField(help_text="The node property naming it, e.g. connectionName.")
+
+
 @component("Job")
 class JobSerializer(JobSummarySerializer):
     secretFields = serializers.ListField(
@@ -59,6 +68,16 @@ class JobSerializer(JobSummarySerializer):
         "the document holds them empty. Saving an empty value keeps the secret.",
     )
     document = serializers.DictField()
+    unresolvedReferences = serializers.SerializerMethodField(
+        help_text="Node properties naming an object this workspace does not hold (a script, data "
+        "connection, DLI queue, GES graph, DIS stream, CDM or MRS cluster, resource or sub-job): the node "
+        "fails when scheduled until it exists. Read afresh from the document, never stored."
+    )
+
+    @extend_schema_field(UnresolvedReferenceSerializer(many=True))
+    def get_unresolvedReferences(self, obj: Any) -> list[dict[str, str]]:
+        refs = job_unresolved_references(workspace_id=obj.workspace_id, document=obj.document)
+        return UnresolvedReferenceSerializer(refs, many=True).data
 
 
 @component("ScriptSummary")

@@ -128,6 +128,10 @@ class NodeTypeListApi(APIView):
             )
             refersTo = serializers.CharField(allow_null=True)
             connectionType = serializers.CharField(allow_null=True)
+            scriptTypes = serializers.ListField(
+                child=serializers.CharField(),
+                help_text="For a script reference: the script types this node runs (empty: any).",
+            )
             required = serializers.BooleanField()
             options = serializers.ListField(child=serializers.CharField())
             default = serializers.JSONField(allow_null=True)

@@ -1852,6 +1852,8 @@ export interface components {
             document: {
                 [key: string]: unknown;
             };
+            /** @description Node properties naming an object this workspace does not hold (a script, data connection, DLI queue, GES graph, DIS stream, CDM or MRS cluster, resource or sub-job): the node fails when scheduled until it exists. Read afresh from the document, never stored. */
+            readonly unresolvedReferences: components["schemas"]["UnresolvedReference"][];
         };
         JobPage: {
             count: number;
@@ -1927,6 +1929,8 @@ export interface components {
             widget: components["schemas"]["NodeFieldWidgetEnum"];
             refersTo: string | null;
             connectionType: string | null;
+            /** @description For a script reference: the script types this node runs (empty: any). */
+            scriptTypes: string[];
             required: boolean;
             options: string[];
             default: unknown;
@@ -2314,6 +2318,14 @@ export interface components {
             id: number;
             name: string;
             reason: string;
+        };
+        UnresolvedReference: {
+            node: string;
+            /** @description script, connection, dli_queue, ges_graph, ... (the registry's) */
+            kind: string;
+            name: string;
+            /** @description The node property naming it, e.g. connectionName. */
+            property: string;
         };
         Usages: {
             /** @description Names of the jobs using it. */
