@@ -172,7 +172,7 @@ def _spooled(source: BinaryIO, *, limits: Limits) -> IO[bytes]:
     except BaseException:
         spool.close()
         raise
-    return spool  # type: ignore[return-value]
+    return spool
 
 
 def _too_large(limits: Limits) -> PackageError:

@@ -82,15 +82,16 @@ def _central_directory_check(fileobj: IO[bytes], *, limits: Limits) -> None:
             f"has {total} entries; at most {limits.max_entries} are allowed", code="zip.too_many_entries"
         )
     start = location - size_cd
-    if endrec[0] == zipfile.stringEndArchive64:
-        start -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator
+    # typeshed leaves out zipfile's record constants (undocumented, but what zipfile itself reads by)
+    if endrec[0] == zipfile.stringEndArchive64:  # type: ignore[attr-defined]
+        start -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator  # type: ignore[attr-defined]
     if start < 0 or offset_cd < 0:
         raise PackageError("is not a readable zip archive (bad central directory)", code="zip.corrupt")
     count, position = 0, 0
     while position < size_cd:
         fileobj.seek(start + position)
         header = fileobj.read(CENTRAL_HEADER_SIZE)
-        if len(header) < CENTRAL_HEADER_SIZE or header[:4] != zipfile.stringCentralDir:
+        if len(header) < CENTRAL_HEADER_SIZE or header[:4] != zipfile.stringCentralDir:  # type: ignore[attr-defined]
             return  # damaged: zipfile will say so precisely
         (flags,) = struct.unpack("<H", header[8:10])
         name_length, extra_length, comment_length = struct.unpack("<HHH", header[28:34])

@@ -8,7 +8,7 @@ Only documented fields are checked; unknown keys are allowed everywhere and left
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 from factory.packages.limits import DEFAULT_LIMITS, Limits
 from factory.packages.names import JOB_NAME_EXTRA, NODE_NAME_EXTRA, PARAM_NAME_EXTRA
@@ -124,7 +124,8 @@ def _node_plain(node: dict[str, Any], *, names: set[str]) -> bool:
             return False
         for axis in ("x", "y"):
             value = location.get(axis)
-            if type(value) not in (int, float) or not math.isfinite(value):
+            # an exact type check (bool and other subclasses are not coordinates), which mypy cannot narrow by
+            if type(value) not in (int, float) or not math.isfinite(cast(float, value)):
                 return False
     pre_nodes = node.get("preNodeName", _ABSENT)
     if pre_nodes is not _ABSENT:
