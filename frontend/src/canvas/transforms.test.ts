@@ -28,9 +28,9 @@ const DWS: NodeType = {
   label: "DWS SQL",
   category: "Data Lake",
   fields: [
-    { name: "scriptName", label: "Script", widget: "reference", refersTo: "script", connectionType: null, required: true, options: [], default: null, sensitive: false },
-    { name: "connectionName", label: "Data Connection", widget: "reference", refersTo: "connection", connectionType: "DWS", required: true, options: [], default: null, sensitive: false },
-    { name: "database", label: "Database", widget: "text", refersTo: null, connectionType: null, required: false, options: [], default: "postgres", sensitive: false },
+    { name: "scriptName", label: "Script", widget: "reference", refersTo: "script", connectionType: null, scriptTypes: ["DWSSQL"], required: true, options: [], default: null, sensitive: false },
+    { name: "connectionName", label: "Data Connection", widget: "reference", refersTo: "connection", connectionType: "DWS", scriptTypes: [], required: true, options: [], default: null, sensitive: false },
+    { name: "database", label: "Database", widget: "text", refersTo: null, connectionType: null, scriptTypes: [], required: false, options: [], default: "postgres", sensitive: false },
   ],
 };
 
