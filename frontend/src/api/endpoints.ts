@@ -27,6 +27,7 @@ import type {
   Resource,
   Script,
   ScriptDocument,
+  ScriptSummary,
   Session,
   Task,
   TreePage,
@@ -100,6 +101,9 @@ export async function objectGet<T extends Job | Script>(workspace: Id, kind: Obj
 }
 export const jobGet = (workspace: Id, id: Id) => objectGet<Job>(workspace, "jobs", id);
 export const scriptGet = (workspace: Id, id: Id) => objectGet<Script>(workspace, "scripts", id);
+/** The workspace's first 1000 scripts with their types (the import wizard filters replacements by type). */
+export const scriptSummariesList = async (workspace: Id) =>
+  asList(await api.get<ScriptSummary[] | { results: ScriptSummary[] }>(`${ws(workspace)}/scripts/?limit=1000`));
 
 /** Saves the development state; `revision` is the one this edit started from (412 when stale). */
 export const objectSave = <T>(workspace: Id, kind: ObjectKind, id: Id, document: JobDocument | ScriptDocument, revision: number) =>

@@ -89,6 +89,9 @@ export interface LockInfo {
 
 export type Job = Omit<S["Job"], "document"> & { document: JobDocument };
 export type Script = Omit<S["Script"], "document"> & { document: ScriptDocument };
+export type ScriptSummary = S["ScriptSummary"];
+/** A node property naming an object the workspace does not hold (the canvas flags its node). */
+export type UnresolvedReference = S["UnresolvedReference"];
 
 export type VersionSummary = S["Version"];
 export type VersionDetail = S["VersionDetail"];
@@ -177,6 +180,8 @@ export interface MissingReference {
   canCreate: boolean;
   secretFields?: string[];
   note?: string;
+  /** For a missing script: the script types the nodes running it accept (empty or absent: any). */
+  scriptTypes?: string[];
 }
 
 /** Missing references of one kind (and connection type), with the existing objects that may replace them. */
@@ -188,6 +193,8 @@ export interface MissingGroup {
   required: boolean;
   candidates: string[];
   candidatesTruncated?: boolean;
+  /** A missing script or cloud object may be left unresolved: the job imports and fails when scheduled. */
+  canLeaveUnresolved?: boolean;
   references: MissingReference[];
 }
 
@@ -209,6 +216,8 @@ export interface Inspection {
   environment?: { name: string; value: unknown; exists: boolean }[];
   missing: MissingGroup[];
   notes?: string[];
+  /** E.g. "Job J: node N: unknown type T, its references are not checked." */
+  warnings?: string[];
   summary?: Record<string, number>;
 }
 
@@ -231,6 +240,17 @@ export interface ImportReport {
   skipped: ReportRow[];
   renamed: ReportRow[];
   failed: ReportRow[];
+  /** The nodes of imported jobs that use a reference the user left unresolved. */
+  unresolved?: ReportUnresolved[];
+}
+
+/** Where an imported job uses a reference left unresolved (node null: the job's schedule). */
+export interface ReportUnresolved {
+  job: string;
+  node: string | null;
+  kind: string;
+  name: string;
+  property: string | null;
 }
 
 /** Why a package was refused: the entry, field, line and column. */

@@ -13,7 +13,7 @@ import {
   type OnSelectionChangeParams,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import type { JobDocument, NodeType } from "../api/types";
+import type { JobDocument, NodeType, UnresolvedReference } from "../api/types";
 import { JobNodeView } from "./JobNodeView";
 import {
   addNode,
@@ -31,6 +31,7 @@ export type CanvasSelection = { type: "node"; name: string } | { type: "edge"; s
 export const NODE_TYPE_MIME = "application/x-dataarts-node-type";
 
 const nodeTypesMap = { job: JobNodeView };
+const NONE: readonly UnresolvedReference[] = [];
 
 interface FlowCanvasProps {
   document: JobDocument;
@@ -43,12 +44,14 @@ interface FlowCanvasProps {
   /** Called with a function that adds a node of a type at the viewport's centre (for the palette). */
   registerAdd?: (add: (type: NodeType) => void) => void;
   label: string;
+  /** The server's list of node properties naming objects the workspace does not hold. */
+  unresolved?: readonly UnresolvedReference[];
 }
 
-function Inner({ document: doc, nodeTypes, editable, onChange, selection, onSelect, onProblem, registerAdd, label }: FlowCanvasProps) {
+function Inner({ document: doc, nodeTypes, editable, onChange, selection, onSelect, onProblem, registerAdd, label, unresolved = NONE }: FlowCanvasProps) {
   const flow = useReactFlow();
   const wrapper = useRef<HTMLDivElement>(null);
-  const derived = useMemo(() => documentToFlow(doc, nodeTypes), [doc, nodeTypes]);
+  const derived = useMemo(() => documentToFlow(doc, nodeTypes, unresolved), [doc, nodeTypes, unresolved]);
   const selectedNode = selection?.type === "node" ? selection.name : null;
   const selectedEdge = selection?.type === "edge" ? `${selection.source}->${selection.target}` : null;
   const [nodes, setNodes] = useState<JobFlowNode[]>(() => derived.nodes);

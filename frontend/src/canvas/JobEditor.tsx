@@ -145,11 +145,13 @@ export function JobEditor({ id }: { id: number }) {
           onSelect={setSelection}
           onProblem={onProblem}
           registerAdd={registerAdd}
+          unresolved={job.unresolvedReferences}
         />
         <PropertyPanel
           ws={editor.ws}
           doc={doc}
           secretFields={job.secretFields}
+          unresolved={job.unresolvedReferences}
           nodeTypes={types}
           selection={selection}
           editable={editor.editable}

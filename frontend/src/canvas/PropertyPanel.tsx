@@ -1,26 +1,13 @@
 import { useEffect, useId, useState } from "react";
 import { useConnections, useElementSearch, useExternalObjects, useResources } from "../api/hooks";
-import type { Id, JobDocument, NodeField, NodeType } from "../api/types";
+import type { Id, JobDocument, NodeField, NodeType, UnresolvedReference } from "../api/types";
 import { ErrorNotice } from "../ui/bits";
+import { ChoiceSelect, DeferredText, SettingInput } from "./fieldControls";
 import type { CanvasSelection } from "./FlowCanvas";
+import { unresolvedByProperty } from "./unresolved";
 import { conditionFor, NODE_SETTINGS, isSensitiveProperty, nodeBadge, nodeProperties, nodeSecretKey, renameNode, secretIsSet, secretLabel, setCondition, setNodeField, setNodeProperty, deleteNodes, disconnectNodes } from "./transforms";
 
 const EXTERNAL_KINDS = new Set(["dli_queue", "ges_graph", "dis_stream", "cdm_cluster", "mrs_cluster"]);
-
-function ChoiceSelect({ id, value, options, disabled, onChange, required }: { id: string; value: string; options: string[]; disabled: boolean; onChange: (v: string) => void; required?: boolean }) {
-  const known = options.includes(value);
-  return (
-    <select id={id} value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)} aria-required={required || undefined}>
-      <option value="">-- Select --</option>
-      {value && !known && <option value={value}>{value} (not found)</option>}
-      {options.map((o) => (
-        <option key={o} value={o}>
-          {o}
-        </option>
-      ))}
-    </select>
-  );
-}
 
 /** A drop-down of existing objects of the kind a reference field points to. */
 function ReferenceInput({ ws, field, id, value, disabled, onChange }: { ws: Id; field: NodeField; id: string; value: string; disabled: boolean; onChange: (v: string) => void }) {
@@ -80,7 +67,7 @@ function ReferenceInput({ ws, field, id, value, disabled, onChange }: { ws: Id; 
   );
 }
 
-function FieldInput({ ws, field, value, disabled, onChange, sensitive = false, secretSet = false }: { ws: Id; field: NodeField; value: unknown; disabled: boolean; onChange: (v: unknown) => void; sensitive?: boolean; secretSet?: boolean }) {
+function FieldInput({ ws, field, value, disabled, onChange, sensitive = false, secretSet = false, problem }: { ws: Id; field: NodeField; value: unknown; disabled: boolean; onChange: (v: unknown) => void; sensitive?: boolean; secretSet?: boolean; problem?: string }) {
   const id = useId();
   const str = value === undefined || value === null ? "" : String(value);
   let control: React.ReactNode;
@@ -108,40 +95,21 @@ function FieldInput({ ws, field, value, disabled, onChange, sensitive = false, s
       );
   }
   return (
-    <div className="field">
+    <div className={problem ? "field invalid" : "field"}>
       <div className="field-label">
         {field.required && <span className="required" aria-hidden="true">*</span>}
         <label htmlFor={id}>{field.label}</label>
       </div>
       <div className="field-control">
         {control}
+        {problem && (
+          <div className="field-error" role="note" aria-label={`${field.label}: ${problem}`}>
+            {problem}. The node fails when scheduled until it exists.
+          </div>
+        )}
         {sensitive && <div className="field-hint">Sensitive: stored encrypted, never shown or exported.{secretSet && " A value is set; leave empty to keep it."}</div>}
       </div>
     </div>
-  );
-}
-
-/** A text input that reports its value when it loses focus (one document change per edit, not per key). */
-function DeferredText({ id, value, disabled, onCommit, multiline, type = "text", placeholder, autoComplete }: { id: string; value: string; disabled: boolean; onCommit: (v: string) => void; multiline?: boolean; type?: string; placeholder?: string; autoComplete?: string }) {
-  const [v, setV] = useState(value);
-  useEffect(() => setV(value), [value]);
-  const commit = () => v !== value && onCommit(v);
-  return multiline ? (
-    <textarea id={id} value={v} disabled={disabled} rows={4} onChange={(e) => setV(e.target.value)} onBlur={commit} />
-  ) : (
-    <input
-      id={id}
-      type={type}
-      value={v}
-      placeholder={placeholder}
-      autoComplete={autoComplete}
-      disabled={disabled}
-      onChange={(e) => setV(e.target.value)}
-      onBlur={commit}
-      onKeyDown={(e) => {
-        if (e.key === "Enter") commit();
-      }}
-    />
   );
 }
 
@@ -150,6 +118,8 @@ interface PanelProps {
   doc: JobDocument;
   /** The job's secrets the server holds (node:<node>:<property>, param:<name>); their values come empty. */
   secretFields?: readonly string[];
+  /** Node properties naming objects the workspace does not hold (the server's list for the saved job). */
+  unresolved?: readonly UnresolvedReference[];
   nodeTypes: NodeType[];
   selection: CanvasSelection;
   editable: boolean;
@@ -159,7 +129,7 @@ interface PanelProps {
 }
 
 /** The right-hand panel: the selected node's properties, the selected edge's condition, or the job. */
-export function PropertyPanel({ ws, doc, secretFields, nodeTypes, selection, editable, onChange, onSelect, jobInfo }: PanelProps) {
+export function PropertyPanel({ ws, doc, secretFields, unresolved, nodeTypes, selection, editable, onChange, onSelect, jobInfo }: PanelProps) {
   const [renameError, setRenameError] = useState<string | null>(null);
   const nameId = useId();
   const condId = useId();
@@ -202,6 +172,7 @@ export function PropertyPanel({ ws, doc, secretFields, nodeTypes, selection, edi
   const props = nodeProperties(node);
   const fields = type?.fields ?? [];
   const extra = Object.keys(props).filter((k) => !fields.some((f) => f.name === k));
+  const problems = unresolvedByProperty(node, unresolved);
 
   return (
     <aside className="property-panel" aria-label="Node properties">
@@ -244,6 +215,7 @@ export function PropertyPanel({ ws, doc, secretFields, nodeTypes, selection, edi
           disabled={!editable}
           sensitive={isSensitiveProperty(node, f.name, f)}
           secretSet={secretIsSet(secretFields, nodeSecretKey(node.name, f.name), props[f.name])}
+          problem={problems[f.name]}
           onChange={(v) => onChange(setNodeProperty(doc, node.name, f.name, v))}
         />
       ))}
@@ -283,31 +255,5 @@ export function PropertyPanel({ ws, doc, secretFields, nodeTypes, selection, edi
         </button>
       )}
     </aside>
-  );
-}
-
-function SettingInput({ setting, value, disabled, onChange }: { setting: (typeof NODE_SETTINGS)[number]; value: unknown; disabled: boolean; onChange: (v: unknown) => void }) {
-  const id = useId();
-  const str = value === undefined || value === null ? "" : String(value);
-  return (
-    <div className="field">
-      <label htmlFor={id}>{setting.label}</label>
-      <div className="field-control">
-        {setting.kind === "select" ? (
-          <ChoiceSelect id={id} value={str} options={setting.options ?? []} disabled={disabled} onChange={onChange} />
-        ) : (
-          <DeferredText
-            id={id}
-            type="number"
-            value={str}
-            disabled={disabled}
-            onCommit={(v) => {
-              const n = Number(v);
-              onChange(v === "" ? undefined : Number.isFinite(n) ? Math.min(setting.max ?? n, Math.max(setting.min ?? n, n)) : value);
-            }}
-          />
-        )}
-      </div>
-    </div>
   );
 }

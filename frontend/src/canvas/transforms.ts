@@ -7,7 +7,8 @@
  */
 import { Graph, layout } from "@dagrejs/dagre";
 import type { Edge, Node } from "@xyflow/react";
-import type { JobDocument, JobNodeDoc, NodeCondition, NodeField, NodeProperty, NodeType } from "../api/types";
+import type { JobDocument, JobNodeDoc, NodeCondition, NodeField, NodeProperty, NodeType, UnresolvedReference } from "../api/types";
+import { nodeUnresolved, unresolvedMessage } from "./unresolved";
 
 export const NODE_WIDTH = 140;
 export const NODE_HEIGHT = 40;
@@ -22,6 +23,8 @@ export interface JobNodeData extends Record<string, unknown> {
   missing: string[];
   /** The objects the node refers to (connection, script, queue...), for a second line on the node. */
   summary: string;
+  /** What the node names that the workspace does not hold ("connection dws_x does not exist ..."). */
+  unresolved: string[];
 }
 
 export type JobFlowNode = Node<JobNodeData, "job">;
@@ -184,7 +187,11 @@ export function conditionFor(node: JobNodeDoc, pre: string): string | null {
 export const edgeId = (source: string, target: string) => `${source}->${target}`;
 
 /** The canvas's nodes and edges for a document. */
-export function documentToFlow(doc: JobDocument, nodeTypes: NodeType[] = []): { nodes: JobFlowNode[]; edges: JobFlowEdge[] } {
+export function documentToFlow(
+  doc: JobDocument,
+  nodeTypes: NodeType[] = [],
+  unresolved: readonly UnresolvedReference[] = [],
+): { nodes: JobFlowNode[]; edges: JobFlowEdge[] } {
   const docNodes = Array.isArray(doc.nodes) ? doc.nodes.filter((n) => n && typeof n.name === "string") : [];
   const types = new Map(nodeTypes.map((t) => [t.code, t]));
   const positions = nodePositions(docNodes);
@@ -206,7 +213,7 @@ export function documentToFlow(doc: JobDocument, nodeTypes: NodeType[] = []): { 
       id: n.name,
       type: "job",
       position: positions.get(n.name) ?? { x: 0, y: 0 },
-      data: { name: n.name, type: n.type, label: t?.label ?? n.type, badge: nodeBadge(n.type), category: t?.category ?? "", missing, summary },
+      data: { name: n.name, type: n.type, label: t?.label ?? n.type, badge: nodeBadge(n.type), category: t?.category ?? "", missing, summary, unresolved: nodeUnresolved(n, unresolved).map(unresolvedMessage) },
     };
   });
   const edges: JobFlowEdge[] = [];

@@ -1,6 +1,7 @@
 import type { ReportRow } from "../api/types";
 import { ErrorNotice, ProgressBar } from "../ui/bits";
 import { applyProgressView, reportCounts, type WizardState } from "./machine";
+import { unresolvedByJob, unresolvedText } from "./references";
 import { kindLabel } from "./ReviewStep";
 
 function entryName(e: ReportRow): string {
@@ -49,6 +50,7 @@ export function ReportStep({ s, onDownload, downloadError }: { s: WizardState; o
     ["Skipped", r.skipped],
     ["Renamed", r.renamed],
   ];
+  const unresolved = unresolvedByJob(r);
   return (
     <div className="wizard-report">
       <p className={c.failed ? "error-text" : "success-text"} role="status">
@@ -76,6 +78,27 @@ export function ReportStep({ s, onDownload, downloadError }: { s: WizardState; o
               ))}
             </tbody>
           </table>
+        </section>
+      )}
+      {unresolved.length > 0 && (
+        <section className="wizard-section" aria-label="Left unresolved">
+          <h3>Left Unresolved ({unresolved.length === 1 ? "1 job" : `${unresolved.length} jobs`})</h3>
+          <p className="muted small">These jobs were imported; the flagged nodes fail when scheduled until the objects exist.</p>
+          <ul className="report-list">
+            {unresolved.map(({ job, items }) => (
+              <li key={job}>
+                <strong>{job}</strong>
+                <ul>
+                  {items.map((u) => (
+                    <li key={`${u.node}:${u.kind}:${u.name}:${u.property}`} className="warning-text" aria-label={`Unresolved in job ${job}: ${unresolvedText(u)}`}>
+                      <span aria-hidden="true">⚠ </span>
+                      {unresolvedText(u)}
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
         </section>
       )}
       {groups

@@ -1,16 +1,9 @@
 import { useId } from "react";
-import type { DuplicatePolicy, InspectedObject, ReferenceUse } from "../api/types";
+import type { DuplicatePolicy, InspectedObject } from "../api/types";
 import { useConsole } from "../shell/ConsoleContext";
 import { Notice } from "../ui/bits";
-import {
-  blockedObjects,
-  CREATE_FROM_PACKAGE,
-  missingItems,
-  objectKey,
-  secretFieldsOf,
-  wizardReducer,
-  type WizardState,
-} from "./machine";
+import { blockedObjects, objectKey, wizardReducer, type WizardState } from "./machine";
+import { MissingReferences } from "./MissingReferences";
 import { POLICY_LABELS } from "./SourceStep";
 
 const KIND_LABELS: Record<string, string> = {
@@ -26,10 +19,6 @@ const KIND_LABELS: Record<string, string> = {
   environment_variable: "environment variable",
 };
 export const kindLabel = (kind: string) => KIND_LABELS[kind] ?? kind.replace(/_/g, " ");
-
-function useText(u: ReferenceUse): string {
-  return `${u.type} ${u.name}${u.node ? ` (node ${u.node})` : ""}`;
-}
 
 function PolicySelect({ s, dispatch, type, o }: { s: WizardState; dispatch: React.Dispatch<Parameters<typeof wizardReducer>[1]>; type: string; o: InspectedObject }) {
   const key = objectKey(type, o.name);
@@ -94,6 +83,7 @@ function ObjectsTable({ s, dispatch, type, title, objects }: { s: WizardState; d
 export function ReviewStep({ s, dispatch }: { s: WizardState; dispatch: React.Dispatch<Parameters<typeof wizardReducer>[1]> }) {
   const statusName = useId();
   const dirId = useId();
+  const warningsId = useId();
   const insp = s.inspection!;
   const blocked = blockedObjects(s);
   const jobsWithParams = Object.keys(s.jobParams);
@@ -109,88 +99,7 @@ export function ReviewStep({ s, dispatch }: { s: WizardState; dispatch: React.Di
         </Notice>
       )}
 
-      <section className="wizard-section">
-        <h3>Missing References ({missingItems(insp).length})</h3>
-        {missingItems(insp).length === 0 ? (
-          <p className="muted">Every data connection, queue, cluster and other object the package refers to exists in this workspace.</p>
-        ) : (
-          <>
-            <p className="muted small">These objects do not exist in this workspace. Select one to use instead.</p>
-            <table className="grid">
-              <thead>
-                <tr>
-                  <th scope="col">Type</th>
-                  <th scope="col">Name in the package</th>
-                  <th scope="col">Used by</th>
-                  <th scope="col">Replace with</th>
-                </tr>
-              </thead>
-              <tbody>
-                {missingItems(insp).map((item) => {
-                  const { group, ref, key } = item;
-                  const value = s.mapping[key] ?? "";
-                  const label = `${kindLabel(group.kind)} ${ref.name}`;
-                  return (
-                    <tr key={key} className={value || !group.required ? "" : "unresolved"}>
-                      <td>
-                        {group.label}
-                        {!group.required && <div className="muted small">optional</div>}
-                      </td>
-                      <td>{ref.name}</td>
-                      <td className="small">
-                        {ref.usedBy.map(useText).join(", ") || "—"}
-                        {(ref.usedByCount ?? 0) > ref.usedBy.length && ` and ${(ref.usedByCount ?? 0) - ref.usedBy.length} more`}
-                      </td>
-                      <td>
-                        <select aria-label={`Replacement for ${label}`} value={value} onChange={(e) => dispatch({ type: "setMapping", key, value: e.target.value })}>
-                          <option value="">{group.required ? "-- Select --" : "-- Keep as it is --"}</option>
-                          {group.candidates.map((c) => (
-                            <option key={c} value={c}>
-                              {c}
-                            </option>
-                          ))}
-                          {ref.canCreate && <option value={CREATE_FROM_PACKAGE}>Create {ref.name} from the package</option>}
-                        </select>
-                        {group.candidatesTruncated && <div className="muted small">Only the first candidates are listed.</div>}
-                        {group.candidates.length === 0 && !ref.canCreate && group.required && (
-                          <div className="error-text small">No {group.label.toLowerCase()} exists in this workspace. Create one first.</div>
-                        )}
-                        {ref.note && <div className="muted small">{ref.note}</div>}
-                        {value === CREATE_FROM_PACKAGE &&
-                          secretFieldsOf(item).map((field) => (
-                            <input
-                              key={field}
-                              type="password"
-                              className="inline-password"
-                              aria-label={`${field === "password" ? "Password" : field} for connection ${ref.name}`}
-                              placeholder={field === "password" ? "Password" : field}
-                              autoComplete="new-password"
-                              value={s.passwords[ref.name]?.[field] ?? ""}
-                              onChange={(e) => dispatch({ type: "setSecret", connection: ref.name, field, value: e.target.value })}
-                            />
-                          ))}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </>
-        )}
-        {insp.connections.length > 0 && (
-          <p className="muted small">
-            Connection definitions in the package: {insp.connections.map((c) => `${c.name} (${c.type}${c.exists ? ", exists" : ""})`).join(", ")}. Passwords are
-            never exported; type one in to create a connection.
-          </p>
-        )}
-        {(insp.notes ?? []).length > 0 && (
-          <ul className="muted small">
-            {insp.notes!.map((n) => (
-              <li key={n}>{n}</li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <MissingReferences s={s} dispatch={dispatch} />
 
       {s.category === "job" && (
         <section className="wizard-section">
@@ -266,6 +175,19 @@ export function ReviewStep({ s, dispatch }: { s: WizardState; dispatch: React.Di
           Continue with the other objects when one fails
         </label>
       </section>
+
+      {(insp.warnings ?? []).length > 0 && (
+        <section className="wizard-section" aria-labelledby={warningsId}>
+          <h3 id={warningsId}>Warnings ({insp.warnings!.length})</h3>
+          <ul className="wizard-warnings" aria-label="Import warnings">
+            {insp.warnings!.map((w) => (
+              <li key={w} className="warning-text">
+                {w}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </div>
   );
 }

@@ -26,6 +26,11 @@ import { packageSizeProblem } from "./limits";
 
 /** The drop-down value meaning "create the connection defined in the package". */
 export const CREATE_FROM_PACKAGE = "__create_from_package__";
+/**
+ * The mapping value meaning "leave unresolved": DataArts imports the job as it is and fails it when it is
+ * scheduled. Only for a group with canLeaveUnresolved (a missing script or cloud object).
+ */
+export const LEAVE_UNRESOLVED = "__leave_unresolved__";
 
 export type WizardStep = "source" | "inspecting" | "review" | "applying" | "report" | "failed";
 export type ImportCategory = "job" | "script";
@@ -48,7 +53,7 @@ export interface WizardState {
   progress: number;
   message: string;
   inspection: Inspection | null;
-  /** `${kind}:${name}` of a missing reference → the replacement's name, or CREATE_FROM_PACKAGE. */
+  /** `${kind}:${name}` of a missing reference → the replacement's name, CREATE_FROM_PACKAGE or LEAVE_UNRESOLVED. */
   mapping: Record<string, string>;
   /** Connection name → its secrets (password, ...) typed in for a connection created from the package. */
   passwords: Record<string, Record<string, string>>;
@@ -174,6 +179,7 @@ export function secretFieldsOf(item: MissingItem): string[] {
 export function unresolved(s: WizardState): MissingItem[] {
   return missingItems(s.inspection).filter((item) => {
     const v = s.mapping[item.key];
+    if (v === LEAVE_UNRESOLVED) return !item.group.canLeaveUnresolved;
     if (v === CREATE_FROM_PACKAGE) {
       if (!item.ref.canCreate) return true;
       return secretFieldsOf(item).some((f) => !(s.passwords[item.ref.name]?.[f] ?? "").length);
@@ -189,7 +195,9 @@ export function reviewProblem(s: WizardState): string | null {
     const { group, ref } = open[0];
     return s.mapping[open[0].key] === CREATE_FROM_PACKAGE
       ? `Type in the ${secretFieldsOf(open[0]).join(" and ")} of connection ${ref.name}.`
-      : `Select a replacement for ${group.label.toLowerCase()} ${ref.name}.`;
+      : group.canLeaveUnresolved
+        ? `Select a replacement for ${group.label.toLowerCase()} ${ref.name}, or leave it unresolved.`
+        : `Select a replacement for ${group.label.toLowerCase()} ${ref.name}.`;
   }
   if (open.length > 1) return `Select replacements for the ${open.length} missing references.`;
   const names = s.publicParams.map((p) => p.name.trim()).filter(Boolean);
@@ -235,6 +243,8 @@ export function applyRequest(s: WizardState): ApplyRequest {
       const secrets: Record<string, string> = {};
       for (const f of secretFieldsOf(item)) secrets[f] = s.passwords[item.ref.name]?.[f] ?? "";
       createConnections.push({ name: item.ref.name, secrets });
+    } else if (v === LEAVE_UNRESOLVED) {
+      if (item.group.canLeaveUnresolved) mapping.push({ kind: item.group.kind, name: item.ref.name, unresolved: true });
     } else mapping.push({ kind: item.group.kind, name: item.ref.name, replace: v });
   }
   const publicParams: Record<string, string> = {};
@@ -273,6 +283,7 @@ function normaliseInspection(raw: Partial<Inspection>): Inspection {
     })),
     connections: raw.connections ?? [],
     notes: raw.notes ?? [],
+    warnings: raw.warnings ?? [],
   };
 }
 
