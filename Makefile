@@ -22,7 +22,7 @@ FRONTEND := $(wildcard frontend/package.json)
 help:
 	@echo "make run     migrate, build, seed the demo, then serve the console with a worker and a local OBS"
 	@echo "make test    lint, frontend checks, migrations check and the whole pytest suite (PYTEST_ARGS=...)"
-	@echo "make lint    ruff check + ruff format --check;   make fmt   fix what ruff can"
+	@echo "make lint    ruff check + format --check, import-linter, mypy;   make fmt   fix what ruff can"
 	@echo "make bench   benchmarks (BENCH_JOBS=$(BENCH_JOBS))"
 	@echo "make screenshots   refresh docs/screenshots/ from the browser tests"
 	@echo "make clean   caches and build output (keeps .venv and var/)"
@@ -70,9 +70,13 @@ test: $(VENV)
 	$(SERVICES) --need postgres,redis,seaweedfs -- env OBS_BUCKET=$(TEST_STORAGE_BUCKET) \
 		$(PY) -m pytest -m "(obs or worker) and not e2e" $(PYTEST_ARGS)
 
+# The import layers of DESIGN.md (import-linter) and the types (mypy with the Django and DRF plugins; the
+# plugin imports factory.settings, hence the repository root on PYTHONPATH). Both read pyproject.toml.
 lint: $(VENV)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	PYTHONPATH=. .venv/bin/lint-imports
+	PYTHONPATH=. $(PY) -m mypy factory
 
 fmt: $(VENV)
 	$(RUFF) check --fix .

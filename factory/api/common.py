@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -11,6 +12,12 @@ from factory.workspaces.models import Membership, Role, Workspace
 from factory.workspaces.selectors import workspace_access_get
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def request_user(request: Request) -> User:
+    """The signed-in account. Every console view but login sits behind ``IsAuthenticated`` (the default
+    permission), so ``request.user`` is never the anonymous user there; the stubs cannot know that."""
+    return cast(User, request.user)
 
 
 class WorkspaceApi(APIView):
@@ -30,6 +37,6 @@ class WorkspaceApi(APIView):
         super().initial(request, *args, **kwargs)
         role = self.read_role if request.method in SAFE_METHODS else self.write_role
         self.membership = workspace_access_get(
-            user=request.user, workspace_id=kwargs["workspace_id"], role=role
+            user=request_user(request), workspace_id=kwargs["workspace_id"], role=role
         )
         self.workspace = self.membership.workspace

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -91,9 +91,7 @@ def _apply(*, resource: Resource, doc: dict[str, Any]) -> Resource:
 
 
 @transaction.atomic
-def resource_create(
-    *, workspace: Workspace, user: AbstractBaseUser | None, document: dict[str, Any]
-) -> Resource:
+def resource_create(*, workspace: Workspace, user: User | None, document: dict[str, Any]) -> Resource:
     doc = resource_document_check(document=document)
     _name_free(workspace=workspace, name=doc["name"])
     resource = Resource(
@@ -103,9 +101,7 @@ def resource_create(
 
 
 @transaction.atomic
-def resource_update(
-    *, resource: Resource, user: AbstractBaseUser | None, document: dict[str, Any]
-) -> Resource:
+def resource_update(*, resource: Resource, user: User | None, document: dict[str, Any]) -> Resource:
     """Replace a resource's definition (the whole document, as DataArts' update-resource does)."""
     doc = resource_document_check(document=document)
     _name_free(workspace=resource.workspace, name=doc["name"], exclude_pk=resource.pk)
@@ -137,7 +133,7 @@ class ResourceChecked:
     resource: Resource | None  # the one it overwrites
 
 
-def _created_by(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
+def _created_by(user: User | None) -> User | None:
     return user if user is not None and user.is_authenticated else None
 
 
@@ -188,7 +184,7 @@ def resources_import_check(
 
 @transaction.atomic
 def resources_import_save(
-    *, workspace: Workspace, user: AbstractBaseUser | None, rows: Sequence[ResourceChecked]
+    *, workspace: Workspace, user: User | None, rows: Sequence[ResourceChecked]
 ) -> list[Resource]:
     """Write checked resources: directories (one query per depth), ``bulk_create`` of the new ones,
     ``bulk_update`` of the overwritten ones. Per row, in order, the resource written."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
@@ -143,7 +143,7 @@ def _secrets_store(*, connection: DataConnection, values: dict[str, str]) -> Non
 def connection_create(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser | None,
+    user: User | None,
     name: str,
     type: str,
     config: dict[str, Any] | None = None,
@@ -173,7 +173,7 @@ def connection_create(
 def connection_update(
     *,
     connection: DataConnection,
-    user: AbstractBaseUser | None,
+    user: User | None,
     name: str | None = None,
     type: str | None = None,
     config: dict[str, Any] | None = None,

@@ -26,9 +26,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 from urllib.parse import quote
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import QueryDict
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication
@@ -248,7 +249,7 @@ class SdkHmacAuthentication(BaseAuthentication):
     replayed signatures are all 401 ``APIGW.0301``; a repeated query key is 400 ``DLF.3051``.
     """
 
-    def authenticate(self, request: Request) -> tuple[AbstractBaseUser, AccessKey] | None:
+    def authenticate(self, request: Request) -> tuple[User, AccessKey] | None:
         header = request.headers.get("Authorization")
         if not header:
             return None  # DRF answers NotAuthenticated (401) through the view's permission check
@@ -265,9 +266,10 @@ class SdkHmacAuthentication(BaseAuthentication):
         query = request._request.GET  # the very QueryDict the views read (DRF's query_params)
         query_single_values_check(query)
         now = timezone.now()
+        method = cast(str, request.method)  # Django sets it on every request it hands to a view
         try:
             signed_at = request_signature_verify(
-                method=request.method,
+                method=method,
                 path=request._request.path,
                 query=query,
                 headers=request._request.headers,
@@ -279,7 +281,7 @@ class SdkHmacAuthentication(BaseAuthentication):
             signature_use_record(
                 access_key_id=access_key.access_key_id,
                 signature=authorization.signature,
-                method=request.method,
+                method=method,
                 signed_at=signed_at,
                 now=now,
                 window=MAX_CLOCK_SKEW,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
 from factory.connections.selectors import resource_get, resource_list
@@ -19,7 +19,7 @@ _NO_ACCESS = "The workspace does not exist or the access key's user is not a mem
 
 def dataarts_membership_get(
     *,
-    user: AbstractBaseUser,
+    user: User,
     project_id: str,
     workspace: str | None,
     key_workspace_id: int | None,

@@ -1,5 +1,7 @@
 """Read-mostly admin pages of the development state; edits go through the console and its services."""
 
+from typing import ClassVar
+
 from django.contrib import admin
 
 from factory.development.models import (
@@ -22,10 +24,17 @@ class DirectoryAdmin(admin.ModelAdmin):
 
 
 class _LockedObjectAdmin(admin.ModelAdmin):
-    list_filter = ("workspace",)
+    list_filter: ClassVar[tuple[str, ...]] = ("workspace",)
     search_fields = ("name", "owner")
     list_select_related = ("workspace", "directory", "lock_holder")
-    readonly_fields = ("workspace", "directory", "revision", "submitted_revision", "created_by", "updated_by")
+    readonly_fields: ClassVar[tuple[str, ...]] = (
+        "workspace",
+        "directory",
+        "revision",
+        "submitted_revision",
+        "created_by",
+        "updated_by",
+    )
     raw_id_fields = ("lock_holder",)
 
 

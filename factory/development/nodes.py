@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -490,7 +490,13 @@ def job_references(document: dict[str, Any]) -> list[Reference]:
                 if isinstance(value, str) and value.strip():
                     refs.add(
                         Reference(
-                            f.refers_to, value.strip(), f.connection_type, node_name, f.name, f.script_types
+                            # a reference field always names what it refers to (reference_fields)
+                            cast(str, f.refers_to),
+                            value.strip(),
+                            f.connection_type,
+                            node_name,
+                            f.name,
+                            f.script_types,
                         )
                     )
         trigger = node.get("eventTrigger")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from factory.connections.environment import environment_variable_create
@@ -87,9 +87,7 @@ def demo_passwords_get(*, var_dir: Path) -> dict[str, str]:
     return wanted
 
 
-def _user_ensure(
-    *, username: str, password: str, superuser: bool, result: DemoSeedResult
-) -> AbstractBaseUser:
+def _user_ensure(*, username: str, password: str, superuser: bool, result: DemoSeedResult) -> User:
     """The demo user, created with ``password`` when missing. An existing user keeps their password;
     if it no longer is the stored one (changed in the console), it is reported as unknown."""
     users = get_user_model().objects
@@ -104,9 +102,7 @@ def _user_ensure(
     return user
 
 
-def _workspace_ensure(
-    *, admin: AbstractBaseUser, developer: AbstractBaseUser, result: DemoSeedResult
-) -> Workspace:
+def _workspace_ensure(*, admin: User, developer: User, result: DemoSeedResult) -> Workspace:
     workspace = Workspace.objects.filter(name=WORKSPACE).first()
     if workspace is None:
         workspace = workspace_create(
@@ -125,7 +121,7 @@ def _workspace_ensure(
     return workspace
 
 
-def _references_ensure(*, workspace: Workspace, admin: AbstractBaseUser, result: DemoSeedResult) -> None:
+def _references_ensure(*, workspace: Workspace, admin: User, result: DemoSeedResult) -> None:
     existing = set(DataConnection.objects.filter(workspace=workspace).values_list("name", flat=True))
     for demo in CONNECTIONS:
         if demo.name not in existing:
@@ -159,7 +155,7 @@ def _references_ensure(*, workspace: Workspace, admin: AbstractBaseUser, result:
 
 
 def _scripts_ensure(
-    *, workspace: Workspace, users: dict[str, AbstractBaseUser], scripts: list[dict], result: DemoSeedResult
+    *, workspace: Workspace, users: dict[str, User], scripts: list[dict], result: DemoSeedResult
 ) -> None:
     existing = set(Script.objects.filter(workspace=workspace).values_list("name", flat=True))
     for document in scripts:
@@ -176,9 +172,7 @@ def _scripts_ensure(
         result.created["scripts"] += 1
 
 
-def _job_ensure(
-    *, workspace: Workspace, demo: DemoJob, user: AbstractBaseUser, result: DemoSeedResult
-) -> None:
+def _job_ensure(*, workspace: Workspace, demo: DemoJob, user: User, result: DemoSeedResult) -> None:
     job = job_create(workspace=workspace, user=user, document=demo.document)
     if demo.submit:
         job_submit(job=job, user=user, description="Initial version")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from factory.crypto import secret_decrypt
@@ -13,13 +13,11 @@ from factory.workspaces.models import AccessKey, Membership, Role, Workspace
 _RANK = {Role.VIEWER: 0, Role.DEVELOPER: 1, Role.ADMIN: 2}
 
 
-def workspaces_for_user(*, user: AbstractBaseUser) -> QuerySet[Workspace]:
+def workspaces_for_user(*, user: User) -> QuerySet[Workspace]:
     return Workspace.objects.filter(memberships__user=user).order_by("name")
 
 
-def workspace_access_get(
-    *, user: AbstractBaseUser, workspace_id: int | str, role: str = Role.VIEWER
-) -> Membership:
+def workspace_access_get(*, user: User, workspace_id: int | str, role: str = Role.VIEWER) -> Membership:
     """The user's membership of a workspace (by pk or public id) with at least ``role``.
 
     A workspace the user does not belong to is reported as not found, so that names do not leak.
@@ -48,7 +46,7 @@ def role_at_least(*, membership: Membership, role: str) -> bool:
     return _RANK[Role(membership.role)] >= _RANK[Role(role)]
 
 
-def memberships_for_user(*, user: AbstractBaseUser) -> QuerySet[Membership]:
+def memberships_for_user(*, user: User) -> QuerySet[Membership]:
     """The user's memberships with their workspaces, in workspace-name order (the session's list)."""
     return Membership.objects.filter(user=user).select_related("workspace").order_by("workspace__name")
 
@@ -64,14 +62,14 @@ def workspace_get_by_name(*, name: str) -> Workspace:
     return workspace
 
 
-def user_get_by_username(*, username: str) -> AbstractBaseUser:
+def user_get_by_username(*, username: str) -> User:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise NotFound(f"User {username} not found.", code="user_not_found")
     return user
 
 
-def access_key_list(*, user: AbstractBaseUser) -> QuerySet[AccessKey]:
+def access_key_list(*, user: User) -> QuerySet[AccessKey]:
     """The user's own keys, newest first, revoked ones included (shown as revoked)."""
     return AccessKey.objects.filter(user=user).order_by("-created_at", "-pk")
 

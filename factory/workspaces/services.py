@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from django.contrib.auth import authenticate, login, logout
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -50,7 +50,7 @@ def _installation_project_id() -> str:
 def workspace_create(
     *,
     name: str,
-    user: AbstractBaseUser | None,
+    user: User | None,
     lock_policy: str = LockPolicy.SOFT,
     project_id: str | None = None,
     is_default: bool = False,
@@ -86,7 +86,7 @@ def workspace_create(
 
 
 def workspace_create_by(
-    *, user: AbstractBaseUser, name: str, lock_policy: str = LockPolicy.SOFT, description: str = ""
+    *, user: User, name: str, lock_policy: str = LockPolicy.SOFT, description: str = ""
 ) -> Workspace:
     """A workspace created from the console: staff users may, and become its admin (its admins then run
     it: lock policy, members, OBS allow-list)."""
@@ -98,7 +98,7 @@ def workspace_create_by(
 
 
 @transaction.atomic
-def membership_set(*, workspace: Workspace, user: AbstractBaseUser, role: str) -> Membership:
+def membership_set(*, workspace: Workspace, user: User, role: str) -> Membership:
     """Give ``user`` the ``role`` in ``workspace`` (adding them if needed). The last admin cannot be
     demoted, so that every workspace keeps someone who can change its settings."""
     if role not in Role.values:
@@ -119,7 +119,7 @@ def membership_set(*, workspace: Workspace, user: AbstractBaseUser, role: str) -
 
 
 @transaction.atomic
-def membership_remove(*, workspace: Workspace, user: AbstractBaseUser) -> None:
+def membership_remove(*, workspace: Workspace, user: User) -> None:
     membership = Membership.objects.select_for_update().filter(workspace=workspace, user=user).first()
     if membership is None:
         raise NotFound("This user is not a member of the workspace.", code="member_not_found")
@@ -135,7 +135,7 @@ def _admin_count(*, workspace: Workspace) -> int:
 def workspace_update(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     lock_policy: str | None = None,
     description: str | None = None,
     obs_allow_list: list[Any] | None = None,
@@ -165,7 +165,7 @@ def _random(alphabet: str, length: int) -> str:
 
 
 def access_key_create(
-    *, user: AbstractBaseUser, workspace: Workspace | None = None, description: str = ""
+    *, user: User, workspace: Workspace | None = None, description: str = ""
 ) -> tuple[AccessKey, str]:
     """A new AK/SK pair for ``user``. The secret is returned here once and stored only encrypted."""
     if workspace is not None:
@@ -187,7 +187,7 @@ def access_key_create(
     return key, secret
 
 
-def access_key_revoke(*, user: AbstractBaseUser | None, access_key_id: str) -> AccessKey:
+def access_key_revoke(*, user: User | None, access_key_id: str) -> AccessKey:
     """Revoke one of ``user``'s keys (``user=None``: any key, for operators on the command line).
     Revoking twice is harmless; the first revocation time is kept."""
     keys = AccessKey.objects.filter(access_key_id=access_key_id)
@@ -210,7 +210,7 @@ def access_key_mark_used(*, access_key: AccessKey) -> None:
         access_key.last_used_at = now
 
 
-def session_login(*, request: HttpRequest, username: str, password: str) -> AbstractBaseUser:
+def session_login(*, request: HttpRequest, username: str, password: str) -> User:
     """Log a browser session in (Django's auth backends check the password; the session key rotates)."""
     user = authenticate(request, username=username, password=password)
     if user is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from factory.api.common import WorkspaceApi
+from factory.api.common import WorkspaceApi, request_user
 from factory.workspaces.models import LockPolicy, Role
 from factory.workspaces.selectors import (
     access_key_list,
@@ -68,7 +68,7 @@ class SessionSerializer(serializers.Serializer):
     csrfHeader = serializers.CharField()  # noqa: N815
 
 
-def _session_data(*, request: Request, user: AbstractBaseUser) -> dict:
+def _session_data(*, request: Request, user: User) -> dict:
     get_token(request)  # (re)sets the CSRF cookie the single-page app sends back in X-CSRFToken
     return SessionSerializer(
         {"user": user, "workspaces": memberships_for_user(user=user), "csrfHeader": "X-CSRFToken"}
@@ -80,7 +80,7 @@ class SessionGetApi(APIView):
 
     @extend_schema(tags=TAG, responses=SessionSerializer, operation_id="session_get")
     def get(self, request: Request) -> Response:
-        return Response(_session_data(request=request, user=request.user))
+        return Response(_session_data(request=request, user=request_user(request)))
 
 
 class SessionLoginApi(CsrfCheckedApi):
@@ -129,7 +129,7 @@ class WorkspaceListApi(APIView):
         return paginated_response(
             request=request,
             view=self,
-            items=memberships_for_user(user=request.user),
+            items=memberships_for_user(user=request_user(request)),
             serializer_class=WorkspaceSerializer,
         )
 
@@ -155,12 +155,12 @@ class WorkspaceCreateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         workspace = workspace_create_by(
-            user=request.user,
+            user=request_user(request),
             name=data.validated_data["name"],
             lock_policy=data.validated_data["lockPolicy"],
             description=data.validated_data["description"],
         )
-        membership = workspace_access_get(user=request.user, workspace_id=workspace.pk)
+        membership = workspace_access_get(user=request_user(request), workspace_id=workspace.pk)
         return Response(WorkspaceSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -194,7 +194,7 @@ class WorkspaceUpdateApi(WorkspaceApi):
         data.is_valid(raise_exception=True)
         workspace_update(
             workspace=self.workspace,
-            user=request.user,
+            user=request_user(request),
             lock_policy=data.validated_data.get("lockPolicy"),
             description=data.validated_data.get("description"),
             obs_allow_list=data.validated_data.get("obsAllowList"),
@@ -290,7 +290,7 @@ class AccessKeyListApi(APIView):
         return paginated_response(
             request=request,
             view=self,
-            items=access_key_list(user=request.user).select_related("workspace"),
+            items=access_key_list(user=request_user(request)).select_related("workspace"),
             serializer_class=AccessKeySerializer,
         )
 
@@ -326,9 +326,9 @@ class AccessKeyCreateApi(APIView):
         workspace = None
         if data.validated_data.get("workspaceId") is not None:
             workspace_id = data.validated_data["workspaceId"]
-            workspace = workspace_access_get(user=request.user, workspace_id=workspace_id).workspace
+            workspace = workspace_access_get(user=request_user(request), workspace_id=workspace_id).workspace
         key, secret = access_key_create(
-            user=request.user, workspace=workspace, description=data.validated_data["description"]
+            user=request_user(request), workspace=workspace, description=data.validated_data["description"]
         )
         output = self.OutputSerializer(key, context={"secret": secret})
         response = Response(output.data, status=status.HTTP_201_CREATED)
@@ -344,5 +344,5 @@ class AccessKeyRevokeApi(APIView):
         operation_id="access_keys_revoke",
     )
     def delete(self, request: Request, access_key_id: str) -> Response:
-        access_key_revoke(user=request.user, access_key_id=access_key_id)
+        access_key_revoke(user=request_user(request), access_key_id=access_key_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from factory.api.accounts.http import PAGE_PARAMETERS, paginated, paginated_response
-from factory.api.common import WorkspaceApi
+from factory.api.common import WorkspaceApi, request_user
 from factory.connections.models import ConnectionType
 from factory.connections.selectors import connection_get, connection_list
 from factory.connections.services import connection_create, connection_delete, connection_update
@@ -89,7 +89,9 @@ class ConnectionCreateApi(WorkspaceApi):
     def post(self, request: Request, workspace_id: str) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        connection = connection_create(workspace=self.workspace, user=request.user, **data.validated_data)
+        connection = connection_create(
+            workspace=self.workspace, user=request_user(request), **data.validated_data
+        )
         return Response(ConnectionSerializer(connection).data, status=status.HTTP_201_CREATED)
 
 
@@ -118,7 +120,9 @@ class ConnectionUpdateApi(WorkspaceApi):
         connection = connection_get(workspace=self.workspace, connection_id=connection_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        connection = connection_update(connection=connection, user=request.user, **data.validated_data)
+        connection = connection_update(
+            connection=connection, user=request_user(request), **data.validated_data
+        )
         return Response(ConnectionSerializer(connection).data)
 
 

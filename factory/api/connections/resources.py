@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from factory.api.accounts.http import PAGE_PARAMETERS, paginated, paginated_response
-from factory.api.common import WorkspaceApi
+from factory.api.common import WorkspaceApi, request_user
 from factory.connections.resources import resource_create, resource_delete, resource_update
 from factory.connections.selectors import resource_get, resource_list
 from factory.development.models import Resource, ResourceType
@@ -78,7 +78,9 @@ class ResourceCreateApi(WorkspaceApi):
         operation_id="resources_create",
     )
     def post(self, request: Request, workspace_id: str) -> Response:
-        resource = resource_create(workspace=self.workspace, user=request.user, document=_document(request))
+        resource = resource_create(
+            workspace=self.workspace, user=request_user(request), document=_document(request)
+        )
         return Response(ResourceSerializer(resource).data, status=status.HTTP_201_CREATED)
 
 
@@ -99,7 +101,7 @@ class ResourceUpdateApi(WorkspaceApi):
     )
     def put(self, request: Request, workspace_id: str, resource_id: int) -> Response:
         resource = resource_get(workspace=self.workspace, resource_id=resource_id)
-        resource = resource_update(resource=resource, user=request.user, document=_document(request))
+        resource = resource_update(resource=resource, user=request_user(request), document=_document(request))
         return Response(ResourceSerializer(resource).data)
 
 

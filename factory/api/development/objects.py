@@ -15,7 +15,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from factory.api.common import WorkspaceApi
+from factory.api.common import WorkspaceApi, request_user
 from factory.api.development.serializers import (
     BatchUnlockSerializer,
     IdsInputSerializer,
@@ -127,7 +127,7 @@ class ObjectCreateApi(ObjectApi):
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(self.InputSerializer, request.data)
         obj = self.ops.services["create"](
-            workspace=self.workspace, user=request.user, document=data["document"]
+            workspace=self.workspace, user=request_user(request), document=data["document"]
         )
         return self.respond(obj, status.HTTP_201_CREATED)
 
@@ -232,7 +232,9 @@ class ObjectBatchUnlockApi(ObjectApi):
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(IdsInputSerializer, request.data)
         ids = {f"{self.ops.word}_ids": data["ids"]}
-        result = self.ops.services["batch_unlock"](workspace=self.workspace, user=request.user, **ids)
+        result = self.ops.services["batch_unlock"](
+            workspace=self.workspace, user=request_user(request), **ids
+        )
         return Response(BatchUnlockSerializer(result).data)
 
 
@@ -245,7 +247,9 @@ class ObjectBatchDeleteApi(ObjectApi):
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(IdsInputSerializer, request.data)
         ids = {f"{self.ops.word}_ids": data["ids"]}
-        deleted = self.ops.services["batch_delete"](workspace=self.workspace, user=request.user, **ids)
+        deleted = self.ops.services["batch_delete"](
+            workspace=self.workspace, user=request_user(request), **ids
+        )
         return Response(self.OutputSerializer({"deleted": deleted}).data)
 
 
@@ -265,7 +269,7 @@ class ObjectBatchMoveApi(ObjectApi):
         data = self.parse(self.InputSerializer, request.data)
         ids = {f"{self.ops.word}_ids": data["ids"]}
         moved = self.ops.services["batch_move"](
-            workspace=self.workspace, user=request.user, directory_path=data["directory"], **ids
+            workspace=self.workspace, user=request_user(request), directory_path=data["directory"], **ids
         )
         return Response(self.OutputSerializer({"moved": moved}).data)
 
@@ -303,7 +307,7 @@ class ObjectBatchOwnerApi(ObjectApi):
         data = self.parse(self.InputSerializer, request.data)
         result = self.ops.services["batch_owner"](
             workspace=self.workspace,
-            user=request.user,
+            user=request_user(request),
             owner=data["owner"],
             ids=data["ids"],
             current_owner=data["currentOwner"],

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from factory.api.common import WorkspaceApi
+from factory.api.common import WorkspaceApi, request_user
 from factory.api.development.serializers import (
     DirectorySerializer,
     TreeDirectorySerializer,
@@ -58,7 +58,7 @@ class TreeGetApi(WorkspaceApi):
             search=data.get("search"),
             offset=data["offset"],
             limit=data["limit"],
-            user=request.user,
+            user=request_user(request),
         )
         return Response(self.OutputSerializer(tree).data)
 
@@ -79,7 +79,7 @@ class DirectoryCreateApi(WorkspaceApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         directory = services.directory_create(
-            workspace=self.workspace, user=request.user, **serializer.validated_data
+            workspace=self.workspace, user=request_user(request), **serializer.validated_data
         )
         return Response(DirectorySerializer(directory).data, status=status.HTTP_201_CREATED)
 
@@ -101,7 +101,7 @@ class DirectoryUpdateApi(WorkspaceApi):
         directory = selectors.directory_get(workspace=self.workspace, directory_id=kwargs["directory_id"])
         directory = services.directory_update(
             directory=directory,
-            user=request.user,
+            user=request_user(request),
             name=serializer.validated_data.get("name"),
             parent_path=serializer.validated_data.get("parentPath"),
         )
@@ -112,7 +112,7 @@ class DirectoryDeleteApi(WorkspaceApi):
     @extend_schema(operation_id="directory_delete", tags=["tree"], responses={204: None})
     def delete(self, request: Request, **kwargs: Any) -> Response:
         directory = selectors.directory_get(workspace=self.workspace, directory_id=kwargs["directory_id"])
-        services.directory_delete(directory=directory, user=request.user)
+        services.directory_delete(directory=directory, user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from factory.dataarts.selectors import v1_job_downstream, v1_job_submitted_version, v1_jobs_list
 from factory.dataarts.serializers import job_result_data, job_show_data, job_status_data
 from factory.dataarts.services import v1_job_create, v1_job_update
-from factory.dataarts.views.base import DataArtsApi, paging_parse
+from factory.dataarts.views.base import DataArtsApi, paging_parse, request_user
 from factory.development.selectors import job_get
 from factory.development.services import job_delete, job_schedule_start, job_schedule_stop
 
@@ -46,7 +46,9 @@ class JobCreateApi(DataArtsApi):
     """``POST jobs`` with the job definition (``JobInfo``); 204 like DataArts."""
 
     def post(self, request: Request, **kwargs: Any) -> Response:
-        v1_job_create(workspace=self.workspace, user=request.user, document=self.body_object(request))
+        v1_job_create(
+            workspace=self.workspace, user=request_user(request), document=self.body_object(request)
+        )
         return Response(status=204)
 
 
@@ -77,7 +79,7 @@ class JobUpdateApi(DataArtsApi):
 
     def put(self, request: Request, job_name: str, **kwargs: Any) -> Response:
         job = job_get(workspace=self.workspace, name=job_name)
-        v1_job_update(job=job, user=request.user, document=self.body_object(request))
+        v1_job_update(job=job, user=request_user(request), document=self.body_object(request))
         return Response(status=204)
 
 
@@ -86,7 +88,7 @@ class JobDeleteApi(DataArtsApi):
 
     def delete(self, request: Request, job_name: str, **kwargs: Any) -> Response:
         job = job_get(workspace=self.workspace, name=job_name)
-        job_delete(job=job, user=request.user)
+        job_delete(job=job, user=request_user(request))
         return Response(status=204)
 
 
@@ -96,7 +98,7 @@ class JobStartApi(DataArtsApi):
     def post(self, request: Request, job_name: str, **kwargs: Any) -> Response:
         self.body_object(request)  # StartJobReq's jobParams apply to runs, which happen elsewhere
         job = job_get(workspace=self.workspace, name=job_name)
-        job_schedule_start(job=job, user=request.user)
+        job_schedule_start(job=job, user=request_user(request))
         return Response(status=204)
 
 
@@ -105,7 +107,7 @@ class JobStopApi(DataArtsApi):
 
     def post(self, request: Request, job_name: str, **kwargs: Any) -> Response:
         job = job_get(workspace=self.workspace, name=job_name)
-        job_schedule_stop(job=job, user=request.user)
+        job_schedule_stop(job=job, user=request_user(request))
         return Response(status=204)
 
 

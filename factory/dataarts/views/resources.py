@@ -13,7 +13,7 @@ from factory.connections.resources import resource_create, resource_delete, reso
 from factory.connections.selectors import resource_referencing_jobs
 from factory.dataarts.selectors import v1_resource_get, v1_resources_list
 from factory.dataarts.serializers import resource_definition, resource_info_data
-from factory.dataarts.views.base import DataArtsApi, paging_parse
+from factory.dataarts.views.base import DataArtsApi, paging_parse, request_user
 
 RESOURCES_DEFAULT_LIMIT = 1000
 RESOURCES_MAX_LIMIT = 1000
@@ -43,7 +43,7 @@ class ResourceCreateApi(DataArtsApi):
 
     def post(self, request: Request, **kwargs: Any) -> Response:
         document = resource_definition(self.body_object(request))
-        resource = resource_create(workspace=self.workspace, user=request.user, document=document)
+        resource = resource_create(workspace=self.workspace, user=request_user(request), document=document)
         return Response({"resourceId": str(resource.pk)})
 
 
@@ -62,7 +62,7 @@ class ResourceUpdateApi(DataArtsApi):
     def put(self, request: Request, resource_id: str, **kwargs: Any) -> Response:
         resource = v1_resource_get(workspace=self.workspace, resource_id=resource_id)
         document = resource_definition(self.body_object(request))
-        resource_update(resource=resource, user=request.user, document=document)
+        resource_update(resource=resource, user=request_user(request), document=document)
         return Response(status=204)
 
 

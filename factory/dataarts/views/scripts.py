@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from factory.dataarts.selectors import v1_scripts_list
 from factory.dataarts.serializers import script_info_data
 from factory.dataarts.services import v1_script_create, v1_script_update
-from factory.dataarts.views.base import DataArtsApi, paging_parse
+from factory.dataarts.views.base import DataArtsApi, paging_parse, request_user
 from factory.development.selectors import script_get
 from factory.development.services import script_delete
 
@@ -42,7 +42,9 @@ class ScriptCreateApi(DataArtsApi):
     """``POST scripts`` with the script definition (``ScriptInfo``); 204."""
 
     def post(self, request: Request, **kwargs: Any) -> Response:
-        v1_script_create(workspace=self.workspace, user=request.user, document=self.body_object(request))
+        v1_script_create(
+            workspace=self.workspace, user=request_user(request), document=self.body_object(request)
+        )
         return Response(status=204)
 
 
@@ -59,7 +61,7 @@ class ScriptUpdateApi(DataArtsApi):
 
     def put(self, request: Request, script_name: str, **kwargs: Any) -> Response:
         script = script_get(workspace=self.workspace, name=script_name)
-        v1_script_update(script=script, user=request.user, document=self.body_object(request))
+        v1_script_update(script=script, user=request_user(request), document=self.body_object(request))
         return Response(status=204)
 
 
@@ -68,5 +70,5 @@ class ScriptDeleteApi(DataArtsApi):
 
     def delete(self, request: Request, script_name: str, **kwargs: Any) -> Response:
         script = script_get(workspace=self.workspace, name=script_name)
-        script_delete(script=script, user=request.user)
+        script_delete(script=script, user=request_user(request))
         return Response(status=204)

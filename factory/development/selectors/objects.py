@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import F, Q, QuerySet
 
 from factory.development.models import Directory, Job, JobVersion, ScheduleStatus, Script, ScriptVersion
@@ -42,7 +42,7 @@ def _filtered(
     directory_id: int | None,
     owner: str | None,
     submitted: bool | None,
-    locked_by: AbstractBaseUser | None,
+    locked_by: User | None,
 ) -> QuerySet:
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(owner__icontains=search))
@@ -74,7 +74,7 @@ def jobs_list(
     owner: str | None = None,
     submitted: bool | None = None,
     scheduled: bool | None = None,
-    locked_by: AbstractBaseUser | None = None,
+    locked_by: User | None = None,
 ) -> QuerySet[Job]:
     """Jobs by name, without their documents or secrets; ``search`` matches name or owner,
     case-insensitively."""
@@ -116,7 +116,7 @@ def scripts_list(
     directory_id: int | None = None,
     owner: str | None = None,
     submitted: bool | None = None,
-    locked_by: AbstractBaseUser | None = None,
+    locked_by: User | None = None,
     type: str | None = None,
 ) -> QuerySet[Script]:
     scripts = _filtered(

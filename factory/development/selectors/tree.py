@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q
 
 from factory.development.models import Category, Directory, Job, Resource, ScheduleStatus, Script
@@ -19,10 +19,14 @@ from factory.workspaces.models import Workspace
 TREE_DEFAULT_LIMIT = 200
 TREE_MAX_LIMIT = 1000
 
-_MODELS = {Category.JOB: Job, Category.SCRIPT: Script, Category.RESOURCE: Resource}
+_MODELS: dict[str, type[Job] | type[Script] | type[Resource]] = {
+    Category.JOB: Job,
+    Category.SCRIPT: Script,
+    Category.RESOURCE: Resource,
+}
 _COMMON = ("id", "name", "updated_at", "directory__path")
 _LOCKED = ("owner", "lock_holder_id", "lock_holder__username", "revision", "submitted_revision")
-_FIELDS = {
+_FIELDS: dict[str, tuple[str, ...]] = {
     Category.JOB: (*_COMMON, *_LOCKED, "process_type", "schedule_status"),
     Category.SCRIPT: (*_COMMON, *_LOCKED, "type"),
     Category.RESOURCE: (*_COMMON, "type"),
@@ -68,7 +72,7 @@ def directory_tree_get(
     search: str | None,
     offset: int,
     limit: int,
-    user: AbstractBaseUser,
+    user: User,
 ) -> dict[str, Any]:
     """The children of one directory (the root when ``parent_id`` is None): all its sub-directories,
     then a page of its elements (jobs, scripts or resources) by name, with the elements' ``count``.

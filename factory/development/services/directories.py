@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Func, OuterRef, Subquery, Value
@@ -22,7 +22,7 @@ from factory.workspaces.models import Workspace
 MAX_DIRECTORIES = 5000  # per workspace and tree, as in DataArts
 _IN_BATCH = 1000  # values per IN list or INSERT: within every database's limit of parameters
 
-ELEMENT_MODELS: dict[str, type[models.Model]] = {
+ELEMENT_MODELS: dict[str, type[Job] | type[Script] | type[Resource]] = {
     Category.JOB: Job,
     Category.SCRIPT: Script,
     Category.RESOURCE: Resource,
@@ -93,7 +93,7 @@ def directory_get_by_path(*, workspace: Workspace, category: str, path: str | No
     return directory
 
 
-def directory_create(*, workspace: Workspace, user: AbstractBaseUser, category: str, path: str) -> Directory:
+def directory_create(*, workspace: Workspace, user: User, category: str, path: str) -> Directory:
     """Create the directory at ``path``; its parent must exist."""
     _category_check(category)
     parts = directory_path_parse(path)
@@ -190,7 +190,7 @@ def directories_ensure(*, workspace: Workspace, category: str, paths: Iterable[s
 
 @transaction.atomic
 def directory_update(
-    *, directory: Directory, user: AbstractBaseUser, name: str | None = None, parent_path: str | None = None
+    *, directory: Directory, user: User, name: str | None = None, parent_path: str | None = None
 ) -> Directory:
     """Rename and/or move ``directory`` (``parent_path`` "/" is the root; None keeps the parent).
 
@@ -239,16 +239,16 @@ def directory_update(
     return directory
 
 
-def directory_rename(*, directory: Directory, user: AbstractBaseUser, name: str) -> Directory:
+def directory_rename(*, directory: Directory, user: User, name: str) -> Directory:
     return directory_update(directory=directory, user=user, name=name)
 
 
-def directory_move(*, directory: Directory, user: AbstractBaseUser, parent_path: str) -> Directory:
+def directory_move(*, directory: Directory, user: User, parent_path: str) -> Directory:
     return directory_update(directory=directory, user=user, parent_path=parent_path or "/")
 
 
 @transaction.atomic
-def directory_delete(*, directory: Directory, user: AbstractBaseUser) -> None:
+def directory_delete(*, directory: Directory, user: User) -> None:
     """Delete an empty directory; one with sub-directories or elements is refused."""
     directory = Directory.objects.select_for_update().get(pk=directory.pk)
     model = ELEMENT_MODELS[directory.category]

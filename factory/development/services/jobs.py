@@ -8,9 +8,9 @@ answer and export) and kept only in ``Job.secrets_encrypted``. An empty value ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from factory.development.models import Category, Job, JobVersion, ScheduleStatus
@@ -54,7 +54,7 @@ JOB = objects.Kind(
 )
 
 
-def job_create(*, workspace: Workspace, user: AbstractBaseUser, document: dict) -> Job:
+def job_create(*, workspace: Workspace, user: User, document: dict) -> Job:
     """Create a job from its definition, locked to ``user``.
 
     ``document["directory"]`` is created when missing (as DataArts does); the owner is
@@ -66,7 +66,7 @@ def job_create(*, workspace: Workspace, user: AbstractBaseUser, document: dict) 
 def job_save(
     *,
     job: Job,
-    user: AbstractBaseUser,
+    user: User,
     document: dict,
     if_match: int | None = None,
     new_version: bool = False,
@@ -82,33 +82,34 @@ def job_save(
     )
 
 
-def job_submit(*, job: Job, user: AbstractBaseUser, description: str = "") -> JobVersion:
+def job_submit(*, job: Job, user: User, description: str = "") -> JobVersion:
     """Submit the development state as a new version (the latest 100 are kept). Needs the lock."""
-    return objects.object_submit(JOB, obj=job, user=user, description=description)
+    # a job's versions are JobVersions (objects.py serves both kinds)
+    return cast(JobVersion, objects.object_submit(JOB, obj=job, user=user, description=description))
 
 
-def job_rename(*, job: Job, user: AbstractBaseUser, name: str) -> Job:
+def job_rename(*, job: Job, user: User, name: str) -> Job:
     return objects.object_rename(JOB, obj=job, user=user, name=name)
 
 
-def job_move(*, job: Job, user: AbstractBaseUser, directory_path: str) -> Job:
+def job_move(*, job: Job, user: User, directory_path: str) -> Job:
     return objects.object_move(JOB, obj=job, user=user, directory_path=directory_path)
 
 
-def job_copy(*, job: Job, user: AbstractBaseUser, new_name: str, directory_path: str | None = None) -> Job:
+def job_copy(*, job: Job, user: User, new_name: str, directory_path: str | None = None) -> Job:
     """Copy and Save As: a new job with ``job``'s definition and secrets, in ``directory_path`` (default:
     the same)."""
     return objects.object_copy(JOB, obj=job, user=user, new_name=new_name, directory_path=directory_path)
 
 
-def _deletable(*, job: Job, user: AbstractBaseUser) -> None:
+def _deletable(*, job: Job, user: User) -> None:
     if job.schedule_status == ScheduleStatus.SCHEDULING:
         raise Conflict(f"Job {job.name} is scheduled; stop its scheduling first.", code="job_scheduling")
     lock_require_acquirable(obj=job, user=user, action="deleted")
 
 
 @transaction.atomic
-def job_delete(*, job: Job, user: AbstractBaseUser) -> None:
+def job_delete(*, job: Job, user: User) -> None:
     """Delete a job and its versions; refused while it is scheduled or hard-locked by someone else."""
     (current,) = objects.objects_for_batch(JOB, workspace=job.workspace, ids=[job.pk])
     _deletable(job=current, user=user)
@@ -116,7 +117,7 @@ def job_delete(*, job: Job, user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def jobs_delete(*, workspace: Workspace, user: AbstractBaseUser, job_ids: list[int]) -> int:
+def jobs_delete(*, workspace: Workspace, user: User, job_ids: list[int]) -> int:
     """Delete several jobs, all or none: the first that cannot be deleted is named in the error."""
     jobs = objects.objects_for_batch(JOB, workspace=workspace, ids=job_ids)
     for job in jobs:
@@ -129,9 +130,7 @@ def jobs_delete(*, workspace: Workspace, user: AbstractBaseUser, job_ids: list[i
 
 
 @transaction.atomic
-def jobs_move(
-    *, workspace: Workspace, user: AbstractBaseUser, job_ids: list[int], directory_path: str
-) -> int:
+def jobs_move(*, workspace: Workspace, user: User, job_ids: list[int], directory_path: str) -> int:
     """Move several jobs into one existing directory, all or none."""
     directory = directory_get_by_path(workspace=workspace, category=Category.JOB, path=directory_path)
     jobs = objects.objects_for_batch(JOB, workspace=workspace, ids=job_ids)
@@ -146,7 +145,7 @@ def jobs_move(
     return len(jobs)
 
 
-def job_schedule_start(*, job: Job, user: AbstractBaseUser) -> Job:
+def job_schedule_start(*, job: Job, user: User) -> Job:
     """Start scheduling the latest submitted version. Not gated by the lock."""
     if job.submitted_revision is None:
         raise Conflict(
@@ -157,13 +156,13 @@ def job_schedule_start(*, job: Job, user: AbstractBaseUser) -> Job:
     return job
 
 
-def job_schedule_stop(*, job: Job, user: AbstractBaseUser) -> Job:
+def job_schedule_stop(*, job: Job, user: User) -> Job:
     Job.objects.filter(pk=job.pk).update(schedule_status=ScheduleStatus.STOPPED)
     job.schedule_status = ScheduleStatus.STOPPED
     return job
 
 
-def job_rollback(*, job: Job, user: AbstractBaseUser, version: JobVersion) -> Job:
+def job_rollback(*, job: Job, user: User, version: JobVersion) -> Job:
     """Restore ``version``'s definition into the development state, as a save (needs the lock).
 
     Versions hold no secret values: the job's current secrets are kept for the keys the version has."""
@@ -177,7 +176,7 @@ def job_rollback(*, job: Job, user: AbstractBaseUser, version: JobVersion) -> Jo
 def job_import_write(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     document: dict,
     job: Job | None,
     version_description: str,
@@ -203,7 +202,7 @@ def job_import_write(
 
 
 def jobs_import_check(
-    *, workspace: Workspace, user: AbstractBaseUser, entries: Sequence[ImportEntry[Job]]
+    *, workspace: Workspace, user: User, entries: Sequence[ImportEntry[Job]]
 ) -> list[Checked[Job] | DomainError]:
     """Validate many jobs of an import before any is written: per entry a ``Checked`` row or its error
     (see ``objects_import``)."""
@@ -213,7 +212,7 @@ def jobs_import_check(
 def jobs_import_save(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     rows: Sequence[Checked[Job]],
     version_description: str,
     submit: bool = True,

@@ -9,8 +9,9 @@ submitting need the lock; scheduling does not. Renaming, moving and deleting nee
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from factory.errors import LockError, NotFound
 from factory.workspaces.models import LockPolicy, Membership, Role, Workspace
 
 LockedModel = Job | Script
+Locked = TypeVar("Locked", Job, Script)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ def _holder_name(obj: LockedModel) -> str:
     return holder.get_username() if holder is not None else "another user"
 
 
-def _is_admin(*, workspace: Workspace | int, user: AbstractBaseUser) -> bool:
+def _is_admin(*, workspace: Workspace | int, user: User) -> bool:
     """A workspace admin, or a superuser (DataArts' "DARTS Administrator"): not held back by hard locks."""
     if getattr(user, "is_superuser", False):
         return True
@@ -46,7 +48,7 @@ def _is_admin(*, workspace: Workspace | int, user: AbstractBaseUser) -> bool:
     return Membership.objects.filter(workspace_id=workspace_id, user_id=user.pk, role=Role.ADMIN).exists()
 
 
-def locks_overridable(*, workspace: Workspace, user: AbstractBaseUser) -> bool:
+def locks_overridable(*, workspace: Workspace, user: User) -> bool:
     """Whether others' locks keep ``user`` from nothing in ``workspace`` (soft policy, or an admin): one
     check for a whole batch instead of one per locked object."""
     return workspace.lock_policy == LockPolicy.SOFT or _is_admin(workspace=workspace, user=user)
@@ -56,7 +58,7 @@ def _policy(obj: LockedModel) -> str:
     return obj.workspace.lock_policy
 
 
-def lock_can_acquire(*, obj: LockedModel, user: AbstractBaseUser) -> str | None:
+def lock_can_acquire(*, obj: LockedModel, user: User) -> str | None:
     """None when ``user`` may take the lock of ``obj`` now, else why not (e.g. "locked by bob")."""
     if obj.lock_holder_id is None or obj.lock_holder_id == user.pk:
         return None
@@ -65,12 +67,12 @@ def lock_can_acquire(*, obj: LockedModel, user: AbstractBaseUser) -> str | None:
     return f"locked by {_holder_name(obj)}"
 
 
-def lock_can_release(*, obj: LockedModel, user: AbstractBaseUser) -> str | None:
+def lock_can_release(*, obj: LockedModel, user: User) -> str | None:
     """None when ``user`` may release the lock of ``obj``; the same rule as taking it."""
     return lock_can_acquire(obj=obj, user=user)
 
 
-def lock_require_held(*, obj: LockedModel, user: AbstractBaseUser, action: str) -> None:
+def lock_require_held(*, obj: LockedModel, user: User, action: str) -> None:
     """Raise LockError unless ``user`` holds the lock (``action`` is e.g. "saving")."""
     if obj.lock_holder_id == user.pk:
         return
@@ -79,14 +81,14 @@ def lock_require_held(*, obj: LockedModel, user: AbstractBaseUser, action: str) 
     raise LockError(f"{_label(obj)} is locked by {_holder_name(obj)}; lock it yourself before {action} it.")
 
 
-def lock_require_acquirable(*, obj: LockedModel, user: AbstractBaseUser, action: str) -> None:
+def lock_require_acquirable(*, obj: LockedModel, user: User, action: str) -> None:
     """Raise LockError when someone else's lock keeps ``user`` from ``action`` (e.g. "renamed")."""
     reason = lock_can_acquire(obj=obj, user=user)
     if reason is not None:
         raise LockError(f"{_label(obj)} is {reason} and cannot be {action}.")
 
 
-def _lock_set(*, obj: LockedModel, holder: AbstractBaseUser | None, expected_holder_id: int | None) -> None:
+def _lock_set(*, obj: LockedModel, holder: User | None, expected_holder_id: int | None) -> None:
     # A conditional UPDATE: of two users taking a free lock at once, only one wins.
     now = timezone.now() if holder is not None else None
     changed = (
@@ -100,7 +102,7 @@ def _lock_set(*, obj: LockedModel, holder: AbstractBaseUser | None, expected_hol
     obj.lock_holder, obj.locked_at = holder, now
 
 
-def _lock(*, obj: LockedModel, user: AbstractBaseUser) -> LockedModel:
+def _lock(*, obj: Locked, user: User) -> Locked:
     if obj.lock_holder_id == user.pk:
         return obj
     reason = lock_can_acquire(obj=obj, user=user)
@@ -110,7 +112,7 @@ def _lock(*, obj: LockedModel, user: AbstractBaseUser) -> LockedModel:
     return obj
 
 
-def _unlock(*, obj: LockedModel, user: AbstractBaseUser) -> LockedModel:
+def _unlock(*, obj: Locked, user: User) -> Locked:
     if obj.lock_holder_id is None:
         return obj
     reason = lock_can_release(obj=obj, user=user)
@@ -123,7 +125,7 @@ def _unlock(*, obj: LockedModel, user: AbstractBaseUser) -> LockedModel:
 
 
 def _batch_unlock(
-    *, model: type[LockedModel], workspace: Workspace, user: AbstractBaseUser, ids: list[int]
+    *, model: type[Locked], workspace: Workspace, user: User, ids: list[int]
 ) -> BatchUnlockResult:
     wanted = list(dict.fromkeys(ids))
     rows = list(
@@ -150,31 +152,29 @@ def _batch_unlock(
     return BatchUnlockResult(unlocked=unlocked, refused=refused)
 
 
-def job_lock(*, job: Job, user: AbstractBaseUser) -> Job:
+def job_lock(*, job: Job, user: User) -> Job:
     return _lock(obj=job, user=user)
 
 
-def job_unlock(*, job: Job, user: AbstractBaseUser) -> Job:
+def job_unlock(*, job: Job, user: User) -> Job:
     return _unlock(obj=job, user=user)
 
 
 @transaction.atomic
-def jobs_unlock(*, workspace: Workspace, user: AbstractBaseUser, job_ids: list[int]) -> BatchUnlockResult:
+def jobs_unlock(*, workspace: Workspace, user: User, job_ids: list[int]) -> BatchUnlockResult:
     """Release the locks of the given jobs that ``user`` may release; the others are listed as refused."""
     return _batch_unlock(model=Job, workspace=workspace, user=user, ids=job_ids)
 
 
-def script_lock(*, script: Script, user: AbstractBaseUser) -> Script:
+def script_lock(*, script: Script, user: User) -> Script:
     return _lock(obj=script, user=user)
 
 
-def script_unlock(*, script: Script, user: AbstractBaseUser) -> Script:
+def script_unlock(*, script: Script, user: User) -> Script:
     return _unlock(obj=script, user=user)
 
 
 @transaction.atomic
-def scripts_unlock(
-    *, workspace: Workspace, user: AbstractBaseUser, script_ids: list[int]
-) -> BatchUnlockResult:
+def scripts_unlock(*, workspace: Workspace, user: User, script_ids: list[int]) -> BatchUnlockResult:
     """Release the locks of the given scripts that ``user`` may release; the others are listed as refused."""
     return _batch_unlock(model=Script, workspace=workspace, user=user, ids=script_ids)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -35,10 +35,10 @@ _FOREIGN_KEYS = ["workspace", "directory", "lock_holder", "created_by", "updated
 
 
 @dataclass(frozen=True)
-class Kind:
+class Kind(Generic[Obj]):
     """How one kind of locked object (job or script) reads its document."""
 
-    model: type[Job | Script]
+    model: type[Obj]
     category: str
     validate: Callable[[Any], None]
     columns: Callable[[dict], dict[str, Any]]  # the columns pulled out of a (valid) document
@@ -69,7 +69,7 @@ def _directory_as_written(written: Any, directory: Directory | None) -> str:
     return path
 
 
-def _prepared(kind: Kind, document: Any, **overrides: Any) -> dict:
+def _prepared(kind: Kind[Any], document: Any, **overrides: Any) -> dict:
     """A validated deep copy of ``document`` with ``overrides`` (name, directory) applied."""
     if not isinstance(document, dict):
         message = f"A {kind.word} definition must be a JSON object."
@@ -88,7 +88,9 @@ def _clean(obj: Job | Script, *, exclude: list[str] = _FOREIGN_KEYS) -> None:
         raise ValidationError(f"{next(iter(fields))}: {next(iter(fields.values()))}", fields=fields) from exc
 
 
-def _name_free(kind: Kind, *, workspace: Workspace | int, name: str, exclude_pk: int | None = None) -> None:
+def _name_free(
+    kind: Kind[Any], *, workspace: Workspace | int, name: str, exclude_pk: int | None = None
+) -> None:
     others = kind.model.objects.filter(workspace=workspace, name=name)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
@@ -96,30 +98,34 @@ def _name_free(kind: Kind, *, workspace: Workspace | int, name: str, exclude_pk:
         raise Conflict(f"{kind.label} {name} already exists.", code=f"{kind.word}_exists")
 
 
-def _secrets_stored(kind: Kind, obj: Job | Script) -> dict[str, Any]:
-    if kind.secrets_split is None or not obj.secrets_encrypted:
+def _secrets_stored(kind: Kind[Any], obj: Job | Script) -> dict[str, Any]:
+    if kind.secrets_split is None:
         return {}
-    return secrets_decrypt(ciphertext=obj.secrets_encrypted)
+    job = cast(Job, obj)  # only the job kind splits secrets out of its document
+    if not job.secrets_encrypted:
+        return {}
+    return secrets_decrypt(ciphertext=job.secrets_encrypted)
 
 
-def _secrets_take(kind: Kind, obj: Obj, doc: dict, *, stored: dict[str, Any] | None) -> dict:
+def _secrets_take(kind: Kind[Any], obj: Job | Script, doc: dict, *, stored: dict[str, Any] | None) -> dict:
     """``doc`` without its secret values, which go (merged with ``stored``, by default ``obj``'s own) into
     ``obj``'s encrypted column."""
     if kind.secrets_split is None:
         return doc
     before = _secrets_stored(kind, obj) if stored is None else stored
     doc, secrets = kind.secrets_split(document=doc, stored=before)
-    obj.secrets_encrypted = secrets_encrypt(values=secrets)
-    obj.secret_fields = sorted(secrets)
+    job = cast(Job, obj)  # only the job kind splits secrets out of its document
+    job.secrets_encrypted = secrets_encrypt(values=secrets)
+    job.secret_fields = sorted(secrets)
     return doc
 
 
 def _apply(
-    kind: Kind,
+    kind: Kind[Obj],
     obj: Obj,
     doc: dict,
     *,
-    user: AbstractBaseUser,
+    user: User,
     directory: Directory | None,
     stored_secrets: dict[str, Any] | None = None,
 ) -> Obj:
@@ -141,10 +147,10 @@ def _apply(
 
 
 def _insert(
-    kind: Kind,
+    kind: Kind[Obj],
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     doc: dict,
     directory: Directory | None,
     stored_secrets: dict[str, Any] | None = None,
@@ -168,7 +174,7 @@ def _insert(
     return obj
 
 
-def _row_locked(kind: Kind, obj: Obj) -> Obj:
+def _row_locked(kind: Kind[Obj], obj: Obj) -> Obj:
     """``obj`` re-read under a row lock, so that concurrent saves of it run one after the other.
 
     The lock is taken without joins, then the row is read again with its related objects: a locking
@@ -182,7 +188,7 @@ def _row_locked(kind: Kind, obj: Obj) -> Obj:
 
 
 @transaction.atomic
-def object_create(kind: Kind, *, workspace: Workspace, user: AbstractBaseUser, document: Any) -> Obj:
+def object_create(kind: Kind[Obj], *, workspace: Workspace, user: User, document: Any) -> Obj:
     doc = _prepared(kind, document)
     directory = directory_ensure(workspace=workspace, category=kind.category, path=doc.get("directory"))
     return _insert(kind, workspace=workspace, user=user, doc=doc, directory=directory)
@@ -190,7 +196,7 @@ def object_create(kind: Kind, *, workspace: Workspace, user: AbstractBaseUser, d
 
 @transaction.atomic
 def object_save(
-    kind: Kind, *, obj: Obj, user: AbstractBaseUser, document: Any, if_match: int | None, new_version: bool
+    kind: Kind[Obj], *, obj: Obj, user: User, document: Any, if_match: int | None, new_version: bool
 ) -> Obj:
     current = _row_locked(kind, obj)
     lock_require_held(obj=current, user=user, action="saving")
@@ -212,19 +218,23 @@ def object_save(
 
 
 @transaction.atomic
-def object_submit(kind: Kind, *, obj: Obj, user: AbstractBaseUser, description: str) -> VersionModel:
+def object_submit(kind: Kind[Obj], *, obj: Obj, user: User, description: str) -> VersionModel:
     current = _row_locked(kind, obj)
     lock_require_held(obj=current, user=user, action="submitting")
     description = version_description_validate(description)
     kind.validate(current.document)
-    version = version_record(obj=current, user=user, kind=VersionKind.SUBMITTED, description=description)
+    # a submitted version is always recorded (only a saved one is skipped, and returns None)
+    version = cast(
+        VersionModel,
+        version_record(obj=current, user=user, kind=VersionKind.SUBMITTED, description=description),
+    )
     kind.model.objects.filter(pk=current.pk).update(submitted_revision=current.revision)
     obj.submitted_revision = current.revision
     return version
 
 
 @transaction.atomic
-def object_rename(kind: Kind, *, obj: Obj, user: AbstractBaseUser, name: str) -> Obj:
+def object_rename(kind: Kind[Obj], *, obj: Obj, user: User, name: str) -> Obj:
     current = _row_locked(kind, obj)
     if name == current.name:
         return current
@@ -243,7 +253,7 @@ def object_rename(kind: Kind, *, obj: Obj, user: AbstractBaseUser, name: str) ->
 
 
 @transaction.atomic
-def object_move(kind: Kind, *, obj: Obj, user: AbstractBaseUser, directory_path: str) -> Obj:
+def object_move(kind: Kind[Obj], *, obj: Obj, user: User, directory_path: str) -> Obj:
     """Move into an existing directory. Not a change of the definition: revision and submitted state stay."""
     current = _row_locked(kind, obj)
     directory = directory_get_by_path(
@@ -257,9 +267,7 @@ def object_move(kind: Kind, *, obj: Obj, user: AbstractBaseUser, directory_path:
 
 
 @transaction.atomic
-def object_copy(
-    kind: Kind, *, obj: Obj, user: AbstractBaseUser, new_name: str, directory_path: str | None
-) -> Obj:
+def object_copy(kind: Kind[Obj], *, obj: Obj, user: User, new_name: str, directory_path: str | None) -> Obj:
     if directory_path is None:
         directory = obj.directory
     else:
@@ -278,7 +286,7 @@ def object_copy(
     )
 
 
-def objects_for_batch(kind: Kind, *, workspace: Workspace, ids: list[int]) -> list[Obj]:
+def objects_for_batch(kind: Kind[Obj], *, workspace: Workspace, ids: list[int]) -> list[Obj]:
     """The objects of ``ids`` in the workspace, row-locked, in name order; NotFound naming a missing id."""
     wanted = list(dict.fromkeys(ids))
     # Lock without joins, then read with them (see _row_locked: EvalPlanQual and joined rows).
@@ -303,10 +311,10 @@ def objects_for_batch(kind: Kind, *, workspace: Workspace, ids: list[int]) -> li
 
 @transaction.atomic
 def object_import_write(
-    kind: Kind,
+    kind: Kind[Obj],
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     document: Any,
     obj: Obj | None,
     version_description: str,

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic
+from typing import Any, Generic, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
@@ -65,7 +65,7 @@ class Imported(Generic[Obj]):
     version: VersionModel
 
 
-def _check_one(kind: Kind, entry: ImportEntry, *, workspace: Workspace, user: AbstractBaseUser) -> Checked:
+def _check_one(kind: Kind, entry: ImportEntry, *, workspace: Workspace, user: User) -> Checked:
     document = entry.document
     if not isinstance(document, dict):
         message = f"A {kind.word} definition must be a JSON object."
@@ -86,7 +86,7 @@ def _check_one(kind: Kind, entry: ImportEntry, *, workspace: Workspace, user: Ab
 
 
 def objects_import_check(
-    kind: Kind, *, workspace: Workspace, user: AbstractBaseUser, entries: Sequence[ImportEntry]
+    kind: Kind, *, workspace: Workspace, user: User, entries: Sequence[ImportEntry]
 ) -> list[Checked | DomainError]:
     """Per entry, in order: a ``Checked`` row, or the error that keeps it from being written (an invalid
     document, directory or column; a name another object of the workspace, or an earlier entry, has).
@@ -128,10 +128,12 @@ def rows_update(model: type[models.Model], objs: Sequence[models.Model], fields:
     alias = router.db_for_write(model)
     connection = connections[alias]
     if connection.vendor != "postgresql":
-        model.objects.using(alias).bulk_update(objs, fields, batch_size=BATCH_SIZE)
+        model._default_manager.using(alias).bulk_update(objs, fields, batch_size=BATCH_SIZE)
         return
     meta = model._meta
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    # the primary key and the named fields are all concrete columns of the table (the stubs allow for
+    # relations and fields without a column)
+    columns: list[Any] = [meta.pk, *(meta.get_field(name) for name in fields)]
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     names = ", ".join(quote(f.column) for f in columns)
@@ -142,7 +144,7 @@ def rows_update(model: type[models.Model], objs: Sequence[models.Model], fields:
         params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in batch for f in columns]
         sql = (
             f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(batch))}) "
-            f"AS v ({names}) WHERE {table}.{quote(meta.pk.column)} = v.{quote(meta.pk.column)}"
+            f"AS v ({names}) WHERE {table}.{quote(columns[0].column)} = v.{quote(columns[0].column)}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -169,7 +171,7 @@ def _versions(
     objs: list[Any],
     *,
     overwritten: list[int],
-    user: AbstractBaseUser,
+    user: User,
     version_kind: str,
     description: str,
 ) -> list[VersionModel]:
@@ -196,7 +198,8 @@ def _versions(
         )
         for obj in objs
     ]
-    model.objects.bulk_create(versions, batch_size=BATCH_SIZE)
+    # every version is of ``model``: objs are all of one kind (the type checker sees a union of both)
+    model.objects.bulk_create(cast(list[Any], versions), batch_size=BATCH_SIZE)
     full = [getattr(v, f"{fk}_id") for v in versions if v.number > MAX_SUBMITTED_VERSIONS]
     if full:
         newest = (
@@ -218,7 +221,7 @@ def objects_import_save(
     kind: Kind,
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     rows: Sequence[Checked],
     version_description: str,
     submit: bool,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.db.models import F, Func, Value
 from django.utils import timezone
@@ -92,7 +92,7 @@ def _names(names: list[str]) -> str:
 def objects_owner_set(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     category: str,
     owner: str,
     ids: list[int] | None = None,

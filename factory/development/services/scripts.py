@@ -7,9 +7,9 @@ connectionName, database, queueName, configuration, description, directory).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from factory.development.models import Category, Script, ScriptVersion
@@ -46,7 +46,7 @@ SCRIPT = objects.Kind(
 )
 
 
-def script_create(*, workspace: Workspace, user: AbstractBaseUser, document: dict) -> Script:
+def script_create(*, workspace: Workspace, user: User, document: dict) -> Script:
     """Create a script from its definition, locked to ``user``; a missing directory is created."""
     return objects.object_create(SCRIPT, workspace=workspace, user=user, document=document)
 
@@ -54,7 +54,7 @@ def script_create(*, workspace: Workspace, user: AbstractBaseUser, document: dic
 def script_save(
     *,
     script: Script,
-    user: AbstractBaseUser,
+    user: User,
     document: dict,
     if_match: int | None = None,
     new_version: bool = False,
@@ -65,28 +65,27 @@ def script_save(
     )
 
 
-def script_submit(*, script: Script, user: AbstractBaseUser, description: str = "") -> ScriptVersion:
-    return objects.object_submit(SCRIPT, obj=script, user=user, description=description)
+def script_submit(*, script: Script, user: User, description: str = "") -> ScriptVersion:
+    # a script's versions are ScriptVersions (objects.py serves both kinds)
+    return cast(ScriptVersion, objects.object_submit(SCRIPT, obj=script, user=user, description=description))
 
 
-def script_rename(*, script: Script, user: AbstractBaseUser, name: str) -> Script:
+def script_rename(*, script: Script, user: User, name: str) -> Script:
     return objects.object_rename(SCRIPT, obj=script, user=user, name=name)
 
 
-def script_move(*, script: Script, user: AbstractBaseUser, directory_path: str) -> Script:
+def script_move(*, script: Script, user: User, directory_path: str) -> Script:
     return objects.object_move(SCRIPT, obj=script, user=user, directory_path=directory_path)
 
 
-def script_copy(
-    *, script: Script, user: AbstractBaseUser, new_name: str, directory_path: str | None = None
-) -> Script:
+def script_copy(*, script: Script, user: User, new_name: str, directory_path: str | None = None) -> Script:
     return objects.object_copy(
         SCRIPT, obj=script, user=user, new_name=new_name, directory_path=directory_path
     )
 
 
 @transaction.atomic
-def script_delete(*, script: Script, user: AbstractBaseUser) -> None:
+def script_delete(*, script: Script, user: User) -> None:
     """Delete a script and its versions; refused while hard-locked by someone else."""
     (current,) = objects.objects_for_batch(SCRIPT, workspace=script.workspace, ids=[script.pk])
     lock_require_acquirable(obj=current, user=user, action="deleted")
@@ -94,7 +93,7 @@ def script_delete(*, script: Script, user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def scripts_delete(*, workspace: Workspace, user: AbstractBaseUser, script_ids: list[int]) -> int:
+def scripts_delete(*, workspace: Workspace, user: User, script_ids: list[int]) -> int:
     """Delete several scripts, all or none: the first that cannot be deleted is named in the error."""
     scripts = objects.objects_for_batch(SCRIPT, workspace=workspace, ids=script_ids)
     for script in scripts:
@@ -107,9 +106,7 @@ def scripts_delete(*, workspace: Workspace, user: AbstractBaseUser, script_ids: 
 
 
 @transaction.atomic
-def scripts_move(
-    *, workspace: Workspace, user: AbstractBaseUser, script_ids: list[int], directory_path: str
-) -> int:
+def scripts_move(*, workspace: Workspace, user: User, script_ids: list[int], directory_path: str) -> int:
     """Move several scripts into one existing directory, all or none."""
     directory = directory_get_by_path(workspace=workspace, category=Category.SCRIPT, path=directory_path)
     scripts = objects.objects_for_batch(SCRIPT, workspace=workspace, ids=script_ids)
@@ -124,7 +121,7 @@ def scripts_move(
     return len(scripts)
 
 
-def script_rollback(*, script: Script, user: AbstractBaseUser, version: ScriptVersion) -> Script:
+def script_rollback(*, script: Script, user: User, version: ScriptVersion) -> Script:
     """Restore ``version``'s content into the development state, as a save (needs the lock)."""
     if version.script_id != script.pk:
         raise NotFound(
@@ -138,7 +135,7 @@ def script_rollback(*, script: Script, user: AbstractBaseUser, version: ScriptVe
 def script_import_write(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     document: dict,
     script: Script | None,
     version_description: str,
@@ -157,7 +154,7 @@ def script_import_write(
 
 
 def scripts_import_check(
-    *, workspace: Workspace, user: AbstractBaseUser, entries: Sequence[ImportEntry[Script]]
+    *, workspace: Workspace, user: User, entries: Sequence[ImportEntry[Script]]
 ) -> list[Checked[Script] | DomainError]:
     """Validate many scripts of an import before any is written: per entry a ``Checked`` row or its error
     (see ``objects_import``)."""
@@ -167,7 +164,7 @@ def scripts_import_check(
 def scripts_import_save(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     rows: Sequence[Checked[Script]],
     version_description: str,
     submit: bool = True,

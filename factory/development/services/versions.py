@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from factory.development.models import (
@@ -43,7 +43,7 @@ def version_description_validate(description: str) -> str:
 def version_record(
     *,
     obj: Job | Script,
-    user: AbstractBaseUser | None,
+    user: User | None,
     kind: str,
     description: str = "",
     force: bool = False,
