@@ -85,6 +85,7 @@ BODIES: dict[tuple[str, str], Callable[[Side], Any] | None] = {
     ("development:jobs-unlock", "POST"): lambda s: {"ids": [s.job.pk]},
     ("development:jobs-delete", "POST"): lambda s: {"ids": [s.job.pk]},
     ("development:jobs-move", "POST"): lambda s: {"ids": [s.job.pk], "directory": "/"},
+    ("development:jobs-owner", "POST"): lambda s: {"ids": [s.job.pk], "owner": "probe_owner"},
     ("development:job", "PUT"): _job,
     ("development:job", "DELETE"): None,
     ("development:job-submit", "POST"): lambda s: {"description": "probe"},
@@ -100,6 +101,7 @@ BODIES: dict[tuple[str, str], Callable[[Side], Any] | None] = {
     ("development:scripts-unlock", "POST"): lambda s: {"ids": [s.script.pk]},
     ("development:scripts-delete", "POST"): lambda s: {"ids": [s.script.pk]},
     ("development:scripts-move", "POST"): lambda s: {"ids": [s.script.pk], "directory": "/"},
+    ("development:scripts-owner", "POST"): lambda s: {"ids": [s.script.pk], "owner": "probe_owner"},
     ("development:script", "PUT"): _script,
     ("development:script", "DELETE"): None,
     ("development:script-submit", "POST"): lambda s: {"description": "probe"},
@@ -116,6 +118,12 @@ BODIES: dict[tuple[str, str], Callable[[Side], Any] | None] = {
         "secrets": {"password": "probe-secret"},
     },
     ("connections:connection", "PATCH"): lambda s: {"description": "probe"},
+    ("connections:connection-test", "POST"): None,
+    ("connections:connections-test", "POST"): lambda s: {
+        "type": "DWS",
+        "config": {"host": "127.0.0.1", "port": 9, "database": "postgres", "userName": "probe"},
+        "connectionId": s.connection.pk,
+    },
     ("connections:connection", "DELETE"): None,
     ("connections:external-objects", "POST"): lambda s: {"kind": "dli_queue", "name": "probe_queue"},
     ("connections:external-object", "PATCH"): lambda s: {"description": "probe"},
@@ -157,6 +165,7 @@ USER_ROUTES = {
     "accounts:access-keys": "the user's own access keys",
     "accounts:access-key": "one of the user's own access keys (others' are not found)",
     "development:node-types": "the node-type registry, the same for everyone",
+    "connections:connection-types": "the connection types' form fields, the same for everyone",
 }
 
 # Operations an anonymous request may reach, and why.
