@@ -53,7 +53,7 @@ function MissingRow({ s, dispatch, item, scriptTypes }: { s: WizardState; dispat
         </select>
         {group.canLeaveUnresolved && (
           <label className="check-line small">
-            <input type="checkbox" checked={left} onChange={(e) => dispatch({ type: "setMapping", key, value: e.target.checked ? LEAVE_UNRESOLVED : "" })} />
+            <input type="checkbox" aria-label={`Leave ${label} unresolved`} checked={left} onChange={(e) => dispatch({ type: "setMapping", key, value: e.target.checked ? LEAVE_UNRESOLVED : "" })} />
             Leave unresolved
           </label>
         )}
