@@ -22,8 +22,8 @@ from django.core.files.storage import default_storage
 from bench.cases import Bench, Result
 from bench.measure import counting, mb, timed
 from bench.runtime import BenchError
+from factory.transfer.exports import WITH_DEPENDENCIES, ExportRequest, export_select, export_task_create
 from factory.transfer.models import ExportArtifact, TaskStatus
-from factory.transfer.services import WITH_DEPENDENCIES, ExportRequest, export_select, export_task_create
 from factory.workspaces.models import Workspace
 
 FINISHED = (TaskStatus.SUCCESSFUL, TaskStatus.FAILED)

@@ -41,14 +41,9 @@ from factory.development.models import (
 )
 from factory.obs import obs_client, obs_configured
 from factory.packages import package_read
+from factory.transfer.exports import WITH_DEPENDENCIES, ExportRequest, export_write
+from factory.transfer.imports import import_apply_request, import_create
 from factory.transfer.models import SubTask, SystemTask, TaskKind, TaskStatus
-from factory.transfer.services import (
-    WITH_DEPENDENCIES,
-    ExportRequest,
-    export_write,
-    import_apply_request,
-    import_create,
-)
 from factory.workspaces.models import Workspace
 
 BATCH = 500

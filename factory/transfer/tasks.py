@@ -1,20 +1,24 @@
 """Celery tasks of export and import: thin wrappers named after the service they call. They take ids,
 are enqueued with ``transaction.on_commit`` and leave the ``SystemTask`` row check (under
-``select_for_update``) to the service, so that a task delivered twice does its work once."""
+``select_for_update``) to the service, so that a task delivered twice does its work once.
+
+The request side (``exports.start``, ``imports.start``) sits above this module and queues these tasks;
+the worker bodies sit below it and know nothing of Celery."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from factory.transfer.services import export as export_services
-from factory.transfer.services import imports_apply, imports_inspect
+from factory.transfer.exports.run import export_run as export_run_body
+from factory.transfer.imports.apply import import_apply as import_apply_body
+from factory.transfer.imports.inspect import import_inspect as import_inspect_body
 
 # --- export ------------------------------------------------------------------------------------------
 
 
 @shared_task(name="transfer.export_run")
 def export_run(task_id: int) -> None:
-    export_services.export_run(task_id=task_id)
+    export_run_body(task_id=task_id)
 
 
 # --- import ------------------------------------------------------------------------------------------
@@ -22,9 +26,9 @@ def export_run(task_id: int) -> None:
 
 @shared_task(name="transfer.import_inspect")
 def import_inspect(task_id: int) -> None:
-    imports_inspect.import_inspect(task_id=task_id)
+    import_inspect_body(task_id=task_id)
 
 
 @shared_task(name="transfer.import_apply")
 def import_apply(task_id: int) -> None:
-    imports_apply.import_apply(task_id=task_id)
+    import_apply_body(task_id=task_id)

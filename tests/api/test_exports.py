@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+import factory.transfer.exports as export_services
 from factory.errors import ValidationError
+from factory.transfer.exports import stream as export_package
 from factory.transfer.models import ExportArtifact, TaskStatus
-from factory.transfer.services import export as export_services
-from factory.transfer.services import export_package
 from tests.transfer.conftest import (
     CONN_PASSWORD,
     WORLD_SECRETS,

@@ -11,9 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from factory.development.models import Job
+from factory.transfer.imports import apply as imports_apply
+from factory.transfer.imports import inspect as imports_inspect
+from factory.transfer.imports import start as import_services
 from factory.transfer.models import SystemTask, TaskStatus
-from factory.transfer.services import imports as import_services
-from factory.transfer.services import imports_apply, imports_inspect
 from tests.transfer.conftest import CONN_PASSWORD
 from tests.transfer.hostile.builders import HOSTILE, connection, dws_job, job, package_bytes, script
 from tests.transfer.test_import_support import files_under, media_root, target_build

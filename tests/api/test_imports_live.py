@@ -192,8 +192,8 @@ def test_two_imports_racing_for_one_workspace_one_wins(transactional_db, monkeyp
     from django.db import connection
 
     from factory.errors import Conflict
-    from factory.transfer.services import import_create
-    from factory.transfer.services import imports as import_services
+    from factory.transfer.imports import import_create
+    from factory.transfer.imports import start as import_services
     from tests.harness import require_postgresql
     from tests.transfer.test_import_support import target_build
 

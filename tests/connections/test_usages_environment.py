@@ -13,7 +13,7 @@ from factory.crypto import secret_decrypt
 from factory.development.models import EnvironmentVariable, Job, Script
 from factory.development.nodes import CONNECTION, DLI_QUEUE
 from factory.errors import ValidationError
-from factory.transfer.services import WITH_DEPENDENCIES
+from factory.transfer.exports import WITH_DEPENDENCIES
 from tests.transfer.conftest import assert_no_secret, export_world, zip_json  # noqa: F401 (fixture)
 from tests.transfer.test_export_service import export
 from tests.workspaces.helpers import user_make, workspace_make

@@ -23,8 +23,8 @@ from factory.connections.models import DataConnection
 from factory.connections.services import connection_create
 from factory.dataarts.services import v1_import_choices, v1_import_choices_store, v1_import_continue
 from factory.development.models import Job
+from factory.transfer.imports import import_create, import_inspect
 from factory.transfer.models import SystemTask
-from factory.transfer.services.imports import import_create, import_inspect
 from tests.dataarts.documents import job_document, script_document
 
 pytestmark = pytest.mark.django_db

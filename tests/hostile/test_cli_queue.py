@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from factory.transfer.services import imports as import_services
+from factory.transfer.imports import start as import_services
 from tests.hostile.conftest import Target, cli_run
 from tests.hostile.generate import hostile_case
 

@@ -46,8 +46,9 @@ pytestmark = pytest.mark.django_db
 def inline_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
     """The import's Celery tasks (the wizard's and the v1 API's) run in this process on commit."""
     from factory.dataarts.services import transfer as v1_transfer
-    from factory.transfer.services import imports as import_services
-    from factory.transfer.services import imports_apply, imports_inspect
+    from factory.transfer.imports import apply as imports_apply
+    from factory.transfer.imports import inspect as imports_inspect
+    from factory.transfer.imports import start as import_services
 
     services = {"import_inspect": imports_inspect.import_inspect, "import_apply": imports_apply.import_apply}
     monkeypatch.setattr(import_services, "_enqueue", lambda name, task_id: services[name](task_id=task_id))

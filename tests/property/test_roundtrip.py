@@ -32,15 +32,15 @@ from factory.development.models import Job, JobVersion, Script, VersionKind
 from factory.development.nodes import EXTERNAL_KINDS, job_references, job_references_rewrite
 from factory.development.services import job_create, script_create
 from factory.packages import package_read
-from factory.transfer.models import TaskStatus
-from factory.transfer.services import (
+from factory.transfer.exports import (
     WITH_DEPENDENCIES,
     ExportRequest,
     export_collect,
     export_select,
     export_stream,
-    import_run,
 )
+from factory.transfer.imports import import_run
+from factory.transfer.models import TaskStatus
 from tests.property.strategies import World, worlds
 from tests.workspaces.helpers import user_make, workspace_make
 

@@ -173,8 +173,9 @@ def log_text(caplog: pytest.LogCaptureFixture) -> str:
 
 @pytest.fixture
 def inline_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
-    from factory.transfer.services import imports as import_services
-    from factory.transfer.services import imports_apply, imports_inspect
+    from factory.transfer.imports import apply as imports_apply
+    from factory.transfer.imports import inspect as imports_inspect
+    from factory.transfer.imports import start as import_services
 
     services = {"import_inspect": imports_inspect.import_inspect, "import_apply": imports_apply.import_apply}
     monkeypatch.setattr(import_services, "_enqueue", lambda name, task_id: services[name](task_id=task_id))

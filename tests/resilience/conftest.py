@@ -333,7 +333,7 @@ def rz(
     """The dedicated worker, running, for a test on committed data; what the code under test enqueues
     (imports, exports) goes to it. Idle again (and its leftovers killed) after the test."""
     from factory.transfer import tasks
-    from factory.transfer.services import imports
+    from factory.transfer.imports import start as imports
 
     rz_worker.start()
     enqueue = _route_to(rz_worker)

@@ -83,7 +83,7 @@ def test_a_message_lost_with_redis_fails_the_import_by_the_safety_net_and_blocks
     rz, rz_redis, settings, monkeypatch
 ):
     from factory.transfer import tasks
-    from factory.transfer.services import imports
+    from factory.transfer.imports import start as imports
 
     world = world_build()
     data = bulk_package(5)

@@ -26,9 +26,9 @@ from django.test import Client
 
 from factory.development.models import Job, JobVersion, VersionKind
 from factory.development.services import job_create
+from factory.transfer.imports import import_apply, import_apply_request
+from factory.transfer.imports import start as import_services
 from factory.transfer.models import SystemTask, TaskStatus
-from factory.transfer.services import import_apply, import_apply_request
-from factory.transfer.services import imports as import_services
 from tests.harness import require_postgresql
 from tests.resilience.helpers import JSON, wait_for, world_build
 from tests.transfer.hostile.builders import job, package_bytes

@@ -21,8 +21,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from factory.development.models import Job
+from factory.transfer.exports import ExportRequest, export_write
+from factory.transfer.imports import import_create, import_inspect
 from factory.transfer.models import SystemTask, TaskKind, TaskStatus
-from factory.transfer.services import ExportRequest, export_write, import_create, import_inspect
 from factory.workspaces.models import Role, Workspace
 from factory.workspaces.services import membership_set
 from tests.harness import bucket_delete

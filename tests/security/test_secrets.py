@@ -99,11 +99,12 @@ class Messages:
 
 @pytest.fixture
 def messages(monkeypatch, settings) -> Messages:
+    import factory.transfer.exports as export_services
     from factory.dataarts import tasks as v1_tasks
     from factory.dataarts.services import transfer as v1_transfer
     from factory.transfer import tasks
-    from factory.transfer.services import export as export_services
-    from factory.transfer.services import imports_apply, imports_inspect
+    from factory.transfer.imports import apply as imports_apply
+    from factory.transfer.imports import inspect as imports_inspect
 
     recorded = Messages()
     runners = {

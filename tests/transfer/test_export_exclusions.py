@@ -11,8 +11,8 @@ import pytest
 
 from factory.development.models import Directory
 from factory.errors import ValidationError
-from factory.transfer.services import ExportRequest, export_select
-from factory.transfer.services.export_selection import DEVELOP
+from factory.transfer.exports import ExportRequest, export_select
+from factory.transfer.exports.selection import DEVELOP
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,9 @@ import pytest
 from django.test import Client
 
 from factory.obs import ObsError
+from factory.transfer.exports import ExportRequest, export_run, export_start
+from factory.transfer.exports import stream as export_package
 from factory.transfer.models import ExportArtifact, SystemTask, TaskStatus
-from factory.transfer.services import ExportRequest, export_package, export_run, export_start
 from tests.transfer.conftest import WORLD_SECRETS, assert_no_secret, export_world_build, zip_entries
 
 JSON = "application/json"

@@ -20,7 +20,7 @@ from factory.development.models import (
     ScriptVersion,
 )
 from factory.errors import ValidationError
-from factory.transfer.services import (
+from factory.transfer.exports import (
     WITH_DEPENDENCIES,
     ExportRequest,
     export_collect,

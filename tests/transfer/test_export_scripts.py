@@ -8,7 +8,7 @@ import pytest
 from factory.development.models import Script
 from factory.development.services import script_save
 from factory.errors import NotFound, ValidationError
-from factory.transfer.services import (
+from factory.transfer.exports import (
     WITH_DEPENDENCIES,
     ExportRequest,
     export_collect,

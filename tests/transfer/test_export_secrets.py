@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from factory.connections.services import connection_create
 from factory.development.services import job_create, job_save, job_submit, script_create, script_submit
-from factory.transfer.services import (
+from factory.transfer.exports import (
     JOBS_ONLY,
     WITH_DEPENDENCIES,
     ExportRequest,

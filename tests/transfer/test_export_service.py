@@ -17,7 +17,7 @@ from factory.development.models import Job, JobVersion
 from factory.development.services import job_rename, job_save
 from factory.errors import NotFound, ValidationError
 from factory.packages import package_read
-from factory.transfer.services import (
+from factory.transfer.exports import (
     JOBS_ONLY,
     WITH_DEPENDENCIES,
     ExportRequest,
@@ -396,7 +396,7 @@ def test_bad_scope_and_status(export_world):
 
 
 def test_at_most_ten_thousand_jobs(export_world, monkeypatch):
-    from factory.transfer.services import export_selection as export_module
+    from factory.transfer.exports import selection as export_module
 
     monkeypatch.setattr(export_module, "EXPORT_MAX_OBJECTS", 5)
     with pytest.raises(ValidationError) as caught:

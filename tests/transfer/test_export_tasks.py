@@ -12,15 +12,10 @@ from django.utils import timezone
 
 from factory.errors import Conflict
 from factory.obs import ObsError
+from factory.transfer.exports import ExportRequest, export_artifact_delete, export_run, export_start
+from factory.transfer.exports import stream as export_package
 from factory.transfer.models import ExportArtifact, SystemTask, TaskStatus
 from factory.transfer.selectors import export_artifact_list
-from factory.transfer.services import (
-    ExportRequest,
-    export_artifact_delete,
-    export_package,
-    export_run,
-    export_start,
-)
 from tests.transfer.conftest import zip_entries
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,11 @@ from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
 from factory.development.models import Job, JobVersion, Script, VersionKind
+from factory.transfer.imports import apply as imports_apply
+from factory.transfer.imports import import_apply, import_apply_request
+from factory.transfer.imports.choices import ImportChoices
+from factory.transfer.imports.plan import CREATED, Item, Plan
 from factory.transfer.models import TaskStatus
-from factory.transfer.services import import_apply, import_apply_request, imports_apply
-from factory.transfer.services.imports_choices import ImportChoices
-from factory.transfer.services.imports_plan import CREATED, Item, Plan
 from tests.transfer.hostile.builders import dws_job, job, node, package_bytes, resource, script
 from tests.transfer.test_import_support import apply, media_root, report_row, start, target_build
 
@@ -228,7 +229,7 @@ def _items(edges: dict[str, set[str]]) -> list[Item]:
 
 
 def test_jobs_are_ordered_after_what_they_run_or_wait_for():
-    from factory.transfer.services.imports_plan import _jobs_ordered
+    from factory.transfer.imports.plan import _jobs_ordered
 
     order = [i.name for i in _jobs_ordered(_items({"a": {"c"}, "b": set(), "c": {"b"}, "d": {"a", "x"}}))]
     assert order == ["b", "c", "a", "d"]  # "x" is not in the package: no edge
@@ -236,7 +237,7 @@ def test_jobs_are_ordered_after_what_they_run_or_wait_for():
 
 def test_a_cycle_is_broken_where_met_and_every_other_edge_kept():
     """P and Q wait for each other's schedule and R for itself; a_caller still comes after z_callee."""
-    from factory.transfer.services.imports_plan import _jobs_ordered
+    from factory.transfer.imports.plan import _jobs_ordered
 
     edges = {"a_caller": {"z_callee"}, "z_callee": set(), "p": {"q"}, "q": {"p"}, "r": {"r"}}
     order = [i.name for i in _jobs_ordered(_items(edges))]

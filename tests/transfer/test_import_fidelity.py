@@ -13,8 +13,8 @@ from factory.connections.services import external_object_create
 from factory.development.models import Job
 from factory.development.services import script_create
 from factory.errors import ValidationError
+from factory.transfer.imports import import_apply_request
 from factory.transfer.models import TaskStatus
-from factory.transfer.services import import_apply_request
 from tests.transfer.hostile.builders import dws_job, job, node, package_bytes, script
 from tests.transfer.test_import_support import (
     apply,

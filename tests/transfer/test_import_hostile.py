@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from factory.transfer.imports import import_create
+from factory.transfer.imports.common import PackageRefused
 from factory.transfer.models import SystemTask, TaskStatus
-from factory.transfer.services import import_create
-from factory.transfer.services.imports_common import PackageRefused
 from tests.transfer.hostile.builders import HOSTILE, too_many_entries
 from tests.transfer.test_import_support import counts, files_under, media_root, start, target_build, temp_root
 

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from factory.packages.read import _Archive
+from factory.transfer.imports import common as imports_common
+from factory.transfer.imports import import_dry_run
 from factory.transfer.models import TaskStatus
-from factory.transfer.services import import_dry_run, imports_common
 from tests.packages.helpers import json_bytes, rewrite_entry
 from tests.transfer.hostile.builders import connection, dws_job, package_bytes, resource, script
 from tests.transfer.test_import_support import media_root, start, target_build

@@ -21,18 +21,10 @@ from factory.dataarts.services import (
 from factory.development.models import Job, JobVersion
 from factory.development.services import job_create
 from factory.transfer import tasks as transfer_tasks
+from factory.transfer.exports import ExportRequest, export_collect, export_select, export_stream
+from factory.transfer.imports import import_apply, import_apply_request, import_create, import_inspect
+from factory.transfer.imports.choices import import_secrets_unpack
 from factory.transfer.models import SystemTask, TaskStatus
-from factory.transfer.services import (
-    ExportRequest,
-    export_collect,
-    export_select,
-    export_stream,
-    import_apply,
-    import_apply_request,
-    import_create,
-    import_inspect,
-)
-from factory.transfer.services.imports_choices import import_secrets_unpack
 from tests.transfer.conftest import assert_no_secret
 from tests.transfer.hostile.builders import dataarts_batch_package, job, node, package_bytes
 from tests.transfer.test_import_support import apply, media_root, start, target_build

@@ -21,18 +21,15 @@ from factory.development.models import Job, JobVersion, ScheduleStatus, Script, 
 from factory.development.services import job_create, job_lock, script_create
 from factory.errors import Conflict, ValidationError
 from factory.packages import package_read
-from factory.transfer.models import SystemTask, TaskStatus
-from factory.transfer.services import (
-    ExportRequest,
-    export_collect,
-    export_select,
-    export_stream,
+from factory.transfer.exports import ExportRequest, export_collect, export_select, export_stream
+from factory.transfer.imports import (
     import_apply,
     import_apply_request,
     import_create,
     import_inspect,
     import_task_get,
 )
+from factory.transfer.models import SystemTask, TaskStatus
 from factory.workspaces.models import LockPolicy
 from tests.transfer.conftest import CONN_PASSWORD, export_world_build
 from tests.transfer.hostile.builders import (

@@ -20,8 +20,8 @@ from factory.development.models import (
     Script,
     ScriptVersion,
 )
+from factory.transfer.imports import import_apply, import_apply_request, import_create, import_inspect
 from factory.transfer.models import SubTask, SystemTask
-from factory.transfer.services import import_apply, import_apply_request, import_create, import_inspect
 from factory.workspaces.models import Workspace
 from tests.workspaces.helpers import user_make, workspace_make
 

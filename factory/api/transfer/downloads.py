@@ -13,9 +13,9 @@ from rest_framework.response import Response
 
 from factory.api.common import WorkspaceApi
 from factory.errors import NotFound
+from factory.transfer.exports import export_artifact_delete
 from factory.transfer.models import ExportArtifact, TaskStatus
 from factory.transfer.selectors import export_artifact_get, export_artifact_list
-from factory.transfer.services import export_artifact_delete
 from factory.workspaces.models import Role
 from factory.workspaces.selectors import role_at_least
 

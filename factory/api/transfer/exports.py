@@ -14,8 +14,15 @@ from rest_framework.response import Response
 
 from factory.api.common import WorkspaceApi
 from factory.api.transfer.tasks import TaskSerializer
-from factory.transfer.services import JOBS_ONLY, WITH_DEPENDENCIES, ExportRequest, export_start
-from factory.transfer.services.export import CATEGORIES, DEVELOP, STATUSES
+from factory.transfer.exports import (
+    CATEGORIES,
+    DEVELOP,
+    JOBS_ONLY,
+    STATUSES,
+    WITH_DEPENDENCIES,
+    ExportRequest,
+    export_start,
+)
 
 TAG = ["transfer"]
 

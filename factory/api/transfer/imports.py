@@ -18,16 +18,18 @@ from rest_framework.response import Response
 
 from factory.api.common import WorkspaceApi
 from factory.api.transfer.tasks import TaskSerializer
-from factory.transfer.models import SystemTask
-from factory.transfer.services import (
+from factory.transfer.imports import (
+    CATEGORIES,
+    DIRECTORY_MODES,
+    POLICIES,
+    TARGET_STATUSES,
     import_apply_request,
     import_cancel,
     import_create,
     import_report_get,
     import_task_get,
 )
-from factory.transfer.services.imports_choices import DIRECTORY_MODES, TARGET_STATUSES
-from factory.transfer.services.imports_common import CATEGORIES, POLICIES
+from factory.transfer.models import SystemTask
 from factory.workspaces.models import Role
 from factory.workspaces.selectors import role_at_least
 

@@ -16,10 +16,7 @@ from factory.development.nodes import DATAARTS_RESOURCE_TYPES
 from factory.errors import DomainError
 from factory.obs import ObsError, obs_configured, obs_exists, obs_write_stream
 from factory.packages.write import package_file_name
-from factory.transfer.models import SystemTask, TaskStatus
-from factory.transfer.queue import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
-from factory.transfer.selectors import DEVELOP, SUBMIT, system_task_get
-from factory.transfer.services import (
+from factory.transfer.exports import (
     JOBS_ONLY,
     WITH_DEPENDENCIES,
     ExportRequest,
@@ -28,21 +25,24 @@ from factory.transfer.services import (
     export_select,
     export_stream,
 )
-from factory.transfer.services.imports import import_apply, import_apply_request, import_create
-from factory.transfer.services.imports_choices import (
-    import_params_names,
-    import_params_with_values,
-    import_secrets_pack,
-    import_secrets_unpack,
-)
-from factory.transfer.services.imports_common import (
+from factory.transfer.imports import (
     OVERWRITE,
     SKIP,
     STEP_INSPECT,
     STEP_INSPECTED,
+    import_apply,
+    import_apply_request,
+    import_create,
+    import_params_names,
+    import_params_with_values,
+    import_secrets_pack,
+    import_secrets_unpack,
     stale_imports_fail,
     task_fail,
 )
+from factory.transfer.models import SystemTask, TaskStatus
+from factory.transfer.queue import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
+from factory.transfer.selectors import DEVELOP, SUBMIT, system_task_get
 from factory.workspaces.models import Workspace
 from factory.workspaces.obs import workspace_obs_path
 

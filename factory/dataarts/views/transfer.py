@@ -25,7 +25,7 @@ from factory.dataarts.services import (
 )
 from factory.dataarts.views.base import DataArtsApi
 from factory.development.nodes import DATAARTS_RESOURCE_TYPES
-from factory.transfer.services.imports import import_dry_run
+from factory.transfer.imports import import_dry_run
 from factory.workspaces.models import Role
 
 BATCH_EXPORT_MAX_JOBS = 100

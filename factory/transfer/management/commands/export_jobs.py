@@ -18,8 +18,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 
 from factory.errors import DomainError
+from factory.transfer.exports import JOBS_ONLY, WITH_DEPENDENCIES, ExportRequest, export_write
 from factory.transfer.selectors import workspace_first_admin
-from factory.transfer.services import JOBS_ONLY, WITH_DEPENDENCIES, ExportRequest, export_write
 from factory.workspaces.models import Role
 from factory.workspaces.selectors import user_get_by_username, workspace_access_get, workspace_get_by_name
 

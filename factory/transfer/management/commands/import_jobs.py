@@ -26,10 +26,9 @@ from django.core.management.base import BaseCommand, CommandError
 from factory.development.nodes import DATAARTS_RESOURCE_TYPES, REFERENCE_KINDS, UNRESOLVABLE_KINDS
 from factory.errors import DomainError
 from factory.packages import PackageError
+from factory.transfer.imports import CATEGORIES, POLICIES, import_dry_run, import_run
 from factory.transfer.models import SystemTask, TaskStatus
 from factory.transfer.selectors import workspace_first_admin
-from factory.transfer.services import import_dry_run, import_run
-from factory.transfer.services.imports_common import CATEGORIES, POLICIES
 from factory.workspaces.models import Role
 from factory.workspaces.selectors import user_get_by_username, workspace_access_get, workspace_get_by_name
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -29,19 +28,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from factory.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from factory.errors import Conflict, NotFound, ValidationError
 from factory.obs import ObsError, obs_configured
-from factory.packages import PackageError
-from factory.transfer.models import SystemTask, TaskKind, TaskStatus
-from factory.transfer.progress import task_live_merge
-from factory.transfer.queue import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
-from factory.transfer.services.imports_apply import import_apply
-from factory.transfer.services.imports_choices import (
-    ImportChoices,
-    import_choices_validate,
-    import_secrets_pack,
-)
-from factory.transfer.services.imports_common import (
+from factory.transfer import tasks
+from factory.transfer.imports.common import (
     ACTIVE_STATUSES,
     CATEGORIES,
     CATEGORY_JOB,
@@ -54,22 +44,20 @@ from factory.transfer.services.imports_common import (
     STEP_INSPECT,
     STEP_INSPECTED,
     PackageRefused,
-    error_detail,
-    package_load,
     safe_file_name,
     source_label,
     stale_imports_fail,
     task_fail,
     upload_delete,
 )
-from factory.transfer.services.imports_inspect import import_inspect, package_inspect
+from factory.transfer.models import SystemTask, TaskKind, TaskStatus
+from factory.transfer.progress import task_live_merge
+from factory.transfer.queue import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
 from factory.workspaces.models import Membership, Role, Workspace
 from factory.workspaces.obs import workspace_obs_path
 
 
 def _enqueue(name: str, task_id: int) -> None:
-    from factory.transfer import tasks  # the tasks module imports the services: import it late
-
     getattr(tasks, name).delay(task_id)
 
 
@@ -292,186 +280,3 @@ def import_task_get(
 
 def _is_admin(*, workspace: Workspace, user: AbstractBaseUser) -> bool:
     return Membership.objects.filter(workspace=workspace, user_id=user.pk, role=Role.ADMIN).exists()
-
-
-def _waiting(task: SystemTask, *, user: AbstractBaseUser) -> None:
-    if task.created_by_id != user.pk:
-        raise PermissionDenied(
-            "Only the user who started this import can continue it.", code="not_import_owner"
-        )
-    if task.status != TaskStatus.WAITING or task.step != STEP_INSPECTED:
-        raise Conflict(
-            f"Import {task.public_id} is not waiting for choices (it is {task.status.lower()}, step {task.step}).",
-            code="import_not_waiting",
-        )
-
-
-def import_apply_request(
-    *, task: SystemTask, user: AbstractBaseUser, choices: dict[str, Any], enqueue: bool = True
-) -> SystemTask:
-    """Step 2: check the user's choices against the inspection and queue the apply.
-
-    Refused with 400 naming every missing reference without a replacement (and every other bad choice),
-    with 409 when another import of the workspace is running. Secrets typed in for connections to create
-    are stored only encrypted in the task row, which the apply clears.
-    """
-    _waiting(task, user=user)
-    inspection = (task.result or {}).get("inspection") or {}
-    parsed, secrets = import_choices_validate(
-        workspace=task.workspace,
-        inspection=inspection,
-        data=choices,
-        default_policy=task.params.get("policy") or OVERWRITE,
-    )
-    try:
-        with transaction.atomic():
-            _running_import_refuse(workspace=task.workspace, exclude_pk=task.pk)
-            row = SystemTask.objects.select_for_update().get(pk=task.pk)
-            _waiting(row, user=user)
-            waiting_message = row.message
-            row.params = {**row.params, "choices": parsed.to_params()}
-            # Parameter values too: params.choices names the parameters, the values stay encrypted.
-            row.secrets_encrypted = import_secrets_pack(
-                connections=secrets, public_params=parsed.public_params, job_params=parsed.job_params
-            )
-            row.status = TaskStatus.PENDING
-            row.step = STEP_APPLY
-            row.attempts = 0
-            row.message = "Importing..."
-            row.save(
-                update_fields=[
-                    "params",
-                    "secrets_encrypted",
-                    "status",
-                    "step",
-                    "attempts",
-                    "message",
-                    "updated_at",
-                ]
-            )
-            if enqueue:
-                transaction.on_commit(partial(_apply_enqueue, row.pk, waiting_message))
-    except IntegrityError as exc:
-        raise _running_conflict(workspace=task.workspace, running=None) from exc
-    return row
-
-
-def import_cancel(*, task: SystemTask, user: AbstractBaseUser) -> SystemTask:
-    """Cancel an import waiting for its choices (the wizard's Cancel): it fails as cancelled and its
-    upload is deleted."""
-    with transaction.atomic():
-        row = SystemTask.objects.select_for_update().get(pk=task.pk)
-        _waiting(row, user=user)
-        row.status = TaskStatus.FAILED
-        row.message = "Cancelled; nothing was imported."
-        row.ended_at = timezone.now()
-        row.secrets_encrypted = ""
-        row.save(update_fields=["status", "message", "ended_at", "secrets_encrypted", "updated_at"])
-        source = row.params.get("source") or {}
-        transaction.on_commit(lambda: upload_delete(source=source))
-    return row
-
-
-def import_report_get(*, task: SystemTask) -> dict[str, Any]:
-    """The downloadable report: the task's outcome and every object's, as JSON-ready data."""
-    report = (task.result or {}).get("report")
-    if report is None:
-        raise Conflict(
-            f"Import {task.public_id} has no report yet (it is {task.status.lower()}).", code="no_report"
-        )
-    return {
-        "task": task.public_id,
-        "name": task.name,
-        "workspace": task.workspace.name,
-        "status": task.status,
-        "message": task.message,
-        "startedAt": task.started_at.isoformat() if task.started_at else None,
-        "endedAt": task.ended_at.isoformat() if task.ended_at else None,
-        **report,
-    }
-
-
-def import_dry_run(
-    *,
-    workspace: Workspace,
-    user: AbstractBaseUser,
-    category: str = CATEGORY_JOB,
-    obs_path: str | None = None,
-    file_path: str | None = None,
-) -> dict[str, Any]:
-    """What step 2 would show, without a task row: read and inspect the package in this process."""
-    _check_choice(category, CATEGORIES, "category")
-    if obs_path is not None:
-        source = {
-            "type": SOURCE_OBS,
-            "obsPath": str(workspace_obs_path(workspace=workspace, value=obs_path)),
-            "fileName": obs_path.rsplit("/", 1)[-1],
-        }
-    else:
-        source = {
-            "type": SOURCE_FILE,
-            "path": str(Path(str(file_path)).resolve()),
-            "fileName": Path(str(file_path)).name,
-        }
-    try:
-        package, digest, size = package_load(source=source, workspace=workspace)
-    except PackageError as exc:
-        message, code, detail = error_detail(exc)
-        raise PackageRefused(message, code=code, fields=detail) from exc
-    with package:
-        inspection = package_inspect(package=package, workspace=workspace, user=user, category=category)
-    inspection["package"].update(
-        fileName=source["fileName"], source=source_label(source), sha256=digest, size=size
-    )
-    return inspection
-
-
-def import_run(
-    *,
-    workspace: Workspace,
-    user: AbstractBaseUser,
-    category: str,
-    policy: str,
-    choices: dict[str, Any],
-    obs_path: str | None = None,
-    file_path: str | None = None,
-) -> SystemTask:
-    """The whole import in this process (``manage.py import_jobs``): the same task row and services as the
-    wizard, without a worker. Returns the finished task; a refused choice cancels it and re-raises."""
-    task = import_create(
-        workspace=workspace,
-        user=user,
-        category=category,
-        policy=policy,
-        obs_path=obs_path,
-        file_path=file_path,
-        enqueue=False,
-    )
-    import_inspect(task_id=task.pk)
-    task.refresh_from_db()
-    if task.status != TaskStatus.WAITING:
-        return task
-    try:
-        import_apply_request(task=task, user=user, choices={"policy": policy, **choices}, enqueue=False)
-    except Exception:
-        import_cancel(task=task, user=user)
-        raise
-    import_apply(task_id=task.pk)
-    task.refresh_from_db()
-    return task
-
-
-__all__ = [
-    "ImportChoices",
-    "import_apply",
-    "import_apply_request",
-    "import_cancel",
-    "import_create",
-    "import_dry_run",
-    "import_inspect",
-    "import_report_get",
-    "import_run",
-    "import_task_get",
-    "package_inspect",
-    "stale_imports_fail",
-]

@@ -32,7 +32,7 @@ from factory.development.nodes import (
     job_references_rewrite,
 )
 from factory.packages import Package
-from factory.transfer.services.imports_analysis import (
+from factory.transfer.imports.analysis import (
     KIND_LABELS,
     REQUIRED_KINDS,
     Contents,
@@ -44,8 +44,8 @@ from factory.transfer.services.imports_analysis import (
     references_collect,
     script_references,
 )
-from factory.transfer.services.imports_choices import ImportChoices
-from factory.transfer.services.imports_common import RENAME, SKIP
+from factory.transfer.imports.choices import ImportChoices
+from factory.transfer.imports.common import RENAME, SKIP
 from factory.workspaces.models import Workspace
 
 CREATED = "created"

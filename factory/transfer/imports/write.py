@@ -42,40 +42,22 @@ from factory.development.services import (
     scripts_import_save,
 )
 from factory.errors import DomainError
-from factory.packages import Package
 from factory.packages.secrets import secret_name_like
-from factory.transfer.models import SubTask, SystemTask, TaskStatus
-from factory.transfer.progress import ProgressPublisher, task_progress_clear
-from factory.transfer.services.imports_choices import (
+from factory.transfer.imports.choices import (
     SAVED,
     ImportChoices,
-    ImportSecrets,
-    import_secrets_unpack,
 )
-from factory.transfer.services.imports_common import (
-    CATEGORY_JOB,
-    STEP_APPLY,
-    STEP_DONE,
-    error_detail,
-    inspected_sha256,
-    package_load,
-    task_claim,
-    task_fail,
-    task_locked,
-    upload_delete,
-)
-from factory.transfer.services.imports_plan import (
+from factory.transfer.imports.plan import (
     CREATED,
     FAILED,
-    OUTCOMES,
     OVERWRITTEN,
     RENAMED,
     SKIPPED,
     Item,
     Plan,
     RolledBack,
-    plan_build,
 )
+from factory.transfer.progress import ProgressPublisher
 from factory.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -385,195 +367,3 @@ def plan_execute(
 
 
 # --- the report and the task -------------------------------------------------------------------------
-
-
-def report_build(
-    items: list[Item], *, rolled_back: bool, choices: ImportChoices, file_name: str
-) -> dict[str, Any]:
-    rows = []
-    for item in items:
-        row = item.as_report()
-        if rolled_back:  # what was written in the transaction is gone: no row or version to point at
-            for key in ("id", "versionId", "version"):
-                row.pop(key, None)
-        if rolled_back and item.outcome != FAILED:
-            row.update(
-                outcome=SKIPPED,
-                plannedOutcome=item.outcome,
-                rolledBack=True,
-                message="Not imported: the import was rolled back because other objects failed.",
-            )
-        rows.append(row)
-    summary = {outcome: sum(1 for r in rows if r["outcome"] == outcome) for outcome in OUTCOMES}
-    return {
-        "fileName": file_name,
-        "rolledBack": rolled_back,
-        "continueOnError": choices.continue_on_error,
-        "targetStatus": choices.target_status,
-        "summary": summary,
-        "objects": rows,
-        # The nodes of imported jobs that use references the user left unresolved (canvas flags them).
-        "unresolved": [
-            {"job": r.get("newName") or r["name"], **u}
-            for r in rows
-            if r["type"] == "job" and r["outcome"] in (CREATED, OVERWRITTEN, RENAMED)
-            for u in r.get("unresolved") or ()
-        ],
-        **{outcome: [r for r in rows if r["outcome"] == outcome] for outcome in OUTCOMES},
-    }
-
-
-def _report_message(report: dict[str, Any]) -> str:
-    summary = report["summary"]
-    if report["rolledBack"]:
-        reasons = "; ".join(r["message"] for r in report[FAILED][:5])
-        return (
-            f"Nothing was imported: {summary[FAILED]} object(s) failed ({reasons}). Fix them, or import the "
-            "others with continueOnError."
-        )
-    done = ", ".join(f"{summary[o]} {o}" for o in OUTCOMES if summary[o])
-    return f"Import finished: {done or 'nothing to import'}."
-
-
-SUBTASK_BATCH = 1000
-
-
-def _subtasks(
-    task: SystemTask, rows: list[dict[str, Any]], now: datetime, *, first: int = 1
-) -> list[SubTask]:
-    return [
-        SubTask(
-            task=task,
-            order=order,
-            object_type=row["type"],
-            object_name=row["name"][:128],
-            name=f"Import the {row['name']} {row['type'].replace('_', ' ')}."[:512],
-            status=TaskStatus.FAILED if row["outcome"] == FAILED else TaskStatus.SUCCESSFUL,
-            outcome=row["outcome"],
-            message=row["message"],
-            detail={k: v for k, v in row.items() if k not in ("type", "name", "outcome", "message")},
-            started_at=task.started_at,
-            ended_at=now,
-        )
-        for order, row in enumerate(rows, start=first)
-    ]
-
-
-def _task_finish(task: SystemTask, *, report: dict[str, Any], status: str, message: str) -> None:
-    now = timezone.now()
-    SubTask.objects.filter(task=task).delete()
-    rows = report["objects"]
-    for start in range(0, len(rows), SUBTASK_BATCH):  # a batch of rows in memory at a time
-        SubTask.objects.bulk_create(
-            _subtasks(task, rows[start : start + SUBTASK_BATCH], now, first=start + 1)
-        )
-    task.result = {**(task.result or {}), "report": report}
-    task.status = status
-    task.step = STEP_DONE
-    task.progress = 100
-    task.message = message
-    task.ended_at = now
-    task.secrets_encrypted = ""
-    task.save(
-        update_fields=[
-            "result",
-            "status",
-            "step",
-            "progress",
-            "message",
-            "ended_at",
-            "secrets_encrypted",
-            "updated_at",
-        ]
-    )
-
-
-def _secrets(task: SystemTask) -> ImportSecrets:
-    return import_secrets_unpack(ciphertext=task.secrets_encrypted)
-
-
-def import_apply(*, task_id: int) -> None:
-    """Step 3 in the background: apply the choices in one transaction and record the report.
-
-    Runs once however often it is delivered: the transaction starts by locking the task row and does
-    nothing when the step is already done; a worker killed mid-apply leaves nothing (the transaction
-    rolls back) and the redelivered message starts again from scratch.
-    """
-    # The inspection (``result``) stays unread until the report is stored beside it: for a large
-    # package it is megabytes of JSON, and the apply needs only the digest of the package it inspected.
-    task = task_claim(task_id=task_id, step=STEP_APPLY, with_result=False)
-    if task is None:
-        return
-    source = task.params.get("source") or {}
-    file_name = source.get("fileName") or "the package"
-    # The transaction below hides its rows until the commit: the wizard follows this meanwhile.
-    publisher = ProgressPublisher(
-        public_id=task.public_id, step=STEP_APPLY, start=APPLY_PROGRESS_START, end=100
-    )
-    publisher.stage(f"Reading {file_name}...")
-    package: Package | None = None
-    try:
-        package, _, _ = package_load(
-            source=source, workspace=task.workspace, expected_sha256=inspected_sha256(task_id)
-        )
-        choices = ImportChoices.from_params(task.params["choices"])
-        rolled_back: RolledBack | None = None
-        try:
-            with transaction.atomic():
-                row = task_locked(task_id, with_result=False)
-                if row is None or row.step != STEP_APPLY or row.status != TaskStatus.RUNNING:
-                    return
-                user, workspace = row.created_by, row.workspace
-                stored = _secrets(row)
-                # The parameter values typed in are kept encrypted, apart from params.choices.
-                choices = ImportChoices.from_params(row.params["choices"], values=stored)
-                secrets = stored.connections
-                publisher.stage("Checking the package's objects against the workspace...")
-                plan = plan_build(
-                    package=package,
-                    category=row.params.get("category") or CATEGORY_JOB,
-                    workspace=workspace,
-                    user=user,
-                    choices=choices,
-                )
-                items = plan_execute(
-                    plan,
-                    workspace=workspace,
-                    user=user,
-                    choices=choices,
-                    secrets=secrets,
-                    file_name=file_name,
-                    publisher=publisher,
-                )
-                report = report_build(items, rolled_back=False, choices=choices, file_name=file_name)
-                everything_failed = report["summary"][FAILED] and not any(
-                    report["summary"][o] for o in (CREATED, OVERWRITTEN, RENAMED)
-                )
-                _task_finish(
-                    row,
-                    report=report,
-                    status=TaskStatus.FAILED if everything_failed else TaskStatus.SUCCESSFUL,
-                    message=_report_message(report),
-                )
-        except RolledBack as exc:
-            rolled_back = exc
-        if rolled_back is not None:
-            report = report_build(rolled_back.items, rolled_back=True, choices=choices, file_name=file_name)
-            with transaction.atomic():
-                row = task_locked(task_id, with_result=False)
-                if row is not None and row.step == STEP_APPLY and row.status == TaskStatus.RUNNING:
-                    _task_finish(
-                        row, report=report, status=TaskStatus.FAILED, message=_report_message(report)
-                    )
-    except Exception as exc:
-        message, code, detail = error_detail(exc)
-        if code == "internal_error":
-            logger.exception("Import %s: applying the package failed.", task.public_id)
-        task_fail(task_id=task_id, message=message, code=code, detail=detail)
-        return
-    finally:
-        if package is not None:
-            package.close()  # its temporary copy of the file
-        # Committed (or failed): the rows say what happened now.
-        task_progress_clear(public_id=task.public_id)
-    upload_delete(source=source)

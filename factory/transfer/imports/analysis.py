@@ -32,7 +32,7 @@ from factory.development.nodes import (
 )
 from factory.development.services import lock_can_acquire
 from factory.packages import Package, PackageConnection, PackageJob, PackageResource, PackageScript
-from factory.transfer.services.imports_common import CATEGORY_SCRIPT
+from factory.transfer.imports.common import CATEGORY_SCRIPT
 from factory.workspaces.models import Workspace
 
 MAX_CANDIDATES = 1000

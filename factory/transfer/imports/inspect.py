@@ -30,9 +30,7 @@ from factory.development.nodes import (
 from factory.packages import Package, PackageConnection, PackageJob, PackageScript
 from factory.packages.redact import flag_true
 from factory.packages.secrets import secret_name_like
-from factory.transfer.models import TaskStatus
-from factory.transfer.progress import ProgressPublisher, task_progress_clear
-from factory.transfer.services.imports_analysis import (
+from factory.transfer.imports.analysis import (
     DEFAULT_SECRET_FIELDS,
     KIND_LABELS,
     MAX_CANDIDATES,
@@ -46,7 +44,7 @@ from factory.transfer.services.imports_analysis import (
     names_needed,
     references_collect,
 )
-from factory.transfer.services.imports_common import (
+from factory.transfer.imports.common import (
     CATEGORY_JOB,
     STEP_INSPECT,
     STEP_INSPECTED,
@@ -57,6 +55,8 @@ from factory.transfer.services.imports_common import (
     task_fail,
     task_locked,
 )
+from factory.transfer.models import TaskStatus
+from factory.transfer.progress import ProgressPublisher, task_progress_clear
 from factory.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)

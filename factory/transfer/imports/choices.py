@@ -1,0 +1,165 @@
+"""Import, step 2: the user's choices, checked against the inspection before the apply is queued.
+
+Choices are kept in the task's ``params`` as plain JSON. What was typed in is not: the secrets of data
+connections to create (``import_choices_validate`` hands them back separately) and the values of
+parameters (masked ones among them; ``params`` names the parameters only) are stored only encrypted, in
+``SystemTask.secrets_encrypted`` (``import_secrets_pack``), which the apply reads and then clears.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from factory.crypto import secret_decrypt, secret_encrypt
+
+OBJECT_TYPES = ("job", "script", "resource")
+DIRECTORY_MODES = ("prefix", "replace")
+SUBMITTED = "submitted"
+SAVED = "saved"
+TARGET_STATUSES = (SUBMITTED, SAVED)
+MAX_PARAM_VALUE = 1_000_000
+
+
+@dataclass(frozen=True)
+class ImportChoices:
+    """What the user decided at step 2. ``mapping`` replaces references ``(kind, old name) -> new name``;
+    ``unresolved`` are missing references ``(kind, name)`` the user chose to leave as they are (the jobs
+    are imported, flagged, and fail when scheduled, as in DataArts); ``create_connections`` names the
+    package's connection definitions to create (secrets apart)."""
+
+    policy: str
+    overrides: dict[str, str] = field(default_factory=dict)  # "job:NAME" -> policy
+    mapping: dict[tuple[str, str], str] = field(default_factory=dict)
+    unresolved: frozenset[tuple[str, str]] = frozenset()
+    create_connections: tuple[str, ...] = ()
+    public_params: dict[str, str] = field(default_factory=dict)
+    job_params: dict[str, dict[str, str]] = field(default_factory=dict)
+    target_directory: str | None = None
+    directory_mode: str = "prefix"
+    target_status: str = SUBMITTED
+    continue_on_error: bool = False
+
+    def policy_for(self, object_type: str, name: str) -> str:
+        return self.overrides.get(f"{object_type}:{name}", self.policy)
+
+    def to_params(self) -> dict[str, Any]:
+        """The choices as the task's ``params`` keep (and GET imports/<id>/ shows) them: the parameters by
+        name only, their values being in ``import_secrets_pack``'s ciphertext."""
+        return import_params_names(
+            params={
+                "policy": self.policy,
+                "overrides": self.overrides,
+                "mapping": [
+                    {"kind": k, "name": n, "replace": r} for (k, n), r in sorted(self.mapping.items())
+                ]
+                + [{"kind": k, "name": n, "unresolved": True} for k, n in sorted(self.unresolved)],
+                "createConnections": list(self.create_connections),
+                "publicParams": self.public_params,
+                "jobParams": self.job_params,
+                "targetDirectory": self.target_directory,
+                "directoryMode": self.directory_mode,
+                "targetStatus": self.target_status,
+                "continueOnError": self.continue_on_error,
+            }
+        )
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any], *, values: ImportSecrets | None = None) -> ImportChoices:
+        """The choices of ``to_params``, with the parameter values of ``values`` (the task's decrypted
+        ``secrets_encrypted``); a parameter whose value is not there is left as the package has it."""
+        params = import_params_with_values(params=params, values=values or ImportSecrets())
+        return cls(
+            policy=params["policy"],
+            overrides=dict(params.get("overrides") or {}),
+            mapping={
+                (m["kind"], m["name"]): m["replace"]
+                for m in params.get("mapping") or []
+                if not m.get("unresolved")
+            },
+            unresolved=frozenset(
+                (m["kind"], m["name"]) for m in params.get("mapping") or [] if m.get("unresolved")
+            ),
+            create_connections=tuple(params.get("createConnections") or ()),
+            public_params=params["publicParams"],
+            job_params=params["jobParams"],
+            target_directory=params.get("targetDirectory"),
+            directory_mode=params.get("directoryMode") or "prefix",
+            target_status=params.get("targetStatus") or SUBMITTED,
+            continue_on_error=bool(params.get("continueOnError")),
+        )
+
+
+@dataclass(frozen=True)
+class ImportSecrets:
+    """What an import keeps encrypted in its task row: the secrets typed in for the data connections to
+    create (by connection name) and the parameter values typed in (public, and by job)."""
+
+    connections: dict[str, dict[str, str]] = field(default_factory=dict)
+    public_params: dict[str, str] = field(default_factory=dict)
+    job_params: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+_SECRETS_FORMAT = 2  # before it, the ciphertext held the connections' secrets alone
+
+
+def import_secrets_pack(
+    *,
+    connections: dict[str, dict[str, str]] | None = None,
+    public_params: dict[str, Any] | None = None,
+    job_params: dict[str, dict[str, Any]] | None = None,
+) -> str:
+    """The ciphertext for ``SystemTask.secrets_encrypted`` ("" when there is nothing to keep)."""
+    data = {
+        "connections": connections or {},
+        "publicParams": public_params or {},
+        "jobParams": {job: values for job, values in (job_params or {}).items() if values},
+    }
+    if not any(data.values()):
+        return ""
+    return secret_encrypt(plaintext=json.dumps({"format": _SECRETS_FORMAT, **data}, sort_keys=True))
+
+
+def import_params_names(*, params: dict[str, Any]) -> dict[str, Any]:
+    """Choices with their ``publicParams`` and ``jobParams`` reduced to the parameters' names, the form
+    in which a task row keeps them (the values go to ``import_secrets_pack``)."""
+    return {
+        **params,
+        "publicParams": sorted(params.get("publicParams") or {}),
+        "jobParams": {
+            job: sorted(values or {}) for job, values in sorted((params.get("jobParams") or {}).items())
+        },
+    }
+
+
+def _values_of(names: Any, values: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(names, dict):  # kept before parameter values were kept apart
+        return dict(names)
+    return {name: values[name] for name in names or () if name in values}
+
+
+def import_params_with_values(*, params: dict[str, Any], values: ImportSecrets) -> dict[str, Any]:
+    """``import_params_names``'s choices with the parameter values of ``values`` back in; a parameter
+    whose value is not there is left out (as the package has it)."""
+    return {
+        **params,
+        "publicParams": _values_of(params.get("publicParams"), values.public_params),
+        "jobParams": {
+            job: _values_of(names, values.job_params.get(job) or {})
+            for job, names in (params.get("jobParams") or {}).items()
+        },
+    }
+
+
+def import_secrets_unpack(*, ciphertext: str) -> ImportSecrets:
+    if not ciphertext:
+        return ImportSecrets()
+    data = json.loads(secret_decrypt(ciphertext=ciphertext))
+    if data.get("format") != _SECRETS_FORMAT:
+        return ImportSecrets(connections=data)
+    return ImportSecrets(
+        connections=data.get("connections") or {},
+        public_params=data.get("publicParams") or {},
+        job_params=data.get("jobParams") or {},
+    )

@@ -1,0 +1,98 @@
+"""The import in the calling process, without a worker: ``import_dry_run`` (what step 2 would show; the
+v1 ``check-file`` and ``import_jobs --dry-run``) and ``import_run`` (the whole import, ``import_jobs``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from factory.packages import PackageError
+from factory.transfer.imports.apply import import_apply
+from factory.transfer.imports.common import (
+    CATEGORIES,
+    CATEGORY_JOB,
+    SOURCE_FILE,
+    SOURCE_OBS,
+    PackageRefused,
+    error_detail,
+    package_load,
+    source_label,
+)
+from factory.transfer.imports.inspect import import_inspect, package_inspect
+from factory.transfer.imports.request import import_apply_request, import_cancel
+from factory.transfer.imports.start import _check_choice, import_create
+from factory.transfer.models import SystemTask, TaskStatus
+from factory.workspaces.models import Workspace
+from factory.workspaces.obs import workspace_obs_path
+
+
+def import_dry_run(
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    category: str = CATEGORY_JOB,
+    obs_path: str | None = None,
+    file_path: str | None = None,
+) -> dict[str, Any]:
+    """What step 2 would show, without a task row: read and inspect the package in this process."""
+    _check_choice(category, CATEGORIES, "category")
+    if obs_path is not None:
+        source = {
+            "type": SOURCE_OBS,
+            "obsPath": str(workspace_obs_path(workspace=workspace, value=obs_path)),
+            "fileName": obs_path.rsplit("/", 1)[-1],
+        }
+    else:
+        source = {
+            "type": SOURCE_FILE,
+            "path": str(Path(str(file_path)).resolve()),
+            "fileName": Path(str(file_path)).name,
+        }
+    try:
+        package, digest, size = package_load(source=source, workspace=workspace)
+    except PackageError as exc:
+        message, code, detail = error_detail(exc)
+        raise PackageRefused(message, code=code, fields=detail) from exc
+    with package:
+        inspection = package_inspect(package=package, workspace=workspace, user=user, category=category)
+    inspection["package"].update(
+        fileName=source["fileName"], source=source_label(source), sha256=digest, size=size
+    )
+    return inspection
+
+
+def import_run(
+    *,
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    category: str,
+    policy: str,
+    choices: dict[str, Any],
+    obs_path: str | None = None,
+    file_path: str | None = None,
+) -> SystemTask:
+    """The whole import in this process (``manage.py import_jobs``): the same task row and services as the
+    wizard, without a worker. Returns the finished task; a refused choice cancels it and re-raises."""
+    task = import_create(
+        workspace=workspace,
+        user=user,
+        category=category,
+        policy=policy,
+        obs_path=obs_path,
+        file_path=file_path,
+        enqueue=False,
+    )
+    import_inspect(task_id=task.pk)
+    task.refresh_from_db()
+    if task.status != TaskStatus.WAITING:
+        return task
+    try:
+        import_apply_request(task=task, user=user, choices={"policy": policy, **choices}, enqueue=False)
+    except Exception:
+        import_cancel(task=task, user=user)
+        raise
+    import_apply(task_id=task.pk)
+    task.refresh_from_db()
+    return task
