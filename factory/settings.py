@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -34,7 +36,7 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
-def _generated_secret(file_name: str, make: callable) -> str:
+def _generated_secret(file_name: str, make: Callable[[], str]) -> str:
     """A secret generated once into var/ (never committed) so restarts keep sessions and ciphertexts."""
     path = VAR_DIR / file_name
     if not path.exists():
@@ -170,7 +172,7 @@ OBS_CONNECT_TIMEOUT = env_int("OBS_CONNECT_TIMEOUT", 5)
 OBS_READ_TIMEOUT = env_int("OBS_READ_TIMEOUT", 60)
 OBS_MAX_ATTEMPTS = env_int("OBS_MAX_ATTEMPTS", 3)
 
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -241,6 +243,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
+
+# A data connection's Test (a PostgreSQL login for DWS and RDS, a TCP connect otherwise) gives up after this.
+CONNECTION_TEST_TIMEOUT_SECONDS = env_int("CONNECTION_TEST_TIMEOUT_SECONDS", 5)
 
 # Exports of more jobs than this run as a Celery task and land in the Download Center.
 EXPORT_SYNC_MAX_JOBS = env_int("EXPORT_SYNC_MAX_JOBS", 200)
