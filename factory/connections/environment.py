@@ -23,7 +23,10 @@ MAX_VALUE_LENGTH = 1_000_000
 
 def _name_check(*, workspace: Workspace, name: str, exclude_pk: int | None = None) -> None:
     name_check(name=name, what="environment variable", limit=MAX_NAME_LENGTH, extra=PARAM_NAME_EXTRA)
-    if EnvironmentVariable.objects.filter(workspace=workspace, name=name).exclude(pk=exclude_pk).exists():
+    taken = EnvironmentVariable.objects.filter(workspace=workspace, name=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
         raise Conflict(
             f"An environment variable named {name} already exists.", code="environment_variable_exists"
         )

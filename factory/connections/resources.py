@@ -71,7 +71,10 @@ def resource_document_check(*, document: Any) -> dict[str, Any]:
 
 
 def _name_free(*, workspace: Workspace, name: str, exclude_pk: int | None = None) -> None:
-    if Resource.objects.filter(workspace=workspace, name=name).exclude(pk=exclude_pk).exists():
+    taken = Resource.objects.filter(workspace=workspace, name=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
         raise Conflict(f"A resource named {name} already exists.", code="resource_exists")
 
 

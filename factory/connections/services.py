@@ -118,7 +118,9 @@ def _type_check(*, type: str) -> str:
 
 
 def _connection_name_free(*, workspace: Workspace, name: str, exclude_pk: int | None = None) -> None:
-    taken = DataConnection.objects.filter(workspace=workspace, name=name).exclude(pk=exclude_pk)
+    taken = DataConnection.objects.filter(workspace=workspace, name=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
         raise Conflict(f"A data connection named {name} already exists.", code="connection_exists")
 
@@ -218,7 +220,9 @@ def _kind_check(*, kind: str) -> str:
 
 
 def _external_name_free(*, workspace: Workspace, kind: str, name: str, exclude_pk: int | None = None) -> None:
-    taken = ExternalObject.objects.filter(workspace=workspace, kind=kind, name=name).exclude(pk=exclude_pk)
+    taken = ExternalObject.objects.filter(workspace=workspace, kind=kind, name=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
         label = ExternalObjectKind(kind).label
         raise Conflict(f"A {label} named {name} already exists.", code="external_object_exists")

@@ -65,7 +65,12 @@ def job_unresolved_references(*, workspace_id: int, document: Any) -> list[Unres
 
 def _existing(*, workspace_id: int, wanted: dict[str, set[str]]) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
-    named = {SCRIPT: Script, RESOURCE: Resource, JOB: Job, CONNECTION: DataConnection}
+    named: dict[str, type[Script | Resource | Job | DataConnection]] = {
+        SCRIPT: Script,
+        RESOURCE: Resource,
+        JOB: Job,
+        CONNECTION: DataConnection,
+    }
     for kind, model in named.items():
         if kind in wanted:
             names = model.objects.filter(workspace_id=workspace_id, name__in=sorted(wanted[kind]))

@@ -36,13 +36,14 @@ def job_status(job: Job) -> str:
 
 
 def _directory_path(obj: Job | Script | Resource) -> str:
-    return obj.directory.path if obj.directory_id is not None else "/"
+    return obj.directory.path if obj.directory is not None else "/"
 
 
 def job_result_data(job: Job) -> dict[str, Any]:
     """One row of ``GET /v1/{project_id}/jobs`` (the SDK's ``JobResult``)."""
     document = job.document or {}
-    basic = document.get("basicConfig") if isinstance(document.get("basicConfig"), dict) else {}
+    basic_config = document.get("basicConfig")
+    basic = basic_config if isinstance(basic_config, dict) else {}
     priority = basic.get("priority", 0)
     return _without_none(
         {

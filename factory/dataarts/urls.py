@@ -14,7 +14,11 @@ from factory.dataarts.views.base import ApiNotFound, by_method
 
 app_name = "dataarts"
 
-JOB_BY_NAME = {"get": jobs.JobShowApi, "put": jobs.JobUpdateApi, "delete": jobs.JobDeleteApi}
+JOB_BY_NAME: dict[str, type[APIView]] = {
+    "get": jobs.JobShowApi,
+    "put": jobs.JobUpdateApi,
+    "delete": jobs.JobDeleteApi,
+}
 
 
 def _job_path_also(route: str, name: str, **views: type[APIView]) -> URLPattern:

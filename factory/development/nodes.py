@@ -624,10 +624,11 @@ def job_references_rewrite(
     if isinstance(schedule, dict):
         new_schedule = dict(schedule)
         cron = schedule.get("cron")
-        depend = cron.get("dependJobs") if isinstance(cron, dict) else None
-        new_depend = _depend_jobs_rewritten(depend, mapping)
-        if new_depend is not depend:
-            new_schedule["cron"] = {**cron, "dependJobs": new_depend}
+        if isinstance(cron, dict):
+            depend = cron.get("dependJobs")
+            new_depend = _depend_jobs_rewritten(depend, mapping)
+            if new_depend is not depend:
+                new_schedule["cron"] = {**cron, "dependJobs": new_depend}
         event = schedule.get("event")
         if isinstance(event, dict) and event.get("eventType") == "DIS":
             new = mapping.get((DIS_STREAM, str(event.get("channel"))))
@@ -646,12 +647,14 @@ def _node_rewritten(node: Any, mapping: dict[tuple[str, str], str]) -> Any:
     node_type = NODE_TYPES.get(node.get("type", ""))
     properties = node.get("properties")
     if node_type is not None and node_type.reference_fields and isinstance(properties, list):
-        fields_by_name = {f.name: f for f in node_type.reference_fields}
+        # looked up by whatever the document holds as a property's name, not only strings
+        fields_by_name: dict[object, Field] = {f.name: f for f in node_type.reference_fields}
         new_properties = list(properties)
         for index, prop in enumerate(properties):
             f = fields_by_name.get(prop.get("name")) if isinstance(prop, dict) else None
             if f and isinstance(prop.get("value"), str):
-                new = mapping.get((f.refers_to, prop["value"].strip()))
+                # a reference field always names what it refers to (reference_fields)
+                new = mapping.get((cast(str, f.refers_to), prop["value"].strip()))
                 if new is not None:
                     new_properties[index] = {**prop, "value": new}
         if any(new is not old for new, old in zip(new_properties, properties, strict=True)):

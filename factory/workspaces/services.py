@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ _SK_ALPHABET = string.ascii_letters + string.digits
 WORKSPACE_NAME = re.compile(r"[\w-]{1,64}")
 
 
-def _full_clean(instance: object, **kwargs: object) -> None:
+def _full_clean(instance: models.Model, **kwargs: Any) -> None:
     """``full_clean`` with Django's errors turned into our domain error (field messages kept)."""
     try:
         instance.full_clean(**kwargs)

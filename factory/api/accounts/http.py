@@ -3,9 +3,10 @@ and CSRF for views anonymous users may call."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -45,7 +46,7 @@ def paginated_response(
     *,
     request: Request,
     view: APIView,
-    items: Iterable[Any],
+    items: QuerySet[Any] | Sequence[Any],  # counted and sliced for the page
     serializer_class: type[serializers.Serializer],
     context: dict[str, Any] | None = None,
 ) -> Response:

@@ -25,26 +25,29 @@ TAG = ["connections"]
 
 
 class ConnectionTypeListApi(APIView):
+    # `label`, `required` and `fields` are wire names the connection form reads. DRF's metaclass moves
+    # declared fields off the class, so they never shadow Field's and Serializer's own attributes of those
+    # names; the stubs cannot express that and see an incompatible override (hence the ignores below).
     @component("ConnectionTypeSpec")
     class OutputSerializer(serializers.Serializer):
         @component("ConnectionTypeField")
         class FieldSerializer(serializers.Serializer):
             name = serializers.CharField()
-            label = serializers.CharField()
+            label = serializers.CharField()  # type: ignore[assignment]
             widget = serializers.ChoiceField(choices=["text", "number", "password", "boolean", "select"])
-            required = serializers.BooleanField()
+            required = serializers.BooleanField()  # type: ignore[assignment]
             secret = serializers.BooleanField(help_text="Sent in secrets; stored encrypted, never shown.")
             default = serializers.JSONField(allow_null=True)
             help = serializers.CharField(allow_blank=True)
             options = serializers.ListField(child=serializers.CharField())
 
         code = serializers.ChoiceField(choices=ConnectionType.choices)
-        label = serializers.CharField()
+        label = serializers.CharField()  # type: ignore[assignment]
         test = serializers.ChoiceField(
             choices=["postgres", "tcp", "none"],
             help_text="How Test checks it: a PostgreSQL login, a TCP connect, or not at all.",
         )
-        fields = FieldSerializer(many=True)
+        fields = FieldSerializer(many=True)  # type: ignore[assignment]
 
     @extend_schema(tags=TAG, responses=OutputSerializer(many=True), operation_id="connection_types_list")
     def get(self, request: Request) -> Response:

@@ -3,6 +3,8 @@ that are set (``secretFields``) and never carry a value."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -36,7 +38,7 @@ class ConnectionSerializer(serializers.Serializer):
 class SecretsField(serializers.DictField):
     """``{"password": "..."}``: write-only. On update ``null`` removes a secret, ``""`` keeps it."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             child=serializers.CharField(
                 allow_blank=True, allow_null=True, trim_whitespace=False, max_length=8192

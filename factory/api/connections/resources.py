@@ -3,6 +3,9 @@ directory``). An update replaces the whole definition, as DataArts' update-resou
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, cast
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -32,7 +35,7 @@ class ResourceSerializer(serializers.Serializer):
 
     def get_directory(self, resource: Resource) -> str:
         # From the directory row, not the document: renaming or moving a directory changes only rows.
-        return resource.directory.path if resource.directory_id else "/"
+        return resource.directory.path if resource.directory is not None else "/"
 
 
 class ResourceDocumentSerializer(serializers.Serializer):
@@ -53,7 +56,8 @@ class ResourceDocumentSerializer(serializers.Serializer):
 def _document(request: Request) -> dict:
     data = ResourceDocumentSerializer(data=request.data)
     data.is_valid(raise_exception=True)
-    return {**request.data, **data.validated_data}
+    # is_valid refused anything but a mapping (a list body fails "Expected a dictionary")
+    return {**cast(Mapping[str, Any], request.data), **data.validated_data}
 
 
 class ResourceListApi(WorkspaceApi):

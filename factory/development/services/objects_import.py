@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, cast
+from typing import Any, Generic, TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connections, models, router, transaction
@@ -40,12 +40,16 @@ BATCH_SIZE = 500  # rows per INSERT or UPDATE statement
 _NOT_CHECKED = [*_FOREIGN_KEYS, "document", "secrets_encrypted", "secret_fields"]
 
 
+# Any model, not only a job or script (``Obj``): resources are imported through ImportEntry too.
+Target = TypeVar("Target")
+
+
 @dataclass
-class ImportEntry(Generic[Obj]):
+class ImportEntry(Generic[Target]):
     """One object to import: its document, and the object it overwrites (None: a new object)."""
 
     document: Any
-    obj: Obj | None = None
+    obj: Target | None = None
 
 
 @dataclass

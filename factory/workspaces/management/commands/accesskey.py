@@ -61,9 +61,10 @@ class Command(BaseCommand):
         else:
             # The key acts on this workspace when a v1 request names none: the default one, where the
             # user has it, is what such requests meant before keys carried their workspace.
-            workspace = workspaces_for_user(user=user).order_by("-is_default", "name").first()
-            if workspace is None:
+            default = workspaces_for_user(user=user).order_by("-is_default", "name").first()
+            if default is None:
                 raise CommandError(f"User {username} is a member of no workspace; add them to one first.")
+            workspace = default
         key, secret = access_key_create(user=user, workspace=workspace, description=description)
         self.stdout.write(f"access key id: {key.access_key_id}")
         self.stdout.write(f"secret access key: {secret}")
