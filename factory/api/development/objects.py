@@ -112,7 +112,7 @@ class ObjectListApi(ObjectApi):
         data = self.parse(self.FilterSerializer, request.query_params)
         queryset = self.ops.services["list"](workspace=self.workspace, **self.filters(data))
         paginator = Pagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
+        page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(
             self.ops.summary(page, many=True, context={"user": request.user}).data
         )

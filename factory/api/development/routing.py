@@ -10,7 +10,7 @@ own ``@extend_schema``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.http import HttpRequest, HttpResponseBase
 from rest_framework.views import APIView
@@ -20,7 +20,8 @@ class MethodRouter(APIView):
     handlers: ClassVar[dict[str, Callable[..., HttpResponseBase]]] = {}
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        handler = self.handlers.get(request.method.lower())
+        # Django's request handlers always set the method (None only on an HttpRequest built by hand)
+        handler = self.handlers.get(cast(str, request.method).lower())
         if handler is None:  # OPTIONS, or a method no operation answers (405)
             return super().dispatch(request, *args, **kwargs)
         return handler(request, *args, **kwargs)
@@ -35,4 +36,6 @@ def methods(**views: type[APIView]) -> Callable[..., HttpResponseBase]:
     attrs["handlers"] = handlers
     attrs["__doc__"] = " / ".join(view.__name__ for view in views.values())
     name = "".join(view.__name__.removesuffix("Api") for view in views.values()) + "Router"
-    return type(name, (MethodRouter,), attrs).as_view()
+    # type() with MethodRouter as the base builds a subclass of it; the checker sees only `type`
+    router = cast(type[MethodRouter], type(name, (MethodRouter,), attrs))
+    return router.as_view()

@@ -7,7 +7,7 @@ the OpenAPI schema (nested classes are all called ``InputSerializer``).
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -77,7 +77,9 @@ class JobSerializer(JobSummarySerializer):
     @extend_schema_field(UnresolvedReferenceSerializer(many=True))
     def get_unresolvedReferences(self, obj: Any) -> list[dict[str, str]]:
         refs = job_unresolved_references(workspace_id=obj.workspace_id, document=obj.document)
-        return UnresolvedReferenceSerializer(refs, many=True).data
+        # many=True builds a ListSerializer (BaseSerializer.__new__), whose data is a list of dicts; the
+        # stubs type the call as the child serializer and its data as one dict
+        return cast(list[dict[str, str]], UnresolvedReferenceSerializer(refs, many=True).data)
 
 
 @component("ScriptSummary")

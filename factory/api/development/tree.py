@@ -23,10 +23,13 @@ from factory.development.nodes import node_types_describe
 from factory.development.selectors.tree import TREE_DEFAULT_LIMIT, TREE_MAX_LIMIT
 
 
+# Wire names that are also attributes of DRF's Field and Serializer (`parent`, `label`, `required`,
+# `fields`): DRF's metaclass moves declared fields off the class, so they never shadow those attributes;
+# the stubs cannot express that and see an incompatible override (hence the ignores below).
 class TreeGetApi(WorkspaceApi):
     class FilterSerializer(serializers.Serializer):
         category = serializers.ChoiceField(choices=Category.values, default=Category.JOB)
-        parent = serializers.IntegerField(
+        parent = serializers.IntegerField(  # type: ignore[assignment]
             required=False, allow_null=True, default=None, help_text="Directory id."
         )
         search = serializers.CharField(required=False, allow_blank=True, help_text="Part of a name or owner.")
@@ -117,12 +120,13 @@ class DirectoryDeleteApi(WorkspaceApi):
 
 
 class NodeTypeListApi(APIView):
+    # `label`, `required`, `fields`: wire names over Field's and Serializer's attributes (see TreeGetApi)
     @component("NodeType")
     class OutputSerializer(serializers.Serializer):
         @component("NodeField")
         class FieldSerializer(serializers.Serializer):
             name = serializers.CharField()
-            label = serializers.CharField()
+            label = serializers.CharField()  # type: ignore[assignment]
             widget = serializers.ChoiceField(
                 choices=["text", "textarea", "number", "select", "reference", "boolean"]
             )
@@ -132,15 +136,15 @@ class NodeTypeListApi(APIView):
                 child=serializers.CharField(),
                 help_text="For a script reference: the script types this node runs (empty: any).",
             )
-            required = serializers.BooleanField()
+            required = serializers.BooleanField()  # type: ignore[assignment]
             options = serializers.ListField(child=serializers.CharField())
             default = serializers.JSONField(allow_null=True)
             sensitive = serializers.BooleanField()
 
         code = serializers.CharField()
-        label = serializers.CharField()
+        label = serializers.CharField()  # type: ignore[assignment]
         category = serializers.CharField()
-        fields = FieldSerializer(many=True)
+        fields = FieldSerializer(many=True)  # type: ignore[assignment]
 
     @extend_schema(operation_id="node_types_list", tags=["nodes"], responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:

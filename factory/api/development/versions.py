@@ -28,7 +28,7 @@ class ObjectVersionListApi(ObjectVersionApi):
         data = self.parse(self.FilterSerializer, request.query_params)
         versions = self.ops.versions_list(**{self.ops.word: self.get_object()}, kind=data.get("kind"))
         paginator = Pagination()
-        page = paginator.paginate_queryset(versions, request, view=self)
+        page: list[Any] | None = paginator.paginate_queryset(versions, request, view=self)
         return paginator.get_paginated_response(VersionSerializer(page, many=True).data)
 
 
