@@ -82,13 +82,15 @@ fmt: $(VENV)
 	$(RUFF) check --fix .
 	$(RUFF) format .
 
-# Type check, unit tests and the build that the browser tests load.
+# The generated API types against the server's schema, type check, unit tests and the build that the
+# browser tests load.
 frontend-check:
 ifeq ($(FRONTEND),)
 	@echo "no frontend/package.json: no frontend checks"
 else
 	@command -v npm >/dev/null || { echo "make test needs node and npm for the frontend (apt-get install nodejs npm)" >&2; exit 1; }
 	$(MAKE) --no-print-directory frontend/node_modules/.installed
+	$(PY) -m devtools.api_schema
 	cd frontend && npx tsc --noEmit
 	cd frontend && npm test -- --run
 	cd frontend && npm run build
