@@ -28,6 +28,20 @@ class TaskStatus(models.TextChoices):
     FAILED = "FAILED", "Failed"
 
 
+class TaskStep(models.TextChoices):
+    """Where a task's work is (``SystemTask.step``), export and import alike: the row's status says whether
+    it is queued, running or waiting; the step says for which part. Not the field's ``choices`` (a
+    migration for a list that only the code reads)."""
+
+    QUEUED = "queued", "Queued"  # an export not yet taken by a worker
+    COLLECT = "collect", "Collecting"  # export, pass 1
+    WRITE = "write", "Writing"  # export, pass 2
+    INSPECT = "inspect", "Inspecting"  # import, step 1 (queued or running)
+    INSPECTED = "inspected", "Waiting for the choices"  # import, between its steps
+    APPLY = "apply", "Applying"  # import, step 3 (queued or running)
+    DONE = "done", "Done"
+
+
 class SystemTask(models.Model):
     """One export or import, read alike by the wizard, the v1 ``system-tasks`` API and the CLI.
 

@@ -40,8 +40,8 @@ from factory.transfer.imports import (
     stale_imports_fail,
     task_fail,
 )
+from factory.transfer.lifecycle import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
 from factory.transfer.models import SystemTask, TaskStatus
-from factory.transfer.queue import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
 from factory.transfer.selectors import DEVELOP, SUBMIT, system_task_get
 from factory.workspaces.models import Workspace
 from factory.workspaces.obs import workspace_obs_path

@@ -23,11 +23,12 @@ from factory.obs import (
     obs_write_stream,
 )
 from factory.packages import PackageError
+from factory.transfer import lifecycle
 from factory.transfer.exports.collect import export_collect
 from factory.transfer.exports.selection import ExportRequest, export_select
 from factory.transfer.exports.stream import export_stream
 from factory.transfer.exports.target import export_obs_target, obs_bucket_check
-from factory.transfer.models import ExportArtifact, SystemTask, TaskKind, TaskStatus
+from factory.transfer.models import ExportArtifact, SystemTask, TaskKind, TaskStatus, TaskStep
 
 logger = logging.getLogger(__name__)
 
@@ -38,31 +39,20 @@ _PROGRESS_EVERY_SECONDS = 1.0
 
 
 def _task_claim(task_id: int) -> SystemTask | None:
-    """Take a PENDING export task (or one whose worker died: RUNNING without a sign of life for longer than
-    the task time limit), under the row lock. ``None`` when another delivery has it or it is finished."""
-    with transaction.atomic():
-        task = SystemTask.objects.select_for_update().filter(pk=task_id, kind=TaskKind.EXPORT).first()
-        if task is None:
-            return None
-        stale = timezone.now() - timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-        if not (
-            task.status == TaskStatus.PENDING
-            or (task.status == TaskStatus.RUNNING and task.updated_at < stale)
-        ):
-            return None
-        task.status = TaskStatus.RUNNING
-        task.step = "collect"
-        task.progress = 0
-        task.message = ""
-        task.attempts += 1
-        task.started_at = timezone.now()
-        task.save()
-    return task
+    """Take a PENDING export task, or one whose worker died (RUNNING without a sign of life for longer
+    than the task time limit; at most ``MAX_ATTEMPTS`` times), from its first pass. ``None`` when another
+    delivery has it or it is finished."""
+    return lifecycle.task_claim(
+        task_id=task_id,
+        kind=TaskKind.EXPORT,
+        gave_up="this export; nothing was exported. Start the export again.",
+        restart_step=TaskStep.COLLECT,
+        running_fresh_taken=False,
+    )
 
 
 def _task_update(task: SystemTask, **values: Any) -> None:
-    values["updated_at"] = timezone.now()
-    SystemTask.objects.filter(pk=task.pk).update(**values)
+    lifecycle.task_update(task.pk, **values)
 
 
 class _Progress:
@@ -140,7 +130,7 @@ def export_run(*, task_id: int) -> None:
         # No browser waits for a first byte: each job is read once, prepared and kept on disk for pass 2.
         parallel = 1 if len(selection.pks) >= PARALLEL_DEFLATE_FROM else 0
         contents = export_collect(selection=selection, spool_jobs=True, deflate_processes=parallel)
-        _task_update(task, step="write", progress=10)
+        _task_update(task, step=TaskStep.WRITE, progress=10)
         chunks = export_stream(
             selection=selection,
             contents=contents,
@@ -169,7 +159,7 @@ def export_run(*, task_id: int) -> None:
             _task_update(
                 task,
                 status=TaskStatus.SUCCESSFUL,
-                step="done",
+                step=TaskStep.DONE,
                 progress=100,
                 message=f"Exported {contents.count} {noun}{'s' if contents.count != 1 else ''} "
                 f"to {target or selection.file_name} ({size} bytes).",
@@ -197,4 +187,4 @@ def export_run(*, task_id: int) -> None:
             message = f"The export failed unexpectedly ({type(exc).__name__}); see the server log."
         if storage_name:
             default_storage.delete(storage_name)
-        _task_update(task, status=TaskStatus.FAILED, message=message, ended_at=timezone.now())
+        lifecycle.task_fail(task_id=task.pk, kind=TaskKind.EXPORT, message=message)

@@ -31,8 +31,8 @@ from factory.transfer.exports.collect import export_collect
 from factory.transfer.exports.selection import ExportRequest, ExportSelection, export_select
 from factory.transfer.exports.stream import export_stream
 from factory.transfer.exports.target import export_obs_target, obs_bucket_check
-from factory.transfer.models import ExportArtifact, SystemTask, TaskKind, TaskStatus
-from factory.transfer.queue import QUEUE_UNAVAILABLE_MESSAGE, queue_send
+from factory.transfer.lifecycle import QUEUE_UNAVAILABLE_MESSAGE, queue_send
+from factory.transfer.models import ExportArtifact, SystemTask, TaskKind, TaskStatus, TaskStep
 from factory.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def export_task_create(*, selection: ExportSelection, user: AbstractBaseUser) ->
             f"{target or selection.file_name}",
             params=selection.request.to_params(),
             created_by=user,
-            step="queued",
+            step=TaskStep.QUEUED,
         )
         task.full_clean()
         task.save()

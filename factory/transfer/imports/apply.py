@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from factory.packages import Package
+from factory.transfer import lifecycle
 from factory.transfer.imports.choices import (
     ImportChoices,
     ImportSecrets,
@@ -19,7 +20,6 @@ from factory.transfer.imports.choices import (
 from factory.transfer.imports.common import (
     CATEGORY_JOB,
     STEP_APPLY,
-    STEP_DONE,
     error_detail,
     inspected_sha256,
     package_load,
@@ -130,25 +130,7 @@ def _task_finish(task: SystemTask, *, report: dict[str, Any], status: str, messa
         SubTask.objects.bulk_create(
             _subtasks(task, rows[start : start + SUBTASK_BATCH], now, first=start + 1)
         )
-    task.result = {**(task.result or {}), "report": report}
-    task.status = status
-    task.step = STEP_DONE
-    task.progress = 100
-    task.message = message
-    task.ended_at = now
-    task.secrets_encrypted = ""
-    task.save(
-        update_fields=[
-            "result",
-            "status",
-            "step",
-            "progress",
-            "message",
-            "ended_at",
-            "secrets_encrypted",
-            "updated_at",
-        ]
-    )
+    lifecycle.task_finish_locked(task, status=status, message=message, result={"report": report})
 
 
 def _secrets(task: SystemTask) -> ImportSecrets:

@@ -21,31 +21,29 @@ import hashlib
 import logging
 import os
 import tempfile
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import IO, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from factory.errors import DomainError
 from factory.obs import obs_download_to
 from factory.packages import Limits, Package, PackageError, package_read
-from factory.transfer.models import SystemTask, TaskKind, TaskStatus
+from factory.transfer import lifecycle
+from factory.transfer.models import SystemTask, TaskKind, TaskStatus, TaskStep
 from factory.workspaces.models import Workspace
 from factory.workspaces.obs import workspace_obs_path
 
 logger = logging.getLogger(__name__)
 
-STEP_INSPECT = "inspect"
-STEP_INSPECTED = "inspected"
-STEP_APPLY = "apply"
-STEP_DONE = "done"
+STEP_INSPECT = TaskStep.INSPECT
+STEP_INSPECTED = TaskStep.INSPECTED
+STEP_APPLY = TaskStep.APPLY
+STEP_DONE = TaskStep.DONE
 
 OVERWRITE = "overwrite"
 SKIP = "skip"
@@ -59,8 +57,8 @@ SOURCE_OBS = "obs"
 SOURCE_UPLOAD = "upload"
 SOURCE_FILE = "file"
 
-ACTIVE_STATUSES = (TaskStatus.PENDING, TaskStatus.RUNNING)
-MAX_ATTEMPTS = 3
+ACTIVE_STATUSES = lifecycle.ACTIVE_STATUSES
+MAX_ATTEMPTS = lifecycle.MAX_ATTEMPTS
 COPY_CHUNK = 1024 * 1024
 
 
@@ -87,21 +85,16 @@ def waiting_timeout() -> timedelta:
     return timedelta(seconds=getattr(settings, "IMPORT_WAITING_TIMEOUT", 24 * 3600))
 
 
-def running_timeout() -> timedelta:
-    """A task RUNNING (or PENDING) longer than Celery's hard time limit has no worker any more."""
-    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+# --- the task row: the life cycle of factory.transfer.lifecycle, with the import's words -------------
 
 
-# --- the task row ------------------------------------------------------------------------------------
+def _upload_cleanup(task: SystemTask) -> None:
+    upload_delete(source=task.params.get("source") or {})
 
 
 def task_locked(task_id: int, *, with_result: bool = True) -> SystemTask | None:
-    """The import's row, locked. ``with_result=False`` leaves ``result`` (the inspection: megabytes for a
-    large package) unread until something reads it."""
-    queryset = SystemTask.objects.select_for_update(of=("self",)).select_related("workspace", "created_by")
-    if not with_result:
-        queryset = queryset.defer("result")
-    return queryset.filter(pk=task_id, kind=TaskKind.IMPORT).first()
+    """The import's row, locked (``with_result=False``: the inspection left unread)."""
+    return lifecycle.task_locked(task_id, kind=TaskKind.IMPORT, with_result=with_result)
 
 
 def inspected_sha256(task_id: int) -> str | None:
@@ -114,48 +107,29 @@ def inspected_sha256(task_id: int) -> str | None:
 
 
 def task_claim(*, task_id: int, step: str, with_result: bool = True) -> SystemTask | None:
-    """Mark the task RUNNING for ``step`` and return it; None when there is nothing to do.
-
-    Nothing to do: the task is gone, finished, or past ``step``. A RUNNING row is a redelivery after the
-    worker stopped: it runs again unless it already had ``MAX_ATTEMPTS`` attempts, then it fails.
-    """
-    with transaction.atomic():
-        task = task_locked(task_id, with_result=with_result)
-        if task is None or task.step != step or task.status not in ACTIVE_STATUSES:
-            return None
-        if task.status == TaskStatus.RUNNING and task.attempts >= MAX_ATTEMPTS:
-            _fail(
-                task,
-                message=f"The worker stopped {task.attempts} times while running this import's {step} step; "
-                "nothing was imported. Start the import again.",
-                code="worker_lost",
-            )
-            return None
-        task.status = TaskStatus.RUNNING
-        task.attempts += 1
-        task.started_at = task.started_at or timezone.now()
-        task.save(update_fields=["status", "attempts", "started_at", "updated_at"])
-    return task
-
-
-def _fail(task: SystemTask, *, message: str, code: str, detail: dict[str, Any] | None = None) -> None:
-    """Mark a locked task row FAILED (secrets cleared, upload deleted after commit)."""
-    task.status = TaskStatus.FAILED
-    task.message = message
-    task.ended_at = timezone.now()
-    task.secrets_encrypted = ""
-    task.result = {**(task.result or {}), "error": {"code": code, **(detail or {}), "message": message}}
-    task.save(update_fields=["status", "message", "ended_at", "secrets_encrypted", "result", "updated_at"])
-    transaction.on_commit(lambda: upload_delete(source=task.params.get("source") or {}))
+    """Mark the import RUNNING for ``step`` (``lifecycle.task_claim``); None when there is nothing to do.
+    A RUNNING row is a redelivery after the worker stopped: it runs again at once, at most
+    ``MAX_ATTEMPTS`` times (the apply's transaction holds the row, so a duplicate waits for it)."""
+    return lifecycle.task_claim(
+        task_id=task_id,
+        kind=TaskKind.IMPORT,
+        step=step,
+        gave_up=f"this import's {step} step; nothing was imported. Start the import again.",
+        with_result=with_result,
+        cleanup=_upload_cleanup,
+    )
 
 
 def task_fail(*, task_id: int, message: str, code: str, detail: dict[str, Any] | None = None) -> None:
-    """Fail the task unless it finished meanwhile (a concurrent delivery may have completed it)."""
-    with transaction.atomic():
-        task = task_locked(task_id)
-        if task is None or task.status in (TaskStatus.SUCCESSFUL, TaskStatus.FAILED):
-            return
-        _fail(task, message=message, code=code, detail=detail)
+    """Fail the import unless it finished meanwhile; its upload is deleted once that commits."""
+    lifecycle.task_fail(
+        task_id=task_id,
+        kind=TaskKind.IMPORT,
+        message=message,
+        code=code,
+        detail=detail,
+        cleanup=_upload_cleanup,
+    )
 
 
 def error_detail(exc: BaseException) -> tuple[str, str, dict[str, Any]]:
@@ -180,56 +154,40 @@ def error_detail(exc: BaseException) -> tuple[str, str, dict[str, Any]]:
     )
 
 
+def _stale_why(task: SystemTask) -> tuple[str, str]:
+    if task.status == TaskStatus.WAITING:
+        return (
+            "This import waited for your choices longer than "
+            f"{int(waiting_timeout().total_seconds() // 3600)} hours and expired; start it again.",
+            "import_expired",
+        )
+    if task.status == TaskStatus.PENDING:
+        return (
+            f"No worker picked this import up within {settings.CELERY_TASK_TIME_LIMIT} seconds; "
+            "nothing was imported. Check that a Celery worker is running, then start it again.",
+            "worker_missing",
+        )
+    return (
+        "The worker stopped while running this import (no progress for "
+        f"{settings.CELERY_TASK_TIME_LIMIT} seconds); nothing was imported. Start it again.",
+        "worker_lost",
+    )
+
+
 def stale_imports_fail(*, workspace_id: int | None = None) -> int:
     """The safety net that needs no periodic task: fail imports whose worker is gone.
 
     RUNNING or PENDING longer than ``CELERY_TASK_TIME_LIMIT`` (Celery would have killed a live worker by
     then) fail with "the worker stopped"; nothing was imported, since an apply commits its objects and
-    its SUCCESSFUL status together. WAITING longer than ``IMPORT_WAITING_TIMEOUT`` expires. Rows another
-    transaction holds (a worker at work) are skipped. Called by the reads of import tasks and before an
-    import starts.
+    its SUCCESSFUL status together. WAITING longer than ``IMPORT_WAITING_TIMEOUT`` expires. Called by the
+    reads of import tasks and before an import starts.
     """
-    now = timezone.now()
-    stale = SystemTask.objects.filter(_stale_q(now=now), kind=TaskKind.IMPORT)
-    if workspace_id is not None:
-        stale = stale.filter(workspace_id=workspace_id)
-    failed = 0
-    for task_id in list(stale.values_list("pk", flat=True)[:100]):
-        with transaction.atomic():
-            task = (
-                SystemTask.objects.select_for_update(skip_locked=True)
-                .filter(pk=task_id)
-                .filter(_stale_q(now=now))
-                .first()
-            )
-            if task is None:
-                continue
-            if task.status == TaskStatus.WAITING:
-                message = (
-                    "This import waited for your choices longer than "
-                    f"{int(waiting_timeout().total_seconds() // 3600)} hours and expired; start it again."
-                )
-                code = "import_expired"
-            elif task.status == TaskStatus.PENDING:
-                message = (
-                    f"No worker picked this import up within {settings.CELERY_TASK_TIME_LIMIT} seconds; "
-                    "nothing was imported. Check that a Celery worker is running, then start it again."
-                )
-                code = "worker_missing"
-            else:
-                message = (
-                    "The worker stopped while running this import (no progress for "
-                    f"{settings.CELERY_TASK_TIME_LIMIT} seconds); nothing was imported. Start it again."
-                )
-                code = "worker_lost"
-            _fail(task, message=message, code=code)
-            failed += 1
-    return failed
-
-
-def _stale_q(*, now: datetime) -> Q:
-    return Q(status__in=ACTIVE_STATUSES, updated_at__lt=now - running_timeout()) | Q(
-        status=TaskStatus.WAITING, updated_at__lt=now - waiting_timeout()
+    return lifecycle.tasks_stale_fail(
+        kind=TaskKind.IMPORT,
+        why=_stale_why,
+        workspace_id=workspace_id,
+        waiting_timeout=waiting_timeout(),
+        cleanup=_upload_cleanup,
     )
 
 

@@ -50,9 +50,9 @@ from factory.transfer.imports.common import (
     task_fail,
     upload_delete,
 )
+from factory.transfer.lifecycle import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
 from factory.transfer.models import SystemTask, TaskKind, TaskStatus
 from factory.transfer.progress import task_live_merge
-from factory.transfer.queue import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
 from factory.workspaces.models import Membership, Role, Workspace
 from factory.workspaces.obs import workspace_obs_path
 
