@@ -12,6 +12,7 @@ from celery import shared_task
 from factory.transfer.exports.run import export_run as export_run_body
 from factory.transfer.imports.apply import import_apply as import_apply_body
 from factory.transfer.imports.inspect import import_inspect as import_inspect_body
+from factory.transfer.imports.stored import import_apply_stored as import_apply_stored_body
 
 # --- export ------------------------------------------------------------------------------------------
 
@@ -32,3 +33,9 @@ def import_inspect(task_id: int) -> None:
 @shared_task(name="transfer.import_apply")
 def import_apply(task_id: int) -> None:
     import_apply_body(task_id=task_id)
+
+
+@shared_task(name="transfer.import_apply_stored")
+def import_apply_stored(task_id: int) -> None:
+    """The second link of an import chained after its inspection (``imports.start.import_create_chained``)."""
+    import_apply_stored_body(task_id=task_id)

@@ -16,8 +16,9 @@ from huaweicloudsdkdgc.v1.model import (
 )
 
 from factory.connections.services import connection_create
-from factory.dataarts.services import v1_import_choices, v1_import_continue
+from factory.dataarts.services import v1_import_choices
 from factory.development.models import Job, Script
+from factory.transfer.imports import import_apply_stored
 from tests.dataarts.documents import job_document, script_document
 from tests.dataarts.test_import_inprocess import _started
 
@@ -76,7 +77,7 @@ def test_the_v1_import_leaves_a_missing_script_unresolved_as_dataarts_does(
         same_name_policy="OVERWRITE", params={}, jobs_param=[], resources=[], target_status="SUBMITTED"
     )
     task = _started(workspace_a, alice, path, choices)
-    v1_import_continue(task_id=task.pk)
+    import_apply_stored(task_id=task.pk)
 
     shown = dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id))
     assert shown.status == "SUCCESSFUL", shown.message

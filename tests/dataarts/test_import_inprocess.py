@@ -1,5 +1,5 @@
-"""The v1 import without OBS or a worker: the import's inspect, then what the ``dataarts.v1_import_continue``
-task does, on a package read from a file, and ``system-tasks`` as the SDK reads it. The same path over OBS with a real
+"""The v1 import without OBS or a worker: the import's inspect, then what the chain's second task
+(``transfer.import_apply_stored``) does, on a package read from a file, and ``system-tasks`` as the SDK reads it. The same path over OBS with a real
 worker is in ``test_live_transfer.py``."""
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from huaweicloudsdkdgc.v1.model import (
 
 from factory.connections.models import DataConnection
 from factory.connections.services import connection_create
-from factory.dataarts.services import v1_import_choices, v1_import_choices_store, v1_import_continue
+from factory.dataarts.services import v1_import_choices
 from factory.development.models import Job
-from factory.transfer.imports import import_create, import_inspect
+from factory.transfer.imports import import_apply_stored, import_choices_store, import_create, import_inspect
 from factory.transfer.models import SystemTask
 from tests.dataarts.documents import job_document, script_document
 
@@ -50,7 +50,7 @@ def _started(workspace, user, package_file, choices: dict, policy: str = "overwr
     task = import_create(
         workspace=workspace, user=user, category="job", policy=policy, file_path=package_file
     )
-    v1_import_choices_store(task=task, choices=choices)
+    import_choices_store(task=task, choices=choices)
     import_inspect(task_id=task.pk)
     return task
 
@@ -78,11 +78,11 @@ def test_overwrite_with_a_connection_remap(dgc, alice, workspace_a, package_file
     task = import_create(
         workspace=workspace_a, user=alice, category="job", policy="overwrite", file_path=package_file
     )
-    v1_import_choices_store(task=task, choices=choices)
-    assert v1_import_continue(task_id=task.pk) is False  # not inspected yet: call again
+    import_choices_store(task=task, choices=choices)
+    assert import_apply_stored(task_id=task.pk) is False  # not inspected yet: nothing done
     assert dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id)).status == "RUNNING"
     import_inspect(task_id=task.pk)  # the worker's part
-    assert v1_import_continue(task_id=task.pk) is True
+    assert import_apply_stored(task_id=task.pk) is True
 
     shown = dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id))
     assert shown.status == "SUCCESSFUL", shown.message
@@ -102,7 +102,7 @@ def test_missing_reference_without_remap_fails_the_task_naming_it(
 ) -> None:
     DataConnection.objects.filter(name="doctest").delete()
     task = _started(workspace_a, alice, package_file, _choices())
-    v1_import_continue(task_id=task.pk)
+    import_apply_stored(task_id=task.pk)
     shown = dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id))
     assert shown.status == "FAILED"
     assert "doctest" in shown.message
@@ -111,15 +111,15 @@ def test_missing_reference_without_remap_fails_the_task_naming_it(
 
 def test_skip_keeps_the_existing_job(dgc, alice, workspace_a, package_file) -> None:
     task = _started(workspace_a, alice, package_file, _choices(same_name_policy="SKIP"), policy="skip")
-    v1_import_continue(task_id=task.pk)
+    import_apply_stored(task_id=task.pk)
     assert dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id)).status == "SUCCESSFUL"
     assert Job.objects.get(name="doc1").document["description"] == "changed since"
 
 
 def test_running_twice_is_harmless(dgc, alice, workspace_a, package_file) -> None:
     task = _started(workspace_a, alice, package_file, _choices())
-    v1_import_continue(task_id=task.pk)
-    v1_import_continue(task_id=task.pk)
+    import_apply_stored(task_id=task.pk)
+    import_apply_stored(task_id=task.pk)
     task.refresh_from_db()
     assert task.status == "SUCCESSFUL"
     assert task.subtasks.filter(object_name="doc1").count() == 1

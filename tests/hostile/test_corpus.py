@@ -45,17 +45,21 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def inline_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
     """The import's Celery tasks (the wizard's and the v1 API's) run in this process on commit."""
-    from factory.dataarts.services import transfer as v1_transfer
     from factory.transfer.imports import apply as imports_apply
     from factory.transfer.imports import inspect as imports_inspect
     from factory.transfer.imports import start as import_services
+    from factory.transfer.imports import stored as imports_stored
 
-    services = {"import_inspect": imports_inspect.import_inspect, "import_apply": imports_apply.import_apply}
+    services = {
+        "import_inspect": imports_inspect.import_inspect,
+        "import_apply": imports_apply.import_apply,
+        "import_apply_stored": imports_stored.import_apply_stored,
+    }
     monkeypatch.setattr(import_services, "_enqueue", lambda name, task_id: services[name](task_id=task_id))
     monkeypatch.setattr(
-        v1_transfer,
-        "_v1_import_enqueue",
-        lambda task_id: v1_transfer.v1_import_continue(task_id=task_id),
+        import_services,
+        "_enqueue_chain",
+        lambda names, task_id: [services[name](task_id=task_id) for name in names],
     )
 
 

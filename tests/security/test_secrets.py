@@ -100,18 +100,18 @@ class Messages:
 @pytest.fixture
 def messages(monkeypatch, settings) -> Messages:
     import factory.transfer.exports as export_services
-    from factory.dataarts import tasks as v1_tasks
-    from factory.dataarts.services import transfer as v1_transfer
     from factory.transfer import tasks
     from factory.transfer.imports import apply as imports_apply
     from factory.transfer.imports import inspect as imports_inspect
+    from factory.transfer.imports import start as import_services
+    from factory.transfer.imports import stored as imports_stored
 
     recorded = Messages()
     runners = {
         tasks.export_run: lambda task_id: export_services.export_run(task_id=task_id),
         tasks.import_inspect: lambda task_id: imports_inspect.import_inspect(task_id=task_id),
         tasks.import_apply: lambda task_id: imports_apply.import_apply(task_id=task_id),
-        v1_tasks.v1_import_continue: lambda task_id: v1_transfer.v1_import_continue(task_id=task_id),
+        tasks.import_apply_stored: lambda task_id: imports_stored.import_apply_stored(task_id=task_id),
     }
     for task, run in runners.items():
 
@@ -121,6 +121,12 @@ def messages(monkeypatch, settings) -> Messages:
                 _run(*args, **kwargs)
 
         monkeypatch.setattr(task, "delay", delay)
+
+    def chain(names: tuple[str, ...], task_id: int) -> None:  # a chain: each link's message, in order
+        for name in names:
+            getattr(tasks, name).delay(task_id)
+
+    monkeypatch.setattr(import_services, "_enqueue_chain", chain)
     settings.EXPORT_SYNC_MAX_JOBS = 1  # exports of two jobs or more run as tasks
     return recorded
 
@@ -437,7 +443,7 @@ def test_import_masked_parameter_values_never_leave(
         "s",
     )
     monkeypatch.setattr("factory.dataarts.services.transfer.obs_exists", lambda path: True)
-    messages.record_only |= {"transfer.import_inspect", "dataarts.v1_import_continue"}
+    messages.record_only |= {"transfer.import_inspect", "transfer.import_apply_stored"}
     with capture(execute=True):
         v1 = v1_call(
             Client(),

@@ -11,18 +11,22 @@ import pytest
 
 from factory.api.transfer.imports import ImportTaskSerializer
 from factory.crypto import secrets_decrypt
-from factory.dataarts import tasks as v1_tasks
 from factory.dataarts.services import (
     v1_import_choices,
-    v1_import_choices_store,
-    v1_import_continue,
     v1_import_start,
 )
 from factory.development.models import Job, JobVersion
 from factory.development.services import job_create
 from factory.transfer import tasks as transfer_tasks
 from factory.transfer.exports import ExportRequest, export_collect, export_select, export_stream
-from factory.transfer.imports import import_apply, import_apply_request, import_create, import_inspect
+from factory.transfer.imports import (
+    import_apply,
+    import_apply_request,
+    import_apply_stored,
+    import_choices_store,
+    import_create,
+    import_inspect,
+)
 from factory.transfer.imports.choices import import_secrets_unpack
 from factory.transfer.models import SystemTask, TaskStatus
 from tests.transfer.conftest import assert_no_secret
@@ -169,8 +173,16 @@ def test_v1_import_enqueues_the_task_id_only(
     )
     monkeypatch.setattr("factory.dataarts.services.transfer.obs_exists", lambda path: True)
     sent: list[str] = []
-    for task in (v1_tasks.v1_import_continue, transfer_tasks.import_inspect):
-        monkeypatch.setattr(task, "delay", lambda *a, _n=task.name, **k: sent.append(json.dumps([_n, a, k])))
+    messages: list[list[Any]] = []
+
+    def send_task(name: str, args: Any = None, kwargs: Any = None, **options: Any) -> None:
+        # What reaches the broker: the first task, with the rest of its chain in the same message.
+        sent.append(json.dumps([name, args, kwargs, options], default=str))
+        messages.append([name, list(args or ()), kwargs or {}])
+        for link in options.get("chain") or ():
+            messages.append([link["task"], list(link["args"]), link["kwargs"]])
+
+    monkeypatch.setattr(transfer_tasks.import_inspect.app, "send_task", send_task)
 
     with django_capture_on_commit_callbacks(execute=True):
         task = v1_import_start(
@@ -180,7 +192,10 @@ def test_v1_import_enqueues_the_task_id_only(
             choices=_v1_choices(tok=V1_TYPED),
         )
 
-    assert json.loads(sent[-1]) == ["dataarts.v1_import_continue", [task.pk], {}]
+    assert sorted(messages) == [
+        ["transfer.import_apply_stored", [task.pk], {}],
+        ["transfer.import_inspect", [task.pk], {}],
+    ]
     row = SystemTask.objects.get(pk=task.pk)
     for text in (
         *sent,
@@ -195,16 +210,16 @@ def test_v1_import_enqueues_the_task_id_only(
     }
 
 
-def test_v1_import_continue_applies_the_kept_values(target, media, tmp_path):
+def test_the_chained_apply_applies_the_kept_values(target, media, tmp_path):
     path = tmp_path / "jobs.zip"
     path.write_bytes(package_bytes(jobs=[secret_job("imported", password="", token="")]))
     task = import_create(
         workspace=target.workspace, user=target.dev, policy="overwrite", file_path=path, enqueue=False
     )
-    v1_import_choices_store(task=task, choices=_v1_choices(tok=V1_TYPED, day="3"))
+    import_choices_store(task=task, choices=_v1_choices(tok=V1_TYPED, day="3"))
     import_inspect(task_id=task.pk)
 
-    assert v1_import_continue(task_id=task.pk) is True
+    assert import_apply_stored(task_id=task.pk) is True
 
     row = SystemTask.objects.get(pk=task.pk)
     assert row.status == TaskStatus.SUCCESSFUL, row.message

@@ -7,81 +7,27 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from factory.errors import Conflict, PermissionDenied
-from factory.transfer.imports.choices import import_secrets_pack
+from factory.errors import Conflict
+from factory.transfer.imports.choose import import_choices_record, waiting_check
 from factory.transfer.imports.common import (
-    OVERWRITE,
-    STEP_APPLY,
-    STEP_INSPECTED,
     upload_delete,
 )
-from factory.transfer.imports.start import _apply_enqueue, _running_conflict, _running_import_refuse
-from factory.transfer.imports.validate import import_choices_validate
+from factory.transfer.imports.start import _apply_enqueue
 from factory.transfer.models import SystemTask, TaskStatus
-
-
-def _waiting(task: SystemTask, *, user: AbstractBaseUser) -> None:
-    if task.created_by_id != user.pk:
-        raise PermissionDenied(
-            "Only the user who started this import can continue it.", code="not_import_owner"
-        )
-    if task.status != TaskStatus.WAITING or task.step != STEP_INSPECTED:
-        raise Conflict(
-            f"Import {task.public_id} is not waiting for choices (it is {task.status.lower()}, step {task.step}).",
-            code="import_not_waiting",
-        )
 
 
 def import_apply_request(
     *, task: SystemTask, user: AbstractBaseUser, choices: dict[str, Any], enqueue: bool = True
 ) -> SystemTask:
-    """Step 2: check the user's choices against the inspection and queue the apply.
-
-    Refused with 400 naming every missing reference without a replacement (and every other bad choice),
-    with 409 when another import of the workspace is running. Secrets typed in for connections to create
-    are stored only encrypted in the task row, which the apply clears.
-    """
-    _waiting(task, user=user)
-    inspection = (task.result or {}).get("inspection") or {}
-    parsed, secrets = import_choices_validate(
-        workspace=task.workspace,
-        inspection=inspection,
-        data=choices,
-        default_policy=task.params.get("policy") or OVERWRITE,
-    )
-    try:
-        with transaction.atomic():
-            _running_import_refuse(workspace=task.workspace, exclude_pk=task.pk)
-            row = SystemTask.objects.select_for_update().get(pk=task.pk)
-            _waiting(row, user=user)
-            waiting_message = row.message
-            row.params = {**row.params, "choices": parsed.to_params()}
-            # Parameter values too: params.choices names the parameters, the values stay encrypted.
-            row.secrets_encrypted = import_secrets_pack(
-                connections=secrets, public_params=parsed.public_params, job_params=parsed.job_params
-            )
-            row.status = TaskStatus.PENDING
-            row.step = STEP_APPLY
-            row.attempts = 0
-            row.message = "Importing..."
-            row.save(
-                update_fields=[
-                    "params",
-                    "secrets_encrypted",
-                    "status",
-                    "step",
-                    "attempts",
-                    "message",
-                    "updated_at",
-                ]
-            )
-            if enqueue:
-                transaction.on_commit(partial(_apply_enqueue, row.pk, waiting_message))
-    except IntegrityError as exc:
-        raise _running_conflict(workspace=task.workspace, running=None) from exc
+    """Step 2: check the user's choices against the inspection (``import_choices_record``) and queue the
+    apply once they are recorded (``enqueue=False``: the caller runs it)."""
+    with transaction.atomic():
+        row, waiting_message = import_choices_record(task=task, user=user, choices=choices)
+        if enqueue:
+            transaction.on_commit(partial(_apply_enqueue, row.pk, waiting_message))
     return row
 
 
@@ -90,7 +36,7 @@ def import_cancel(*, task: SystemTask, user: AbstractBaseUser) -> SystemTask:
     upload is deleted."""
     with transaction.atomic():
         row = SystemTask.objects.select_for_update().get(pk=task.pk)
-        _waiting(row, user=user)
+        waiting_check(row, user=user)
         row.status = TaskStatus.FAILED
         row.message = "Cancelled; nothing was imported."
         row.ended_at = timezone.now()

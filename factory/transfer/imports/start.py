@@ -1,12 +1,13 @@
-"""Import: the wizard's entry points, shared by the console API, the DataArts v1 API and ``import_jobs``.
+"""Import, step 1 on the request side: the task row and its queued inspection (``import_create``), the v1
+API's one-call import as a chain (``import_create_chained``), reading an import's task.
 
 Data flow (see DESIGN.md, "Export and import, as data flows"):
 
 1. ``import_create`` (wizard step 1 -> Next): a ``SystemTask`` row for the package in OBS or the upload
    saved to default storage, and the ``import_inspect`` Celery task, which records what the package holds,
-   what already exists and what is missing (``imports_inspect``); the task then WAITS for the user.
+   what already exists and what is missing (``inspect``); the task then WAITS for the user.
 2. ``import_apply_request`` (step 2 -> Next): the user's choices checked against that inspection, the
-   ``import_apply`` Celery task queued; it writes everything in one transaction (``imports_apply``).
+   ``import_apply`` Celery task queued (``request``); it writes everything in one transaction (``apply``).
 3. The task's ``result["report"]``: created, overwritten, skipped, renamed and failed objects.
 
 One import at a time per workspace (DataArts' rule): a task PENDING or RUNNING blocks a second one, which
@@ -20,7 +21,9 @@ from __future__ import annotations
 import os
 from functools import partial
 from pathlib import Path
+from typing import Any
 
+from celery import chain
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.storage import default_storage
@@ -31,6 +34,7 @@ from django.utils import timezone
 from factory.errors import Conflict, NotFound, ValidationError
 from factory.obs import ObsError, obs_configured
 from factory.transfer import tasks
+from factory.transfer.imports.choose import running_conflict, running_import_refuse
 from factory.transfer.imports.common import (
     ACTIVE_STATUSES,
     CATEGORIES,
@@ -50,6 +54,7 @@ from factory.transfer.imports.common import (
     task_fail,
     upload_delete,
 )
+from factory.transfer.imports.stored import import_choices_store
 from factory.transfer.lifecycle import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
 from factory.transfer.models import SystemTask, TaskKind, TaskStatus
 from factory.transfer.progress import task_live_merge
@@ -59,6 +64,11 @@ from factory.workspaces.obs import workspace_obs_path
 
 def _enqueue(name: str, task_id: int) -> None:
     getattr(tasks, name).delay(task_id)
+
+
+def _enqueue_chain(names: tuple[str, ...], task_id: int) -> None:
+    """One Celery chain of the import's tasks: each is sent once the one before it has returned."""
+    chain(*(getattr(tasks, name).si(task_id) for name in names)).apply_async()
 
 
 def _inspect_enqueue(task_id: int) -> None:
@@ -100,37 +110,6 @@ def _check_choice(value: str, allowed: tuple[str, ...], field: str) -> str:
     return value
 
 
-def _running_import_refuse(*, workspace: Workspace, exclude_pk: int | None = None) -> None:
-    """Inside a transaction: lock the workspace row (so that two requests check one after the other),
-    fail imports whose worker is gone, and refuse when another import is PENDING or RUNNING."""
-    Workspace.objects.select_for_update().filter(pk=workspace.pk).values_list("pk", flat=True).first()
-    stale_imports_fail(workspace_id=workspace.pk)
-    running = (
-        SystemTask.objects.filter(workspace=workspace, kind=TaskKind.IMPORT, status__in=ACTIVE_STATUSES)
-        .exclude(pk=exclude_pk)
-        .select_related("created_by")
-        .first()
-    )
-    if running is not None:
-        raise _running_conflict(workspace=workspace, running=running)
-
-
-def _running_conflict(*, workspace: Workspace, running: SystemTask | None) -> Conflict:
-    if running is None:
-        return Conflict(
-            f"Another import is running in workspace {workspace.name}; only one import runs at a time per "
-            "workspace. Wait for it to finish, then try again.",
-            code="import_running",
-        )
-    by = f" by {running.created_by.get_username()}" if running.created_by else ""
-    return Conflict(
-        f"Import {running.public_id} ({running.name}), started{by}, is still running in workspace "
-        f"{workspace.name}; only one import runs at a time per workspace. Wait for it to finish, then try again.",
-        code="import_running",
-        fields={"runningTask": running.public_id},
-    )
-
-
 def _waiting_imports_refuse(*, workspace: Workspace, user: AbstractBaseUser | None) -> None:
     """Refuse a new import while the user, or the workspace, already has as many imports waiting for
     choices as allowed: each holds its package (up to ``PACKAGE_MAX_PACKED_BYTES``) in storage until it
@@ -165,7 +144,7 @@ def _waiting_imports_refuse(*, workspace: Workspace, user: AbstractBaseUser | No
 def _insert_guarded(*, task: SystemTask, workspace: Workspace, enqueue: bool) -> None:
     try:
         with transaction.atomic():
-            _running_import_refuse(workspace=workspace)
+            running_import_refuse(workspace=workspace)
             _waiting_imports_refuse(workspace=workspace, user=task.created_by)
             task.save()
             if enqueue:
@@ -174,7 +153,7 @@ def _insert_guarded(*, task: SystemTask, workspace: Workspace, enqueue: bool) ->
         running = SystemTask.objects.filter(
             workspace=workspace, kind=TaskKind.IMPORT, status__in=ACTIVE_STATUSES
         ).first()
-        raise _running_conflict(workspace=workspace, running=running) from exc
+        raise running_conflict(workspace=workspace, running=running) from exc
 
 
 def import_create(
@@ -280,3 +259,35 @@ def import_task_get(
 
 def _is_admin(*, workspace: Workspace, user: AbstractBaseUser) -> bool:
     return Membership.objects.filter(workspace=workspace, user_id=user.pk, role=Role.ADMIN).exists()
+
+
+CHAIN = ("import_inspect", "import_apply_stored")
+
+
+def import_create_chained(
+    *, workspace: Workspace, user: AbstractBaseUser, obs_path: str, choices: dict[str, Any]
+) -> SystemTask:
+    """An import in one call (the v1 API's ``jobs/import``): the task row as ``import_create`` makes it,
+    ``choices`` (the console API's shape) kept in it, and one Celery chain, inspect then apply with those
+    choices (``stored``). One task id for the whole import; with the broker down it fails at once (503)."""
+    with transaction.atomic():
+        task = import_create(
+            workspace=workspace,
+            user=user,
+            category=CATEGORY_JOB,
+            policy=choices["policy"],
+            obs_path=obs_path,
+            enqueue=False,
+        )
+        import_choices_store(task=task, choices=choices)
+        transaction.on_commit(
+            partial(
+                queue_send,
+                partial(_enqueue_chain, CHAIN, task.pk),
+                on_failure=partial(
+                    task_fail, task_id=task.pk, message=QUEUE_UNAVAILABLE_MESSAGE, code=QUEUE_UNAVAILABLE
+                ),
+                what=f"the import chain {task.pk}",
+            )
+        )
+    return task

@@ -1,0 +1,117 @@
+"""Import, step 2 on the worker's side of the line: the user's choices checked against the inspection and
+recorded in the task row (``import_choices_record``), without queueing anything, so that a request
+(``import_apply_request``) and a chained task (``import_apply_stored``) share it; and the rule of one
+running import per workspace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from factory.errors import Conflict, PermissionDenied
+from factory.transfer.imports.choices import import_secrets_pack
+from factory.transfer.imports.common import (
+    ACTIVE_STATUSES,
+    OVERWRITE,
+    STEP_APPLY,
+    STEP_INSPECTED,
+    stale_imports_fail,
+)
+from factory.transfer.imports.validate import import_choices_validate
+from factory.transfer.models import SystemTask, TaskKind, TaskStatus
+from factory.workspaces.models import Workspace
+
+
+def running_import_refuse(*, workspace: Workspace, exclude_pk: int | None = None) -> None:
+    """Inside a transaction: lock the workspace row (so that two requests check one after the other),
+    fail imports whose worker is gone, and refuse when another import is PENDING or RUNNING."""
+    Workspace.objects.select_for_update().filter(pk=workspace.pk).values_list("pk", flat=True).first()
+    stale_imports_fail(workspace_id=workspace.pk)
+    running = (
+        SystemTask.objects.filter(workspace=workspace, kind=TaskKind.IMPORT, status__in=ACTIVE_STATUSES)
+        .exclude(pk=exclude_pk)
+        .select_related("created_by")
+        .first()
+    )
+    if running is not None:
+        raise running_conflict(workspace=workspace, running=running)
+
+
+def running_conflict(*, workspace: Workspace, running: SystemTask | None) -> Conflict:
+    if running is None:
+        return Conflict(
+            f"Another import is running in workspace {workspace.name}; only one import runs at a time per "
+            "workspace. Wait for it to finish, then try again.",
+            code="import_running",
+        )
+    by = f" by {running.created_by.get_username()}" if running.created_by else ""
+    return Conflict(
+        f"Import {running.public_id} ({running.name}), started{by}, is still running in workspace "
+        f"{workspace.name}; only one import runs at a time per workspace. Wait for it to finish, then try again.",
+        code="import_running",
+        fields={"runningTask": running.public_id},
+    )
+
+
+def waiting_check(task: SystemTask, *, user: AbstractBaseUser) -> None:
+    if task.created_by_id != user.pk:
+        raise PermissionDenied(
+            "Only the user who started this import can continue it.", code="not_import_owner"
+        )
+    if task.status != TaskStatus.WAITING or task.step != STEP_INSPECTED:
+        raise Conflict(
+            f"Import {task.public_id} is not waiting for choices (it is {task.status.lower()}, step {task.step}).",
+            code="import_not_waiting",
+        )
+
+
+def import_choices_record(
+    *, task: SystemTask, user: AbstractBaseUser, choices: dict[str, Any]
+) -> tuple[SystemTask, str]:
+    """Check the user's choices against the inspection and record them: the task is PENDING for its apply
+    step. Returns the row and the message it had while waiting (to go back to if the apply cannot be
+    queued).
+
+    Refused with 400 naming every missing reference without a replacement (and every other bad choice),
+    with 409 when another import of the workspace is running. Secrets typed in for connections to create
+    are stored only encrypted in the task row, which the apply clears.
+    """
+    waiting_check(task, user=user)
+    inspection = (task.result or {}).get("inspection") or {}
+    parsed, secrets = import_choices_validate(
+        workspace=task.workspace,
+        inspection=inspection,
+        data=choices,
+        default_policy=task.params.get("policy") or OVERWRITE,
+    )
+    try:
+        with transaction.atomic():
+            running_import_refuse(workspace=task.workspace, exclude_pk=task.pk)
+            row = SystemTask.objects.select_for_update().get(pk=task.pk)
+            waiting_check(row, user=user)
+            waiting_message = row.message
+            row.params = {**row.params, "choices": parsed.to_params()}
+            # Parameter values too: params.choices names the parameters, the values stay encrypted.
+            row.secrets_encrypted = import_secrets_pack(
+                connections=secrets, public_params=parsed.public_params, job_params=parsed.job_params
+            )
+            row.status = TaskStatus.PENDING
+            row.step = STEP_APPLY
+            row.attempts = 0
+            row.message = "Importing..."
+            row.save(
+                update_fields=[
+                    "params",
+                    "secrets_encrypted",
+                    "status",
+                    "step",
+                    "attempts",
+                    "message",
+                    "updated_at",
+                ]
+            )
+    except IntegrityError as exc:
+        raise running_conflict(workspace=task.workspace, running=None) from exc
+    return row, waiting_message
