@@ -1,10 +1,13 @@
 /**
- * The one module that talks to the server: every request goes through `request` here.
+ * The one module that talks to the server: every request goes through `http` here.
  *
  * It adds the CSRF header to every non-GET request, sends and reads JSON, and turns the console API's
  * error envelope `{"message", "code", "extra": {"fields"}}` into a typed `ApiError` that the UI can branch
- * on (`code`) and show (`message`, `fields`).
+ * on (`code`) and show (`message`, `fields`). It is built on openapi-fetch over the generated `paths`
+ * (schema.d.ts), so that every call's URL, parameters, body and answer are typed from the server's schema.
  */
+import createClient, { type Middleware } from "openapi-fetch";
+import type { paths } from "./schema";
 
 export type FieldErrors = Record<string, unknown>;
 
@@ -155,97 +158,78 @@ export function redirectToLogin(): void {
   window.location.assign(`/login/?next=${encodeURIComponent(next)}`);
 }
 
-export interface RequestOptions {
-  body?: unknown;
-  form?: FormData;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-export interface RawResponse {
-  response: Response;
-  status: number;
-  headers: Headers;
-}
-
-async function send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
-  let body: BodyInit | undefined;
-  if (options.form) {
-    body = options.form;
-  } else if (options.body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    body = JSON.stringify(options.body);
-  }
-  if (method !== "GET" && method !== "HEAD") headers[csrfHeaderName()] = csrfToken();
-  let response: Response;
+/** The error envelope (or DRF's own shape) as an ApiError; a 401 sends the browser to the login page. */
+async function errorFromResponse(response: Response): Promise<ApiError> {
+  let parsed: unknown = null;
   try {
-    response = await fetch(path, { method, headers, body, credentials: "same-origin", signal: options.signal });
-  } catch (cause) {
-    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
-    throw networkError(cause);
+    parsed = await response.clone().json();
+  } catch {
+    parsed = null;
   }
-  if (!response.ok) {
-    let parsed: unknown = null;
-    try {
-      parsed = await response.json();
-    } catch {
-      parsed = null;
-    }
-    const error = apiErrorFrom(response.status, parsed, response.statusText);
-    if (error.code === "not_authenticated") redirectToLogin();
-    throw error;
-  }
-  return response;
+  const error = apiErrorFrom(response.status, parsed, response.statusText);
+  if (error.code === "not_authenticated") redirectToLogin();
+  return error;
 }
 
-export interface JsonResult<T> {
-  data: T;
-  status: number;
-  headers: Headers;
-}
-
-/** A JSON request; resolves with the parsed body (null for 204) and the response headers. */
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<JsonResult<T>> {
-  const response = await send(method, path, options);
-  let data: unknown = null;
-  if (response.status !== 204) {
-    const text = await response.text();
-    data = text ? JSON.parse(text) : null;
-  }
-  return { data: data as T, status: response.status, headers: response.headers };
-}
-
-export const api = {
-  get: async <T>(path: string, signal?: AbortSignal) => (await request<T>("GET", path, { signal })).data,
-  post: async <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
-    (await request<T>("POST", path, { body: body ?? {}, headers })).data,
-  put: async <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
-    (await request<T>("PUT", path, { body, headers })).data,
-  patch: async <T>(path: string, body?: unknown) => (await request<T>("PATCH", path, { body })).data,
-  delete: async <T>(path: string) => (await request<T>("DELETE", path)).data,
-  upload: async <T>(path: string, form: FormData) => (await request<T>("POST", path, { form })).data,
+// Every request: the CSRF header on writes, JSON unless the caller asks for a file, a network failure and
+// an error answer thrown as ApiError (so a call's `data` is always the schema's success type).
+const envelope: Middleware = {
+  onRequest({ request }) {
+    if (!request.headers.has("Accept")) request.headers.set("Accept", "application/json");
+    if (request.method !== "GET" && request.method !== "HEAD") request.headers.set(csrfHeaderName(), csrfToken());
+    return request;
+  },
+  onError({ error }) {
+    if (error instanceof DOMException && error.name === "AbortError") return error;
+    return networkError(error);
+  },
+  async onResponse({ response }) {
+    if (!response.ok) throw await errorFromResponse(response);
+    return undefined;
+  },
 };
+
+/**
+ * The typed client: every path, parameter, body and answer comes from the generated `paths`. Calls read
+ * as `ok(http.GET("/api/session/"))`.
+ */
+export const http = createClient<paths>({ credentials: "same-origin" });
+http.use(envelope);
+
+type Answer = { data?: unknown; error?: unknown; response: Response };
+/** The success branch's body of an openapi-fetch answer (its error branch has no `data`). */
+type Success<R> = R extends { data: infer D; error?: never } ? D : never;
+
+/** The success body of a call (the middleware has already thrown for an error answer). */
+export async function ok<R extends Answer>(call: Promise<R>): Promise<Success<R>> {
+  const answer = await call;
+  if (answer.error !== undefined || !answer.response.ok) throw await errorFromResponse(answer.response);
+  // Only the success branch is left; an answer without a body (204) has no data, and its type says so.
+  return answer.data as Success<R>;
+}
 
 export type FileOrJson<T> = { kind: "file"; blob: Blob; fileName: string } | { kind: "json"; status: number; data: T };
 
 /**
- * A POST whose answer is either a file (a zip to save) or JSON (e.g. 202 with a task to poll).
+ * A call whose answer is either a file (a zip to save) or the schema's JSON (e.g. a task to poll). Pass the
+ * call with `parseAs: "stream"`, so that the body is still unread here.
  */
-export async function postForFileOrJson<T>(path: string, body: unknown, fallbackName = "download.zip"): Promise<FileOrJson<T>> {
-  const response = await send("POST", path, { body, headers: { Accept: "application/zip, application/json" } });
+export async function fileOrJson<T>(call: Promise<Answer>, fallbackName = "download.zip"): Promise<FileOrJson<T>> {
+  const { response } = await call;
   const type = response.headers.get("Content-Type") ?? "";
   if (type.includes("application/json")) {
+    // The schema's JSON answer of the same operation: T is that operation's success type.
     return { kind: "json", status: response.status, data: (await response.json()) as T };
   }
   const blob = await response.blob();
   return { kind: "file", blob, fileName: fileNameFromDisposition(response.headers.get("Content-Disposition"), fallbackName) };
 }
 
-/** A GET that downloads a file (e.g. an import report). */
-export async function getFile(path: string, fallbackName = "download"): Promise<{ blob: Blob; fileName: string }> {
-  const response = await send("GET", path, { headers: { Accept: "*/*" } });
-  return { blob: await response.blob(), fileName: fileNameFromDisposition(response.headers.get("Content-Disposition"), fallbackName) };
+/** A file answer (e.g. an import report) from a call made with `parseAs: "blob"`. */
+export async function asFile(call: Promise<Answer>, fallbackName = "download"): Promise<{ blob: Blob; fileName: string }> {
+  const { data, response } = await call;
+  const blob = data instanceof Blob ? data : await response.blob();
+  return { blob, fileName: fileNameFromDisposition(response.headers.get("Content-Disposition"), fallbackName) };
 }
 
 /** Hands a blob to the browser as a download. */

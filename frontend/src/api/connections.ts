@@ -4,10 +4,10 @@
  * and environment variables. Secrets go in only: no response carries one.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "./client";
+import { http, ok } from "./client";
 import { keys } from "./hooks";
 import type { components } from "./schema";
-import type { Connection, EnvironmentVariable, ExternalObject, Id } from "./types";
+import type { Id } from "./types";
 
 type S = components["schemas"];
 export type ConnectionTypeSpec = S["ConnectionTypeSpec"];
@@ -20,32 +20,40 @@ export type ExternalObjectKind = S["ExternalObjectKindEnum"];
 export type ExternalObjectInput = S["ExternalObjectCreateInputRequest"];
 export type EnvironmentVariableInput = S["EnvironmentVariableCreateInputRequest"];
 
-const ws = (workspace: Id) => `/api/workspaces/${workspace}`;
-const list = async <T>(path: string) => {
-  const data = await api.get<T[] | { results: T[] }>(path);
-  return Array.isArray(data) ? data : (data?.results ?? []);
-};
+const inWs = (w: Id) => ({ workspace_id: String(w) });
+const connection = (w: Id, id: Id) => ({ path: { ...inWs(w), connection_id: id } });
+const external = (w: Id, id: Id) => ({ path: { ...inWs(w), object_id: id } });
+const variable = (w: Id, id: Id) => ({ path: { ...inWs(w), variable_id: id } });
 
-export const connectionTypesList = () => api.get<ConnectionTypeSpec[]>("/api/connection-types/");
-export const connectionCreate = (w: Id, body: ConnectionInput) => api.post<Connection>(`${ws(w)}/connections/`, body);
-export const connectionUpdate = (w: Id, id: Id, body: Partial<ConnectionInput>) => api.patch<Connection>(`${ws(w)}/connections/${id}/`, body);
-export const connectionDelete = (w: Id, id: Id) => api.delete<null>(`${ws(w)}/connections/${id}/`);
-export const connectionUsages = (w: Id, id: Id) => api.get<Usages>(`${ws(w)}/connections/${id}/usages/`);
+export const connectionTypesList = () => ok(http.GET("/api/connection-types/"));
+export const connectionCreate = (w: Id, body: ConnectionInput) =>
+  ok(http.POST("/api/workspaces/{workspace_id}/connections/", { params: { path: inWs(w) }, body }));
+export const connectionUpdate = (w: Id, id: Id, body: Partial<ConnectionInput>) =>
+  ok(http.PATCH("/api/workspaces/{workspace_id}/connections/{connection_id}/", { params: connection(w, id), body }));
+export const connectionDelete = (w: Id, id: Id) => ok(http.DELETE("/api/workspaces/{workspace_id}/connections/{connection_id}/", { params: connection(w, id) }));
+export const connectionUsages = (w: Id, id: Id) => ok(http.GET("/api/workspaces/{workspace_id}/connections/{connection_id}/usages/", { params: connection(w, id) }));
 /** Tests form values; `connectionId` lets a blank secret stand for the stored one. */
-export const connectionTest = (w: Id, body: ConnectionTestInput) => api.post<ConnectionTestResult>(`${ws(w)}/connections/test/`, body);
+export const connectionTest = (w: Id, body: ConnectionTestInput) =>
+  ok(http.POST("/api/workspaces/{workspace_id}/connections/test/", { params: { path: inWs(w) }, body }));
 
-export const externalObjectsAll = (w: Id) => list<ExternalObject>(`${ws(w)}/external-objects/?limit=1000`);
-export const externalObjectCreate = (w: Id, body: ExternalObjectInput) => api.post<ExternalObject>(`${ws(w)}/external-objects/`, body);
+export const externalObjectsAll = async (w: Id) =>
+  (await ok(http.GET("/api/workspaces/{workspace_id}/external-objects/", { params: { path: inWs(w), query: { limit: 1000 } } }))).results;
+export const externalObjectCreate = (w: Id, body: ExternalObjectInput) =>
+  ok(http.POST("/api/workspaces/{workspace_id}/external-objects/", { params: { path: inWs(w) }, body }));
 export const externalObjectUpdate = (w: Id, id: Id, body: Partial<ExternalObjectInput>) =>
-  api.patch<ExternalObject>(`${ws(w)}/external-objects/${id}/`, body);
-export const externalObjectDelete = (w: Id, id: Id) => api.delete<null>(`${ws(w)}/external-objects/${id}/`);
-export const externalObjectUsages = (w: Id, id: Id) => api.get<Usages>(`${ws(w)}/external-objects/${id}/usages/`);
+  ok(http.PATCH("/api/workspaces/{workspace_id}/external-objects/{object_id}/", { params: external(w, id), body }));
+export const externalObjectDelete = (w: Id, id: Id) => ok(http.DELETE("/api/workspaces/{workspace_id}/external-objects/{object_id}/", { params: external(w, id) }));
+export const externalObjectUsages = (w: Id, id: Id) =>
+  ok(http.GET("/api/workspaces/{workspace_id}/external-objects/{object_id}/usages/", { params: external(w, id) }));
 
-export const envVarsList = (w: Id) => list<EnvironmentVariable>(`${ws(w)}/environment-variables/?limit=1000`);
-export const envVarCreate = (w: Id, body: EnvironmentVariableInput) => api.post<EnvironmentVariable>(`${ws(w)}/environment-variables/`, body);
+export const envVarsList = async (w: Id) =>
+  (await ok(http.GET("/api/workspaces/{workspace_id}/environment-variables/", { params: { path: inWs(w), query: { limit: 1000 } } }))).results;
+export const envVarCreate = (w: Id, body: EnvironmentVariableInput) =>
+  ok(http.POST("/api/workspaces/{workspace_id}/environment-variables/", { params: { path: inWs(w) }, body }));
 export const envVarUpdate = (w: Id, id: Id, body: Partial<EnvironmentVariableInput>) =>
-  api.patch<EnvironmentVariable>(`${ws(w)}/environment-variables/${id}/`, body);
-export const envVarDelete = (w: Id, id: Id) => api.delete<null>(`${ws(w)}/environment-variables/${id}/`);
+  ok(http.PATCH("/api/workspaces/{workspace_id}/environment-variables/{variable_id}/", { params: variable(w, id), body }));
+export const envVarDelete = (w: Id, id: Id) =>
+  ok(http.DELETE("/api/workspaces/{workspace_id}/environment-variables/{variable_id}/", { params: variable(w, id) }));
 
 export const roomKeys = {
   types: ["connection-types"] as const,

@@ -4,6 +4,7 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import type { Category, Id } from "./types";
+import type { ExternalObjectKind } from "./connections";
 import * as ep from "./endpoints";
 
 export const keys = {
@@ -32,8 +33,17 @@ export const useNodeTypes = () => useQuery({ queryKey: keys.nodeTypes, queryFn: 
 
 export const useConnections = (ws: Id) => useQuery({ queryKey: keys.connections(ws), queryFn: () => ep.connectionsList(ws), staleTime: 30_000 });
 
+const EXTERNAL_KINDS: readonly string[] = ["dli_queue", "ges_graph", "dis_stream", "cdm_cluster", "mrs_cluster"] satisfies ExternalObjectKind[];
+const isExternalKind = (kind: string): kind is ExternalObjectKind => EXTERNAL_KINDS.includes(kind);
+
+/** The existing objects of a cloud kind; any other kind (a node field's `refersTo`) lists nothing. */
 export const useExternalObjects = (ws: Id, kind: string, enabled = true) =>
-  useQuery({ queryKey: keys.external(ws, kind), queryFn: () => ep.externalObjectsList(ws, kind), staleTime: 30_000, enabled });
+  useQuery({
+    queryKey: keys.external(ws, kind),
+    queryFn: () => (isExternalKind(kind) ? ep.externalObjectsList(ws, kind) : Promise.resolve([])),
+    staleTime: 30_000,
+    enabled: enabled && isExternalKind(kind),
+  });
 
 export const useResources = (ws: Id, enabled = true) =>
   useQuery({ queryKey: keys.resources(ws), queryFn: () => ep.resourcesList(ws), staleTime: 30_000, enabled });

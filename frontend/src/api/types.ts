@@ -1,10 +1,10 @@
 /**
  * The console API's shapes as the frontend uses them.
  *
- * Response and request types come from the OpenAPI schema (schema.d.ts, generated from the backend by
- * `npm run gen:api`). Two kinds of data are free-form JSON there and are written down here instead: the
- * job/script document (DataArts' own definition, stored whole) and the import wizard's inspection and
- * report (built by factory/transfer/services/imports_inspect.py and imports_apply.py).
+ * Response and request types come from the OpenAPI schema (schema.d.ts, generated from the backend;
+ * `make test` fails when it is stale). Two kinds of data are free-form JSON there and are written down here
+ * instead: the job/script document (DataArts' own definition, stored whole) and the import wizard's
+ * inspection, report and package error (built by factory/transfer/imports/), until the schema types them.
  */
 import type { components } from "./schema";
 
@@ -207,7 +207,7 @@ export interface PackageConnection {
   canCreate: boolean;
 }
 
-export interface Inspection {
+export type Inspection = {
   category?: string;
   jobs: InspectedObject[];
   scripts: InspectedObject[];
@@ -219,7 +219,7 @@ export interface Inspection {
   /** E.g. "Job J: node N: unknown type T, its references are not checked." */
   warnings?: string[];
   summary?: Record<string, number>;
-}
+};
 
 export interface ReportRow {
   type: string;
@@ -230,7 +230,7 @@ export interface ReportRow {
   [extra: string]: unknown;
 }
 
-export interface ImportReport {
+export type ImportReport = {
   fileName?: string;
   rolledBack?: boolean;
   summary?: Record<string, number>;
@@ -242,7 +242,7 @@ export interface ImportReport {
   failed: ReportRow[];
   /** The nodes of imported jobs that use a reference the user left unresolved. */
   unresolved?: ReportUnresolved[];
-}
+};
 
 /** Where an imported job uses a reference left unresolved (node null: the job's schedule). */
 export interface ReportUnresolved {
@@ -254,19 +254,19 @@ export interface ReportUnresolved {
 }
 
 /** Why a package was refused: the entry, field, line and column. */
-export interface PackageError {
+export type PackageError = {
   message?: string;
   entry?: string;
   field?: string;
   line?: number;
   column?: number;
   [extra: string]: unknown;
-}
+};
 
 export type ImportTask = Omit<S["ImportTask"], "inspection" | "report" | "error"> & {
-  inspection?: Inspection | null;
-  report?: ImportReport | null;
-  error?: PackageError | null;
+  inspection: Inspection | null; // until the schema types it (issue 14)
+  report: ImportReport | null; // until the schema types it (issue 14)
+  error: PackageError | null; // until the schema types it (issue 14)
 };
 
 export type ApplyRequest = S["ImportApplyInputRequest"];

@@ -3,7 +3,7 @@ import { useNodeTypes } from "../api/hooks";
 import type { Job, JobDocument, NodeType } from "../api/types";
 import { BusyLine, LockControls, ProblemNotice, SubmitDialog } from "../editor/EditorParts";
 import { useEditor } from "../editor/useEditor";
-import { useConsole } from "../shell/ConsoleContext";
+import { useDialogs } from "../shell/ConsoleContext";
 import { ErrorNotice, formatTime, Notice, Spinner, useToast } from "../ui/bits";
 import { VersionsPanel } from "../versions/VersionsPanel";
 import { FlowCanvas, type CanvasSelection } from "./FlowCanvas";
@@ -78,8 +78,8 @@ function JobInfo({ job, doc }: { job: Job; doc: JobDocument }) {
 
 /** A job's tab: the toolbar, the node library, the canvas, the property panel and the versions. */
 export function JobEditor({ id }: { id: number }) {
-  const editor = useEditor<Job, JobDocument>("job", id);
-  const { openExport } = useConsole();
+  const editor = useEditor("job", id);
+  const { openExport } = useDialogs();
   const nodeTypes = useNodeTypes();
   const toast = useToast();
   const [selection, setSelection] = useState<CanvasSelection>(null);

@@ -12,7 +12,7 @@ import {
 } from "../api/connections";
 import { errorMessage, isApiError } from "../api/client";
 import type { Connection } from "../api/types";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, Field, Spinner } from "../ui/bits";
 import { formErrors, formPayload, initialValues, type FormValues } from "./logic";
@@ -45,7 +45,7 @@ function FieldInput({ f, id, value, set, disabled, stored }: { f: ConnectionType
 }
 
 function ConnectionForm({ spec, types, connection, onType, onClose }: { spec: ConnectionTypeSpec; types: ConnectionTypeSpec[]; connection: Connection | null; onType: (t: string) => void; onClose: () => void }) {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const readOnly = workspace.role === "viewer";
   const [name, setName] = useState(connection?.name ?? "");
   const [description, setDescription] = useState(connection?.description ?? "");

@@ -2,14 +2,14 @@ import { useMemo, useState } from "react";
 import { connectionDelete, connectionKeys, useRoomMutation } from "../api/connections";
 import { useConnections } from "../api/hooks";
 import type { Connection } from "../api/types";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { ErrorNotice, Spinner, formatTime } from "../ui/bits";
 import { ConnectionDialog } from "./ConnectionDialog";
 import { DeleteDialog } from "./DeleteDialog";
 
 /** Data connections: create, open (edit), delete with the list of their users. */
 export function ConnectionsTable() {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const canWrite = workspace.role !== "viewer";
   const q = useConnections(workspace.id);
   const [filter, setFilter] = useState("");

@@ -1,6 +1,6 @@
 import { useUsages } from "../api/connections";
 import type { Id } from "../api/types";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { ConfirmDialog } from "../ui/forms";
 import { Spinner } from "../ui/bits";
 
@@ -9,7 +9,7 @@ import { Spinner } from "../ui/bits";
  * one in use is allowed, as in DataArts: the jobs keep the name, and an import asks for a replacement.
  */
 export function DeleteDialog({ what, id, label, onDelete, onClose }: { what: "connection" | "external"; id: Id; label: string; onDelete: () => Promise<unknown>; onClose: () => void }) {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const usages = useUsages(workspace.id, what, id);
   const users = usages.data ? [...usages.data.jobs.map((n) => `Job ${n}`), ...usages.data.scripts.map((n) => `Script ${n}`)] : [];
   return (

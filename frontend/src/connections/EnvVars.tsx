@@ -2,7 +2,7 @@ import { useState } from "react";
 import { envVarCreate, envVarDelete, envVarKeys, envVarUpdate, useEnvVars, useRoomMutation } from "../api/connections";
 import { isApiError } from "../api/client";
 import type { EnvironmentVariable } from "../api/types";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, Field, Notice, Spinner } from "../ui/bits";
 import { ConfirmDialog } from "../ui/forms";
@@ -11,7 +11,7 @@ import { envVarWarning } from "./logic";
 const NAME = /^[A-Za-z0-9_\-.]{1,64}$/;
 
 function VariableDialog({ variable, onClose }: { variable: EnvironmentVariable | null; onClose: () => void }) {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const [name, setName] = useState(variable?.name ?? "");
   const [value, setValue] = useState(variable && !variable.masked ? variable.value : "");
   const [masked, setMasked] = useState(variable?.masked ?? false);
@@ -70,7 +70,7 @@ function VariableDialog({ variable, onClose }: { variable: EnvironmentVariable |
 
 /** Workspace environment variables, used in jobs as ${name}; masked ones show only whether they are set. */
 export function EnvVars() {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const canWrite = workspace.role !== "viewer";
   const q = useEnvVars(workspace.id);
   const [open, setOpen] = useState<EnvironmentVariable | "new" | null>(null);

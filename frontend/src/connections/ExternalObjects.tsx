@@ -2,7 +2,7 @@ import { useState } from "react";
 import { externalKeys, externalObjectCreate, externalObjectDelete, externalObjectUpdate, roomKeys, useAllExternalObjects, useRoomMutation, type ExternalObjectKind } from "../api/connections";
 import { isApiError } from "../api/client";
 import type { ExternalObject } from "../api/types";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, Field, Spinner } from "../ui/bits";
 import { validateObjectName } from "../ui/forms";
@@ -18,7 +18,7 @@ export const KINDS: { kind: ExternalObjectKind; label: string }[] = [
 const kindLabel = (k: string) => KINDS.find((x) => x.kind === k)?.label ?? k;
 
 function ObjectDialog({ obj, onClose }: { obj: ExternalObject | null; onClose: () => void }) {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const [kind, setKind] = useState<ExternalObjectKind>(obj?.kind ?? "dli_queue");
   const [name, setName] = useState(obj?.name ?? "");
   const [description, setDescription] = useState(obj?.description ?? "");
@@ -75,7 +75,7 @@ function ObjectDialog({ obj, onClose }: { obj: ExternalObject | null; onClose: (
 
 /** DLI queues, GES graphs, DIS streams, CDM and MRS clusters that nodes refer to by name. */
 export function ExternalObjects() {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const canWrite = workspace.role !== "viewer";
   const q = useAllExternalObjects(workspace.id);
   const [open, setOpen] = useState<ExternalObject | "new" | null>(null);

@@ -1,9 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
-import { getFile, saveBlob } from "../api/client";
+import { saveBlob } from "../api/client";
 import * as ep from "../api/endpoints";
 import { keys } from "../api/hooks";
 import type { DownloadRecord } from "../api/types";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { ErrorNotice, formatBytes, formatTime, ProgressBar, Spinner, useToast } from "../ui/bits";
 
 const running = (d: DownloadRecord) => d.status !== "SUCCESSFUL" && d.status !== "FAILED";
@@ -18,7 +18,7 @@ const STATUS_LABELS: Record<string, string> = {
 
 /** The Download Center: every export package of this workspace (yours; an admin sees everyone's). */
 export function DownloadCenter() {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const ws = workspace.id;
   const toast = useToast();
   const q = useQuery({
@@ -30,7 +30,7 @@ export function DownloadCenter() {
   const download = async (d: DownloadRecord) => {
     if (!d.downloadUrl) return;
     try {
-      const { blob, fileName } = await getFile(d.downloadUrl, d.fileName);
+      const { blob, fileName } = await ep.downloadFile(ws, d.id, d.fileName);
       saveBlob(blob, fileName);
     } catch (e) {
       toast(e instanceof Error ? e.message : "The download failed.", "error");

@@ -2,27 +2,28 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import * as ep from "../api/endpoints";
 import { keys } from "../api/hooks";
-import type { Id, Job, JobDocument, Script, ScriptDocument } from "../api/types";
-import { useConsole } from "../shell/ConsoleContext";
+import type { Id } from "../api/types";
+import { useSessionWorkspace, useTabs, useTreeRefresh } from "../shell/ConsoleContext";
 import { tabKey } from "../shell/tabs";
 import { useToast } from "../ui/bits";
 import { saveProblem, type SaveProblem } from "./messages";
 
-type Obj = Job | Script;
-type Doc = JobDocument | ScriptDocument;
 
 /**
  * An open job or script: the server's copy, the user's unsaved draft, and Save / Submit / Lock / Unlock
  * with the API's concurrency rules (If-Match on save; the lock for edit, save and submit).
  */
-export function useEditor<T extends Obj, D extends Doc>(kind: "job" | "script", id: Id) {
-  const { workspace, setTabState, refreshTree } = useConsole();
+export function useEditor<K extends keyof ep.Editable>(kind: K, id: Id) {
+  type D = ep.Editable[K]["doc"];
+  const { workspace } = useSessionWorkspace();
+  const { setTabState } = useTabs();
+  const { refreshTree } = useTreeRefresh();
   const ws = workspace.id;
   const plural: ep.ObjectKind = kind === "job" ? "jobs" : "scripts";
   const queryKey = kind === "job" ? keys.job(ws, id) : keys.script(ws, id);
   const queryClient = useQueryClient();
   const toast = useToast();
-  const query = useQuery({ queryKey, queryFn: () => ep.objectGet<T>(ws, plural, id) });
+  const query = useQuery({ queryKey, queryFn: () => ep.objectGet(ws, kind, id) });
   const [draft, setDraft] = useState<D | null>(null);
   const [problem, setProblem] = useState<SaveProblem | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -78,7 +79,7 @@ export function useEditor<T extends Obj, D extends Doc>(kind: "job" | "script", 
   const save = useCallback(async () => {
     if (!obj || !draft) return true;
     return run("Saving…", async () => {
-      const fresh = await ep.objectSave<T>(ws, plural, id, draft, obj.revision);
+      const fresh = await ep.objectSave(ws, plural, id, draft, obj.revision);
       await afterWrite(fresh);
       setDraft(null);
       toast("Saved.");

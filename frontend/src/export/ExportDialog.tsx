@@ -5,7 +5,7 @@ import { saveBlob } from "../api/client";
 import * as ep from "../api/endpoints";
 import { keys } from "../api/hooks";
 import type { Task } from "../api/types";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, Notice, ProgressBar, useToast } from "../ui/bits";
 import { isObsExistsError, isObsPathError, ObsFolderField } from "./ObsFolderField";
@@ -20,7 +20,7 @@ import { defaultChoices, exportProblem, exportRequestBody, isTaskDone, type Expo
  * after a time (at most 10,000).
  */
 export function ExportDialog({ target, onClose }: { target: ExportTarget; onClose: () => void }) {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const ws = workspace.id;
   const toast = useToast();
   const queryClient = useQueryClient();

@@ -1,7 +1,7 @@
 import { useId } from "react";
 import { isApiError } from "../api/client";
 import { useObsStatus } from "../api/hooks";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { obsTargetHint, type ExportChoices, type ExportTarget } from "./logic";
 
 /** The server's refusal of the OBS folder (outside the allow-list, not a folder), shown under the field. */
@@ -24,7 +24,7 @@ export function ObsFolderField({
   setChoices: (update: (c: ExportChoices) => ExportChoices) => void;
   error: unknown;
 }) {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const folderId = useId();
   const overwriteId = useId();
   const conflictId = useId();

@@ -4,13 +4,13 @@ import { useConnections } from "../api/hooks";
 import type { Connection } from "../api/types";
 import { ConnectionDialog } from "../connections/ConnectionDialog";
 import "../connections/room.css";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { ErrorNotice, Spinner } from "../ui/bits";
 
 /** The workspace's data connections (names and types; secrets never leave the server); a click opens
  * one, and the Connections room manages them all. */
 export function ConnectionsList() {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const [open, setOpen] = useState<Connection | "new" | null>(null);
   const q = useConnections(workspace.id);
   const [filter, setFilter] = useState("");

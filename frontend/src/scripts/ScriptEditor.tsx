@@ -1,9 +1,9 @@
 import { useId, useState } from "react";
 import { useConnections } from "../api/hooks";
-import type { Script, ScriptDocument } from "../api/types";
+import type { ScriptDocument } from "../api/types";
 import { BusyLine, LockControls, ProblemNotice, SubmitDialog } from "../editor/EditorParts";
 import { useEditor } from "../editor/useEditor";
-import { useConsole } from "../shell/ConsoleContext";
+import { useDialogs } from "../shell/ConsoleContext";
 import { ErrorNotice, Notice, Spinner } from "../ui/bits";
 import { VersionsPanel } from "../versions/VersionsPanel";
 
@@ -23,8 +23,8 @@ const CONNECTION_TYPES: Record<string, string[]> = {
 
 /** A script's tab: content, connection and database, with Save / Submit / Lock / Versions / Export. */
 export function ScriptEditor({ id }: { id: number }) {
-  const editor = useEditor<Script, ScriptDocument>("script", id);
-  const { openExport } = useConsole();
+  const editor = useEditor("script", id);
+  const { openExport } = useDialogs();
   const connections = useConnections(editor.ws);
   const [showSubmit, setShowSubmit] = useState(false);
   const [showVersions, setShowVersions] = useState(false);

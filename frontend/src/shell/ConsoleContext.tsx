@@ -1,17 +1,28 @@
-import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
+/**
+ * The console's view state, one context per concern, so that a consumer re-renders only when its concern
+ * changes: the session and current workspace, the open editor tabs, the open dialogs, and the trees'
+ * refresh signal. Server state is not here: it lives in TanStack Query.
+ */
+import { createContext, useCallback, useContext, useMemo, useRef, useState, type Context, type ReactNode } from "react";
 import { useNavigate } from "react-router-dom";
 import type { Category, Session, Workspace } from "../api/types";
 import type { ExportTarget } from "../export/logic";
 import { closeTab, openTab, tabKey, tabPath, updateTab, type EditorTab } from "./tabs";
 
-interface ConsoleValue {
+interface SessionValue {
   session: Session;
   workspace: Workspace;
   setWorkspace: (id: number) => void;
+}
+
+interface TabsValue {
   tabs: EditorTab[];
   openEditor: (tab: EditorTab) => void;
   closeEditor: (key: string, activeKey: string | null) => void;
   setTabState: (key: string, patch: Partial<EditorTab>) => void;
+}
+
+interface DialogsValue {
   exportTarget: ExportTarget | null;
   openExport: (target: ExportTarget) => void;
   closeExport: () => void;
@@ -21,12 +32,18 @@ interface ConsoleValue {
   /** Workspace Settings (lock policy, OBS allow-list): everyone reads them, admins change them. */
   settingsOpen: boolean;
   setSettingsOpen: (open: boolean) => void;
+}
+
+interface TreeRefreshValue {
   /** Bumped to make a tree reload what it shows. */
   treeEpoch: Record<Category, number>;
   refreshTree: (category: Category) => void;
 }
 
-const Ctx = createContext<ConsoleValue | null>(null);
+const SessionCtx = createContext<SessionValue | null>(null);
+const TabsCtx = createContext<TabsValue | null>(null);
+const DialogsCtx = createContext<DialogsValue | null>(null);
+const TreeRefreshCtx = createContext<TreeRefreshValue | null>(null);
 
 const STORAGE_KEY = "dataarts.workspace";
 
@@ -35,17 +52,12 @@ function initialWorkspace(session: Session): Workspace {
   return session.workspaces.find((w) => w.id === stored) ?? session.workspaces[0];
 }
 
-export function ConsoleProvider({ session, children }: { session: Session; children: ReactNode }) {
+function SessionProvider({ session, children }: { session: Session; children: (workspaceId: number) => ReactNode }) {
   const navigate = useNavigate();
   // The id is the state; the workspace itself is read from the session each time, so that a refetched
   // session (after Workspace Settings are saved) shows the new lock policy and OBS allow-list.
   const [workspaceId, setWorkspaceId] = useState<number>(() => initialWorkspace(session).id);
   const workspace = session.workspaces.find((w) => w.id === workspaceId) ?? session.workspaces[0];
-  const [tabs, setTabs] = useState<EditorTab[]>([]);
-  const [exportTarget, setExportTarget] = useState<ExportTarget | null>(null);
-  const [importCategory, setImportCategory] = useState<"job" | "script" | null>(null);
-  const [settingsOpen, setSettingsOpen] = useState(false);
-  const [treeEpoch, setTreeEpoch] = useState<Record<Category, number>>({ job: 0, script: 0, resource: 0 });
 
   // Not checked against `session` here: a workspace just created is in the refetched session, which this
   // callback's caller may hold an older copy of; an id the session does not list shows the first one.
@@ -53,10 +65,23 @@ export function ConsoleProvider({ session, children }: { session: Session; child
     (id: number) => {
       window.localStorage.setItem(STORAGE_KEY, String(id));
       setWorkspaceId(id);
-      setTabs([]); // open editors belong to the workspace they came from
       navigate("/");
     },
     [navigate],
+  );
+  const value = useMemo(() => ({ session, workspace, setWorkspace }), [session, workspace, setWorkspace]);
+  return <SessionCtx.Provider value={value}>{children(workspace.id)}</SessionCtx.Provider>;
+}
+
+function TabsProvider({ workspaceId, children }: { workspaceId: number; children: ReactNode }) {
+  const navigate = useNavigate();
+  // Open editors belong to the workspace they came from: another workspace starts with none.
+  const [state, setState] = useState<{ workspaceId: number; tabs: EditorTab[] }>({ workspaceId, tabs: [] });
+  const tabs = useMemo(() => (state.workspaceId === workspaceId ? state.tabs : []), [state, workspaceId]);
+  const setTabs = useCallback(
+    (fn: (t: EditorTab[]) => EditorTab[]) =>
+      setState((s) => ({ workspaceId, tabs: fn(s.workspaceId === workspaceId ? s.tabs : []) })),
+    [workspaceId],
   );
 
   const openEditor = useCallback(
@@ -64,7 +89,7 @@ export function ConsoleProvider({ session, children }: { session: Session; child
       setTabs((t) => openTab(t, tab));
       navigate(tabPath(tab));
     },
-    [navigate],
+    [navigate, setTabs],
   );
 
   const tabsRef = useRef(tabs);
@@ -72,24 +97,23 @@ export function ConsoleProvider({ session, children }: { session: Session; child
   const closeEditor = useCallback(
     (key: string, activeKey: string | null) => {
       const { tabs: left, next } = closeTab(tabsRef.current, key, activeKey);
-      setTabs(left);
+      setTabs(() => left);
       if (activeKey === key) navigate(next ? tabPath(next) : "/");
     },
-    [navigate],
+    [navigate, setTabs],
   );
 
-  const setTabState = useCallback((key: string, patch: Partial<EditorTab>) => setTabs((t) => updateTab(t, key, patch)), []);
-  const refreshTree = useCallback((category: Category) => setTreeEpoch((e) => ({ ...e, [category]: e[category] + 1 })), []);
+  const setTabState = useCallback((key: string, patch: Partial<EditorTab>) => setTabs((t) => updateTab(t, key, patch)), [setTabs]);
+  const value = useMemo(() => ({ tabs, openEditor, closeEditor, setTabState }), [tabs, openEditor, closeEditor, setTabState]);
+  return <TabsCtx.Provider value={value}>{children}</TabsCtx.Provider>;
+}
 
-  const value = useMemo<ConsoleValue>(
+function DialogsProvider({ children }: { children: ReactNode }) {
+  const [exportTarget, setExportTarget] = useState<ExportTarget | null>(null);
+  const [importCategory, setImportCategory] = useState<"job" | "script" | null>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const value = useMemo<DialogsValue>(
     () => ({
-      session,
-      workspace,
-      setWorkspace,
-      tabs,
-      openEditor,
-      closeEditor,
-      setTabState,
       exportTarget,
       openExport: setExportTarget,
       closeExport: () => setExportTarget(null),
@@ -98,18 +122,46 @@ export function ConsoleProvider({ session, children }: { session: Session; child
       closeImport: () => setImportCategory(null),
       settingsOpen,
       setSettingsOpen,
-      treeEpoch,
-      refreshTree,
     }),
-    [session, workspace, setWorkspace, tabs, openEditor, closeEditor, setTabState, exportTarget, importCategory, settingsOpen, treeEpoch, refreshTree],
+    [exportTarget, importCategory, settingsOpen],
   );
-  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+  return <DialogsCtx.Provider value={value}>{children}</DialogsCtx.Provider>;
 }
 
-export function useConsole(): ConsoleValue {
-  const v = useContext(Ctx);
-  if (!v) throw new Error("useConsole outside ConsoleProvider");
+function TreeRefreshProvider({ children }: { children: ReactNode }) {
+  const [treeEpoch, setTreeEpoch] = useState<Record<Category, number>>({ job: 0, script: 0, resource: 0 });
+  const refreshTree = useCallback((category: Category) => setTreeEpoch((e) => ({ ...e, [category]: e[category] + 1 })), []);
+  const value = useMemo(() => ({ treeEpoch, refreshTree }), [treeEpoch, refreshTree]);
+  return <TreeRefreshCtx.Provider value={value}>{children}</TreeRefreshCtx.Provider>;
+}
+
+export function ConsoleProvider({ session, children }: { session: Session; children: ReactNode }) {
+  return (
+    <SessionProvider session={session}>
+      {(workspaceId) => (
+        <TabsProvider workspaceId={workspaceId}>
+          <DialogsProvider>
+            <TreeRefreshProvider>{children}</TreeRefreshProvider>
+          </DialogsProvider>
+        </TabsProvider>
+      )}
+    </SessionProvider>
+  );
+}
+
+function use<T>(ctx: Context<T | null>, name: string): T {
+  const v = useContext(ctx);
+  if (!v) throw new Error(`${name} outside ConsoleProvider`);
   return v;
 }
+
+/** The signed-in session and the current workspace. */
+export const useSessionWorkspace = () => use(SessionCtx, "useSessionWorkspace");
+/** The open editor tabs of the current workspace. */
+export const useTabs = () => use(TabsCtx, "useTabs");
+/** The Export, Import and Workspace Settings dialogs. */
+export const useDialogs = () => use(DialogsCtx, "useDialogs");
+/** Makes a category's tree reload what it shows (after a write elsewhere: import, save, delete...). */
+export const useTreeRefresh = () => use(TreeRefreshCtx, "useTreeRefresh");
 
 export { tabKey };

@@ -11,7 +11,7 @@ import { ScriptEditor } from "../scripts/ScriptEditor";
 import { DirectoryTree } from "../tree/DirectoryTree";
 import { Menu } from "../ui/Menu";
 import { ImportWizard } from "../wizard/ImportWizard";
-import { useConsole } from "./ConsoleContext";
+import { useDialogs, useSessionWorkspace, useTabs } from "./ConsoleContext";
 import { tabFromPath, tabKey, tabPath } from "./tabs";
 import { WorkspaceSettingsDialog } from "./WorkspaceSettings";
 import { WorkspacesRoom } from "./WorkspacesRoom";
@@ -25,7 +25,8 @@ const PANE_TABS: { id: PaneTab; label: string }[] = [
 ];
 
 function TopBar() {
-  const { session, workspace, setWorkspace, setSettingsOpen } = useConsole();
+  const { session, workspace, setWorkspace } = useSessionWorkspace();
+  const { setSettingsOpen } = useDialogs();
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const userRef = useRef<HTMLButtonElement>(null);
   const logout = async () => {
@@ -115,7 +116,7 @@ function LeftPane() {
 }
 
 function EditorTabs() {
-  const { tabs, closeEditor } = useConsole();
+  const { tabs, closeEditor } = useTabs();
   const location = useLocation();
   const active = tabFromPath(location.pathname);
   const activeKey = active ? tabKey(active) : null;
@@ -151,7 +152,8 @@ function EditorTabs() {
 }
 
 function Welcome() {
-  const { workspace, openImport } = useConsole();
+  const { workspace } = useSessionWorkspace();
+  const { openImport } = useDialogs();
   return (
     <section className="page welcome">
       <h1>{workspace.name}</h1>
@@ -168,7 +170,8 @@ function Welcome() {
 
 /** The console: top bar, the directory trees, open job/script tabs, the Download Center, dialogs. */
 export function Shell() {
-  const { tabs, openEditor, exportTarget, closeExport, importCategory, openImport, closeImport, settingsOpen, setSettingsOpen } = useConsole();
+  const { tabs, openEditor } = useTabs();
+  const { exportTarget, closeExport, importCategory, openImport, closeImport, settingsOpen, setSettingsOpen } = useDialogs();
   const location = useLocation();
   const navigate = useNavigate();
   const [params] = useSearchParams();

@@ -6,7 +6,7 @@ import type { LockPolicy, Workspace, WorkspaceUpdate } from "../api/types";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, Spinner, useToast } from "../ui/bits";
 import { allowListRequest, allowListRowErrors, describeEntry } from "./allowList";
-import { useConsole } from "./ConsoleContext";
+import { useSessionWorkspace } from "./ConsoleContext";
 
 const POLICIES: { value: LockPolicy; label: string; hint: string }[] = [
   { value: "soft", label: "Soft lock", hint: "Anyone may take the lock of a job or script from its holder." },
@@ -167,7 +167,7 @@ function AdminForm({ workspace, onClose }: { workspace: Workspace; onClose: () =
 
 /** "Workspace Settings" from the top bar: the lock policy and OBS allow-list; admins change them. */
 export function WorkspaceSettingsDialog({ onClose }: { onClose: () => void }) {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   // Read afresh: the session may be older than another admin's change.
   const q = useWorkspace(workspace.id);
   if (q.data?.role === "admin") return <AdminForm workspace={q.data} onClose={onClose} />;

@@ -5,7 +5,7 @@ import { keys, useMembers } from "../api/hooks";
 import type { LockPolicy, Member, Role, Workspace } from "../api/types";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, Spinner, useToast } from "../ui/bits";
-import { useConsole } from "./ConsoleContext";
+import { useDialogs, useSessionWorkspace } from "./ConsoleContext";
 import { lockPolicyLabel, memberErrorText, memberProblem, roleLabel, ROLES, WORKSPACE_NAME_MAX, workspaceNameProblem } from "./members";
 
 function RoleSelect({ value, onChange, label, disabled }: { value: Role; onChange: (role: Role) => void; label: string; disabled?: boolean }) {
@@ -22,7 +22,7 @@ function RoleSelect({ value, onChange, label, disabled }: { value: Role; onChang
 
 /** "Create Workspace" (staff): name, lock policy, description; the creator becomes its admin and lands in it. */
 function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
-  const { session, setWorkspace } = useConsole();
+  const { session, setWorkspace } = useSessionWorkspace();
   const queryClient = useQueryClient();
   const toast = useToast();
   const nameId = useId();
@@ -205,7 +205,8 @@ function MembersPanel({ workspace }: { workspace: Workspace }) {
  * workspace's members for its admins (every other member sees their own role).
  */
 export function WorkspacesRoom() {
-  const { session, workspace, setWorkspace, setSettingsOpen } = useConsole();
+  const { session, workspace, setWorkspace } = useSessionWorkspace();
+  const { setSettingsOpen } = useDialogs();
   const [creating, setCreating] = useState(false);
   return (
     <section className="page workspaces-room" aria-labelledby="workspaces-title">

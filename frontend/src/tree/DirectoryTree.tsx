@@ -1,19 +1,18 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import * as ep from "../api/endpoints";
 import { useElementSearch } from "../api/hooks";
 import type { Category, Id } from "../api/types";
 import { describeSelection } from "../export/logic";
-import { useConsole } from "../shell/ConsoleContext";
-import { tabFromPath, tabKey } from "../shell/tabs";
+import { useDialogs, useSessionWorkspace, useTabs, useTreeRefresh } from "../shell/ConsoleContext";
 import { ErrorNotice, Spinner, useToast } from "../ui/bits";
-import { ConfirmDialog, NameDialog, validateObjectName } from "../ui/forms";
 import { Menu, type MenuItem } from "../ui/Menu";
-import { MoveDialog, DirectoryPicker } from "./DirectoryPicker";
+import { copyText, dirMenuItems, elementMenuItems, kebabMenu } from "./menus";
+import { NOUNS, TreeDialogs, type DialogState } from "./TreeDialogs";
 import { collectElementIds, useTreeData } from "./hooks";
-import { OwnerDialog } from "./OwnerDialog";
-import { dirKeyString, elementMark, flattenTree, hierarchyOf, lockLabel, searchRows, treeKeyAction, type LoadedElement, type Row } from "./model";
+import { ROW_HEIGHT, TreeRow } from "./TreeRow";
+import { TreeLegend, TreeToolbar } from "./TreeToolbar";
+import { flattenTree, hierarchyOf, searchRows, treeKeyAction, type LoadedElement, type Row } from "./model";
 import {
   compactSelection,
   dirCheckState,
@@ -29,27 +28,6 @@ import {
   type Selection,
 } from "./selection";
 
-const ROW_HEIGHT = 26;
-
-const NOUNS: Record<Category, { one: string; many: string }> = {
-  job: { one: "Job", many: "Jobs" },
-  script: { one: "Script", many: "Scripts" },
-  resource: { one: "Resource", many: "Resources" },
-};
-
-type DialogState =
-  | { type: "rename"; element: LoadedElement }
-  | { type: "move"; element: LoadedElement }
-  | { type: "delete"; element: LoadedElement }
-  | { type: "copy"; element: LoadedElement }
-  | { type: "batchDelete"; ids: Id[] }
-  | { type: "batchMove"; ids: Id[] }
-  | { type: "batchUnlock"; ids: Id[] }
-  | { type: "owner"; ids: Id[] | null }
-  | { type: "createDir"; parent: DirKey }
-  | { type: "renameDir"; id: Id; name: string }
-  | { type: "deleteDir"; id: Id; name: string };
-
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
   useEffect(() => {
@@ -59,47 +37,15 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-async function copyText(text: string): Promise<void> {
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    const area = document.createElement("textarea");
-    area.value = text;
-    document.body.appendChild(area);
-    area.select();
-    document.execCommand("copy");
-    area.remove();
-  }
-}
-
-function CheckBox({ state, onToggle, label }: { state: CheckState; onToggle: () => void; label: string }) {
-  return (
-    <span
-      className={`tree-check${state === true ? " checked" : state === "mixed" ? " mixed" : ""}`}
-      aria-hidden="true"
-      data-label={label}
-      onClick={(e) => {
-        e.stopPropagation();
-        onToggle();
-      }}
-      onDoubleClick={(e) => e.stopPropagation()}
-    />
-  );
-}
-
-function LoadMoreRow({ onVisible, remaining }: { onVisible: () => void; remaining: number | null }) {
-  useEffect(() => {
-    onVisible();
-  }, [onVisible]);
-  return <span className="muted">{remaining ? `Loading more (${remaining} left)…` : "Loading more…"}</span>;
-}
-
 /**
  * One category's directory tree (Jobs, Scripts or Resources): lazily loaded, virtualised, searchable,
  * with check boxes for batch operations and the DataArts menus.
  */
 export function DirectoryTree({ category }: { category: Category }) {
-  const { workspace, treeEpoch, refreshTree, openEditor, openExport, openImport, tabs, closeEditor, setTabState } = useConsole();
+  const { workspace } = useSessionWorkspace();
+  const { openEditor } = useTabs();
+  const { openExport, openImport } = useDialogs();
+  const { treeEpoch, refreshTree } = useTreeRefresh();
   const ws = workspace.id;
   const noun = NOUNS[category];
   const toast = useToast();
@@ -117,9 +63,7 @@ export function DirectoryTree({ category }: { category: Category }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const kebabRef = useRef<HTMLButtonElement>(null);
   const selectable = category !== "resource";
-  const kind: ep.ObjectKind = category === "script" ? "scripts" : "jobs";
 
   // Selection and dialogs belong to one workspace.
   useEffect(() => {
@@ -190,6 +134,11 @@ export function DirectoryTree({ category }: { category: Category }) {
     if (row.expanded) {
       if (row.id !== null) data.collapse(row.id);
     } else data.expand(row.id);
+  };
+
+  const focusByClick = (key: string) => {
+    setFocusKey(key);
+    scrollRef.current?.focus();
   };
 
   const focusRow = (index: number) => {
@@ -271,49 +220,32 @@ export function DirectoryTree({ category }: { category: Category }) {
 
   const anyChecked = hasAnyChecked(selection);
 
-  const kebabItems = (): (MenuItem | "separator")[] => {
-    if (!selectable) return [{ label: "Create Directory", onSelect: () => setDialog({ type: "createDir", parent: null }) }];
-    const needs = !checkboxes || !anyChecked;
-    return [
-      checkboxes
-        ? { label: "Hide Check Box", onSelect: () => { setCheckboxes(false); setSelection(emptySelection()); } }
-        : { label: "Show Check Box", onSelect: () => setCheckboxes(true) },
-      "separator",
-      { label: `Export ${noun.one}`, onSelect: exportSelection, disabled: needs },
-      { label: `Export Workspace ${noun.one}`, onSelect: exportWorkspace },
-      { label: `Import ${noun.one}`, onSelect: () => openImport(category === "script" ? "script" : "job") },
-      { label: `Delete ${noun.one}`, onSelect: () => batch("batchDelete"), disabled: needs, danger: true },
-      { label: `Move ${noun.one}`, onSelect: () => batch("batchMove"), disabled: needs },
-      { label: "Configure Owner", onSelect: configureOwner },
-      { label: "Batch Unlock", onSelect: () => batch("batchUnlock"), disabled: needs },
-      "separator",
-      { label: "Create Directory", onSelect: () => setDialog({ type: "createDir", parent: null }) },
-    ];
-  };
-
-  const elementMenu = (e: LoadedElement): (MenuItem | "separator")[] => {
-    if (!selectable) return [{ label: "Copy Name", onSelect: () => copyText(e.name).then(() => toast("Copied.")) }];
-    return [
-      { label: "Rename", onSelect: () => setDialog({ type: "rename", element: e }) },
-      { label: "Move", onSelect: () => setDialog({ type: "move", element: e }) },
-      { label: "Delete", onSelect: () => setDialog({ type: "delete", element: e }), danger: true },
-      { label: "Export", onSelect: () => openExport({ category: category === "script" ? "script" : "job", ids: [e.id], description: e.name }) },
-      { label: "Copy and Save As", onSelect: () => setDialog({ type: "copy", element: e }) },
-      { label: "Copy Name", onSelect: () => copyText(e.name).then(() => toast("Copied.")) },
-    ];
-  };
-
-  const dirMenu = (id: DirKey): (MenuItem | "separator")[] => {
-    const items: (MenuItem | "separator")[] = [{ label: "Create Directory", onSelect: () => setDialog({ type: "createDir", parent: id }) }];
-    if (id !== null) {
-      const name = tree.dirs[String(id)]?.name ?? "";
-      items.push(
-        { label: "Rename Directory", onSelect: () => setDialog({ type: "renameDir", id, name }) },
-        { label: "Delete Directory", onSelect: () => setDialog({ type: "deleteDir", id, name }), danger: true },
-      );
-    }
-    return items;
-  };
+  const kebabItems = () =>
+    kebabMenu({
+      noun,
+      selectable,
+      checkboxes,
+      anyChecked,
+      showCheckBoxes: (show) => {
+        setCheckboxes(show);
+        if (!show) setSelection(emptySelection());
+      },
+      exportSelection,
+      exportWorkspace,
+      importPackage: () => openImport(category === "script" ? "script" : "job"),
+      batch,
+      configureOwner,
+      openDialog: setDialog,
+    });
+  const elementMenu = (e: LoadedElement) =>
+    elementMenuItems({
+      element: e,
+      selectable,
+      openDialog: setDialog,
+      exportOne: () => openExport({ category: category === "script" ? "script" : "job", ids: [e.id], description: e.name }),
+      copyName: () => void copyText(e.name).then(() => toast("Copied.")),
+    });
+  const dirMenu = (id: DirKey) => dirMenuItems({ id, name: id === null ? "" : (tree.dirs[String(id)]?.name ?? ""), openDialog: setDialog });
 
   const openRowMenu = (row: Row, at: { x: number; y: number }) => {
     if (row.kind === "element") {
@@ -367,42 +299,17 @@ export function DirectoryTree({ category }: { category: Category }) {
 
   return (
     <div className="tree-pane">
-      <div className="tree-toolbar">
-        <input
-          type="search"
-          className="tree-search"
-          aria-label={`Search ${noun.many.toLowerCase()}`}
-          placeholder={category === "job" ? "Enter a job or owner keyword" : `Enter a ${noun.one.toLowerCase()} name`}
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-        />
-        <button
-          type="button"
-          className="icon-button"
-          aria-label={`Refresh ${noun.many.toLowerCase()}`}
-          title="Refresh"
-          onClick={() => {
-            data.reload();
-            void searchQuery.refetch();
-          }}
-        >
-          ⟳
-        </button>
-        <button
-          ref={kebabRef}
-          type="button"
-          className="icon-button"
-          aria-label={`${noun.many} menu`}
-          aria-haspopup="menu"
-          title="More"
-          onClick={() => {
-            const r = kebabRef.current!.getBoundingClientRect();
-            setMenu({ at: { x: r.left, y: r.bottom + 2 }, items: kebabItems(), label: `${noun.many} menu` });
-          }}
-        >
-          ⋮
-        </button>
-      </div>
+      <TreeToolbar
+        noun={noun}
+        category={category}
+        search={search}
+        onSearch={setSearch}
+        onRefresh={() => {
+          data.reload();
+          void searchQuery.refetch();
+        }}
+        onMenu={(at) => setMenu({ at, items: kebabItems(), label: `${noun.many} menu` })}
+      />
       {checkedSummary && (
         <div className="tree-selection-bar" aria-live="polite">
           Selected: {checkedSummary}
@@ -438,297 +345,45 @@ export function DirectoryTree({ category }: { category: Category }) {
           {virtualizer.getVirtualItems().map((vi) => {
             const row = rows[vi.index];
             if (!row) return null;
-            const style: React.CSSProperties = {
-              position: "absolute",
-              top: 0,
-              left: 0,
-              right: 0,
-              height: ROW_HEIGHT,
-              transform: `translateY(${vi.start}px)`,
-              paddingLeft: 6 + row.depth * 16,
-            };
-            if (row.kind === "more") {
-              const list = tree.children[dirKeyString(row.parent)];
-              return (
-                <div key={row.key} role="none" className="tree-row tree-row-note" style={{ ...style, paddingLeft: style.paddingLeft as number + 20 }}>
-                  <LoadMoreRow onVisible={() => data.loadMore(row.parent)} remaining={list ? Math.max(0, list.count - list.loaded) : null} />
-                </div>
-              );
-            }
-            if (row.kind === "loading" || row.kind === "empty") {
-              const err = errors[dirKeyString(row.parent)];
-              return (
-                <div key={row.key} role="none" className="tree-row tree-row-note" style={{ ...style, paddingLeft: style.paddingLeft as number + 20 }}>
-                  {row.kind === "empty" ? <span className="muted">Empty</span> : err ? <span className="error-text">{err}</span> : <span className="muted">Loading…</span>}
-                </div>
-              );
-            }
-            const focused = row.key === focusKey;
-            const check = checkboxes && selectable ? rowCheck(row) : undefined;
-            const label = rowLabel(row);
-            if (row.kind === "dir") {
-              const isRoot = row.id === null;
-              return (
-                <div
-                  key={row.key}
-                  id={`${treeId}-${row.key}`}
-                  role="treeitem"
-                  aria-level={row.depth + 1}
-                  aria-expanded={row.expandable ? row.expanded : undefined}
-                  aria-selected={focused}
-                  aria-checked={check === undefined ? undefined : check === "mixed" ? "mixed" : check}
-                  aria-label={label}
-                  className={`tree-row tree-dir${focused ? " focused" : ""}${isRoot ? " tree-root" : ""}`}
-                  style={style}
-                  onClick={() => {
-                    setFocusKey(row.key);
-                    if (!searching) toggleExpand(row);
-                    scrollRef.current?.focus();
-                  }}
-                  onContextMenu={(e) => {
-                    e.preventDefault();
-                    setFocusKey(row.key);
-                    openRowMenu(row, { x: e.clientX, y: e.clientY });
-                  }}
-                >
-                  <span className="tree-chevron" aria-hidden="true">
-                    {row.expandable ? (row.expanded ? "▾" : "▸") : ""}
-                  </span>
-                  {check !== undefined && <CheckBox state={check} onToggle={() => toggleRow(row)} label={`Select ${label}`} />}
-                  <span className={`tree-icon ${isRoot ? "root" : "folder"}`} aria-hidden="true" />
-                  <span className="tree-name">{label}</span>
-                </div>
-              );
-            }
-            const e = tree.elements[String(row.id)];
-            if (!e) return null;
-            const mark = selectable ? elementMark(e, category) : null;
-            const lock = selectable ? lockLabel(e) : null;
             return (
-              <div
+              <TreeRow
                 key={row.key}
-                id={`${treeId}-${row.key}`}
-                role="treeitem"
-                aria-level={row.depth + 1}
-                aria-selected={focused}
-                aria-checked={check === undefined ? undefined : check === true}
-                aria-label={e.name}
-                aria-description={[lock, mark === "unsubmitted" ? "Not submitted" : mark === "unscheduled" ? "Not scheduled" : null, e.owner ? `Owner ${e.owner}` : null].filter(Boolean).join(", ") || undefined}
-                className={`tree-row tree-element${focused ? " focused" : ""}${mark ? ` mark-${mark}` : ""}`}
-                style={style}
-                title={`${e.name}${e.owner ? ` · owner ${e.owner}` : ""}${e.updatedAt ? ` · updated ${new Date(e.updatedAt).toLocaleString()}` : ""}`}
-                onClick={() => {
-                  setFocusKey(row.key);
-                  scrollRef.current?.focus();
-                }}
-                onDoubleClick={() => openElement(e.id)}
-                onContextMenu={(ev) => {
-                  ev.preventDefault();
-                  setFocusKey(row.key);
-                  openRowMenu(row, { x: ev.clientX, y: ev.clientY });
-                }}
-              >
-                <span className="tree-chevron" aria-hidden="true" />
-                {check !== undefined && <CheckBox state={check} onToggle={() => toggleRow(row)} label={`Select ${e.name}`} />}
-                <span className={`tree-icon ${category}${e.processType === "REAL_TIME" ? " realtime" : ""}`} aria-hidden="true" />
-                <span className="tree-name">{e.name}</span>
-                {lock && <span className={`lock-label${e.lockedByMe ? " mine" : ""}`}>{lock}</span>}
-                {searching && e.owner && <span className="tree-owner">{e.owner}</span>}
-              </div>
+                row={row}
+                start={vi.start}
+                treeId={treeId}
+                tree={tree}
+                category={category}
+                focused={row.key === focusKey}
+                check={checkboxes && selectable && (row.kind === "dir" || row.kind === "element") ? rowCheck(row) : undefined}
+                label={rowLabel(row)}
+                searching={searching}
+                selectable={selectable}
+                errors={errors}
+                onFocus={focusByClick}
+                onToggleExpand={toggleExpand}
+                onToggleCheck={toggleRow}
+                onOpen={openElement}
+                onMenu={openRowMenu}
+                onLoadMore={() => row.kind === "more" && data.loadMore(row.parent)}
+              />
             );
           })}
         </div>
       </div>
-      {selectable && (
-        <div className="tree-legend" aria-hidden="true">
-          <span className="legend-dot unsubmitted" /> not submitted
-          {category === "job" && (
-            <>
-              <span className="legend-dot unscheduled" /> not scheduled
-            </>
-          )}
-        </div>
-      )}
+      {selectable && <TreeLegend category={category} />}
 
       {menu && <Menu label={menu.label} items={menu.items} at={menu.at} onClose={() => setMenu(null)} />}
 
-      {dialog?.type === "rename" && (
-        <NameDialog
-          title={`Rename ${noun.one}`}
-          label={`${noun.one} Name`}
-          initial={dialog.element.name}
-          validate={validateObjectName}
-          onClose={() => setDialog(null)}
-          onSubmit={async (name) => {
-            await ep.objectRename(ws, kind, dialog.element.id, name);
-            setTabState(tabKey({ kind: category === "script" ? "script" : "job", id: dialog.element.id }), { title: name });
-            toast(`Renamed to ${name}.`);
-            afterChange();
-          }}
-        />
-      )}
-      {dialog?.type === "copy" && <CopyDialog ws={ws} category={category} kind={kind} element={dialog.element} onClose={() => setDialog(null)} onDone={afterChange} />}
-      {dialog?.type === "move" && (
-        <MoveDialog
-          ws={ws}
-          category={category}
-          title={`Move ${noun.one}`}
-          what={dialog.element.name}
-          onClose={() => setDialog(null)}
-          onMove={async (dir) => {
-            await ep.objectMove(ws, kind, dialog.element.id, dir);
-            toast("Moved.");
-            afterChange();
-          }}
-        />
-      )}
-      {dialog?.type === "delete" && (
-        <ConfirmDialog
-          title={`Delete ${noun.one}`}
-          danger
-          confirmLabel="Delete"
-          onClose={() => setDialog(null)}
-          onConfirm={async () => {
-            await ep.objectDelete(ws, kind, dialog.element.id);
-            const key = tabKey({ kind: category === "script" ? "script" : "job", id: dialog.element.id });
-            const shown = tabFromPath(window.location.pathname);
-            if (tabs.some((t) => tabKey(t) === key)) closeEditor(key, shown ? tabKey(shown) : null);
-            toast("Deleted.");
-            afterChange();
-          }}
-        >
-          Delete {noun.one.toLowerCase()} <strong>{dialog.element.name}</strong>? This cannot be undone.
-        </ConfirmDialog>
-      )}
-      {dialog?.type === "batchDelete" && (
-        <ConfirmDialog
-          title={`Delete ${noun.one}`}
-          danger
-          confirmLabel="Delete"
-          onClose={() => setDialog(null)}
-          onConfirm={async () => {
-            await ep.objectsDelete(ws, kind, dialog.ids);
-            setSelection(emptySelection());
-            toast(`Deleted ${dialog.ids.length} ${dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}.`);
-            afterChange();
-          }}
-        >
-          Delete the {dialog.ids.length} selected {dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}? This cannot be undone.
-        </ConfirmDialog>
-      )}
-      {dialog?.type === "batchMove" && (
-        <MoveDialog
-          ws={ws}
-          category={category}
-          title={`Move ${noun.one}`}
-          what={`${dialog.ids.length} ${dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}`}
-          onClose={() => setDialog(null)}
-          onMove={async (dir) => {
-            await ep.objectsMove(ws, kind, dialog.ids, dir);
-            setSelection(emptySelection());
-            toast("Moved.");
-            afterChange();
-          }}
-        />
-      )}
-      {dialog?.type === "batchUnlock" && (
-        <ConfirmDialog
-          title="Batch Unlock"
-          confirmLabel="Unlock"
-          onClose={() => setDialog(null)}
-          onConfirm={async () => {
-            const result = await ep.objectsUnlock(ws, kind, dialog.ids);
-            const refused = result?.refused ?? [];
-            if (refused.length) {
-              toast(`Unlocked ${result.unlocked}. Not unlocked: ${refused.map((r) => `${r.name} (${r.reason})`).join("; ")}`, "error");
-            } else toast("Unlocked.");
-            afterChange();
-          }}
-        >
-          Unlock the {dialog.ids.length} selected {dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}? Unsaved changes of whoever holds a lock are lost.
-        </ConfirmDialog>
-      )}
-      {dialog?.type === "owner" && <OwnerDialog ws={ws} kind={kind} nouns={noun} ids={dialog.ids} onClose={() => setDialog(null)} onDone={afterChange} />}
-      {dialog?.type === "createDir" && (
-        <NameDialog
-          title="Create Directory"
-          label="Directory Name"
-          maxLength={64}
-          onClose={() => setDialog(null)}
-          onSubmit={async (name) => {
-            const parentPath = dialog.parent === null ? "" : (tree.dirs[String(dialog.parent)]?.path ?? "").replace(/\/+$/, "");
-            await ep.directoryCreate(ws, { category, path: `${parentPath}/${name}` });
-            toast("Directory created.");
-            if (dialog.parent !== null) data.expand(dialog.parent);
-            afterChange();
-          }}
-        />
-      )}
-      {dialog?.type === "renameDir" && (
-        <NameDialog
-          title="Rename Directory"
-          label="Directory Name"
-          maxLength={64}
-          initial={dialog.name}
-          onClose={() => setDialog(null)}
-          onSubmit={async (name) => {
-            await ep.directoryUpdate(ws, dialog.id, { name });
-            toast("Renamed.");
-            afterChange();
-          }}
-        />
-      )}
-      {dialog?.type === "deleteDir" && (
-        <ConfirmDialog
-          title="Delete Directory"
-          danger
-          confirmLabel="Delete"
-          onClose={() => setDialog(null)}
-          onConfirm={async () => {
-            await ep.directoryDelete(ws, dialog.id);
-            toast("Directory deleted.");
-            afterChange();
-          }}
-        >
-          Delete directory <strong>{dialog.name}</strong>? Only an empty directory can be deleted.
-        </ConfirmDialog>
-      )}
+      <TreeDialogs
+        dialog={dialog}
+        ws={ws}
+        category={category}
+        tree={tree}
+        onClose={() => setDialog(null)}
+        onChanged={afterChange}
+        onSelectionDone={() => setSelection(emptySelection())}
+        onExpand={data.expand}
+      />
     </div>
-  );
-}
-
-function CopyDialog({
-  ws,
-  category,
-  kind,
-  element,
-  onClose,
-  onDone,
-}: {
-  ws: Id;
-  category: Category;
-  kind: ep.ObjectKind;
-  element: LoadedElement;
-  onClose: () => void;
-  onDone: () => void;
-}) {
-  const toast = useToast();
-  const [dir, setDir] = useState<{ id: Id | null; path: string }>({ id: element.dirId ?? null, path: element.directory || "/" });
-  return (
-    <NameDialog
-      title="Copy and Save As"
-      label={`${NOUNS[category].one} Name`}
-      initial={`${element.name}_copy`}
-      validate={validateObjectName}
-      onClose={onClose}
-      onSubmit={async (name) => {
-        await ep.objectCopy(ws, kind, element.id, name, dir.path);
-        toast(`Saved as ${name}.`);
-        onDone();
-      }}
-    >
-      <p className="muted">Select Directory: {dir.path}</p>
-      <DirectoryPicker ws={ws} category={category} selected={dir.id} onSelect={(id, path) => setDir({ id, path })} label="Select Directory" />
-    </NameDialog>
   );
 }

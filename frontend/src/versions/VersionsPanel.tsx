@@ -4,7 +4,7 @@ import * as ep from "../api/endpoints";
 import { keys } from "../api/hooks";
 import type { Id, JobDocument, NodeType, VersionSummary } from "../api/types";
 import { FlowCanvas } from "../canvas/FlowCanvas";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, formatTime, Spinner, useToast } from "../ui/bits";
 import { ConfirmDialog } from "../ui/forms";
@@ -28,7 +28,7 @@ interface Props {
 
 /** Submitted Versions / Saved Versions of a job or script: View, Compare, Roll Back. */
 export function VersionsPanel({ kind, id, name, current, nodeTypes = [], canRollBack, onRolledBack, onClose }: Props) {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const ws = workspace.id;
   const [tab, setTab] = useState<VersionKind>("submitted");
   const [selected, setSelected] = useState<number[]>([]);

@@ -3,8 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { errorMessage, isApiError, saveBlob } from "../api/client";
 import * as ep from "../api/endpoints";
 import { useObsStatus } from "../api/hooks";
-import type { ImportTask } from "../api/types";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace, useTreeRefresh } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, ProgressBar, Spinner } from "../ui/bits";
 import {
@@ -37,7 +36,8 @@ function StepIndicator({ s }: { s: WizardState }) {
 }
 
 export function ImportWizard({ category, onClose }: { category: ImportCategory; onClose: () => void }) {
-  const { workspace, refreshTree } = useConsole();
+  const { workspace } = useSessionWorkspace();
+  const { refreshTree } = useTreeRefresh();
   const ws = workspace.id;
   const queryClient = useQueryClient();
   const [s, dispatch] = useReducer(wizardReducer, category, (c) => initialWizard(c, serverPackageMaxBytes()));
@@ -79,9 +79,8 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
   const apply = async () => {
     dispatch({ type: "applying" });
     try {
-      const answer = await ep.importApply(ws, s.taskId!, applyRequest(s));
-      const task = answer && typeof answer === "object" ? ((answer as { task?: ImportTask }).task ?? (answer as ImportTask)) : null;
-      dispatch({ type: "applyStarted", task: task && "status" in task ? task : null });
+      const task = await ep.importApply(ws, s.taskId!, applyRequest(s));
+      dispatch({ type: "applyStarted", task });
     } catch (e) {
       dispatch({ type: "error", message: e instanceof Error ? e.message : String(e) });
     }

@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import * as ep from "../api/endpoints";
 import type { ReferenceUse } from "../api/types";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { CREATE_FROM_PACKAGE, LEAVE_UNRESOLVED, missingItems, secretFieldsOf, wizardReducer, type MissingItem, type WizardState } from "./machine";
 import { needsScriptTypes, referenceKindWord, replacementCandidates } from "./references";
 
@@ -14,7 +14,7 @@ function useText(u: ReferenceUse): string {
 
 /** The workspace's script types by name, read only when some missing script is run by typed nodes. */
 function useScriptTypes(items: MissingItem[]): ReadonlyMap<string, string> | undefined {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const scripts = useQuery({
     queryKey: ["ws", workspace.id, "script-summaries"],
     queryFn: () => ep.scriptSummariesList(workspace.id),

@@ -2,7 +2,7 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import * as ep from "../api/endpoints";
 import { keys, useObsStatus } from "../api/hooks";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { ErrorNotice, formatBytes, formatTime, Spinner } from "../ui/bits";
 import { obsCrumbs, obsFolderLabel, obsParentFolder } from "./obsPaths";
 
@@ -20,7 +20,7 @@ function Row({ label, icon, onOpen }: { label: string; icon: "bucket" | "folder"
  * the allowed buckets and folders; a location outside the list shows the server's reason (403).
  */
 export function ObsPicker({ onPick, picked }: { onPick: (path: string) => void; picked: string }) {
-  const { workspace } = useConsole();
+  const { workspace } = useSessionWorkspace();
   const ws = workspace.id;
   const [path, setPath] = useState(() => obsParentFolder(picked));
   const q = useQuery({ queryKey: keys.obsBrowse(ws, path), queryFn: ({ signal }) => ep.obsBrowse(ws, path, signal) });

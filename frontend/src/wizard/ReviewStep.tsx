@@ -1,6 +1,6 @@
 import { useId } from "react";
 import type { DuplicatePolicy, InspectedObject } from "../api/types";
-import { useConsole } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { Notice } from "../ui/bits";
 import { blockedObjects, objectKey, wizardReducer, type WizardState } from "./machine";
 import { MissingReferences } from "./MissingReferences";
@@ -37,7 +37,7 @@ function PolicySelect({ s, dispatch, type, o }: { s: WizardState; dispatch: Reac
 }
 
 function ObjectsTable({ s, dispatch, type, title, objects }: { s: WizardState; dispatch: React.Dispatch<Parameters<typeof wizardReducer>[1]>; type: string; title: string; objects: InspectedObject[] }) {
-  const { session } = useConsole();
+  const { session } = useSessionWorkspace();
   if (!objects.length) return null;
   return (
     <section className="wizard-section">

@@ -1,0 +1,244 @@
+/**
+ * The directory tree's dialogs: rename, move, delete, copy of one element; batch delete, move, unlock and
+ * Configure Owner of the ticked ones; create, rename and delete of a directory. Which one is open is the
+ * tree's view state (`TreeDialog`); each write reports back through onChanged so that the tree refreshes.
+ */
+import { useState } from "react";
+import * as ep from "../api/endpoints";
+import type { Category, Id } from "../api/types";
+import { useTabs } from "../shell/ConsoleContext";
+import { tabFromPath, tabKey } from "../shell/tabs";
+import { useToast } from "../ui/bits";
+import { ConfirmDialog, NameDialog, validateObjectName } from "../ui/forms";
+import { DirectoryPicker, MoveDialog } from "./DirectoryPicker";
+import type { LoadedElement, TreeData } from "./model";
+import { OwnerDialog } from "./OwnerDialog";
+import type { DirKey } from "./selection";
+
+export const NOUNS: Record<Category, { one: string; many: string }> = {
+  job: { one: "Job", many: "Jobs" },
+  script: { one: "Script", many: "Scripts" },
+  resource: { one: "Resource", many: "Resources" },
+};
+
+export type DialogState =
+  | { type: "rename"; element: LoadedElement }
+  | { type: "move"; element: LoadedElement }
+  | { type: "delete"; element: LoadedElement }
+  | { type: "copy"; element: LoadedElement }
+  | { type: "batchDelete"; ids: Id[] }
+  | { type: "batchMove"; ids: Id[] }
+  | { type: "batchUnlock"; ids: Id[] }
+  | { type: "owner"; ids: Id[] | null }
+  | { type: "createDir"; parent: DirKey }
+  | { type: "renameDir"; id: Id; name: string }
+  | { type: "deleteDir"; id: Id; name: string };
+
+export function TreeDialogs({
+  dialog,
+  ws,
+  category,
+  tree,
+  onClose,
+  onChanged,
+  onSelectionDone,
+  onExpand,
+}: {
+  dialog: DialogState | null;
+  ws: Id;
+  category: Category;
+  tree: TreeData;
+  onClose: () => void;
+  /** After any write: the tree and the workspace's queries refresh. */
+  onChanged: () => void;
+  /** After a batch write: the ticks are cleared. */
+  onSelectionDone: () => void;
+  onExpand: (dir: DirKey) => void;
+}) {
+  const { tabs, closeEditor, setTabState } = useTabs();
+  const toast = useToast();
+  const noun = NOUNS[category];
+  const kind: ep.ObjectKind = category === "script" ? "scripts" : "jobs";
+  if (!dialog) return null;
+  return (
+    <>
+    {dialog?.type === "rename" && (
+      <NameDialog
+        title={`Rename ${noun.one}`}
+        label={`${noun.one} Name`}
+        initial={dialog.element.name}
+        validate={validateObjectName}
+        onClose={onClose}
+        onSubmit={async (name) => {
+          await ep.objectRename(ws, kind, dialog.element.id, name);
+          setTabState(tabKey({ kind: category === "script" ? "script" : "job", id: dialog.element.id }), { title: name });
+          toast(`Renamed to ${name}.`);
+          onChanged();
+        }}
+      />
+    )}
+    {dialog?.type === "copy" && <CopyDialog ws={ws} category={category} kind={kind} element={dialog.element} onClose={onClose} onDone={onChanged} />}
+    {dialog?.type === "move" && (
+      <MoveDialog
+        ws={ws}
+        category={category}
+        title={`Move ${noun.one}`}
+        what={dialog.element.name}
+        onClose={onClose}
+        onMove={async (dir) => {
+          await ep.objectMove(ws, kind, dialog.element.id, dir);
+          toast("Moved.");
+          onChanged();
+        }}
+      />
+    )}
+    {dialog?.type === "delete" && (
+      <ConfirmDialog
+        title={`Delete ${noun.one}`}
+        danger
+        confirmLabel="Delete"
+        onClose={onClose}
+        onConfirm={async () => {
+          await ep.objectDelete(ws, kind, dialog.element.id);
+          const key = tabKey({ kind: category === "script" ? "script" : "job", id: dialog.element.id });
+          const shown = tabFromPath(window.location.pathname);
+          if (tabs.some((t) => tabKey(t) === key)) closeEditor(key, shown ? tabKey(shown) : null);
+          toast("Deleted.");
+          onChanged();
+        }}
+      >
+        Delete {noun.one.toLowerCase()} <strong>{dialog.element.name}</strong>? This cannot be undone.
+      </ConfirmDialog>
+    )}
+    {dialog?.type === "batchDelete" && (
+      <ConfirmDialog
+        title={`Delete ${noun.one}`}
+        danger
+        confirmLabel="Delete"
+        onClose={onClose}
+        onConfirm={async () => {
+          await ep.objectsDelete(ws, kind, dialog.ids);
+          onSelectionDone();
+          toast(`Deleted ${dialog.ids.length} ${dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}.`);
+          onChanged();
+        }}
+      >
+        Delete the {dialog.ids.length} selected {dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}? This cannot be undone.
+      </ConfirmDialog>
+    )}
+    {dialog?.type === "batchMove" && (
+      <MoveDialog
+        ws={ws}
+        category={category}
+        title={`Move ${noun.one}`}
+        what={`${dialog.ids.length} ${dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}`}
+        onClose={onClose}
+        onMove={async (dir) => {
+          await ep.objectsMove(ws, kind, dialog.ids, dir);
+          onSelectionDone();
+          toast("Moved.");
+          onChanged();
+        }}
+      />
+    )}
+    {dialog?.type === "batchUnlock" && (
+      <ConfirmDialog
+        title="Batch Unlock"
+        confirmLabel="Unlock"
+        onClose={onClose}
+        onConfirm={async () => {
+          const result = await ep.objectsUnlock(ws, kind, dialog.ids);
+          const refused = result?.refused ?? [];
+          if (refused.length) {
+            toast(`Unlocked ${result.unlocked}. Not unlocked: ${refused.map((r) => `${r.name} (${r.reason})`).join("; ")}`, "error");
+          } else toast("Unlocked.");
+          onChanged();
+        }}
+      >
+        Unlock the {dialog.ids.length} selected {dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}? Unsaved changes of whoever holds a lock are lost.
+      </ConfirmDialog>
+    )}
+    {dialog?.type === "owner" && <OwnerDialog ws={ws} kind={kind} nouns={noun} ids={dialog.ids} onClose={onClose} onDone={onChanged} />}
+    {dialog?.type === "createDir" && (
+      <NameDialog
+        title="Create Directory"
+        label="Directory Name"
+        maxLength={64}
+        onClose={onClose}
+        onSubmit={async (name) => {
+          const parentPath = dialog.parent === null ? "" : (tree.dirs[String(dialog.parent)]?.path ?? "").replace(/\/+$/, "");
+          await ep.directoryCreate(ws, { category, path: `${parentPath}/${name}` });
+          toast("Directory created.");
+          if (dialog.parent !== null) onExpand(dialog.parent);
+          onChanged();
+        }}
+      />
+    )}
+    {dialog?.type === "renameDir" && (
+      <NameDialog
+        title="Rename Directory"
+        label="Directory Name"
+        maxLength={64}
+        initial={dialog.name}
+        onClose={onClose}
+        onSubmit={async (name) => {
+          await ep.directoryUpdate(ws, dialog.id, { name });
+          toast("Renamed.");
+          onChanged();
+        }}
+      />
+    )}
+    {dialog?.type === "deleteDir" && (
+      <ConfirmDialog
+        title="Delete Directory"
+        danger
+        confirmLabel="Delete"
+        onClose={onClose}
+        onConfirm={async () => {
+          await ep.directoryDelete(ws, dialog.id);
+          toast("Directory deleted.");
+          onChanged();
+        }}
+      >
+        Delete directory <strong>{dialog.name}</strong>? Only an empty directory can be deleted.
+      </ConfirmDialog>
+    )}
+    </>
+  );
+}
+
+function CopyDialog({
+  ws,
+  category,
+  kind,
+  element,
+  onClose,
+  onDone,
+}: {
+  ws: Id;
+  category: Category;
+  kind: ep.ObjectKind;
+  element: LoadedElement;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const toast = useToast();
+  const [dir, setDir] = useState<{ id: Id | null; path: string }>({ id: element.dirId ?? null, path: element.directory || "/" });
+  return (
+    <NameDialog
+      title="Copy and Save As"
+      label={`${NOUNS[category].one} Name`}
+      initial={`${element.name}_copy`}
+      validate={validateObjectName}
+      onClose={onClose}
+      onSubmit={async (name) => {
+        await ep.objectCopy(ws, kind, element.id, name, dir.path);
+        toast(`Saved as ${name}.`);
+        onDone();
+      }}
+    >
+      <p className="muted">Select Directory: {dir.path}</p>
+      <DirectoryPicker ws={ws} category={category} selected={dir.id} onSelect={(id, path) => setDir({ id, path })} label="Select Directory" />
+    </NameDialog>
+  );
+}
