@@ -14,7 +14,17 @@ export const keys = {
   external: (ws: Id, kind: string) => ["ws", ws, "external", kind] as const,
   resources: (ws: Id) => ["ws", ws, "resources"] as const,
   envVars: (ws: Id) => ["ws", ws, "env-vars"] as const,
-  search: (ws: Id, category: Category, term: string) => ["ws", ws, "search", category, term] as const,
+  /** Everything read from a category's directory tree (its pages, the directory pickers, the search):
+   * a write that changes the tree invalidates this one key. */
+  tree: (ws: Id, category: Category) => ["ws", ws, "tree", category] as const,
+  /** Every category's tree (an import writes jobs, scripts and resources). */
+  trees: (ws: Id) => ["ws", ws, "tree"] as const,
+  /** The pages of one directory's children, an infinite query. */
+  treeDir: (ws: Id, category: Category, dir: Id | null) => ["ws", ws, "tree", category, "dir", dir ?? "root"] as const,
+  treePicker: (ws: Id, category: Category, parent: Id | null) => ["ws", ws, "tree", category, "picker", parent ?? "root"] as const,
+  search: (ws: Id, category: Category, term: string) => ["ws", ws, "tree", category, "search", term] as const,
+  /** Every loaded job (or script) document of the workspace (after a batch write). */
+  objects: (ws: Id, kind: "job" | "script") => ["ws", ws, kind] as const,
   job: (ws: Id, id: Id) => ["ws", ws, "job", id] as const,
   script: (ws: Id, id: Id) => ["ws", ws, "script", id] as const,
   versions: (ws: Id, kind: ep.ObjectKind, id: Id, versionKind: string) => ["ws", ws, kind, id, "versions", versionKind] as const,

@@ -1,8 +1,9 @@
 import { useId, useState } from "react";
 import type { LockInfo } from "../api/types";
-import { Dialog } from "../ui/Dialog";
 import { Notice, Spinner } from "../ui/bits";
 import { ConfirmDialog } from "../ui/forms";
+import { WriteDialog } from "../ui/WriteDialog";
+import { useWrite } from "../api/mutations";
 import { lockStatus, MAX_VERSION_DESCRIPTION, type SaveProblem } from "./messages";
 
 /** "Submit" (DataArts' Submit Version): a description of at most 128 characters and a confirmation. */
@@ -11,30 +12,18 @@ export function SubmitDialog({ noun, dirty, onSubmit, onClose }: { noun: string;
   const confirmId = useId();
   const [description, setDescription] = useState("");
   const [confirmed, setConfirmed] = useState(false);
-  const [busy, setBusy] = useState(false);
+  // onSubmit reports its own error (the editor's notice) and answers whether it went through.
+  const write = useWrite((text: string) => onSubmit(text), { onDone: (ok) => ok && onClose() });
   const tooLong = description.length > MAX_VERSION_DESCRIPTION;
-  const go = async () => {
-    setBusy(true);
-    const ok = await onSubmit(description.trim());
-    setBusy(false);
-    if (ok) onClose();
-  };
   return (
-    <Dialog
+    <WriteDialog
       title="Submit Version"
-      onClose={onClose}
-      dismissable={!busy}
       width={480}
-      footer={
-        <>
-          <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={go} disabled={busy || !confirmed || tooLong || !description.trim()}>
-            {busy ? "Submitting…" : "OK"}
-          </button>
-        </>
-      }
+      write={write}
+      onSubmit={() => write.mutate(description.trim())}
+      onClose={onClose}
+      busyLabel="Submitting…"
+      disabled={!confirmed || tooLong || !description.trim()}
     >
       {dirty && <Notice kind="warning">Your unsaved changes are saved first.</Notice>}
       <div className="field">
@@ -53,7 +42,7 @@ export function SubmitDialog({ noun, dirty, onSubmit, onClose }: { noun: string;
         <input id={confirmId} type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} />
         I have checked the changes to this {noun} and want to submit them.
       </label>
-    </Dialog>
+    </WriteDialog>
   );
 }
 

@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import * as ep from "../api/endpoints";
 import { keys } from "../api/hooks";
 import type { Id } from "../api/types";
-import { useSessionWorkspace, useTabs, useTreeRefresh } from "../shell/ConsoleContext";
+import { useSessionWorkspace, useTabs } from "../shell/ConsoleContext";
 import { tabKey } from "../shell/tabs";
 import { useToast } from "../ui/bits";
 import { saveProblem, type SaveProblem } from "./messages";
@@ -17,7 +17,6 @@ export function useEditor<K extends keyof ep.Editable>(kind: K, id: Id) {
   type D = ep.Editable[K]["doc"];
   const { workspace } = useSessionWorkspace();
   const { setTabState } = useTabs();
-  const { refreshTree } = useTreeRefresh();
   const ws = workspace.id;
   const plural: ep.ObjectKind = kind === "job" ? "jobs" : "scripts";
   const queryKey = kind === "job" ? keys.job(ws, id) : keys.script(ws, id);
@@ -83,9 +82,9 @@ export function useEditor<K extends keyof ep.Editable>(kind: K, id: Id) {
       await afterWrite(fresh);
       setDraft(null);
       toast("Saved.");
-      refreshTree(kind);
+      void queryClient.invalidateQueries({ queryKey: keys.tree(ws, kind) });
     });
-  }, [obj, draft, run, ws, plural, id, afterWrite, toast, refreshTree, kind]);
+  }, [obj, draft, run, ws, plural, id, afterWrite, toast, kind]);
 
   const submit = useCallback(
     async (description: string) => {
@@ -99,10 +98,10 @@ export function useEditor<K extends keyof ep.Editable>(kind: K, id: Id) {
         await queryClient.invalidateQueries({ queryKey });
         await queryClient.invalidateQueries({ queryKey: ["ws", ws, plural, id] });
         toast("Submitted.");
-        refreshTree(kind);
+        void queryClient.invalidateQueries({ queryKey: keys.tree(ws, kind) });
       });
     },
-    [obj, draft, save, run, ws, plural, id, queryClient, queryKey, toast, refreshTree, kind],
+    [obj, draft, save, run, ws, plural, id, queryClient, queryKey, toast, kind],
   );
 
   const lock = useCallback(
@@ -110,9 +109,9 @@ export function useEditor<K extends keyof ep.Editable>(kind: K, id: Id) {
       run("Locking…", async () => {
         await ep.objectLock(ws, plural, id);
         await queryClient.invalidateQueries({ queryKey });
-        refreshTree(kind);
+        void queryClient.invalidateQueries({ queryKey: keys.tree(ws, kind) });
       }),
-    [run, ws, plural, id, queryClient, queryKey, refreshTree, kind],
+    [run, ws, plural, id, queryClient, queryKey, kind],
   );
 
   const unlock = useCallback(
@@ -122,9 +121,9 @@ export function useEditor<K extends keyof ep.Editable>(kind: K, id: Id) {
         setDraft(null);
         await queryClient.invalidateQueries({ queryKey });
         toast("Unlocked.");
-        refreshTree(kind);
+        void queryClient.invalidateQueries({ queryKey: keys.tree(ws, kind) });
       }),
-    [run, ws, plural, id, queryClient, queryKey, toast, refreshTree, kind],
+    [run, ws, plural, id, queryClient, queryKey, toast, kind],
   );
 
   const reloadDiscarding = useCallback(async () => {

@@ -6,7 +6,9 @@ import * as ep from "../api/endpoints";
 import { keys } from "../api/hooks";
 import type { Task } from "../api/types";
 import { useSessionWorkspace } from "../shell/ConsoleContext";
+import { useWrite } from "../api/mutations";
 import { Dialog } from "../ui/Dialog";
+import { WriteDialog } from "../ui/WriteDialog";
 import { ErrorNotice, Notice, ProgressBar, useToast } from "../ui/bits";
 import { isObsExistsError, isObsPathError, ObsFolderField } from "./ObsFolderField";
 import { defaultChoices, exportProblem, exportRequestBody, isTaskDone, type ExportChoices, type ExportTarget } from "./logic";
@@ -25,8 +27,6 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
   const toast = useToast();
   const queryClient = useQueryClient();
   const [choices, setChoices] = useState<ExportChoices>(defaultChoices);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [task, setTask] = useState<Task | null>(null);
   const scopeName = useId();
   const statusName = useId();
@@ -36,7 +36,7 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
   /** A change of the folder or of the overwrite box answers the server's refusal of the last one. */
   const editObs = (update: (c: ExportChoices) => ExportChoices) => {
     setChoices(update);
-    if (isObsPathError(error) || isObsExistsError(error)) setError(null);
+    if (isObsPathError(write.error) || isObsExistsError(write.error)) write.reset();
   };
 
   const poll = useQuery({
@@ -50,25 +50,17 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
     if (live && isTaskDone(live)) void queryClient.invalidateQueries({ queryKey: keys.downloads(ws) });
   }, [live, queryClient, ws]);
 
-  const ok = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const answer = await ep.exportStart(ws, exportRequestBody(target, choices));
-      if (answer.kind === "file") {
-        saveBlob(answer.blob, answer.fileName);
-        toast(`Exported ${answer.fileName}.`);
-        void queryClient.invalidateQueries({ queryKey: keys.downloads(ws) });
-        onClose();
-        return;
-      }
-      setTask(answer.task);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const write = useWrite(() => ep.exportStart(ws, exportRequestBody(target, choices)), {
+    // A package downloaded at once is in the Download Center's history already; a task gets there when done.
+    invalidates: (_, answer) => (answer.kind === "file" ? [keys.downloads(ws)] : []),
+    onDone: (answer) => {
+      if (answer.kind === "task") return setTask(answer.task);
+      saveBlob(answer.blob, answer.fileName);
+      toast(`Exported ${answer.fileName}.`);
+      onClose();
+    },
+  });
+  const error = write.error;
 
   const title = target.workspace ? (isJob ? "Export Workspace Job" : "Export Workspace Script") : isJob ? "Export Job" : "Export Script";
   const plural = isJob ? "jobs" : "scripts";
@@ -100,21 +92,11 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
   }
 
   return (
-    <Dialog
+    <WriteDialog
       title={title}
-      onClose={onClose}
-      dismissable={!busy}
-      width={560}
-      footer={
-        <>
-          <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={ok} disabled={busy || !!problem}>
-            {busy ? "Exporting…" : "OK"}
-          </button>
-        </>
-      }
+      width={560} write={write} onSubmit={() => write.mutate()} onClose={onClose} busyLabel="Exporting…" disabled={!!problem}
+      // The OBS folder's refusals are shown at the field.
+      shownError={isObsPathError(error) || isObsExistsError(error) ? null : error}
     >
       {target.workspace ? (
         <p className="export-what">
@@ -170,7 +152,6 @@ export function ExportDialog({ target, onClose }: { target: ExportTarget; onClos
       <p className="muted small">Passwords and other sensitive values are never exported.</p>
       {problem && (choices.obsPath || choices.changedSince) && <div className="field-error">{problem}</div>}
       {/* OBS refusals are shown beside the folder or the overwrite box instead. */}
-      <ErrorNotice error={isObsPathError(error) || isObsExistsError(error) ? null : error} />
-    </Dialog>
+    </WriteDialog>
   );
 }

@@ -1,11 +1,11 @@
 /**
  * The console's view state, one context per concern, so that a consumer re-renders only when its concern
- * changes: the session and current workspace, the open editor tabs, the open dialogs, and the trees'
- * refresh signal. Server state is not here: it lives in TanStack Query.
+ * changes: the session and current workspace, the open editor tabs, the open dialogs. Server state is not
+ * here: it lives in TanStack Query (a tree refreshes when a write invalidates its queries).
  */
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type Context, type ReactNode } from "react";
 import { useNavigate } from "react-router-dom";
-import type { Category, Session, Workspace } from "../api/types";
+import type { Session, Workspace } from "../api/types";
 import type { ExportTarget } from "../export/logic";
 import { closeTab, openTab, tabKey, tabPath, updateTab, type EditorTab } from "./tabs";
 
@@ -34,16 +34,9 @@ interface DialogsValue {
   setSettingsOpen: (open: boolean) => void;
 }
 
-interface TreeRefreshValue {
-  /** Bumped to make a tree reload what it shows. */
-  treeEpoch: Record<Category, number>;
-  refreshTree: (category: Category) => void;
-}
-
 const SessionCtx = createContext<SessionValue | null>(null);
 const TabsCtx = createContext<TabsValue | null>(null);
 const DialogsCtx = createContext<DialogsValue | null>(null);
-const TreeRefreshCtx = createContext<TreeRefreshValue | null>(null);
 
 const STORAGE_KEY = "dataarts.workspace";
 
@@ -128,21 +121,12 @@ function DialogsProvider({ children }: { children: ReactNode }) {
   return <DialogsCtx.Provider value={value}>{children}</DialogsCtx.Provider>;
 }
 
-function TreeRefreshProvider({ children }: { children: ReactNode }) {
-  const [treeEpoch, setTreeEpoch] = useState<Record<Category, number>>({ job: 0, script: 0, resource: 0 });
-  const refreshTree = useCallback((category: Category) => setTreeEpoch((e) => ({ ...e, [category]: e[category] + 1 })), []);
-  const value = useMemo(() => ({ treeEpoch, refreshTree }), [treeEpoch, refreshTree]);
-  return <TreeRefreshCtx.Provider value={value}>{children}</TreeRefreshCtx.Provider>;
-}
-
 export function ConsoleProvider({ session, children }: { session: Session; children: ReactNode }) {
   return (
     <SessionProvider session={session}>
       {(workspaceId) => (
         <TabsProvider workspaceId={workspaceId}>
-          <DialogsProvider>
-            <TreeRefreshProvider>{children}</TreeRefreshProvider>
-          </DialogsProvider>
+          <DialogsProvider>{children}</DialogsProvider>
         </TabsProvider>
       )}
     </SessionProvider>
@@ -161,7 +145,5 @@ export const useSessionWorkspace = () => use(SessionCtx, "useSessionWorkspace");
 export const useTabs = () => use(TabsCtx, "useTabs");
 /** The Export, Import and Workspace Settings dialogs. */
 export const useDialogs = () => use(DialogsCtx, "useDialogs");
-/** Makes a category's tree reload what it shows (after a write elsewhere: import, save, delete...). */
-export const useTreeRefresh = () => use(TreeRefreshCtx, "useTreeRefresh");
 
 export { tabKey };

@@ -1,8 +1,10 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import * as ep from "../api/endpoints";
+import { keys } from "../api/hooks";
+import { useWrite, type Invalidates } from "../api/mutations";
 import type { Category, Id } from "../api/types";
-import { Dialog } from "../ui/Dialog";
+import { WriteDialog } from "../ui/WriteDialog";
 import { ErrorNotice, Spinner } from "../ui/bits";
 
 function DirLevel({
@@ -23,7 +25,7 @@ function DirLevel({
   disabledId?: Id | null;
 }) {
   const q = useQuery({
-    queryKey: ["ws", ws, "dirs", category, parent],
+    queryKey: keys.treePicker(ws, category, parent),
     queryFn: () => ep.treeGet(ws, { category, parent, limit: 1 }),
   });
   const [open, setOpen] = useState<Set<Id>>(new Set());
@@ -121,6 +123,7 @@ export function MoveDialog({
   title,
   what,
   onMove,
+  invalidates,
   onClose,
 }: {
   ws: Id;
@@ -128,45 +131,18 @@ export function MoveDialog({
   title: string;
   what: string;
   onMove: (directoryPath: string) => Promise<unknown>;
+  invalidates?: Invalidates<string, unknown>;
   onClose: () => void;
 }) {
   const [target, setTarget] = useState<{ id: Id | null; path: string }>({ id: null, path: "/" });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onMove(target.path);
-      onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
+  const write = useWrite(onMove, { invalidates, onDone: onClose });
   return (
-    <Dialog
-      title={title}
-      onClose={onClose}
-      dismissable={!busy}
-      width={480}
-      footer={
-        <>
-          <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={submit} disabled={busy}>
-            {busy ? "Moving…" : "OK"}
-          </button>
-        </>
-      }
-    >
+    <WriteDialog title={title} width={480} write={write} onSubmit={() => write.mutate(target.path)} onClose={onClose} busyLabel="Moving…">
       <p>
         Move {what} to <strong>{target.path}</strong>
       </p>
       <p className="muted">Select Directory</p>
       <DirectoryPicker ws={ws} category={category} selected={target.id} onSelect={(id, path) => setTarget({ id, path })} label="Select Directory" />
-      <ErrorNotice error={error} />
-    </Dialog>
+    </WriteDialog>
   );
 }

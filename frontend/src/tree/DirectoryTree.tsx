@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
-import { useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useElementSearch } from "../api/hooks";
 import type { Category, Id } from "../api/types";
 import { describeSelection } from "../export/logic";
-import { useDialogs, useSessionWorkspace, useTabs, useTreeRefresh } from "../shell/ConsoleContext";
+import { useDialogs, useSessionWorkspace, useTabs } from "../shell/ConsoleContext";
 import { ErrorNotice, Spinner, useToast } from "../ui/bits";
 import { Menu, type MenuItem } from "../ui/Menu";
 import { copyText, dirMenuItems, elementMenuItems, kebabMenu } from "./menus";
@@ -45,13 +44,11 @@ export function DirectoryTree({ category }: { category: Category }) {
   const { workspace } = useSessionWorkspace();
   const { openEditor } = useTabs();
   const { openExport, openImport } = useDialogs();
-  const { treeEpoch, refreshTree } = useTreeRefresh();
   const ws = workspace.id;
   const noun = NOUNS[category];
   const toast = useToast();
-  const queryClient = useQueryClient();
   const treeId = useId();
-  const data = useTreeData(ws, category, treeEpoch[category]);
+  const data = useTreeData(ws, category);
   const { tree, expanded, errors } = data;
   const [checkboxes, setCheckboxes] = useState(false);
   const [selection, setSelection] = useState<Selection>(emptySelection);
@@ -212,11 +209,6 @@ export function DirectoryTree({ category }: { category: Category }) {
       if (!ids.length) throw new Error(`Select at least one ${noun.one.toLowerCase()}.`);
       setDialog({ type, ids });
     });
-
-  const afterChange = () => {
-    refreshTree(category);
-    void queryClient.invalidateQueries({ queryKey: ["ws", ws] });
-  };
 
   const anyChecked = hasAnyChecked(selection);
 
@@ -380,7 +372,6 @@ export function DirectoryTree({ category }: { category: Category }) {
         category={category}
         tree={tree}
         onClose={() => setDialog(null)}
-        onChanged={afterChange}
         onSelectionDone={() => setSelection(emptySelection())}
         onExpand={data.expand}
       />

@@ -1,8 +1,10 @@
 import { useId, useState } from "react";
 import * as ep from "../api/endpoints";
 import type { Id } from "../api/types";
-import { Dialog } from "../ui/Dialog";
-import { ErrorNotice, useToast } from "../ui/bits";
+import type { QueryKey } from "@tanstack/react-query";
+import { useWrite } from "../api/mutations";
+import { useToast } from "../ui/bits";
+import { WriteDialog } from "../ui/WriteDialog";
 import { OWNER_MAX, ownerProblem, ownerRequest, ownerResultText, type OwnerForm } from "./owner";
 
 /**
@@ -15,56 +17,36 @@ export function OwnerDialog({
   kind,
   nouns,
   ids,
+  invalidates,
   onClose,
-  onDone,
 }: {
   ws: Id;
   kind: ep.ObjectKind;
   nouns: { one: string; many: string };
   ids: Id[] | null;
+  /** The queries the change of owner touches (the tree shows owners). */
+  invalidates: QueryKey[];
   onClose: () => void;
-  onDone: () => void;
 }) {
   const toast = useToast();
   const currentId = useId();
   const targetId = useId();
   const [form, setForm] = useState<OwnerForm>({ currentOwner: "", targetOwner: "" });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const migrate = ids === null;
   const problem = ownerProblem(ids, form);
-  const submit = async () => {
-    if (problem) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await ep.objectsOwnerSet(ws, kind, ownerRequest(ids, form));
+  const write = useWrite(() => ep.objectsOwnerSet(ws, kind, ownerRequest(ids, form)), {
+    invalidates,
+    onDone: (result) => {
       toast(ownerResultText(result, nouns, form, migrate));
-      onDone();
       onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
+    },
+  });
+  const submit = () => {
+    if (!problem && !write.isPending) write.mutate();
   };
   const many = nouns.many.toLowerCase();
   return (
-    <Dialog
-      title="Configure Owner"
-      onClose={onClose}
-      dismissable={!busy}
-      width={480}
-      footer={
-        <>
-          <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={submit} disabled={busy || !!problem}>
-            {busy ? "Working…" : migrate ? "Migrate" : "OK"}
-          </button>
-        </>
-      }
-    >
+    <WriteDialog title="Configure Owner" width={480} write={write} onSubmit={submit} onClose={onClose} submitLabel={migrate ? "Migrate" : "OK"} disabled={!!problem}>
       <form
         className="form"
         onSubmit={(e) => {
@@ -94,7 +76,6 @@ export function OwnerDialog({
         {problem && (form.currentOwner || form.targetOwner) && <div className="field-error">{problem}</div>}
         <button type="submit" hidden />
       </form>
-      <ErrorNotice error={error} />
-    </Dialog>
+    </WriteDialog>
   );
 }

@@ -5,6 +5,7 @@
  */
 import { useState } from "react";
 import * as ep from "../api/endpoints";
+import { keys } from "../api/hooks";
 import type { Category, Id } from "../api/types";
 import { useTabs } from "../shell/ConsoleContext";
 import { tabFromPath, tabKey } from "../shell/tabs";
@@ -40,7 +41,6 @@ export function TreeDialogs({
   category,
   tree,
   onClose,
-  onChanged,
   onSelectionDone,
   onExpand,
 }: {
@@ -49,8 +49,6 @@ export function TreeDialogs({
   category: Category;
   tree: TreeData;
   onClose: () => void;
-  /** After any write: the tree and the workspace's queries refresh. */
-  onChanged: () => void;
   /** After a batch write: the ticks are cleared. */
   onSelectionDone: () => void;
   onExpand: (dir: DirKey) => void;
@@ -59,6 +57,11 @@ export function TreeDialogs({
   const toast = useToast();
   const noun = NOUNS[category];
   const kind: ep.ObjectKind = category === "script" ? "scripts" : "jobs";
+  const one = category === "script" ? "script" : "job";
+  // What each write changes: the tree (its pages, pickers and search) and the documents it touched.
+  const treeChanged = [keys.tree(ws, category), ...(category === "resource" ? [keys.resources(ws)] : [])];
+  const oneChanged = (id: Id) => [...treeChanged, one === "script" ? keys.script(ws, id) : keys.job(ws, id)];
+  const manyChanged = [...treeChanged, keys.objects(ws, one)];
   if (!dialog) return null;
   return (
     <>
@@ -69,15 +72,15 @@ export function TreeDialogs({
         initial={dialog.element.name}
         validate={validateObjectName}
         onClose={onClose}
+        invalidates={oneChanged(dialog.element.id)}
         onSubmit={async (name) => {
           await ep.objectRename(ws, kind, dialog.element.id, name);
           setTabState(tabKey({ kind: category === "script" ? "script" : "job", id: dialog.element.id }), { title: name });
           toast(`Renamed to ${name}.`);
-          onChanged();
         }}
       />
     )}
-    {dialog?.type === "copy" && <CopyDialog ws={ws} category={category} kind={kind} element={dialog.element} onClose={onClose} onDone={onChanged} />}
+    {dialog?.type === "copy" && <CopyDialog ws={ws} category={category} kind={kind} element={dialog.element} onClose={onClose} />}
     {dialog?.type === "move" && (
       <MoveDialog
         ws={ws}
@@ -85,10 +88,10 @@ export function TreeDialogs({
         title={`Move ${noun.one}`}
         what={dialog.element.name}
         onClose={onClose}
+        invalidates={oneChanged(dialog.element.id)}
         onMove={async (dir) => {
           await ep.objectMove(ws, kind, dialog.element.id, dir);
           toast("Moved.");
-          onChanged();
         }}
       />
     )}
@@ -98,13 +101,13 @@ export function TreeDialogs({
         danger
         confirmLabel="Delete"
         onClose={onClose}
+        invalidates={oneChanged(dialog.element.id)}
         onConfirm={async () => {
           await ep.objectDelete(ws, kind, dialog.element.id);
           const key = tabKey({ kind: category === "script" ? "script" : "job", id: dialog.element.id });
           const shown = tabFromPath(window.location.pathname);
           if (tabs.some((t) => tabKey(t) === key)) closeEditor(key, shown ? tabKey(shown) : null);
           toast("Deleted.");
-          onChanged();
         }}
       >
         Delete {noun.one.toLowerCase()} <strong>{dialog.element.name}</strong>? This cannot be undone.
@@ -116,11 +119,11 @@ export function TreeDialogs({
         danger
         confirmLabel="Delete"
         onClose={onClose}
+        invalidates={manyChanged}
         onConfirm={async () => {
           await ep.objectsDelete(ws, kind, dialog.ids);
           onSelectionDone();
           toast(`Deleted ${dialog.ids.length} ${dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}.`);
-          onChanged();
         }}
       >
         Delete the {dialog.ids.length} selected {dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}? This cannot be undone.
@@ -133,11 +136,11 @@ export function TreeDialogs({
         title={`Move ${noun.one}`}
         what={`${dialog.ids.length} ${dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}`}
         onClose={onClose}
+        invalidates={manyChanged}
         onMove={async (dir) => {
           await ep.objectsMove(ws, kind, dialog.ids, dir);
           onSelectionDone();
           toast("Moved.");
-          onChanged();
         }}
       />
     )}
@@ -146,31 +149,31 @@ export function TreeDialogs({
         title="Batch Unlock"
         confirmLabel="Unlock"
         onClose={onClose}
+        invalidates={manyChanged}
         onConfirm={async () => {
           const result = await ep.objectsUnlock(ws, kind, dialog.ids);
           const refused = result?.refused ?? [];
           if (refused.length) {
             toast(`Unlocked ${result.unlocked}. Not unlocked: ${refused.map((r) => `${r.name} (${r.reason})`).join("; ")}`, "error");
           } else toast("Unlocked.");
-          onChanged();
         }}
       >
         Unlock the {dialog.ids.length} selected {dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}? Unsaved changes of whoever holds a lock are lost.
       </ConfirmDialog>
     )}
-    {dialog?.type === "owner" && <OwnerDialog ws={ws} kind={kind} nouns={noun} ids={dialog.ids} onClose={onClose} onDone={onChanged} />}
+    {dialog?.type === "owner" && <OwnerDialog ws={ws} kind={kind} nouns={noun} ids={dialog.ids} onClose={onClose} invalidates={manyChanged} />}
     {dialog?.type === "createDir" && (
       <NameDialog
         title="Create Directory"
         label="Directory Name"
         maxLength={64}
         onClose={onClose}
+        invalidates={treeChanged}
         onSubmit={async (name) => {
           const parentPath = dialog.parent === null ? "" : (tree.dirs[String(dialog.parent)]?.path ?? "").replace(/\/+$/, "");
           await ep.directoryCreate(ws, { category, path: `${parentPath}/${name}` });
           toast("Directory created.");
           if (dialog.parent !== null) onExpand(dialog.parent);
-          onChanged();
         }}
       />
     )}
@@ -181,10 +184,10 @@ export function TreeDialogs({
         maxLength={64}
         initial={dialog.name}
         onClose={onClose}
+        invalidates={manyChanged}
         onSubmit={async (name) => {
           await ep.directoryUpdate(ws, dialog.id, { name });
           toast("Renamed.");
-          onChanged();
         }}
       />
     )}
@@ -194,10 +197,10 @@ export function TreeDialogs({
         danger
         confirmLabel="Delete"
         onClose={onClose}
+        invalidates={treeChanged}
         onConfirm={async () => {
           await ep.directoryDelete(ws, dialog.id);
           toast("Directory deleted.");
-          onChanged();
         }}
       >
         Delete directory <strong>{dialog.name}</strong>? Only an empty directory can be deleted.
@@ -213,14 +216,12 @@ function CopyDialog({
   kind,
   element,
   onClose,
-  onDone,
 }: {
   ws: Id;
   category: Category;
   kind: ep.ObjectKind;
   element: LoadedElement;
   onClose: () => void;
-  onDone: () => void;
 }) {
   const toast = useToast();
   const [dir, setDir] = useState<{ id: Id | null; path: string }>({ id: element.dirId ?? null, path: element.directory || "/" });
@@ -234,8 +235,8 @@ function CopyDialog({
       onSubmit={async (name) => {
         await ep.objectCopy(ws, kind, element.id, name, dir.path);
         toast(`Saved as ${name}.`);
-        onDone();
       }}
+      invalidates={[keys.tree(ws, category)]}
     >
       <p className="muted">Select Directory: {dir.path}</p>
       <DirectoryPicker ws={ws} category={category} selected={dir.id} onSelect={(id, path) => setDir({ id, path })} label="Select Directory" />

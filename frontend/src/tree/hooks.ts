@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { errorMessage } from "../api/client";
+import { keys } from "../api/hooks";
 import * as ep from "../api/endpoints";
 import type { Category, Id, TreeElement, TreePage } from "../api/types";
 import { addFoundElements, dirKeyString, emptyTree, mergePage, type TreeData } from "./model";
@@ -13,9 +15,12 @@ function pageComplete(page: Pick<TreePage, "elements" | "limit" | "offset" | "co
 
 /**
  * The loaded part of one category's tree: directories load when expanded, large ones page by page.
- * `epoch` changes when something else changed the tree (import, delete...): then what is shown reloads.
+ * A write that changes the tree invalidates keys.tree(ws, category): then what is shown reloads.
  */
-export function useTreeData(ws: Id, category: Category, epoch: number) {
+export function useTreeData(ws: Id, category: Category) {
+  // Until the pages themselves are queries, a query under the tree's key stands for them: invalidated, it
+  // refetches, and its new time makes the expanded directories reload.
+  const epoch = useQuery({ queryKey: [...keys.tree(ws, category), "epoch"], queryFn: () => Date.now(), staleTime: Infinity }).data;
   // The ref is the truth (async loaders read it right after writing); the state makes React render.
   const treeRef = useRef<TreeData>(emptyTree());
   const [tree, setTreeState] = useState<TreeData>(treeRef.current);

@@ -1,14 +1,15 @@
 import { useId, useState, type ReactNode } from "react";
-import { Dialog } from "./Dialog";
-import { ErrorNotice } from "./bits";
+import { useWrite, type Invalidates } from "../api/mutations";
+import { WriteDialog } from "./WriteDialog";
 
-/** A yes/no dialog for irreversible actions ("Delete Job"). */
+/** A yes/no dialog for irreversible actions ("Delete Job"); `invalidates`: the queries the write changes. */
 export function ConfirmDialog({
   title,
   children,
   confirmLabel = "OK",
   danger,
   onConfirm,
+  invalidates,
   onClose,
 }: {
   title: string;
@@ -16,45 +17,18 @@ export function ConfirmDialog({
   confirmLabel?: string;
   danger?: boolean;
   onConfirm: () => Promise<unknown>;
+  invalidates?: Invalidates<void, unknown>;
   onClose: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onConfirm();
-      onClose();
-    } catch (e) {
-      setError(e);
-      setBusy(false);
-    }
-  };
+  const write = useWrite(onConfirm, { invalidates, onDone: onClose });
   return (
-    <Dialog
-      title={title}
-      onClose={onClose}
-      dismissable={!busy}
-      width={440}
-      footer={
-        <>
-          <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="button" className={danger ? "danger" : "primary"} onClick={run} disabled={busy} data-autofocus>
-            {busy ? "Working…" : confirmLabel}
-          </button>
-        </>
-      }
-    >
+    <WriteDialog title={title} width={440} write={write} onSubmit={() => write.mutate()} onClose={onClose} submitLabel={confirmLabel} danger={danger} autoFocusSubmit>
       <div className="confirm-text">{children}</div>
-      <ErrorNotice error={error} />
-    </Dialog>
+    </WriteDialog>
   );
 }
 
-/** A dialog asking for one name (Rename, Create Directory). */
+/** A dialog asking for one name (Rename, Create Directory); `invalidates`: the queries the write changes. */
 export function NameDialog({
   title,
   label,
@@ -62,6 +36,7 @@ export function NameDialog({
   maxLength = 128,
   validate,
   onSubmit,
+  invalidates,
   onClose,
   children,
 }: {
@@ -71,44 +46,20 @@ export function NameDialog({
   maxLength?: number;
   validate?: (name: string) => string | null;
   onSubmit: (name: string) => Promise<unknown>;
+  invalidates?: Invalidates<string, unknown>;
   onClose: () => void;
   children?: ReactNode;
 }) {
   const id = useId();
   const [name, setName] = useState(initial);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const write = useWrite(onSubmit, { invalidates, onDone: onClose });
   const problem = !name.trim() ? "Enter a name." : validate?.(name.trim()) ?? null;
-  const submit = async (e?: React.FormEvent) => {
+  const submit = (e?: React.FormEvent) => {
     e?.preventDefault();
-    if (problem) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await onSubmit(name.trim());
-      onClose();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    if (!problem && !write.isPending) write.mutate(name.trim());
   };
   return (
-    <Dialog
-      title={title}
-      onClose={onClose}
-      dismissable={!busy}
-      width={460}
-      footer={
-        <>
-          <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={() => submit()} disabled={busy || !!problem}>
-            {busy ? "Working…" : "OK"}
-          </button>
-        </>
-      }
-    >
+    <WriteDialog title={title} width={460} write={write} onSubmit={submit} onClose={onClose} disabled={!!problem}>
       <form onSubmit={submit} className="form">
         <div className="field">
           <label htmlFor={id}>{label}</label>
@@ -119,8 +70,7 @@ export function NameDialog({
         </div>
         {children}
       </form>
-      <ErrorNotice error={error} />
-    </Dialog>
+    </WriteDialog>
   );
 }
 

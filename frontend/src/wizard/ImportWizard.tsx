@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { errorMessage, isApiError, saveBlob } from "../api/client";
 import * as ep from "../api/endpoints";
 import { useObsStatus } from "../api/hooks";
-import { useSessionWorkspace, useTreeRefresh } from "../shell/ConsoleContext";
+import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, ProgressBar, Spinner } from "../ui/bits";
 import {
@@ -37,7 +37,6 @@ function StepIndicator({ s }: { s: WizardState }) {
 
 export function ImportWizard({ category, onClose }: { category: ImportCategory; onClose: () => void }) {
   const { workspace } = useSessionWorkspace();
-  const { refreshTree } = useTreeRefresh();
   const ws = workspace.id;
   const queryClient = useQueryClient();
   const [s, dispatch] = useReducer(wizardReducer, category, (c) => initialWizard(c, serverPackageMaxBytes()));
@@ -89,9 +88,6 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
   const close = () => {
     if (s.step === "review" && s.taskId) void ep.importCancel(ws, s.taskId).catch(() => undefined);
     if (touched.current) {
-      refreshTree("job");
-      refreshTree("script");
-      refreshTree("resource");
       void queryClient.invalidateQueries({ queryKey: ["ws", ws] });
     }
     onClose();
