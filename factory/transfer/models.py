@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -72,6 +73,9 @@ class SystemTask(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What its worker last published (``progress.task_live_merge``), on a row read for an answer only:
+    # never saved, not a column.
+    live: dict[str, Any] | None
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Exists, F, JSONField, OrderBy, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Collate
@@ -171,11 +171,11 @@ def export_selection_list(
             "pk", "name", "updated_at", "submitted"
         )
         return [SelectionRow(pk, name, at, bool(sub)) for pk, name, at, sub in values.iterator(CHUNK_SIZE)]
-    values = rows.values_list("pk", "name", "updated_at")
-    return [SelectionRow(pk, name, at, True) for pk, name, at in values.iterator(CHUNK_SIZE)]
+    plain = rows.values_list("pk", "name", "updated_at")
+    return [SelectionRow(pk, name, at, True) for pk, name, at in plain.iterator(CHUNK_SIZE)]
 
 
-def _rows(*, model: type[Job | Script], category: str, queryset: QuerySet, status: str) -> QuerySet:
+def _rows(*, model: type[Job | Script], category: str, queryset: QuerySet[Any], status: str) -> QuerySet[Any]:
     _, version_model, fk = _model_for(category)
     if status == SUBMIT:
         latest = (
@@ -210,7 +210,7 @@ def export_object_rows(
             yield ObjectRow(pk=pk, name=name, document=document)
 
 
-def _by_names(queryset: QuerySet, names: Collection[str]) -> tuple[QuerySet, set[str] | None]:
+def _by_names(queryset: QuerySet[Any], names: Collection[str]) -> tuple[QuerySet[Any], set[str] | None]:
     """``queryset`` narrowed to ``names``: by ``IN`` when the list is short, otherwise by a Python filter
     (the second value) over one scan of the workspace."""
     wanted = set(names)
@@ -256,7 +256,7 @@ def export_environment_by_names(*, workspace: Workspace, names: Collection[str])
 
 
 def system_task_get(
-    *, workspace: Workspace, user: AbstractBaseUser, public_id: str, is_admin: bool, live: bool = False
+    *, workspace: Workspace, user: User, public_id: str, is_admin: bool, live: bool = False
 ) -> SystemTask:
     """A task of the workspace by its public id, with its subtasks. Users see the tasks they started;
     workspace admins see all. Anything else is reported as not found. ``live``: a RUNNING task comes
@@ -271,9 +271,7 @@ def system_task_get(
     return task_live_merge(task) if live else task
 
 
-def export_artifact_list(
-    *, workspace: Workspace, user: AbstractBaseUser, is_admin: bool
-) -> QuerySet[ExportArtifact]:
+def export_artifact_list(*, workspace: Workspace, user: User, is_admin: bool) -> QuerySet[ExportArtifact]:
     """The Download Center: the user's exports (every user's for workspace admins), newest first."""
     rows = ExportArtifact.objects.filter(workspace=workspace).select_related("task", "user", "workspace")
     if not is_admin:
@@ -282,7 +280,7 @@ def export_artifact_list(
 
 
 def export_artifact_get(
-    *, workspace: Workspace, user: AbstractBaseUser, is_admin: bool, artifact_id: int
+    *, workspace: Workspace, user: User, is_admin: bool, artifact_id: int
 ) -> ExportArtifact:
     artifact = (
         export_artifact_list(workspace=workspace, user=user, is_admin=is_admin).filter(pk=artifact_id).first()
@@ -292,7 +290,7 @@ def export_artifact_get(
     return artifact
 
 
-def workspace_first_admin(*, workspace: Workspace) -> AbstractBaseUser | None:
+def workspace_first_admin(*, workspace: Workspace) -> User | None:
     """The workspace's earliest admin: who the CLI exports as when no user is named."""
     membership = (
         Membership.objects.filter(workspace=workspace, role=Role.ADMIN)

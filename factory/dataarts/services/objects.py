@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from factory.development.models import Category, Job, Script
@@ -61,7 +61,7 @@ def _same_name(kind: str, definition: dict[str, Any], name: str) -> None:
 
 
 @transaction.atomic
-def v1_job_create(*, workspace: Workspace, user: AbstractBaseUser, document: dict[str, Any]) -> Job:
+def v1_job_create(*, workspace: Workspace, user: User, document: dict[str, Any]) -> Job:
     definition, submit = _definition_split(document)
     job = job_create(workspace=workspace, user=user, document=definition)
     if submit:
@@ -70,13 +70,13 @@ def v1_job_create(*, workspace: Workspace, user: AbstractBaseUser, document: dic
 
 
 @transaction.atomic
-def v1_job_update(*, job: Job, user: AbstractBaseUser, document: dict[str, Any]) -> Job:
+def v1_job_update(*, job: Job, user: User, document: dict[str, Any]) -> Job:
     definition, submit = _definition_split(document)
     _same_name("job", definition, job.name)
     job_lock(job=job, user=user)
     if "directory" in definition:
         path = directory_path_normalize(definition["directory"], field="directory")
-        current = job.directory.path if job.directory_id is not None else "/"
+        current = job.directory.path if job.directory is not None else "/"
         if path != current:
             directory_ensure(workspace=job.workspace, category=Category.JOB, path=path)
             job = job_move(job=job, user=user, directory_path=path)
@@ -87,7 +87,7 @@ def v1_job_update(*, job: Job, user: AbstractBaseUser, document: dict[str, Any])
 
 
 @transaction.atomic
-def v1_script_create(*, workspace: Workspace, user: AbstractBaseUser, document: dict[str, Any]) -> Script:
+def v1_script_create(*, workspace: Workspace, user: User, document: dict[str, Any]) -> Script:
     definition, submit = _definition_split(document)
     script = script_create(workspace=workspace, user=user, document=definition)
     if submit:
@@ -96,13 +96,13 @@ def v1_script_create(*, workspace: Workspace, user: AbstractBaseUser, document: 
 
 
 @transaction.atomic
-def v1_script_update(*, script: Script, user: AbstractBaseUser, document: dict[str, Any]) -> Script:
+def v1_script_update(*, script: Script, user: User, document: dict[str, Any]) -> Script:
     definition, submit = _definition_split(document)
     _same_name("script", definition, script.name)
     script_lock(script=script, user=user)
     if "directory" in definition:
         path = directory_path_normalize(definition["directory"], field="directory")
-        current = script.directory.path if script.directory_id is not None else "/"
+        current = script.directory.path if script.directory is not None else "/"
         if path != current:
             directory_ensure(workspace=script.workspace, category=Category.SCRIPT, path=path)
             script = script_move(script=script, user=user, directory_path=path)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from factory.development.models import Category
 from factory.development.nodes import DATAARTS_RESOURCE_TYPES
@@ -49,7 +49,7 @@ EXPORT_STATUSES = {"DEVELOP": DEVELOP, "SUBMIT": SUBMIT}
 def v1_jobs_export(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     job_names: list[str],
     export_depend: bool,
     export_status: str,
@@ -75,9 +75,9 @@ def v1_jobs_export(
         selection = replace(selection, layout="batch", file_name=package_file_name(layout="batch"))
     contents = export_collect(selection=selection)
     chunks = export_stream(selection=selection, contents=contents, user=user)
-    if selection.obs_path is None:
+    target = export_obs_target(selection) if selection.obs_path is not None else None
+    if target is None:
         return V1Export(file_name=selection.file_name, stream=chunks)
-    target = export_obs_target(selection)
     obs_write_stream(path=target, chunks=chunks)
     return V1Export(file_name=selection.file_name, location=str(target))
 
@@ -113,9 +113,7 @@ def v1_import_choices(
     }
 
 
-def v1_import_start(
-    *, workspace: Workspace, user: AbstractBaseUser, path: str, choices: dict[str, Any]
-) -> SystemTask:
+def v1_import_start(*, workspace: Workspace, user: User, path: str, choices: dict[str, Any]) -> SystemTask:
     """``jobs/import``: the package must be readable in OBS now (DLF.0803 / DLF.0815 otherwise). Then the
     import runs as one chain (inspect, then apply ``choices``, fitted to the package as DataArts does):
     one task id for DataArts' one-call import."""
@@ -125,9 +123,7 @@ def v1_import_start(
     return import_create_chained(workspace=workspace, user=user, obs_path=str(obs_path), choices=choices)
 
 
-def v1_system_task_get(
-    *, workspace: Workspace, user: AbstractBaseUser, task_id: str, is_admin: bool
-) -> SystemTask:
+def v1_system_task_get(*, workspace: Workspace, user: User, task_id: str, is_admin: bool) -> SystemTask:
     """``system-tasks/{task_id}``: imports whose worker is gone are failed first, so that a poll ends."""
     stale_imports_fail(workspace_id=workspace.pk)
     return system_task_get(workspace=workspace, user=user, public_id=task_id, is_admin=is_admin)

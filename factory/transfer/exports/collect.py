@@ -4,7 +4,7 @@ they depend on and the manifest's references, checking every document as the wri
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from factory.development.models import Category
 from factory.development.nodes import (
@@ -18,6 +18,7 @@ from factory.development.nodes import (
 from factory.errors import ValidationError
 from factory.packages import (
     ConnectionEntry,
+    Layout,
     PackageError,
     ResourceEntry,
     connection_document_validate,
@@ -61,7 +62,7 @@ class _Collector:
     for the package right away (:func:`job_entry_prepare` checks it on the way) and its bytes kept on
     disk for pass 2, which then reads no document a second time."""
 
-    def __init__(self, *, scope: str, layout: str = "batch", spool: PreparedSpool | None = None) -> None:
+    def __init__(self, *, scope: str, layout: Layout = "batch", spool: PreparedSpool | None = None) -> None:
         self.scope = scope
         self.layout = layout
         self.spool = spool
@@ -190,7 +191,10 @@ def _environment(*, workspace: Workspace, names: set[str]) -> list[dict[str, Any
     ]
     if not variables:
         return None
-    return _validated("environment variables", "list", environment_document_validate, variables)
+    return cast(
+        list[dict[str, Any]],
+        _validated("environment variables", "list", environment_document_validate, variables),
+    )
 
 
 def export_collect(
@@ -294,7 +298,7 @@ def _collect(
         if never:
             raise _never_submitted("script", never, why="(used by the exported jobs)")
         contents.spool.finish()
-        contents.scripts = contents.spool.scripts()
+        contents.scripts = [*contents.spool.scripts()]
         contents.resources = _resources(workspace=workspace, names=collector.by_kind[RESOURCE])
         contents.connections = _connections(workspace=workspace, names=collector.by_kind[CONNECTION])
         contents.environment = _environment(

@@ -204,7 +204,7 @@ def _script_references(document: dict[str, Any]) -> list[Reference]:
     refs = []
     for f in node_type.reference_fields if node_type else ():
         value = document.get(f.name)
-        if f.refers_to != SCRIPT and isinstance(value, str) and value.strip():
+        if f.refers_to is not None and f.refers_to != SCRIPT and isinstance(value, str) and value.strip():
             refs.append(Reference(f.refers_to, value.strip(), f.connection_type, None, f.name))
     return refs
 

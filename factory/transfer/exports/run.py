@@ -7,6 +7,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -98,7 +99,7 @@ def _stale_uploads_abort(target: ObsPath) -> None:
     """Abort what earlier exports to the target's folder left behind when OBS failed them so badly that
     even their abort failed. Only uploads started before every export still running began are touched,
     so a concurrent export's upload is never aborted under it."""
-    alive = timezone.now() - timezone.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    alive = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     started = (
         SystemTask.objects.filter(
             kind=TaskKind.EXPORT, status=TaskStatus.RUNNING, updated_at__gte=alive, started_at__isnull=False

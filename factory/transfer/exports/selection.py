@@ -18,9 +18,7 @@ from django.utils.dateparse import parse_datetime
 from factory.development.models import Category
 from factory.errors import NotFound, ValidationError
 from factory.obs import ObsError, ObsPath, obs_configured
-from factory.packages import (
-    package_file_name,
-)
+from factory.packages import Layout, package_file_name
 from factory.transfer import selectors
 from factory.workspaces.models import Workspace
 from factory.workspaces.obs import workspace_obs_path
@@ -113,7 +111,7 @@ class ExportSelection:
     pks: tuple[int, ...]
     names: tuple[str, ...]
     file_name: str
-    layout: str
+    layout: Layout
     obs_path: ObsPath | None  # the folder the package is written into, as ``<folder>/<file_name>``
 
     @property
@@ -308,7 +306,7 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
             fields={f"{noun}s": never},
         )
     row_names = tuple(row.name for row in rows)
-    layout = "single" if len(rows) == 1 or is_script else "batch"
+    layout: Layout = "single" if len(rows) == 1 or is_script else "batch"
     if is_script:
         file_name = f"DLF_{row_names[0]}.zip" if len(row_names) == 1 else "scripts.zip"
     else:

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -61,7 +61,7 @@ def _runs_in_background(selection: ExportSelection) -> bool:
     return selection.obs_path is not None or len(selection.pks) > settings.EXPORT_SYNC_MAX_JOBS
 
 
-def export_start(*, workspace: Workspace, user: AbstractBaseUser, request: ExportRequest) -> ExportStarted:
+def export_start(*, workspace: Workspace, user: User, request: ExportRequest) -> ExportStarted:
     """Start an export from the console: small ones (at most ``EXPORT_SYNC_MAX_JOBS`` objects, no OBS
     path) come back as a stream for the browser, already checked through the first pass so that errors
     are reported before the first byte; the others become a background task listed in the Download
@@ -76,7 +76,7 @@ def export_start(*, workspace: Workspace, user: AbstractBaseUser, request: Expor
     return ExportStarted(file_name=selection.file_name, stream=stream)
 
 
-def export_task_create(*, selection: ExportSelection, user: AbstractBaseUser) -> SystemTask:
+def export_task_create(*, selection: ExportSelection, user: User) -> SystemTask:
     """A PENDING export task and its Download Center entry; the worker is asked once the rows commit."""
 
     target = export_obs_target(selection)
@@ -126,7 +126,7 @@ def _export_queue_failed(task_id: int) -> None:
 
 
 def export_write(
-    *, workspace: Workspace, user: AbstractBaseUser | None, request: ExportRequest, out: Path | None = None
+    *, workspace: Workspace, user: User | None, request: ExportRequest, out: Path | None = None
 ) -> ExportWritten:
     """Export straight to a local file (``out``, a file or a directory; the package's own name in the
     current directory by default) or to ``request.obs_path``, in the calling process: the CLI's way.
@@ -162,9 +162,7 @@ def export_write(
     return ExportWritten(location=str(path), size=size, jobs=jobs, scripts=scripts)
 
 
-def export_artifact_delete(
-    *, workspace: Workspace, user: AbstractBaseUser, is_admin: bool, artifact_id: int
-) -> None:
+def export_artifact_delete(*, workspace: Workspace, user: User, is_admin: bool, artifact_id: int) -> None:
     """Remove an entry of the Download Center and its file. Exports still running cannot be removed."""
     artifact = selectors.export_artifact_get(
         workspace=workspace, user=user, is_admin=is_admin, artifact_id=artifact_id

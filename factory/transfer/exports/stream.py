@@ -4,15 +4,19 @@ chunk by chunk, redacted, and handed to the package writer. Memory does not grow
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from factory.development.models import Category
 from factory.packages import (
     JobEntry,
+    JobStatus,
     ManifestInfo,
     PreparedJob,
+    PreparedScript,
+    Scope,
     ScriptEntry,
     package_write,
 )
@@ -76,7 +80,7 @@ def export_stream(
     *,
     selection: ExportSelection,
     contents: ExportContents,
-    user: AbstractBaseUser | None,
+    user: User | None,
     progress: Callable[[int], None] | None = None,
     deflate_processes: int = 0,
 ) -> Iterator[bytes]:
@@ -88,16 +92,17 @@ def export_stream(
     """
     request = selection.request
     manifest = ManifestInfo(
-        scope=request.scope,
-        job_status=request.status,
+        # Both checked against their lists by export_select.
+        scope=cast(Scope, request.scope),
+        job_status=cast(JobStatus, request.status),
         workspace=selection.workspace.name,
         user=getattr(user, "username", "") or "",
         exported_at=timezone.now().isoformat(timespec="seconds"),
         references=contents.references,
     )
     if selection.category == Category.SCRIPT:
-        jobs: Iterable[JobEntry] = ()
-        scripts: Iterable[ScriptEntry] = _script_entries(
+        jobs: Iterable[JobEntry | PreparedJob] = ()
+        scripts: Iterable[ScriptEntry | PreparedScript] = _script_entries(
             selection=selection, contents=contents, progress=progress
         )
     else:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from factory.connections.models import DataConnection, ExternalObject, ExternalObjectKind
 from factory.development.models import EnvironmentVariable, Job, Resource, ScheduleStatus, Script
@@ -97,7 +97,7 @@ def script_references(document: dict[str, Any]) -> list[Reference]:
     refs = []
     for f in node_type.reference_fields if node_type else ():
         value = document.get(f.name)
-        if f.refers_to != SCRIPT and isinstance(value, str) and value.strip():
+        if f.refers_to is not None and f.refers_to != SCRIPT and isinstance(value, str) and value.strip():
             refs.append(Reference(f.refers_to, value.strip(), f.connection_type, None, f.name))
     return refs
 
@@ -194,12 +194,13 @@ class Existing:
             return found is not None and (connection_type is None or found == connection_type)
         if kind in EXTERNAL_KINDS:
             return (kind, name) in self.externals
-        table: Iterable[str] = {
+        tables: dict[str, Iterable[str]] = {
             JOB: self.jobs,
             SCRIPT: self.scripts,
             RESOURCE: self.resources,
             ENVIRONMENT_VARIABLE: self.environment,
-        }.get(kind, ())
+        }
+        table = tables.get(kind, ())
         return name in table
 
 
@@ -288,7 +289,7 @@ def missing_references(
     }
 
 
-def blocked_reason(*, obj: Job | Script, user: AbstractBaseUser) -> str | None:
+def blocked_reason(*, obj: Job | Script, user: User) -> str | None:
     """Why overwriting ``obj`` would fail: a hard lock held by someone else, or a running schedule."""
     if isinstance(obj, Job) and obj.schedule_status == ScheduleStatus.SCHEDULING:
         return f"job {obj.name} is scheduled; stop it first"

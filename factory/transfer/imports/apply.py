@@ -26,6 +26,7 @@ from factory.transfer.imports.common import (
     task_claim,
     task_fail,
     task_locked,
+    task_user,
     upload_delete,
 )
 from factory.transfer.imports.plan import (
@@ -168,7 +169,7 @@ def import_apply(*, task_id: int) -> None:
                 row = task_locked(task_id, with_result=False)
                 if row is None or row.step != STEP_APPLY or row.status != TaskStatus.RUNNING:
                     return
-                user, workspace = row.created_by, row.workspace
+                user, workspace = task_user(row), row.workspace
                 stored = _secrets(row)
                 # The parameter values typed in are kept encrypted, apart from params.choices.
                 choices = ImportChoices.from_params(row.params["choices"], values=stored)

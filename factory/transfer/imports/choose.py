@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from factory.errors import Conflict, PermissionDenied
@@ -29,12 +29,10 @@ def running_import_refuse(*, workspace: Workspace, exclude_pk: int | None = None
     fail imports whose worker is gone, and refuse when another import is PENDING or RUNNING."""
     Workspace.objects.select_for_update().filter(pk=workspace.pk).values_list("pk", flat=True).first()
     stale_imports_fail(workspace_id=workspace.pk)
-    running = (
-        SystemTask.objects.filter(workspace=workspace, kind=TaskKind.IMPORT, status__in=ACTIVE_STATUSES)
-        .exclude(pk=exclude_pk)
-        .select_related("created_by")
-        .first()
-    )
+    others = SystemTask.objects.filter(workspace=workspace, kind=TaskKind.IMPORT, status__in=ACTIVE_STATUSES)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    running = others.select_related("created_by").first()
     if running is not None:
         raise running_conflict(workspace=workspace, running=running)
 
@@ -55,7 +53,7 @@ def running_conflict(*, workspace: Workspace, running: SystemTask | None) -> Con
     )
 
 
-def waiting_check(task: SystemTask, *, user: AbstractBaseUser) -> None:
+def waiting_check(task: SystemTask, *, user: User) -> None:
     if task.created_by_id != user.pk:
         raise PermissionDenied(
             "Only the user who started this import can continue it.", code="not_import_owner"
@@ -67,9 +65,7 @@ def waiting_check(task: SystemTask, *, user: AbstractBaseUser) -> None:
         )
 
 
-def import_choices_record(
-    *, task: SystemTask, user: AbstractBaseUser, choices: dict[str, Any]
-) -> tuple[SystemTask, str]:
+def import_choices_record(*, task: SystemTask, user: User, choices: dict[str, Any]) -> tuple[SystemTask, str]:
     """Check the user's choices against the inspection and record them: the task is PENDING for its apply
     step. Returns the row and the message it had while waiting (to go back to if the apply cannot be
     queued).

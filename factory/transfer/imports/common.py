@@ -22,10 +22,11 @@ import logging
 import os
 import tempfile
 from datetime import timedelta
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.utils.text import get_valid_filename
@@ -86,6 +87,15 @@ def waiting_timeout() -> timedelta:
 
 
 # --- the task row: the life cycle of factory.transfer.lifecycle, with the import's words -------------
+
+
+def task_user(task: SystemTask) -> User:
+    """The user who started the import, whose rights and locks its steps use."""
+    if task.created_by is None:
+        raise DomainError(
+            "The user who started this import no longer exists; nothing was imported.", code="user_deleted"
+        )
+    return task.created_by
 
 
 def _upload_cleanup(task: SystemTask) -> None:
@@ -268,13 +278,13 @@ def source_open(*, source: dict[str, Any], workspace: Workspace) -> tuple[IO[byt
                 _copy_limited(handle, tmp, max_bytes=max_bytes, label=f"The package {source.get('fileName')}")
         elif kind == SOURCE_FILE:
             try:
-                handle = open(source["path"], "rb")  # noqa: SIM115 - closed below
+                local = open(source["path"], "rb")  # noqa: SIM115 - closed below
             except OSError as exc:
                 raise PackageRefused(
                     f"{source['path']} cannot be read ({exc.strerror}).", code="file_unreadable"
                 ) from exc
-            with handle:
-                _copy_limited(handle, tmp, max_bytes=max_bytes, label=source["path"])
+            with local:
+                _copy_limited(local, tmp, max_bytes=max_bytes, label=source["path"])
         else:
             raise PackageRefused(f"Unknown package source {kind!r}.", code="source_invalid")
         digest, size = _sha256(tmp)
@@ -304,7 +314,8 @@ def package_load(
     except BaseException:
         tmp.close()
         raise
-    package = package_read(source=tmp, limits=package_limits(), owns_source=True)
+    # A TemporaryFile opened in binary mode: the BinaryIO the reader wants.
+    package = package_read(source=cast(BinaryIO, tmp), limits=package_limits(), owns_source=True)
     return package, digest, size
 
 

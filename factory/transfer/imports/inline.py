@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from factory.packages import PackageError
 from factory.transfer.imports.apply import import_apply
@@ -31,7 +31,7 @@ from factory.workspaces.obs import workspace_obs_path
 def import_dry_run(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     category: str = CATEGORY_JOB,
     obs_path: str | None = None,
     file_path: str | None = None,
@@ -66,7 +66,7 @@ def import_dry_run(
 def import_run(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     category: str,
     policy: str,
     choices: dict[str, Any],

@@ -11,7 +11,7 @@ import logging
 from collections import defaultdict
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import DatabaseError, transaction
 
 from factory.connections.models import DataConnection, ExternalObject
@@ -54,6 +54,7 @@ from factory.transfer.imports.common import (
     task_claim,
     task_fail,
     task_locked,
+    task_user,
 )
 from factory.transfer.models import TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
@@ -92,18 +93,23 @@ def _candidates(
             "kind", "name"
         ):
             found[(kind, None)].append(name)
-    models = {JOB: Job, SCRIPT: Script, RESOURCE: Resource, ENVIRONMENT_VARIABLE: EnvironmentVariable}
+    models: dict[str, type[Job | Script | Resource | EnvironmentVariable]] = {
+        JOB: Job,
+        SCRIPT: Script,
+        RESOURCE: Resource,
+        ENVIRONMENT_VARIABLE: EnvironmentVariable,
+    }
     for kind, model in models.items():
         if kind in kinds:
-            names = model.objects.filter(workspace=workspace).order_by("name").values_list("name", flat=True)
-            found[(kind, None)] = list(names[: MAX_CANDIDATES + 1])
-    for kind, name in BUILTIN_OBJECTS:
-        if kind in kinds and name not in found[(kind, None)]:
-            found[(kind, None)].append(name)
-    result = {}
-    for kind, type_ in groups:
-        names = sorted(found.get((kind, type_ if kind == CONNECTION else None), []))
-        result[(kind, type_)] = (names[:MAX_CANDIDATES], len(names) > MAX_CANDIDATES)
+            rows = model.objects.filter(workspace=workspace).order_by("name").values_list("name", flat=True)
+            found[(kind, None)] = list(rows[: MAX_CANDIDATES + 1])
+    for kind, builtin in BUILTIN_OBJECTS:
+        if kind in kinds and builtin not in found[(kind, None)]:
+            found[(kind, None)].append(builtin)
+    result: dict[tuple[str, str | None], tuple[list[str], bool]] = {}
+    for kind, group_type in groups:
+        candidates = sorted(found.get((kind, group_type if kind == CONNECTION else None), []))
+        result[(kind, group_type)] = (candidates[:MAX_CANDIDATES], len(candidates) > MAX_CANDIDATES)
     return result
 
 
@@ -205,7 +211,7 @@ def _script_row(script: PackageScript, doc: Any) -> dict[str, Any]:
 
 
 def package_inspect(
-    *, package: Package, workspace: Workspace, user: AbstractBaseUser, category: str = CATEGORY_JOB
+    *, package: Package, workspace: Workspace, user: User, category: str = CATEGORY_JOB
 ) -> dict[str, Any]:
     """What step 2 of the wizard shows: the package's contents with their parameters, the names that
     already exist (lock holder, schedule, and why an overwrite would fail), and every missing reference
@@ -243,11 +249,11 @@ def package_inspect(
             blockedReason=blocked_reason(obj=current, user=user) if current else None,
         )
     for row in scripts:
-        current = existing.scripts.get(row["name"])
+        script = existing.scripts.get(row["name"])
         row.update(
-            exists=current is not None,
-            lockHolder=_holder(current),
-            blockedReason=blocked_reason(obj=current, user=user) if current else None,
+            exists=script is not None,
+            lockHolder=_holder(script),
+            blockedReason=blocked_reason(obj=script, user=user) if script else None,
         )
     resources = []
     for resource in contents.resources:
@@ -350,7 +356,7 @@ def import_inspect(*, task_id: int) -> None:
             inspection = package_inspect(
                 package=package,
                 workspace=task.workspace,
-                user=task.created_by,
+                user=task_user(task),
                 category=task.params.get("category") or CATEGORY_JOB,
             )
         del package  # its entries too: the inspection's rows are all this step needs from here on

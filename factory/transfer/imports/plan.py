@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, reduce
 from operator import or_
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 
 from factory.development.models import Job, Resource, Script
@@ -37,6 +37,7 @@ from factory.transfer.imports.analysis import (
     REQUIRED_KINDS,
     Contents,
     Existing,
+    Use,
     blocked_reason,
     existing_load,
     missing_references,
@@ -99,7 +100,12 @@ class RolledBack(Exception):
 
 
 def _free_names(
-    *, workspace: Workspace, model: type, wanted: list[str], reserved: set[str], limit: int
+    *,
+    workspace: Workspace,
+    model: type[Job | Script | Resource],
+    wanted: list[str],
+    reserved: set[str],
+    limit: int,
 ) -> dict[str, str]:
     """``name_copy``, ``name_copy2``, ... the first free name for each of ``wanted`` (one query)."""
     if not wanted:
@@ -122,7 +128,7 @@ def _free_names(
     return result
 
 
-def _decide(item: Item, *, policy: str, user: AbstractBaseUser) -> None:
+def _decide(item: Item, *, policy: str, user: User) -> None:
     """Created, or, for a name that exists, overwritten / skipped / renamed per the policy."""
     if item.existing is None:
         item.outcome, item.new_name = CREATED, item.name
@@ -138,7 +144,8 @@ def _decide(item: Item, *, policy: str, user: AbstractBaseUser) -> None:
             if reason is not None:
                 item.fail(f"Cannot overwrite {item.type} {item.name}: {reason}.")
             elif item.existing.lock_holder_id not in (None, user.pk):
-                item.detail["lockTakenFrom"] = item.existing.lock_holder.get_username()
+                holder = item.existing.lock_holder
+                item.detail["lockTakenFrom"] = holder.get_username() if holder is not None else None
 
 
 def _target_directory(original: Any, choices: ImportChoices) -> str:
@@ -206,12 +213,11 @@ class Plan:
         if item.source is None:
             return None
         if item.type == "environment_variable":
-            return item.source
+            return cast(dict[str, Any], item.source)
         source = item.source.document
-        if item.type == "connection":
-            return source
-        if not isinstance(source, dict):
-            return source
+        if item.type == "connection" or not isinstance(source, dict):
+            # A document that is not an object is handed on as it is: the writer's check names it.
+            return cast(dict[str, Any] | None, source)
         choices = self.choices
         if item.type == "job":
             doc = job_references_rewrite(source, mapping=self.mapping)
@@ -252,7 +258,7 @@ def plan_build(
     package: Package,
     category: str,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     choices: ImportChoices,
 ) -> Plan:
     """Decide every object's outcome and final document on the live (row-locked) workspace; nothing is
@@ -385,8 +391,8 @@ def _references_check(
         label = KIND_LABELS.get(use.kind, use.kind).lower()
         broken[key] = f"refers to {label} {use.name}, which does not exist here and has no replacement"
     for (kind, old), new in choices.mapping.items():
-        use = uses.get((kind, old))
-        if not existing.has(kind, new, use.connection_type if use else None):
+        used: Use | None = uses.get((kind, old))
+        if not existing.has(kind, new, used.connection_type if used else None):
             broken[(kind, old)] = (
                 f"the replacement {KIND_LABELS.get(kind, kind).lower()} {new} (for {old}) no longer exists"
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from factory.transfer.models import SystemTask, TaskStatus
 
 
 def import_apply_request(
-    *, task: SystemTask, user: AbstractBaseUser, choices: dict[str, Any], enqueue: bool = True
+    *, task: SystemTask, user: User, choices: dict[str, Any], enqueue: bool = True
 ) -> SystemTask:
     """Step 2: check the user's choices against the inspection (``import_choices_record``) and queue the
     apply once they are recorded (``enqueue=False``: the caller runs it)."""
@@ -31,7 +31,7 @@ def import_apply_request(
     return row
 
 
-def import_cancel(*, task: SystemTask, user: AbstractBaseUser) -> SystemTask:
+def import_cancel(*, task: SystemTask, user: User) -> SystemTask:
     """Cancel an import waiting for its choices (the wizard's Cancel): it fails as cancelled and its
     upload is deleted."""
     with transaction.atomic():

@@ -25,7 +25,7 @@ from typing import Any
 
 from celery import chain
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -110,7 +110,7 @@ def _check_choice(value: str, allowed: tuple[str, ...], field: str) -> str:
     return value
 
 
-def _waiting_imports_refuse(*, workspace: Workspace, user: AbstractBaseUser | None) -> None:
+def _waiting_imports_refuse(*, workspace: Workspace, user: User | None) -> None:
     """Refuse a new import while the user, or the workspace, already has as many imports waiting for
     choices as allowed: each holds its package (up to ``PACKAGE_MAX_PACKED_BYTES``) in storage until it
     is applied, cancelled or expires. The message names the waiting imports, so that they can be finished
@@ -159,11 +159,11 @@ def _insert_guarded(*, task: SystemTask, workspace: Workspace, enqueue: bool) ->
 def import_create(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     category: str = CATEGORY_JOB,
     policy: str = OVERWRITE,
     obs_path: str | None = None,
-    upload: UploadedFile | None = None,
+    upload: UploadedFile[Any] | None = None,
     file_path: str | os.PathLike[str] | None = None,
     enqueue: bool = True,
 ) -> SystemTask:
@@ -235,7 +235,7 @@ def import_create(
 def import_task_get(
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     public_id: str,
     is_admin: bool | None = None,
     live: bool = False,
@@ -257,7 +257,7 @@ def import_task_get(
     return task_live_merge(task) if live else task
 
 
-def _is_admin(*, workspace: Workspace, user: AbstractBaseUser) -> bool:
+def _is_admin(*, workspace: Workspace, user: User) -> bool:
     return Membership.objects.filter(workspace=workspace, user_id=user.pk, role=Role.ADMIN).exists()
 
 
@@ -265,7 +265,7 @@ CHAIN = ("import_inspect", "import_apply_stored")
 
 
 def import_create_chained(
-    *, workspace: Workspace, user: AbstractBaseUser, obs_path: str, choices: dict[str, Any]
+    *, workspace: Workspace, user: User, obs_path: str, choices: dict[str, Any]
 ) -> SystemTask:
     """An import in one call (the v1 API's ``jobs/import``): the task row as ``import_create`` makes it,
     ``choices`` (the console API's shape) kept in it, and one Celery chain, inspect then apply with those

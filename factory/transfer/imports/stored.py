@@ -22,7 +22,7 @@ from factory.transfer.imports.choices import (
     import_secrets_unpack,
 )
 from factory.transfer.imports.choose import import_choices_record
-from factory.transfer.imports.common import STEP_INSPECT, STEP_INSPECTED, task_fail
+from factory.transfer.imports.common import STEP_INSPECT, STEP_INSPECTED, task_fail, task_user
 from factory.transfer.lifecycle import FINISHED_STATUSES
 from factory.transfer.models import SystemTask, TaskKind, TaskStatus
 
@@ -88,7 +88,7 @@ def import_apply_stored(*, task_id: int) -> bool:
     if task.status == TaskStatus.WAITING and task.step == STEP_INSPECTED:
         inspection = (task.result or {}).get("inspection") or {}
         try:
-            import_choices_record(task=task, user=task.created_by, choices=_fitted(inspection, _stored(task)))
+            import_choices_record(task=task, user=task_user(task), choices=_fitted(inspection, _stored(task)))
         except DomainError as exc:
             task_fail(task_id=task.pk, message=exc.message, code=exc.code, detail={"fields": exc.fields})
             return True

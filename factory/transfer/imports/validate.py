@@ -93,7 +93,12 @@ def _existing_targets(
                 workspace=workspace, kind__in=EXTERNAL_KINDS, name__in=sorted(externals)
             ).values_list("kind", "name")
         )
-    models = {JOB: Job, SCRIPT: Script, RESOURCE: Resource, ENVIRONMENT_VARIABLE: EnvironmentVariable}
+    models: dict[str, type[Job | Script | Resource | EnvironmentVariable]] = {
+        JOB: Job,
+        SCRIPT: Script,
+        RESOURCE: Resource,
+        ENVIRONMENT_VARIABLE: EnvironmentVariable,
+    }
     for kind, model in models.items():
         if wanted.get(kind):
             names = model.objects.filter(workspace=workspace, name__in=sorted(wanted[kind]))
@@ -156,9 +161,11 @@ def import_choices_validate(
         problems.add("overrides", 'overrides must be an object such as {"job:NAME": "skip"}.')
         raw_overrides = {}
     for key, value in raw_overrides.items():
-        object_type, _, name = str(key).partition(":")
-        if object_type not in OBJECT_TYPES or name not in in_package[object_type]:
-            problems.add("overrides", f"{key}: the package holds no {object_type or 'object'} {name!r}.")
+        object_type, _, object_name = str(key).partition(":")
+        if object_type not in OBJECT_TYPES or object_name not in in_package[object_type]:
+            problems.add(
+                "overrides", f"{key}: the package holds no {object_type or 'object'} {object_name!r}."
+            )
         elif value not in POLICIES:
             problems.add("overrides", f"{key}: the policy must be one of {', '.join(POLICIES)}.")
         else:
@@ -193,7 +200,7 @@ def import_choices_validate(
             if problem:
                 problems.add("mapping", problem)
             else:
-                unresolved.add((kind, name))
+                unresolved.add((str(kind), str(name)))  # both texts: the problem check said so
             continue
         if kind not in REFERENCE_KINDS or not isinstance(name, str) or not isinstance(replace, str):
             problems.add(
@@ -236,8 +243,8 @@ def import_choices_validate(
         ):
             problems.add("createConnections", f"secrets of {name} must map secret names to text.")
         else:
-            creates.append(name)
-            secrets[name] = {k: v for k, v in values.items() if v != ""}
+            creates.append(str(name))  # a text: the package defines it
+            secrets[str(name)] = {k: v for k, v in values.items() if v != ""}
 
     unmapped = [
         f"{label} {name}"

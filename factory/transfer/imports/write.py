@@ -26,7 +26,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -90,7 +90,7 @@ def _write_one(
     document: Any,
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     secrets: dict[str, dict[str, str]],
 ) -> None:
     """A data connection or an environment variable: few per package, written one by one."""
@@ -109,7 +109,7 @@ def _write_one(
             name=item.name,
             type=str(doc.get("type") or ""),
             config=config,
-            secrets=secrets.get(item.name) or {},
+            secrets=dict[str, str | None](secrets.get(item.name) or {}),
             description=str(doc.get("description") or ""),
         )
         item.detail["secretFields"] = sorted(secrets.get(item.name) or {})
@@ -152,7 +152,7 @@ class _Run:
         plan: Plan,
         *,
         workspace: Workspace,
-        user: AbstractBaseUser,
+        user: User,
         choices: ImportChoices,
         secrets: dict[str, dict[str, str]],
         description: str,
@@ -276,7 +276,7 @@ def _written_note(item: Item, result: Any) -> None:
         )
 
 
-def _resources_check(run: _Run, entries: list[ImportEntry]) -> list[Any]:
+def _resources_check(run: _Run, entries: list[ImportEntry[Any]]) -> list[Any]:
     return resources_import_check(workspace=run.workspace, entries=entries)
 
 
@@ -284,7 +284,7 @@ def _resources_save(run: _Run, rows: list[Any]) -> list[Any]:
     return resources_import_save(workspace=run.workspace, user=run.user, rows=rows)
 
 
-def _scripts_check(run: _Run, entries: list[ImportEntry]) -> list[Any]:
+def _scripts_check(run: _Run, entries: list[ImportEntry[Any]]) -> list[Any]:
     return scripts_import_check(workspace=run.workspace, user=run.user, entries=entries)
 
 
@@ -298,7 +298,7 @@ def _scripts_save(run: _Run, rows: list[Any]) -> list[Any]:
     )
 
 
-def _jobs_check(run: _Run, entries: list[ImportEntry]) -> list[Any]:
+def _jobs_check(run: _Run, entries: list[ImportEntry[Any]]) -> list[Any]:
     return jobs_import_check(workspace=run.workspace, user=run.user, entries=entries)
 
 
@@ -320,7 +320,7 @@ def plan_execute(
     plan: Plan,
     *,
     workspace: Workspace,
-    user: AbstractBaseUser,
+    user: User,
     choices: ImportChoices,
     secrets: dict[str, dict[str, str]],
     file_name: str,

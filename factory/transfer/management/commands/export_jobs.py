@@ -13,6 +13,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
@@ -59,6 +60,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             workspace = workspace_get_by_name(name=options["workspace"])
+            user: User | None
             if options.get("user"):
                 user = user_get_by_username(username=options["user"])
                 workspace_access_get(user=user, workspace_id=workspace.pk, role=Role.DEVELOPER)

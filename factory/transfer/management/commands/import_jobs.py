@@ -102,11 +102,12 @@ class Command(BaseCommand):
                 user = user_get_by_username(username=options["user"])
                 workspace_access_get(user=user, workspace_id=workspace.pk, role=Role.DEVELOPER)
             else:
-                user = workspace_first_admin(workspace=workspace)
-                if user is None:
+                admin = workspace_first_admin(workspace=workspace)
+                if admin is None:
                     raise CommandError(
                         f"Workspace {workspace.name} has no admin; name the importer with --user."
                     )
+                user = admin
             source = self._source(options["package"])
             if options["dry_run"]:
                 inspection = import_dry_run(
@@ -139,7 +140,7 @@ class Command(BaseCommand):
         return {"obs_path": package} if package.startswith("obs://") else {"file_path": package}
 
     def _choices(self, options: dict[str, Any]) -> dict[str, Any]:
-        mapping = []
+        mapping: list[dict[str, Any]] = []
         for key, replace in _pairs(options["map"], option="--map", example="TYPE:OLD=NEW").items():
             kind, sep, name = key.partition(":")
             # DataArts' own type names (the v1 import's resources[].type) name the same kinds.
