@@ -24,10 +24,9 @@ def import_apply_request(
 ) -> SystemTask:
     """Step 2: check the user's choices against the inspection (``import_choices_record``) and queue the
     apply once they are recorded (``enqueue=False``: the caller runs it)."""
-    with transaction.atomic():
-        row, waiting_message = import_choices_record(task=task, user=user, choices=choices)
-        if enqueue:
-            transaction.on_commit(partial(_apply_enqueue, row.pk, waiting_message))
+    row, waiting_message = import_choices_record(task=task, user=user, choices=choices)
+    if enqueue:  # the choices are committed (or the caller's transaction commits them first)
+        transaction.on_commit(partial(_apply_enqueue, row.pk, waiting_message))
     return row
 
 
