@@ -8,6 +8,7 @@ import { ErrorNotice, Spinner, useToast } from "../ui/bits";
 import { Menu, type MenuItem } from "../ui/Menu";
 import { copyText, dirMenuItems, elementMenuItems, kebabMenu } from "./menus";
 import { NOUNS, TreeDialogs, type DialogState } from "./TreeDialogs";
+import { DirLoaders } from "./DirLoaders";
 import { collectElementIds, useTreeData } from "./hooks";
 import { ROW_HEIGHT, TreeRow } from "./TreeRow";
 import { TreeLegend, TreeToolbar } from "./TreeToolbar";
@@ -149,10 +150,10 @@ export function DirectoryTree({ category }: { category: Category }) {
 
   /** The selection as ids the server understands, loading what must be loaded first. */
   const resolveSelection = async () => {
-    let req = selectionRequest(selection, hierarchyOf(data.treeRef.current));
+    let req = selectionRequest(selection, hierarchyOf(data.readTree()));
     for (let round = 0; req.incomplete.length && round < 20; round++) {
       for (const d of req.incomplete) await data.loadAll(d);
-      req = selectionRequest(selection, hierarchyOf(data.treeRef.current));
+      req = selectionRequest(selection, hierarchyOf(data.readTree()));
     }
     return req;
   };
@@ -291,6 +292,7 @@ export function DirectoryTree({ category }: { category: Category }) {
 
   return (
     <div className="tree-pane">
+      <DirLoaders ws={ws} category={category} expanded={expanded} />
       <TreeToolbar
         noun={noun}
         category={category}
