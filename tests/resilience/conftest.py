@@ -42,7 +42,7 @@ from tests.harness import CeleryWorker, _test_database_url, require_postgresql
 from tests.resilience.faulty_obs import FaultyProxy
 
 WORKER_TIME_LIMIT = 60
-VISIBILITY_TIMEOUT = 10  # above the longest task here (a stalled OBS read): no duplicate deliveries
+VISIBILITY_TIMEOUT = 20  # well above the longest task here (a stalled OBS read), also on a loaded machine: no duplicate deliveries
 OBS_READ_TIMEOUT = 2
 OBS_MAX_ATTEMPTS = 2  # every attempt, the first included (botocore total_max_attempts): one retry
 
