@@ -2,29 +2,24 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react"
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useElementSearch } from "../api/hooks";
 import type { Category, Id } from "../api/types";
-import { describeSelection } from "../export/logic";
-import { useDialogs, useSessionWorkspace, useTabs } from "../shell/ConsoleContext";
-import { ErrorNotice, Spinner, useToast } from "../ui/bits";
+import { useSessionWorkspace, useTabs } from "../shell/ConsoleContext";
+import { ErrorNotice, Spinner } from "../ui/bits";
 import { Menu, type MenuItem } from "../ui/Menu";
-import { copyText, dirMenuItems, elementMenuItems, kebabMenu } from "./menus";
 import { NOUNS, TreeDialogs, type DialogState } from "./TreeDialogs";
 import { DirLoaders } from "./DirLoaders";
-import { collectElementIds, useTreeData } from "./hooks";
+import { useTreeData } from "./hooks";
+import { useTreeActions } from "./useTreeActions";
 import { ROW_HEIGHT, TreeRow } from "./TreeRow";
 import { TreeLegend, TreeToolbar } from "./TreeToolbar";
-import { flattenTree, hierarchyOf, searchRows, treeKeyAction, type LoadedElement, type Row } from "./model";
+import { flattenTree, hierarchyOf, searchRows, treeKeyAction, type Row } from "./model";
 import {
-  compactSelection,
   dirCheckState,
   emptySelection,
-  hasAnyChecked,
   isElementChecked,
   mixedDirs,
-  selectionRequest,
   toggleDir,
   toggleElement,
   type CheckState,
-  type DirKey,
   type Selection,
 } from "./selection";
 
@@ -44,10 +39,8 @@ function useDebounced<T>(value: T, ms: number): T {
 export function DirectoryTree({ category }: { category: Category }) {
   const { workspace } = useSessionWorkspace();
   const { openEditor } = useTabs();
-  const { openExport, openImport } = useDialogs();
   const ws = workspace.id;
   const noun = NOUNS[category];
-  const toast = useToast();
   const treeId = useId();
   const data = useTreeData(ws, category);
   const { tree, expanded, errors } = data;
@@ -58,8 +51,6 @@ export function DirectoryTree({ category }: { category: Category }) {
   const term = useDebounced(search.trim(), 250);
   const [menu, setMenu] = useState<{ at: { x: number; y: number }; items: (MenuItem | "separator")[]; label: string } | null>(null);
   const [dialog, setDialog] = useState<DialogState | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<unknown>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const selectable = category !== "resource";
 
@@ -146,99 +137,8 @@ export function DirectoryTree({ category }: { category: Category }) {
     virtualizer.scrollToIndex(index, { align: "auto" });
   };
 
-  // ---- selection → what the server gets
-
-  /** The selection as ids the server understands, loading what must be loaded first. */
-  const resolveSelection = async () => {
-    let req = selectionRequest(selection, hierarchyOf(data.readTree()));
-    for (let round = 0; req.incomplete.length && round < 20; round++) {
-      for (const d of req.incomplete) await data.loadAll(d);
-      req = selectionRequest(selection, hierarchyOf(data.readTree()));
-    }
-    return req;
-  };
-
-  const selectedIds = async (): Promise<Id[]> => {
-    const req = await resolveSelection();
-    const dirs: DirKey[] = req.all ? [null] : req.directoryIds;
-    return dirs.length ? collectElementIds(ws, category, dirs, req.elementIds) : req.elementIds;
-  };
-
-  const withBusy = async (label: string, fn: () => Promise<void>) => {
-    setBusy(label);
-    setActionError(null);
-    try {
-      await fn();
-    } catch (e) {
-      setActionError(e);
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  /** The export gets the selection compactly (ticked directories minus what is unticked inside them): no
-   * directory has to be loaded, however many jobs it holds. */
-  const exportSelection = () => {
-    const req = compactSelection(selection, hierarchy);
-    const cat = category === "script" ? "script" : "job";
-    const single = req.elementIds.length === 1 && !req.directoryIds.length && !req.all;
-    openExport({
-      category: cat,
-      all: req.all,
-      directoryIds: req.directoryIds,
-      ids: req.elementIds,
-      excludeDirectoryIds: req.excludeDirectoryIds,
-      excludeIds: req.excludeElementIds,
-      description: describeSelection(cat, req.all, req.directoryIds.length, req.elementIds.length, single ? tree.elements[String(req.elementIds[0])]?.name : undefined, {
-        directories: req.excludeDirectoryIds.length,
-        ids: req.excludeElementIds.length,
-      }),
-    });
-  };
-
-  const exportWorkspace = () => {
-    const cat = category === "script" ? "script" : "job";
-    openExport({ category: cat, workspace: true, all: true, description: `all ${cat}s of the workspace` });
-  };
-
-  /** Configure Owner: the ticked objects, or (nothing ticked) DataArts' Current Owner → Target Owner form. */
-  const configureOwner = () => (checkboxes && hasAnyChecked(selection) ? batch("owner") : setDialog({ type: "owner", ids: null }));
-
-  const batch = (type: "batchDelete" | "batchMove" | "batchUnlock" | "owner") =>
-    withBusy("Collecting the selection…", async () => {
-      const ids = await selectedIds();
-      if (!ids.length) throw new Error(`Select at least one ${noun.one.toLowerCase()}.`);
-      setDialog({ type, ids });
-    });
-
-  const anyChecked = hasAnyChecked(selection);
-
-  const kebabItems = () =>
-    kebabMenu({
-      noun,
-      selectable,
-      checkboxes,
-      anyChecked,
-      showCheckBoxes: (show) => {
-        setCheckboxes(show);
-        if (!show) setSelection(emptySelection());
-      },
-      exportSelection,
-      exportWorkspace,
-      importPackage: () => openImport(category === "script" ? "script" : "job"),
-      batch,
-      configureOwner,
-      openDialog: setDialog,
-    });
-  const elementMenu = (e: LoadedElement) =>
-    elementMenuItems({
-      element: e,
-      selectable,
-      openDialog: setDialog,
-      exportOne: () => openExport({ category: category === "script" ? "script" : "job", ids: [e.id], description: e.name }),
-      copyName: () => void copyText(e.name).then(() => toast("Copied.")),
-    });
-  const dirMenu = (id: DirKey) => dirMenuItems({ id, name: id === null ? "" : (tree.dirs[String(id)]?.name ?? ""), openDialog: setDialog });
+  const actions = useTreeActions({ ws, category, data, selection, setSelection, checkboxes, setCheckboxes, hierarchy, setDialog });
+  const { elementMenu, dirMenu } = actions;
 
   const openRowMenu = (row: Row, at: { x: number; y: number }) => {
     if (row.kind === "element") {
@@ -278,15 +178,6 @@ export function DirectoryTree({ category }: { category: Category }) {
     }
   };
 
-  const checkedSummary = useMemo(() => {
-    if (!checkboxes || !anyChecked) return null;
-    const req = compactSelection(selection, hierarchy);
-    return describeSelection(category === "script" ? "script" : "job", req.all, req.directoryIds.length, req.elementIds.length, undefined, {
-      directories: req.excludeDirectoryIds.length,
-      ids: req.excludeElementIds.length,
-    });
-  }, [checkboxes, anyChecked, selection, hierarchy, category]);
-
   const rootError = errors.root;
   const activeRow = rows[focusIndex];
 
@@ -302,22 +193,22 @@ export function DirectoryTree({ category }: { category: Category }) {
           data.reload();
           void searchQuery.refetch();
         }}
-        onMenu={(at) => setMenu({ at, items: kebabItems(), label: `${noun.many} menu` })}
+        onMenu={(at) => setMenu({ at, items: actions.kebabItems(), label: `${noun.many} menu` })}
       />
-      {checkedSummary && (
+      {actions.checkedSummary && (
         <div className="tree-selection-bar" aria-live="polite">
-          Selected: {checkedSummary}
+          Selected: {actions.checkedSummary}
           <button type="button" className="link-button" onClick={() => setSelection(emptySelection())}>
             Clear
           </button>
         </div>
       )}
-      {busy && (
+      {actions.busy && (
         <div className="tree-selection-bar">
-          <Spinner label={busy} />
+          <Spinner label={actions.busy} />
         </div>
       )}
-      <ErrorNotice error={actionError} />
+      <ErrorNotice error={actions.error} />
       {rootError && <ErrorNotice error={rootError} title={`The ${noun.many.toLowerCase()} could not be loaded.`} onRetry={data.reload} />}
       {searching && searchQuery.isFetching && !searchQuery.data && (
         <div className="tree-status">
