@@ -14,7 +14,8 @@ from factory.development.models import Job, JobVersion, Script, VersionKind
 from factory.transfer.imports import apply as imports_apply
 from factory.transfer.imports import import_apply, import_apply_request
 from factory.transfer.imports.choices import ImportChoices
-from factory.transfer.imports.plan import CREATED, Item, Plan
+from factory.transfer.imports.items import CREATED, Item
+from factory.transfer.imports.plan import Plan
 from factory.transfer.models import TaskStatus
 from tests.transfer.hostile.builders import dws_job, job, node, package_bytes, resource, script
 from tests.transfer.test_import_support import apply, media_root, report_row, start, target_build

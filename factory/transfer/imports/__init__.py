@@ -7,7 +7,7 @@ Request side (above ``factory.transfer.tasks``): ``import_create`` (``start``: s
 Celery chain), ``import_dry_run`` / ``import_run`` (``inline``: the same services in the calling
 process). Worker side (below the tasks): ``import_inspect`` (``inspect``, with ``analysis``) and
 ``import_apply`` (``apply``: ``plan`` decides every object's outcome on the live workspace, ``write``
-writes it), ``import_apply_stored`` (``stored``: the chain's second link, choices given up front, recorded
+writes it; each object an ``Item`` of ``items``, changed through its own methods), ``import_apply_stored`` (``stored``: the chain's second link, choices given up front, recorded
 by ``choose`` as a request records them). ``common`` holds the import's side of the task life cycle
 (``factory.transfer.lifecycle``) and the package's source; ``choices`` and ``validate`` the user's
 choices.

@@ -29,7 +29,7 @@ from factory.transfer.imports.common import (
     task_user,
     upload_delete,
 )
-from factory.transfer.imports.plan import (
+from factory.transfer.imports.items import (
     CREATED,
     FAILED,
     OUTCOMES,
@@ -38,8 +38,8 @@ from factory.transfer.imports.plan import (
     SKIPPED,
     Item,
     RolledBack,
-    plan_build,
 )
+from factory.transfer.imports.plan import plan_build
 from factory.transfer.imports.write import plan_execute
 from factory.transfer.models import SubTask, SystemTask, TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, reduce
 from operator import or_
 from typing import Any, cast
@@ -47,53 +47,10 @@ from factory.transfer.imports.analysis import (
 )
 from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.imports.common import RENAME, SKIP
+from factory.transfer.imports.items import CREATED, FAILED, OVERWRITTEN, RENAMED, SKIPPED, Item
 from factory.workspaces.models import Workspace
 
-CREATED = "created"
-OVERWRITTEN = "overwritten"
-SKIPPED = "skipped"
-RENAMED = "renamed"
-FAILED = "failed"
-OUTCOMES = (CREATED, OVERWRITTEN, SKIPPED, RENAMED, FAILED)
 NAME_LIMITS = {"job": 128, "script": 128, "resource": 32}
-
-
-@dataclass
-class Item:
-    """One object of the import and what happens to it."""
-
-    type: str  # connection | environment_variable | resource | script | job
-    name: str  # the name in the package
-    new_name: str = ""
-    outcome: str = ""
-    message: str = ""
-    existing: Any = None
-    # The package entry (its ``document`` is read when the item is written); for an environment variable
-    # the definition itself.
-    source: Any = None
-    depends_on: set[tuple[str, str]] = field(default_factory=set)  # (type, package name)
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.type, self.name)
-
-    def fail(self, message: str) -> None:
-        self.outcome, self.message = FAILED, message
-
-    def as_report(self) -> dict[str, Any]:
-        row = {"type": self.type, "name": self.name, "outcome": self.outcome, "message": self.message}
-        if self.new_name and self.new_name != self.name:
-            row["newName"] = self.new_name
-        return {**row, **self.detail}
-
-
-class RolledBack(Exception):
-    """Raised inside the apply transaction to undo it; carries the items for the failure report."""
-
-    def __init__(self, items: list[Item]) -> None:
-        super().__init__("import rolled back")
-        self.items = items
 
 
 # --- planning ----------------------------------------------------------------------------------------

@@ -47,16 +47,8 @@ from factory.transfer.imports.choices import (
     SAVED,
     ImportChoices,
 )
-from factory.transfer.imports.plan import (
-    CREATED,
-    FAILED,
-    OVERWRITTEN,
-    RENAMED,
-    SKIPPED,
-    Item,
-    Plan,
-    RolledBack,
-)
+from factory.transfer.imports.items import FAILED, OVERWRITTEN, SKIPPED, Item, RolledBack
+from factory.transfer.imports.plan import Plan
 from factory.transfer.progress import ProgressPublisher
 from factory.workspaces.models import Workspace
 
@@ -69,20 +61,6 @@ APPLY_PROGRESS_START = 50
 BATCH_MIN, BATCH_MAX = 100, 500
 
 # --- writing -----------------------------------------------------------------------------------------
-
-
-def _done_message(item: Item) -> None:
-    if not item.message:
-        verb = {CREATED: "Created", OVERWRITTEN: "Overwrote", RENAMED: "Created"}[item.outcome]
-        item.message = f"{verb} {item.type.replace('_', ' ')} {item.new_name}."
-        if item.detail.get("lockTakenFrom"):
-            item.message += f" The lock was taken from {item.detail['lockTakenFrom']}."
-    if item.detail.get("unresolved") and "unresolved" not in item.message:
-        left = ", ".join(
-            f"node {u['node'] or '(schedule)'} ({u['kind'].replace('_', ' ')} {u['name']})"
-            for u in item.detail["unresolved"][:5]
-        )
-        item.message += f" Left unresolved: {left}; the job fails when scheduled until they exist."
 
 
 def _write_one(
@@ -120,7 +98,7 @@ def _write_one(
             value=str(doc.get("value") or ""),
             description=str(doc.get("description") or ""),
         )
-    _done_message(item)
+    item.done()
 
 
 def _versions_note(items: list[Item], *, since: datetime, kind: str) -> None:
@@ -139,9 +117,7 @@ def _versions_note(items: list[Item], *, since: datetime, kind: str) -> None:
             .values_list(fk, "pk", "number")
         )
         for owner, pk, number in rows:
-            item = ids[owner]
-            if "versionId" not in item.detail:
-                item.detail.update(versionId=pk, version=number)
+            ids[owner].version_noted(pk=pk, number=number)
 
 
 class _Run:
@@ -245,8 +221,7 @@ class _Run:
                         self._save_alone(save, item, checked)
             else:
                 for (item, _), result in zip(kept, written, strict=True):
-                    _written_note(item, result)
-                    _done_message(item)
+                    item.written(result)
         self._finish(items)
 
     def _save_alone(self, save: Any, item: Item, checked: Any) -> None:
@@ -256,24 +231,11 @@ class _Run:
         except DomainError as exc:
             item.fail(f"{item.type.capitalize()} {item.name}: {exc.message}")
         else:
-            _written_note(item, result)
-            _done_message(item)
+            item.written(result)
 
     def _finish(self, items: list[Item]) -> None:
         for item in items:
             self.done(item)
-
-
-def _written_note(item: Item, result: Any) -> None:
-    if item.type == "resource":
-        item.detail["directory"] = result.document.get("directory")
-    else:
-        item.detail.update(
-            id=result.obj.pk,
-            directory=result.obj.document.get("directory"),
-            versionId=result.version.pk,
-            version=result.version.number,
-        )
 
 
 def _resources_check(run: _Run, entries: list[ImportEntry[Any]]) -> list[Any]:
