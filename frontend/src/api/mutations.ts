@@ -9,15 +9,25 @@ export type Invalidates<TVars, TResult> = readonly QueryKey[] | ((vars: TVars, r
 
 export function useWrite<TVars = void, TResult = unknown>(
   write: (vars: TVars) => Promise<TResult>,
-  { invalidates = [], onDone }: { invalidates?: Invalidates<TVars, TResult>; onDone?: (result: TResult, vars: TVars) => void } = {},
+  {
+    invalidates = [],
+    onDone,
+    untilRefetched = false,
+  }: {
+    invalidates?: Invalidates<TVars, TResult>;
+    onDone?: (result: TResult, vars: TVars) => void;
+    /** The write stays pending until what it changed has refetched (an editor whose buttons follow the
+     * object's lock); otherwise a dialog closes at once and the change refetches behind it. */
+    untilRefetched?: boolean;
+  } = {},
 ) {
   const queryClient = useQueryClient();
   return useMutation<TResult, unknown, TVars>({
     mutationFn: write,
-    onSuccess: (result, vars) => {
+    onSuccess: async (result, vars) => {
       const changed = typeof invalidates === "function" ? invalidates(vars, result) : invalidates;
-      // Not awaited: the dialog closes at once and what it changed refetches behind it.
-      for (const queryKey of changed) void queryClient.invalidateQueries({ queryKey });
+      const refetched = Promise.all(changed.map((queryKey) => queryClient.invalidateQueries({ queryKey })));
+      if (untilRefetched) await refetched;
       onDone?.(result, vars);
     },
   });

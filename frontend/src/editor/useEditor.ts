@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import * as ep from "../api/endpoints";
 import { keys } from "../api/hooks";
+import { useWrite } from "../api/mutations";
 import type { Id } from "../api/types";
 import { useSessionWorkspace, useTabs } from "../shell/ConsoleContext";
 import { tabKey } from "../shell/tabs";
@@ -25,7 +26,6 @@ export function useEditor<K extends keyof ep.Editable>(kind: K, id: Id) {
   const query = useQuery({ queryKey, queryFn: () => ep.objectGet(ws, kind, id) });
   const [draft, setDraft] = useState<D | null>(null);
   const [problem, setProblem] = useState<SaveProblem | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
 
   const obj = query.data;
   const document = (draft ?? (obj?.document as D | undefined)) ?? null;
@@ -47,44 +47,38 @@ export function useEditor<K extends keyof ep.Editable>(kind: K, id: Id) {
     await query.refetch();
   }, [query]);
 
+  // Save, Submit, Lock and Unlock are one mutation: its running label is the busy line, its error the
+  // editor's problem, and what each write changed is invalidated (and refetched) before the buttons return.
+  const write = useWrite(({ fn }: { label: string; fn: () => Promise<void>; changes: QueryKey[] }) => fn(), {
+    invalidates: (vars) => [...vars.changes, keys.tree(ws, kind)],
+    untilRefetched: true,
+  });
+  const { mutateAsync } = write;
+  const busy = write.isPending ? (write.variables?.label ?? null) : null;
   const run = useCallback(
-    async (label: string, fn: () => Promise<void>) => {
-      setBusy(label);
+    async (label: string, fn: () => Promise<void>, changes: QueryKey[] = []) => {
       setProblem(null);
       try {
-        await fn();
+        await mutateAsync({ label, fn, changes });
         return true;
       } catch (e) {
         setProblem(saveProblem(e, kind));
         return false;
-      } finally {
-        setBusy(null);
       }
     },
-    [kind],
-  );
-
-  const afterWrite = useCallback(
-    async (fresh: unknown) => {
-      if (fresh && typeof fresh === "object" && "document" in (fresh as object) && "revision" in (fresh as object)) {
-        queryClient.setQueryData(queryKey, fresh);
-      } else {
-        await queryClient.invalidateQueries({ queryKey });
-      }
-    },
-    [queryClient, queryKey],
+    [mutateAsync, kind],
   );
 
   const save = useCallback(async () => {
     if (!obj || !draft) return true;
     return run("Saving…", async () => {
       const fresh = await ep.objectSave(ws, plural, id, draft, obj.revision);
-      await afterWrite(fresh);
+      // The answer is the saved object: shown at once, no refetch.
+      queryClient.setQueryData(queryKey, fresh);
       setDraft(null);
       toast("Saved.");
-      void queryClient.invalidateQueries({ queryKey: keys.tree(ws, kind) });
     });
-  }, [obj, draft, run, ws, plural, id, afterWrite, toast, kind]);
+  }, [obj, draft, run, ws, plural, id, queryClient, queryKey, toast]);
 
   const submit = useCallback(
     async (description: string) => {
@@ -93,37 +87,32 @@ export function useEditor<K extends keyof ep.Editable>(kind: K, id: Id) {
         const saved = await save();
         if (!saved) return false;
       }
-      return run("Submitting…", async () => {
-        await ep.objectSubmit(ws, plural, id, description);
-        await queryClient.invalidateQueries({ queryKey });
-        await queryClient.invalidateQueries({ queryKey: ["ws", ws, plural, id] });
-        toast("Submitted.");
-        void queryClient.invalidateQueries({ queryKey: keys.tree(ws, kind) });
-      });
+      return run(
+        "Submitting…",
+        async () => {
+          await ep.objectSubmit(ws, plural, id, description);
+          toast("Submitted.");
+        },
+        [queryKey, ["ws", ws, plural, id]],
+      );
     },
-    [obj, draft, save, run, ws, plural, id, queryClient, queryKey, toast, kind],
+    [obj, draft, save, run, ws, plural, id, queryKey, toast],
   );
 
-  const lock = useCallback(
-    () =>
-      run("Locking…", async () => {
-        await ep.objectLock(ws, plural, id);
-        await queryClient.invalidateQueries({ queryKey });
-        void queryClient.invalidateQueries({ queryKey: keys.tree(ws, kind) });
-      }),
-    [run, ws, plural, id, queryClient, queryKey, kind],
-  );
+  const lock = useCallback(() => run("Locking…", () => ep.objectLock(ws, plural, id).then(() => undefined), [queryKey]), [run, ws, plural, id, queryKey]);
 
   const unlock = useCallback(
     () =>
-      run("Unlocking…", async () => {
-        await ep.objectUnlock(ws, plural, id);
-        setDraft(null);
-        await queryClient.invalidateQueries({ queryKey });
-        toast("Unlocked.");
-        void queryClient.invalidateQueries({ queryKey: keys.tree(ws, kind) });
-      }),
-    [run, ws, plural, id, queryClient, queryKey, toast, kind],
+      run(
+        "Unlocking…",
+        async () => {
+          await ep.objectUnlock(ws, plural, id);
+          setDraft(null);
+          toast("Unlocked.");
+        },
+        [queryKey],
+      ),
+    [run, ws, plural, id, queryKey, toast],
   );
 
   const reloadDiscarding = useCallback(async () => {

@@ -2,6 +2,7 @@ import { useId, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import * as ep from "../api/endpoints";
 import { keys, useMembers } from "../api/hooks";
+import { useWrite } from "../api/mutations";
 import type { LockPolicy, Member, Role, Workspace } from "../api/types";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, Spinner, useToast } from "../ui/bits";
@@ -101,35 +102,28 @@ function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
 /** An admin's view of the members: add by username with a role, change a role, remove. */
 function MembersPanel({ workspace }: { workspace: Workspace }) {
   const ws = workspace.id;
-  const queryClient = useQueryClient();
   const toast = useToast();
   const members = useMembers(ws);
   const userId = useId();
   const [username, setUsername] = useState("");
   const [role, setRole] = useState<Role>("developer");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const list = members.data ?? [];
   const problem = memberProblem(username, list);
 
-  const run = async (fn: () => Promise<unknown>, done: string, onError: (e: unknown) => string) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      toast(done);
-      // One's own role shows in the top bar (from the session).
-      await Promise.all([queryClient.invalidateQueries({ queryKey: keys.members(ws) }), queryClient.invalidateQueries({ queryKey: keys.session })]);
-    } catch (e) {
-      setError(onError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  // A change of membership: the toast and the error text depend on which change it was.
+  const write = useWrite(({ call }: { call: () => Promise<unknown>; done: string; errorText: (e: unknown) => string }) => call(), {
+    // One's own role shows in the top bar (from the session).
+    invalidates: [keys.members(ws), keys.session],
+    untilRefetched: true,
+    onDone: (_, op) => toast(op.done),
+  });
+  const busy = write.isPending;
+  const error = write.error && write.variables ? write.variables.errorText(write.error) : null;
+  const run = (call: () => Promise<unknown>, done: string, errorText: (e: unknown) => string) => write.mutate({ call, done, errorText });
   const add = () => {
     if (problem || busy) return;
     const name = username.trim();
-    void run(
+    run(
       async () => {
         await ep.memberSet(ws, { username: name, role });
         setUsername("");
@@ -142,7 +136,7 @@ function MembersPanel({ workspace }: { workspace: Workspace }) {
     run(() => ep.memberSet(ws, { username: m.username, role: next }), `${m.username} is now ${roleLabel(next)}.`, (e) => memberErrorText(e, m.username, "demote"));
   const remove = (m: Member) => {
     if (!window.confirm(`Remove ${m.username} from workspace ${workspace.name}?`)) return;
-    void run(() => ep.memberRemove(ws, m.username), `${m.username} removed.`, (e) => memberErrorText(e, m.username, "remove"));
+    run(() => ep.memberRemove(ws, m.username), `${m.username} removed.`, (e) => memberErrorText(e, m.username, "remove"));
   };
 
   return (

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useState } from "react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import * as ep from "../api/endpoints";
 import { keys } from "../api/hooks";
 import type { Id, JobDocument, NodeType, VersionSummary } from "../api/types";
@@ -35,7 +35,6 @@ export function VersionsPanel({ kind, id, name, current, nodeTypes = [], canRoll
   const [viewing, setViewing] = useState<VersionSummary | null>(null);
   const [comparing, setComparing] = useState<{ left: CompareSide; right: CompareSide } | null>(null);
   const [rollingBack, setRollingBack] = useState<VersionSummary | null>(null);
-  const queryClient = useQueryClient();
   const toast = useToast();
   const list = useQuery({ queryKey: keys.versions(ws, kind, id, tab), queryFn: () => ep.versionsList(ws, kind, id, tab) });
   const versions = list.data ?? [];
@@ -135,9 +134,9 @@ export function VersionsPanel({ kind, id, name, current, nodeTypes = [], canRoll
           title="Roll Back"
           confirmLabel="Roll Back"
           onClose={() => setRollingBack(null)}
+          invalidates={[["ws", ws, kind, id]]}
           onConfirm={async () => {
             await ep.versionRollback(ws, kind, id, rollingBack.id);
-            await queryClient.invalidateQueries({ queryKey: ["ws", ws, kind, id] });
             toast(`Rolled back to version ${rollingBack.number}.`);
             onRolledBack();
           }}
