@@ -1,5 +1,5 @@
 import { useEffect, useReducer, useRef, useState } from "react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { errorMessage, isApiError, saveBlob } from "../api/client";
 import * as ep from "../api/endpoints";
 import { useObsStatus } from "../api/hooks";
@@ -62,34 +62,33 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
 
   const title = category === "job" ? "Import Job" : "Import Script";
 
-  const start = async () => {
-    dispatch({ type: "starting" });
-    touched.current = true;
-    try {
-      const source: ep.ImportSource = s.location === "obs" ? { kind: "obs", obsPath: s.obsPath.trim() } : { kind: "local", file: file! };
-      const task = await ep.importStart(ws, source, category, s.policy);
-      dispatch({ type: "started", task });
-    } catch (e) {
+  // The two writes as mutations; the wizard's machine holds their busy state and error (it decides the step).
+  const startWrite = useMutation({
+    mutationFn: (source: ep.ImportSource) => ep.importStart(ws, source, category, s.policy),
+    onMutate: () => {
+      dispatch({ type: "starting" });
+      touched.current = true;
+    },
+    onSuccess: (task) => dispatch({ type: "started", task }),
+    onError: (e) => {
       const msg = isApiError(e) && e.code === "import_running" ? `Another import is running in this workspace. ${e.message}` : e instanceof Error ? e.message : String(e);
       dispatch({ type: "error", message: msg });
-    }
-  };
+    },
+  });
+  const start = () => startWrite.mutate(s.location === "obs" ? { kind: "obs", obsPath: s.obsPath.trim() } : { kind: "local", file: file! });
 
-  const apply = async () => {
-    dispatch({ type: "applying" });
-    try {
-      const task = await ep.importApply(ws, s.taskId!, applyRequest(s));
-      dispatch({ type: "applyStarted", task });
-    } catch (e) {
-      dispatch({ type: "error", message: e instanceof Error ? e.message : String(e) });
-    }
-  };
+  const applyWrite = useMutation({
+    mutationFn: () => ep.importApply(ws, s.taskId!, applyRequest(s)),
+    onMutate: () => dispatch({ type: "applying" }),
+    onSuccess: (task) => dispatch({ type: "applyStarted", task }),
+    onError: (e) => dispatch({ type: "error", message: e instanceof Error ? e.message : String(e) }),
+  });
+  const apply = () => applyWrite.mutate();
 
   const close = () => {
     if (s.step === "review" && s.taskId) void ep.importCancel(ws, s.taskId).catch(() => undefined);
-    if (touched.current) {
-      void queryClient.invalidateQueries({ queryKey: ["ws", ws] });
-    }
+    // An import writes jobs, scripts, resources and connections: everything of the workspace refetches.
+    if (touched.current) void queryClient.invalidateQueries({ queryKey: ["ws", ws] });
     onClose();
   };
 
