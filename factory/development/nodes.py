@@ -469,6 +469,22 @@ def _may_use_environment(value: Any) -> bool:
     return b"${" in text or b"Env.get" in text
 
 
+# Script types name the node type that runs them ("DWSSQL", "HiveSQL"; "PYTHON" for the Python node).
+_SCRIPT_NODE_TYPES = {code.lower(): node_type for code, node_type in NODE_TYPES.items()}
+
+
+def script_references(document: dict[str, Any]) -> list[Reference]:
+    """A script's references (its data connection, a DLI queue): the reference fields of the node type of
+    the script's type, read at the script's top level (a ``DWSSQL`` script has the ``DWSSQL`` node's)."""
+    node_type = _SCRIPT_NODE_TYPES.get(str(document.get("type") or "").lower())
+    refs = []
+    for f in node_type.reference_fields if node_type else ():
+        value = document.get(f.name)
+        if f.refers_to is not None and f.refers_to != SCRIPT and isinstance(value, str) and value.strip():
+            refs.append(Reference(f.refers_to, value.strip(), f.connection_type, None, f.name))
+    return refs
+
+
 def job_references(document: dict[str, Any]) -> list[Reference]:
     """Every reference a job document makes, sorted and without duplicates per (kind, name, node, property).
 

@@ -14,6 +14,7 @@ from factory.development.nodes import (
     SCRIPT,
     job_sensitive_properties_flag,
     reference_is_call,
+    script_references,
 )
 from factory.errors import ValidationError
 from factory.packages import (
@@ -41,7 +42,6 @@ from factory.transfer.exports.contents import (
     _job_references,
     _named,
     _reference_dict,
-    _script_references,
 )
 from factory.transfer.exports.selection import (
     JOBS_ONLY,
@@ -121,7 +121,7 @@ class _Collector:
                 raise ValidationError(
                     f"The script {name} cannot be exported: {exc}", code="export_invalid_document"
                 ) from exc
-        for ref in _script_references(exported):
+        for ref in script_references(exported):
             self.references.add((ref.kind, ref.name, ref.connection_type if ref.kind == CONNECTION else None))
             if ref.kind == CONNECTION:
                 self.by_kind[CONNECTION].add(ref.name)

@@ -12,8 +12,6 @@ from typing import Any
 
 from factory.development.nodes import (
     CONNECTION,
-    NODE_TYPES,
-    SCRIPT,
     Reference,
     job_references,
     job_sensitive_properties_flag,
@@ -190,22 +188,6 @@ def _job_references(*, document: dict[str, Any], scope: str) -> list[Reference]:
     refs = job_references(document)
     if scope == JOBS_ONLY:
         refs = [r for r in refs if not (r.property or "").startswith("schedule.")]
-    return refs
-
-
-# Script types name the node type that runs them ("DWSSQL", "HiveSQL"; "PYTHON" for the Python node).
-_SCRIPT_NODE_TYPES = {code.lower(): node_type for code, node_type in NODE_TYPES.items()}
-
-
-def _script_references(document: dict[str, Any]) -> list[Reference]:
-    """A script's references (its data connection, a DLI queue): the reference fields of the node type of
-    the script's type, read at the script's top level."""
-    node_type = _SCRIPT_NODE_TYPES.get(str(document.get("type") or "").lower())
-    refs = []
-    for f in node_type.reference_fields if node_type else ():
-        value = document.get(f.name)
-        if f.refers_to is not None and f.refers_to != SCRIPT and isinstance(value, str) and value.strip():
-            refs.append(Reference(f.refers_to, value.strip(), f.connection_type, None, f.name))
     return refs
 
 

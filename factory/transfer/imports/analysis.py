@@ -24,11 +24,11 @@ from factory.development.nodes import (
     ENVIRONMENT_VARIABLE,
     EXTERNAL_KINDS,
     JOB,
-    NODE_TYPES,
     RESOURCE,
     SCRIPT,
     Reference,
     job_references,
+    script_references,
 )
 from factory.development.services import lock_can_acquire
 from factory.packages import Package, PackageConnection, PackageJob, PackageResource, PackageScript
@@ -50,7 +50,6 @@ KIND_LABELS = {
 }
 # Connection secrets a definition is usually created with; the user may type others.
 DEFAULT_SECRET_FIELDS = ["password"]
-_SCRIPT_NODE_TYPES = {code.lower(): node_type for code, node_type in NODE_TYPES.items()}
 
 
 # --- what a package brings ---------------------------------------------------------------------------
@@ -88,18 +87,6 @@ class Contents:
             list(package.connections),
             environment,
         )
-
-
-def script_references(document: dict[str, Any]) -> list[Reference]:
-    """A script's references (its data connection, a DLI queue), read through the node-type registry:
-    a script of type ``DWSSQL`` has the reference fields of the ``DWSSQL`` node, at its top level."""
-    node_type = _SCRIPT_NODE_TYPES.get(str(document.get("type") or "").lower())
-    refs = []
-    for f in node_type.reference_fields if node_type else ():
-        value = document.get(f.name)
-        if f.refers_to is not None and f.refers_to != SCRIPT and isinstance(value, str) and value.strip():
-            refs.append(Reference(f.refers_to, value.strip(), f.connection_type, None, f.name))
-    return refs
 
 
 @dataclass(slots=True)

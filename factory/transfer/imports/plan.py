@@ -30,6 +30,7 @@ from factory.development.nodes import (
     SCRIPT,
     job_references,
     job_references_rewrite,
+    script_references,
 )
 from factory.packages import Package
 from factory.transfer.imports.analysis import (
@@ -43,7 +44,6 @@ from factory.transfer.imports.analysis import (
     missing_references,
     names_needed,
     references_collect,
-    script_references,
 )
 from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.imports.common import RENAME, SKIP
