@@ -343,3 +343,79 @@ def test_a_missing_script_left_unresolved_is_imported_and_its_node_flagged(ctx):
     ]
     assert {"kind": "script", "name": "gone_script", "unresolved": True} in done["choices"]["mapping"]
     assert Job.objects.filter(name="doc1").exists()
+
+
+# --- issue 14: the schema types the inspection, the report and the error -----------------------------
+
+
+def _undeclared(value, node, components, where="") -> list[str]:
+    """The keys of ``value`` that the OpenAPI ``node`` does not declare, at any depth."""
+    while True:
+        if "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[-1]]
+        elif "allOf" in node or "oneOf" in node:
+            node = next(n for n in node.get("allOf") or node["oneOf"] if n.get("type") != "null")
+        else:
+            break
+    if isinstance(value, list):
+        return [
+            p for i, v in enumerate(value) for p in _undeclared(v, node.get("items", {}), components, where)
+        ]
+    if not isinstance(value, dict):
+        return []
+    properties = node.get("properties")
+    if properties is None:  # a map: its values are of additionalProperties, which must say what they are
+        extra = node.get("additionalProperties")
+        if not extra or not isinstance(extra, dict):
+            return [f"{where}: free-form object"] if value else []
+        return [p for k, v in value.items() for p in _undeclared(v, extra, components, f"{where}.{k}")]
+    missing = [f"{where}.{k}" for k in value if k not in properties]
+    return missing + [
+        p
+        for k, v in value.items()
+        if k in properties
+        for p in _undeclared(v, properties[k], components, f"{where}.{k}")
+    ]
+
+
+def test_the_schema_types_every_field_of_the_inspection_report_and_error(ctx):
+    """The wizard's types are generated from these schemas: every key the answers hold is declared, and
+    the answers are the stored data as it was (the serializers describe it, they do not reshape it)."""
+    schema = ctx.dev.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+    task_schema = components["ImportTask"]["properties"]
+    report_file = schema["paths"]["/api/workspaces/{workspace_id}/imports/{task_id}/report.json"]["get"]
+    file_schema = report_file["responses"]["200"]["content"]["application/json"]["schema"]
+
+    data = package_bytes(
+        jobs=[dws_job("doc1", connection="dws2", script="gone_script"), dws_job("doc2", script="dws_script")],
+        scripts=[script("dws_script")],
+        connections=[connection("doctest")],
+    )
+    task_id = upload(ctx, data=data).json()["task"]["id"]
+    waiting = detail(ctx, task_id).json()
+    row = SystemTask.objects.get(public_id=task_id)
+    assert waiting["inspection"] == row.result["inspection"]
+    assert waiting["inspection"]["jobs"] and waiting["inspection"]["missing"]
+    assert _undeclared(waiting["inspection"], task_schema["inspection"], components) == []
+
+    body = {
+        "mapping": [
+            {"kind": "script", "name": "gone_script", "unresolved": True},
+            {"kind": "connection", "name": "doctest", "replace": "dws2"},
+        ]
+    }
+    assert apply(ctx, task_id, body).status_code == 202
+    done = detail(ctx, task_id).json()
+    row.refresh_from_db()
+    assert done["status"] == "SUCCESSFUL", done["message"]
+    assert done["report"] == row.result["report"] and done["report"]["unresolved"]
+    assert _undeclared(done["report"], task_schema["report"], components) == []
+    report = json.loads(ctx.dev.get(f"{ctx.base}{task_id}/report.json").content)
+    assert report["objects"] == done["report"]["objects"]
+    assert _undeclared(report, file_schema, components) == []
+
+    build, _, _ = HOSTILE["malformed_json"]
+    refused = detail(ctx, upload(ctx, data=build()).json()["task"]["id"]).json()
+    assert refused["error"]["entry"] == "jobs/broken.job"
+    assert _undeclared(refused["error"], task_schema["error"], components) == []

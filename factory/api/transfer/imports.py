@@ -17,6 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from factory.api.common import WorkspaceApi
+from factory.api.transfer.import_schema import (
+    ImportReportFileSerializer,
+    ImportReportSerializer,
+    InspectionSerializer,
+    PackageErrorSerializer,
+)
 from factory.api.transfer.tasks import TaskSerializer
 from factory.transfer.imports import (
     CATEGORIES,
@@ -68,15 +74,16 @@ class ImportTaskSerializer(TaskSerializer):
     def get_choices(self, task: SystemTask) -> dict[str, Any] | None:
         return task.params.get("choices")
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    # The stored data as it is; the serializers describe it (import_schema's docstring says why).
+    @extend_schema_field(InspectionSerializer(allow_null=True))
     def get_inspection(self, task: SystemTask) -> dict[str, Any] | None:
         return (task.result or {}).get("inspection")
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(ImportReportSerializer(allow_null=True))
     def get_report(self, task: SystemTask) -> dict[str, Any] | None:
         return (task.result or {}).get("report")
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(PackageErrorSerializer(allow_null=True))
     def get_error(self, task: SystemTask) -> dict[str, Any] | None:
         return (task.result or {}).get("error")
 
@@ -229,7 +236,7 @@ class ImportReportApi(_ImportTaskApi):
     @extend_schema(
         tags=TAG,
         responses={
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="The report.")
+            (200, "application/json"): OpenApiResponse(ImportReportFileSerializer, description="The report.")
         },
         operation_id="imports_report",
     )

@@ -11,14 +11,11 @@ import type {
   Category,
   ExportRequest,
   Id,
-  ImportReport,
   ImportTask,
-  Inspection,
   Job,
   JobDocument,
   MemberSet,
   OwnerSet,
-  PackageError,
   Script,
   ScriptDocument,
   Task,
@@ -298,21 +295,19 @@ export async function importStart(workspace: Id, source: ImportSource, category:
     form.set("category", category);
     form.set("policy", policy);
     const started = await ok(http.POST("/api/workspaces/{workspace_id}/imports/", { params, body: { category, policy }, bodySerializer: () => form }));
-    return withImportDetail(started.task);
+    return started.task;
   }
   const started = await ok(http.POST("/api/workspaces/{workspace_id}/imports/", { params, body: { obsPath: source.obsPath, category, policy } }));
-  return withImportDetail(started.task);
+  return started.task;
 }
 
 export const importGet = (workspace: Id, taskId: string) =>
-  ok(http.GET("/api/workspaces/{workspace_id}/imports/{task_id}/", { params: { path: { ...inWs(workspace), task_id: taskId } } })).then(withImportDetail);
+  ok(http.GET("/api/workspaces/{workspace_id}/imports/{task_id}/", { params: { path: { ...inWs(workspace), task_id: taskId } } }));
 /** Starts applying the user's choices; the answer is the task to poll. */
-export const importApply = async (workspace: Id, taskId: string, body: ApplyRequest) =>
-  withImportDetail(
-    (await ok(http.POST("/api/workspaces/{workspace_id}/imports/{task_id}/apply/", { params: { path: { ...inWs(workspace), task_id: taskId } }, body }))).task,
-  );
+export const importApply = async (workspace: Id, taskId: string, body: ApplyRequest): Promise<ImportTask> =>
+  (await ok(http.POST("/api/workspaces/{workspace_id}/imports/{task_id}/apply/", { params: { path: { ...inWs(workspace), task_id: taskId } }, body }))).task;
 export const importCancel = (workspace: Id, taskId: string) =>
-  ok(http.POST("/api/workspaces/{workspace_id}/imports/{task_id}/cancel/", { params: { path: { ...inWs(workspace), task_id: taskId } } })).then(withImportDetail);
+  ok(http.POST("/api/workspaces/{workspace_id}/imports/{task_id}/cancel/", { params: { path: { ...inWs(workspace), task_id: taskId } } }));
 export const importReportFile = (workspace: Id, taskId: string) =>
   asFile(
     http.GET("/api/workspaces/{workspace_id}/imports/{task_id}/report.json", {
@@ -322,13 +317,3 @@ export const importReportFile = (workspace: Id, taskId: string) =>
     }),
     "import-report.json",
   );
-
-/** The inspection, report and package error are free-form JSON in the schema; types.ts says what they hold. */
-function withImportDetail(task: operations["imports_get"]["responses"][200]["content"]["application/json"]): ImportTask {
-  return {
-    ...task,
-    inspection: task.inspection as Inspection | null, // until the schema types it (issue 14)
-    report: task.report as ImportReport | null, // until the schema types it (issue 14)
-    error: task.error as PackageError | null, // until the schema types it (issue 14)
-  };
-}

@@ -1787,6 +1787,51 @@ export interface components {
             /** @description Leave this missing script or cloud object unresolved instead: the job is imported and flagged, and fails when scheduled (as in DataArts). Only where the inspection's group says canLeaveUnresolved. */
             unresolved?: boolean;
         };
+        /** @description Step 3: every object's outcome, and the same rows by outcome. */
+        ImportReport: {
+            fileName?: string;
+            rolledBack?: boolean;
+            continueOnError?: boolean;
+            targetStatus?: string;
+            summary?: {
+                [key: string]: number;
+            };
+            objects?: components["schemas"]["ReportRow"][];
+            created: components["schemas"]["ReportRow"][];
+            overwritten: components["schemas"]["ReportRow"][];
+            skipped: components["schemas"]["ReportRow"][];
+            renamed: components["schemas"]["ReportRow"][];
+            failed: components["schemas"]["ReportRow"][];
+            /** @description The nodes of imported jobs that use a reference left unresolved. */
+            unresolved?: components["schemas"]["ReportUnresolved"][];
+        };
+        /** @description The report as a downloadable file: the task's outcome, then the report. */
+        ImportReportFile: {
+            fileName?: string;
+            rolledBack?: boolean;
+            continueOnError?: boolean;
+            targetStatus?: string;
+            summary?: {
+                [key: string]: number;
+            };
+            objects?: components["schemas"]["ReportRow"][];
+            created: components["schemas"]["ReportRow"][];
+            overwritten: components["schemas"]["ReportRow"][];
+            skipped: components["schemas"]["ReportRow"][];
+            renamed: components["schemas"]["ReportRow"][];
+            failed: components["schemas"]["ReportRow"][];
+            /** @description The nodes of imported jobs that use a reference left unresolved. */
+            unresolved?: components["schemas"]["ReportUnresolved"][];
+            task: string;
+            name: string;
+            workspace: string;
+            status: string;
+            message: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            endedAt: string | null;
+        };
         ImportStarted: {
             task: components["schemas"]["ImportTask"];
         };
@@ -1820,14 +1865,75 @@ export interface components {
             readonly choices: {
                 [key: string]: unknown;
             };
-            readonly inspection: {
-                [key: string]: unknown;
+            readonly inspection: components["schemas"]["Inspection"] | null;
+            readonly report: components["schemas"]["ImportReport"] | null;
+            readonly error: components["schemas"]["PackageError"] | null;
+        };
+        InspectedEnvironment: {
+            name: string;
+            value: unknown;
+            exists: boolean;
+        };
+        /** @description A job, script or resource of the package, and the workspace's object of its name if any. */
+        InspectedObject: {
+            name: string;
+            /** @description Its entry in the package. */
+            path?: string;
+            directory?: string | null;
+            /** @description A script's or resource's type. */
+            type?: string | null;
+            /** @description The workspace has an object of this name. */
+            exists: boolean;
+            lockHolder?: string | null;
+            /** @description Why an overwrite would fail. */
+            blockedReason?: string | null;
+            scheduled?: boolean;
+            /** @description A job's parameters. */
+            params?: components["schemas"]["InspectedParam"][];
+            processType?: string | null;
+            nodeCount?: number;
+            /** @description The scripts beside a job in its folder. */
+            scripts?: string[];
+            connectionName?: string;
+            /** @description A resource's file. */
+            location?: string | null;
+        };
+        InspectedPackage: {
+            layout?: string;
+            hasManifest?: boolean;
+            ignored?: string[];
+            fileName?: string;
+            source?: string;
+            sha256?: string;
+            size?: number;
+        };
+        InspectedParam: {
+            name: string;
+            /** @description As the package has it; empty when masked. */
+            value: unknown;
+            /** @description variable or constant. */
+            type: string;
+            masked: boolean;
+        };
+        /** @description Step 2's view of the package: its objects, what exists, every missing reference. */
+        Inspection: {
+            category?: string;
+            package?: components["schemas"]["InspectedPackage"];
+            jobs: components["schemas"]["InspectedObject"][];
+            scripts: components["schemas"]["InspectedObject"][];
+            resources: components["schemas"]["InspectedObject"][];
+            connections: components["schemas"]["PackageConnection"][];
+            environment?: components["schemas"]["InspectedEnvironment"][];
+            missing: components["schemas"]["MissingGroup"][];
+            /** @description Every name the package refers to, by kind. */
+            references?: {
+                [key: string]: string[];
             };
-            readonly report: {
-                [key: string]: unknown;
-            };
-            readonly error: {
-                [key: string]: unknown;
+            notes?: string[];
+            /** @description E.g. "Job J: node N: unknown type T, its references are not checked." */
+            warnings?: string[];
+            summary?: {
+                [key: string]: number;
             };
         };
         Job: {
@@ -1919,6 +2025,31 @@ export interface components {
             username: string;
             role: components["schemas"]["RoleEnum"];
         };
+        /** @description Missing references of one kind (and connection type), with the objects that may replace them. */
+        MissingGroup: {
+            kind: string;
+            connectionType: string | null;
+            label: string;
+            /** @description Every reference must be mapped before the import can go on (environment variables need not be). */
+            required: boolean;
+            candidates: string[];
+            candidatesTruncated?: boolean;
+            /** @description A missing script or cloud object may be left unresolved: the job imports and fails when scheduled. */
+            canLeaveUnresolved?: boolean;
+            references: components["schemas"]["MissingReference"][];
+        };
+        /** @description One missing object the package refers to. */
+        MissingReference: {
+            name: string;
+            usedBy: components["schemas"]["ReferenceUse"][];
+            usedByCount?: number;
+            /** @description The package defines a data connection of this name that can be created (with its secrets). */
+            canCreate: boolean;
+            secretFields?: string[];
+            note?: string;
+            /** @description For a missing script: the script types the nodes running it accept (empty or absent: any). */
+            scriptTypes?: string[];
+        };
         MoveInputRequest: {
             /** @description Path of an existing directory; "/" is the root. */
             directory: string;
@@ -1987,6 +2118,27 @@ export interface components {
             changed: number;
             /** @description Selected objects that already had the owner. */
             skipped: number;
+        };
+        PackageConnection: {
+            name: string;
+            type: string;
+            secretFields: string[];
+            path?: string;
+            exists: boolean;
+            canCreate: boolean;
+        };
+        /** @description Why a package (or the choices stored with it) was refused: the entry, field, line and column. */
+        PackageError: {
+            message?: string;
+            code?: string;
+            entry?: string | null;
+            field?: string | null;
+            line?: number | null;
+            column?: number | null;
+            /** @description Refused choices, by field. */
+            fields?: {
+                [key: string]: string[];
+            };
         };
         PaginatedAccessKeyList: {
             count: number;
@@ -2086,8 +2238,40 @@ export interface components {
          * @enum {string}
          */
         PolicyEnum: "overwrite" | "skip" | "rename";
+        ReferenceUse: {
+            type: string;
+            name: string;
+            node: string | null;
+            property: string | null;
+        };
         RenameInputRequest: {
             name: string;
+        };
+        /** @description One object's outcome. */
+        ReportRow: {
+            type: string;
+            name: string;
+            outcome: string;
+            message: string;
+            newName?: string;
+            id?: number;
+            versionId?: number | null;
+            version?: number | null;
+            directory?: string | null;
+            lockTakenFrom?: string | null;
+            secretFields?: string[];
+            /** @description A job's nodes that use a reference left unresolved. */
+            unresolved?: components["schemas"]["RowUnresolved"][];
+            plannedOutcome?: string;
+            rolledBack?: boolean;
+        };
+        /** @description Where an imported job uses a reference left unresolved (node null: the job's schedule). */
+        ReportUnresolved: {
+            job: string;
+            node: string | null;
+            kind: string;
+            name: string;
+            property: string | null;
         };
         Resource: {
             id: number;
@@ -2130,6 +2314,12 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "admin" | "developer" | "viewer";
+        RowUnresolved: {
+            node: string | null;
+            kind: string;
+            name: string;
+            property: string | null;
+        };
         SaveInputRequest: {
             /** @description The whole definition; name and directory are kept. */
             document: {
@@ -3437,9 +3627,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ImportReportFile"];
                 };
             };
         };

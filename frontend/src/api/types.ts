@@ -141,132 +141,22 @@ export type LockPolicy = Workspace["lockPolicy"];
 
 export type DuplicatePolicy = "overwrite" | "skip" | "rename";
 
-export interface InspectedParam {
-  name: string;
-  value: unknown;
-  type: string;
-  masked: boolean;
-}
-
-export interface InspectedObject {
-  name: string;
-  path?: string;
-  directory?: string | null;
-  type?: string | null;
-  exists: boolean;
-  lockHolder?: string | null;
-  blockedReason?: string | null;
-  scheduled?: boolean;
-  params?: InspectedParam[];
-  processType?: string | null;
-  nodeCount?: number;
-  connectionName?: string;
-  location?: string;
-}
-
-export interface ReferenceUse {
-  type: string;
-  name: string;
-  node: string | null;
-  property: string | null;
-}
-
+export type InspectedParam = S["InspectedParam"];
+export type InspectedObject = S["InspectedObject"];
+export type ReferenceUse = S["ReferenceUse"];
 /** One missing object the package refers to. */
-export interface MissingReference {
-  name: string;
-  usedBy: ReferenceUse[];
-  usedByCount?: number;
-  /** The package defines a data connection of this name that can be created (with its secrets). */
-  canCreate: boolean;
-  secretFields?: string[];
-  note?: string;
-  /** For a missing script: the script types the nodes running it accept (empty or absent: any). */
-  scriptTypes?: string[];
-}
-
+export type MissingReference = S["MissingReference"];
 /** Missing references of one kind (and connection type), with the existing objects that may replace them. */
-export interface MissingGroup {
-  kind: string;
-  connectionType: string | null;
-  label: string;
-  /** Must every reference be mapped before the import can go on? (environment variables need not be) */
-  required: boolean;
-  candidates: string[];
-  candidatesTruncated?: boolean;
-  /** A missing script or cloud object may be left unresolved: the job imports and fails when scheduled. */
-  canLeaveUnresolved?: boolean;
-  references: MissingReference[];
-}
-
-export interface PackageConnection {
-  name: string;
-  type: string;
-  secretFields: string[];
-  path?: string;
-  exists: boolean;
-  canCreate: boolean;
-}
-
-export type Inspection = {
-  category?: string;
-  jobs: InspectedObject[];
-  scripts: InspectedObject[];
-  resources: InspectedObject[];
-  connections: PackageConnection[];
-  environment?: { name: string; value: unknown; exists: boolean }[];
-  missing: MissingGroup[];
-  notes?: string[];
-  /** E.g. "Job J: node N: unknown type T, its references are not checked." */
-  warnings?: string[];
-  summary?: Record<string, number>;
-};
-
-export interface ReportRow {
-  type: string;
-  name: string;
-  outcome: string;
-  message: string;
-  newName?: string;
-  [extra: string]: unknown;
-}
-
-export type ImportReport = {
-  fileName?: string;
-  rolledBack?: boolean;
-  summary?: Record<string, number>;
-  objects?: ReportRow[];
-  created: ReportRow[];
-  overwritten: ReportRow[];
-  skipped: ReportRow[];
-  renamed: ReportRow[];
-  failed: ReportRow[];
-  /** The nodes of imported jobs that use a reference the user left unresolved. */
-  unresolved?: ReportUnresolved[];
-};
-
+export type MissingGroup = S["MissingGroup"];
+export type PackageConnection = S["PackageConnection"];
+export type Inspection = S["Inspection"];
+export type ReportRow = S["ReportRow"];
+export type ImportReport = S["ImportReport"];
 /** Where an imported job uses a reference left unresolved (node null: the job's schedule). */
-export interface ReportUnresolved {
-  job: string;
-  node: string | null;
-  kind: string;
-  name: string;
-  property: string | null;
-}
-
+export type ReportUnresolved = S["ReportUnresolved"];
 /** Why a package was refused: the entry, field, line and column. */
-export type PackageError = {
-  message?: string;
-  entry?: string;
-  field?: string;
-  line?: number;
-  column?: number;
-  [extra: string]: unknown;
-};
+export type PackageError = S["PackageError"];
 
-export type ImportTask = Omit<S["ImportTask"], "inspection" | "report" | "error"> & {
-  inspection: Inspection | null; // until the schema types it (issue 14)
-  report: ImportReport | null; // until the schema types it (issue 14)
-  error: PackageError | null; // until the schema types it (issue 14)
-};
+export type ImportTask = S["ImportTask"];
 
 export type ApplyRequest = S["ImportApplyInputRequest"];

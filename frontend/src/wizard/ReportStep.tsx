@@ -73,7 +73,7 @@ export function ReportStep({ s, onDownload, downloadError }: { s: WizardState; o
                 <tr key={`${f.type}:${f.name}`} className="failed">
                   <td>{f.type.replace(/_/g, " ")}</td>
                   <td>{f.name}</td>
-                  <td className="error-text">{f.message || String(f.reason ?? "")}</td>
+                  <td className="error-text">{f.message}</td>
                 </tr>
               ))}
             </tbody>
