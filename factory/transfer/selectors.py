@@ -87,67 +87,6 @@ def export_directories_by_paths(*, workspace: Workspace, category: str, paths: C
     return set(rows.values_list("path", flat=True))
 
 
-def _under(path: str) -> Q:
-    """Objects in the directory ``path`` ("/a/b") or anywhere below it; "/" is the whole tree."""
-    if path == "/":
-        return Q(pk__isnull=False)  # not Q(): an empty Q vanishes when combined with | and &
-    return Q(directory__path=path) | Q(directory__path__startswith=path.rstrip("/") + "/")
-
-
-def _ancestors(path: str) -> Iterator[str]:
-    """The directories above ``path``, nearest first, ending with the root "/"."""
-    parts = [p for p in path.split("/") if p]
-    for end in range(len(parts) - 1, 0, -1):
-        yield "/" + "/".join(parts[:end])
-    if parts:
-        yield "/"
-
-
-def export_selection_where(
-    *,
-    ids: Collection[int] = (),
-    names: Collection[str] = (),
-    directory_paths: Collection[str] = (),
-    everything: bool = False,
-    changed_since: datetime | None = None,
-    exclude_ids: Collection[int] = (),
-    exclude_directory_paths: Collection[str] = (),
-) -> Q:
-    """The filter of a selection, as the tree's check boxes mean it: objects picked by id or name, or
-    anywhere under the given directories (recursively), or everything; minus those anywhere under the
-    excluded directories and the excluded ids; then only those updated after ``changed_since``.
-
-    The nearest decision wins, as in the tree: a directory ticked inside an excluded one is selected again,
-    and an id picked explicitly is selected whatever directory it is in (only ``exclude_ids`` drop it).
-    Each excluded directory is attached to its nearest selected ancestor, so the filter grows with the
-    number of marks, not with their product.
-    """
-    included = {"/" + str(p).strip("/") for p in directory_paths}
-    if everything:
-        included.add("/")
-    excluded = {"/" + str(p).strip("/") for p in exclude_directory_paths} - included
-    holes: dict[str, list[str]] = {path: [] for path in included}
-    for path in sorted(excluded):
-        nearest = next((a for a in _ancestors(path) if a in included or a in excluded), None)
-        if nearest in included:  # under an excluded one it changes nothing; under no selected one neither
-            holes[nearest].append(path)
-    where = Q(pk__in=[])
-    for path in sorted(holes):
-        clause = _under(path)
-        for hole in holes[path]:
-            clause &= ~_under(hole)
-        where |= clause
-    if ids:
-        where |= Q(pk__in=list(ids))
-    if names:
-        where |= Q(name__in=list(names))
-    if exclude_ids:
-        where &= ~Q(pk__in=list(exclude_ids))
-    if changed_since is not None:
-        where &= Q(updated_at__gt=changed_since)
-    return where
-
-
 @dataclass(frozen=True)
 class SelectionRow:
     """A selected job or script as the selection sees it: a few small columns, never the document."""

@@ -17,8 +17,9 @@ from rest_framework.response import Response
 
 from factory.api.common import WorkspaceApi, request_user
 from factory.api.development.serializers import (
+    BatchSelectionSerializer,
     BatchUnlockSerializer,
-    IdsInputSerializer,
+    SelectionFieldsSerializer,
     VersionSerializer,
     component,
 )
@@ -228,12 +229,13 @@ class ObjectUnlockApi(ObjectApi):
 
 
 class ObjectBatchUnlockApi(ObjectApi):
-    @extend_schema(request=IdsInputSerializer, responses=BatchUnlockSerializer)
+    @extend_schema(request=BatchSelectionSerializer, responses=BatchUnlockSerializer)
     def post(self, request: Request, **kwargs: Any) -> Response:
-        data = self.parse(IdsInputSerializer, request.data)
-        ids = {f"{self.ops.word}_ids": data["ids"]}
+        data = self.parse(BatchSelectionSerializer, request.data)
         result = self.ops.services["batch_unlock"](
-            workspace=self.workspace, user=request_user(request), **ids
+            workspace=self.workspace,
+            user=request_user(request),
+            selection=BatchSelectionSerializer.selection_of(data),
         )
         return Response(BatchUnlockSerializer(result).data)
 
@@ -243,19 +245,20 @@ class ObjectBatchDeleteApi(ObjectApi):
     class OutputSerializer(serializers.Serializer):
         deleted = serializers.IntegerField()
 
-    @extend_schema(request=IdsInputSerializer, responses=OutputSerializer)
+    @extend_schema(request=BatchSelectionSerializer, responses=OutputSerializer)
     def post(self, request: Request, **kwargs: Any) -> Response:
-        data = self.parse(IdsInputSerializer, request.data)
-        ids = {f"{self.ops.word}_ids": data["ids"]}
+        data = self.parse(BatchSelectionSerializer, request.data)
         deleted = self.ops.services["batch_delete"](
-            workspace=self.workspace, user=request_user(request), **ids
+            workspace=self.workspace,
+            user=request_user(request),
+            selection=BatchSelectionSerializer.selection_of(data),
         )
         return Response(self.OutputSerializer({"deleted": deleted}).data)
 
 
 class ObjectBatchMoveApi(ObjectApi):
     @component("BatchMoveInput")
-    class InputSerializer(IdsInputSerializer):
+    class InputSerializer(BatchSelectionSerializer):
         directory = serializers.CharField(
             max_length=1024, help_text='Path of an existing directory; "/" is the root.'
         )
@@ -267,9 +270,11 @@ class ObjectBatchMoveApi(ObjectApi):
     @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(self.InputSerializer, request.data)
-        ids = {f"{self.ops.word}_ids": data["ids"]}
         moved = self.ops.services["batch_move"](
-            workspace=self.workspace, user=request_user(request), directory_path=data["directory"], **ids
+            workspace=self.workspace,
+            user=request_user(request),
+            directory_path=data["directory"],
+            selection=self.InputSerializer.selection_of(data),
         )
         return Response(self.OutputSerializer({"moved": moved}).data)
 
@@ -278,14 +283,9 @@ class ObjectBatchOwnerApi(ObjectApi):
     """Configure Owner: the ticked objects' owner, and/or every object of a current owner (Migrate)."""
 
     @component("OwnerSetInput")
-    class InputSerializer(serializers.Serializer):
-        ids = serializers.ListField(
-            child=serializers.IntegerField(min_value=1),
-            required=False,
-            default=list,
-            max_length=10000,
-            help_text="The ticked objects; empty: every object of currentOwner.",
-        )
+    class InputSerializer(SelectionFieldsSerializer):
+        # The ticked objects (``ids``, ``directoryIds``... as the other batch operations); none ticked:
+        # every object of currentOwner.
         currentOwner = serializers.CharField(  # noqa: N815
             required=False,
             allow_null=True,
@@ -309,7 +309,7 @@ class ObjectBatchOwnerApi(ObjectApi):
             workspace=self.workspace,
             user=request_user(request),
             owner=data["owner"],
-            ids=data["ids"],
             current_owner=data["currentOwner"],
+            selection=self.InputSerializer.selection_of(data),
         )
         return Response(self.OutputSerializer(result).data)

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from factory.connections.unresolved import job_unresolved_references
 from factory.development.models import Category, ScheduleStatus, VersionKind
+from factory.development.selectors.selection import ObjectSelection
 
 
 def component(name: str):
@@ -156,8 +157,44 @@ class TreeElementSerializer(serializers.Serializer):
     updatedAt = serializers.DateTimeField()
 
 
-class IdsInputSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=10000)
+def _id_list(help_text: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=10000,
+        help_text=help_text,
+    )
+
+
+class SelectionFieldsSerializer(serializers.Serializer):
+    """The tree's ticked objects, compactly, as the export takes them: a ticked directory is its id, never
+    the ids of everything under it; the server resolves it."""
+
+    ids = _id_list("Ticked objects (whatever directory they are in).")
+    directoryIds = _id_list("Ticked directories: everything under them, recursively.")  # noqa: N815
+    excludeIds = _id_list("Unticked objects inside a ticked directory.")  # noqa: N815
+    excludeDirectoryIds = _id_list("Unticked directories inside a ticked one.")  # noqa: N815
+    # No default: a default would make the schema's request type require it.
+    all = serializers.BooleanField(required=False, help_text="The whole tree is ticked.")
+
+    @staticmethod
+    def selection_of(data: dict) -> ObjectSelection:
+        return ObjectSelection(
+            ids=tuple(data["ids"]),
+            directory_ids=tuple(data["directoryIds"]),
+            exclude_ids=tuple(data["excludeIds"]),
+            exclude_directory_ids=tuple(data["excludeDirectoryIds"]),
+            everything=data.get("all", False),
+        )
+
+
+@component("BatchSelection")
+class BatchSelectionSerializer(SelectionFieldsSerializer):
+    def validate(self, attrs: dict) -> dict:
+        if not (attrs["ids"] or attrs["directoryIds"] or attrs.get("all")):
+            raise serializers.ValidationError({"ids": ["Select at least one object or directory."]})
+        return attrs
 
 
 @functools.cache

@@ -7,7 +7,7 @@ answer and export) and kept only in ``Job.secrets_encrypted``. An empty value ke
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, cast
 
 from django.contrib.auth.models import User
@@ -15,6 +15,7 @@ from django.db import transaction
 
 from factory.development.models import Category, Job, JobVersion, ScheduleStatus
 from factory.development.secrets import job_secrets_split
+from factory.development.selectors.selection import ObjectSelection
 from factory.development.services import objects
 from factory.development.services.directories import directory_get_by_path, documents_directory_sync
 from factory.development.services.locks import lock_require_acquirable
@@ -117,23 +118,36 @@ def job_delete(*, job: Job, user: User) -> None:
 
 
 @transaction.atomic
-def jobs_delete(*, workspace: Workspace, user: User, job_ids: list[int]) -> int:
+def jobs_delete(
+    *,
+    workspace: Workspace,
+    user: User,
+    job_ids: Collection[int] = (),
+    selection: ObjectSelection | None = None,
+) -> int:
     """Delete several jobs, all or none: the first that cannot be deleted is named in the error."""
-    jobs = objects.objects_for_batch(JOB, workspace=workspace, ids=job_ids)
+    jobs = objects.objects_for_batch(JOB, workspace=workspace, ids=job_ids, selection=selection)
     for job in jobs:
         try:
             _deletable(job=job, user=user)
         except Conflict as exc:
             raise type(exc)(f"{exc.message} Nothing was deleted.", code=exc.code) from exc
-    Job.objects.filter(pk__in=[job.pk for job in jobs]).delete()
+    objects.objects_rows_delete(JOB, pks=[job.pk for job in jobs])
     return len(jobs)
 
 
 @transaction.atomic
-def jobs_move(*, workspace: Workspace, user: User, job_ids: list[int], directory_path: str) -> int:
+def jobs_move(
+    *,
+    workspace: Workspace,
+    user: User,
+    directory_path: str,
+    job_ids: Collection[int] = (),
+    selection: ObjectSelection | None = None,
+) -> int:
     """Move several jobs into one existing directory, all or none."""
     directory = directory_get_by_path(workspace=workspace, category=Category.JOB, path=directory_path)
-    jobs = objects.objects_for_batch(JOB, workspace=workspace, ids=job_ids)
+    jobs = objects.objects_for_batch(JOB, workspace=workspace, ids=job_ids, selection=selection)
     for job in jobs:
         try:
             lock_require_acquirable(obj=job, user=user, action="moved")

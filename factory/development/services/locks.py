@@ -8,6 +8,7 @@ submitting need the lock; scheduling does not. Renaming, moving and deleting nee
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from factory.development.models import Job, Script
+from factory.development.selectors.selection import ObjectSelection, selection_missing, selection_queryset
 from factory.errors import LockError, NotFound
 from factory.workspaces.models import LockPolicy, Membership, Role, Workspace
 
@@ -125,16 +127,20 @@ def _unlock(*, obj: Locked, user: User) -> Locked:
 
 
 def _batch_unlock(
-    *, model: type[Locked], workspace: Workspace, user: User, ids: list[int]
+    *,
+    model: type[Locked],
+    workspace: Workspace,
+    user: User,
+    ids: Collection[int],
+    selection: ObjectSelection | None,
 ) -> BatchUnlockResult:
-    wanted = list(dict.fromkeys(ids))
+    selection = selection if selection is not None else ObjectSelection(ids=tuple(ids))
     rows = list(
-        model.objects.filter(workspace=workspace, pk__in=wanted)
+        selection_queryset(workspace=workspace, model=model, selection=selection)
         .select_related("lock_holder")
         .only("id", "name", "workspace", "lock_holder__username")
     )
-    found = {row.pk for row in rows}
-    missing = [pk for pk in wanted if pk not in found]
+    missing = selection_missing(selection=selection, found={row.pk for row in rows})
     if missing:
         raise NotFound(
             f"{model.__name__} {missing[0]} does not exist.", code=f"{model.__name__.lower()}_not_found"
@@ -161,9 +167,15 @@ def job_unlock(*, job: Job, user: User) -> Job:
 
 
 @transaction.atomic
-def jobs_unlock(*, workspace: Workspace, user: User, job_ids: list[int]) -> BatchUnlockResult:
+def jobs_unlock(
+    *,
+    workspace: Workspace,
+    user: User,
+    job_ids: Collection[int] = (),
+    selection: ObjectSelection | None = None,
+) -> BatchUnlockResult:
     """Release the locks of the given jobs that ``user`` may release; the others are listed as refused."""
-    return _batch_unlock(model=Job, workspace=workspace, user=user, ids=job_ids)
+    return _batch_unlock(model=Job, workspace=workspace, user=user, ids=job_ids, selection=selection)
 
 
 def script_lock(*, script: Script, user: User) -> Script:
@@ -175,6 +187,12 @@ def script_unlock(*, script: Script, user: User) -> Script:
 
 
 @transaction.atomic
-def scripts_unlock(*, workspace: Workspace, user: User, script_ids: list[int]) -> BatchUnlockResult:
+def scripts_unlock(
+    *,
+    workspace: Workspace,
+    user: User,
+    script_ids: Collection[int] = (),
+    selection: ObjectSelection | None = None,
+) -> BatchUnlockResult:
     """Release the locks of the given scripts that ``user`` may release; the others are listed as refused."""
-    return _batch_unlock(model=Script, workspace=workspace, user=user, ids=script_ids)
+    return _batch_unlock(model=Script, workspace=workspace, user=user, ids=script_ids, selection=selection)

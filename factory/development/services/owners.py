@@ -20,6 +20,7 @@ from django.db.models import F, Func, Value
 from django.utils import timezone
 
 from factory.development.models import Category, Job, Script
+from factory.development.selectors.selection import ObjectSelection, selection_missing, selection_queryset
 from factory.development.services.locks import locks_overridable
 from factory.errors import LockError, NotFound, ValidationError
 from factory.workspaces.models import Workspace
@@ -97,6 +98,7 @@ def objects_owner_set(
     owner: str,
     ids: list[int] | None = None,
     current_owner: str | None = None,
+    selection: ObjectSelection | None = None,
 ) -> OwnerChangeResult:
     """Set the owner of the ticked jobs (``category`` "job") or scripts (``ids``), and/or of every one
     whose owner is ``current_owner`` (DataArts' Migrate), to ``owner``; all or nothing.
@@ -113,7 +115,9 @@ def objects_owner_set(
         raise ValidationError(message, fields={"category": message})
     noun = model.__name__.lower()
     owner = _owner_clean(owner, field="owner", label="Target Owner")
-    wanted = list(dict.fromkeys(ids or []))
+    if selection is None or selection.empty:
+        selection = ObjectSelection(ids=tuple(dict.fromkeys(ids or [])))
+    wanted = not selection.empty
     source = (
         _owner_clean(current_owner, field="currentOwner", label="Current Owner")
         if current_owner is not None
@@ -123,9 +127,13 @@ def objects_owner_set(
         message = f"Tick the {noun}s to change, or give their Current Owner."
         raise ValidationError(message, fields={"ids": message})
 
-    scope = model.objects.filter(workspace=workspace)
-    scope = scope.filter(pk__in=wanted) if wanted else scope.filter(owner=source)
-    # Lock without joins, then read the holders' names (see objects._row_locked: EvalPlanQual).
+    if wanted:
+        selected = selection_queryset(workspace=workspace, model=model, selection=selection)
+        scope = model.objects.filter(workspace=workspace, pk__in=selected.values("pk"))
+    else:
+        scope = model.objects.filter(workspace=workspace, owner=source)
+    # Lock without joins (the selection's directory filter stays in a subquery), then read the holders'
+    # names (see objects._row_locked: EvalPlanQual).
     locked = list(scope.select_for_update().values_list("pk", flat=True))
     rows = list(
         model.objects.filter(pk__in=locked)
@@ -133,7 +141,7 @@ def objects_owner_set(
         .values("pk", "name", "owner", "lock_holder_id", "lock_holder__username")
     )
     if wanted:
-        missing = sorted(set(wanted) - {row["pk"] for row in rows})
+        missing = selection_missing(selection=selection, found={row["pk"] for row in rows})
         if missing:
             raise NotFound(
                 f"{model.__name__} {missing[0]} does not exist in workspace {workspace.name}.",

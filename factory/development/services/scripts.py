@@ -6,13 +6,14 @@ connectionName, database, queueName, configuration, description, directory).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from factory.development.models import Category, Script, ScriptVersion
+from factory.development.selectors.selection import ObjectSelection
 from factory.development.services import objects
 from factory.development.services.directories import directory_get_by_path, documents_directory_sync
 from factory.development.services.locks import lock_require_acquirable
@@ -93,23 +94,36 @@ def script_delete(*, script: Script, user: User) -> None:
 
 
 @transaction.atomic
-def scripts_delete(*, workspace: Workspace, user: User, script_ids: list[int]) -> int:
+def scripts_delete(
+    *,
+    workspace: Workspace,
+    user: User,
+    script_ids: Collection[int] = (),
+    selection: ObjectSelection | None = None,
+) -> int:
     """Delete several scripts, all or none: the first that cannot be deleted is named in the error."""
-    scripts = objects.objects_for_batch(SCRIPT, workspace=workspace, ids=script_ids)
+    scripts = objects.objects_for_batch(SCRIPT, workspace=workspace, ids=script_ids, selection=selection)
     for script in scripts:
         try:
             lock_require_acquirable(obj=script, user=user, action="deleted")
         except Conflict as exc:
             raise type(exc)(f"{exc.message} Nothing was deleted.", code=exc.code) from exc
-    Script.objects.filter(pk__in=[script.pk for script in scripts]).delete()
+    objects.objects_rows_delete(SCRIPT, pks=[script.pk for script in scripts])
     return len(scripts)
 
 
 @transaction.atomic
-def scripts_move(*, workspace: Workspace, user: User, script_ids: list[int], directory_path: str) -> int:
+def scripts_move(
+    *,
+    workspace: Workspace,
+    user: User,
+    directory_path: str,
+    script_ids: Collection[int] = (),
+    selection: ObjectSelection | None = None,
+) -> int:
     """Move several scripts into one existing directory, all or none."""
     directory = directory_get_by_path(workspace=workspace, category=Category.SCRIPT, path=directory_path)
-    scripts = objects.objects_for_batch(SCRIPT, workspace=workspace, ids=script_ids)
+    scripts = objects.objects_for_batch(SCRIPT, workspace=workspace, ids=script_ids, selection=selection)
     for script in scripts:
         try:
             lock_require_acquirable(obj=script, user=user, action="moved")

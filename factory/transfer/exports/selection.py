@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from factory.development.models import Category
+from factory.development.selectors.selection import selection_where
 from factory.errors import NotFound, ValidationError
 from factory.obs import ObsError, ObsPath, obs_configured
 from factory.packages import Layout, package_file_name
@@ -264,7 +265,7 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
 
     # Ids and names are checked for existence whatever the time filter, which is then applied here.
     since_in_sql = request.changed_since if not (ids or names) else None
-    where = selectors.export_selection_where(
+    where = selection_where(
         ids=ids,
         names=names,
         directory_paths=directory_paths,

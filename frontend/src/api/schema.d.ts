@@ -1475,13 +1475,42 @@ export interface components {
         BatchDeleteResult: {
             deleted: number;
         };
+        /**
+         * @description The tree's ticked objects, compactly, as the export takes them: a ticked directory is its id, never
+         *     the ids of everything under it; the server resolves it.
+         */
         BatchMoveInputRequest: {
-            ids: number[];
+            /** @description Ticked objects (whatever directory they are in). */
+            ids?: number[];
+            /** @description Ticked directories: everything under them, recursively. */
+            directoryIds?: number[];
+            /** @description Unticked objects inside a ticked directory. */
+            excludeIds?: number[];
+            /** @description Unticked directories inside a ticked one. */
+            excludeDirectoryIds?: number[];
+            /** @description The whole tree is ticked. */
+            all?: boolean;
             /** @description Path of an existing directory; "/" is the root. */
             directory: string;
         };
         BatchMoveResult: {
             moved: number;
+        };
+        /**
+         * @description The tree's ticked objects, compactly, as the export takes them: a ticked directory is its id, never
+         *     the ids of everything under it; the server resolves it.
+         */
+        BatchSelectionRequest: {
+            /** @description Ticked objects (whatever directory they are in). */
+            ids?: number[];
+            /** @description Ticked directories: everything under them, recursively. */
+            directoryIds?: number[];
+            /** @description Unticked objects inside a ticked directory. */
+            excludeIds?: number[];
+            /** @description Unticked directories inside a ticked one. */
+            excludeDirectoryIds?: number[];
+            /** @description The whole tree is ticked. */
+            all?: boolean;
         };
         BatchUnlockResult: {
             unlocked: number;
@@ -1734,9 +1763,6 @@ export interface components {
          * @enum {string}
          */
         ExternalObjectKindEnum: "dli_queue" | "ges_graph" | "dis_stream" | "cdm_cluster" | "mrs_cluster";
-        IdsInputRequest: {
-            ids: number[];
-        };
         ImportApplyInputRequest: {
             policy?: components["schemas"]["PolicyEnum"];
             /** @description Per object: {"job:NAME": "skip", "script:NAME": "rename", "resource:NAME": ...}. */
@@ -2106,9 +2132,21 @@ export interface components {
             reason: string;
             allowList: string[];
         };
+        /**
+         * @description The tree's ticked objects, compactly, as the export takes them: a ticked directory is its id, never
+         *     the ids of everything under it; the server resolves it.
+         */
         OwnerSetInputRequest: {
-            /** @description The ticked objects; empty: every object of currentOwner. */
+            /** @description Ticked objects (whatever directory they are in). */
             ids?: number[];
+            /** @description Ticked directories: everything under them, recursively. */
+            directoryIds?: number[];
+            /** @description Unticked objects inside a ticked directory. */
+            excludeIds?: number[];
+            /** @description Unticked directories inside a ticked one. */
+            excludeDirectoryIds?: number[];
+            /** @description The whole tree is ticked. */
+            all?: boolean;
             /** @description Only objects of this owner (DataArts' Migrate from Current Owner). */
             currentOwner?: string | null;
             /** @description The Target Owner. */
@@ -4054,11 +4092,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["IdsInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["IdsInputRequest"];
-                "multipart/form-data": components["schemas"]["IdsInputRequest"];
+                "application/json": components["schemas"]["BatchSelectionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BatchSelectionRequest"];
+                "multipart/form-data": components["schemas"]["BatchSelectionRequest"];
             };
         };
         responses: {
@@ -4135,11 +4173,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["IdsInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["IdsInputRequest"];
-                "multipart/form-data": components["schemas"]["IdsInputRequest"];
+                "application/json": components["schemas"]["BatchSelectionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BatchSelectionRequest"];
+                "multipart/form-data": components["schemas"]["BatchSelectionRequest"];
             };
         };
         responses: {
@@ -4777,11 +4815,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["IdsInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["IdsInputRequest"];
-                "multipart/form-data": components["schemas"]["IdsInputRequest"];
+                "application/json": components["schemas"]["BatchSelectionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BatchSelectionRequest"];
+                "multipart/form-data": components["schemas"]["BatchSelectionRequest"];
             };
         };
         responses: {
@@ -4858,11 +4896,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["IdsInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["IdsInputRequest"];
-                "multipart/form-data": components["schemas"]["IdsInputRequest"];
+                "application/json": components["schemas"]["BatchSelectionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BatchSelectionRequest"];
+                "multipart/form-data": components["schemas"]["BatchSelectionRequest"];
             };
         };
         responses: {
