@@ -165,3 +165,23 @@ def test_an_empty_or_contradictory_selection_is_refused(workspace, alice):
     assert both.status_code == 400
     assert both.json()["message"] == f"Jobs both selected and excluded: #{job.pk}."
     assert Job.objects.count() == 1
+
+
+def test_the_confirmation_count_of_a_selection_is_one_request(
+    workspace, alice, django_assert_max_num_queries
+):
+    big = directory_create(workspace=workspace, user=alice, category="job", path="/big")
+    sub = directory_create(workspace=workspace, user=alice, category="job", path="/big/sub")
+    _bulk_jobs(workspace, big, 300, "b")
+    _bulk_jobs(workspace, sub, 20, "s")
+    job_create(workspace=workspace, user=alice, document=job_document("outside"))
+    client = client_for(alice)
+
+    with django_assert_max_num_queries(8):
+        counted = post(
+            client, workspace, "selection/count/", {"directoryIds": [big.pk], "excludeDirectoryIds": [sub.pk]}
+        )
+
+    assert counted.json() == {"count": 300}
+    assert post(client, workspace, "selection/count/", {"all": True}).json() == {"count": 321}
+    assert Job.objects.count() == 321  # counting deletes nothing

@@ -19,7 +19,7 @@ from factory.api.development.serializers import (
     page_of,
 )
 from factory.development import selectors, services
-from factory.development.models import Category
+from factory.development.models import Category, Job
 
 JOB_OPS = shared.ObjectOps(
     word="job",
@@ -47,6 +47,7 @@ JOB_OPS = shared.ObjectOps(
     },
     versions_list=selectors.job_versions_list,
     version_get=selectors.job_version_get,
+    model=Job,
 )
 
 
@@ -125,6 +126,11 @@ class JobUnlockApi(shared.ObjectUnlockApi):
 
 @extend_schema_view(post=_schema("jobs_unlock"))
 class JobBatchUnlockApi(shared.ObjectBatchUnlockApi):
+    ops = JOB_OPS
+
+
+@extend_schema_view(post=_schema("jobs_selection_count"))
+class JobSelectionCountApi(shared.ObjectSelectionCountApi):
     ops = JOB_OPS
 
 

@@ -17,7 +17,7 @@ from factory.api.development.serializers import (
     page_of,
 )
 from factory.development import selectors, services
-from factory.development.models import Category
+from factory.development.models import Category, Script
 
 SCRIPT_OPS = shared.ObjectOps(
     word="script",
@@ -43,6 +43,7 @@ SCRIPT_OPS = shared.ObjectOps(
     },
     versions_list=selectors.script_versions_list,
     version_get=selectors.script_version_get,
+    model=Script,
 )
 
 
@@ -121,6 +122,11 @@ class ScriptUnlockApi(shared.ObjectUnlockApi):
 
 @extend_schema_view(post=_schema("scripts_unlock"))
 class ScriptBatchUnlockApi(shared.ObjectBatchUnlockApi):
+    ops = SCRIPT_OPS
+
+
+@extend_schema_view(post=_schema("scripts_selection_count"))
+class ScriptSelectionCountApi(shared.ObjectSelectionCountApi):
     ops = SCRIPT_OPS
 
 

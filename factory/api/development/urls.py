@@ -21,6 +21,9 @@ def _object_urls(views: ModuleType, plural: str, word: str) -> list[URLPattern]:
     detail = f"<int:{word}_id>/"
     return [
         path(f"{plural}/", methods(get=view("List"), post=view("Create")), name=f"{plural}"),
+        path(
+            f"{plural}/selection/count/", view("SelectionCount").as_view(), name=f"{plural}-selection-count"
+        ),
         path(f"{plural}/unlock/", view("BatchUnlock").as_view(), name=f"{plural}-unlock"),
         path(f"{plural}/delete/", view("BatchDelete").as_view(), name=f"{plural}-delete"),
         path(f"{plural}/move/", view("BatchMove").as_view(), name=f"{plural}-move"),

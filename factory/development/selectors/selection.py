@@ -158,3 +158,10 @@ def selection_missing(*, selection: ObjectSelection, found: Collection[int]) -> 
     """The ids picked explicitly that were not found (in the workspace), in the order given."""
     seen = set(found)
     return [pk for pk in dict.fromkeys(selection.ids) if pk not in seen]
+
+
+def selection_count(
+    *, workspace: Workspace, model: type[Job] | type[Script], selection: ObjectSelection
+) -> int:
+    """How many objects a selection holds (what a batch's confirmation names), in two queries at most."""
+    return selection_queryset(workspace=workspace, model=model, selection=selection).count()

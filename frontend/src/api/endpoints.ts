@@ -8,6 +8,7 @@ import type { operations } from "./schema";
 import type { ExternalObjectKind } from "./connections";
 import type {
   ApplyRequest,
+  BatchSelection,
   Category,
   ExportRequest,
   Id,
@@ -161,23 +162,30 @@ export const objectUnlock = (workspace: Id, kind: ObjectKind, id: Id) =>
     () => ok(http.POST("/api/workspaces/{workspace_id}/jobs/{job_id}/unlock/", { params: jobPath(workspace, id) })),
     () => ok(http.POST("/api/workspaces/{workspace_id}/scripts/{script_id}/unlock/", { params: scriptPath(workspace, id) })),
   );
-export const objectsUnlock = (workspace: Id, kind: ObjectKind, ids: Id[]) =>
+/** How many objects a ticked selection holds: what a batch's confirmation names. */
+export const objectsSelectedCount = (workspace: Id, kind: ObjectKind, selection: BatchSelection) =>
   byKind(
     kind,
-    () => ok(http.POST("/api/workspaces/{workspace_id}/jobs/unlock/", { params: { path: inWs(workspace) }, body: { ids } })),
-    () => ok(http.POST("/api/workspaces/{workspace_id}/scripts/unlock/", { params: { path: inWs(workspace) }, body: { ids } })),
+    () => ok(http.POST("/api/workspaces/{workspace_id}/jobs/selection/count/", { params: { path: inWs(workspace) }, body: selection })),
+    () => ok(http.POST("/api/workspaces/{workspace_id}/scripts/selection/count/", { params: { path: inWs(workspace) }, body: selection })),
   );
-export const objectsDelete = (workspace: Id, kind: ObjectKind, ids: Id[]) =>
+export const objectsUnlock = (workspace: Id, kind: ObjectKind, selection: BatchSelection) =>
   byKind(
     kind,
-    () => ok(http.POST("/api/workspaces/{workspace_id}/jobs/delete/", { params: { path: inWs(workspace) }, body: { ids } })),
-    () => ok(http.POST("/api/workspaces/{workspace_id}/scripts/delete/", { params: { path: inWs(workspace) }, body: { ids } })),
+    () => ok(http.POST("/api/workspaces/{workspace_id}/jobs/unlock/", { params: { path: inWs(workspace) }, body: selection })),
+    () => ok(http.POST("/api/workspaces/{workspace_id}/scripts/unlock/", { params: { path: inWs(workspace) }, body: selection })),
   );
-export const objectsMove = (workspace: Id, kind: ObjectKind, ids: Id[], directory: string) =>
+export const objectsDelete = (workspace: Id, kind: ObjectKind, selection: BatchSelection) =>
   byKind(
     kind,
-    () => ok(http.POST("/api/workspaces/{workspace_id}/jobs/move/", { params: { path: inWs(workspace) }, body: { ids, directory } })),
-    () => ok(http.POST("/api/workspaces/{workspace_id}/scripts/move/", { params: { path: inWs(workspace) }, body: { ids, directory } })),
+    () => ok(http.POST("/api/workspaces/{workspace_id}/jobs/delete/", { params: { path: inWs(workspace) }, body: selection })),
+    () => ok(http.POST("/api/workspaces/{workspace_id}/scripts/delete/", { params: { path: inWs(workspace) }, body: selection })),
+  );
+export const objectsMove = (workspace: Id, kind: ObjectKind, selection: BatchSelection, directory: string) =>
+  byKind(
+    kind,
+    () => ok(http.POST("/api/workspaces/{workspace_id}/jobs/move/", { params: { path: inWs(workspace) }, body: { ...selection, directory } })),
+    () => ok(http.POST("/api/workspaces/{workspace_id}/scripts/move/", { params: { path: inWs(workspace) }, body: { ...selection, directory } })),
   );
 /** Configure Owner: the ticked objects (`ids`) and/or every one of `currentOwner` get `owner`. */
 export const objectsOwnerSet = (workspace: Id, kind: ObjectKind, body: OwnerSet) =>

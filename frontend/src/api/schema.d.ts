@@ -926,6 +926,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/jobs/selection/count/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description How many objects the tree's ticked selection holds: what a batch's confirmation names, counted on
+         *     the server instead of the browser walking the ticked directories.
+         */
+        post: operations["jobs_selection_count"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/jobs/unlock/": {
         parameters: {
             query?: never;
@@ -1365,6 +1385,26 @@ export interface paths {
         put?: never;
         /** @description Configure Owner: the ticked objects' owner, and/or every object of a current owner (Migrate). */
         post: operations["scripts_owner_set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/scripts/selection/count/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description How many objects the tree's ticked selection holds: what a batch's confirmation names, counted on
+         *     the server instead of the browser walking the ticked directories.
+         */
+        post: operations["scripts_selection_count"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2423,6 +2463,9 @@ export interface components {
             updatedBy: string | null;
             type: string;
             connectionName: string;
+        };
+        SelectionCount: {
+            count: number;
         };
         Session: {
             user: components["schemas"]["User"];
@@ -4164,6 +4207,33 @@ export interface operations {
             };
         };
     };
+    jobs_selection_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BatchSelectionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BatchSelectionRequest"];
+                "multipart/form-data": components["schemas"]["BatchSelectionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelectionCount"];
+                };
+            };
+        };
+    };
     jobs_unlock: {
         parameters: {
             query?: never;
@@ -4883,6 +4953,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OwnerSetResult"];
+                };
+            };
+        };
+    };
+    scripts_selection_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BatchSelectionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BatchSelectionRequest"];
+                "multipart/form-data": components["schemas"]["BatchSelectionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelectionCount"];
                 };
             };
         };

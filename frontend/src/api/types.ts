@@ -134,7 +134,10 @@ export type WorkspaceCreate = S["WorkspaceCreateInputRequest"];
 export type Member = S["Member"];
 export type MemberSet = S["MemberSetInputRequest"];
 export type Role = Member["role"];
-/** Configure Owner: `ids` (the ticked objects) and/or `currentOwner` (DataArts' Migrate), and the target. */
+/** The tree's ticked objects as the batch operations take them (as the export does): ticked ids and
+ * directories, the whole tree (`all`), minus what is unticked inside them; the server resolves it. */
+export type BatchSelection = S["BatchSelectionRequest"];
+/** Configure Owner: the ticked objects (a BatchSelection) and/or `currentOwner` (DataArts' Migrate), and the target. */
 export type OwnerSet = S["OwnerSetInputRequest"];
 export type OwnerSetResult = S["OwnerSetResult"];
 export type LockPolicy = Workspace["lockPolicy"];

@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import * as ep from "../api/endpoints";
 import type { Id } from "../api/types";
+import type { Ticked } from "./selection";
 import type { QueryKey } from "@tanstack/react-query";
 import { useWrite } from "../api/mutations";
 import { useToast } from "../ui/bits";
@@ -8,7 +9,7 @@ import { WriteDialog } from "../ui/WriteDialog";
 import { OWNER_MAX, ownerProblem, ownerRequest, ownerResultText, type OwnerForm } from "./owner";
 
 /**
- * Configure Owner from the tree's ⋮ menu. `ids`: the ticked jobs or scripts get the Target Owner (OK);
+ * Configure Owner from the tree's ⋮ menu. `ticked`: the ticked jobs or scripts get the Target Owner (OK);
  * null: DataArts' form, every object of the Current Owner goes to the Target Owner (Migrate). Locks held
  * by others under the hard policy refuse the whole change, as the server says.
  */
@@ -16,14 +17,14 @@ export function OwnerDialog({
   ws,
   kind,
   nouns,
-  ids,
+  ticked,
   invalidates,
   onClose,
 }: {
   ws: Id;
   kind: ep.ObjectKind;
   nouns: { one: string; many: string };
-  ids: Id[] | null;
+  ticked: Ticked | null;
   /** The queries the change of owner touches (the tree shows owners). */
   invalidates: QueryKey[];
   onClose: () => void;
@@ -32,9 +33,9 @@ export function OwnerDialog({
   const currentId = useId();
   const targetId = useId();
   const [form, setForm] = useState<OwnerForm>({ currentOwner: "", targetOwner: "" });
-  const migrate = ids === null;
-  const problem = ownerProblem(ids, form);
-  const write = useWrite(() => ep.objectsOwnerSet(ws, kind, ownerRequest(ids, form)), {
+  const migrate = ticked === null;
+  const problem = ownerProblem(ticked, form);
+  const write = useWrite(() => ep.objectsOwnerSet(ws, kind, ownerRequest(ticked, form)), {
     invalidates,
     onDone: (result) => {
       toast(ownerResultText(result, nouns, form, migrate));
@@ -57,7 +58,7 @@ export function OwnerDialog({
         <p className="muted">
           {migrate
             ? `Every ${nouns.one.toLowerCase()} of the Current Owner gets the Target Owner. Tick ${many} first (Show Check Box) to change only those.`
-            : `The owner of the ${ids.length} ticked ${ids.length === 1 ? nouns.one.toLowerCase() : many} becomes the Target Owner.`}
+            : `The owner of the ${ticked.count} ticked ${ticked.count === 1 ? nouns.one.toLowerCase() : many} becomes the Target Owner.`}
         </p>
         {migrate && (
           <div className="field">

@@ -14,7 +14,7 @@ import { ConfirmDialog, NameDialog, validateObjectName } from "../ui/forms";
 import { DirectoryPicker, MoveDialog } from "./DirectoryPicker";
 import type { LoadedElement, TreeData } from "./model";
 import { OwnerDialog } from "./OwnerDialog";
-import type { DirKey } from "./selection";
+import type { DirKey, Ticked } from "./selection";
 
 export const NOUNS: Record<Category, { one: string; many: string }> = {
   job: { one: "Job", many: "Jobs" },
@@ -27,10 +27,10 @@ export type DialogState =
   | { type: "move"; element: LoadedElement }
   | { type: "delete"; element: LoadedElement }
   | { type: "copy"; element: LoadedElement }
-  | { type: "batchDelete"; ids: Id[] }
-  | { type: "batchMove"; ids: Id[] }
-  | { type: "batchUnlock"; ids: Id[] }
-  | { type: "owner"; ids: Id[] | null }
+  | { type: "batchDelete"; ticked: Ticked }
+  | { type: "batchMove"; ticked: Ticked }
+  | { type: "batchUnlock"; ticked: Ticked }
+  | { type: "owner"; ticked: Ticked | null }
   | { type: "createDir"; parent: DirKey }
   | { type: "renameDir"; id: Id; name: string }
   | { type: "deleteDir"; id: Id; name: string };
@@ -121,12 +121,12 @@ export function TreeDialogs({
         onClose={onClose}
         invalidates={manyChanged}
         onConfirm={async () => {
-          await ep.objectsDelete(ws, kind, dialog.ids);
+          const { deleted } = await ep.objectsDelete(ws, kind, dialog.ticked.selection);
           onSelectionDone();
-          toast(`Deleted ${dialog.ids.length} ${dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}.`);
+          toast(`Deleted ${deleted} ${deleted === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}.`);
         }}
       >
-        Delete the {dialog.ids.length} selected {dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}? This cannot be undone.
+        Delete the {dialog.ticked.count} selected {dialog.ticked.count === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}? This cannot be undone.
       </ConfirmDialog>
     )}
     {dialog?.type === "batchMove" && (
@@ -134,11 +134,11 @@ export function TreeDialogs({
         ws={ws}
         category={category}
         title={`Move ${noun.one}`}
-        what={`${dialog.ids.length} ${dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}`}
+        what={`${dialog.ticked.count} ${dialog.ticked.count === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}`}
         onClose={onClose}
         invalidates={manyChanged}
         onMove={async (dir) => {
-          await ep.objectsMove(ws, kind, dialog.ids, dir);
+          await ep.objectsMove(ws, kind, dialog.ticked.selection, dir);
           onSelectionDone();
           toast("Moved.");
         }}
@@ -151,17 +151,17 @@ export function TreeDialogs({
         onClose={onClose}
         invalidates={manyChanged}
         onConfirm={async () => {
-          const result = await ep.objectsUnlock(ws, kind, dialog.ids);
+          const result = await ep.objectsUnlock(ws, kind, dialog.ticked.selection);
           const refused = result?.refused ?? [];
           if (refused.length) {
             toast(`Unlocked ${result.unlocked}. Not unlocked: ${refused.map((r) => `${r.name} (${r.reason})`).join("; ")}`, "error");
           } else toast("Unlocked.");
         }}
       >
-        Unlock the {dialog.ids.length} selected {dialog.ids.length === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}? Unsaved changes of whoever holds a lock are lost.
+        Unlock the {dialog.ticked.count} selected {dialog.ticked.count === 1 ? noun.one.toLowerCase() : noun.many.toLowerCase()}? Unsaved changes of whoever holds a lock are lost.
       </ConfirmDialog>
     )}
-    {dialog?.type === "owner" && <OwnerDialog ws={ws} kind={kind} nouns={noun} ids={dialog.ids} onClose={onClose} invalidates={manyChanged} />}
+    {dialog?.type === "owner" && <OwnerDialog ws={ws} kind={kind} nouns={noun} ticked={dialog.ticked} onClose={onClose} invalidates={manyChanged} />}
     {dialog?.type === "createDir" && (
       <NameDialog
         title="Create Directory"

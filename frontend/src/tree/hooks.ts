@@ -137,25 +137,3 @@ export function useTreeData(ws: Id, category: Category) {
 
   return { tree, expanded: current.expanded, errors: loaded.errors, expand, collapse, loadMore, loadAll, readTree, reload, addElements };
 }
-
-/**
- * Every element id under some directories (all pages, all levels), for batch operations that take ids.
- */
-export async function collectElementIds(ws: Id, category: Category, dirs: DirKey[], elementIds: number[]): Promise<number[]> {
-  const ids = new Set(elementIds);
-  const queue = [...dirs];
-  let requests = 0;
-  while (queue.length) {
-    const dir = queue.shift()!;
-    let offset = 0;
-    for (;;) {
-      if (++requests > 5000) throw new Error("Too many directories to resolve.");
-      const page = await ep.treeGet(ws, { category, parent: dir, offset, limit: 1000 });
-      if (offset === 0) for (const d of page.directories) if (d.id !== null) queue.push(d.id);
-      for (const e of page.elements) ids.add(e.id);
-      if (pageComplete({ ...page, offset, limit: page.limit ?? 1000 })) break;
-      offset += page.elements.length;
-    }
-  }
-  return [...ids];
-}

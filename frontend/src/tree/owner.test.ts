@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { ownerProblem, ownerRequest, ownerResultText } from "./owner";
 
+/** Ticked objects by id (the tree sends directories and exclusions the same way). */
+const ticked = (ids: number[]) => ({ selection: { ids }, count: ids.length });
+
 const JOBS = { one: "Job", many: "Jobs" };
 
 describe("Configure Owner", () => {
   it("changes ticked objects with only a Target Owner", () => {
     const form = { currentOwner: "", targetOwner: "  dana " };
-    expect(ownerProblem([1, 2], form)).toBeNull();
-    expect(ownerRequest([1, 2], form)).toEqual({ ids: [1, 2], owner: "dana" });
-    expect(ownerProblem([1], { currentOwner: "", targetOwner: " " })).toBe("Enter the Target Owner.");
-    expect(ownerProblem([1], { currentOwner: "", targetOwner: "x".repeat(129) })).toMatch(/at most 128/);
+    expect(ownerProblem(ticked([1, 2]), form)).toBeNull();
+    expect(ownerRequest(ticked([1, 2]), form)).toEqual({ ids: [1, 2], owner: "dana" });
+    expect(ownerProblem(ticked([1]), { currentOwner: "", targetOwner: " " })).toBe("Enter the Target Owner.");
+    expect(ownerProblem(ticked([1]), { currentOwner: "", targetOwner: "x".repeat(129) })).toMatch(/at most 128/);
   });
 
   it("migrates from a Current Owner when nothing is ticked", () => {

@@ -3,7 +3,8 @@
  * With ticked jobs (or scripts) it changes those; without, it is DataArts' Migrate: every object of the
  * Current Owner goes to the Target Owner.
  */
-import type { Id, OwnerSet, OwnerSetResult } from "../api/types";
+import type { OwnerSet, OwnerSetResult } from "../api/types";
+import type { Ticked } from "./selection";
 
 export const OWNER_MAX = 128; // DataArts' basicConfig.owner limit; the server says the same
 
@@ -13,23 +14,23 @@ export interface OwnerForm {
   targetOwner: string;
 }
 
-/** Why OK (or Migrate) cannot be pressed yet, or null. `ids` null: the Migrate form. */
-export function ownerProblem(ids: Id[] | null, form: OwnerForm): string | null {
+/** Why OK (or Migrate) cannot be pressed yet, or null. `ticked` null: the Migrate form. */
+export function ownerProblem(ticked: Ticked | null, form: OwnerForm): string | null {
   const current = form.currentOwner.trim();
   const target = form.targetOwner.trim();
-  if (ids === null) {
+  if (ticked === null) {
     if (!current) return "Enter the Current Owner.";
     if (current.length > OWNER_MAX) return `The Current Owner has at most ${OWNER_MAX} characters.`;
-  } else if (!ids.length) return "Tick at least one object.";
+  } else if (!ticked.count) return "Tick at least one object.";
   if (!target) return "Enter the Target Owner.";
   if (target.length > OWNER_MAX) return `The Target Owner has at most ${OWNER_MAX} characters.`;
-  if (ids === null && current === target) return "The Current Owner and the Target Owner are the same.";
+  if (ticked === null && current === target) return "The Current Owner and the Target Owner are the same.";
   return null;
 }
 
-export function ownerRequest(ids: Id[] | null, form: OwnerForm): OwnerSet {
+export function ownerRequest(ticked: Ticked | null, form: OwnerForm): OwnerSet {
   const owner = form.targetOwner.trim();
-  return ids === null ? { currentOwner: form.currentOwner.trim(), owner } : { ids: [...ids], owner };
+  return ticked === null ? { currentOwner: form.currentOwner.trim(), owner } : { ...ticked.selection, owner };
 }
 
 /** "Changed the owner of 2 jobs to dana." / "No job is owned by bob." */

@@ -12,6 +12,8 @@
  * directory).
  */
 
+import type { BatchSelection } from "../api/types";
+
 /** A directory id, or null for the root. */
 export type DirKey = number | null;
 
@@ -323,5 +325,22 @@ export function compactSelection(sel: Selection, h: Hierarchy): CompactSelection
     elementIds: sorted(elementIds),
     excludeDirectoryIds: sorted(excludeDirectoryIds),
     excludeElementIds: sorted(excludeElementIds),
+  };
+}
+
+/** The ticked objects as the batch operations receive them, and how many they are (the server counts). */
+export interface Ticked {
+  selection: BatchSelection;
+  count: number;
+}
+
+/** The compact selection as the batch API (Delete, Move, Unlock, Configure Owner) takes it. */
+export function batchSelection(req: CompactSelection): BatchSelection {
+  return {
+    all: req.all,
+    ids: req.elementIds,
+    directoryIds: req.directoryIds,
+    excludeIds: req.excludeElementIds,
+    excludeDirectoryIds: req.excludeDirectoryIds,
   };
 }

@@ -1,18 +1,20 @@
 /**
- * What the tree's menus do with the ticked rows: the export (the compact selection, nothing loaded), the
- * batch operations (the ticked directories walked into ids first, shown as busy), and the menus' items.
+ * What the tree's menus do with the ticked rows: the export and the batch operations (Delete, Move,
+ * Unlock, Configure Owner) send the compact selection, nothing loaded or walked, whatever the size of the
+ * ticked directories (the server counts it for the confirmation, shown as busy), and the menus' items.
  * The dialogs the batch operations open do the writes (TreeDialogs).
  */
 import { useMemo } from "react";
 import { useMutation } from "@tanstack/react-query";
+import * as ep from "../api/endpoints";
 import type { Category, Id } from "../api/types";
 import { describeSelection } from "../export/logic";
 import { useDialogs } from "../shell/ConsoleContext";
 import { useToast } from "../ui/bits";
-import { collectElementIds, type useTreeData } from "./hooks";
+import type { useTreeData } from "./hooks";
 import { copyText, dirMenuItems, elementMenuItems, kebabMenu } from "./menus";
-import { hierarchyOf, type LoadedElement } from "./model";
-import { compactSelection, emptySelection, hasAnyChecked, selectionRequest, type DirKey, type Hierarchy, type Selection } from "./selection";
+import type { LoadedElement } from "./model";
+import { batchSelection, compactSelection, emptySelection, hasAnyChecked, type DirKey, type Hierarchy, type Selection } from "./selection";
 import { NOUNS, type DialogState } from "./TreeDialogs";
 
 type BatchType = "batchDelete" | "batchMove" | "batchUnlock" | "owner";
@@ -43,30 +45,17 @@ export function useTreeActions({
   const noun = NOUNS[category];
   const selectable = category !== "resource";
   const cat = category === "script" ? "script" : "job";
+  const kind: ep.ObjectKind = category === "script" ? "scripts" : "jobs";
   const { tree } = data;
 
-  /** The selection as ids the server understands, loading what must be loaded first. */
-  const resolveSelection = async () => {
-    let req = selectionRequest(selection, hierarchyOf(data.readTree()));
-    for (let round = 0; req.incomplete.length && round < 20; round++) {
-      for (const d of req.incomplete) await data.loadAll(d);
-      req = selectionRequest(selection, hierarchyOf(data.readTree()));
-    }
-    return req;
-  };
-
-  const selectedIds = async (): Promise<Id[]> => {
-    const req = await resolveSelection();
-    const dirs: DirKey[] = req.all ? [null] : req.directoryIds;
-    return dirs.length ? collectElementIds(ws, category, dirs, req.elementIds) : req.elementIds;
-  };
-
-  // Collecting the ticked ids reads only; a mutation still gives its busy state and error in one place.
+  // Counting the ticked objects (for the confirmation) reads only; a mutation still gives its busy state
+  // and error in one place.
   const collect = useMutation({
     mutationFn: async (type: BatchType) => {
-      const ids = await selectedIds();
-      if (!ids.length) throw new Error(`Select at least one ${noun.one.toLowerCase()}.`);
-      return { type, ids };
+      const ticked = batchSelection(compactSelection(selection, hierarchy));
+      const { count } = await ep.objectsSelectedCount(ws, kind, ticked);
+      if (!count) throw new Error(`Select at least one ${noun.one.toLowerCase()}.`);
+      return { type, ticked: { selection: ticked, count } };
     },
     onSuccess: (dialog) => setDialog(dialog),
   });
@@ -94,7 +83,7 @@ export function useTreeActions({
   const exportWorkspace = () => openExport({ category: cat, workspace: true, all: true, description: `all ${cat}s of the workspace` });
 
   /** Configure Owner: the ticked objects, or (nothing ticked) DataArts' Current Owner → Target Owner form. */
-  const configureOwner = () => (checkboxes && hasAnyChecked(selection) ? batch("owner") : setDialog({ type: "owner", ids: null }));
+  const configureOwner = () => (checkboxes && hasAnyChecked(selection) ? batch("owner") : setDialog({ type: "owner", ticked: null }));
 
   const anyChecked = hasAnyChecked(selection);
 
@@ -135,7 +124,7 @@ export function useTreeActions({
   }, [checkboxes, anyChecked, selection, hierarchy, cat]);
 
   return {
-    busy: collect.isPending ? "Collecting the selection…" : null,
+    busy: collect.isPending ? "Counting the selection…" : null,
     error: collect.error,
     kebabItems,
     elementMenu,
