@@ -163,5 +163,17 @@ def selection_missing(*, selection: ObjectSelection, found: Collection[int]) -> 
 def selection_count(
     *, workspace: Workspace, model: type[Job] | type[Script], selection: ObjectSelection
 ) -> int:
-    """How many objects a selection holds (what a batch's confirmation names), in two queries at most."""
+    """How many objects a selection holds (what a batch's confirmation names), in three queries at most.
+    Ids picked explicitly that the workspace does not hold are refused as the batch itself refuses them, so
+    that the count tells nothing of other workspaces."""
+    if selection.ids:
+        found = model.objects.filter(workspace=workspace, pk__in=selection.ids).values_list("pk", flat=True)
+        missing = selection_missing(selection=selection, found=set(found))
+        if missing:
+            noun = model.__name__
+            raise NotFound(
+                f"{noun} {missing[0]} does not exist.",
+                code=f"{noun.lower()}_not_found",
+                fields={"ids": missing},
+            )
     return selection_queryset(workspace=workspace, model=model, selection=selection).count()
