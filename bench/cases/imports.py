@@ -42,7 +42,7 @@ from factory.development.models import (
 from factory.obs import obs_client, obs_configured
 from factory.packages import package_read
 from factory.transfer.exports import WITH_DEPENDENCIES, ExportRequest, export_write
-from factory.transfer.imports import import_apply_request, import_create
+from factory.transfer.imports import ImportChoices, import_apply_request, import_create
 from factory.transfer.models import SubTask, SystemTask, TaskKind, TaskStatus
 from factory.workspaces.models import Workspace
 
@@ -104,7 +104,7 @@ def _import(bench: Bench, *, workspace: Workspace) -> tuple[float, dict[str, Any
         if task.status != TaskStatus.WAITING:
             raise BenchError(f"the import's inspection failed: {task.message}")
         with counting() as step2:
-            task = import_apply_request(task=task, user=user, choices={"policy": "overwrite"})
+            task = import_apply_request(task=task, user=user, choices=ImportChoices(policy="overwrite"))
         task = tasks.wait(task.pk, FINISHED)
     if task.status != TaskStatus.SUCCESSFUL:
         raise BenchError(f"the import failed: {task.message}")

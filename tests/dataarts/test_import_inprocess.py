@@ -23,7 +23,13 @@ from factory.connections.models import DataConnection
 from factory.connections.services import connection_create
 from factory.dataarts.services import v1_import_choices
 from factory.development.models import Job
-from factory.transfer.imports import import_apply_stored, import_choices_store, import_create, import_inspect
+from factory.transfer.imports import (
+    ImportChoices,
+    import_apply_stored,
+    import_choices_store,
+    import_create,
+    import_inspect,
+)
 from factory.transfer.models import SystemTask
 from tests.dataarts.documents import job_document, script_document
 
@@ -44,7 +50,7 @@ def package_file(dgc, alice, workspace_a, tmp_path):
     return path
 
 
-def _started(workspace, user, package_file, choices: dict, policy: str = "overwrite") -> SystemTask:
+def _started(workspace, user, package_file, choices: ImportChoices, policy: str = "overwrite") -> SystemTask:
     """An import as ``jobs/import`` starts it (its choices kept in the task row), with its inspect done
     (the worker's part)."""
     task = import_create(
@@ -55,7 +61,7 @@ def _started(workspace, user, package_file, choices: dict, policy: str = "overwr
     return task
 
 
-def _choices(**overrides: object) -> dict:
+def _choices(**overrides: object) -> ImportChoices:
     values = {
         "same_name_policy": "OVERWRITE",
         "params": {},
@@ -95,6 +101,37 @@ def test_overwrite_with_a_connection_remap(dgc, alice, workspace_a, package_file
     assert properties["connectionName"] == "dws_backup"
     assert job.description == "exported"
     assert Job.objects.get(name="doc1").lock_holder == alice
+
+
+def test_a_row_stored_before_the_choices_were_typed_still_applies(
+    dgc, alice, workspace_a, package_file
+) -> None:
+    """Rows in flight keep the choices as the v1 import stored them before ``ImportChoices`` (the console
+    API's keys, parameters by name): the chain's second task reads them as before."""
+    task = import_create(
+        workspace=workspace_a, user=alice, category="job", policy="overwrite", file_path=package_file
+    )
+    task.params = {
+        **task.params,
+        "v1Choices": {
+            "policy": "overwrite",
+            "mapping": [{"kind": "connection", "name": "doctest", "replace": "dws_backup"}],
+            "publicParams": [],
+            "jobParams": {},
+            "targetStatus": "saved",
+            "continueOnError": True,
+        },
+    }
+    task.save(update_fields=["params"])
+    import_inspect(task_id=task.pk)
+    assert import_apply_stored(task_id=task.pk) is True
+
+    shown = dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id))
+    assert shown.status == "SUCCESSFUL", shown.message
+    job = dgc.show_job(ShowJobRequest(job_name="doc1"))
+    assert {p.name: p.value for p in job.nodes[0].properties}["connectionName"] == "dws_backup"
+    task.refresh_from_db()
+    assert task.params["choices"]["targetStatus"] == "saved"
 
 
 def test_missing_reference_without_remap_fails_the_task_naming_it(

@@ -25,6 +25,7 @@ import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 
+from factory.api.transfer.imports import import_choices_of
 from factory.connections.environment import environment_variable_create
 from factory.connections.resources import resource_create
 from factory.connections.services import connection_create, external_object_create
@@ -110,10 +111,12 @@ def test_export_then_import_into_an_empty_workspace_is_the_identity(world: World
                 if ref.kind in EXTERNAL_KINDS and (ref.kind, ref.name) not in mapping:
                     mapping[(ref.kind, ref.name)] = B_PREFIX + ref.name
                     external_object_create(workspace=b, kind=ref.kind, name=B_PREFIX + ref.name)
-        choices = {
-            "mapping": [{"kind": k, "name": n, "replace": r} for (k, n), r in sorted(mapping.items())],
-            "createConnections": [{"name": c.name, "secrets": {}} for c in read.connections],
-        }
+        choices = import_choices_of(
+            {
+                "mapping": [{"kind": k, "name": n, "replace": r} for (k, n), r in sorted(mapping.items())],
+                "createConnections": [{"name": c.name, "secrets": {}} for c in read.connections],
+            }
+        )
         path = tmp_path_factory.mktemp("packages") / "jobs.zip"
         path.write_bytes(package)
 

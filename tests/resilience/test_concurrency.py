@@ -26,7 +26,7 @@ from django.test import Client
 
 from factory.development.models import Job, JobVersion, VersionKind
 from factory.development.services import job_create
-from factory.transfer.imports import import_apply, import_apply_request
+from factory.transfer.imports import ImportChoices, import_apply, import_apply_request
 from factory.transfer.imports import start as import_services
 from factory.transfer.models import SystemTask, TaskStatus
 from tests.harness import require_postgresql
@@ -170,7 +170,7 @@ def test_an_import_overwriting_a_job_while_its_lock_holder_saves_it(racing, poli
     etag = editor.get(url)["ETag"]  # bob opened the job
     revision, versions = contested.revision, JobVersion.objects.filter(job=contested).count()
     task = start(world.workspace, dev, package_bytes(jobs=[_doc("imported")]))
-    import_apply_request(task=task, user=dev, choices={}, enqueue=False)
+    import_apply_request(task=task, user=dev, choices=ImportChoices(), enqueue=False)
 
     def save() -> Any:
         body = json.dumps({"document": _doc("saved"), "newVersion": True})
@@ -342,7 +342,7 @@ def test_an_import_queued_behind_a_lock_changing_hands_overwrites_and_names_the_
     target = world.target
     contested = job_create(workspace=world.workspace, user=target.bob, document=_doc("original"))
     task = start(world.workspace, target.dev, package_bytes(jobs=[_doc("imported")]))
-    import_apply_request(task=task, user=target.dev, choices={}, enqueue=False)
+    import_apply_request(task=task, user=target.dev, choices=ImportChoices(), enqueue=False)
     admin = client_for(target.admin)
 
     grabbed, _ = queued_behind_row_lock(

@@ -42,7 +42,7 @@ def _package(count: int) -> bytes:
 
 def _apply_queries(target, data: bytes) -> tuple[int, object]:
     task = start(target.workspace, target.dev, data)
-    import_apply_request(task=task, user=target.dev, choices={}, enqueue=False)
+    import_apply_request(task=task, user=target.dev, choices=ImportChoices(), enqueue=False)
     with CaptureQueriesContext(db_connection) as captured:
         import_apply(task_id=task.pk)
     task.refresh_from_db()

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from factory.api.transfer.imports import import_choices_of
 from factory.connections.services import external_object_create
 from factory.development.models import Job
 from factory.development.services import script_create
@@ -41,7 +42,9 @@ def media(settings, tmp_path):
 
 def _refused(task, mapping) -> str:
     with pytest.raises(ValidationError) as caught:
-        import_apply_request(task=task, user=task.created_by, choices={"mapping": mapping}, enqueue=False)
+        import_apply_request(
+            task=task, user=task.created_by, choices=import_choices_of({"mapping": mapping}), enqueue=False
+        )
     return caught.value.message
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from factory.api.transfer.imports import ImportTaskSerializer
+from factory.api.transfer.imports import ImportTaskSerializer, import_choices_of
 from factory.crypto import secrets_decrypt
 from factory.dataarts.services import (
     v1_import_choices,
@@ -20,6 +20,7 @@ from factory.development.services import job_create
 from factory.transfer import tasks as transfer_tasks
 from factory.transfer.exports import ExportRequest, export_collect, export_select, export_stream
 from factory.transfer.imports import (
+    ImportChoices,
     import_apply,
     import_apply_request,
     import_apply_stored,
@@ -113,7 +114,7 @@ def test_typed_in_masked_values_travel_encrypted_and_end_as_secrets(target, medi
     import_apply_request(
         task=task,
         user=target.dev,
-        choices={"publicParams": {"day": "5"}, "jobParams": {"imported": {"tok": TYPED}}},
+        choices=import_choices_of({"publicParams": {"day": "5"}, "jobParams": {"imported": {"tok": TYPED}}}),
         enqueue=False,
     )
 
@@ -153,7 +154,7 @@ def test_a_masked_value_a_package_carries_never_reaches_the_task_row(target, med
 # --- the v1 API's import ------------------------------------------------------------------------------
 
 
-def _v1_choices(**params: Any) -> dict[str, Any]:
+def _v1_choices(**params: Any) -> ImportChoices:
     return v1_import_choices(
         same_name_policy="OVERWRITE",
         params={},

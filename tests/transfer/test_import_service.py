@@ -15,6 +15,7 @@ from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from factory.api.transfer.imports import import_choices_of
 from factory.connections.models import DataConnection
 from factory.crypto import secrets_decrypt
 from factory.development.models import Job, JobVersion, ScheduleStatus, Script, VersionKind
@@ -23,6 +24,7 @@ from factory.errors import Conflict, ValidationError
 from factory.packages import package_read
 from factory.transfer.exports import ExportRequest, export_collect, export_select, export_stream
 from factory.transfer.imports import (
+    ImportChoices,
     import_apply,
     import_apply_request,
     import_create,
@@ -364,7 +366,7 @@ def test_apply_refuses_unmapped_references_naming_each(target, media):
     )
     task = start(target.workspace, target.dev, data)
     with pytest.raises(ValidationError) as caught:
-        import_apply_request(task=task, user=target.dev, choices={}, enqueue=False)
+        import_apply_request(task=task, user=target.dev, choices=ImportChoices(), enqueue=False)
 
     text = caught.value.message
     for name in ("gone_conn", "gone_script", "old_q", "DLI queue"):
@@ -379,7 +381,9 @@ def test_apply_refuses_a_replacement_of_the_wrong_type(target, media):
         import_apply_request(
             task=task,
             user=target.dev,
-            choices={"mapping": [{"kind": "connection", "name": "doctest", "replace": "hive2"}]},
+            choices=import_choices_of(
+                {"mapping": [{"kind": "connection", "name": "doctest", "replace": "hive2"}]}
+            ),
             enqueue=False,
         )
     assert "hive2 is a HIVE data connection; doctest needs a DWS one" in caught.value.message
@@ -470,7 +474,10 @@ def test_unknown_job_parameter_is_refused(target, media):
     )
     with pytest.raises(ValidationError) as caught:
         import_apply_request(
-            task=task, user=target.dev, choices={"jobParams": {"a": {"dya": "1"}}}, enqueue=False
+            task=task,
+            user=target.dev,
+            choices=import_choices_of({"jobParams": {"a": {"dya": "1"}}}),
+            enqueue=False,
         )
     assert "Job a has no parameter 'dya'" in caught.value.message
 
@@ -511,7 +518,9 @@ def test_a_connection_is_created_from_the_package_with_its_secret_which_never_la
     import_apply_request(
         task=task,
         user=target.dev,
-        choices={"createConnections": [{"name": "newconn", "secrets": {"password": CONN_PASSWORD}}]},
+        choices=import_choices_of(
+            {"createConnections": [{"name": "newconn", "secrets": {"password": CONN_PASSWORD}}]}
+        ),
         enqueue=False,
     )
     task.refresh_from_db()
@@ -644,7 +653,7 @@ def test_a_wizard_waiting_for_choices_blocks_nobody_but_its_apply_waits_for_a_ru
         enqueue=False,
     )
     with pytest.raises(Conflict) as caught:
-        import_apply_request(task=waiting, user=target.dev, choices={}, enqueue=False)
+        import_apply_request(task=waiting, user=target.dev, choices=ImportChoices(), enqueue=False)
     assert caught.value.code == "import_running" and running.public_id in caught.value.message
 
 
@@ -661,7 +670,7 @@ def test_apply_delivered_twice_applies_once(target, media):
 
 def test_a_redelivered_apply_runs_again_from_scratch_and_gives_up_after_three_attempts(target, media):
     task = start(target.workspace, target.dev, doc1_package(connection="dws2"))
-    import_apply_request(task=task, user=target.dev, choices={}, enqueue=False)
+    import_apply_request(task=task, user=target.dev, choices=ImportChoices(), enqueue=False)
     # The worker died mid-apply: the row says RUNNING, the transaction left nothing.
     SystemTask.objects.filter(pk=task.pk).update(status=TaskStatus.RUNNING, attempts=1)
     import_apply(task_id=task.pk)
@@ -669,7 +678,7 @@ def test_a_redelivered_apply_runs_again_from_scratch_and_gives_up_after_three_at
     assert task.status == TaskStatus.SUCCESSFUL and task.attempts == 2
 
     other = start(target.workspace, target.dev, package_bytes(jobs=[job("x")]))
-    import_apply_request(task=other, user=target.dev, choices={}, enqueue=False)
+    import_apply_request(task=other, user=target.dev, choices=ImportChoices(), enqueue=False)
     SystemTask.objects.filter(pk=other.pk).update(status=TaskStatus.RUNNING, attempts=3)
     import_apply(task_id=other.pk)
     other.refresh_from_db()
@@ -681,7 +690,7 @@ def test_reading_a_task_fails_an_import_whose_worker_is_gone(
     target, media, settings, django_capture_on_commit_callbacks
 ):
     task = start(target.workspace, target.dev, doc1_package(connection="dws2"))
-    import_apply_request(task=task, user=target.dev, choices={}, enqueue=False)
+    import_apply_request(task=task, user=target.dev, choices=ImportChoices(), enqueue=False)
     long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     SystemTask.objects.filter(pk=task.pk).update(status=TaskStatus.RUNNING, updated_at=long_ago)
 
@@ -722,7 +731,7 @@ def test_apply_query_count_does_not_grow_with_nodes(target, media):
             [node(f"n{k}", "DWSSQL", {"connectionName": "dws2", "scriptName": "s1"}) for k in range(nodes)],
         )
         task = start(target.workspace, target.dev, package_bytes(jobs=[doc], scripts=[script("s1", "dws2")]))
-        import_apply_request(task=task, user=target.dev, choices={}, enqueue=False)
+        import_apply_request(task=task, user=target.dev, choices=ImportChoices(), enqueue=False)
         with CaptureQueriesContext(db_connection) as captured:
             import_apply(task_id=task.pk)
         Job.objects.filter(name="big").delete()

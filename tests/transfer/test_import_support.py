@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from factory.api.transfer.imports import import_choices_of
 from factory.connections.models import DataConnection, ExternalObject
 from factory.connections.services import connection_create, external_object_create
 from factory.development.models import (
@@ -84,7 +85,7 @@ def start(
 
 def apply(task: SystemTask, user: AbstractBaseUser, **choices: Any) -> SystemTask:
     """Step 2 and the apply, in-process."""
-    import_apply_request(task=task, user=user, choices=choices, enqueue=False)
+    import_apply_request(task=task, user=user, choices=import_choices_of(choices), enqueue=False)
     import_apply(task_id=task.pk)
     task.refresh_from_db()
     return task

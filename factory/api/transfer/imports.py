@@ -29,6 +29,7 @@ from factory.transfer.imports import (
     DIRECTORY_MODES,
     POLICIES,
     TARGET_STATUSES,
+    ImportChoices,
     import_apply_request,
     import_cancel,
     import_create,
@@ -116,6 +117,34 @@ class ImportCreateConnectionSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "ImportCreateConnection"
+
+
+def import_choices_of(body: dict[str, Any]) -> ImportChoices:
+    """The choices of step 2's body (``ImportApplyApi.InputSerializer``'s validated data). A mapping
+    entry both replaced and left unresolved is kept as both, for the service to refuse by name."""
+    mapping: dict[tuple[str, str], str] = {}
+    unresolved: set[tuple[str, str]] = set()
+    for item in body.get("mapping") or []:
+        key = (item["kind"], item["name"])
+        if item.get("unresolved"):
+            unresolved.add(key)
+        if not item.get("unresolved") or item.get("replace"):
+            mapping[key] = item.get("replace") or ""
+    creates = body.get("createConnections") or []
+    return ImportChoices(
+        policy=body.get("policy") or None,
+        overrides=dict(body.get("overrides") or {}),
+        mapping=mapping,
+        unresolved=frozenset(unresolved),
+        create_connections=tuple(c["name"] for c in creates),
+        connection_secrets={c["name"]: dict(c.get("secrets") or {}) for c in creates},
+        public_params=dict(body.get("publicParams") or {}),
+        job_params={job: dict(values or {}) for job, values in (body.get("jobParams") or {}).items()},
+        target_directory=body.get("targetDirectory") or None,
+        directory_mode=body.get("directoryMode") or "prefix",
+        target_status=body.get("targetStatus") or "submitted",
+        continue_on_error=bool(body.get("continueOnError")),
+    )
 
 
 _STARTED = inline_serializer("ImportStarted", {"task": ImportTaskSerializer()})
@@ -216,7 +245,9 @@ class ImportApplyApi(_ImportTaskApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = import_apply_request(
-            task=self.task(request, task_id), user=request.user, choices=dict(data.validated_data)
+            task=self.task(request, task_id),
+            user=request.user,
+            choices=import_choices_of(data.validated_data),
         )
         return Response({"task": ImportTaskSerializer(task).data}, status=status.HTTP_202_ACCEPTED)
 

@@ -25,6 +25,7 @@ from factory.transfer.exports import (
 from factory.transfer.imports import (
     OVERWRITE,
     SKIP,
+    ImportChoices,
     import_create_chained,
     stale_imports_fail,
 )
@@ -95,25 +96,25 @@ def v1_import_choices(
     jobs_param: list[dict[str, Any]],
     resources: list[dict[str, str]],
     target_status: str,
-) -> dict[str, Any]:
-    """The import wizard's choices from a v1 ``ImportFileReq``: ``resources`` {name, type, replace} become
-    the mapping (``DWS_CONNECTION`` -> a DWS data connection, ``DLI_QUEUE`` -> a DLI queue, ...)."""
-    mapping = []
+) -> ImportChoices:
+    """The import's choices from a v1 ``ImportFileReq``: ``resources`` {name, type, replace} become the
+    mapping (``DWS_CONNECTION`` -> a DWS data connection, ``DLI_QUEUE`` -> a DLI queue, ...)."""
+    mapping = {}
     for item in resources:
         kind, _connection_type = DATAARTS_RESOURCE_TYPES[item["type"]]
-        mapping.append({"kind": kind, "name": item["name"], "replace": item["replace"]})
-    return {
-        "policy": SAME_NAME_POLICIES[same_name_policy],
-        "mapping": mapping,
-        "publicParams": dict(params),
-        "jobParams": {entry["name"]: dict(entry.get("params") or {}) for entry in jobs_param},
-        "targetStatus": IMPORT_TARGET_STATUSES[target_status],
+        mapping[(kind, item["name"])] = item["replace"]
+    return ImportChoices(
+        policy=SAME_NAME_POLICIES[same_name_policy],
+        mapping=mapping,
+        public_params=dict(params),
+        job_params={entry["name"]: dict(entry.get("params") or {}) for entry in jobs_param},
+        target_status=IMPORT_TARGET_STATUSES[target_status],
         # DataArts reports each object as its own subtask: one that fails does not stop the others.
-        "continueOnError": True,
-    }
+        continue_on_error=True,
+    )
 
 
-def v1_import_start(*, workspace: Workspace, user: User, path: str, choices: dict[str, Any]) -> SystemTask:
+def v1_import_start(*, workspace: Workspace, user: User, path: str, choices: ImportChoices) -> SystemTask:
     """``jobs/import``: the package must be readable in OBS now (DLF.0803 / DLF.0815 otherwise). Then the
     import runs as one chain (inspect, then apply ``choices``, fitted to the package as DataArts does):
     one task id for DataArts' one-call import."""

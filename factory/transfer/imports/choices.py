@@ -27,9 +27,11 @@ class ImportChoices:
     """What the user decided at step 2. ``mapping`` replaces references ``(kind, old name) -> new name``;
     ``unresolved`` are missing references ``(kind, name)`` the user chose to leave as they are (the jobs
     are imported, flagged, and fail when scheduled, as in DataArts); ``create_connections`` names the
-    package's connection definitions to create (secrets apart)."""
+    package's connection definitions to create (secrets apart). Each interface builds it from its own
+    input (the console API's body, the v1 ``ImportFileReq``, the command's options); the import's services
+    take nothing else."""
 
-    policy: str
+    policy: str | None = None  # None: the policy the import was started with
     overrides: dict[str, str] = field(default_factory=dict)  # "job:NAME" -> policy
     mapping: dict[tuple[str, str], str] = field(default_factory=dict)
     unresolved: frozenset[tuple[str, str]] = frozenset()
@@ -40,9 +42,12 @@ class ImportChoices:
     directory_mode: str = "prefix"
     target_status: str = SUBMITTED
     continue_on_error: bool = False
+    # The secrets typed in for ``create_connections`` (by name): never in ``to_params``, kept only encrypted.
+    connection_secrets: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def policy_for(self, object_type: str, name: str) -> str:
-        return self.overrides.get(f"{object_type}:{name}", self.policy)
+        # The applied choices always carry a policy (the validation fills in the import's own).
+        return self.overrides.get(f"{object_type}:{name}", self.policy or "overwrite")
 
     def to_params(self) -> dict[str, Any]:
         """The choices as the task's ``params`` keep (and GET imports/<id>/ shows) them: the parameters by
@@ -71,7 +76,7 @@ class ImportChoices:
         ``secrets_encrypted``); a parameter whose value is not there is left as the package has it."""
         params = import_params_with_values(params=params, values=values or ImportSecrets())
         return cls(
-            policy=params["policy"],
+            policy=params.get("policy"),
             overrides=dict(params.get("overrides") or {}),
             mapping={
                 (m["kind"], m["name"]): m["replace"]

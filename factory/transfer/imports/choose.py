@@ -5,13 +5,11 @@ running import per workspace."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from factory.errors import Conflict, PermissionDenied
-from factory.transfer.imports.choices import import_secrets_pack
+from factory.transfer.imports.choices import ImportChoices, import_secrets_pack
 from factory.transfer.imports.common import (
     ACTIVE_STATUSES,
     OVERWRITE,
@@ -65,7 +63,7 @@ def waiting_check(task: SystemTask, *, user: User) -> None:
         )
 
 
-def import_choices_record(*, task: SystemTask, user: User, choices: dict[str, Any]) -> tuple[SystemTask, str]:
+def import_choices_record(*, task: SystemTask, user: User, choices: ImportChoices) -> tuple[SystemTask, str]:
     """Check the user's choices against the inspection and record them: the task is PENDING for its apply
     step. Returns the row and the message it had while waiting (to go back to if the apply cannot be
     queued).
@@ -79,7 +77,7 @@ def import_choices_record(*, task: SystemTask, user: User, choices: dict[str, An
     parsed, secrets = import_choices_validate(
         workspace=task.workspace,
         inspection=inspection,
-        data=choices,
+        choices=choices,
         default_policy=task.params.get("policy") or OVERWRITE,
     )
     try:

@@ -3,6 +3,7 @@ v1 ``check-file`` and ``import_jobs --dry-run``) and ``import_run`` (the whole i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.contrib.auth.models import User
 
 from factory.packages import PackageError
 from factory.transfer.imports.apply import import_apply
+from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.imports.common import (
     CATEGORIES,
     CATEGORY_JOB,
@@ -69,7 +71,7 @@ def import_run(
     user: User,
     category: str,
     policy: str,
-    choices: dict[str, Any],
+    choices: ImportChoices,
     obs_path: str | None = None,
     file_path: str | None = None,
 ) -> SystemTask:
@@ -89,7 +91,9 @@ def import_run(
     if task.status != TaskStatus.WAITING:
         return task
     try:
-        import_apply_request(task=task, user=user, choices={"policy": policy, **choices}, enqueue=False)
+        import_apply_request(
+            task=task, user=user, choices=replace(choices, policy=choices.policy or policy), enqueue=False
+        )
     except Exception:
         import_cancel(task=task, user=user)
         raise

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from factory.errors import Conflict
+from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.imports.choose import import_choices_record, waiting_check
 from factory.transfer.imports.common import (
     upload_delete,
@@ -20,7 +21,7 @@ from factory.transfer.models import SystemTask, TaskStatus
 
 
 def import_apply_request(
-    *, task: SystemTask, user: User, choices: dict[str, Any], enqueue: bool = True
+    *, task: SystemTask, user: User, choices: ImportChoices, enqueue: bool = True
 ) -> SystemTask:
     """Step 2: check the user's choices against the inspection (``import_choices_record``) and queue the
     apply once they are recorded (``enqueue=False``: the caller runs it)."""

@@ -34,6 +34,7 @@ from django.utils import timezone
 from factory.errors import Conflict, NotFound, ValidationError
 from factory.obs import ObsError, obs_configured
 from factory.transfer import tasks
+from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.imports.choose import running_conflict, running_import_refuse
 from factory.transfer.imports.common import (
     ACTIVE_STATUSES,
@@ -265,17 +266,17 @@ CHAIN = ("import_inspect", "import_apply_stored")
 
 
 def import_create_chained(
-    *, workspace: Workspace, user: User, obs_path: str, choices: dict[str, Any]
+    *, workspace: Workspace, user: User, obs_path: str, choices: ImportChoices
 ) -> SystemTask:
     """An import in one call (the v1 API's ``jobs/import``): the task row as ``import_create`` makes it,
-    ``choices`` (the console API's shape) kept in it, and one Celery chain, inspect then apply with those
+    ``choices`` kept in it, and one Celery chain, inspect then apply with those
     choices (``stored``). One task id for the whole import; with the broker down it fails at once (503)."""
     with transaction.atomic():
         task = import_create(
             workspace=workspace,
             user=user,
             category=CATEGORY_JOB,
-            policy=choices["policy"],
+            policy=choices.policy or OVERWRITE,
             obs_path=obs_path,
             enqueue=False,
         )

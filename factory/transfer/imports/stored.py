@@ -11,16 +11,12 @@ as the wizard's "leave unresolved" does; a missing data connection, resource or 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from factory.errors import DomainError
 from factory.transfer.imports.apply import import_apply
-from factory.transfer.imports.choices import (
-    import_params_names,
-    import_params_with_values,
-    import_secrets_pack,
-    import_secrets_unpack,
-)
+from factory.transfer.imports.choices import ImportChoices, import_secrets_pack, import_secrets_unpack
 from factory.transfer.imports.choose import import_choices_record
 from factory.transfer.imports.common import STEP_INSPECT, STEP_INSPECTED, task_fail, task_user
 from factory.transfer.lifecycle import FINISHED_STATUSES
@@ -33,37 +29,37 @@ logger = logging.getLogger(__name__)
 STORED_CHOICES = "v1Choices"
 
 
-def import_choices_store(*, task: SystemTask, choices: dict[str, Any]) -> None:
+def import_choices_store(*, task: SystemTask, choices: ImportChoices) -> None:
     """Keep ``choices`` in the task row until the inspection is done: the parameters by name in
     ``params`` and their values (masked ones among them) only encrypted, as the wizard's step 2 keeps
     them. Never in the Celery message, which sits in the broker in clear."""
-    task.params = {**task.params, STORED_CHOICES: import_params_names(params=choices)}
+    task.params = {**task.params, STORED_CHOICES: choices.to_params()}
     task.secrets_encrypted = import_secrets_pack(
-        public_params=choices.get("publicParams"), job_params=choices.get("jobParams")
+        public_params=choices.public_params, job_params=choices.job_params
     )
     task.save(update_fields=["params", "secrets_encrypted", "updated_at"])
 
 
-def _stored(task: SystemTask) -> dict[str, Any]:
-    """The choices ``import_choices_store`` kept, with their parameter values."""
-    return import_params_with_values(
-        params=task.params.get(STORED_CHOICES) or {},
-        values=import_secrets_unpack(ciphertext=task.secrets_encrypted),
+def _stored(task: SystemTask) -> ImportChoices:
+    """The choices ``import_choices_store`` kept, with their parameter values (rows stored before the
+    choices were typed hold a subset of ``to_params``'s keys, which ``from_params`` reads the same)."""
+    return ImportChoices.from_params(
+        task.params.get(STORED_CHOICES) or {}, values=import_secrets_unpack(ciphertext=task.secrets_encrypted)
     )
 
 
-def _fitted(inspection: dict[str, Any], choices: dict[str, Any]) -> dict[str, Any]:
+def _fitted(inspection: dict[str, Any], choices: ImportChoices) -> ImportChoices:
     """``choices`` fitted to the inspection (see the module's docstring)."""
     referenced = {kind: set(names) for kind, names in (inspection.get("references") or {}).items()}
-    mapping = [m for m in choices.get("mapping") or [] if m["name"] in referenced.get(m["kind"], set())]
-    mapped = {(m["kind"], m["name"]) for m in mapping}
+    mapping = {(k, n): r for (k, n), r in choices.mapping.items() if n in referenced.get(k, set())}
+    unresolved = {(k, n) for k, n in choices.unresolved if n in referenced.get(k, set())}
     for group in inspection.get("missing") or []:
         if not group.get("canLeaveUnresolved"):
             continue
         for ref in group["references"]:
-            if (group["kind"], ref["name"]) not in mapped:
-                mapping.append({"kind": group["kind"], "name": ref["name"], "unresolved": True})
-    return {**choices, "mapping": mapping}
+            if (group["kind"], ref["name"]) not in mapping:
+                unresolved.add((group["kind"], ref["name"]))
+    return replace(choices, mapping=mapping, unresolved=frozenset(unresolved))
 
 
 def import_apply_stored(*, task_id: int) -> bool:

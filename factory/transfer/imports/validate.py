@@ -1,5 +1,5 @@
-"""Import, step 2: the user's choices (the console API's JSON) checked against the inspection
-(``import_choices_validate``) before the apply is queued."""
+"""Import, step 2: the user's choices (an ``ImportChoices`` each interface builds from its own input)
+checked against the inspection (``import_choices_validate``) before the apply is queued."""
 
 from __future__ import annotations
 
@@ -107,26 +107,18 @@ def _existing_targets(
 
 
 def _unresolved_problem(
-    index: int,
-    *,
-    kind: Any,
-    name: Any,
-    leave: Any,
-    replace: Any,
-    missing: dict[tuple[str, str], str | None],
+    *, kind: str, name: str, replaced: bool, missing: dict[tuple[str, str], str | None]
 ) -> str | None:
-    """Why ``mapping[index]`` cannot leave ``(kind, name)`` unresolved, or ``None``."""
-    if leave is not True:
-        return f"mapping[{index}].unresolved must be true (or left out)."
-    if replace not in (None, ""):
-        return f"mapping[{index}]: {kind} {name} is either replaced or left unresolved; pick one."
-    if kind not in UNRESOLVABLE_KINDS or not isinstance(name, str):
+    """Why the choices cannot leave ``(kind, name)`` unresolved, or ``None``."""
+    if replaced:
+        return f"mapping: {kind} {name} is either replaced or left unresolved; pick one."
+    if kind not in UNRESOLVABLE_KINDS:
         return (
-            f"mapping[{index}]: only a missing script or cloud object ({', '.join(UNRESOLVABLE_KINDS)}) may "
+            f"mapping: only a missing script or cloud object ({', '.join(UNRESOLVABLE_KINDS)}) may "
             f"be left unresolved; choose a replacement for {kind} {name}."
         )
     if (kind, name) not in missing:
-        return f"mapping[{index}]: {kind} {name} is not missing; there is nothing to leave unresolved."
+        return f"mapping: {kind} {name} is not missing; there is nothing to leave unresolved."
     return None
 
 
@@ -140,13 +132,14 @@ def _script_types(*, workspace: Workspace, names: set[str]) -> dict[str, str]:
 
 
 def import_choices_validate(
-    *, workspace: Workspace, inspection: dict[str, Any], data: dict[str, Any], default_policy: str
+    *, workspace: Workspace, inspection: dict[str, Any], choices: ImportChoices, default_policy: str
 ) -> tuple[ImportChoices, dict[str, dict[str, str]]]:
-    """The choices of ``data`` (the apply request's body) checked against ``inspection``, and the typed-in
-    secrets by connection name. Every problem is named in one ValidationError: a missing reference without
-    a replacement, an unknown object or parameter, a replacement that does not exist."""
+    """``choices`` (built by an interface from its own input) checked against ``inspection``, as they
+    will be applied, and the typed-in secrets by connection name. Every problem is named in one
+    ValidationError: a missing reference without a replacement, an unknown object or parameter, a
+    replacement that does not exist."""
     problems = _Problems()
-    policy = data.get("policy") or default_policy
+    policy = choices.policy or default_policy
     if policy not in POLICIES:
         problems.add("policy", f"policy must be one of {', '.join(POLICIES)}.")
 
@@ -156,11 +149,7 @@ def import_choices_validate(
         "resource": {r["name"] for r in inspection.get("resources", [])},
     }
     overrides: dict[str, str] = {}
-    raw_overrides = data.get("overrides") or {}
-    if not isinstance(raw_overrides, dict):
-        problems.add("overrides", 'overrides must be an object such as {"job:NAME": "skip"}.')
-        raw_overrides = {}
-    for key, value in raw_overrides.items():
+    for key, value in choices.overrides.items():
         object_type, _, object_name = str(key).partition(":")
         if object_type not in OBJECT_TYPES or object_name not in in_package[object_type]:
             problems.add(
@@ -182,52 +171,34 @@ def import_choices_validate(
 
     mapping: dict[tuple[str, str], str] = {}
     unresolved: set[tuple[str, str]] = set()
-    raw_mapping = data.get("mapping") or []
-    if not isinstance(raw_mapping, list):
-        problems.add(
-            "mapping", "mapping must be a list of {kind, name, replace} or {kind, name, unresolved}."
+    for kind, name in sorted(choices.unresolved):
+        problem = _unresolved_problem(
+            kind=kind, name=name, replaced=bool(choices.mapping.get((kind, name))), missing=missing_types
         )
-        raw_mapping = []
-    for index, item in enumerate(raw_mapping):
-        kind = item.get("kind") if isinstance(item, dict) else None
-        name = item.get("name") if isinstance(item, dict) else None
-        replace = item.get("replace") if isinstance(item, dict) else None
-        leave = item.get("unresolved", False) if isinstance(item, dict) else False
-        if leave is not False:
-            problem = _unresolved_problem(
-                index, kind=kind, name=name, leave=leave, replace=replace, missing=missing_types
-            )
-            if problem:
-                problems.add("mapping", problem)
-            else:
-                unresolved.add((str(kind), str(name)))  # both texts: the problem check said so
-            continue
-        if kind not in REFERENCE_KINDS or not isinstance(name, str) or not isinstance(replace, str):
+        if problem:
+            problems.add("mapping", problem)
+        else:
+            unresolved.add((kind, name))
+    for (kind, name), replace in choices.mapping.items():
+        if (kind, name) in choices.unresolved:
+            continue  # named above
+        if kind not in REFERENCE_KINDS:
             problems.add(
-                "mapping",
-                f"mapping[{index}] must be {{kind, name, replace}} with kind one of "
-                f"{', '.join(REFERENCE_KINDS)}.",
+                "mapping", f"mapping: kind must be one of {', '.join(REFERENCE_KINDS)}, not {kind!r}."
             )
         elif name not in referenced.get(kind, set()):
-            problems.add(
-                "mapping", f"mapping[{index}]: the package does not refer to a {kind} named {name!r}."
-            )
+            problems.add("mapping", f"mapping: the package does not refer to a {kind} named {name!r}.")
         elif not replace.strip():
-            problems.add("mapping", f"mapping[{index}]: choose a replacement for {kind} {name}.")
+            problems.add("mapping", f"mapping: choose a replacement for {kind} {name}.")
         else:
             mapping[(kind, name)] = replace.strip()
 
     definitions = {c["name"]: c for c in inspection.get("connections", [])}
     creates: list[str] = []
     secrets: dict[str, dict[str, str]] = {}
-    raw_creates = data.get("createConnections") or []
-    if not isinstance(raw_creates, list):
-        problems.add("createConnections", "createConnections must be a list of {name, secrets}.")
-        raw_creates = []
-    for item in raw_creates:
-        name = item.get("name") if isinstance(item, dict) else None
-        values = item.get("secrets", {}) if isinstance(item, dict) else None
-        definition = definitions.get(name) if isinstance(name, str) else None
+    for name in choices.create_connections:
+        values = choices.connection_secrets.get(name) or {}
+        definition = definitions.get(name)
         if definition is None:
             problems.add("createConnections", f"The package defines no data connection {name!r}.")
         elif not definition.get("canCreate"):
@@ -238,13 +209,9 @@ def import_choices_validate(
             problems.add(
                 "createConnections", f"Data connection {name} is both replaced and created; pick one."
             )
-        elif not isinstance(values, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in values.items()
-        ):
-            problems.add("createConnections", f"secrets of {name} must map secret names to text.")
         else:
-            creates.append(str(name))  # a text: the package defines it
-            secrets[str(name)] = {k: v for k, v in values.items() if v != ""}
+            creates.append(name)
+            secrets[name] = {k: v for k, v in values.items() if v != ""}
 
     unmapped = [
         f"{label} {name}"
@@ -292,16 +259,12 @@ def import_choices_validate(
                 f"a {' or '.join(needed_types[name])} one.",
             )
 
-    public_params = _params_map(data.get("publicParams"), key="publicParams", problems=problems)
+    public_params = _params_map(choices.public_params, key="publicParams", problems=problems)
     job_params: dict[str, dict[str, str]] = {}
-    raw_job_params = data.get("jobParams") or {}
-    if not isinstance(raw_job_params, dict):
-        problems.add("jobParams", "jobParams must be an object of job names and parameter objects.")
-        raw_job_params = {}
     job_param_names = {
         j["name"]: {p["name"] for p in j.get("params", [])} for j in inspection.get("jobs", [])
     }
-    for job_name, values in raw_job_params.items():
+    for job_name, values in choices.job_params.items():
         if job_name not in job_param_names:
             problems.add("jobParams", f"The package holds no job {job_name!r}.")
             continue
@@ -310,23 +273,21 @@ def import_choices_validate(
             problems.add("jobParams", f"Job {job_name} has no parameter {name!r}.")
         job_params[job_name] = parsed
 
-    target = data.get("targetDirectory") or None
+    target = choices.target_directory or None
     if target is not None:
         try:
             target = directory_path_normalize(target, field="targetDirectory")
         except ValidationError as exc:
             problems.add("targetDirectory", exc.message)
-    directory_mode = data.get("directoryMode") or "prefix"
+    directory_mode = choices.directory_mode or "prefix"
     if directory_mode not in DIRECTORY_MODES:
         problems.add("directoryMode", f"directoryMode must be one of {', '.join(DIRECTORY_MODES)}.")
-    target_status = str(data.get("targetStatus") or SUBMITTED).lower()
+    target_status = (choices.target_status or SUBMITTED).lower()
     if target_status not in TARGET_STATUSES:
         problems.add("targetStatus", f"targetStatus must be one of {', '.join(TARGET_STATUSES)}.")
-    continue_on_error = data.get("continueOnError", False)
-    if not isinstance(continue_on_error, bool):
-        problems.add("continueOnError", "continueOnError must be true or false.")
+    continue_on_error = choices.continue_on_error
     problems.raise_any()
-    choices = ImportChoices(
+    checked = ImportChoices(
         policy=policy,
         overrides=overrides,
         mapping=mapping,
@@ -339,4 +300,4 @@ def import_choices_validate(
         target_status=target_status,
         continue_on_error=continue_on_error,
     )
-    return choices, secrets
+    return checked, secrets

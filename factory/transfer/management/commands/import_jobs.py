@@ -26,7 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from factory.development.nodes import DATAARTS_RESOURCE_TYPES, REFERENCE_KINDS, UNRESOLVABLE_KINDS
 from factory.errors import DomainError
 from factory.packages import PackageError
-from factory.transfer.imports import CATEGORIES, POLICIES, import_dry_run, import_run
+from factory.transfer.imports import CATEGORIES, POLICIES, ImportChoices, import_dry_run, import_run
 from factory.transfer.models import SystemTask, TaskStatus
 from factory.transfer.selectors import workspace_first_admin
 from factory.workspaces.models import Role
@@ -139,8 +139,10 @@ class Command(BaseCommand):
     def _source(package: str) -> dict[str, str]:
         return {"obs_path": package} if package.startswith("obs://") else {"file_path": package}
 
-    def _choices(self, options: dict[str, Any]) -> dict[str, Any]:
-        mapping: list[dict[str, Any]] = []
+    def _choices(self, options: dict[str, Any]) -> ImportChoices:
+        """The choices of the command's options (``--policy`` is the import's, given to ``import_run``)."""
+        mapping: dict[tuple[str, str], str] = {}
+        unresolved: set[tuple[str, str]] = set()
         for key, replace in _pairs(options["map"], option="--map", example="TYPE:OLD=NEW").items():
             kind, sep, name = key.partition(":")
             # DataArts' own type names (the v1 import's resources[].type) name the same kinds.
@@ -151,7 +153,7 @@ class Command(BaseCommand):
                     f"type ({', '.join(DATAARTS_RESOURCE_TYPES)}).",
                     returncode=2,
                 )
-            mapping.append({"kind": kind, "name": name, "replace": replace})
+            mapping[(kind, name)] = replace
         for key in options["leave_unresolved"]:
             kind, sep, name = key.partition(":")
             kind = DATAARTS_RESOURCE_TYPES[kind][0] if kind in DATAARTS_RESOURCE_TYPES else kind
@@ -161,7 +163,7 @@ class Command(BaseCommand):
                     f"{', '.join(UNRESOLVABLE_KINDS)} (or a DataArts type such as DLI_QUEUE).",
                     returncode=2,
                 )
-            mapping.append({"kind": kind, "name": name, "unresolved": True})
+            unresolved.add((kind, name))
         job_params: dict[str, dict[str, str]] = {}
         for key, value in _pairs(
             options["job_param"], option="--job-param", example="JOB:NAME=VALUE"
@@ -170,15 +172,16 @@ class Command(BaseCommand):
             if not sep:
                 raise CommandError(f"--job-param {key}={value}: write it as JOB:NAME=VALUE.", returncode=2)
             job_params.setdefault(job, {})[name] = value
-        return {
-            "overrides": _pairs(options["override"], option="--override", example="TYPE:NAME=POLICY"),
-            "mapping": mapping,
-            "publicParams": _pairs(options["param"], option="--param", example="NAME=VALUE"),
-            "jobParams": job_params,
-            "targetDirectory": options.get("target_directory"),
-            "targetStatus": "saved" if options["saved"] else "submitted",
-            "continueOnError": bool(options["continue_on_error"]),
-        }
+        return ImportChoices(
+            overrides=_pairs(options["override"], option="--override", example="TYPE:NAME=POLICY"),
+            mapping=mapping,
+            unresolved=frozenset(unresolved),
+            public_params=_pairs(options["param"], option="--param", example="NAME=VALUE"),
+            job_params=job_params,
+            target_directory=options.get("target_directory"),
+            target_status="saved" if options["saved"] else "submitted",
+            continue_on_error=bool(options["continue_on_error"]),
+        )
 
     def _print_inspection(self, inspection: dict[str, Any], *, as_json: bool) -> None:
         if as_json:
