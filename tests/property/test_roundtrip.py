@@ -167,7 +167,9 @@ def test_the_strategy_draws_what_the_property_claims_to_cover():
 
     seen: set[str] = set()
 
-    @settings(max_examples=100, deadline=None, database=None, phases=[Phase.generate], derandomize=True)
+    # 300 draws: with 100, what is drawn shifted with the tests run before in the same process (after the
+    # isolation matrix and the concurrency tests, "schedule dependency" was never drawn).
+    @settings(max_examples=300, deadline=None, database=None, phases=[Phase.generate], derandomize=True)
     @given(world=worlds())
     def collect(world: World) -> None:
         seen.update(_features(world))
