@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { useMutation } from "@tanstack/react-query";
 import { Link, NavLink, useLocation, useNavigate, useSearchParams } from "react-router-dom";
 import { redirectToLogin } from "../api/client";
 import * as ep from "../api/endpoints";
@@ -29,13 +30,9 @@ function TopBar() {
   const { setSettingsOpen } = useDialogs();
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const userRef = useRef<HTMLButtonElement>(null);
-  const logout = async () => {
-    try {
-      await ep.sessionLogout();
-    } finally {
-      redirectToLogin();
-    }
-  };
+  // Whatever the answer, the page goes to the login form: a session the server already ended is logged out too.
+  const logoutWrite = useMutation({ mutationFn: () => ep.sessionLogout(), onSettled: () => redirectToLogin() });
+  const logout = () => logoutWrite.mutate();
   return (
     <header className="topbar">
       <Link to="/" className="brand">
@@ -88,7 +85,7 @@ function TopBar() {
         </span>
         {session.user.username} ▾
       </button>
-      {menu && <Menu label="User menu" at={menu} onClose={() => setMenu(null)} items={[{ label: "Log Out", onSelect: () => void logout() }]} />}
+      {menu && <Menu label="User menu" at={menu} onClose={() => setMenu(null)} items={[{ label: "Log Out", onSelect: logout }]} />}
     </header>
   );
 }

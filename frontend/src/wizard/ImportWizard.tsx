@@ -85,8 +85,10 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
   });
   const apply = () => applyWrite.mutate();
 
+  // Closing at step 2 cancels the waiting import (its package is deleted); nobody waits for the answer.
+  const cancelWrite = useMutation({ mutationFn: (taskId: string) => ep.importCancel(ws, taskId) });
   const close = () => {
-    if (s.step === "review" && s.taskId) void ep.importCancel(ws, s.taskId).catch(() => undefined);
+    if (s.step === "review" && s.taskId) cancelWrite.mutate(s.taskId);
     // An import writes jobs, scripts, resources and connections: everything of the workspace refetches.
     if (touched.current) void queryClient.invalidateQueries({ queryKey: ["ws", ws] });
     onClose();
