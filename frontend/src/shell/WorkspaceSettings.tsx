@@ -1,9 +1,10 @@
 import { useId, useState } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import * as ep from "../api/endpoints";
 import { keys, useWorkspace } from "../api/hooks";
+import { useWrite } from "../api/mutations";
 import type { LockPolicy, Workspace, WorkspaceUpdate } from "../api/types";
 import { Dialog } from "../ui/Dialog";
+import { WriteDialog } from "../ui/WriteDialog";
 import { ErrorNotice, Spinner, useToast } from "../ui/bits";
 import { allowListRequest, allowListRowErrors, describeEntry } from "./allowList";
 import { useSessionWorkspace } from "./ConsoleContext";
@@ -48,7 +49,6 @@ function ReadOnly({ workspace }: { workspace: Workspace }) {
 }
 
 function AdminForm({ workspace, onClose }: { workspace: Workspace; onClose: () => void }) {
-  const queryClient = useQueryClient();
   const toast = useToast();
   const policyName = useId();
   const listId = useId();
@@ -56,17 +56,12 @@ function AdminForm({ workspace, onClose }: { workspace: Workspace; onClose: () =
   const [rows, setRows] = useState<string[]>(() => [...workspace.obsAllowList]);
   const [focusRow, setFocusRow] = useState<number | null>(null);
   const sent = allowListRequest(rows);
-  const save = useMutation({
-    mutationFn: (body: WorkspaceUpdate) => ep.workspaceUpdate(workspace.id, body),
-    onSuccess: async () => {
-      // The session carries every workspace's policy and list (the top bar, the context); the OBS
-      // status and listings follow the list. Open jobs are left alone.
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: keys.session }),
-        queryClient.invalidateQueries({ queryKey: keys.workspace(workspace.id) }),
-        queryClient.invalidateQueries({ queryKey: keys.obsStatus(workspace.id) }),
-        queryClient.invalidateQueries({ queryKey: ["ws", workspace.id, "obs-browse"] }),
-      ]);
+  // The session carries every workspace's policy and list (the top bar, the context); the OBS status and
+  // listings follow the list. Open jobs are left alone.
+  const save = useWrite((body: WorkspaceUpdate) => ep.workspaceUpdate(workspace.id, body), {
+    invalidates: [keys.session, keys.workspace(workspace.id), keys.obsStatus(workspace.id), ["ws", workspace.id, "obs-browse"]],
+    untilRefetched: true,
+    onDone: () => {
       toast("Workspace settings saved.");
       onClose();
     },
@@ -79,21 +74,15 @@ function AdminForm({ workspace, onClose }: { workspace: Workspace; onClose: () =
   const submit = () => save.mutate({ lockPolicy: policy, obsAllowList: sent.entries });
 
   return (
-    <Dialog
+    <WriteDialog
       title="Workspace Settings"
-      onClose={onClose}
-      dismissable={!save.isPending}
       width={620}
-      footer={
-        <>
-          <button type="button" onClick={onClose} disabled={save.isPending}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={submit} disabled={save.isPending}>
-            {save.isPending ? "Saving…" : "Save"}
-          </button>
-        </>
-      }
+      write={save}
+      onSubmit={submit}
+      onClose={onClose}
+      submitLabel="Save"
+      busyLabel="Saving…"
+      shownError={rowErrors ? null : save.error}
     >
       <form
         className="form"
@@ -160,8 +149,7 @@ function AdminForm({ workspace, onClose }: { workspace: Workspace; onClose: () =
         {/* Submitted by Enter in an entry; the footer's Save does the same. */}
         <button type="submit" hidden />
       </form>
-      <ErrorNotice error={rowErrors ? null : save.error} />
-    </Dialog>
+    </WriteDialog>
   );
 }
 

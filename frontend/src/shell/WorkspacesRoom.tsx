@@ -1,10 +1,9 @@
 import { useId, useState } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import * as ep from "../api/endpoints";
 import { keys, useMembers } from "../api/hooks";
 import { useWrite } from "../api/mutations";
 import type { LockPolicy, Member, Role, Workspace } from "../api/types";
-import { Dialog } from "../ui/Dialog";
+import { WriteDialog } from "../ui/WriteDialog";
 import { ErrorNotice, Spinner, useToast } from "../ui/bits";
 import { useDialogs, useSessionWorkspace } from "./ConsoleContext";
 import { lockPolicyLabel, memberErrorText, memberProblem, roleLabel, ROLES, WORKSPACE_NAME_MAX, workspaceNameProblem } from "./members";
@@ -24,7 +23,6 @@ function RoleSelect({ value, onChange, label, disabled }: { value: Role; onChang
 /** "Create Workspace" (staff): name, lock policy, description; the creator becomes its admin and lands in it. */
 function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
   const { session, setWorkspace } = useSessionWorkspace();
-  const queryClient = useQueryClient();
   const toast = useToast();
   const nameId = useId();
   const descId = useId();
@@ -33,11 +31,11 @@ function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
   const [policy, setPolicy] = useState<LockPolicy>("soft");
   const [description, setDescription] = useState("");
   const problem = workspaceNameProblem(name, session.workspaces.map((w) => w.name));
-  const create = useMutation({
-    mutationFn: () => ep.workspaceCreate({ name: name.trim(), lockPolicy: policy, description: description.trim() }),
-    onSuccess: async (created) => {
-      // The session lists the user's workspaces: read it again, then open the new one.
-      await queryClient.refetchQueries({ queryKey: keys.session });
+  // The session lists the user's workspaces: read again before the new one opens.
+  const create = useWrite(() => ep.workspaceCreate({ name: name.trim(), lockPolicy: policy, description: description.trim() }), {
+    invalidates: [keys.session],
+    untilRefetched: true,
+    onDone: (created) => {
       setWorkspace(created.id);
       toast(`Workspace ${created.name} created; you are its admin.`);
       onClose();
@@ -47,21 +45,15 @@ function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
     if (!problem && !create.isPending) create.mutate();
   };
   return (
-    <Dialog
+    <WriteDialog
       title="Create Workspace"
-      onClose={onClose}
-      dismissable={!create.isPending}
       width={520}
-      footer={
-        <>
-          <button type="button" onClick={onClose} disabled={create.isPending}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={submit} disabled={!!problem || create.isPending}>
-            {create.isPending ? "Creating…" : "Create"}
-          </button>
-        </>
-      }
+      write={create}
+      onSubmit={submit}
+      onClose={onClose}
+      submitLabel="Create"
+      busyLabel="Creating…"
+      disabled={!!problem}
     >
       <form
         className="form"
@@ -94,8 +86,7 @@ function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
         {problem && name && <div className="field-error">{problem}</div>}
         <button type="submit" hidden />
       </form>
-      <ErrorNotice error={create.error} />
-    </Dialog>
+    </WriteDialog>
   );
 }
 
