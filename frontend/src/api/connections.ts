@@ -3,9 +3,10 @@
  * Test and usages), the other referable objects (DLI queues, GES graphs, DIS streams, CDM/MRS clusters)
  * and environment variables. Secrets go in only: no response carries one.
  */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { http, ok } from "./client";
 import { keys } from "./hooks";
+import { useWrite } from "./mutations";
 import type { components } from "./schema";
 import type { Id } from "./types";
 
@@ -72,14 +73,9 @@ export const useUsages = (w: Id, what: "connection" | "external", id: Id) =>
   });
 
 /** A write whose success refreshes the given lists (the canvas's pickers read the same keys). */
+/** The room's writes: useWrite, pending until the lists they changed have refetched. */
 export function useRoomMutation<A, R>(fn: (args: A) => Promise<R>, invalidate: readonly (readonly unknown[])[]) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: fn,
-    onSuccess: async () => {
-      await Promise.all(invalidate.map((queryKey) => qc.invalidateQueries({ queryKey })));
-    },
-  });
+  return useWrite(fn, { invalidates: invalidate, untilRefetched: true });
 }
 
 /** The lists that change when connections or external objects change. */

@@ -7,6 +7,7 @@ import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, Field, Notice, Spinner } from "../ui/bits";
 import { ConfirmDialog } from "../ui/forms";
 import { envVarWarning } from "./logic";
+import { RowActions } from "./RowActions";
 
 const NAME = /^[A-Za-z0-9_\-.]{1,64}$/;
 
@@ -113,16 +114,7 @@ export function EnvVars() {
                 <td>{v.masked ? <span className="muted">{v.valueSet ? "Masked (set)" : "Masked (not set)"}</span> : v.value}</td>
                 <td>{v.description}</td>
                 <td>
-                  {canWrite && (
-                    <>
-                      <button type="button" className="link-button" aria-label={`Edit ${v.name}`} onClick={() => setOpen(v)}>
-                        Edit
-                      </button>{" "}
-                      <button type="button" className="link-button" aria-label={`Delete ${v.name}`} onClick={() => setDeleting(v)}>
-                        Delete
-                      </button>
-                    </>
-                  )}
+                  {canWrite && <RowActions name={v.name} onEdit={() => setOpen(v)} onDelete={() => setDeleting(v)} />}
                 </td>
               </tr>
             );

@@ -6,6 +6,7 @@ import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, Field, Spinner } from "../ui/bits";
 import { validateObjectName } from "../ui/forms";
+import { RowActions } from "./RowActions";
 import { DeleteDialog } from "./DeleteDialog";
 
 export const KINDS: { kind: ExternalObjectKind; label: string }[] = [
@@ -108,16 +109,7 @@ export function ExternalObjects() {
               <td>{kindLabel(o.kind)}</td>
               <td>{o.description}</td>
               <td>
-                {canWrite && (
-                  <>
-                    <button type="button" className="link-button" aria-label={`Edit ${o.name}`} onClick={() => setOpen(o)}>
-                      Edit
-                    </button>{" "}
-                    <button type="button" className="link-button" aria-label={`Delete ${o.name}`} onClick={() => setDeleting(o)}>
-                      Delete
-                    </button>
-                  </>
-                )}
+                {canWrite && <RowActions name={o.name} onEdit={() => setOpen(o)} onDelete={() => setDeleting(o)} />}
               </td>
             </tr>
           ))}
