@@ -9,8 +9,8 @@ PY := .venv/bin/python
 RUFF := .venv/bin/ruff
 VENV := .venv/.installed
 PYTHON_FOR_VENV := $(shell command -v python3.11 || command -v python3)
-# The services (PostgreSQL, Redis, SeaweedFS) that the environment does not give are started around a command.
-SERVICES := $(PY) -m devtools.services run
+# The servers (PostgreSQL, Redis, SeaweedFS) that the environment does not give are started around a command.
+SERVERS := $(PY) -m devtools.servers run
 PYTEST_ARGS ?=
 BENCH_JOBS ?= 10000
 TEST_STORAGE_BUCKET ?= console-storage
@@ -64,10 +64,10 @@ test: $(VENV)
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory frontend-check
 	$(MAKE) --no-print-directory chromium
-	$(SERVICES) --need postgres -- $(PY) manage.py makemigrations --check --dry-run
-	$(SERVICES) --need postgres,redis,seaweedfs -- env -u OBS_BUCKET $(PY) -m pytest $(PYTEST_ARGS)
+	$(SERVERS) --need postgres -- $(PY) manage.py makemigrations --check --dry-run
+	$(SERVERS) --need postgres,redis,seaweedfs -- env -u OBS_BUCKET $(PY) -m pytest $(PYTEST_ARGS)
 	@echo "the OBS and worker tests again, in the production layout (uploads and packages in OBS_BUCKET):"
-	$(SERVICES) --need postgres,redis,seaweedfs -- env OBS_BUCKET=$(TEST_STORAGE_BUCKET) \
+	$(SERVERS) --need postgres,redis,seaweedfs -- env OBS_BUCKET=$(TEST_STORAGE_BUCKET) \
 		$(PY) -m pytest -m "(obs or worker) and not e2e" $(PYTEST_ARGS)
 
 # The import layers of DESIGN.md (import-linter) and the types (mypy with the Django and DRF plugins; the
@@ -110,11 +110,11 @@ chromium:
 
 # Refresh the screenshots in docs/screenshots/ (the browser tests write them to test-results/ otherwise).
 screenshots: $(VENV) frontend chromium
-	SCREENSHOTS=docs $(SERVICES) --need postgres,redis,seaweedfs -- $(PY) -m pytest tests/e2e
+	SCREENSHOTS=docs $(SERVERS) --need postgres,redis,seaweedfs -- $(PY) -m pytest tests/e2e
 
 bench: $(VENV)
 	@if [ ! -f bench/__main__.py ]; then echo "no benchmarks yet"; exit 1; fi
-	BENCH_JOBS=$(BENCH_JOBS) $(SERVICES) --need postgres,redis,seaweedfs -- $(PY) -m bench
+	BENCH_JOBS=$(BENCH_JOBS) $(SERVERS) --need postgres,redis,seaweedfs -- $(PY) -m bench
 
 clean:
 	rm -rf static/console test-results .pytest_cache .ruff_cache

@@ -1,7 +1,7 @@
 """``python -m bench [--jobs N] [--only export,import,...]``: run the benchmarks, write bench/results.json.
 
 Needs PostgreSQL (DATABASE_URL), and for the export/import benchmarks a broker (CELERY_BROKER_URL, Redis)
-and OBS (OBS_*, SeaweedFS): ``make bench`` runs this under ``python -m devtools.services run --need
+and OBS (OBS_*, SeaweedFS): ``make bench`` runs this under ``python -m devtools.servers run --need
 postgres,redis,seaweedfs``, which starts whichever of them the environment does not give.
 
 The run owns everything it uses: a database ``bench_<pid>`` on that server (migrated, filled by

@@ -1,6 +1,6 @@
 """The processes and the database a benchmark run owns: a throwaway database, a Celery worker, a web server.
 
-``python -m bench`` runs under ``python -m devtools.services run --need postgres,redis,seaweedfs``, which
+``python -m bench`` runs under ``python -m devtools.servers run --need postgres,redis,seaweedfs``, which
 gives it DATABASE_URL (a PostgreSQL server), CELERY_BROKER_URL (Redis) and OBS_* (SeaweedFS). On that
 server the bench creates its own database ``bench_<pid>`` and drops it at the end; the worker and the web
 server it starts use that database and a queue of their own.
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bench.measure import STATS_ENV, TaskStats
 from devtools.processes import spawn, stop
-from devtools.services import free_ports
+from devtools.servers import free_ports
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POLL_SECONDS = 0.05

@@ -1,4 +1,4 @@
-"""Developer tooling: throwaway services for tests and `make run`, the `make run` supervisor, test settings.
+"""Developer tooling: throwaway servers for tests and `make run`, the `make run` supervisor, test settings.
 
 Nothing here is imported by the application itself.
 """

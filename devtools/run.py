@@ -32,7 +32,7 @@ from devtools.processes import (
     spawn,
     stop_all,
 )
-from devtools.services import (
+from devtools.servers import (
     WEED_PORTS,
     ObsCredentials,
     ServiceError,

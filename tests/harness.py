@@ -1,6 +1,6 @@
 """The test harness: a pytest plugin, loaded by tests/conftest.py, with the fixtures that need a process.
 
-Services come from the environment: ``make test`` runs pytest under ``python -m devtools.services run``,
+Services come from the environment: ``make test`` runs pytest under ``python -m devtools.servers run``,
 which starts a throwaway PostgreSQL (DATABASE_URL), Redis (REDIS_URL, CELERY_BROKER_URL) and SeaweedFS
 (OBS_*) where none is given; devtools.test_settings gives the session its own VAR_DIR, queue and cache. Without them, plain ``pytest`` runs on SQLite; the fixtures below that need a real
 service then fail with a message saying how to get it (they never skip).
@@ -45,7 +45,7 @@ import pytest
 from django.conf import settings
 
 from devtools.processes import signal_group, spawn
-from devtools.services import OBS_REGION, s3_client
+from devtools.servers import OBS_REGION, s3_client
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO_ROOT / "test-results"
@@ -62,7 +62,7 @@ CHROMIUM_ARGS = [
 PAGE_TIMEOUT_MS = 15_000
 HOW_TO_GET_SERVICES = (
     "run the tests with `make test`, which starts a throwaway PostgreSQL, Redis and SeaweedFS, "
-    "or wrap pytest yourself: `.venv/bin/python -m devtools.services run -- .venv/bin/python -m pytest ...`"
+    "or wrap pytest yourself: `.venv/bin/python -m devtools.servers run -- .venv/bin/python -m pytest ...`"
 )
 
 _worker_log_offset = pytest.StashKey[int]()

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from django.conf import settings
 from django.db import connection
 
-from devtools import services
+from devtools import servers
 from factory.celery import app as celery_app
 from tests.harness import REPO_ROOT, CeleryWorker, ObsEnv, bucket_delete
 
@@ -136,7 +136,7 @@ def test_services_run_passes_the_exit_status_and_cleans_up(tmp_path: Path) -> No
         [
             sys.executable,
             "-m",
-            "devtools.services",
+            "devtools.servers",
             "run",
             "--need",
             "redis",
@@ -157,18 +157,18 @@ def test_services_run_passes_the_exit_status_and_cleans_up(tmp_path: Path) -> No
     assert redis_url == broker_url and redis_url.startswith("redis://127.0.0.1:")
     assert "redis: stopped" in stderr
     # The directories it made are named after it; none is left.
-    assert not list(Path(tempfile.gettempdir()).glob(f"{services.TEMP_PREFIX}redis-{wrapper.pid}-*"))
+    assert not list(Path(tempfile.gettempdir()).glob(f"{servers.TEMP_PREFIX}redis-{wrapper.pid}-*"))
 
 
 def test_services_say_what_to_install_when_a_server_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services.os, "geteuid", lambda: 1000)  # not root: nothing gets installed
-    monkeypatch.setattr(services, "_postgres_bindir", lambda: None)
-    monkeypatch.setattr(services.shutil, "which", lambda name: None)
+    monkeypatch.setattr(servers.os, "geteuid", lambda: 1000)  # not root: nothing gets installed
+    monkeypatch.setattr(servers, "_postgres_bindir", lambda: None)
+    monkeypatch.setattr(servers.shutil, "which", lambda name: None)
 
-    with pytest.raises(services.ServiceError, match=r"apt-get install postgresql.*DATABASE_URL"):
-        services.start_postgres()
-    with pytest.raises(services.ServiceError, match=r"apt-get install redis-server.*REDIS_URL"):
-        services.start_redis()
+    with pytest.raises(servers.ServiceError, match=r"apt-get install postgresql.*DATABASE_URL"):
+        servers.start_postgres()
+    with pytest.raises(servers.ServiceError, match=r"apt-get install redis-server.*REDIS_URL"):
+        servers.start_redis()
 
 
 def test_local_obs_answers_only_through_s3(tmp_path: Path) -> None:
@@ -179,9 +179,9 @@ def test_local_obs_answers_only_through_s3(tmp_path: Path) -> None:
     import urllib.error
     import urllib.request
 
-    running = services.start_seaweedfs(data_dir=tmp_path / "weed", buckets=["walled"])
+    running = servers.start_seaweedfs(data_dir=tmp_path / "weed", buckets=["walled"])
     try:
-        s3 = services.s3_client(
+        s3 = servers.s3_client(
             endpoint=running.env["OBS_ENDPOINT"],
             access_key_id=running.env["OBS_ACCESS_KEY_ID"],
             secret_access_key=running.env["OBS_SECRET_ACCESS_KEY"],

@@ -1,6 +1,6 @@
 """The import wizard end to end: the console API, a real Celery worker and SeaweedFS as OBS.
 
-Run with the services: ``.venv/bin/python -m devtools.services run --need postgres,redis,seaweedfs --
+Run with the services: ``.venv/bin/python -m devtools.servers run --need postgres,redis,seaweedfs --
 .venv/bin/python -m pytest tests/api/test_imports_live.py``.
 """
 

@@ -4,7 +4,7 @@ and the versions diff and Download Center. Each test leaves screenshots of its s
 docs/screenshots/.
 
 Run with the services (PostgreSQL, Redis, SeaweedFS) and a built console:
-``make frontend && .venv/bin/python -m devtools.services run -- .venv/bin/python -m pytest tests/e2e``.
+``make frontend && .venv/bin/python -m devtools.servers run -- .venv/bin/python -m pytest tests/e2e``.
 """
 
 from __future__ import annotations

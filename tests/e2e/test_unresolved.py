@@ -3,7 +3,7 @@ node of a type the registry does not know) is imported with the script left unre
 the wizard warns about the unknown node, the report and the job's canvas flag the node that will fail.
 
 Run with the services and a built console:
-``make frontend && .venv/bin/python -m devtools.services run -- .venv/bin/python -m pytest tests/e2e/test_unresolved.py``.
+``make frontend && .venv/bin/python -m devtools.servers run -- .venv/bin/python -m pytest tests/e2e/test_unresolved.py``.
 """
 
 from __future__ import annotations

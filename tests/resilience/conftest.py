@@ -37,7 +37,7 @@ import pytest
 from django.conf import settings
 
 from devtools.processes import spawn
-from devtools.services import free_ports
+from devtools.servers import free_ports
 from tests.harness import CeleryWorker, _test_database_url, require_postgresql
 from tests.resilience.faulty_obs import FaultyProxy
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from devtools.run import _save_obs_state
-from devtools.services import ObsCredentials
+from devtools.servers import ObsCredentials
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from devtools.processes import spawn, stop
-from devtools.services import free_ports
+from devtools.servers import free_ports
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BOUNDARY = "BoUnDaRyStRiNg"

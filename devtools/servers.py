@@ -1,7 +1,7 @@
 """Throwaway PostgreSQL, Redis and SeaweedFS (the local OBS) for the tests and for `make run`.
 
-    python -m devtools.services run [--need postgres,redis,seaweedfs] -- CMD ...
-    python -m devtools.services serve [--need ...]      # start, print `export` lines, wait for Ctrl-C
+    python -m devtools.servers run [--need postgres,redis,seaweedfs] -- CMD ...
+    python -m devtools.servers serve [--need ...]      # start, print `export` lines, wait for Ctrl-C
 
 Each needed service that the environment does not already provide is started on free ports under a
 temporary directory, and its address is exported to CMD:
@@ -65,7 +65,7 @@ class ServiceError(RuntimeError):
 
 
 def log(message: str) -> None:
-    print(f"[services] {message}", file=sys.stderr, flush=True)
+    print(f"[servers] {message}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -895,7 +895,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         split = argv.index("--")
         argv, cmd = argv[:split], argv[split + 1 :]
     parser = argparse.ArgumentParser(
-        prog="python -m devtools.services",
+        prog="python -m devtools.servers",
         description="Start throwaway PostgreSQL, Redis and SeaweedFS where the environment gives none.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
