@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "factory.transfer",
     "factory.api",
     "factory.dataarts",
+    "factory.demo",  # the demo workspace (seed_demo)
 ]
 
 MIDDLEWARE = [

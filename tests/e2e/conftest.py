@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from factory.workspaces.demo import demo_seed
+from factory.demo.services import demo_seed
 from factory.workspaces.models import Membership, Workspace
 from tests.connections.pg import pg_login  # noqa: F401 (fixture: a PostgreSQL login for the Test button)
 

@@ -329,7 +329,7 @@ def test_the_allow_list_is_checked_again_when_the_package_is_read(scene: dict[st
 
 def test_the_demo_workspace_may_use_its_demo_bucket_only(db: Any, tmp_path: Path) -> None:
     from devtools.run import DEMO_BUCKET
-    from factory.workspaces.demo import demo_seed
+    from factory.demo.services import demo_seed
 
     demo_seed(var_dir=tmp_path)
 

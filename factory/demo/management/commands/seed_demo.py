@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from factory.workspaces.demo import demo_seed
+from factory.demo.services import demo_seed
 
 
 class Command(BaseCommand):

@@ -23,18 +23,7 @@ from factory.connections.environment import environment_variable_create
 from factory.connections.models import DataConnection, ExternalObject
 from factory.connections.resources import resource_create
 from factory.connections.services import connection_create, external_object_create
-from factory.development.models import EnvironmentVariable, Job, Resource, Script
-from factory.development.services import (
-    job_create,
-    job_save,
-    job_schedule_start,
-    job_submit,
-    job_unlock,
-    script_create,
-    script_submit,
-    script_unlock,
-)
-from factory.workspaces.demo_data import (
+from factory.demo.data import (
     ADMIN,
     CONNECTIONS,
     DEMO_OBS_BUCKETS,
@@ -45,6 +34,17 @@ from factory.workspaces.demo_data import (
     WORKSPACE,
     DemoJob,
     demo_content,
+)
+from factory.development.models import EnvironmentVariable, Job, Resource, Script
+from factory.development.services import (
+    job_create,
+    job_save,
+    job_schedule_start,
+    job_submit,
+    job_unlock,
+    script_create,
+    script_submit,
+    script_unlock,
 )
 from factory.workspaces.models import LockPolicy, Membership, Role, Workspace
 from factory.workspaces.services import membership_set, workspace_create
