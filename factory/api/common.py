@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib.auth.models import User
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from factory.workspaces.models import Membership, Role, Workspace
 from factory.workspaces.selectors import workspace_access_get
-
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def request_user(request: Request) -> User:

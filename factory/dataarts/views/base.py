@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,8 +26,6 @@ from factory.dataarts.errors import (
 )
 from factory.dataarts.selectors import dataarts_membership_get
 from factory.workspaces.models import AccessKey, Membership, Role, Workspace
-
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def request_user(request: Request) -> User:
