@@ -1,5 +1,6 @@
-"""The bulk import write gives, object for object, what the single-object import write gives: the same rows,
-versions, secrets and lock; an invalid document fails alone; the queries do not grow with the objects."""
+"""The bulk import write gives, object for object, the same end state whatever the batch: a batch of all
+the objects leaves what batches of one leave (the same rows, versions, secrets and lock); an invalid
+document fails alone; the queries do not grow with the objects."""
 
 from __future__ import annotations
 
@@ -17,21 +18,17 @@ from factory.connections.resources import (
 )
 from factory.crypto import secrets_decrypt
 from factory.development.models import Directory, Job, JobVersion, Resource, Script, ScriptVersion
-from factory.development.services import (
-    Imported,
-    ImportEntry,
-    job_create,
-    job_import_write,
-    jobs_import_check,
-    jobs_import_save,
-    script_create,
-    script_import_write,
-    scripts_import_check,
-    scripts_import_save,
-)
+from factory.development.services import Imported, ImportEntry, job_create, script_create
 from factory.errors import Conflict, DomainError, ValidationError
 from factory.workspaces.models import Workspace
 from tests.development.helpers import job_document, script_document, two_node_job
+from tests.development.import_writes import (
+    checked_then_saved,
+    job_import_one,
+    jobs_import_write,
+    script_import_one,
+    scripts_import_write,
+)
 from tests.development.test_job_secrets import MASKED, REST_PASSWORD, secret_job
 
 pytestmark = pytest.mark.django_db
@@ -39,33 +36,8 @@ pytestmark = pytest.mark.django_db
 DESCRIPTION = "Imported from jobs.zip"
 
 
-def _checked_then_saved(checked: list, save) -> list:
-    """What the apply does with a batch: save the entries that passed their checks; per entry, in order,
-    what was written or why not."""
-    saved = iter(save([r for r in checked if not isinstance(r, DomainError)]))
-    return [r if isinstance(r, DomainError) else next(saved) for r in checked]
-
-
-def jobs_import_write(*, workspace, user, entries, version_description, submit=True):
-    return _checked_then_saved(
-        jobs_import_check(workspace=workspace, user=user, entries=entries),
-        lambda rows: jobs_import_save(
-            workspace=workspace, user=user, rows=rows, version_description=version_description, submit=submit
-        ),
-    )
-
-
-def scripts_import_write(*, workspace, user, entries, version_description, submit=True):
-    return _checked_then_saved(
-        scripts_import_check(workspace=workspace, user=user, entries=entries),
-        lambda rows: scripts_import_save(
-            workspace=workspace, user=user, rows=rows, version_description=version_description, submit=submit
-        ),
-    )
-
-
 def resources_import_write(*, workspace, user, entries):
-    return _checked_then_saved(
+    return checked_then_saved(
         resources_import_check(workspace=workspace, entries=entries),
         lambda rows: resources_import_save(workspace=workspace, user=user, rows=rows),
     )
@@ -73,7 +45,7 @@ def resources_import_write(*, workspace, user, entries):
 
 @pytest.fixture
 def pair(db):
-    """Two empty workspaces: one written object by object, one in bulk."""
+    """Two empty workspaces: one written object by object (batches of one), one in bulk."""
     return Workspace.objects.create(name="one"), Workspace.objects.create(name="bulk")
 
 
@@ -134,7 +106,7 @@ def _directories(workspace: Workspace) -> list[tuple]:
 
 
 def _one_by_one(write, *, workspace, user, documents, existing, submit) -> list[object]:
-    """The single-object import write of each document; the error instead where it refuses one."""
+    """Each document imported in a batch of its own; the error instead where it is refused."""
     results = []
     for document in documents:
         try:
@@ -151,14 +123,6 @@ def _one_by_one(write, *, workspace, user, documents, existing, submit) -> list[
         except DomainError as exc:
             results.append(exc)
     return results
-
-
-def _job_write(*, obj, **kwargs):
-    return job_import_write(job=obj, **kwargs)
-
-
-def _script_write(*, obj, **kwargs):
-    return script_import_write(script=obj, **kwargs)
 
 
 def _jobs_before(workspace: Workspace, owner, other) -> dict[str, Job]:
@@ -182,11 +146,11 @@ def _job_documents() -> list[dict]:
 
 
 @pytest.mark.parametrize("submit", [True, False])
-def test_bulk_jobs_end_as_the_single_object_write_leaves_them(pair, alice, bob, submit):
+def test_bulk_jobs_end_as_batches_of_one_leave_them(pair, alice, bob, submit):
     one, bulk = pair
     documents = _job_documents()
     expected = _one_by_one(
-        _job_write,
+        job_import_one,
         workspace=one,
         user=alice,
         documents=documents,
@@ -224,7 +188,7 @@ def test_bulk_jobs_end_as_the_single_object_write_leaves_them(pair, alice, bob, 
     )
 
 
-def test_bulk_scripts_end_as_the_single_object_write_leaves_them(pair, alice, bob):
+def test_bulk_scripts_end_as_batches_of_one_leave_them(pair, alice, bob):
     one, bulk = pair
     documents = [
         script_document("old", content="SELECT 2;", directory="/sql/new", owner="ops"),
@@ -238,7 +202,7 @@ def test_bulk_scripts_end_as_the_single_object_write_leaves_them(pair, alice, bo
         return {"old": script_create(workspace=workspace, user=bob, document=script_document("old"))}
 
     expected = _one_by_one(
-        _script_write, workspace=one, user=alice, documents=documents, existing=before(one), submit=True
+        script_import_one, workspace=one, user=alice, documents=documents, existing=before(one), submit=True
     )
     existing = before(bulk)
     results = scripts_import_write(
@@ -254,7 +218,7 @@ def test_bulk_scripts_end_as_the_single_object_write_leaves_them(pair, alice, bo
     assert _directories(bulk) == _directories(one)
 
 
-def test_bulk_versions_keep_the_latest_100_like_the_single_write(pair, alice):
+def test_bulk_versions_keep_the_latest_100_like_batches_of_one(pair, alice):
     one, bulk = pair
 
     def before(workspace):
@@ -265,7 +229,7 @@ def test_bulk_versions_keep_the_latest_100_like_the_single_write(pair, alice):
         return {"j": job}
 
     _one_by_one(
-        _job_write,
+        job_import_one,
         workspace=one,
         user=alice,
         documents=[job_document("j")],

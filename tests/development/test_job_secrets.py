@@ -17,7 +17,6 @@ from factory.development.secrets import job_secrets_split
 from factory.development.services import (
     job_copy,
     job_create,
-    job_import_write,
     job_rename,
     job_rollback,
     job_save,
@@ -26,6 +25,7 @@ from factory.development.services import (
 from factory.workspaces.services import access_key_create
 from tests.dataarts.sdk import signed_call
 from tests.development.helpers import job_document
+from tests.development.import_writes import job_import_one
 
 pytestmark = pytest.mark.django_db
 
@@ -262,8 +262,8 @@ def test_import_overwrite_keeps_the_targets_secrets_and_takes_given_values(works
     # A package's secret values are empty (the export redacts them), except a masked parameter typed in.
     package = secret_job("j", rest_password="", node_secret="", masked="Zq-typed-at-import", listed="")
 
-    job = job_import_write(
-        workspace=workspace, user=alice, document=package, job=job, version_description="Imported"
+    job = job_import_one(
+        workspace=workspace, user=alice, document=package, obj=job, version_description="Imported"
     )
 
     assert secrets_of(job) == {
@@ -277,8 +277,8 @@ def test_import_overwrite_keeps_the_targets_secrets_and_takes_given_values(works
 
 def test_import_create_has_no_secret_but_the_values_given(workspace, alice):
     package = secret_job("new", rest_password="", node_secret="", masked="Zq-typed", listed="")
-    job = job_import_write(
-        workspace=workspace, user=alice, document=package, job=None, version_description="Imported"
+    job = job_import_one(
+        workspace=workspace, user=alice, document=package, obj=None, version_description="Imported"
     )
     assert secrets_of(job) == {"param:tok": "Zq-typed"}
 

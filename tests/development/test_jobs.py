@@ -10,7 +10,6 @@ from factory.development.services import (
     job_copy,
     job_create,
     job_delete,
-    job_import_write,
     job_move,
     job_rename,
     job_rollback,
@@ -23,6 +22,7 @@ from factory.development.services import (
 )
 from factory.errors import Conflict, LockError, NotFound, PreconditionFailed, ValidationError
 from tests.development.helpers import job_document, two_node_job
+from tests.development.import_writes import job_import_one
 
 pytestmark = pytest.mark.django_db
 
@@ -257,22 +257,22 @@ def test_rollback_restores_a_version_as_a_save(workspace, alice):
 
 
 def test_import_write_creates_and_overwrites_with_a_submitted_version(workspace, alice, bob):
-    job = job_import_write(
+    job = job_import_one(
         workspace=workspace,
         user=alice,
         document=job_document("imported", directory="/from/pkg"),
-        job=None,
+        obj=None,
         version_description="Imported from DLF_imported.zip",
     )
     assert job.lock_holder == alice and job.is_submitted
     assert job.directory.path == "/from/pkg"
     assert job.versions.get().description == "Imported from DLF_imported.zip"
 
-    job = job_import_write(
+    job = job_import_one(
         workspace=workspace,
         user=bob,
         document=two_node_job("imported", directory="/", newKey=True),
-        job=job,
+        obj=job,
         version_description="again",
     )
     job.refresh_from_db()
@@ -283,11 +283,11 @@ def test_import_write_creates_and_overwrites_with_a_submitted_version(workspace,
 
 
 def test_import_write_without_submit_records_a_saved_version(workspace, alice):
-    job = job_import_write(
+    job = job_import_one(
         workspace=workspace,
         user=alice,
         document=job_document("j"),
-        job=None,
+        obj=None,
         version_description="",
         submit=False,
     )
@@ -311,18 +311,18 @@ def test_import_write_uses_a_constant_number_of_queries(
     ]
     existing = job_create(workspace=workspace, user=alice, document=job_document("old", directory="/a/b"))
     with django_assert_max_num_queries(12):
-        job_import_write(
+        job_import_one(
             workspace=workspace,
             user=alice,
             document=job_document("new", nodes=many, directory="/a/b"),
-            job=None,
+            obj=None,
             version_description="",
         )
     with django_assert_max_num_queries(12):
-        job_import_write(
+        job_import_one(
             workspace=workspace,
             user=alice,
             document=job_document("old", nodes=many, directory="/a/b"),
-            job=existing,
+            obj=existing,
             version_description="",
         )

@@ -10,7 +10,6 @@ from factory.development.services import (
     script_copy,
     script_create,
     script_delete,
-    script_import_write,
     script_move,
     script_rename,
     script_rollback,
@@ -21,6 +20,7 @@ from factory.development.services import (
 )
 from factory.errors import Conflict, LockError, PreconditionFailed
 from tests.development.helpers import script_document
+from tests.development.import_writes import script_import_one
 
 pytestmark = pytest.mark.django_db
 
@@ -84,11 +84,11 @@ def test_batch_move_and_delete(workspace, alice):
 
 def test_import_write_overwrites_and_submits(workspace, alice, bob):
     script = script_create(workspace=workspace, user=alice, document=script_document("s"))
-    script = script_import_write(
+    script = script_import_one(
         workspace=workspace,
         user=bob,
         document=script_document("s", content="SELECT 42;", directory="/imported"),
-        script=script,
+        obj=script,
         version_description="import",
     )
     assert (script.lock_holder, script.document["content"], script.directory.path) == (

@@ -187,34 +187,6 @@ def job_rollback(*, job: Job, user: User, version: JobVersion) -> Job:
     )
 
 
-def job_import_write(
-    *,
-    workspace: Workspace,
-    user: User,
-    document: dict,
-    job: Job | None,
-    version_description: str,
-    submit: bool = True,
-) -> Job:
-    """Create ``document`` as a job, or overwrite ``job``'s development state with it, for an import.
-
-    Validates, creates the directory when missing, gives ``user`` the lock (the caller checked
-    ``lock_can_acquire``) and records a submitted version (a saved one when ``submit`` is False).
-    A constant number of queries, whatever the job holds. A package's secret values are empty (exports
-    redact them), so an overwrite keeps ``job``'s stored secrets; values given (masked parameters typed in
-    at the import) become secrets.
-    """
-    return objects.object_import_write(
-        JOB,
-        workspace=workspace,
-        user=user,
-        document=document,
-        obj=job,
-        version_description=version_description,
-        submit=submit,
-    )
-
-
 def jobs_import_check(
     *, workspace: Workspace, user: User, entries: Sequence[ImportEntry[Job]]
 ) -> list[Checked[Job] | DomainError]:
@@ -231,7 +203,11 @@ def jobs_import_save(
     version_description: str,
     submit: bool = True,
 ) -> list[Imported[Job]]:
-    """Write checked jobs of an import in bulk, to the end state ``job_import_write`` gives each."""
+    """Write checked jobs of an import in bulk: each created, or its development state overwritten, with
+    its directory created when missing, ``user``'s lock (the caller checked ``lock_can_acquire``) and a
+    submitted version (a saved one when ``submit`` is False). A package's secret values are empty (exports
+    redact them), so an overwrite keeps the job's stored secrets; values given (masked parameters typed in
+    at the import) become secrets."""
     return objects_import_save(
         JOB,
         workspace=workspace,

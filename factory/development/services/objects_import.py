@@ -1,5 +1,5 @@
 """The bulk write of an import: many jobs (or scripts) created or overwritten in a constant number of
-queries per batch, to the same end state as ``object_import_write`` one object at a time.
+queries per batch, to the same end state whatever the batch (one object or thousands).
 
 Two steps, so that the caller can drop what depends on an object that failed before anything is written:
 

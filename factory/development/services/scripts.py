@@ -146,27 +146,6 @@ def script_rollback(*, script: Script, user: User, version: ScriptVersion) -> Sc
     )
 
 
-def script_import_write(
-    *,
-    workspace: Workspace,
-    user: User,
-    document: dict,
-    script: Script | None,
-    version_description: str,
-    submit: bool = True,
-) -> Script:
-    """Create or overwrite a script for an import, as ``job_import_write``."""
-    return objects.object_import_write(
-        SCRIPT,
-        workspace=workspace,
-        user=user,
-        document=document,
-        obj=script,
-        version_description=version_description,
-        submit=submit,
-    )
-
-
 def scripts_import_check(
     *, workspace: Workspace, user: User, entries: Sequence[ImportEntry[Script]]
 ) -> list[Checked[Script] | DomainError]:
@@ -183,7 +162,7 @@ def scripts_import_save(
     version_description: str,
     submit: bool = True,
 ) -> list[Imported[Script]]:
-    """Write checked scripts of an import in bulk, to the end state ``script_import_write`` gives each."""
+    """Write checked scripts of an import in bulk, as ``jobs_import_save`` writes jobs."""
     return objects_import_save(
         SCRIPT,
         workspace=workspace,

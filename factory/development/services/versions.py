@@ -47,17 +47,15 @@ def version_record(
     kind: str,
     description: str = "",
     force: bool = False,
-    first: bool = False,
 ) -> VersionModel | None:
     """Snapshot ``obj.document`` as a new version of ``kind``.
 
     A saved version is skipped (None) while the last one is younger than a minute, unless ``force``.
-    ``first`` says the object was just created, which spares the look-up of the last version.
     Older versions beyond the latest 100 of that kind are deleted in one query.
     """
     model, fk = version_model(obj)
     versions = model.objects.filter(**{fk: obj}, kind=kind)
-    last = None if first else versions.order_by("-number").values("number", "created_at").first()
+    last = versions.order_by("-number").values("number", "created_at").first()
     if (
         kind == VersionKind.SAVED
         and not force
