@@ -5,37 +5,23 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from factory.development.services import job_create, job_save
-from tests.development.fixtures import *  # noqa: F403
-from tests.development.helpers import job_document
-from tests.factories import (
-    DataConnectionFactory,
-    ExternalObjectFactory,
-    JobFactory,
-    ResourceFactory,
-    ScriptFactory,
+from tests.builders import (
+    client_for,
+    connection_make,
+    external_object_make,
+    job_document,
+    job_make,
+    node,
+    resource_make,
+    script_make,
+    workspace_make,
 )
+from tests.development.fixtures import *  # noqa: F403
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def node(name: str, type_: str, **properties: str) -> dict:
-    return {
-        "name": name,
-        "type": type_,
-        "location": {"x": 0, "y": 0},
-        "preNodeName": [],
-        "properties": [{"name": k, "value": v} for k, v in properties.items()],
-    }
 
 
 def many_kinds_job(name: str, suffix: str = "") -> dict:
@@ -43,28 +29,28 @@ def many_kinds_job(name: str, suffix: str = "") -> dict:
     return job_document(
         name,
         nodes=[
-            node(f"dws{suffix}", "DWSSQL", scriptName=f"s{suffix}", connectionName=f"dws_x{suffix}"),
-            node(f"dli{suffix}", "DLISQL", scriptName=f"d{suffix}", queueName=f"q{suffix}"),
-            node(f"ges{suffix}", "ImportGES", graphName=f"g{suffix}", schemaPath="obs://b/s"),
-            node(f"dis{suffix}", "DISTransferTask", streamName=f"st{suffix}"),
-            node(f"cdm{suffix}", "CDMJob", clusterName=f"c{suffix}", jobName="j"),
-            node(f"sub{suffix}", "SubJob", subJobName=f"child{suffix}"),
+            node(f"dws{suffix}", "DWSSQL", {"scriptName": f"s{suffix}", "connectionName": f"dws_x{suffix}"}),
+            node(f"dli{suffix}", "DLISQL", {"scriptName": f"d{suffix}", "queueName": f"q{suffix}"}),
+            node(f"ges{suffix}", "ImportGES", {"graphName": f"g{suffix}", "schemaPath": "obs://b/s"}),
+            node(f"dis{suffix}", "DISTransferTask", {"streamName": f"st{suffix}"}),
+            node(f"cdm{suffix}", "CDMJob", {"clusterName": f"c{suffix}", "jobName": "j"}),
+            node(f"sub{suffix}", "SubJob", {"subJobName": f"child{suffix}"}),
         ],
     )
 
 
 def test_the_detail_lists_each_node_property_naming_a_missing_object(workspace, alice):
-    DataConnectionFactory(workspace=workspace, name="dws_ok", type="DWS")
-    ScriptFactory(workspace=workspace, name="present_script")
-    ExternalObjectFactory(workspace=workspace, kind="ges_graph", name="g")
-    ResourceFactory(workspace=workspace, name="present_res")
+    connection_make(workspace=workspace, name="dws_ok", type="DWS")
+    script_make(workspace=workspace, name="present_script")
+    external_object_make(workspace=workspace, kind="ges_graph", name="g")
+    resource_make(workspace=workspace, name="present_res")
     # The same names in another workspace resolve nothing here.
-    other = JobFactory().workspace
-    DataConnectionFactory(workspace=other, name="dws_x", type="DWS")
-    ExternalObjectFactory(workspace=other, kind="dis_stream", name="st")
+    other = workspace_make("other")
+    connection_make(workspace=other, name="dws_x", type="DWS")
+    external_object_make(workspace=other, kind="dis_stream", name="st")
     doc = many_kinds_job("flagged")
-    doc["nodes"].append(node("fine", "DWSSQL", scriptName="present_script", connectionName="dws_ok"))
-    doc["nodes"].append(node("builtin", "DLISQL", scriptName="present_script", queueName="default"))
+    doc["nodes"].append(node("fine", "DWSSQL", {"scriptName": "present_script", "connectionName": "dws_ok"}))
+    doc["nodes"].append(node("builtin", "DLISQL", {"scriptName": "present_script", "queueName": "default"}))
     job = job_create(workspace=workspace, user=alice, document=doc)
 
     body = client_for(alice).get(f"/api/workspaces/{workspace.pk}/jobs/{job.pk}/").json()
@@ -86,11 +72,11 @@ def test_the_flag_goes_when_the_object_exists_or_the_node_changes(workspace, ali
     client = client_for(alice)
     assert len(client.get(url).json()["unresolvedReferences"]) == 8
 
-    DataConnectionFactory(workspace=workspace, name="dws_x", type="DWS")
+    connection_make(workspace=workspace, name="dws_x", type="DWS")
     for kind, name in [("dli_queue", "q"), ("dis_stream", "st"), ("cdm_cluster", "c"), ("ges_graph", "g")]:
-        ExternalObjectFactory(workspace=workspace, kind=kind, name=name)
-    ScriptFactory(workspace=workspace, name="s")
-    JobFactory(workspace=workspace, name="child")
+        external_object_make(workspace=workspace, kind=kind, name=name)
+    script_make(workspace=workspace, name="s")
+    job_make(workspace=workspace, name="child")
     left = client.get(url).json()["unresolvedReferences"]
     assert left == [{"node": "dli", "kind": "script", "name": "d", "property": "scriptName"}]
 

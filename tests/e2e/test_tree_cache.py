@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from factory.development.models import Job
 from factory.development.services.directories import directory_ensure
+from tests.builders import job_make
 from tests.e2e.conftest import jobs_menu, jobs_tree, login, tree_item
-from tests.factories import JobFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +23,7 @@ JOBS = 230  # more than one page of the tree (200)
 def test_a_large_directory_pages_in_and_a_batch_delete_refreshes_the_tree(page, demo):
     bulk = directory_ensure(workspace=demo.workspace, category="job", path="/bulk")
     for n in range(JOBS):
-        JobFactory(workspace=demo.workspace, directory=bulk, name=f"bulk_{n:03d}", owner="developer")
+        job_make(workspace=demo.workspace, directory=bulk, name=f"bulk_{n:03d}", owner="developer")
     login(page)
     tree_item(page, "bulk").click()  # expand it
     expect(tree_item(page, "bulk_000")).to_be_visible()
