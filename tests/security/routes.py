@@ -5,7 +5,6 @@ matrix fail until it knows how to fill the route in)."""
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.views import APIView
 
-from factory.api.development.routing import MethodRouter
+from factory.routing import MethodRouter
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -76,27 +75,13 @@ def _drf_methods(view_class: type[APIView]) -> dict[str, type]:
     }
 
 
-def _by_method_views(callback: Any) -> dict[str, type]:
-    """The handlers of ``factory.dataarts.views.base.by_method``'s dispatch function (behind csrf_exempt)."""
-    function = getattr(callback, "__wrapped__", callback)
-    handlers = inspect.getclosurevars(function).nonlocals.get("handlers")
-    if not isinstance(handlers, dict):
-        raise AssertionError(
-            f"{callback!r}: cannot read the methods of this v1 route; tests/security/routes.py reads "
-            "by_method's `handlers` closure and must learn the new shape"
-        )
-    return {method.upper(): handler.view_class for method, handler in handlers.items()}
-
-
 def all_routes() -> list[Route]:
     routes = []
     for pattern, name, entry, is_regex in _walk(get_resolver().url_patterns):
         callback = entry.callback
         view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
         if view_class is not None and issubclass(view_class, APIView):
-            views = _drf_methods(view_class)
-        elif pattern.startswith("v1/") and not is_regex:
-            views = _by_method_views(callback)
+            views = _drf_methods(view_class)  # a MethodRouter for the v1 API's paths too
         else:
             views = {}
         kwargs = tuple(m["name"] for m in _CONVERTER.finditer(pattern)) if not is_regex else ()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from factory.api.development.routing import methods
+from factory.routing import methods
 
 from . import views
 

@@ -3,7 +3,7 @@ GES graphs, DIS streams, CDM/MRS clusters), resources and environment variables.
 
 from django.urls import path
 
-from factory.api.development.routing import methods
+from factory.routing import methods
 
 from . import checks, connections, environment, external_objects, resources
 

@@ -6,7 +6,7 @@ from django.urls import URLPattern, include, path
 from rest_framework.views import APIView
 
 from factory.api.development import jobs, scripts, tree
-from factory.api.development.routing import methods
+from factory.routing import methods
 
 app_name = "development"
 

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
-from django.views.decorators.csrf import csrf_exempt
+from django.http import HttpResponseBase
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -25,6 +24,7 @@ from factory.dataarts.errors import (
     exception_handler,
 )
 from factory.dataarts.selectors import dataarts_membership_get
+from factory.routing import methods
 from factory.workspaces.models import AccessKey, Membership, Role, Workspace
 
 
@@ -124,14 +124,7 @@ class ApiNotFound(APIView):
 _not_found = ApiNotFound.as_view()
 
 
-def by_method(**views: type[APIView]) -> Callable[..., HttpResponse]:
-    """One URL, one view class per HTTP method, as the SDK's paths are shared by several operations
-    (``GET jobs/{name}`` shows, ``PUT`` updates, ``DELETE`` deletes)."""
-    handlers = {method.upper(): view.as_view() for method, view in views.items()}
-
-    @csrf_exempt
-    def dispatch(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        handler = handlers.get(request.method or "", _not_found)
-        return handler(request, *args, **kwargs)
-
-    return dispatch
+def by_method(**views: type[APIView]) -> Callable[..., HttpResponseBase]:
+    """``factory.routing.methods`` for a v1 path: any method the path does not have answers as a path
+    that does not exist (404 ``APIGW.0101``), as Huawei's API gateway does."""
+    return methods(unknown=_not_found, **views)
