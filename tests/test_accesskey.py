@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from factory.workspaces.models import AccessKey
 from factory.workspaces.selectors import access_key_secret_get
-from tests.workspaces.helpers import user_make, workspace_make
+from tests.builders import user_make, workspace_make
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test import Client
 from factory.workspaces.models import AccessKey, Membership, Role
 from factory.workspaces.selectors import access_key_secret_get
 from factory.workspaces.services import access_key_create
-from tests.workspaces.helpers import PASSWORD, client_for, user_make, workspace_make
+from tests.builders import PASSWORD, client_for, user_make, workspace_make
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

@@ -12,7 +12,7 @@ from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.test import Client
 
-from tests.workspaces.helpers import PASSWORD, user_make
+from tests.builders import PASSWORD, user_make
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

@@ -10,7 +10,7 @@ from django.test import Client
 
 from factory.connections.services import connection_create
 from factory.workspaces.services import access_key_create
-from tests.workspaces.helpers import PASSWORD, client_for, user_make, workspace_make
+from tests.builders import PASSWORD, client_for, user_make, workspace_make
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from factory.connections.models import ConnectionType, DataConnection, ExternalO
 from factory.connections.services import connection_create, external_object_create
 from factory.development.models import EnvironmentVariable, Job, Resource
 from factory.packages.secrets import secret_name_like
-from tests.workspaces.helpers import client_for, user_make, workspace_make
+from tests.builders import client_for, user_make, workspace_make
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

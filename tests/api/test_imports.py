@@ -15,10 +15,10 @@ from factory.transfer.imports import apply as imports_apply
 from factory.transfer.imports import inspect as imports_inspect
 from factory.transfer.imports import start as import_services
 from factory.transfer.models import SystemTask, TaskStatus
+from tests.builders import client_for, user_make
 from tests.transfer.conftest import CONN_PASSWORD
 from tests.transfer.hostile.builders import HOSTILE, connection, dws_job, job, package_bytes, script
 from tests.transfer.test_import_support import files_under, media_root, target_build
-from tests.workspaces.helpers import client_for, user_make
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

@@ -16,10 +16,10 @@ from django.utils import timezone
 from factory.connections.models import DataConnection
 from factory.development.models import Job, JobVersion, VersionKind
 from factory.transfer.models import SystemTask, TaskStatus
+from tests.builders import client_for
 from tests.transfer.conftest import export_world_build
 from tests.transfer.hostile.builders import HOSTILE, job, package_bytes
 from tests.transfer.test_import_support import counts
-from tests.workspaces.helpers import client_for
 
 JSON = "application/json"
 TERMINAL = ("SUCCESSFUL", "FAILED")

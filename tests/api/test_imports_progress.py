@@ -8,9 +8,9 @@ from django.core.cache import cache
 
 from factory.transfer.models import SystemTask, TaskStatus
 from factory.transfer.progress import ProgressPublisher
+from tests.builders import client_for
 from tests.transfer.hostile.builders import job, package_bytes
 from tests.transfer.test_import_support import media_root, start, target_build
-from tests.workspaces.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.test import Client
 
-from tests.workspaces.helpers import client_for, user_make
+from tests.builders import client_for, user_make
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ import pytest
 from factory.connections.services import connection_create, connection_update
 from factory.connections.testing import connection_test
 from factory.errors import ValidationError
+from tests.builders import user_make, workspace_make
 from tests.connections.pg import PgLogin
-from tests.workspaces.helpers import user_make, workspace_make
 
 pytestmark = pytest.mark.django_db
 

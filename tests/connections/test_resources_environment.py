@@ -9,7 +9,7 @@ from factory.connections.resources import resource_create, resource_delete, reso
 from factory.connections.selectors import environment_variable_list, resource_referencing_jobs
 from factory.development.models import Directory, Job, Resource
 from factory.errors import Conflict, ValidationError
-from tests.workspaces.helpers import user_make, workspace_make
+from tests.builders import user_make, workspace_make
 
 pytestmark = pytest.mark.django_db
 

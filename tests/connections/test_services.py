@@ -14,7 +14,7 @@ from factory.connections.services import (
 )
 from factory.crypto import secrets_decrypt
 from factory.errors import Conflict, NotFound, ValidationError
-from tests.workspaces.helpers import user_make, workspace_make
+from tests.builders import user_make, workspace_make
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from factory.development.models import EnvironmentVariable, Job, Script
 from factory.development.nodes import CONNECTION, DLI_QUEUE
 from factory.errors import ValidationError
 from factory.transfer.exports import WITH_DEPENDENCIES
+from tests.builders import user_make, workspace_make
 from tests.transfer.conftest import assert_no_secret, export_world, zip_json  # noqa: F401 (fixture)
 from tests.transfer.test_export_service import export
-from tests.workspaces.helpers import user_make, workspace_make
 
 pytestmark = pytest.mark.django_db
 

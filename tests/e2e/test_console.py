@@ -22,6 +22,7 @@ from factory.development.models import Job
 from factory.development.services import job_lock, job_unlock
 from factory.workspaces.models import LockPolicy, Role
 from factory.workspaces.services import membership_set, workspace_update
+from tests.builders import user_make
 from tests.e2e.conftest import (
     Demo,
     allow_list_add,
@@ -35,7 +36,6 @@ from tests.e2e.conftest import (
     tree_item,
     workspace_settings,
 )
-from tests.workspaces.helpers import user_make
 
 pytestmark = pytest.mark.e2e
 

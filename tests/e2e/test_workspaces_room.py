@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from factory.development.models import Job, Script
 from factory.workspaces.models import LockPolicy, Membership, Role, Workspace
+from tests.builders import user_make
 from tests.e2e.conftest import PASSWORD, jobs_menu, login, logout, shot, tree_item
-from tests.workspaces.helpers import user_make
 
 pytestmark = pytest.mark.e2e
 

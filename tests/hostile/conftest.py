@@ -20,10 +20,10 @@ from django.test import Client
 from factory.transfer.management.commands.import_jobs import Command as ImportJobsCommand
 from factory.workspaces.models import Workspace
 from factory.workspaces.services import access_key_create
+from tests.builders import client_for, user_make, workspace_make
 from tests.harness import bucket_delete
 from tests.hostile.generate import CASE_NAMES, SPECS, HostileCase
 from tests.transfer.test_import_support import files_under
-from tests.workspaces.helpers import client_for, user_make, workspace_make
 
 IMPORTER_TEMP_PREFIX = "factory-import-"  # factory/transfer/services/imports_common.py source_open
 

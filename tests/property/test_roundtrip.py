@@ -42,8 +42,8 @@ from factory.transfer.exports import (
 )
 from factory.transfer.imports import import_run
 from factory.transfer.models import TaskStatus
+from tests.builders import user_make, workspace_make
 from tests.property.strategies import World, worlds
-from tests.workspaces.helpers import user_make, workspace_make
 
 pytestmark = pytest.mark.django_db
 

@@ -48,10 +48,10 @@ from factory.development.nodes import NODE_TYPES, NodeType
 from factory.development.services import job_create, script_create
 from factory.transfer.models import SubTask, SystemTask, TaskStatus
 from factory.workspaces.services import access_key_create
+from tests.builders import client_for, user_make, workspace_make
 from tests.dataarts.sdk import signed_call
 from tests.property.strategies import secrets_text
 from tests.transfer.conftest import secret_forms
-from tests.workspaces.helpers import client_for, user_make, workspace_make
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

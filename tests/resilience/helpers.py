@@ -15,9 +15,9 @@ from django.test import Client
 
 from factory.development.models import Job, JobVersion
 from factory.transfer.models import SystemTask
+from tests.builders import client_for
 from tests.transfer.hostile.builders import job, node, package_bytes
 from tests.transfer.test_import_support import Target, target_build
-from tests.workspaces.helpers import client_for
 
 JSON = "application/json"
 TERMINAL = ("SUCCESSFUL", "FAILED")

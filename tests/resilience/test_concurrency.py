@@ -29,11 +29,11 @@ from factory.development.services import job_create
 from factory.transfer.imports import ImportChoices, import_apply, import_apply_request
 from factory.transfer.imports import start as import_services
 from factory.transfer.models import SystemTask, TaskStatus
+from tests.builders import client_for
 from tests.harness import require_postgresql
 from tests.resilience.helpers import JSON, wait_for, world_build
 from tests.transfer.hostile.builders import job, package_bytes
 from tests.transfer.test_import_support import start
-from tests.workspaces.helpers import client_for
 
 ROUNDS = 5
 

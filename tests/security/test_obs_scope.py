@@ -26,9 +26,9 @@ from factory.transfer.imports import import_create, import_inspect
 from factory.transfer.models import SystemTask, TaskKind, TaskStatus
 from factory.workspaces.models import Role, Workspace
 from factory.workspaces.services import membership_set
+from tests.builders import user_make
 from tests.harness import bucket_delete
 from tests.security.world import console_call, db_snapshot, snapshot_diff, v1_call, world_build
-from tests.workspaces.helpers import user_make
 
 STORAGE_PREFIX = "console"
 

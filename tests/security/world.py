@@ -42,9 +42,9 @@ from factory.development.services import (
 from factory.transfer.models import ExportArtifact, SystemTask, TaskKind, TaskStatus
 from factory.workspaces.models import Role, Workspace
 from factory.workspaces.services import access_key_create, membership_set
+from tests.builders import user_make, workspace_make
 from tests.dataarts.sdk import signed_call
 from tests.security.routes import Route
-from tests.workspaces.helpers import user_make, workspace_make
 
 JSON = "application/json"
 

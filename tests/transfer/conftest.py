@@ -21,7 +21,7 @@ from factory.connections.services import connection_create
 from factory.development.models import Job, Script
 from factory.development.services import job_create, job_submit, script_create, script_submit
 from factory.workspaces.models import Workspace
-from tests.workspaces.helpers import user_make, workspace_make
+from tests.builders import user_make, workspace_make
 
 CONN_PASSWORD = "Conn-Pa55word-Never-Leaves"
 REST_PASSWORD = "Rest-Auth-Pa55-Never-Leaves"

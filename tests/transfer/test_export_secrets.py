@@ -21,8 +21,8 @@ from factory.transfer.exports import (
     export_stream,
 )
 from factory.workspaces.models import Workspace
+from tests.builders import user_make
 from tests.transfer.conftest import assert_no_secret, job_doc, node, script_doc, zip_entries
-from tests.workspaces.helpers import user_make
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from factory.development.models import (
 from factory.transfer.imports import import_apply, import_apply_request, import_create, import_inspect
 from factory.transfer.models import SubTask, SystemTask
 from factory.workspaces.models import Workspace
-from tests.workspaces.helpers import user_make, workspace_make
+from tests.builders import user_make, workspace_make
 
 MODELS = (
     Job,

@@ -17,7 +17,7 @@ from factory.workspaces.services import (
     workspace_create,
     workspace_update,
 )
-from tests.workspaces.helpers import user_make, workspace_make
+from tests.builders import user_make, workspace_make
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from factory.workspaces.models import LockPolicy, Membership, Role, Workspace
-from tests.workspaces.helpers import user_make
+from tests.builders import user_make
 
 pytestmark = pytest.mark.django_db
 
