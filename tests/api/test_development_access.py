@@ -14,16 +14,10 @@ from factory.development.services import (
     script_submit,
 )
 from factory.workspaces.models import Role
+from tests.builders import client_for, job_document, member_make, script_document
 from tests.development.fixtures import *  # noqa: F403
-from tests.development.helpers import job_document, member_make, script_document
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -9,16 +9,10 @@ from django.test import Client
 
 from factory.development.models import Directory, Job, JobVersion, Script
 from factory.development.services import directory_create, job_create, job_submit, script_create
+from tests.builders import client_for, job_document, script_document
 from tests.development.fixtures import *  # noqa: F403
-from tests.development.helpers import job_document, script_document
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def post(client: Client, workspace, rest: str, body: dict, kind: str = "jobs"):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from factory.development.models import Job
 from factory.development.services import directory_create, job_create, job_submit
+from tests.builders import client_for, job_document, two_node_job
 from tests.development.fixtures import *  # noqa: F403
-from tests.development.helpers import job_document, two_node_job
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +30,6 @@ JOB_KEYS = {
     "updatedBy",
     "unresolvedReferences",
 }
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(workspace, rest: str = "") -> str:

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from factory.development.models import Script
 from factory.development.services import directory_create
+from tests.builders import client_for, script_document
 from tests.development.fixtures import *  # noqa: F403
-from tests.development.helpers import script_document
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_script_lifecycle(workspace, alice, bob):

@@ -7,16 +7,10 @@ from django.test import Client
 
 from factory.development.models import Directory
 from factory.development.services import directory_create, job_create
+from tests.builders import client_for, job_document
 from tests.development.fixtures import *  # noqa: F403
-from tests.development.helpers import job_document
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_tree_lists_a_directory_lazily(workspace, alice):

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from factory.workspaces.models import LockPolicy, Role, Workspace
-from tests.development.helpers import member_make
+from factory.workspaces.models import LockPolicy, Role
+from tests.builders import member_make, workspace_make
 
 
 @pytest.fixture
 def workspace(db):
-    return Workspace.objects.create(name="dev", lock_policy=LockPolicy.SOFT)
+    return workspace_make("dev", lock_policy=LockPolicy.SOFT)
 
 
 @pytest.fixture
 def hard_workspace(db):
-    return Workspace.objects.create(name="strict", lock_policy=LockPolicy.HARD)
+    return workspace_make("strict", lock_policy=LockPolicy.HARD)
 
 
 def _everywhere(workspace, hard_workspace, username: str, role: str):

@@ -19,7 +19,7 @@ from factory.development.nodes import (
 from factory.development.services import job_create, job_save
 from factory.development.validation import job_validate
 from factory.errors import ValidationError
-from tests.development.helpers import job_document
+from tests.builders import job_document
 
 # huaweicloudsdkdataartsstudio 3.1.219, v1/model/node.py, Node.type: every value it lists.
 SDK_NODE_TYPES = (

@@ -21,7 +21,7 @@ from factory.development.models import Directory, Job, JobVersion, Resource, Scr
 from factory.development.services import Imported, ImportEntry, job_create, script_create
 from factory.errors import Conflict, DomainError, ValidationError
 from factory.workspaces.models import Workspace
-from tests.development.helpers import job_document, script_document, two_node_job
+from tests.builders import job_document, script_document, two_node_job, workspace_make
 from tests.development.import_writes import (
     checked_then_saved,
     job_import_one,
@@ -46,7 +46,7 @@ def resources_import_write(*, workspace, user, entries):
 @pytest.fixture
 def pair(db):
     """Two empty workspaces: one written object by object (batches of one), one in bulk."""
-    return Workspace.objects.create(name="one"), Workspace.objects.create(name="bulk")
+    return workspace_make("one"), workspace_make("bulk")
 
 
 def _jobs_state(workspace: Workspace) -> dict[str, dict]:

@@ -23,8 +23,8 @@ from factory.development.services import (
     job_submit,
 )
 from factory.workspaces.services import access_key_create
+from tests.builders import job_document
 from tests.dataarts.sdk import signed_call
-from tests.development.helpers import job_document
 from tests.development.import_writes import job_import_one
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from factory.development.services import (
     jobs_move,
 )
 from factory.errors import Conflict, LockError, NotFound, PreconditionFailed, ValidationError
-from tests.development.helpers import job_document, two_node_job
+from tests.builders import job_document, two_node_job
 from tests.development.import_writes import job_import_one
 
 pytestmark = pytest.mark.django_db

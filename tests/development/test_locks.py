@@ -21,7 +21,7 @@ from factory.development.services import (
     scripts_unlock,
 )
 from factory.errors import LockError
-from tests.development.helpers import job_document, script_document
+from tests.builders import job_document, script_document
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from factory.development.services import (
     script_create,
 )
 from factory.errors import LockError, NotFound, PreconditionFailed, ValidationError
-from tests.development.helpers import job_document, script_document
+from tests.builders import job_document, script_document
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from factory.development.services import (
     scripts_move,
 )
 from factory.errors import Conflict, LockError, PreconditionFailed
-from tests.development.helpers import script_document
+from tests.builders import script_document
 from tests.development.import_writes import script_import_one
 
 pytestmark = pytest.mark.django_db

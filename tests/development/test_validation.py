@@ -7,7 +7,7 @@ import pytest
 from factory.development.models import Job
 from factory.development.services import job_create, job_save, script_create
 from factory.errors import ValidationError
-from tests.development.helpers import job_document, script_document, two_node_job
+from tests.builders import job_document, script_document, two_node_job
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from factory.development.services import (
     script_create,
     script_save,
 )
-from tests.development.helpers import job_document, script_document
+from tests.builders import job_document, script_document
 
 pytestmark = pytest.mark.django_db
 
