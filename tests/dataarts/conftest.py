@@ -2,55 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
-from django.contrib.auth import get_user_model
 
-from factory.workspaces.models import AccessKey, Role, Workspace
-from factory.workspaces.services import access_key_create, membership_set, workspace_create
-from tests.dataarts.sdk import sdk_client
-
-
-@dataclass
-class KeyPair:
-    """An AK/SK pair as ``manage.py accesskey create`` prints it, and the objects behind it."""
-
-    ak: str
-    sk: str
-    project_id: str
-    key: AccessKey
-    workspace: Workspace
-
-    def client(self, endpoint: str | None = None):
-        kwargs = {"endpoint": endpoint} if endpoint else {}
-        return sdk_client(ak=self.ak, sk=self.sk, project_id=self.project_id, **kwargs)
-
-
-def _user(username: str):
-    return get_user_model().objects.create_user(username=username, password="pw-for-tests-1")
+from factory.workspaces.models import Role, Workspace
+from factory.workspaces.services import access_key_create, membership_set
+from tests.builders import user_make, workspace_make
+from tests.dataarts.sdk import KeyPair
 
 
 @pytest.fixture
 def alice(db):
-    return _user("alice")
+    return user_make("alice")
 
 
 @pytest.fixture
 def bob(db):
-    return _user("bob")
+    return user_make("bob")
 
 
 @pytest.fixture
 def workspace_a(alice) -> Workspace:
     """Alice's workspace, the project's default."""
-    return workspace_create(name="ws_a", user=alice, is_default=True)
+    return workspace_make("ws_a", admin=alice, is_default=True)
 
 
 @pytest.fixture
 def workspace_b(bob, workspace_a) -> Workspace:
     """Bob's workspace in the same project (one installation is one project); Alice is no member."""
-    return workspace_create(name="ws_b", user=bob)
+    return workspace_make("ws_b", admin=bob)
 
 
 @pytest.fixture
@@ -67,7 +46,7 @@ def bob_key(bob, workspace_b) -> KeyPair:
 
 @pytest.fixture
 def viewer_key(workspace_a) -> KeyPair:
-    carol = _user("carol")
+    carol = user_make("carol")
     membership_set(workspace=workspace_a, user=carol, role=Role.VIEWER)
     key, secret = access_key_create(user=carol, workspace=workspace_a)
     return KeyPair(key.access_key_id, secret, workspace_a.project_id, key, workspace_a)
@@ -75,7 +54,7 @@ def viewer_key(workspace_a) -> KeyPair:
 
 @pytest.fixture
 def developer_key(workspace_a) -> KeyPair:
-    dave = _user("dave")
+    dave = user_make("dave")
     membership_set(workspace=workspace_a, user=dave, role=Role.DEVELOPER)
     key, secret = access_key_create(user=dave, workspace=workspace_a)
     return KeyPair(key.access_key_id, secret, workspace_a.project_id, key, workspace_a)

@@ -1,60 +1,24 @@
-"""Job, script and resource definitions as a DataArts user would send them."""
+"""Job, script and resource definitions as a DataArts user sends them through the v1 API: the documents of
+``tests/builders.py`` with the canvas coordinates as strings (the SDK's ``Location`` holds strings) and a
+resource's directory."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from tests import builders
+from tests.builders import script_document
+
+__all__ = ["job_document", "resource_document", "script_document"]
+
 
 def job_document(name: str, *, connection: str = "doctest", script: str = "dws_script", **extra: Any) -> dict:
     """A small BATCH job with one DWS SQL node using ``script`` and ``connection``; ``extra`` merged in."""
-    document = {
-        "name": name,
-        "processType": "BATCH",
-        "directory": "/",
-        "nodes": [
-            {
-                "name": "DWS_SQL_1",
-                "type": "DWSSQL",
-                "location": {"x": "10.0", "y": "20.0"},
-                "preNodeName": [],
-                "properties": [
-                    {"name": "scriptName", "value": script},
-                    {"name": "connectionName", "value": connection},
-                    {"name": "database", "value": "postgres"},
-                ],
-            }
-        ],
-        "schedule": {"type": "EXECUTE_ONCE"},
-        "params": [],
-        "basicConfig": {"owner": "", "priority": 0},
-    }
-    document.update(extra)
-    return document
-
-
-def script_document(name: str, **extra: Any) -> dict:
-    document = {
-        "name": name,
-        "type": "DWSSQL",
-        "content": "SELECT 1;",
-        "connectionName": "doctest",
-        "database": "postgres",
-        "directory": "/",
-        "configuration": {},
-        "description": "",
-    }
+    document = builders.job_document(name, connection=connection, script=script)
+    document["nodes"][0]["location"] = {"x": "10.0", "y": "20.0"}
     document.update(extra)
     return document
 
 
 def resource_document(name: str, **extra: Any) -> dict:
-    document = {
-        "name": name,
-        "type": "jar",
-        "location": f"obs://dlf-demo/resources/{name}.jar",
-        "dependFiles": [],
-        "desc": "",
-        "directory": "/",
-    }
-    document.update(extra)
-    return document
+    return builders.resource_document(name, **{"directory": "/", **extra})

@@ -7,6 +7,7 @@ signer, its serialisation, its error handling) runs against the app inside an or
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,8 @@ from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdkdgc.v1.dgc_client import DgcClient
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+
+from factory.workspaces.models import AccessKey, Workspace
 
 IN_PROCESS_ENDPOINT = "http://testserver"
 
@@ -116,3 +119,18 @@ def signed_call(
     content_type = signed.pop("Content-Type")
     payload = send_body if send_body is not None else (body or b"")
     return _send(client, method, uri, payload, content_type, signed)
+
+
+@dataclass
+class KeyPair:
+    """An AK/SK pair as ``manage.py accesskey create`` prints it, and the objects behind it."""
+
+    ak: str
+    sk: str
+    project_id: str
+    key: AccessKey
+    workspace: Workspace
+
+    def client(self, endpoint: str | None = None):
+        kwargs = {"endpoint": endpoint} if endpoint else {}
+        return sdk_client(ak=self.ak, sk=self.sk, project_id=self.project_id, **kwargs)

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
@@ -32,9 +31,9 @@ from factory.workspaces.services import (
     membership_set,
     workspace_create,
 )
-from tests.dataarts.conftest import KeyPair
+from tests.builders import user_make
 from tests.dataarts.documents import job_document
-from tests.dataarts.sdk import sdk_client
+from tests.dataarts.sdk import KeyPair, sdk_client
 
 pytestmark = pytest.mark.django_db
 
@@ -302,7 +301,7 @@ class TestDefaultWorkspace:
     ) -> None:
         in_default = _job_in(workspace_a, "shared")
         key, secret = access_key_create(user=alice, workspace=second_workspace)
-        erin = get_user_model().objects.create_user(username="erin", password="pw-for-tests-1")
+        erin = user_make("erin")
         membership_set(workspace=second_workspace, user=erin, role=Role.ADMIN)  # the workspace keeps an admin
         membership_remove(workspace=second_workspace, user=alice)
         client = sdk_client(ak=key.access_key_id, sk=secret, project_id=second_workspace.project_id)
