@@ -151,18 +151,23 @@ class PreparedJob:
     data: bytes
     scripts: tuple[str, ...] = ()
     deflated: bytes | None = None
+    sha256: str | None = None  # of ``data``, when known already (the manifest lists it)
 
 
 class PreparedScript:
     """A script entry already checked and serialized by :func:`script_entry_prepare`. Its bytes may wait
     elsewhere (a batch export holds every script until the jobs using them are written): ``load`` returns
-    ``(data, deflated or None)``, read when the writer needs them and not kept."""
+    ``(data, deflated or None)``, read when the writer needs them and not kept; ``sha256``, of ``data``,
+    when known already."""
 
-    __slots__ = ("_load", "name")
+    __slots__ = ("_load", "name", "sha256")
 
-    def __init__(self, name: str, load: Callable[[], tuple[bytes, bytes | None]]) -> None:
+    def __init__(
+        self, name: str, load: Callable[[], tuple[bytes, bytes | None]], sha256: str | None = None
+    ) -> None:
         self.name = name
         self._load = load
+        self.sha256 = sha256
 
     @classmethod
     def of(cls, name: str, data: bytes, deflated: bytes | None = None) -> PreparedScript:
@@ -398,9 +403,15 @@ def _member(
 
 
 def _member_of(
-    *, path: str, kind: str, data: bytes, rows: list[ManifestRow], deflated: bytes | None = None
+    *,
+    path: str,
+    kind: str,
+    data: bytes,
+    rows: list[ManifestRow],
+    deflated: bytes | None = None,
+    sha256: str | None = None,
 ) -> MemberFile:
-    rows.append((path, hashlib.sha256(data).hexdigest(), len(data), kind))
+    rows.append((path, sha256 or hashlib.sha256(data).hexdigest(), len(data), kind))
     slot = _Slot(data)
     slot.deflated = deflated
     return (path, FIXED_MODIFIED_AT, FILE_MODE, _Predeflated(len(data), slot), (data,))
@@ -431,13 +442,17 @@ def _members(
 
     def job_member(job: JobEntry | PreparedJob, path: str) -> MemberFile:
         if isinstance(job, PreparedJob):
-            return _member_of(path=path, kind="job", data=job.data, rows=rows, deflated=job.deflated)
+            return _member_of(
+                path=path, kind="job", data=job.data, rows=rows, deflated=job.deflated, sha256=job.sha256
+            )
         return member(path, "job", job_document_redact(document=job.document), job_document_validate)
 
     def script_member(script: ScriptEntry | PreparedScript, path: str) -> MemberFile:
         if isinstance(script, PreparedScript):
             data, deflated = script.load()
-            return _member_of(path=path, kind="script", data=data, rows=rows, deflated=deflated)
+            return _member_of(
+                path=path, kind="script", data=data, rows=rows, deflated=deflated, sha256=script.sha256
+            )
         return member(path, "script", script.document, script_document_validate)
 
     loose_scripts: Iterable[ScriptEntry | PreparedScript] = scripts

@@ -138,3 +138,43 @@ class ExportArtifact(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ExportEntry(models.Model):
+    """A job's or script's package entry as an export last wrote it (redacted, checked, serialized and
+    deflated), kept so that the next export of the same document copies bytes instead of doing that work
+    again. One row per object and variant, replaced when the document it was made from changes: ``key``
+    names that document (its version, or its revision, name and directory), the variant's options and
+    the code that prepared it (see :mod:`factory.transfer.exports.cache`); a row whose key is not the
+    object's current one is never used. Only redacted bytes are kept: nothing secret is stored here."""
+
+    variant = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    deflated = models.BinaryField()
+    # [[kind, name, connection type or null], ...]: what the entry refers to, for the manifest and the
+    # dependencies of a "with dependencies" export.
+    references = models.JSONField(default=list)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.variant} {self.key[:12]}"
+
+
+class JobExportEntry(ExportEntry):
+    job = models.ForeignKey("development.Job", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "variant"], name="job_export_entry_unique")]
+
+
+class ScriptExportEntry(ExportEntry):
+    script = models.ForeignKey("development.Script", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["script", "variant"], name="script_export_entry_unique")
+        ]

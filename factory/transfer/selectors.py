@@ -149,6 +149,83 @@ def export_object_rows(
             yield ObjectRow(pk=pk, name=name, document=document)
 
 
+@dataclass(frozen=True)
+class ObjectSource:
+    """A selected job or script and what an export of it would read, without the document: ``source`` is
+    ``v<id>`` for its latest submitted version (status submit; None when never submitted) or
+    ``r<revision>:<directory path>`` for its development state (a move changes the document's
+    ``directory`` but not its revision)."""
+
+    pk: int
+    name: str
+    source: str | None
+
+
+def _sourced(
+    *, model: type[Job | Script], category: str, queryset: QuerySet[Any], status: str, documents: bool
+) -> QuerySet[Any]:
+    """``queryset`` as ``(pk, name, source parts..., [document])`` rows; see :func:`_source`."""
+    _, version_model, fk = _model_for(category)
+    if status == SUBMIT:
+        latest = version_model.objects.filter(**{fk: OuterRef("pk")}, kind=VersionKind.SUBMITTED).order_by(
+            "-number"
+        )
+        queryset = queryset.annotate(export_version=Subquery(latest.values("pk")[:1]))
+        if documents:
+            queryset = queryset.annotate(
+                export_document=Subquery(latest.values("document")[:1], output_field=JSONField())
+            )
+            return queryset.values_list("pk", "name", "export_version", "export_document")
+        return queryset.values_list("pk", "name", "export_version")
+    if documents:
+        return queryset.values_list("pk", "name", "revision", "directory__path", "document")
+    return queryset.values_list("pk", "name", "revision", "directory__path")
+
+
+def _source(status: str, parts: tuple[Any, ...]) -> str | None:
+    if status == SUBMIT:
+        return None if parts[0] is None else f"v{parts[0]}"
+    return f"r{parts[0]}:{parts[1] or '/'}"
+
+
+def export_object_sources(
+    *,
+    workspace: Workspace,
+    category: str,
+    status: str,
+    pks: Collection[int] = (),
+    names: Collection[str] = (),
+) -> Iterator[ObjectSource]:
+    """What :func:`export_object_rows` would read, as sources instead of documents, by name, in one query."""
+    model, _, _ = _model_for(category)
+    queryset = model.objects.filter(workspace=workspace)
+    wanted_names = set(names)
+    if pks:
+        queryset = queryset.filter(pk__in=list(pks))
+    elif len(wanted_names) <= MAX_IN_NAMES:
+        queryset = queryset.filter(name__in=sorted(wanted_names))
+    rows = _sourced(
+        model=model, category=category, queryset=queryset.order_by(by_name()), status=status, documents=False
+    )
+    for pk, name, *parts in rows.iterator(CHUNK_SIZE):
+        if pks or name in wanted_names:
+            yield ObjectSource(pk=pk, name=name, source=_source(status, tuple(parts)))
+
+
+def export_object_documents(
+    *, workspace: Workspace, category: str, status: str, pks: Collection[int]
+) -> Iterator[tuple[ObjectSource, dict[str, Any] | None]]:
+    """The documents of the given jobs or scripts, each with its source read from the same row (so that
+    what is kept under a source is what that source holds), by name, in one query."""
+    if not pks:
+        return
+    model, _, _ = _model_for(category)
+    queryset = model.objects.filter(workspace=workspace, pk__in=list(pks)).order_by(by_name())
+    rows = _sourced(model=model, category=category, queryset=queryset, status=status, documents=True)
+    for pk, name, *parts, document in rows.iterator(DOCUMENT_CHUNK_SIZE):
+        yield ObjectSource(pk=pk, name=name, source=_source(status, tuple(parts))), document
+
+
 def _by_names(queryset: QuerySet[Any], names: Collection[str]) -> tuple[QuerySet[Any], set[str] | None]:
     """``queryset`` narrowed to ``names``: by ``IN`` when the list is short, otherwise by a Python filter
     (the second value) over one scan of the workspace."""

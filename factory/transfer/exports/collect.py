@@ -3,7 +3,9 @@ they depend on and the manifest's references, checking every document as the wri
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
 from factory.development.models import Category
@@ -35,6 +37,7 @@ from factory.packages.deflater import Deflater
 from factory.packages.write import DEFLATE_LEVEL
 from factory.transfer import selectors
 from factory.transfer.exports import selection as export_selection
+from factory.transfer.exports.cache import CachedEntry, EntryCache, Keep
 from factory.transfer.exports.contents import (
     ExportContents,
     PreparedSpool,
@@ -76,7 +79,35 @@ class _Collector:
         self.called: set[str] = set()
         self.job_scripts: dict[str, tuple[str, ...]] = {}
 
-    def job(self, *, name: str, document: dict[str, Any]) -> None:
+    def _note(self, kind: str, name: str, connection_type: str | None, call: bool) -> None:
+        self.references.add((kind, name, connection_type if kind == CONNECTION else None))
+        if kind in self.by_kind:
+            self.by_kind[kind].add(name)
+        if call:  # SubJob / For Each: the export closure
+            self.called.add(name)
+
+    def read(self, read: _Read, *, spool: PreparedSpool | None = None) -> None:
+        """A job (or, with ``spool``, a script) as :func:`_objects` read it."""
+        add = self.job if read.category == Category.JOB else partial(self.script, spool=spool)
+        if read.entry is None:
+            add(name=read.name, document=read.document or {}, keep=read.keep)
+            return
+        entry = read.entry
+        scripts = set()
+        for kind, name, connection_type, call in entry.references:
+            self._note(kind, name, connection_type, call)
+            if kind == SCRIPT:
+                scripts.add(name)
+        target = self.spool if read.category == Category.JOB else spool
+        assert target is not None  # entries are looked up for spooled exports only
+        extra = None
+        if read.category == Category.JOB:
+            extra = self.job_scripts[entry.name] = tuple(sorted(scripts))
+        target.add_deflated(
+            entry.name, deflated=entry.deflated, size=entry.size, sha256=entry.sha256, extra=extra
+        )
+
+    def job(self, *, name: str, document: dict[str, Any], keep: KeepFor | None = None) -> None:
         """Note what a job refers to (and the scripts the batch layout places beside it), after checking
         that its exported form is a valid document."""
         redacted = job_document_redact(document=job_sensitive_properties_flag(document))
@@ -86,14 +117,14 @@ class _Collector:
         if self.spool is None:
             _validated("job", name, job_document_validate, exported)
         scripts = set()
+        noted: set[tuple[str, str, str | None, bool]] = set()
         for ref in _job_references(document=redacted, scope=self.scope):
-            self.references.add((ref.kind, ref.name, ref.connection_type if ref.kind == CONNECTION else None))
-            if ref.kind in self.by_kind:
-                self.by_kind[ref.kind].add(ref.name)
+            connection_type = ref.connection_type if ref.kind == CONNECTION else None
+            noted.add((ref.kind, ref.name, connection_type, reference_is_call(ref)))
             if ref.kind == SCRIPT:
                 scripts.add(ref.name)
-            elif reference_is_call(ref):  # SubJob / For Each: the export closure
-                self.called.add(ref.name)
+        for note in noted:
+            self._note(*note)
         self.job_scripts[name] = tuple(sorted(scripts))
         if self.spool is not None:
             try:
@@ -105,30 +136,96 @@ class _Collector:
                 raise ValidationError(
                     f"The job {name} cannot be exported: {exc}", code="export_invalid_document"
                 ) from exc
-            self.spool.add(name, prepared.data, prepared.scripts)
+            kept = keep([list(note) for note in sorted(noted, key=_note_order)]) if keep else None
+            self.spool.add(name, prepared.data, prepared.scripts, keep=kept)
 
-    def script(self, *, name: str, document: dict[str, Any], spool: PreparedSpool | None = None) -> None:
+    def script(
+        self,
+        *,
+        name: str,
+        document: dict[str, Any],
+        spool: PreparedSpool | None = None,
+        keep: KeepFor | None = None,
+    ) -> None:
         """Note what a script refers to, after checking it as the writer will; with ``spool``, prepared
         for the package and kept there."""
         exported = _named(document, name)
+        noted = {
+            (ref.kind, ref.name, ref.connection_type if ref.kind == CONNECTION else None, False)
+            for ref in script_references(exported)
+        }
         if spool is None:
             _validated("script", name, script_document_validate, exported)
         else:
             try:
-                spool.add(name, script_entry_prepare(name=name, document=exported))
+                data = script_entry_prepare(name=name, document=exported)
             except PackageError as exc:
                 exc.entry = None  # worded as for a job: no zip path
                 raise ValidationError(
                     f"The script {name} cannot be exported: {exc}", code="export_invalid_document"
                 ) from exc
-        for ref in script_references(exported):
-            self.references.add((ref.kind, ref.name, ref.connection_type if ref.kind == CONNECTION else None))
-            if ref.kind == CONNECTION:
-                self.by_kind[CONNECTION].add(ref.name)
+            kept = keep([list(note) for note in sorted(noted, key=_note_order)]) if keep else None
+            spool.add(name, data, keep=kept)
+        for note in noted:
+            self._note(*note)
 
     def reference_list(self) -> list[dict[str, Any]]:
         refs = sorted(self.references, key=lambda r: (r[0], r[1], r[2] or ""))
         return [_reference_dict(*ref) for ref in refs]
+
+
+KeepFor = Callable[[list[list[Any]]], Keep]
+
+
+def _note_order(note: tuple[str, str, str | None, bool]) -> tuple[str, str, str, bool]:
+    return (note[0], note[1], note[2] or "", note[3])
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A job or script as pass 1 reads it: its document (None: never submitted), or the entry an earlier
+    export kept for it; with ``keep``, how to keep what it becomes."""
+
+    category: str
+    pk: int
+    name: str
+    document: dict[str, Any] | None = None
+    entry: CachedEntry | None = None
+    keep: KeepFor | None = None
+
+
+def _objects(
+    *,
+    selection: ExportSelection,
+    category: str,
+    cache: EntryCache | None,
+    pks: Collection[int] = (),
+    names: Collection[str] = (),
+) -> Iterator[_Read]:
+    """The jobs or scripts picked by primary key or by name: without a cache, their documents in one
+    query; with one, first the entries kept for them (one query), then the documents of the others."""
+    workspace, status = selection.workspace, selection.request.status
+    if cache is None:
+        for row in selectors.export_object_rows(
+            workspace=workspace, category=category, status=status, pks=pks, names=names
+        ):
+            yield _Read(category=category, pk=row.pk, name=row.name, document=row.document)
+        return
+    sources = list(
+        selectors.export_object_sources(
+            workspace=workspace, category=category, status=status, pks=pks, names=names
+        )
+    )
+    lookup = cache.lookup([source for source in sources if source.source is not None])
+    for entry in lookup.hits():
+        yield _Read(category=category, pk=entry.pk, name=entry.name, entry=entry)
+    missing = [source.pk for source in lookup.misses()]
+    missing += [source.pk for source in sources if source.source is None]
+    for source, document in selectors.export_object_documents(
+        workspace=workspace, category=category, status=status, pks=missing
+    ):
+        keep = partial(lookup.keep_for, source) if document is not None else None
+        yield _Read(category=category, pk=source.pk, name=source.name, document=document, keep=keep)
 
 
 def _validated(kind: str, name: str, validate: Callable[..., None], document: Any) -> Any:
@@ -214,7 +311,11 @@ def export_collect(
     deflater = Deflater(level=DEFLATE_LEVEL) if deflate_processes > 0 else None
     job_spool = None
     if spool_jobs and selection.category != Category.SCRIPT:
-        job_spool = PreparedSpool("factory-export-jobs-", deflater)
+        request = selection.request
+        job_cache = EntryCache(
+            workspace=selection.workspace, category=Category.JOB, status=request.status, scope=request.scope
+        )
+        job_spool = PreparedSpool("factory-export-jobs-", deflater, cache=job_cache)
     try:
         return _collect(selection=selection, job_spool=job_spool, deflater=deflater)
     except BaseException:
@@ -248,24 +349,21 @@ def _collect(
     pks = list(selection.pks)
     exported_names = list(selection.names)
     names = set(selection.names)
-    for row in selectors.export_object_rows(
-        workspace=workspace, category=Category.JOB, status=request.status, pks=selection.pks
-    ):
-        collector.job(name=row.name, document=row.document or {})
+    job_cache = job_spool.cache if job_spool is not None else None
+    for read in _objects(selection=selection, category=Category.JOB, cache=job_cache, pks=selection.pks):
+        collector.read(read)
 
     if with_dependencies:
         pending = collector.called - names
         while pending:
             never: list[str] = []
-            for row in selectors.export_object_rows(
-                workspace=workspace, category=Category.JOB, status=request.status, names=pending
-            ):
-                if row.document is None:
-                    never.append(row.name)
+            for read in _objects(selection=selection, category=Category.JOB, cache=job_cache, names=pending):
+                if read.document is None and read.entry is None:
+                    never.append(read.name)
                     continue
-                pks.append(row.pk)
-                exported_names.append(row.name)
-                collector.job(name=row.name, document=row.document)
+                pks.append(read.pk)
+                exported_names.append(read.name)
+                collector.read(read)
             if never:
                 raise _never_submitted("job", never, why="(called by SubJob or For Each nodes)")
             names |= pending  # called jobs that do not exist stay references for the import to map
@@ -283,18 +381,18 @@ def _collect(
         pks=pks, names=sorted(exported_names), job_scripts=collector.job_scripts, job_spool=job_spool
     )
     if with_dependencies:
-        contents.spool = PreparedSpool("factory-export-scripts-", deflater)
+        script_cache = None
+        if job_spool is not None:
+            script_cache = EntryCache(workspace=workspace, category=Category.SCRIPT, status=request.status)
+        contents.spool = PreparedSpool("factory-export-scripts-", deflater, cache=script_cache)
         never = []
-        for row in selectors.export_object_rows(
-            workspace=workspace,
-            category=Category.SCRIPT,
-            status=request.status,
-            names=collector.by_kind[SCRIPT],
+        for read in _objects(
+            selection=selection, category=Category.SCRIPT, cache=script_cache, names=collector.by_kind[SCRIPT]
         ):
-            if row.document is None:
-                never.append(row.name)
+            if read.document is None and read.entry is None:
+                never.append(read.name)
                 continue
-            collector.script(name=row.name, document=row.document, spool=contents.spool)
+            collector.read(read, spool=contents.spool)
         if never:
             raise _never_submitted("script", never, why="(used by the exported jobs)")
         contents.spool.finish()

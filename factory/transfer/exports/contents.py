@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import weakref
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,7 +27,8 @@ from factory.packages import (
 )
 from factory.packages.deflater import Deflater
 from factory.packages.secrets import secret_name_like, text_secrets_redact
-from factory.packages.write import GROUP_BYTES, GROUP_MEMBERS
+from factory.packages.write import GROUP_BYTES, GROUP_MEMBERS, deflate
+from factory.transfer.exports.cache import EntryCache, Keep
 from factory.transfer.exports.selection import (
     JOBS_ONLY,
 )
@@ -93,48 +95,62 @@ class PreparedSpool(_Spool):
     reads no document again, and memory holds only offsets.
 
     With a ``deflater`` the entries are deflated here, in groups, by the helper process while pass 1 reads
-    and prepares the next ones: pass 1 is where the work is, and pass 2 then only copies bytes."""
+    and prepares the next ones: pass 1 is where the work is, and pass 2 then only copies bytes. With a
+    ``cache``, what an entry added with ``keep`` becomes is also kept there for the next export, and
+    entries kept by an earlier export come in already deflated (:meth:`add_deflated`)."""
 
-    def __init__(self, prefix: str, deflater: Deflater | None) -> None:
+    def __init__(self, prefix: str, deflater: Deflater | None, cache: EntryCache | None = None) -> None:
         super().__init__(prefix)
-        self._index: list[tuple[str, int, int, int, int, Any]] = []
+        # name, offset (-1: only the deflated bytes are here), size, deflated offset and size, extra, sha256
+        self._index: list[tuple[str, int, int, int, int, Any, str | None]] = []
         self._deflater = deflater
-        self._pending: list[tuple[str, bytes, Any]] = []
+        self.cache = cache
+        self._pending: list[tuple[str, bytes, Any, Keep | None]] = []
         self._pending_bytes = 0
-        self._sent: list[tuple[str, bytes, Any]] | None = None
+        self._sent: list[tuple[str, bytes, Any, Keep | None]] | None = None
 
-    def add(self, name: str, data: bytes, extra: Any = None) -> None:
+    def add(self, name: str, data: bytes, extra: Any = None, keep: Keep | None = None) -> None:
         if self._deflater is None:
-            self._put(name, data, b"", extra)
+            self._put(name, data, b"", extra, keep)
             return
-        self._pending.append((name, data, extra))
+        self._pending.append((name, data, extra, keep))
         self._pending_bytes += len(data)
         if len(self._pending) >= GROUP_MEMBERS or self._pending_bytes >= GROUP_BYTES:
             self._swap(self._pending)
             self._pending, self._pending_bytes = [], 0
 
+    def add_deflated(self, name: str, *, deflated: bytes, size: int, sha256: str, extra: Any = None) -> None:
+        """An entry kept by an earlier export: its bytes are inflated again when pass 2 reads them."""
+        deflated_offset, deflated_size = self.put(deflated)
+        self._index.append((name, -1, size, deflated_offset, deflated_size, extra, sha256))
+
     def finish(self) -> None:
         """Deflate and store what is still pending."""
-        if self._deflater is None:
-            return
-        self._swap(self._pending or None)
-        self._swap(None)
-        self._pending, self._pending_bytes = [], 0
+        if self._deflater is not None:
+            self._swap(self._pending or None)
+            self._swap(None)
+            self._pending, self._pending_bytes = [], 0
+        if self.cache is not None:
+            self.cache.flush()
 
-    def _swap(self, group: list[tuple[str, bytes, Any]] | None) -> None:
+    def _swap(self, group: list[tuple[str, bytes, Any, Keep | None]] | None) -> None:
         """Store the group sent before with its deflated bytes, then send ``group`` (one in flight)."""
         assert self._deflater is not None
         if self._sent is not None:
-            for (name, data, extra), deflated in zip(self._sent, self._deflater.receive(), strict=True):
-                self._put(name, data, deflated, extra)
+            for (name, data, extra, keep), deflated in zip(self._sent, self._deflater.receive(), strict=True):
+                self._put(name, data, deflated, extra, keep)
         if group is not None:
-            self._deflater.send([data for _, data, _ in group])
+            self._deflater.send([data for _, data, _, _ in group])
         self._sent = group
 
-    def _put(self, name: str, data: bytes, deflated: bytes, extra: Any) -> None:
+    def _put(self, name: str, data: bytes, deflated: bytes, extra: Any, keep: Keep | None) -> None:
+        if keep is not None and self.cache is not None:
+            if not deflated:
+                deflated = deflate(data)
+            self.cache.keep(keep, data=data, deflated=deflated)
         offset, size = self.put(data)
         deflated_offset, deflated_size = self.put(deflated) if deflated else (0, 0)
-        self._index.append((name, offset, size, deflated_offset, deflated_size, extra))
+        self._index.append((name, offset, size, deflated_offset, deflated_size, extra, None))
 
     def __len__(self) -> int:
         return len(self._index)
@@ -143,19 +159,27 @@ class PreparedSpool(_Spool):
         self, offset: int, size: int, deflated_offset: int, deflated_size: int
     ) -> tuple[bytes, bytes | None]:
         deflated = self.get(deflated_offset, deflated_size) if deflated_size else None
+        if offset < 0:  # kept by an earlier export: only the deflated bytes are here
+            assert deflated is not None
+            data = zlib.decompress(deflated, -zlib.MAX_WBITS)
+            if len(data) != size:
+                raise RuntimeError(f"a kept export entry inflates to {len(data)} bytes, not {size}")
+            return data, deflated
         return self.get(offset, size), deflated
 
     def jobs(self) -> Iterator[PreparedJob]:
         """The jobs in name order (the order the writer requires), read back one at a time."""
-        for name, offset, size, deflated_offset, deflated_size, scripts in sorted(self._index):
+        for name, offset, size, deflated_offset, deflated_size, scripts, sha256 in sorted(
+            self._index, key=lambda item: item[0]
+        ):
             data, deflated = self._read(offset, size, deflated_offset, deflated_size)
-            yield PreparedJob(name=name, data=data, scripts=scripts, deflated=deflated)
+            yield PreparedJob(name=name, data=data, scripts=scripts, deflated=deflated, sha256=sha256)
 
     def scripts(self) -> list[PreparedScript]:
         """The scripts, each read back when the writer writes it."""
         return [
-            PreparedScript(name, partial(self._read, offset, size, deflated_offset, deflated_size))
-            for name, offset, size, deflated_offset, deflated_size, _ in self._index
+            PreparedScript(name, partial(self._read, offset, size, deflated_offset, deflated_size), sha256)
+            for name, offset, size, deflated_offset, deflated_size, _, sha256 in self._index
         ]
 
 

@@ -42,7 +42,11 @@ def _job_entries(
     with_scripts = request.scope == WITH_DEPENDENCIES
     if contents.job_spool is not None:
         for done, job in enumerate(contents.job_spool.jobs(), start=1):
-            yield job if with_scripts else PreparedJob(name=job.name, data=job.data, deflated=job.deflated)
+            yield (
+                job
+                if with_scripts
+                else PreparedJob(name=job.name, data=job.data, deflated=job.deflated, sha256=job.sha256)
+            )
             if progress is not None:
                 progress(done)
         return

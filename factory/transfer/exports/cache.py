@@ -1,0 +1,179 @@
+"""Export entries kept between exports (:class:`~factory.transfer.models.ExportEntry`).
+
+An export of unchanged jobs would otherwise parse, redact, check, serialize and deflate every document
+again, each time: most of its cost, for bytes that are the same as last time. An entry is kept under a
+key naming everything its bytes depend on:
+
+- the document it was made from (:class:`~factory.transfer.selectors.ObjectSource`: the submitted
+  version, or the development revision with the directory, which a move changes without a revision),
+- the object's name (a package names an entry after the object as it is called now),
+- the variant (the status read, and for jobs the scope: "jobs only" drops schedules and parameters),
+- and the code that makes the bytes: the source files of ``factory/packages/`` (redaction, secrets,
+  validation, serialization, the deflate level), of the node registry and of the export's document
+  rules, with the orjson and zlib versions. Any change to them gives every entry a new key, so a
+  widened secret rule can never be answered with bytes redacted by the old one.
+
+A row whose key differs from the one computed now is never read for its bytes; the next export replaces
+it. Keeping is best-effort: an object deleted meanwhile just loses its row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+from django.db import IntegrityError, transaction
+
+from factory.development.models import Category
+from factory.transfer.models import JobExportEntry, ScriptExportEntry
+from factory.transfer.selectors import MAX_IN_NAMES, ObjectSource
+from factory.workspaces.models import Workspace
+
+# Rows written per statement, or fewer when their bytes reach this size.
+WRITE_ROWS = 500
+WRITE_BYTES = 8 * 1024 * 1024
+READ_CHUNK = 200
+
+_FACTORY = Path(__file__).resolve().parents[2]
+_CODE = (
+    "packages",
+    "development/nodes.py",
+    "transfer/exports/contents.py",
+    "transfer/exports/cache.py",
+)
+
+
+@cache
+def code_fingerprint() -> str:
+    """The digest of the code and library versions an entry's bytes depend on (see the module)."""
+    digest = hashlib.sha256()
+    for part in _CODE:
+        path = _FACTORY / part
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(str(file.relative_to(_FACTORY)).encode() + b"\0" + file.read_bytes() + b"\0")
+    digest.update(f"orjson {orjson.__version__}; zlib {zlib.ZLIB_RUNTIME_VERSION}".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class CachedEntry:
+    """A kept entry whose key is the object's current one."""
+
+    pk: int
+    name: str
+    sha256: str
+    size: int
+    deflated: bytes
+    references: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class Keep:
+    """What an entry prepared now is kept under, once its bytes are deflated."""
+
+    pk: int
+    key: str
+    references: list[list[Any]]
+
+
+class EntryCache:
+    """The kept entries of one kind (jobs or scripts) of one workspace, for one variant."""
+
+    def __init__(self, *, workspace: Workspace, category: str, status: str, scope: str = "") -> None:
+        self.workspace = workspace
+        self.model: type[JobExportEntry] | type[ScriptExportEntry]
+        if category == Category.SCRIPT:
+            self.model, self.fk, self.variant = ScriptExportEntry, "script", status
+        else:
+            self.model, self.fk, self.variant = JobExportEntry, "job", f"{status}:{scope}"
+        self._rows: list[Any] = []
+        self._bytes = 0
+        self.written = 0
+
+    def key(self, source: ObjectSource) -> str:
+        text = "\0".join((code_fingerprint(), self.fk, self.variant, source.source or "", source.name))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def lookup(self, sources: Sequence[ObjectSource]) -> Lookup:
+        return Lookup(self, sources)
+
+    def keep(self, keep: Keep, *, data: bytes, deflated: bytes) -> None:
+        """Keep an entry prepared now (written in batches; :meth:`flush` writes the rest)."""
+        row = self.model(
+            variant=self.variant,
+            key=keep.key,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            deflated=deflated,
+            references=keep.references,
+        )
+        setattr(row, f"{self.fk}_id", keep.pk)
+        self._rows.append(row)
+        self._bytes += len(deflated)
+        if len(self._rows) >= WRITE_ROWS or self._bytes >= WRITE_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        rows, self._rows, self._bytes = self._rows, [], 0
+        if not rows:
+            return
+        try:
+            with transaction.atomic():
+                self.model.objects.bulk_create(
+                    rows,
+                    update_conflicts=True,
+                    unique_fields=[self.fk, "variant"],
+                    update_fields=["key", "sha256", "size", "deflated", "references"],
+                )
+        except IntegrityError:  # an object deleted since it was read: its entries are not needed
+            return
+        self.written += len(rows)
+
+
+class Lookup:
+    """The kept entries of ``sources`` whose keys are current (:meth:`hits`, one query), then the sources
+    that have none (:meth:`misses`, once the hits are read)."""
+
+    def __init__(self, cache: EntryCache, sources: Sequence[ObjectSource]) -> None:
+        self.cache = cache
+        self.keys = {source.pk: cache.key(source) for source in sources}
+        self.sources = sources
+        self._found: set[int] = set()
+
+    def hits(self) -> Iterator[CachedEntry]:
+        if not self.keys:
+            return
+        cache = self.cache
+        names = {source.pk: source.name for source in self.sources}
+        rows = cache.model.objects.filter(variant=cache.variant)
+        if len(self.keys) <= MAX_IN_NAMES:
+            rows = rows.filter(**{f"{cache.fk}_id__in": list(self.keys)})
+        else:
+            rows = rows.filter(**{f"{cache.fk}__workspace": cache.workspace})
+        columns = (f"{cache.fk}_id", "key", "sha256", "size", "deflated", "references")
+        for pk, key, sha256, size, deflated, references in rows.values_list(*columns).iterator(READ_CHUNK):
+            if self.keys.get(pk) != key:
+                continue
+            self._found.add(pk)
+            yield CachedEntry(
+                pk=pk,
+                name=names[pk],
+                sha256=sha256,
+                size=size,
+                deflated=bytes(deflated),
+                references=references,
+            )
+
+    def misses(self) -> list[ObjectSource]:
+        return [source for source in self.sources if source.pk not in self._found]
+
+    def keep_for(self, source: ObjectSource, references: Iterable[list[Any]]) -> Keep:
+        """How to keep an entry prepared now from ``source`` (read with its document, so it is that
+        document's key even when the object changed since the lookup)."""
+        return Keep(pk=source.pk, key=self.cache.key(source), references=list(references))
