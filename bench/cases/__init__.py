@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the models load only once Django is set up
     from bench.generate import World
 
 NAMES = (
+    "export_first",
     "export",
     "import",
     "import_overwrite",
@@ -74,6 +75,7 @@ def case_get(name: str) -> Callable[[Bench], Result]:
     from bench.cases import browser, export, imports, tree
 
     cases: dict[str, Callable[[Bench], Result]] = {
+        "export_first": export.export_first_case,
         "export": export.export_case,
         "import": imports.import_case,
         "import_overwrite": imports.import_overwrite_case,
