@@ -34,6 +34,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 
+from factory.errors import ErrorCode
+
 CSP_HEADER = "Content-Security-Policy"
 NON_HTML_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
@@ -115,7 +117,7 @@ def request_size_limit(request: HttpRequest) -> int | None:
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE  # None when an operator switched the limit off
 
 
-def _error(request: HttpRequest, message: str, *, status: int, code: str) -> HttpResponse:
+def _error(request: HttpRequest, message: str, *, status: int, code: ErrorCode) -> HttpResponse:
     response: HttpResponse
     if request.path_info.startswith("/v1/"):  # DataArts' shape, as the v1 API answers RequestDataTooBig
         response = JsonResponse({"error_code": "DLF.3051", "error_msg": message}, status=status)
@@ -132,7 +134,7 @@ def _too_large(request: HttpRequest, length: int, limit: int) -> HttpResponse:
     upload = _is_upload_route(request) and limit > (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
     what = "package upload" if upload else "request body"
     message = f"The {what} is {length} bytes; at most {limit} bytes are accepted."
-    return _error(request, message, status=413, code="request_too_large")
+    return _error(request, message, status=413, code=ErrorCode.REQUEST_TOO_LARGE)
 
 
 def _length_required(request: HttpRequest) -> HttpResponse:
@@ -140,7 +142,7 @@ def _length_required(request: HttpRequest) -> HttpResponse:
         "A package upload must declare its size: send the Content-Length header "
         "(a chunked body without one is refused)."
     )
-    return _error(request, message, status=411, code="length_required")
+    return _error(request, message, status=411, code=ErrorCode.LENGTH_REQUIRED)
 
 
 class RequestSizeLimitMiddleware:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from factory.crypto import secret_encrypt
 from factory.development.models import EnvironmentVariable
-from factory.errors import Conflict, ValidationError
+from factory.errors import Conflict, ErrorCode, ValidationError
 from factory.packages.names import PARAM_NAME_EXTRA
 from factory.workspaces.models import Workspace
 
@@ -28,7 +28,8 @@ def _name_check(*, workspace: Workspace, name: str, exclude_pk: int | None = Non
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
         raise Conflict(
-            f"An environment variable named {name} already exists.", code="environment_variable_exists"
+            f"An environment variable named {name} already exists.",
+            code=ErrorCode.ENVIRONMENT_VARIABLE_EXISTS,
         )
 
 
@@ -81,7 +82,7 @@ def environment_variable_update(
             raise ValidationError(
                 f"value: enter the value of {variable.name} to unmask it; a masked value is never shown "
                 "or turned back into clear text.",
-                code="value_required",
+                code=ErrorCode.VALUE_REQUIRED,
                 fields={"value": ["Enter the value to unmask the variable."]},
             )
         current = variable.value

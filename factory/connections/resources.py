@@ -20,7 +20,7 @@ from django.utils import timezone
 from factory.development.models import Category, Resource
 from factory.development.services import ImportEntry, directories_ensure, directory_ensure, rows_update
 from factory.development.validation import directory_path_normalize
-from factory.errors import Conflict, DomainError, ValidationError
+from factory.errors import Conflict, DomainError, ErrorCode, ValidationError
 from factory.packages.errors import PackageError
 from factory.packages.schema import resource_document_validate
 from factory.workspaces.models import Workspace
@@ -75,7 +75,7 @@ def _name_free(*, workspace: Workspace, name: str, exclude_pk: int | None = None
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise Conflict(f"A resource named {name} already exists.", code="resource_exists")
+        raise Conflict(f"A resource named {name} already exists.", code=ErrorCode.RESOURCE_EXISTS)
 
 
 def _apply(*, resource: Resource, doc: dict[str, Any]) -> Resource:
@@ -118,7 +118,7 @@ def resource_delete(*, resource: Resource) -> None:
         shown = ", ".join(jobs[:10]) + (f" and {len(jobs) - 10} more" if len(jobs) > 10 else "")
         raise Conflict(
             f"Resource {resource.name} is used by jobs {shown}; change them first.",
-            code="resource_referenced",
+            code=ErrorCode.RESOURCE_REFERENCED,
             fields={"jobs": jobs},
         )
     resource.delete()
@@ -180,7 +180,9 @@ def resources_import_check(
         name = row.document["name"]
         holder = holders.get(name)
         if name in claimed or holder not in (None, row.resource.pk if row.resource else None):
-            results[index] = Conflict(f"A resource named {name} already exists.", code="resource_exists")
+            results[index] = Conflict(
+                f"A resource named {name} already exists.", code=ErrorCode.RESOURCE_EXISTS
+            )
         claimed.add(name)
     return results
 
@@ -221,7 +223,7 @@ def resources_import_save(
     except IntegrityError as exc:
         raise Conflict(
             "Another resource of the same name was created meanwhile.",
-            code="resource_exists",
+            code=ErrorCode.RESOURCE_EXISTS,
         ) from exc
     rows_update(Resource, updated, ["directory", "name", "type", "location", "document", "updated_at"])
     return written

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from factory.development.models import EnvironmentVariable, Job, Resource
 from factory.development.nodes import RESOURCE, job_references
-from factory.errors import NotFound
+from factory.errors import ErrorCode, NotFound
 from factory.workspaces.models import Workspace
 
 from .models import DataConnection, ExternalObject
@@ -29,7 +29,7 @@ def connection_list(
 def connection_get(*, workspace: Workspace, connection_id: int) -> DataConnection:
     connection = DataConnection.objects.filter(workspace=workspace, pk=connection_id).first()
     if connection is None:
-        raise NotFound("Data connection not found.", code="connection_not_found")
+        raise NotFound("Data connection not found.", code=ErrorCode.CONNECTION_NOT_FOUND)
     return connection
 
 
@@ -41,7 +41,7 @@ def external_object_list(*, workspace: Workspace, kind: str | None = None) -> Qu
 def external_object_get(*, workspace: Workspace, external_object_id: int) -> ExternalObject:
     obj = ExternalObject.objects.filter(workspace=workspace, pk=external_object_id).first()
     if obj is None:
-        raise NotFound("Object not found.", code="external_object_not_found")
+        raise NotFound("Object not found.", code=ErrorCode.EXTERNAL_OBJECT_NOT_FOUND)
     return obj
 
 
@@ -55,7 +55,7 @@ def resource_get(*, workspace: Workspace, resource_id: int) -> Resource:
         Resource.objects.select_related("directory").filter(workspace=workspace, pk=resource_id).first()
     )
     if resource is None:
-        raise NotFound("Resource not found.", code="resource_not_found")
+        raise NotFound("Resource not found.", code=ErrorCode.RESOURCE_NOT_FOUND)
     return resource
 
 
@@ -80,5 +80,5 @@ def environment_variable_list(
 def environment_variable_get(*, workspace: Workspace, variable_id: int) -> EnvironmentVariable:
     variable = EnvironmentVariable.objects.filter(workspace=workspace, pk=variable_id).first()
     if variable is None:
-        raise NotFound("Environment variable not found.", code="environment_variable_not_found")
+        raise NotFound("Environment variable not found.", code=ErrorCode.ENVIRONMENT_VARIABLE_NOT_FOUND)
     return variable

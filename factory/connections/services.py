@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from factory.crypto import secrets_decrypt, secrets_encrypt
-from factory.errors import Conflict, ValidationError
+from factory.errors import Conflict, ErrorCode, ValidationError
 from factory.packages.names import JOB_NAME_EXTRA, name_problem
 from factory.packages.secrets import secret_name_like, text_secrets_found
 from factory.workspaces.models import Workspace
@@ -54,7 +54,7 @@ def config_check(*, config: Any, field: str = "config") -> dict[str, Any]:
             raise ValidationError(
                 f"{where} holds a secret ({found[0]}): leave it out there and send it in secrets, "
                 "which are stored encrypted and never shown.",
-                code="secret_in_config",
+                code=ErrorCode.SECRET_IN_CONFIG,
                 fields={field: [f"{where}: {found[0]} belongs in secrets."]},
             )
         if isinstance(value, dict):
@@ -63,7 +63,7 @@ def config_check(*, config: Any, field: str = "config") -> dict[str, Any]:
                     raise ValidationError(
                         f"{path}{key} looks like a secret: send it in secrets, which are stored encrypted "
                         "and never shown.",
-                        code="secret_in_config",
+                        code=ErrorCode.SECRET_IN_CONFIG,
                         fields={field: [f"{path}{key} belongs in secrets."]},
                     )
                 walk(item, f"{path}{key}.")
@@ -102,7 +102,9 @@ def name_check(*, name: str, what: str, limit: int, extra: str = JOB_NAME_EXTRA)
     )
     if problem:
         raise ValidationError(
-            f"The {what} name {problem}.", code="invalid_name", fields={"name": [f"The name {problem}."]}
+            f"The {what} name {problem}.",
+            code=ErrorCode.INVALID_NAME,
+            fields={"name": [f"The name {problem}."]},
         )
     return name
 
@@ -111,7 +113,7 @@ def _type_check(*, type: str) -> str:
     if type not in ConnectionType.values:
         raise ValidationError(
             f"Unknown connection type {type}; use one of {', '.join(ConnectionType.values)}.",
-            code="invalid_type",
+            code=ErrorCode.INVALID_TYPE,
             fields={"type": ["Unknown connection type."]},
         )
     return type
@@ -122,7 +124,7 @@ def _connection_name_free(*, workspace: Workspace, name: str, exclude_pk: int | 
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise Conflict(f"A data connection named {name} already exists.", code="connection_exists")
+        raise Conflict(f"A data connection named {name} already exists.", code=ErrorCode.CONNECTION_EXISTS)
 
 
 def secrets_merge(*, current: dict[str, str], changes: dict[str, str | None]) -> dict[str, str]:
@@ -213,7 +215,7 @@ def _kind_check(*, kind: str) -> str:
     if kind not in ExternalObjectKind.values:
         raise ValidationError(
             f"Unknown kind {kind}; use one of {', '.join(ExternalObjectKind.values)}.",
-            code="invalid_kind",
+            code=ErrorCode.INVALID_KIND,
             fields={"kind": ["Unknown kind."]},
         )
     return kind
@@ -225,7 +227,7 @@ def _external_name_free(*, workspace: Workspace, kind: str, name: str, exclude_p
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
         label = ExternalObjectKind(kind).label
-        raise Conflict(f"A {label} named {name} already exists.", code="external_object_exists")
+        raise Conflict(f"A {label} named {name} already exists.", code=ErrorCode.EXTERNAL_OBJECT_EXISTS)
 
 
 def external_object_create(

@@ -22,7 +22,7 @@ import psycopg
 from django.conf import settings
 
 from factory.crypto import secrets_decrypt
-from factory.errors import ValidationError
+from factory.errors import ErrorCode, ValidationError
 
 from .models import DataConnection
 from .services import config_check, secrets_check, secrets_merge
@@ -161,7 +161,7 @@ def connection_test(
     type = type or connection.type  # type: ignore[union-attr]
     if connection_type_spec(type) is None:
         raise ValidationError(
-            f"Unknown connection type {type}.", code="invalid_type", fields={"type": ["Unknown."]}
+            f"Unknown connection type {type}.", code=ErrorCode.INVALID_TYPE, fields={"type": ["Unknown."]}
         )
     config = config_check(config=config) if config is not None else (connection.config if connection else {})
     stored = secrets_decrypt(ciphertext=connection.secrets_encrypted) if connection else {}

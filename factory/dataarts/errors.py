@@ -19,15 +19,7 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from factory.errors import (
-    Conflict,
-    DomainError,
-    LockError,
-    NotFound,
-    PermissionDenied,
-    PreconditionFailed,
-    ServiceUnavailable,
-)
+from factory.errors import DomainError, ErrorCode, NotFound, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -39,25 +31,22 @@ SCRIPT_NAME_TAKEN = "DLF.0202"
 OBS_PATH_INVALID = "DLF.0803"
 TASK_NOT_FOUND = "DLF.0810"
 OBS_READ_FAILED = "DLF.0815"
+OBS_WRITE_FAILED = "DLF.0816"
 JOB_NODES_EMPTY = "DLF.1006"
 OBS_BUCKET_MISSING = "DLF.1242"
-JOB_NAME_EMPTY = "DLF.3004"
-JOB_NAME_INVALID = "DLF.3018"
 JOB_SCHEDULE_INVALID = "DLF.3025"
 INVALID_PARAMETER = "DLF.3051"
 SCRIPT_NOT_FOUND = "DLF.6201"
 SCRIPT_INSTANCE_NOT_FOUND = "DLF.6205"
 RESOURCE_NOT_FOUND = "DLF.6241"
-SCRIPT_TYPE_MISSING = "DLF.6247"
 DIRECTORY_NOT_EMPTY = "DLF.6258"
 RESOURCE_NAME_TAKEN = "DLF.6259"
-RESOURCE_TYPE_INVALID = "DLF.6263"
-RESOURCE_LOCATION_INVALID = "DLF.6264"
 CONNECTION_NOT_FOUND = "DLF.6322"
 PERMISSION_DENIED = "DLF.6888"
 # Huawei's API gateway.
 API_NOT_FOUND = "APIGW.0101"
 AUTH_FAILED = "APIGW.0301"
+THROTTLED = "APIGW.0308"
 # Ours: situations DataArts documents no code for.
 NOT_SUPPORTED = "DLF.9001"
 LOCKED = "DLF.9002"
@@ -85,59 +74,119 @@ class SignatureInvalid(exceptions.AuthenticationFailed):
         super().__init__(f"Incorrect IAM authentication information: {reason}")
 
 
-# Domain error codes (factory.errors ``.code``) -> DataArts codes. What is not listed falls back by class.
-_DOMAIN_CODES: dict[str, str] = {
-    "job_not_found": JOB_NOT_FOUND,
-    "job_exists": JOB_NAME_TAKEN,
-    "job_name_taken": JOB_NAME_TAKEN,
-    "duplicate_name": JOB_NAME_TAKEN,
-    "name_taken": JOB_NAME_TAKEN,
-    "script_not_found": SCRIPT_NOT_FOUND,
-    "script_exists": SCRIPT_NAME_TAKEN,
-    "script_name_taken": SCRIPT_NAME_TAKEN,
-    "resource_not_found": RESOURCE_NOT_FOUND,
-    "resource_exists": RESOURCE_NAME_TAKEN,
-    "resource_name_taken": RESOURCE_NAME_TAKEN,
-    "invalid_resource_type": RESOURCE_TYPE_INVALID,
-    "resource_type_invalid": RESOURCE_TYPE_INVALID,
-    "invalid_location": RESOURCE_LOCATION_INVALID,
-    "resource_location_invalid": RESOURCE_LOCATION_INVALID,
-    "task_not_found": TASK_NOT_FOUND,
-    "connection_not_found": CONNECTION_NOT_FOUND,
-    "job_name_empty": JOB_NAME_EMPTY,
-    "invalid_job_name": JOB_NAME_INVALID,
-    "job_name_invalid": JOB_NAME_INVALID,
-    "nodes_empty": JOB_NODES_EMPTY,
-    "invalid_schedule": JOB_SCHEDULE_INVALID,
-    "script_type_missing": SCRIPT_TYPE_MISSING,
-    "directory_not_empty": DIRECTORY_NOT_EMPTY,
-    "workspace_not_found": PERMISSION_DENIED,
-    "role_required": PERMISSION_DENIED,
-    "obs_path_invalid": OBS_PATH_INVALID,
-    "obs_bucket_missing": OBS_BUCKET_MISSING,
-    "obs_read_failed": OBS_READ_FAILED,
-    "obs_object_missing": OBS_READ_FAILED,
-    "obs_unavailable": OBS_READ_FAILED,
-    "obs_too_large": OBS_READ_FAILED,
-    "queue_unavailable": SERVICE_UNAVAILABLE,
+# What the v1 API answers for each console code: DataArts' documented code where it has one for the
+# situation, else one for the kind of error (invalid, locked, conflict, ...). The only such table: the
+# console's own errors, OBS ones included, know nothing of DataArts. DRF's codes never come here as domain
+# errors; they are listed with what ``exception_handler`` answers for DRF's exceptions of that code.
+DATAARTS_CODES: dict[ErrorCode, str] = {
+    ErrorCode.INVALID: INVALID_PARAMETER,
+    ErrorCode.NOT_FOUND: INVALID_PARAMETER,
+    ErrorCode.PERMISSION_DENIED: PERMISSION_DENIED,
+    ErrorCode.CONFLICT: CONFLICT,
+    ErrorCode.LOCKED: LOCKED,
+    ErrorCode.STALE: CONFLICT,
+    ErrorCode.UNAVAILABLE: SERVICE_UNAVAILABLE,
+    ErrorCode.ERROR: INVALID_PARAMETER,
+    ErrorCode.PARSE_ERROR: INVALID_PARAMETER,
+    ErrorCode.AUTHENTICATION_FAILED: AUTH_FAILED,
+    ErrorCode.NOT_AUTHENTICATED: AUTH_FAILED,
+    ErrorCode.METHOD_NOT_ALLOWED: API_NOT_FOUND,
+    ErrorCode.NOT_ACCEPTABLE: INVALID_PARAMETER,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: INVALID_PARAMETER,
+    ErrorCode.THROTTLED: THROTTLED,
+    ErrorCode.INTERNAL_ERROR: INTERNAL_ERROR,
+    ErrorCode.REQUEST_TOO_LARGE: INVALID_PARAMETER,
+    ErrorCode.LENGTH_REQUIRED: INVALID_PARAMETER,
+    ErrorCode.LOGIN_LOCKED_OUT: AUTH_FAILED,
+    ErrorCode.WORKSPACE_NOT_FOUND: PERMISSION_DENIED,
+    ErrorCode.WORKSPACE_EXISTS: CONFLICT,
+    ErrorCode.ROLE_REQUIRED: PERMISSION_DENIED,
+    ErrorCode.STAFF_REQUIRED: PERMISSION_DENIED,
+    ErrorCode.INVALID_NAME: INVALID_PARAMETER,
+    ErrorCode.INVALID_ROLE: INVALID_PARAMETER,
+    ErrorCode.INVALID_LOCK_POLICY: INVALID_PARAMETER,
+    ErrorCode.LAST_ADMIN: CONFLICT,
+    ErrorCode.MEMBER_NOT_FOUND: INVALID_PARAMETER,
+    ErrorCode.USER_NOT_FOUND: INVALID_PARAMETER,
+    ErrorCode.ACCESS_KEY_NOT_FOUND: INVALID_PARAMETER,
+    ErrorCode.INVALID_CREDENTIALS: INVALID_PARAMETER,
+    ErrorCode.DIRECTORY_NOT_FOUND: INVALID_PARAMETER,
+    ErrorCode.DIRECTORY_EXISTS: CONFLICT,
+    ErrorCode.DIRECTORY_NOT_EMPTY: DIRECTORY_NOT_EMPTY,
+    ErrorCode.LIMIT: CONFLICT,
+    ErrorCode.JOB_NOT_FOUND: JOB_NOT_FOUND,
+    ErrorCode.JOB_EXISTS: JOB_NAME_TAKEN,
+    ErrorCode.SCRIPT_NOT_FOUND: SCRIPT_NOT_FOUND,
+    ErrorCode.SCRIPT_EXISTS: SCRIPT_NAME_TAKEN,
+    ErrorCode.VERSION_NOT_FOUND: INVALID_PARAMETER,
+    ErrorCode.JOB_SCHEDULING: CONFLICT,
+    ErrorCode.NOT_SUBMITTED: CONFLICT,
+    ErrorCode.NODES_EMPTY: JOB_NODES_EMPTY,
+    ErrorCode.INVALID_SCHEDULE: JOB_SCHEDULE_INVALID,
+    ErrorCode.SELECTION_EMPTY: INVALID_PARAMETER,
+    ErrorCode.SELECTION_CONFLICT: INVALID_PARAMETER,
+    ErrorCode.CONNECTION_NOT_FOUND: CONNECTION_NOT_FOUND,
+    ErrorCode.CONNECTION_EXISTS: CONFLICT,
+    ErrorCode.INVALID_TYPE: INVALID_PARAMETER,
+    ErrorCode.INVALID_KIND: INVALID_PARAMETER,
+    ErrorCode.SECRET_IN_CONFIG: INVALID_PARAMETER,
+    ErrorCode.EXTERNAL_OBJECT_NOT_FOUND: INVALID_PARAMETER,
+    ErrorCode.EXTERNAL_OBJECT_EXISTS: CONFLICT,
+    ErrorCode.RESOURCE_NOT_FOUND: RESOURCE_NOT_FOUND,
+    ErrorCode.RESOURCE_EXISTS: RESOURCE_NAME_TAKEN,
+    ErrorCode.RESOURCE_REFERENCED: CONFLICT,
+    ErrorCode.ENVIRONMENT_VARIABLE_NOT_FOUND: INVALID_PARAMETER,
+    ErrorCode.ENVIRONMENT_VARIABLE_EXISTS: CONFLICT,
+    ErrorCode.VALUE_REQUIRED: INVALID_PARAMETER,
+    ErrorCode.OBS_ERROR: OBS_READ_FAILED,
+    ErrorCode.OBS_PATH_INVALID: OBS_PATH_INVALID,
+    ErrorCode.OBS_PATH_FORBIDDEN: OBS_PATH_INVALID,
+    ErrorCode.OBS_ALLOW_LIST_INVALID: OBS_READ_FAILED,
+    ErrorCode.OBS_BUCKET_MISSING: OBS_BUCKET_MISSING,
+    ErrorCode.OBS_OBJECT_MISSING: OBS_READ_FAILED,
+    ErrorCode.OBS_OBJECT_EXISTS: OBS_WRITE_FAILED,
+    ErrorCode.OBS_READ_FAILED: OBS_READ_FAILED,
+    ErrorCode.OBS_WRITE_FAILED: OBS_WRITE_FAILED,
+    ErrorCode.OBS_UNAVAILABLE: OBS_READ_FAILED,
+    ErrorCode.OBS_TOO_LARGE: OBS_READ_FAILED,
+    ErrorCode.EXPORT_EMPTY: INVALID_PARAMETER,
+    ErrorCode.EXPORT_CONFLICT: INVALID_PARAMETER,
+    ErrorCode.EXPORT_TOO_LARGE: INVALID_PARAMETER,
+    ErrorCode.EXPORT_INVALID_DOCUMENT: INVALID_PARAMETER,
+    ErrorCode.EXPORT_RUNNING: CONFLICT,
+    ErrorCode.NEVER_SUBMITTED: INVALID_PARAMETER,
+    ErrorCode.INVALID_OUT: INVALID_PARAMETER,
+    ErrorCode.DOWNLOAD_NOT_FOUND: INVALID_PARAMETER,
+    ErrorCode.DOWNLOAD_DELETED: CONFLICT,
+    ErrorCode.DOWNLOAD_GONE: INVALID_PARAMETER,
+    ErrorCode.DOWNLOAD_IN_OBS: INVALID_PARAMETER,
+    ErrorCode.TASK_NOT_FOUND: TASK_NOT_FOUND,
+    ErrorCode.QUEUE_UNAVAILABLE: SERVICE_UNAVAILABLE,
+    # A failed task's codes (its result.error), not raised: what their kind would answer.
+    ErrorCode.WORKER_LOST: INTERNAL_ERROR,
+    ErrorCode.WORKER_MISSING: SERVICE_UNAVAILABLE,
+    ErrorCode.TIME_LIMIT: INTERNAL_ERROR,
+    ErrorCode.IMPORT_EXPIRED: CONFLICT,
+    ErrorCode.IMPORT_RUNNING: CONFLICT,
+    ErrorCode.IMPORT_NOT_WAITING: CONFLICT,
+    ErrorCode.NOT_IMPORT_OWNER: PERMISSION_DENIED,
+    ErrorCode.NO_REPORT: CONFLICT,
+    ErrorCode.TOO_MANY_WAITING_IMPORTS: CONFLICT,
+    ErrorCode.IMPORT_CHOICES_INVALID: INVALID_PARAMETER,
+    ErrorCode.PACKAGE_INVALID: INVALID_PARAMETER,
+    ErrorCode.PACKAGE_TOO_LARGE: INVALID_PARAMETER,
+    ErrorCode.PACKAGE_CHANGED: INVALID_PARAMETER,
+    ErrorCode.UPLOAD_MISSING: INVALID_PARAMETER,
+    ErrorCode.FILE_UNREADABLE: INVALID_PARAMETER,
+    ErrorCode.SOURCE_INVALID: INVALID_PARAMETER,
+    ErrorCode.SOURCE_REQUIRED: INVALID_PARAMETER,
+    ErrorCode.USER_DELETED: INVALID_PARAMETER,
 }
 
 
 def domain_error_translate(exc: DomainError) -> DataArtsError:
     """A service's domain error as DataArts would answer it."""
-    dataarts_code = getattr(exc, "dataarts_code", None)  # OBS errors carry their own
-    code = dataarts_code or _DOMAIN_CODES.get(exc.code)
-    if code is None:
-        if isinstance(exc, LockError):
-            code = LOCKED
-        elif isinstance(exc, PermissionDenied):
-            code = PERMISSION_DENIED
-        elif isinstance(exc, (Conflict, PreconditionFailed)):
-            code = CONFLICT
-        elif isinstance(exc, ServiceUnavailable):
-            code = SERVICE_UNAVAILABLE
-        else:
-            code = INVALID_PARAMETER
+    code = DATAARTS_CODES[exc.code]
     # DataArts answers 400 for its own codes, not-found included; permission problems stay 403, and a
     # service that is down for now 503 (like the API gateway's own), so that clients retry.
     status = 403 if code == PERMISSION_DENIED else 503 if isinstance(exc, ServiceUnavailable) else 400
@@ -196,7 +245,7 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, exceptions.PermissionDenied):
         return Response(body(PERMISSION_DENIED, str(exc.detail)), status=403)
     if isinstance(exc, exceptions.Throttled):
-        return Response(body("APIGW.0308", "The throttling threshold has been reached."), status=429)
+        return Response(body(THROTTLED, "The throttling threshold has been reached."), status=429)
     if isinstance(exc, exceptions.APIException):
         return Response(body(INVALID_PARAMETER, str(exc.detail)), status=exc.status_code)
     logger.exception("Unhandled error in the DataArts v1 API")

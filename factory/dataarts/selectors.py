@@ -10,7 +10,7 @@ from factory.dataarts.errors import INVALID_PARAMETER, PERMISSION_DENIED, DataAr
 from factory.development.models import Job, JobVersion, Resource, Script, VersionKind
 from factory.development.nodes import JOB, job_references
 from factory.development.selectors import jobs_list, scripts_list
-from factory.errors import NotFound
+from factory.errors import ErrorCode, NotFound
 from factory.workspaces.models import Membership, Role, Workspace
 from factory.workspaces.selectors import role_at_least
 
@@ -98,7 +98,7 @@ def v1_job_submitted_version(*, job: Job, number: int | None) -> JobVersion:
     )
     if version is None:
         which = f"version {number}" if number is not None else "a submitted version"
-        raise NotFound(f"Job {job.name} has no {which}.", code="version_not_found")
+        raise NotFound(f"Job {job.name} has no {which}.", code=ErrorCode.VERSION_NOT_FOUND)
     return version
 
 
@@ -123,7 +123,7 @@ def v1_scripts_list(*, workspace: Workspace, script_name: str | None) -> QuerySe
 def v1_resource_get(*, workspace: Workspace, resource_id: str) -> Resource:
     """A resource by its v1 id (our primary key, as text); DLF.6241 for anything else."""
     if not resource_id.isdigit():
-        raise NotFound(f"Resource {resource_id} does not exist.", code="resource_not_found")
+        raise NotFound(f"Resource {resource_id} does not exist.", code=ErrorCode.RESOURCE_NOT_FOUND)
     return resource_get(workspace=workspace, resource_id=int(resource_id))
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 
+from factory.errors import ErrorCode
 from factory.workspaces.models import Workspace
 
 MAX_DIRECTORY_DEPTH = 10
@@ -94,6 +97,9 @@ class Job(LockedObject):
     version): they are emptied there and kept only in ``secrets_encrypted`` (``factory.development.secrets``).
     """
 
+    not_found_code: ClassVar[ErrorCode] = ErrorCode.JOB_NOT_FOUND
+    exists_code: ClassVar[ErrorCode] = ErrorCode.JOB_EXISTS
+
     process_type = models.CharField(max_length=16, default="BATCH")
     node_count = models.PositiveIntegerField(default=0)
     schedule_status = models.CharField(
@@ -117,6 +123,9 @@ class Job(LockedObject):
 
 class Script(LockedObject):
     """A script: ``document`` is DataArts' script definition (type, content, connectionName, ...)."""
+
+    not_found_code: ClassVar[ErrorCode] = ErrorCode.SCRIPT_NOT_FOUND
+    exists_code: ClassVar[ErrorCode] = ErrorCode.SCRIPT_EXISTS
 
     type = models.CharField(max_length=32)
     connection_name = models.CharField(max_length=100, blank=True)

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from factory.development.models import MAX_DIRECTORY_DEPTH
-from factory.errors import ValidationError
+from factory.errors import ErrorCode, ValidationError
 from factory.packages.errors import PackageError
 from factory.packages.schema import job_document_validate, script_document_validate
 
@@ -41,12 +41,12 @@ def _document_check(validate: Any, document: Any, *, what: str) -> None:
         ) from exc
 
 
-def _domain_code(exc: PackageError) -> str | None:
+def _domain_code(exc: PackageError) -> ErrorCode | None:
     """A schedule problem (the job's, or a real-time node's ``cronTrigger``) is ``invalid_schedule``,
     which the v1 API answers as DataArts does, ``DLF.3025``; others keep the generic code."""
     where = exc.field or ""
     if where.startswith("schedule") or _NODE_TRIGGER.match(where):
-        return "invalid_schedule"
+        return ErrorCode.INVALID_SCHEDULE
     return None
 
 
@@ -60,7 +60,7 @@ def job_validate(document: Any) -> None:
     if isinstance(nodes, list) and not nodes:
         name = document.get("name")
         message = f"Job {name} has no nodes; a job needs at least one node."
-        raise ValidationError(message, code="nodes_empty", fields={"nodes": "Add at least one node."})
+        raise ValidationError(message, code=ErrorCode.NODES_EMPTY, fields={"nodes": "Add at least one node."})
 
 
 def script_validate(document: Any) -> None:

@@ -11,6 +11,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
+from factory.errors import ErrorCode
+
 _lock = threading.Lock()
 
 
@@ -47,7 +49,7 @@ def obs_client() -> Any:
     if not obs_configured():
         raise ObsError(
             "OBS is not configured on this server (OBS_ENDPOINT and its keys are not set).",
-            code="obs_unavailable",
+            code=ErrorCode.OBS_UNAVAILABLE,
         )
     return _client(
         settings.OBS_ENDPOINT, settings.OBS_ACCESS_KEY_ID, settings.OBS_SECRET_ACCESS_KEY, settings.OBS_REGION

@@ -6,10 +6,11 @@ import logging
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from factory.errors import ErrorCode
 from factory.obs.client import obs_client
 from factory.obs.errors import ObsError
 from factory.obs.paths import ObsPath, obs_path_parse
@@ -27,19 +28,24 @@ def _error_code(exc: Exception) -> str:
     return ""
 
 
-def _translate(exc: Exception, *, path: ObsPath, action: str) -> ObsError:
+_FAILED = {"read": ErrorCode.OBS_READ_FAILED, "write": ErrorCode.OBS_WRITE_FAILED}
+
+
+def _translate(exc: Exception, *, path: ObsPath, action: Literal["read", "write"]) -> ObsError:
     code = _error_code(exc)
     if code in ("NoSuchBucket",):
-        return ObsError(f"The OBS bucket {path.bucket!r} does not exist ({path}).", code="obs_bucket_missing")
+        return ObsError(
+            f"The OBS bucket {path.bucket!r} does not exist ({path}).", code=ErrorCode.OBS_BUCKET_MISSING
+        )
     if code in ("NoSuchKey", "404", "NotFound"):
-        return ObsError(f"There is no OBS object at {path}.", code="obs_object_missing")
+        return ObsError(f"There is no OBS object at {path}.", code=ErrorCode.OBS_OBJECT_MISSING)
     if code in ("AccessDenied", "403", "AllAccessDisabled"):
-        return ObsError(f"OBS refused to {action} {path}: access denied.", code=f"obs_{action}_failed")
+        return ObsError(f"OBS refused to {action} {path}: access denied.", code=_FAILED[action])
     detail = code or type(exc).__name__
-    return ObsError(f"Could not {action} {path} in OBS ({detail}).", code=f"obs_{action}_failed")
+    return ObsError(f"Could not {action} {path} in OBS ({detail}).", code=_FAILED[action])
 
 
-def _bucket_check(*, client: Any, path: ObsPath, action: str) -> None:
+def _bucket_check(*, client: Any, path: ObsPath, action: Literal["read", "write"]) -> None:
     """Fail with obs_bucket_missing when the bucket does not exist. HEAD answers carry no error body,
     so a missing bucket shows as a bare 404 here; some S3 servers would otherwise create it on write."""
     try:
@@ -47,7 +53,7 @@ def _bucket_check(*, client: Any, path: ObsPath, action: str) -> None:
     except (BotoCoreError, ClientError) as exc:
         if _error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
             raise ObsError(
-                f"The OBS bucket {path.bucket!r} does not exist ({path}).", code="obs_bucket_missing"
+                f"The OBS bucket {path.bucket!r} does not exist ({path}).", code=ErrorCode.OBS_BUCKET_MISSING
             ) from exc
         raise _translate(exc, path=path, action=action) from exc
 
@@ -59,7 +65,7 @@ def obs_write_stream(*, path: ObsPath, chunks: Iterable[bytes], content_type: st
     """
     client = obs_client()
     if path.is_prefix:
-        raise ObsError(f"{path} names a folder, not an object.", code="obs_path_invalid")
+        raise ObsError(f"{path} names a folder, not an object.", code=ErrorCode.OBS_PATH_INVALID)
     _bucket_check(client=client, path=path, action="write")
     try:
         upload = client.create_multipart_upload(Bucket=path.bucket, Key=path.key, ContentType=content_type)
@@ -168,7 +174,8 @@ def obs_download_to(*, path: ObsPath, fileobj: BinaryIO, max_bytes: int) -> int:
     size = int(head.get("ContentLength", 0))
     if size > max_bytes:
         raise ObsError(
-            f"{path} is {size} bytes; packages may be at most {max_bytes} bytes.", code="obs_too_large"
+            f"{path} is {size} bytes; packages may be at most {max_bytes} bytes.",
+            code=ErrorCode.OBS_TOO_LARGE,
         )
     try:
         body = client.get_object(Bucket=path.bucket, Key=path.key)["Body"]
@@ -176,7 +183,9 @@ def obs_download_to(*, path: ObsPath, fileobj: BinaryIO, max_bytes: int) -> int:
         for chunk in body.iter_chunks(1024 * 1024):
             copied += len(chunk)
             if copied > max_bytes:
-                raise ObsError(f"{path} grew beyond {max_bytes} bytes while reading.", code="obs_too_large")
+                raise ObsError(
+                    f"{path} grew beyond {max_bytes} bytes while reading.", code=ErrorCode.OBS_TOO_LARGE
+                )
             fileobj.write(chunk)
     except (BotoCoreError, ClientError) as exc:
         raise _translate(exc, path=path, action="read") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from factory.errors import ErrorCode
 from factory.obs.errors import ObsError
 
 # S3/OBS bucket naming: 3-63 chars, lowercase letters, digits, dots and hyphens, starting alphanumeric.
@@ -33,7 +34,7 @@ def obs_path_parse(value: str, *, field: str = "obsPath") -> ObsPath:
     if not isinstance(value, str) or not value.startswith("obs://"):
         raise ObsError(
             f"{value!r} is not an OBS path: it must look like obs://bucket/folder/.",
-            code="obs_path_invalid",
+            code=ErrorCode.OBS_PATH_INVALID,
             fields={field: "must start with obs://"},
         )
     rest = value[len("obs://") :]
@@ -41,16 +42,18 @@ def obs_path_parse(value: str, *, field: str = "obsPath") -> ObsPath:
     if not _BUCKET.match(bucket):
         raise ObsError(
             f"{value!r}: {bucket!r} is not a valid bucket name (3-63 lowercase letters, digits, dots, hyphens).",
-            code="obs_path_invalid",
+            code=ErrorCode.OBS_PATH_INVALID,
             fields={field: "invalid bucket name"},
         )
     parts = key.split("/")
     if any(p in (".", "..") for p in parts) or "\\" in key or any(ord(c) < 32 for c in key) or "//" in key:
         raise ObsError(
             f"{value!r}: the key may not contain '.', '..', empty segments, backslashes or control characters.",
-            code="obs_path_invalid",
+            code=ErrorCode.OBS_PATH_INVALID,
             fields={field: "invalid object key"},
         )
     if len(key.encode()) > 1024:
-        raise ObsError(f"{value[:80]}...: the object key is longer than 1024 bytes.", code="obs_path_invalid")
+        raise ObsError(
+            f"{value[:80]}...: the object key is longer than 1024 bytes.", code=ErrorCode.OBS_PATH_INVALID
+        )
     return ObsPath(bucket, key)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from factory.errors import ErrorCode
 from factory.obs.errors import ObsError
 from factory.obs.paths import _BUCKET, ObsPath, obs_path_parse
 
@@ -26,7 +27,7 @@ class ObsPathForbidden(ObsError):
     """A path outside the workspace's allow-list, or inside the console's own storage."""
 
     status = 403
-    default_code = "obs_path_forbidden"
+    default_code = ErrorCode.OBS_PATH_FORBIDDEN
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def _entry_parse(raw: object, *, index: int) -> tuple[str, str] | None:
     if not isinstance(raw, str) or not raw.strip():
         raise ObsError(
             f"Allow-list entry {index + 1} is empty: give '*', a bucket or bucket/folder/.",
-            code="obs_allow_list_invalid",
+            code=ErrorCode.OBS_ALLOW_LIST_INVALID,
             fields={field: "empty"},
         )
     text = raw.strip()
@@ -84,7 +85,7 @@ def _entry_parse(raw: object, *, index: int) -> tuple[str, str] | None:
         raise ObsError(
             f"Allow-list entry {raw!r}: {bucket!r} is not a valid bucket name "
             "(3-63 lowercase letters, digits, dots, hyphens).",
-            code="obs_allow_list_invalid",
+            code=ErrorCode.OBS_ALLOW_LIST_INVALID,
             fields={field: "invalid bucket name"},
         )
     prefix = folder.strip("/")
@@ -94,7 +95,7 @@ def _entry_parse(raw: object, *, index: int) -> tuple[str, str] | None:
         except ObsError as exc:
             raise ObsError(
                 f"Allow-list entry {raw!r}: {exc.message}",
-                code="obs_allow_list_invalid",
+                code=ErrorCode.OBS_ALLOW_LIST_INVALID,
                 fields={field: exc.fields},
             ) from exc
         prefix += "/"
@@ -104,7 +105,7 @@ def _entry_parse(raw: object, *, index: int) -> tuple[str, str] | None:
         raise ObsError(
             f"Allow-list entry {raw!r} would reach the console's own storage ({where}): allow another "
             "bucket, or a folder of this one outside that prefix.",
-            code="obs_allow_list_invalid",
+            code=ErrorCode.OBS_ALLOW_LIST_INVALID,
             fields={field: "reaches the console's own storage"},
         )
     return bucket, prefix
@@ -118,7 +119,7 @@ def obs_scope_parse(entries: Iterable[object]) -> ObsScope:
     if len(items) > MAX_ENTRIES:
         raise ObsError(
             f"An allow-list holds at most {MAX_ENTRIES} entries; this one has {len(items)}.",
-            code="obs_allow_list_invalid",
+            code=ErrorCode.OBS_ALLOW_LIST_INVALID,
             fields={"entries": f"at most {MAX_ENTRIES}"},
         )
     any_bucket = False

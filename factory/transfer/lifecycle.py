@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from factory.errors import ServiceUnavailable
+from factory.errors import ErrorCode, ServiceUnavailable
 from factory.transfer.models import SystemTask, TaskStatus, TaskStep
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,6 @@ ACTIVE_STATUSES = (TaskStatus.PENDING, TaskStatus.RUNNING)
 FINISHED_STATUSES = (TaskStatus.SUCCESSFUL, TaskStatus.FAILED)
 MAX_ATTEMPTS = 3
 
-QUEUE_UNAVAILABLE = "queue_unavailable"
 QUEUE_UNAVAILABLE_MESSAGE = "The task queue is not reachable; try again in a moment."
 # kombu wraps the transport's connection errors in OperationalError; raw socket errors
 # (ConnectionError and the other OSErrors) can still escape from some transports.
@@ -52,7 +51,7 @@ def running_timeout() -> timedelta:
 
 
 def queue_unavailable() -> ServiceUnavailable:
-    return ServiceUnavailable(QUEUE_UNAVAILABLE_MESSAGE, code=QUEUE_UNAVAILABLE)
+    return ServiceUnavailable(QUEUE_UNAVAILABLE_MESSAGE, code=ErrorCode.QUEUE_UNAVAILABLE)
 
 
 def queue_send(send: Callable[[], Any], *, on_failure: Callable[[], None], what: str) -> None:
@@ -115,7 +114,7 @@ def task_claim(
                 task_fail_locked(
                     task,
                     message=f"The worker stopped {task.attempts} times while running {gave_up}",
-                    code="worker_lost",
+                    code=ErrorCode.WORKER_LOST,
                     cleanup=cleanup,
                 )
                 return None

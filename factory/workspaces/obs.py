@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from factory.errors import ErrorCode
 from factory.obs import (
     ObsPath,
     ObsScope,
@@ -46,7 +47,7 @@ def workspace_obs_path(*, workspace: Workspace, value: str, field: str = "obsPat
 def workspace_obs_allow_list_normalize(*, entries: list[Any]) -> list[str]:
     """The allow-list an admin gave, checked and written the way it is stored (see ``factory.obs.scope``)."""
     if not isinstance(entries, list):
-        raise ObsError("The OBS allow-list is a list of entries.", code="obs_allow_list_invalid")
+        raise ObsError("The OBS allow-list is a list of entries.", code=ErrorCode.OBS_ALLOW_LIST_INVALID)
     return obs_scope_entries(obs_scope_parse(entries))
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from factory.crypto import secret_decrypt
-from factory.errors import NotFound, PermissionDenied
+from factory.errors import ErrorCode, NotFound, PermissionDenied
 from factory.workspaces.models import AccessKey, Membership, Role, Workspace
 
 _RANK = {Role.VIEWER: 0, Role.DEVELOPER: 1, Role.ADMIN: 2}
@@ -33,11 +33,11 @@ def workspace_access_get(*, user: User, workspace_id: int | str, role: str = Rol
         else None
     )
     if membership is None:
-        raise NotFound("Workspace not found.", code="workspace_not_found")
+        raise NotFound("Workspace not found.", code=ErrorCode.WORKSPACE_NOT_FOUND)
     if _RANK[Role(membership.role)] < _RANK[Role(role)]:
         raise PermissionDenied(
             f"Your role in workspace {membership.workspace.name} is {membership.role}; this needs {role}.",
-            code="role_required",
+            code=ErrorCode.ROLE_REQUIRED,
         )
     return membership
 
@@ -58,14 +58,14 @@ def workspace_members_list(*, workspace: Workspace) -> QuerySet[Membership]:
 def workspace_get_by_name(*, name: str) -> Workspace:
     workspace = Workspace.objects.filter(name=name).first()
     if workspace is None:
-        raise NotFound(f"Workspace {name} not found.", code="workspace_not_found")
+        raise NotFound(f"Workspace {name} not found.", code=ErrorCode.WORKSPACE_NOT_FOUND)
     return workspace
 
 
 def user_get_by_username(*, username: str) -> User:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        raise NotFound(f"User {username} not found.", code="user_not_found")
+        raise NotFound(f"User {username} not found.", code=ErrorCode.USER_NOT_FOUND)
     return user
 
 

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from factory.crypto import secret_encrypt
-from factory.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from factory.errors import Conflict, ErrorCode, NotFound, PermissionDenied, ValidationError
 from factory.workspaces.models import AccessKey, LockPolicy, Membership, Role, Workspace
 from factory.workspaces.obs import workspace_obs_allow_list_normalize
 from factory.workspaces.selectors import workspace_access_get
@@ -62,11 +62,11 @@ def workspace_create(
     if not WORKSPACE_NAME.fullmatch(name or ""):
         raise ValidationError(
             "A workspace name is 1-64 letters, digits, underscores or hyphens.",
-            code="invalid_name",
+            code=ErrorCode.INVALID_NAME,
             fields={"name": ["1-64 letters, digits, underscores or hyphens."]},
         )
     if Workspace.objects.filter(name=name).exists():
-        raise Conflict(f"A workspace named {name} already exists.", code="workspace_exists")
+        raise Conflict(f"A workspace named {name} already exists.", code=ErrorCode.WORKSPACE_EXISTS)
     workspace = Workspace(
         name=name,
         lock_policy=lock_policy,
@@ -92,7 +92,8 @@ def workspace_create_by(
     it: lock policy, members, OBS allow-list)."""
     if not getattr(user, "is_staff", False):
         raise PermissionDenied(
-            "Only staff users create workspaces; ask an administrator of this console.", code="staff_required"
+            "Only staff users create workspaces; ask an administrator of this console.",
+            code=ErrorCode.STAFF_REQUIRED,
         )
     return workspace_create(name=name, user=user, lock_policy=lock_policy, description=description)
 
@@ -103,7 +104,7 @@ def membership_set(*, workspace: Workspace, user: User, role: str) -> Membership
     demoted, so that every workspace keeps someone who can change its settings."""
     if role not in Role.values:
         raise ValidationError(
-            f"Unknown role {role}; use one of {', '.join(Role.values)}.", code="invalid_role"
+            f"Unknown role {role}; use one of {', '.join(Role.values)}.", code=ErrorCode.INVALID_ROLE
         )
     membership = Membership.objects.select_for_update().filter(workspace=workspace, user=user).first()
     if membership is None:
@@ -111,7 +112,7 @@ def membership_set(*, workspace: Workspace, user: User, role: str) -> Membership
     elif membership.role == role:
         return membership
     elif membership.role == Role.ADMIN and _admin_count(workspace=workspace) <= 1:
-        raise Conflict("A workspace needs at least one admin.", code="last_admin")
+        raise Conflict("A workspace needs at least one admin.", code=ErrorCode.LAST_ADMIN)
     membership.role = role
     _full_clean(membership)
     membership.save()
@@ -122,9 +123,9 @@ def membership_set(*, workspace: Workspace, user: User, role: str) -> Membership
 def membership_remove(*, workspace: Workspace, user: User) -> None:
     membership = Membership.objects.select_for_update().filter(workspace=workspace, user=user).first()
     if membership is None:
-        raise NotFound("This user is not a member of the workspace.", code="member_not_found")
+        raise NotFound("This user is not a member of the workspace.", code=ErrorCode.MEMBER_NOT_FOUND)
     if membership.role == Role.ADMIN and _admin_count(workspace=workspace) <= 1:
-        raise Conflict("A workspace needs at least one admin.", code="last_admin")
+        raise Conflict("A workspace needs at least one admin.", code=ErrorCode.LAST_ADMIN)
     membership.delete()
 
 
@@ -149,7 +150,7 @@ def workspace_update(
         if lock_policy not in LockPolicy.values:
             raise ValidationError(
                 f"Unknown lock policy {lock_policy}; use soft or hard.",
-                code="invalid_lock_policy",
+                code=ErrorCode.INVALID_LOCK_POLICY,
                 fields={"lockPolicy": ["Use soft or hard."]},
             )
         workspace.lock_policy = lock_policy
@@ -195,7 +196,7 @@ def access_key_revoke(*, user: User | None, access_key_id: str) -> AccessKey:
         keys = keys.filter(user=user)
     key = keys.first()
     if key is None:
-        raise NotFound(f"Access key {access_key_id} not found.", code="access_key_not_found")
+        raise NotFound(f"Access key {access_key_id} not found.", code=ErrorCode.ACCESS_KEY_NOT_FOUND)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
@@ -216,7 +217,7 @@ def session_login(*, request: HttpRequest, username: str, password: str) -> User
     if user is None:
         raise ValidationError(
             "Incorrect username or password.",
-            code="invalid_credentials",
+            code=ErrorCode.INVALID_CREDENTIALS,
         )
     login(request, user)
     return user

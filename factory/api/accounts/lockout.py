@@ -18,7 +18,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-LOCKED_OUT_CODE = "login_locked_out"
+from factory.errors import ErrorCode
 
 
 class LoginLockoutBackend(AxesStandaloneBackend):
@@ -69,7 +69,7 @@ def lockout_response(
         if cool_off:
             extra["retryAfterSeconds"] = int(cool_off.total_seconds())
         response: HttpResponse = JsonResponse(
-            {"message": message, "code": LOCKED_OUT_CODE, "extra": extra}, status=status
+            {"message": message, "code": ErrorCode.LOGIN_LOCKED_OUT, "extra": extra}, status=status
         )
     else:
         username = (credentials or {}).get("username") or ""

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from factory.api.common import WorkspaceApi
-from factory.errors import NotFound
+from factory.errors import ErrorCode, NotFound
 from factory.transfer.exports import export_artifact_delete
 from factory.transfer.models import ExportArtifact, TaskStatus
 from factory.transfer.selectors import export_artifact_get, export_artifact_list
@@ -81,13 +81,13 @@ class DownloadFileApi(WorkspaceApi):
         if not artifact.storage_name:
             raise NotFound(
                 f"{artifact.file_name} was written to OBS; download it from {artifact.obs_path}.",
-                code="download_in_obs",
+                code=ErrorCode.DOWNLOAD_IN_OBS,
             )
         try:
             handle = default_storage.open(artifact.storage_name, "rb")
         except FileNotFoundError as exc:
             raise NotFound(
-                f"The file of {artifact.file_name} is gone from storage.", code="download_gone"
+                f"The file of {artifact.file_name} is gone from storage.", code=ErrorCode.DOWNLOAD_GONE
             ) from exc
         return FileResponse(
             handle, as_attachment=True, filename=artifact.file_name, content_type="application/zip"

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 
 from factory.development.models import Category
 from factory.development.nodes import DATAARTS_RESOURCE_TYPES
+from factory.errors import ErrorCode
 from factory.obs import ObsError, obs_configured, obs_exists, obs_write_stream
 from factory.packages.write import package_file_name
 from factory.transfer.exports import (
@@ -120,7 +121,9 @@ def v1_import_start(*, workspace: Workspace, user: User, path: str, choices: Imp
     one task id for DataArts' one-call import."""
     obs_path = workspace_obs_path(workspace=workspace, value=path, field="path")
     if not obs_path.is_prefix and obs_configured() and not obs_exists(path=obs_path):
-        raise ObsError(f"Fail to read OBS file: there is no object at {obs_path}.", code="obs_object_missing")
+        raise ObsError(
+            f"Fail to read OBS file: there is no object at {obs_path}.", code=ErrorCode.OBS_OBJECT_MISSING
+        )
     return import_create_chained(workspace=workspace, user=user, obs_path=str(obs_path), choices=choices)
 
 

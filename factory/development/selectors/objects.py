@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.db.models import F, Q, QuerySet
 
 from factory.development.models import Directory, Job, JobVersion, ScheduleStatus, Script, ScriptVersion
-from factory.errors import NotFound
+from factory.errors import ErrorCode, NotFound
 from factory.workspaces.models import Workspace
 
 _DETAIL_RELATED = ("workspace", "directory", "lock_holder", "updated_by")
@@ -18,7 +18,7 @@ def directory_get(*, workspace: Workspace, directory_id: int, category: str | No
         directories = directories.filter(category=category)
     directory = directories.first()
     if directory is None:
-        raise NotFound(f"Directory {directory_id} does not exist.", code="directory_not_found")
+        raise NotFound(f"Directory {directory_id} does not exist.", code=ErrorCode.DIRECTORY_NOT_FOUND)
     return directory
 
 
@@ -29,9 +29,7 @@ def _get(model: type[Job | Script], *, workspace: Workspace, pk: int | None, nam
     obj = model.objects.select_related(*_DETAIL_RELATED).filter(workspace=workspace, **lookup).first()
     if obj is None:
         label = model.__name__
-        raise NotFound(
-            f"{label} {pk if pk is not None else name} does not exist.", code=f"{label.lower()}_not_found"
-        )
+        raise NotFound(f"{label} {pk if pk is not None else name} does not exist.", code=model.not_found_code)
     return obj
 
 
@@ -101,7 +99,9 @@ def job_versions_list(*, job: Job, kind: str | None = None) -> QuerySet[JobVersi
 def job_version_get(*, job: Job, version_id: int) -> JobVersion:
     version = JobVersion.objects.select_related("created_by").filter(job=job, pk=version_id).first()
     if version is None:
-        raise NotFound(f"Version {version_id} of job {job.name} does not exist.", code="version_not_found")
+        raise NotFound(
+            f"Version {version_id} of job {job.name} does not exist.", code=ErrorCode.VERSION_NOT_FOUND
+        )
     return version
 
 
@@ -139,6 +139,6 @@ def script_version_get(*, script: Script, version_id: int) -> ScriptVersion:
     version = ScriptVersion.objects.select_related("created_by").filter(script=script, pk=version_id).first()
     if version is None:
         raise NotFound(
-            f"Version {version_id} of script {script.name} does not exist.", code="version_not_found"
+            f"Version {version_id} of script {script.name} does not exist.", code=ErrorCode.VERSION_NOT_FOUND
         )
     return version

@@ -16,7 +16,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from factory.development.models import Category, Directory, Job, Script
-from factory.errors import NotFound, ValidationError
+from factory.errors import ErrorCode, NotFound, ValidationError
 from factory.workspaces.models import Workspace
 
 _NAMES_SHOWN = 20
@@ -115,19 +115,19 @@ def selection_queryset(
     noun = model.__name__.lower()
     if selection.empty:
         message = f"Select at least one {noun} or directory."
-        raise ValidationError(message, code="selection_empty", fields={"ids": [message]})
+        raise ValidationError(message, code=ErrorCode.SELECTION_EMPTY, fields={"ids": [message]})
     both = sorted(set(selection.ids) & set(selection.exclude_ids))
     if both:
         raise ValidationError(
             f"{model.__name__}s both selected and excluded: {_shown(both)}.",
-            code="selection_conflict",
+            code=ErrorCode.SELECTION_CONFLICT,
             fields={"excludeIds": [str(i) for i in both]},
         )
     dirs = sorted(set(selection.directory_ids) & set(selection.exclude_directory_ids))
     if dirs:
         raise ValidationError(
             f"Directories both selected and excluded: {_shown(dirs)}.",
-            code="selection_conflict",
+            code=ErrorCode.SELECTION_CONFLICT,
             fields={"excludeDirectoryIds": [str(i) for i in dirs]},
         )
     category = Category.JOB if model is Job else Category.SCRIPT
@@ -140,7 +140,7 @@ def selection_queryset(
     if missing:
         raise NotFound(
             f"Directories not found in workspace {workspace.name}: {_shown(missing)}.",
-            code="directory_not_found",
+            code=ErrorCode.DIRECTORY_NOT_FOUND,
             fields={"directoryIds": [str(i) for i in missing]},
         )
     where = selection_where(
@@ -173,7 +173,7 @@ def selection_count(
             noun = model.__name__
             raise NotFound(
                 f"{noun} {missing[0]} does not exist.",
-                code=f"{noun.lower()}_not_found",
+                code=model.not_found_code,
                 fields={"ids": missing},
             )
     return selection_queryset(workspace=workspace, model=model, selection=selection).count()

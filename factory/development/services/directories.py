@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce, Concat, Substr
 
 from factory.development.models import MAX_DIRECTORY_DEPTH, Category, Directory, Job, Resource, Script
 from factory.development.validation import directory_name_validate, directory_path_parse
-from factory.errors import Conflict, NotFound, ValidationError
+from factory.errors import Conflict, ErrorCode, NotFound, ValidationError
 from factory.workspaces.models import Workspace
 
 MAX_DIRECTORIES = 5000  # per workspace and tree, as in DataArts
@@ -77,7 +77,9 @@ def _save_new(directory: Directory) -> Directory:
         with transaction.atomic():
             directory.save()
     except IntegrityError as exc:
-        raise Conflict(f"Directory {directory.path} already exists.", code="directory_exists") from exc
+        raise Conflict(
+            f"Directory {directory.path} already exists.", code=ErrorCode.DIRECTORY_EXISTS
+        ) from exc
     return directory
 
 
@@ -89,7 +91,7 @@ def directory_get_by_path(*, workspace: Workspace, category: str, path: str | No
     full = "/" + "/".join(parts)
     directory = Directory.objects.filter(workspace=workspace, category=category, path=full).first()
     if directory is None:
-        raise NotFound(f"Directory {full} does not exist.", code="directory_not_found")
+        raise NotFound(f"Directory {full} does not exist.", code=ErrorCode.DIRECTORY_NOT_FOUND)
     return directory
 
 
@@ -104,9 +106,11 @@ def directory_create(*, workspace: Workspace, user: User, category: str, path: s
     full = "/" + "/".join(parts)
     parent = directory_get_by_path(workspace=workspace, category=category, path="/".join(parts[:-1]))
     if Directory.objects.filter(workspace=workspace, category=category, path=full).exists():
-        raise Conflict(f"Directory {full} already exists.", code="directory_exists")
+        raise Conflict(f"Directory {full} already exists.", code=ErrorCode.DIRECTORY_EXISTS)
     if Directory.objects.filter(workspace=workspace, category=category).count() >= MAX_DIRECTORIES:
-        raise Conflict(f"A workspace holds at most {MAX_DIRECTORIES} {category} directories.", code="limit")
+        raise Conflict(
+            f"A workspace holds at most {MAX_DIRECTORIES} {category} directories.", code=ErrorCode.LIMIT
+        )
     directory = Directory(
         workspace=workspace, category=category, parent=parent, name=parts[-1], path=full, depth=len(parts)
     )
@@ -214,7 +218,7 @@ def directory_update(
         return directory
     scope = Directory.objects.filter(workspace=directory.workspace, category=directory.category)
     if scope.filter(path=new_path).exists():
-        raise Conflict(f"Directory {new_path} already exists.", code="directory_exists")
+        raise Conflict(f"Directory {new_path} already exists.", code=ErrorCode.DIRECTORY_EXISTS)
     descendants = scope.filter(path__startswith=old_path + "/")
     deepest = descendants.aggregate(deepest=models.Max("depth"))["deepest"] or directory.depth
     new_depth = (parent.depth if parent else 0) + 1
@@ -253,5 +257,5 @@ def directory_delete(*, directory: Directory, user: User) -> None:
     directory = Directory.objects.select_for_update().get(pk=directory.pk)
     model = ELEMENT_MODELS[directory.category]
     if directory.children.exists() or model.objects.filter(directory=directory).exists():
-        raise Conflict(f"Directory {directory.path} is not empty.", code="directory_not_empty")
+        raise Conflict(f"Directory {directory.path} is not empty.", code=ErrorCode.DIRECTORY_NOT_EMPTY)
     directory.delete()

@@ -27,7 +27,7 @@ from factory.development.services.objects_import import (
     objects_import_save,
 )
 from factory.development.validation import job_validate
-from factory.errors import Conflict, DomainError, NotFound
+from factory.errors import Conflict, DomainError, ErrorCode, NotFound
 from factory.workspaces.models import Workspace
 
 
@@ -105,7 +105,9 @@ def job_copy(*, job: Job, user: User, new_name: str, directory_path: str | None 
 
 def _deletable(*, job: Job, user: User) -> None:
     if job.schedule_status == ScheduleStatus.SCHEDULING:
-        raise Conflict(f"Job {job.name} is scheduled; stop its scheduling first.", code="job_scheduling")
+        raise Conflict(
+            f"Job {job.name} is scheduled; stop its scheduling first.", code=ErrorCode.JOB_SCHEDULING
+        )
     lock_require_acquirable(obj=job, user=user, action="deleted")
 
 
@@ -163,7 +165,8 @@ def job_schedule_start(*, job: Job, user: User) -> Job:
     """Start scheduling the latest submitted version. Not gated by the lock."""
     if job.submitted_revision is None:
         raise Conflict(
-            f"Job {job.name} has no submitted version; submit it before scheduling.", code="not_submitted"
+            f"Job {job.name} has no submitted version; submit it before scheduling.",
+            code=ErrorCode.NOT_SUBMITTED,
         )
     Job.objects.filter(pk=job.pk).update(schedule_status=ScheduleStatus.SCHEDULING)
     job.schedule_status = ScheduleStatus.SCHEDULING
@@ -181,7 +184,9 @@ def job_rollback(*, job: Job, user: User, version: JobVersion) -> Job:
 
     Versions hold no secret values: the job's current secrets are kept for the keys the version has."""
     if version.job_id != job.pk:
-        raise NotFound(f"Version {version.pk} of job {job.name} does not exist.", code="version_not_found")
+        raise NotFound(
+            f"Version {version.pk} of job {job.name} does not exist.", code=ErrorCode.VERSION_NOT_FOUND
+        )
     return objects.object_save(
         JOB, obj=job, user=user, document=version.document, if_match=None, new_version=True
     )

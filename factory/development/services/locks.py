@@ -142,9 +142,7 @@ def _batch_unlock(
     )
     missing = selection_missing(selection=selection, found={row.pk for row in rows})
     if missing:
-        raise NotFound(
-            f"{model.__name__} {missing[0]} does not exist.", code=f"{model.__name__.lower()}_not_found"
-        )
+        raise NotFound(f"{model.__name__} {missing[0]} does not exist.", code=model.not_found_code)
     free_for_all = locks_overridable(workspace=workspace, user=user)
     allowed, refused = [], []
     for row in sorted(rows, key=lambda r: r.name):

@@ -96,7 +96,7 @@ def _name_free(
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     if others.exists():
-        raise Conflict(f"{kind.label} {name} already exists.", code=f"{kind.word}_exists")
+        raise Conflict(f"{kind.label} {name} already exists.", code=kind.model.exists_code)
 
 
 def _secrets_stored(kind: Kind[Any], obj: Job | Script) -> dict[str, Any]:
@@ -171,7 +171,7 @@ def _insert(
         with transaction.atomic():
             obj.save()
     except IntegrityError as exc:
-        raise Conflict(f"{kind.label} {obj.name} already exists.", code=f"{kind.word}_exists") from exc
+        raise Conflict(f"{kind.label} {obj.name} already exists.", code=kind.model.exists_code) from exc
     return obj
 
 
@@ -249,7 +249,7 @@ def object_rename(kind: Kind[Obj], *, obj: Obj, user: User, name: str) -> Obj:
         with transaction.atomic():
             current.save()
     except IntegrityError as exc:
-        raise Conflict(f"{kind.label} {name} already exists.", code=f"{kind.word}_exists") from exc
+        raise Conflict(f"{kind.label} {name} already exists.", code=kind.model.exists_code) from exc
     return current
 
 
@@ -315,7 +315,7 @@ def objects_for_batch(
     )
     missing = selection_missing(selection=selection, found={row.pk for row in rows})
     if missing:
-        raise NotFound(f"{kind.label} {missing[0]} does not exist.", code=f"{kind.word}_not_found")
+        raise NotFound(f"{kind.label} {missing[0]} does not exist.", code=kind.model.not_found_code)
     return rows
 
 

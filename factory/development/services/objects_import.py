@@ -118,7 +118,7 @@ def objects_import_check(
         holder = holders.get(name)
         own = row.obj.pk if row.obj is not None else None
         if name in claimed or (holder is not None and holder != own):
-            results[index] = Conflict(f"{kind.label} {name} already exists.", code=f"{kind.word}_exists")
+            results[index] = Conflict(f"{kind.label} {name} already exists.", code=kind.model.exists_code)
         claimed.add(name)
     return results
 
@@ -167,7 +167,7 @@ def _fresh(kind: Kind, pks: list[int]) -> dict[int, Any]:
         )
     missing = [pk for pk in pks if pk not in rows]
     if missing:
-        raise NotFound(f"{kind.label} {missing[0]} does not exist any more.", code=f"{kind.word}_not_found")
+        raise NotFound(f"{kind.label} {missing[0]} does not exist any more.", code=kind.model.not_found_code)
     return rows
 
 
@@ -262,7 +262,7 @@ def objects_import_save(
     except IntegrityError as exc:
         raise Conflict(
             f"Another {kind.word} of the same name was created meanwhile.",
-            code=f"{kind.word}_exists",
+            code=kind.model.exists_code,
         ) from exc
     if updated:
         fields = ["name", "directory", "document", "owner", *kind.columns({}), "updated_by", "revision"]

@@ -145,7 +145,7 @@ def objects_owner_set(
         if missing:
             raise NotFound(
                 f"{model.__name__} {missing[0]} does not exist in workspace {workspace.name}.",
-                code=f"{noun}_not_found",
+                code=model.not_found_code,
             )
         if source is not None:
             rows = [row for row in rows if row["owner"] == source]

@@ -25,7 +25,7 @@ from factory.development.services.objects_import import (
     objects_import_save,
 )
 from factory.development.validation import script_validate
-from factory.errors import Conflict, DomainError, NotFound
+from factory.errors import Conflict, DomainError, ErrorCode, NotFound
 from factory.workspaces.models import Workspace
 
 
@@ -139,7 +139,7 @@ def script_rollback(*, script: Script, user: User, version: ScriptVersion) -> Sc
     """Restore ``version``'s content into the development state, as a save (needs the lock)."""
     if version.script_id != script.pk:
         raise NotFound(
-            f"Version {version.pk} of script {script.name} does not exist.", code="version_not_found"
+            f"Version {version.pk} of script {script.name} does not exist.", code=ErrorCode.VERSION_NOT_FOUND
         )
     return objects.object_save(
         SCRIPT, obj=script, user=user, document=version.document, if_match=None, new_version=True

@@ -17,7 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from factory.errors import Conflict, DomainError
+from factory.errors import Conflict, DomainError, ErrorCode
 from factory.obs import (
     ObsPath,
     obs_multipart_abort_stale,
@@ -126,7 +126,9 @@ def export_run(*, task_id: int) -> None:
     storage_name = ""
     try:
         if artifact is None:
-            raise Conflict("The Download Center entry of this export was deleted.", code="download_deleted")
+            raise Conflict(
+                "The Download Center entry of this export was deleted.", code=ErrorCode.DOWNLOAD_DELETED
+            )
         selection = export_select(workspace=task.workspace, request=ExportRequest.from_params(task.params))
         # No browser waits for a first byte: each job is read once, prepared and kept on disk for pass 2.
         parallel = 1 if len(selection.pks) >= PARALLEL_DEFLATE_FROM else 0

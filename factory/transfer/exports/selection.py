@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 
 from factory.development.models import Category
 from factory.development.selectors.selection import selection_where
-from factory.errors import NotFound, ValidationError
+from factory.errors import ErrorCode, NotFound, ValidationError
 from factory.obs import ObsError, ObsPath, obs_configured
 from factory.packages import Layout, package_file_name
 from factory.transfer import selectors
@@ -149,7 +149,9 @@ def _request_check(request: ExportRequest) -> None:
         problems["status"] = f"must be one of {', '.join(STATUSES)}"
     if problems:
         key, text = next(iter(problems.items()))
-        raise ValidationError(f"{key}: {text}.", code="invalid", fields={k: [v] for k, v in problems.items()})
+        raise ValidationError(
+            f"{key}: {text}.", code=ErrorCode.INVALID, fields={k: [v] for k, v in problems.items()}
+        )
 
 
 def _directory_paths(*, workspace: Workspace, request: ExportRequest) -> tuple[list[str], bool, list[str]]:
@@ -166,7 +168,7 @@ def _directory_paths(*, workspace: Workspace, request: ExportRequest) -> tuple[l
     if missing_ids:
         raise NotFound(
             f"Directories not found: {names_text(missing_ids)}.",
-            code="directory_not_found",
+            code=ErrorCode.DIRECTORY_NOT_FOUND,
             fields={"directoryIds": [str(i) for i in missing_ids]},
         )
     paths = [by_id[i] for i in dict.fromkeys(request.directory_ids)]
@@ -185,7 +187,7 @@ def _directory_paths(*, workspace: Workspace, request: ExportRequest) -> tuple[l
         if missing:
             raise NotFound(
                 f"Directories not found: {names_text(missing)}.",
-                code="directory_not_found",
+                code=ErrorCode.DIRECTORY_NOT_FOUND,
                 fields={"directory": missing},
             )
         paths.extend(sorted(found))
@@ -199,14 +201,14 @@ def _exclusions_check(request: ExportRequest, *, ids: tuple[int, ...], exclude_i
     if both:
         raise ValidationError(
             f"{noun.capitalize()}s both selected and excluded: {names_text(f'#{i}' for i in both)}.",
-            code="export_conflict",
+            code=ErrorCode.EXPORT_CONFLICT,
             fields={f"exclude{noun.capitalize()}Ids": [str(i) for i in both]},
         )
     dirs = sorted(set(request.directory_ids) & set(request.exclude_directory_ids))
     if dirs:
         raise ValidationError(
             f"Directories both selected and excluded: {names_text(f'#{i}' for i in dirs)}.",
-            code="export_conflict",
+            code=ErrorCode.EXPORT_CONFLICT,
             fields={"excludeDirectoryIds": [str(i) for i in dirs]},
         )
 
@@ -221,7 +223,7 @@ def _obs_folder(*, workspace: Workspace, value: str) -> ObsPath:
             raise ObsError(
                 f"{path} names a file; give the OBS folder to export to (the package is written into it "
                 "under its DataArts name, such as DLF_<job>.zip or jobs.zip).",
-                code="obs_path_invalid",
+                code=ErrorCode.OBS_PATH_INVALID,
                 fields={"obsPath": ["Give a folder, such as obs://bucket/folder/."]},
             )
         path = ObsPath(path.bucket, path.key + "/")
@@ -250,7 +252,7 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
         if not obs_configured():
             raise ObsError(
                 f"Cannot export to {request.obs_path}: OBS is not configured on this server.",
-                code="obs_unavailable",
+                code=ErrorCode.OBS_UNAVAILABLE,
             )
 
     directory_paths, root, excluded_paths = _directory_paths(workspace=workspace, request=request)
@@ -258,7 +260,8 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
     picked = bool(ids or names or directory_paths)
     if not (everything or picked or request.changed_since):
         raise ValidationError(
-            f"Nothing to export: select {noun}s, directories or the whole workspace.", code="export_empty"
+            f"Nothing to export: select {noun}s, directories or the whole workspace.",
+            code=ErrorCode.EXPORT_EMPTY,
         )
     if not picked and request.changed_since:
         everything = True  # "Export Workspace Job": everything that changed since the time
@@ -283,7 +286,7 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
     if unknown:
         raise NotFound(
             f"{noun.capitalize()}s not found in workspace {workspace.name}: {names_text(unknown)}.",
-            code=f"{noun}_not_found",
+            code=ErrorCode.SCRIPT_NOT_FOUND if is_script else ErrorCode.JOB_NOT_FOUND,
             fields={f"{noun}s": unknown},
         )
     if request.changed_since and not since_in_sql:
@@ -292,18 +295,20 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
         where_text = "in the selected directories" if directory_paths else "in the workspace"
         if request.changed_since:
             where_text += f" changed since {request.changed_since.isoformat()}"
-        raise ValidationError(f"Nothing to export: there is no {noun} {where_text}.", code="export_empty")
+        raise ValidationError(
+            f"Nothing to export: there is no {noun} {where_text}.", code=ErrorCode.EXPORT_EMPTY
+        )
     if len(rows) > EXPORT_MAX_OBJECTS:
         raise ValidationError(
             f"This export selects {len(rows)} {noun}s; at most {EXPORT_MAX_OBJECTS} can be exported at once.",
-            code="export_too_large",
+            code=ErrorCode.EXPORT_TOO_LARGE,
         )
     never = [row.name for row in rows if not row.submitted]
     if never:
         raise ValidationError(
             f"These {noun}s have never been submitted, so there is no submitted version to export: "
             f"{names_text(never)}.",
-            code="never_submitted",
+            code=ErrorCode.NEVER_SUBMITTED,
             fields={f"{noun}s": never},
         )
     row_names = tuple(row.name for row in rows)

@@ -22,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from factory.errors import Conflict, ValidationError
+from factory.errors import Conflict, ErrorCode, ValidationError
 from factory.obs import (
     obs_write_stream,
 )
@@ -146,7 +146,7 @@ def export_write(
         path = path / selection.file_name
     if not path.parent.is_dir():
         raise ValidationError(
-            f"Cannot write {path}: the folder {path.parent} does not exist.", code="invalid_out"
+            f"Cannot write {path}: the folder {path.parent} does not exist.", code=ErrorCode.INVALID_OUT
         )
     size = 0
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -169,7 +169,8 @@ def export_artifact_delete(*, workspace: Workspace, user: User, is_admin: bool, 
     )
     if artifact.task.status in (TaskStatus.PENDING, TaskStatus.RUNNING):
         raise Conflict(
-            f"{artifact.file_name} is still being exported; remove it once it is done.", code="export_running"
+            f"{artifact.file_name} is still being exported; remove it once it is done.",
+            code=ErrorCode.EXPORT_RUNNING,
         )
     storage_name = artifact.storage_name
     artifact.delete()

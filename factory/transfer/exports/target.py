@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from factory.errors import ErrorCode
 from factory.obs import (
     ObsError,
     ObsObjectExists,
@@ -38,8 +39,8 @@ def obs_bucket_check(path: ObsPath) -> None:
     try:
         obs_browse(path=f"obs://{path.bucket}/", limit=1)
     except ObsError as exc:
-        if exc.code == "obs_bucket_missing":
+        if exc.code == ErrorCode.OBS_BUCKET_MISSING:
             raise ObsError(
                 f"Cannot export to {path}: the OBS bucket {path.bucket!r} does not exist.",
-                code="obs_bucket_missing",
+                code=ErrorCode.OBS_BUCKET_MISSING,
             ) from exc

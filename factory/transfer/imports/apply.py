@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from factory.errors import ErrorCode
 from factory.packages import Package
 from factory.transfer import lifecycle
 from factory.transfer.imports.choices import (
@@ -213,7 +214,7 @@ def import_apply(*, task_id: int) -> None:
                     )
     except Exception as exc:
         message, code, detail = error_detail(exc)
-        if code == "internal_error":
+        if code == ErrorCode.INTERNAL_ERROR:
             logger.exception("Import %s: applying the package failed.", task.public_id)
         task_fail(task_id=task_id, message=message, code=code, detail=detail)
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
-from factory.errors import Conflict, PermissionDenied
+from factory.errors import Conflict, ErrorCode, PermissionDenied
 from factory.transfer.imports.choices import ImportChoices, import_secrets_pack
 from factory.transfer.imports.common import (
     ACTIVE_STATUSES,
@@ -40,13 +40,13 @@ def running_conflict(*, workspace: Workspace, running: SystemTask | None) -> Con
         return Conflict(
             f"Another import is running in workspace {workspace.name}; only one import runs at a time per "
             "workspace. Wait for it to finish, then try again.",
-            code="import_running",
+            code=ErrorCode.IMPORT_RUNNING,
         )
     by = f" by {running.created_by.get_username()}" if running.created_by else ""
     return Conflict(
         f"Import {running.public_id} ({running.name}), started{by}, is still running in workspace "
         f"{workspace.name}; only one import runs at a time per workspace. Wait for it to finish, then try again.",
-        code="import_running",
+        code=ErrorCode.IMPORT_RUNNING,
         fields={"runningTask": running.public_id},
     )
 
@@ -54,12 +54,12 @@ def running_conflict(*, workspace: Workspace, running: SystemTask | None) -> Con
 def waiting_check(task: SystemTask, *, user: User) -> None:
     if task.created_by_id != user.pk:
         raise PermissionDenied(
-            "Only the user who started this import can continue it.", code="not_import_owner"
+            "Only the user who started this import can continue it.", code=ErrorCode.NOT_IMPORT_OWNER
         )
     if task.status != TaskStatus.WAITING or task.step != STEP_INSPECTED:
         raise Conflict(
             f"Import {task.public_id} is not waiting for choices (it is {task.status.lower()}, step {task.step}).",
-            code="import_not_waiting",
+            code=ErrorCode.IMPORT_NOT_WAITING,
         )
 
 

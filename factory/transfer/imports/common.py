@@ -31,7 +31,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.utils.text import get_valid_filename
 
-from factory.errors import DomainError
+from factory.errors import DomainError, ErrorCode
 from factory.obs import obs_download_to
 from factory.packages import Limits, Package, PackageError, package_read
 from factory.transfer import lifecycle
@@ -67,7 +67,7 @@ class PackageRefused(DomainError):
     """A package the reader refused (``PackageError``) or could not get, as a domain error."""
 
     status = 400
-    default_code = "package_invalid"
+    default_code = ErrorCode.PACKAGE_INVALID
 
 
 def package_limits() -> Limits:
@@ -93,7 +93,8 @@ def task_user(task: SystemTask) -> User:
     """The user who started the import, whose rights and locks its steps use."""
     if task.created_by is None:
         raise DomainError(
-            "The user who started this import no longer exists; nothing was imported.", code="user_deleted"
+            "The user who started this import no longer exists; nothing was imported.",
+            code=ErrorCode.USER_DELETED,
         )
     return task.created_by
 
@@ -154,12 +155,12 @@ def error_detail(exc: BaseException) -> tuple[str, str, dict[str, Any]]:
         return (
             f"The import took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds and was stopped; nothing "
             "was imported. Import the package in smaller parts, or raise CELERY_TASK_SOFT_TIME_LIMIT.",
-            "time_limit",
+            ErrorCode.TIME_LIMIT,
             {},
         )
     return (
         f"The import failed unexpectedly ({type(exc).__name__}); nothing was imported. See the worker log.",
-        "internal_error",
+        ErrorCode.INTERNAL_ERROR,
         {},
     )
 
@@ -169,18 +170,18 @@ def _stale_why(task: SystemTask) -> tuple[str, str]:
         return (
             "This import waited for your choices longer than "
             f"{int(waiting_timeout().total_seconds() // 3600)} hours and expired; start it again.",
-            "import_expired",
+            ErrorCode.IMPORT_EXPIRED,
         )
     if task.status == TaskStatus.PENDING:
         return (
             f"No worker picked this import up within {settings.CELERY_TASK_TIME_LIMIT} seconds; "
             "nothing was imported. Check that a Celery worker is running, then start it again.",
-            "worker_missing",
+            ErrorCode.WORKER_MISSING,
         )
     return (
         "The worker stopped while running this import (no progress for "
         f"{settings.CELERY_TASK_TIME_LIMIT} seconds); nothing was imported. Start it again.",
-        "worker_lost",
+        ErrorCode.WORKER_LOST,
     )
 
 
@@ -233,7 +234,7 @@ def _copy_limited(source: IO[bytes], target: IO[bytes], *, max_bytes: int, label
         if copied > max_bytes:
             raise PackageRefused(
                 f"{label} is larger than {max_bytes} bytes (PACKAGE_MAX_PACKED_BYTES).",
-                code="package_too_large",
+                code=ErrorCode.PACKAGE_TOO_LARGE,
             )
         target.write(chunk)
 
@@ -272,7 +273,7 @@ def source_open(*, source: dict[str, Any], workspace: Workspace) -> tuple[IO[byt
             except (OSError, ValueError) as exc:
                 raise PackageRefused(
                     f"The uploaded package {source.get('fileName')} is no longer in storage; upload it again.",
-                    code="upload_missing",
+                    code=ErrorCode.UPLOAD_MISSING,
                 ) from exc
             with handle:
                 _copy_limited(handle, tmp, max_bytes=max_bytes, label=f"The package {source.get('fileName')}")
@@ -281,12 +282,12 @@ def source_open(*, source: dict[str, Any], workspace: Workspace) -> tuple[IO[byt
                 local = open(source["path"], "rb")  # noqa: SIM115 - closed below
             except OSError as exc:
                 raise PackageRefused(
-                    f"{source['path']} cannot be read ({exc.strerror}).", code="file_unreadable"
+                    f"{source['path']} cannot be read ({exc.strerror}).", code=ErrorCode.FILE_UNREADABLE
                 ) from exc
             with local:
                 _copy_limited(local, tmp, max_bytes=max_bytes, label=source["path"])
         else:
-            raise PackageRefused(f"Unknown package source {kind!r}.", code="source_invalid")
+            raise PackageRefused(f"Unknown package source {kind!r}.", code=ErrorCode.SOURCE_INVALID)
         digest, size = _sha256(tmp)
     except BaseException:
         tmp.close()
@@ -309,7 +310,7 @@ def package_load(
             raise PackageRefused(
                 f"The package {source_label(source)} changed since it was inspected; start the import again "
                 "so that you review what it holds now.",
-                code="package_changed",
+                code=ErrorCode.PACKAGE_CHANGED,
             )
     except BaseException:
         tmp.close()

@@ -55,8 +55,8 @@ def import_dry_run(
     try:
         package, digest, size = package_load(source=source, workspace=workspace)
     except PackageError as exc:
-        message, code, detail = error_detail(exc)
-        raise PackageRefused(message, code=code, fields=detail) from exc
+        message, _, detail = error_detail(exc)  # the package format's code is in detail["code"]
+        raise PackageRefused(message, fields=detail) from exc
     with package:
         inspection = package_inspect(package=package, workspace=workspace, user=user, category=category)
     inspection["package"].update(

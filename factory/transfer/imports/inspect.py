@@ -27,6 +27,7 @@ from factory.development.nodes import (
     UNRESOLVABLE_KINDS,
     job_unknown_nodes,
 )
+from factory.errors import ErrorCode
 from factory.packages import Package, PackageConnection, PackageJob, PackageScript
 from factory.packages.redact import flag_true
 from factory.packages.secrets import secret_name_like
@@ -362,7 +363,7 @@ def import_inspect(*, task_id: int) -> None:
         del package  # its entries too: the inspection's rows are all this step needs from here on
     except Exception as exc:
         message, code, detail = error_detail(exc)
-        if code == "internal_error":
+        if code == ErrorCode.INTERNAL_ERROR:
             logger.exception("Import %s: inspecting the package failed.", task.public_id)
         task_fail(task_id=task_id, message=message, code=code, detail=detail)
         task_progress_clear(public_id=task.public_id)
@@ -387,7 +388,7 @@ def import_inspect(*, task_id: int) -> None:
         task_fail(
             task_id=task_id,
             message="The package's inspection could not be recorded (the database refused it); nothing was imported.",
-            code="internal_error",
+            code=ErrorCode.INTERNAL_ERROR,
             detail={},
         )
     finally:

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from factory.errors import Conflict
+from factory.errors import Conflict, ErrorCode
 from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.imports.choose import import_choices_record, waiting_check
 from factory.transfer.imports.common import (
@@ -52,7 +52,8 @@ def import_report_get(*, task: SystemTask) -> dict[str, Any]:
     report = (task.result or {}).get("report")
     if report is None:
         raise Conflict(
-            f"Import {task.public_id} has no report yet (it is {task.status.lower()}).", code="no_report"
+            f"Import {task.public_id} has no report yet (it is {task.status.lower()}).",
+            code=ErrorCode.NO_REPORT,
         )
     return {
         "task": task.public_id,

@@ -31,7 +31,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from factory.errors import Conflict, NotFound, ValidationError
+from factory.errors import Conflict, ErrorCode, NotFound, ValidationError
 from factory.obs import ObsError, obs_configured
 from factory.transfer import tasks
 from factory.transfer.imports.choices import ImportChoices
@@ -56,7 +56,7 @@ from factory.transfer.imports.common import (
     upload_delete,
 )
 from factory.transfer.imports.stored import import_choices_store
-from factory.transfer.lifecycle import QUEUE_UNAVAILABLE, QUEUE_UNAVAILABLE_MESSAGE, queue_send
+from factory.transfer.lifecycle import QUEUE_UNAVAILABLE_MESSAGE, queue_send
 from factory.transfer.models import SystemTask, TaskKind, TaskStatus
 from factory.transfer.progress import task_live_merge
 from factory.workspaces.models import Membership, Role, Workspace
@@ -78,7 +78,7 @@ def _inspect_enqueue(task_id: int) -> None:
     queue_send(
         partial(_enqueue, "import_inspect", task_id),
         on_failure=partial(
-            task_fail, task_id=task_id, message=QUEUE_UNAVAILABLE_MESSAGE, code=QUEUE_UNAVAILABLE
+            task_fail, task_id=task_id, message=QUEUE_UNAVAILABLE_MESSAGE, code=ErrorCode.QUEUE_UNAVAILABLE
         ),
         what=f"the inspection of import {task_id}",
     )
@@ -137,7 +137,7 @@ def _waiting_imports_refuse(*, workspace: Workspace, user: User | None) -> None:
             raise Conflict(
                 f"{who} {len(ids)} import(s) waiting for choices (at most {limit}): finish or cancel one of "
                 f"them ({', '.join(ids[:limit])}) before starting another.",
-                code="too_many_waiting_imports",
+                code=ErrorCode.TOO_MANY_WAITING_IMPORTS,
                 fields={field: ids[:limit]},
             )
 
@@ -178,7 +178,7 @@ def import_create(
     if sum(x is not None for x in (obs_path, upload, file_path)) != 1:
         raise ValidationError(
             "Give the package either as an OBS path or as a file.",
-            code="source_required",
+            code=ErrorCode.SOURCE_REQUIRED,
             fields={"obsPath": ["Give obsPath or file."], "file": ["Give obsPath or file."]},
         )
     max_bytes = settings.PACKAGE_MAX_PACKED_BYTES
@@ -198,27 +198,27 @@ def import_create(
         if path.is_prefix:
             raise ObsError(
                 f"{path} is a folder; choose the package's .zip file.",
-                code="obs_path_invalid",
+                code=ErrorCode.OBS_PATH_INVALID,
                 fields={"obsPath": ["Choose a .zip file, not a folder."]},
             )
         if not obs_configured():
             raise ObsError(
                 "OBS is not configured on this server; import from the local PC instead.",
-                code="obs_unavailable",
+                code=ErrorCode.OBS_UNAVAILABLE,
             )
         source = {"type": SOURCE_OBS, "obsPath": str(path), "fileName": path.key.rsplit("/", 1)[-1]}
     elif upload is not None:
         if upload.size is not None and upload.size > max_bytes:
             raise PackageRefused(
                 f"{upload.name} is {upload.size} bytes; packages may be at most {max_bytes} bytes.",
-                code="package_too_large",
+                code=ErrorCode.PACKAGE_TOO_LARGE,
                 fields={"file": [f"At most {max_bytes} bytes."]},
             )
         source = {"type": SOURCE_UPLOAD, "fileName": safe_file_name(upload.name or "")}
     else:
         resolved = Path(file_path).resolve()  # type: ignore[arg-type]
         if not resolved.is_file():
-            raise PackageRefused(f"{file_path} is not a file.", code="file_unreadable")
+            raise PackageRefused(f"{file_path} is not a file.", code=ErrorCode.FILE_UNREADABLE)
         source = {"type": SOURCE_FILE, "path": str(resolved), "fileName": resolved.name}
     task.name = f"Import the {noun} from {source_label(source)}."[:512]
     task.params = {"category": category, "policy": policy, "source": source}
@@ -254,7 +254,7 @@ def import_task_get(
     if is_admin is None:
         is_admin = _is_admin(workspace=workspace, user=user)
     if task is None or not (task.created_by_id == user.pk or is_admin):
-        raise NotFound(f"Import {public_id} not found.", code="task_not_found")
+        raise NotFound(f"Import {public_id} not found.", code=ErrorCode.TASK_NOT_FOUND)
     return task_live_merge(task) if live else task
 
 
@@ -286,7 +286,10 @@ def import_create_chained(
                 queue_send,
                 partial(_enqueue_chain, CHAIN, task.pk),
                 on_failure=partial(
-                    task_fail, task_id=task.pk, message=QUEUE_UNAVAILABLE_MESSAGE, code=QUEUE_UNAVAILABLE
+                    task_fail,
+                    task_id=task.pk,
+                    message=QUEUE_UNAVAILABLE_MESSAGE,
+                    code=ErrorCode.QUEUE_UNAVAILABLE,
                 ),
                 what=f"the import chain {task.pk}",
             )

@@ -20,7 +20,7 @@ from factory.development.nodes import (
     script_type_fits,
 )
 from factory.development.validation import directory_path_normalize
-from factory.errors import ValidationError
+from factory.errors import ErrorCode, ValidationError
 from factory.transfer.imports.choices import (
     DIRECTORY_MODES,
     MAX_PARAM_VALUE,
@@ -45,7 +45,7 @@ class _Problems:
             return
         messages = [m for ms in self.fields.values() for m in ms]
         shown = "; ".join(messages[:10]) + (f"; and {len(messages) - 10} more" if len(messages) > 10 else "")
-        raise ValidationError(shown, code="import_choices_invalid", fields=self.fields)
+        raise ValidationError(shown, code=ErrorCode.IMPORT_CHOICES_INVALID, fields=self.fields)
 
 
 def _text(value: Any) -> str | None:
