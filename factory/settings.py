@@ -316,6 +316,11 @@ SPECTACULAR_SETTINGS = {
         "TransferCategoryEnum": ["job", "script"],
         "CategoryValuesEnum": ["job", "script", "resource"],
     },
+    # The error envelope and its codes, which no view declares (factory.api.errors).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "factory.api.errors.schema_components",
+    ],
 }
 
 # Security headers; the production values are switched on by HTTPS=1.

@@ -1,6 +1,7 @@
 """The console API's one error envelope: ``{"message", "code", "extra": {"fields": {...}}}``.
 
-Domain errors from services keep their stable ``code``; DRF's own errors are mapped to the same shape.
+Domain errors from services keep their stable ``code``; DRF's own errors are mapped to the same shape. The
+``code`` is always an ``ErrorCode``, and the OpenAPI schema says so (``schema_components``).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from factory.errors import DomainError
+from factory.errors import DomainError, ErrorCode
 
 logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR_MESSAGE = "Something went wrong on the server; the error was logged."
+_CODES = frozenset(ErrorCode)
 
 
 def _flatten(detail: Any) -> Any:
@@ -57,20 +59,56 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             "Unhandled error in the console API (%s)", type(view).__name__ if view else "?", exc_info=exc
         )
         return Response(
-            {"message": INTERNAL_ERROR_MESSAGE, "code": "internal_error", "extra": {"fields": {}}}, status=500
+            {"message": INTERNAL_ERROR_MESSAGE, "code": ErrorCode.INTERNAL_ERROR, "extra": {"fields": {}}},
+            status=500,
         )
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         if not isinstance(fields, dict):
             fields = {"non_field_errors": fields}
-        body = {"message": _first_message(fields), "code": "invalid", "extra": {"fields": fields}}
+        body = {"message": _first_message(fields), "code": ErrorCode.INVALID, "extra": {"fields": fields}}
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        # DRF's default codes are ErrorCode members; anything else is DRF's generic "error".
         body = {
             "message": str(detail),
-            "code": code if isinstance(code, str) else "error",
+            "code": ErrorCode(code) if isinstance(code, str) and code in _CODES else ErrorCode.ERROR,
             "extra": {"fields": {}},
         }
     response.data = body
     return response
+
+
+def schema_components(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular hook: the envelope (``Error``) and its ``ErrorCode`` enum as schema components, so
+    that the frontend's generated types name every code it may branch on."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorCode"] = {
+        "type": "string",
+        "enum": [code.value for code in ErrorCode],
+        "description": "The stable code of an error (factory.errors.ErrorCode).",
+    }
+    schemas["Error"] = {
+        "type": "object",
+        "description": "The console API's answer to every request it refuses.",
+        "properties": {
+            "message": {"type": "string", "description": "What a user reads."},
+            "code": {"$ref": "#/components/schemas/ErrorCode"},
+            "extra": {
+                "type": "object",
+                "properties": {
+                    "fields": {
+                        "type": "object",
+                        "additionalProperties": {},
+                        "description": "The refused input fields, by name, with what is wrong with each.",
+                    }
+                },
+                "additionalProperties": {},
+                "required": ["fields"],
+            },
+        },
+        "required": ["message", "code", "extra"],
+    }
+    result["components"]["schemas"] = dict(sorted(schemas.items()))  # in order, as drf-spectacular's own
+    return result

@@ -8,9 +8,12 @@ import os
 import subprocess
 import sys
 
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework import exceptions
+
 from factory.api.errors import exception_handler
 from factory.dataarts.errors import domain_error_translate
-from factory.errors import ServiceUnavailable
+from factory.errors import ErrorCode, ServiceUnavailable
 
 
 def test_an_unexpected_exception_answers_the_envelope_and_is_logged_not_shown(caplog):
@@ -38,6 +41,24 @@ def test_queue_unavailable_is_a_503_in_both_apis():
     )
     translated = domain_error_translate(exc)
     assert (translated.status, translated.error_code) == (503, "DLF.9004")
+
+
+def test_drf_s_own_errors_answer_an_error_code():
+    response = exception_handler(exceptions.MethodNotAllowed("PATCH"), {})
+    assert response is not None and (response.status_code, response.data["code"]) == (
+        405,
+        "method_not_allowed",
+    )
+    # A code that is not one of ErrorCode's is DRF's generic one: the envelope's code is always a member.
+    response = exception_handler(exceptions.PermissionDenied("No.", code="custom_check"), {})
+    assert response is not None and (response.status_code, response.data["code"]) == (403, "error")
+
+
+def test_the_schema_declares_the_envelope_and_every_code():
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    assert schemas["ErrorCode"]["enum"] == [code.value for code in ErrorCode]
+    assert schemas["Error"]["properties"]["code"] == {"$ref": "#/components/schemas/ErrorCode"}
+    assert schemas["Error"]["required"] == ["message", "code", "extra"]
 
 
 def test_obs_max_attempts_counts_every_attempt(settings):

@@ -863,6 +863,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/jobs/{job_id}/versions/diff/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Compare two versions of a job, or a version and the development state: both documents, every node
+         *     and edge of either with its status (added, removed, modified, unchanged), each node's changed
+         *     properties, and the changes of the schedule, the parameters and the job's other properties.
+         */
+        get: operations["job_versions_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/jobs/delete/": {
         parameters: {
             query?: never;
@@ -1328,6 +1349,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/scripts/{script_id}/versions/diff/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Compare two versions of a script, or a version and the development state: both documents, a
+         *     unified line diff of the content and the changes of its other properties.
+         */
+        get: operations["script_versions_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/scripts/delete/": {
         parameters: {
             query?: never;
@@ -1661,6 +1702,72 @@ export interface components {
             /** @description Default: the same directory. */
             directory?: string;
         };
+        DiffChange: {
+            /** @description Where, e.g. properties.database.value, schedule.cron.expression, params.p1.value; a key that is not a plain word is quoted: properties["a.b"].value. */
+            path: string;
+            kind: components["schemas"]["DiffChangeKindEnum"];
+            /** @description The value before; null when added. For a secret: whether it was set. */
+            old: unknown;
+            /** @description The value after; null when removed. For a secret: whether it is set. */
+            new: unknown;
+            /** @description A secret value: only whether it is set is compared. */
+            secret: boolean;
+        };
+        /**
+         * @description * `added` - added
+         *     * `removed` - removed
+         *     * `changed` - changed
+         * @enum {string}
+         */
+        DiffChangeKindEnum: "added" | "removed" | "changed";
+        DiffEdge: {
+            /** @description The upstream node (in the target's preNodeName). */
+            source: string;
+            target: string;
+            status: components["schemas"]["DiffEdgeStatusEnum"];
+        };
+        /**
+         * @description * `added` - added
+         *     * `removed` - removed
+         *     * `unchanged` - unchanged
+         * @enum {string}
+         */
+        DiffEdgeStatusEnum: "added" | "removed" | "unchanged";
+        DiffNode: {
+            name: string;
+            /** @description The newer version's node type (the older one's when removed). */
+            type: string;
+            status: components["schemas"]["DiffNodeStatusEnum"];
+            /** @description Paths within the node; only when modified. */
+            changes: components["schemas"]["DiffChange"][];
+        };
+        /**
+         * @description * `added` - added
+         *     * `removed` - removed
+         *     * `modified` - modified
+         *     * `unchanged` - unchanged
+         * @enum {string}
+         */
+        DiffNodeStatusEnum: "added" | "removed" | "modified" | "unchanged";
+        DiffSide: {
+            kind: components["schemas"]["DiffSideKindEnum"];
+            versionId: number | null;
+            number: number | null;
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string | null;
+            /** @description The definition on this side (secret values empty). */
+            document: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description * `saved` - saved
+         *     * `submitted` - submitted
+         *     * `development` - development
+         * @enum {string}
+         */
+        DiffSideKindEnum: "saved" | "submitted" | "development";
         Directory: {
             id: number;
             category: string;
@@ -1728,6 +1835,25 @@ export interface components {
             /** @default false */
             masked: boolean;
         };
+        /** @description The console API's answer to every request it refuses. */
+        Error: {
+            /** @description What a user reads. */
+            message: string;
+            code: components["schemas"]["ErrorCode"];
+            extra: {
+                /** @description The refused input fields, by name, with what is wrong with each. */
+                fields: {
+                    [key: string]: unknown;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description The stable code of an error (factory.errors.ErrorCode).
+         * @enum {string}
+         */
+        ErrorCode: "invalid" | "not_found" | "permission_denied" | "conflict" | "locked" | "stale" | "unavailable" | "error" | "parse_error" | "authentication_failed" | "not_authenticated" | "method_not_allowed" | "not_acceptable" | "unsupported_media_type" | "throttled" | "internal_error" | "request_too_large" | "length_required" | "login_locked_out" | "workspace_not_found" | "workspace_exists" | "role_required" | "staff_required" | "invalid_name" | "invalid_role" | "invalid_lock_policy" | "last_admin" | "member_not_found" | "user_not_found" | "access_key_not_found" | "invalid_credentials" | "directory_not_found" | "directory_exists" | "directory_not_empty" | "limit" | "job_not_found" | "job_exists" | "script_not_found" | "script_exists" | "version_not_found" | "job_scheduling" | "not_submitted" | "nodes_empty" | "invalid_schedule" | "selection_empty" | "selection_conflict" | "connection_not_found" | "connection_exists" | "invalid_type" | "invalid_kind" | "secret_in_config" | "external_object_not_found" | "external_object_exists" | "resource_not_found" | "resource_exists" | "resource_referenced" | "environment_variable_not_found" | "environment_variable_exists" | "value_required" | "obs_error" | "obs_path_invalid" | "obs_path_forbidden" | "obs_allow_list_invalid" | "obs_bucket_missing" | "obs_object_missing" | "obs_object_exists" | "obs_read_failed" | "obs_write_failed" | "obs_unavailable" | "obs_too_large" | "export_empty" | "export_conflict" | "export_too_large" | "export_invalid_document" | "export_running" | "never_submitted" | "invalid_out" | "download_not_found" | "download_deleted" | "download_gone" | "download_in_obs" | "task_not_found" | "queue_unavailable" | "worker_lost" | "worker_missing" | "time_limit" | "import_expired" | "import_running" | "import_not_waiting" | "not_import_owner" | "no_report" | "too_many_waiting_imports" | "import_choices_invalid" | "package_invalid" | "package_too_large" | "package_changed" | "upload_missing" | "file_unreadable" | "source_invalid" | "source_required" | "user_deleted";
         ExportCreateInputRequest: {
             /** @default job */
             category: components["schemas"]["TransferCategoryEnum"];
@@ -2027,9 +2153,37 @@ export interface components {
             /** @description Node properties naming an object this workspace does not hold (a script, data connection, DLI queue, GES graph, DIS stream, CDM or MRS cluster, resource or sub-job): the node fails when scheduled until it exists. Read afresh from the document, never stored. */
             readonly unresolvedReferences: components["schemas"]["UnresolvedReference"][];
         };
+        JobDiff: {
+            /** @description False when nothing differs: canvas positions, key order, the order of unordered lists, defaults and secret values (compared only as set or unset) never count. */
+            changed: boolean;
+            summary: components["schemas"]["JobDiffSummary"];
+            /** @description Every node of either version, matched by name. */
+            nodes: components["schemas"]["DiffNode"][];
+            /** @description Every edge of either version. */
+            edges: components["schemas"]["DiffEdge"][];
+            schedule: components["schemas"]["DiffChange"][];
+            params: components["schemas"]["DiffChange"][];
+            /** @description Every other job property. */
+            properties: components["schemas"]["DiffChange"][];
+        };
+        JobDiffSummary: {
+            nodesAdded: number;
+            nodesRemoved: number;
+            nodesModified: number;
+            edgesAdded: number;
+            edgesRemoved: number;
+            /** @description Changes of the schedule. */
+            schedule: number;
+            /** @description Changes of the parameters. */
+            params: number;
+            /** @description Changes of the job's other properties. */
+            properties: number;
+        };
         JobPage: {
             count: number;
+            /** Format: uri */
             next: string | null;
+            /** Format: uri */
             previous: string | null;
             results: components["schemas"]["JobSummary"][];
         };
@@ -2050,6 +2204,11 @@ export interface components {
             processType: string;
             scheduleStatus: components["schemas"]["ScheduleStatusEnum"];
             nodeCount: number;
+        };
+        JobVersionsDiff: {
+            old: components["schemas"]["DiffSide"];
+            new: components["schemas"]["DiffSide"];
+            diff: components["schemas"]["JobDiff"];
         };
         /** @description One object of a running step as the worker reported it (not yet a committed ``SubTask``). */
         LiveObject: {
@@ -2441,9 +2600,20 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        ScriptDiff: {
+            changed: boolean;
+            /** @description The content's unified diff, line by line (--- before, +++ after, @@ hunks); empty when the content is the same. */
+            contentDiff: string[];
+            linesAdded: number;
+            linesRemoved: number;
+            /** @description Every property but the content. */
+            properties: components["schemas"]["DiffChange"][];
+        };
         ScriptPage: {
             count: number;
+            /** Format: uri */
             next: string | null;
+            /** Format: uri */
             previous: string | null;
             results: components["schemas"]["ScriptSummary"][];
         };
@@ -2463,6 +2633,11 @@ export interface components {
             updatedBy: string | null;
             type: string;
             connectionName: string;
+        };
+        ScriptVersionsDiff: {
+            old: components["schemas"]["DiffSide"];
+            new: components["schemas"]["DiffSide"];
+            diff: components["schemas"]["ScriptDiff"];
         };
         SelectionCount: {
             count: number;
@@ -2638,7 +2813,9 @@ export interface components {
         VersionKindEnum: "saved" | "submitted";
         VersionPage: {
             count: number;
+            /** Format: uri */
             next: string | null;
+            /** Format: uri */
             previous: string | null;
             results: components["schemas"]["Version"][];
         };
@@ -3718,7 +3895,7 @@ export interface operations {
             query?: {
                 /** @description Directory id (not its sub-directories). */
                 directory?: number;
-                /** @description Page size (default 100). */
+                /** @description Page size (default 100, at most 1000). */
                 limit?: number;
                 lockedByMe?: boolean;
                 /** @description Items to skip. */
@@ -4056,7 +4233,7 @@ export interface operations {
                  *     * `submitted` - Submitted
                  */
                 kind?: "saved" | "submitted";
-                /** @description Page size (default 100). */
+                /** @description Page size (default 100, at most 1000). */
                 limit?: number;
                 /** @description Items to skip. */
                 offset?: number;
@@ -4122,6 +4299,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Job"];
+                };
+            };
+        };
+    };
+    job_versions_diff: {
+        parameters: {
+            query?: {
+                /** @description The older side: a version's id, or development; by default the latest submitted version (the development state when there is none). */
+                from?: string;
+                /** @description The newer side: a version's id, or development (default). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                job_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobVersionsDiff"];
                 };
             };
         };
@@ -4511,7 +4715,7 @@ export interface operations {
             query?: {
                 /** @description Directory id (not its sub-directories). */
                 directory?: number;
-                /** @description Page size (default 100). */
+                /** @description Page size (default 100, at most 1000). */
                 limit?: number;
                 lockedByMe?: boolean;
                 /** @description Items to skip. */
@@ -4806,7 +5010,7 @@ export interface operations {
                  *     * `submitted` - Submitted
                  */
                 kind?: "saved" | "submitted";
-                /** @description Page size (default 100). */
+                /** @description Page size (default 100, at most 1000). */
                 limit?: number;
                 /** @description Items to skip. */
                 offset?: number;
@@ -4872,6 +5076,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Script"];
+                };
+            };
+        };
+    };
+    script_versions_diff: {
+        parameters: {
+            query?: {
+                /** @description The older side: a version's id, or development; by default the latest submitted version (the development state when there is none). */
+                from?: string;
+                /** @description The newer side: a version's id, or development (default). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                script_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScriptVersionsDiff"];
                 };
             };
         };
