@@ -341,6 +341,14 @@ def test_versions_compare_and_the_download_center(page, demo, live_worker, obs_b
     expect(compare).to_contain_text("Submitted version 1")
     expect(compare).to_contain_text("Development state")
     expect(compare).to_contain_text("analytics")
+    # The structural diff: the job's DAG with the changed node coloured, beside its property change.
+    differences = compare.get_by_role("region", name="Differences")
+    expect(differences).to_contain_text("nodes: 1 modified")
+    changed = differences.locator('.react-flow__node.diff-modified[data-id="DWS_SQL_1"]')
+    expect(changed).to_be_visible()
+    expect(changed.locator(".flow-node")).to_have_css("background-color", "rgb(255, 247, 220)")
+    changes = differences.get_by_role("table", name="Property changes")
+    expect(changes.get_by_role("row", name=re.compile("properties.database.value"))).to_contain_text('"analytics"')
     shot(page, "09-versions-diff")
     compare.get_by_role("button", name="Close dialog").click()
 

@@ -236,6 +236,16 @@ export const versionRollback = (workspace: Id, kind: ObjectKind, id: Id, version
       ),
   );
 
+/** Compare Versions: a version's id, or "development" for the development state as saved. */
+export type VersionRef = Id | "development";
+const diffQuery = (from: VersionRef, to: VersionRef) => ({ query: { from: String(from), to: String(to) } });
+/** The structural diff between two versions of a job (both documents, every node and edge with its status). */
+export const jobVersionsDiff = (workspace: Id, id: Id, from: VersionRef, to: VersionRef) =>
+  ok(http.GET("/api/workspaces/{workspace_id}/jobs/{job_id}/versions/diff/", { params: { ...jobPath(workspace, id), ...diffQuery(from, to) } }));
+/** The line diff of a script's content and its changed properties between two versions. */
+export const scriptVersionsDiff = (workspace: Id, id: Id, from: VersionRef, to: VersionRef) =>
+  ok(http.GET("/api/workspaces/{workspace_id}/scripts/{script_id}/versions/diff/", { params: { ...scriptPath(workspace, id), ...diffQuery(from, to) } }));
+
 // ---- referable objects
 
 export const connectionsList = async (workspace: Id) =>

@@ -29,6 +29,7 @@ export const keys = {
   script: (ws: Id, id: Id) => ["ws", ws, "script", id] as const,
   versions: (ws: Id, kind: ep.ObjectKind, id: Id, versionKind: string) => ["ws", ws, kind, id, "versions", versionKind] as const,
   version: (ws: Id, kind: ep.ObjectKind, id: Id, versionId: Id) => ["ws", ws, kind, id, "version", versionId] as const,
+  versionsDiff: (ws: Id, kind: ep.ObjectKind, id: Id, from: ep.VersionRef, to: ep.VersionRef) => ["ws", ws, kind, id, "versions-diff", from, to] as const,
   downloads: (ws: Id) => ["ws", ws, "downloads"] as const,
   /** Under ["ws", ws] so that a change of the workspace (its allow-list) invalidates them with it. */
   workspace: (ws: Id) => ["ws", ws, "workspace"] as const,

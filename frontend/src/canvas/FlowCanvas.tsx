@@ -46,9 +46,12 @@ interface FlowCanvasProps {
   label: string;
   /** The server's list of node properties naming objects the workspace does not hold. */
   unresolved?: readonly UnresolvedReference[];
+  /** A class per node name and per edge id ("source->target"): a diff colours what changed. */
+  nodeClassNames?: Readonly<Record<string, string>>;
+  edgeClassNames?: Readonly<Record<string, string>>;
 }
 
-function Inner({ document: doc, nodeTypes, editable, onChange, selection, onSelect, onProblem, registerAdd, label, unresolved = NONE }: FlowCanvasProps) {
+function Inner({ document: doc, nodeTypes, editable, onChange, selection, onSelect, onProblem, registerAdd, label, unresolved = NONE, nodeClassNames, edgeClassNames }: FlowCanvasProps) {
   const flow = useReactFlow();
   const wrapper = useRef<HTMLDivElement>(null);
   const derived = useMemo(() => documentToFlow(doc, nodeTypes, unresolved), [doc, nodeTypes, unresolved]);
@@ -59,12 +62,16 @@ function Inner({ document: doc, nodeTypes, editable, onChange, selection, onSele
   docRef.current = doc;
 
   useEffect(() => {
-    setNodes(derived.nodes.map((n) => ({ ...n, selected: n.id === selectedNode })));
-  }, [derived, selectedNode]);
+    setNodes(derived.nodes.map((n) => ({ ...n, selected: n.id === selectedNode, className: nodeClassNames?.[n.id] })));
+  }, [derived, selectedNode, nodeClassNames]);
 
   const edges = useMemo<JobFlowEdge[]>(
-    () => derived.edges.map((e) => ({ ...e, selected: e.id === selectedEdge, className: e.data?.condition ? "has-condition" : undefined })),
-    [derived, selectedEdge],
+    () =>
+      derived.edges.map((e) => {
+        const className = [e.data?.condition ? "has-condition" : "", edgeClassNames?.[e.id] ?? ""].filter(Boolean).join(" ");
+        return { ...e, selected: e.id === selectedEdge, className: className || undefined };
+      }),
+    [derived, selectedEdge, edgeClassNames],
   );
 
   const onNodesChange = useCallback(

@@ -165,7 +165,7 @@ export function JobEditor({ id }: { id: number }) {
           kind="jobs"
           id={job.id}
           name={job.name}
-          current={doc}
+          unsaved={editor.dirty}
           nodeTypes={types}
           canRollBack={editor.editable}
           onRolledBack={() => void editor.reloadDiscarding()}

@@ -95,7 +95,7 @@ export function ScriptEditor({ id }: { id: number }) {
           kind="scripts"
           id={script.id}
           name={script.name}
-          current={doc}
+          unsaved={editor.dirty}
           canRollBack={editor.editable}
           onRolledBack={() => void editor.reloadDiscarding()}
           onClose={() => setShowVersions(false)}

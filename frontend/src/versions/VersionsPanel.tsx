@@ -1,17 +1,16 @@
-import { lazy, Suspense, useState } from "react";
+import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import * as ep from "../api/endpoints";
 import { keys } from "../api/hooks";
 import type { Id, JobDocument, NodeType, VersionSummary } from "../api/types";
 import { FlowCanvas } from "../canvas/FlowCanvas";
+import { JobDiffView } from "../diff/JobDiffView";
+import { ScriptDiffView } from "../diff/ScriptDiffView";
 import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, formatTime, Spinner, useToast } from "../ui/bits";
 import { ConfirmDialog } from "../ui/forms";
-import { changedLineCount, comparePlan, sideTitle, stableStringify, toggleCompareSelection, type CompareSide } from "./diff";
-
-// The diff viewer is large; load it when a comparison is opened.
-const DiffViewer = lazy(() => import("react-diff-viewer-continued"));
+import { comparePlan, sideTitle, stableStringify, toggleCompareSelection, type CompareSide } from "./diff";
 
 type VersionKind = "submitted" | "saved";
 
@@ -19,7 +18,8 @@ interface Props {
   kind: ep.ObjectKind;
   id: Id;
   name: string;
-  current: Record<string, unknown>;
+  /** The editor holds changes not saved yet: a comparison with the development state shows them not. */
+  unsaved?: boolean;
   nodeTypes?: NodeType[];
   canRollBack: boolean;
   onRolledBack: () => void;
@@ -27,7 +27,7 @@ interface Props {
 }
 
 /** Submitted Versions / Saved Versions of a job or script: View, Compare, Roll Back. */
-export function VersionsPanel({ kind, id, name, current, nodeTypes = [], canRollBack, onRolledBack, onClose }: Props) {
+export function VersionsPanel({ kind, id, name, unsaved = false, nodeTypes = [], canRollBack, onRolledBack, onClose }: Props) {
   const { workspace } = useSessionWorkspace();
   const ws = workspace.id;
   const [tab, setTab] = useState<VersionKind>("submitted");
@@ -128,7 +128,7 @@ export function VersionsPanel({ kind, id, name, current, nodeTypes = [], canRoll
         )}
       </div>
       {viewing && <ViewDialog ws={ws} kind={kind} id={id} version={viewing} name={name} nodeTypes={nodeTypes} onClose={() => setViewing(null)} />}
-      {comparing && <CompareDialog ws={ws} kind={kind} id={id} plan={comparing} current={current} onClose={() => setComparing(null)} />}
+      {comparing && <CompareDialog ws={ws} kind={kind} id={id} plan={comparing} nodeTypes={nodeTypes} unsaved={unsaved} onClose={() => setComparing(null)} />}
       {rollingBack && (
         <ConfirmDialog
           title="Roll Back"
@@ -149,20 +149,17 @@ export function VersionsPanel({ kind, id, name, current, nodeTypes = [], canRoll
   );
 }
 
-function useVersionDocument(ws: Id, kind: ep.ObjectKind, id: Id, side: CompareSide, current: Record<string, unknown>) {
-  const versionId = side.kind === "version" ? side.version.id : -1;
+function useVersionDocument(ws: Id, kind: ep.ObjectKind, id: Id, version: VersionSummary) {
   const q = useQuery({
-    queryKey: keys.version(ws, kind, id, versionId),
-    queryFn: () => ep.versionGet(ws, kind, id, versionId),
-    enabled: side.kind === "version",
+    queryKey: keys.version(ws, kind, id, version.id),
+    queryFn: () => ep.versionGet(ws, kind, id, version.id),
     staleTime: Infinity,
   });
-  if (side.kind === "development") return { data: current, error: null, pending: false };
   return { data: q.data?.document, error: q.error, pending: q.isPending };
 }
 
 function ViewDialog({ ws, kind, id, version, name, nodeTypes, onClose }: { ws: Id; kind: ep.ObjectKind; id: Id; version: VersionSummary; name: string; nodeTypes: NodeType[]; onClose: () => void }) {
-  const doc = useVersionDocument(ws, kind, id, { kind: "version", version }, {});
+  const doc = useVersionDocument(ws, kind, id, version);
   const [asJson, setAsJson] = useState(kind === "scripts");
   return (
     <Dialog title={`${name} — ${sideTitle({ kind: "version", version })} (read-only)`} onClose={onClose} width="min(1100px, 94vw)" className="dialog-tall">
@@ -195,42 +192,60 @@ function ViewDialog({ ws, kind, id, version, name, nodeTypes, onClose }: { ws: I
   );
 }
 
-function CompareDialog({ ws, kind, id, plan, current, onClose }: { ws: Id; kind: ep.ObjectKind; id: Id; plan: { left: CompareSide; right: CompareSide }; current: Record<string, unknown>; onClose: () => void }) {
-  const left = useVersionDocument(ws, kind, id, plan.left, current);
-  const right = useVersionDocument(ws, kind, id, plan.right, current);
-  const [onlyChanges, setOnlyChanges] = useState(true);
-  const ready = left.data !== undefined && right.data !== undefined;
-  const oldText = ready ? stableStringify(left.data) : "";
-  const newText = ready ? stableStringify(right.data) : "";
+const sideRef = (side: CompareSide): ep.VersionRef => (side.kind === "version" ? side.version.id : "development");
+
+interface CompareProps {
+  ws: Id;
+  kind: ep.ObjectKind;
+  id: Id;
+  plan: { left: CompareSide; right: CompareSide };
+  nodeTypes: NodeType[];
+  unsaved: boolean;
+  onClose: () => void;
+}
+
+/** The structural diff of two versions (or a version and the development state), from the server: for a
+ * job its DAG coloured beside the property changes, for a script the line diff of its content. */
+function CompareDialog({ ws, kind, id, plan, nodeTypes, unsaved, onClose }: CompareProps) {
+  const from = sideRef(plan.left);
+  const to = sideRef(plan.right);
+  // Versions never change; the development state may have been saved since the last look.
+  const staleTime = from === "development" || to === "development" ? 0 : Infinity;
+  const job = useQuery({
+    queryKey: keys.versionsDiff(ws, kind, id, from, to),
+    queryFn: () => ep.jobVersionsDiff(ws, id, from, to),
+    enabled: kind === "jobs",
+    staleTime,
+  });
+  const script = useQuery({
+    queryKey: keys.versionsDiff(ws, kind, id, from, to),
+    queryFn: () => ep.scriptVersionsDiff(ws, id, from, to),
+    enabled: kind === "scripts",
+    staleTime,
+  });
+  const q = kind === "jobs" ? job : script;
   return (
     <Dialog title="Compare Versions" onClose={onClose} width="min(1300px, 96vw)" className="dialog-tall">
-      {(left.pending || right.pending) && <Spinner label="Loading versions…" />}
-      <ErrorNotice error={left.error || right.error} />
-      {ready && (
-        <>
-          <div className="compare-bar">
-            <span>
-              {sideTitle(plan.left)} ⟷ {sideTitle(plan.right)}: {changedLineCount(oldText, newText) === 0 ? "no differences" : `${changedLineCount(oldText, newText)} changed lines`}
-            </span>
-            <label className="check-line">
-              <input type="checkbox" checked={onlyChanges} onChange={(e) => setOnlyChanges(e.target.checked)} /> Show changed parts only
-            </label>
-          </div>
-          <div className="diff-wrap" aria-label="Side-by-side differences">
-            <Suspense fallback={<Spinner label="Loading the comparison…" />}>
-              <DiffViewer
-                oldValue={oldText}
-                newValue={newText}
-                splitView
-                leftTitle={sideTitle(plan.left)}
-                rightTitle={sideTitle(plan.right)}
-                showDiffOnly={onlyChanges}
-                extraLinesSurroundingDiff={3}
-              />
-            </Suspense>
-          </div>
-        </>
+      <div className="compare-bar">
+        <span>
+          {sideTitle(plan.left)} ⟷ {sideTitle(plan.right)}
+        </span>
+      </div>
+      {unsaved && to === "development" && (
+        <p className="notice notice-info">The development state is compared as last saved: save to include the changes you have not saved.</p>
       )}
+      {q.isPending && <Spinner label="Comparing versions…" />}
+      <ErrorNotice error={q.error} onRetry={() => void q.refetch()} />
+      {kind === "jobs" && job.data && (
+        <JobDiffView
+          diff={job.data.diff}
+          before={job.data.old.document as unknown as JobDocument}
+          after={job.data.new.document as unknown as JobDocument}
+          nodeTypes={nodeTypes}
+          label="Differences"
+        />
+      )}
+      {kind === "scripts" && script.data && <ScriptDiffView diff={script.data.diff} label="Differences" />}
     </Dialog>
   );
 }
