@@ -15,10 +15,18 @@ from factory.transfer.imports import apply as imports_apply
 from factory.transfer.imports import inspect as imports_inspect
 from factory.transfer.imports import start as import_services
 from factory.transfer.models import SystemTask, TaskStatus
-from tests.builders import client_for, user_make
+from tests.builders import (
+    client_for,
+    package_bytes,
+    package_connection,
+    package_dws_job,
+    package_job,
+    package_script,
+    user_make,
+)
+from tests.hostile.packages import HOSTILE
 from tests.transfer.conftest import CONN_PASSWORD
-from tests.transfer.hostile.builders import HOSTILE, connection, dws_job, job, package_bytes, script
-from tests.transfer.test_import_support import files_under, media_root, target_build
+from tests.transfer.importing import files_under, media_root, target_build
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -55,7 +63,9 @@ def ctx(db, media, settings, monkeypatch, django_capture_on_commit_callbacks):
 
 
 def doc1() -> bytes:
-    return package_bytes(jobs=[dws_job("doc1", script="dws_script")], scripts=[script("dws_script")])
+    return package_bytes(
+        jobs=[package_dws_job("doc1", script="dws_script")], scripts=[package_script("dws_script")]
+    )
 
 
 def upload(ctx, client=None, data: bytes | None = None, **fields):
@@ -151,7 +161,10 @@ def test_the_wizard_upload_inspect_map_apply_report(ctx, media):
 
 def test_apply_names_every_unmapped_reference(ctx):
     data = package_bytes(
-        jobs=[dws_job("a", connection="c1"), job("b", [{**dws_job("x")["nodes"][0], "name": "n"}])]
+        jobs=[
+            package_dws_job("a", connection="c1"),
+            package_job("b", [{**package_dws_job("x")["nodes"][0], "name": "n"}]),
+        ]
     )
     task_id = upload(ctx, data=data).json()["task"]["id"]
     response = apply(ctx, task_id, {"policy": "skip"})
@@ -186,7 +199,9 @@ def test_viewers_cannot_import_and_others_do_not_see_your_import(ctx):
 
 
 def test_secrets_never_come_back(ctx):
-    data = package_bytes(jobs=[dws_job("doc1", connection="newconn")], connections=[connection("newconn")])
+    data = package_bytes(
+        jobs=[package_dws_job("doc1", connection="newconn")], connections=[package_connection("newconn")]
+    )
     task_id = upload(ctx, data=data).json()["task"]["id"]
     body = {"createConnections": [{"name": "newconn", "secrets": {"password": CONN_PASSWORD}}]}
     responses = [
@@ -317,7 +332,7 @@ def test_waiting_imports_are_capped_per_user_and_per_workspace(ctx, media, setti
 
 def test_a_missing_script_left_unresolved_is_imported_and_its_node_flagged(ctx):
     """Issue 13: "leave unresolved" in the wizard's mapping; the report names the node for the canvas."""
-    data = package_bytes(jobs=[dws_job("doc1", connection="dws2", script="gone_script")])
+    data = package_bytes(jobs=[package_dws_job("doc1", connection="dws2", script="gone_script")])
     task_id = upload(ctx, data=data).json()["task"]["id"]
     group = detail(ctx, task_id).json()["inspection"]["missing"][0]
     assert (group["kind"], group["canLeaveUnresolved"]) == ("script", True)
@@ -388,9 +403,12 @@ def test_the_schema_types_every_field_of_the_inspection_report_and_error(ctx):
     file_schema = report_file["responses"]["200"]["content"]["application/json"]["schema"]
 
     data = package_bytes(
-        jobs=[dws_job("doc1", connection="dws2", script="gone_script"), dws_job("doc2", script="dws_script")],
-        scripts=[script("dws_script")],
-        connections=[connection("doctest")],
+        jobs=[
+            package_dws_job("doc1", connection="dws2", script="gone_script"),
+            package_dws_job("doc2", script="dws_script"),
+        ],
+        scripts=[package_script("dws_script")],
+        connections=[package_connection("doctest")],
     )
     task_id = upload(ctx, data=data).json()["task"]["id"]
     waiting = detail(ctx, task_id).json()

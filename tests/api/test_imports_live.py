@@ -16,10 +16,10 @@ from django.utils import timezone
 from factory.connections.models import DataConnection
 from factory.development.models import Job, JobVersion, VersionKind
 from factory.transfer.models import SystemTask, TaskStatus
-from tests.builders import client_for
+from tests.builders import client_for, package_bytes, package_job
+from tests.hostile.packages import HOSTILE
 from tests.transfer.conftest import export_world_build
-from tests.transfer.hostile.builders import HOSTILE, job, package_bytes
-from tests.transfer.test_import_support import counts
+from tests.transfer.importing import counts
 
 JSON = "application/json"
 TERMINAL = ("SUCCESSFUL", "FAILED")
@@ -103,7 +103,7 @@ def test_an_uploaded_package_is_read_by_the_worker_from_storage(live_worker, set
     base = f"/api/workspaces/{world.workspace.pk}"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    data = package_bytes(jobs=[job("uploaded")])
+    data = package_bytes(jobs=[package_job("uploaded")])
     started = dev.post(f"{base}/imports/", {"file": SimpleUploadedFile("up.zip", data), "policy": "skip"})
     task_url = f"{base}/imports/{started.json()['task']['id']}/"
     assert poll(dev, task_url, ("WAITING", *TERMINAL))["status"] == "WAITING"
@@ -155,7 +155,7 @@ def test_a_worker_killed_mid_apply_leaves_no_partial_import_and_no_task_stuck_ru
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     many = package_bytes(
-        jobs=[job(f"bulk_{i:04d}", directory=f"/bulk/d{i % 20}") for i in range(600)], layout="batch"
+        jobs=[package_job(f"bulk_{i:04d}", directory=f"/bulk/d{i % 20}") for i in range(600)], layout="batch"
     )
     started = dev.post(f"{base}/imports/", {"file": SimpleUploadedFile("bulk.zip", many)})
     task_url = f"{base}/imports/{started.json()['task']['id']}/"
@@ -178,7 +178,8 @@ def test_a_worker_killed_mid_apply_leaves_no_partial_import_and_no_task_stuck_ru
         assert imported == 0
     live_worker.start()
     retry = dev.post(
-        f"{base}/imports/", {"file": SimpleUploadedFile("small.zip", package_bytes(jobs=[job("after")]))}
+        f"{base}/imports/",
+        {"file": SimpleUploadedFile("small.zip", package_bytes(jobs=[package_job("after")]))},
     )
     assert retry.status_code == 202
 
@@ -195,7 +196,7 @@ def test_two_imports_racing_for_one_workspace_one_wins(transactional_db, monkeyp
     from factory.transfer.imports import import_create
     from factory.transfer.imports import start as import_services
     from tests.harness import require_postgresql
-    from tests.transfer.test_import_support import target_build
+    from tests.transfer.importing import target_build
 
     require_postgresql("racing imports")
     monkeypatch.setattr(import_services, "_enqueue", lambda name, task_id: None)
@@ -206,7 +207,7 @@ def test_two_imports_racing_for_one_workspace_one_wins(transactional_db, monkeyp
         def start(user, results=results, barrier=barrier):
             try:
                 barrier.wait()
-                data = package_bytes(jobs=[job("raced")])
+                data = package_bytes(jobs=[package_job("raced")])
                 import_create(workspace=target.workspace, user=user, upload=SimpleUploadedFile("r.zip", data))
                 results.append("accepted")
             except Conflict as exc:
@@ -234,7 +235,8 @@ def test_the_wizard_sees_objects_fill_in_while_the_worker_applies(live_worker):
 
     total = 3000  # about 2 s of apply on a 2-core box (written in batches): polls land part way through
     many = package_bytes(
-        jobs=[job(f"live_{i:04d}", directory=f"/live/d{i % 10}") for i in range(total)], layout="batch"
+        jobs=[package_job(f"live_{i:04d}", directory=f"/live/d{i % 10}") for i in range(total)],
+        layout="batch",
     )
     started = dev.post(f"{base}/imports/", {"file": SimpleUploadedFile("live.zip", many)})
     task_url = f"{base}/imports/{started.json()['task']['id']}/"

@@ -8,9 +8,8 @@ from django.core.cache import cache
 
 from factory.transfer.models import SystemTask, TaskStatus
 from factory.transfer.progress import ProgressPublisher
-from tests.builders import client_for
-from tests.transfer.hostile.builders import job, package_bytes
-from tests.transfer.test_import_support import media_root, start, target_build
+from tests.builders import client_for, package_bytes, package_job
+from tests.transfer.importing import media_root, start, target_build
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +21,11 @@ def running(settings, tmp_path):
     media_root(settings, tmp_path)
     cache.clear()
     target = target_build()
-    task = start(target.workspace, target.dev, package_bytes(jobs=[job("a"), job("b"), job("c")]))
+    task = start(
+        target.workspace,
+        target.dev,
+        package_bytes(jobs=[package_job("a"), package_job("b"), package_job("c")]),
+    )
     SystemTask.objects.filter(pk=task.pk).update(status=TaskStatus.RUNNING, step="apply")
     publisher = ProgressPublisher(public_id=task.public_id, step="apply", start=50, end=100)
     publisher.stage("Importing 3 object(s)...", total=3)

@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import expect
 
 from factory.development.models import Job
+from tests.builders import node, package_bytes, package_dws_job
 from tests.e2e.conftest import jobs_menu, login, open_job, shot
-from tests.transfer.hostile.builders import dws_job, node, package_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ MISSING = "script load_missing does not exist in this workspace"
 def test_a_missing_script_left_unresolved_imports_the_job_and_flags_its_node(
     page, demo, live_worker, tmp_path
 ):
-    doc = dws_job("trips_unresolved", script="load_missing", directory="/")
+    doc = package_dws_job("trips_unresolved", script="load_missing", directory="/")
     doc["nodes"].append(
         node("odd", "MysteryNode", {"anything": "x"}, preNodeName=["DWS_SQL_1"], location={"x": 260, "y": 20})
     )

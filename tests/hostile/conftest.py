@@ -23,7 +23,7 @@ from factory.workspaces.services import access_key_create
 from tests.builders import client_for, user_make, workspace_make
 from tests.harness import bucket_delete
 from tests.hostile.generate import CASE_NAMES, SPECS, HostileCase
-from tests.transfer.test_import_support import files_under
+from tests.transfer.importing import files_under, media_root, temp_root
 
 IMPORTER_TEMP_PREFIX = "factory-import-"  # factory/transfer/services/imports_common.py source_open
 
@@ -88,22 +88,14 @@ def temp_leftovers(root: str | Path) -> list[str]:
 @pytest.fixture
 def media(settings: Any, tmp_path: Path) -> Path:
     """Default storage in a fresh folder: an import leaves nothing under ``imports/`` (nor anywhere)."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
+    return media_root(settings, tmp_path)
 
 
 @pytest.fixture
 def temp_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """The process's temporary directory, fresh: every temporary file (the importer's, Django's upload
     buffers) shows up in it unless deleted."""
-    import tempfile
-
-    root = tmp_path / "tmp"
-    root.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(root))
-    return root
+    return temp_root(monkeypatch, tmp_path)
 
 
 def assert_nothing_left(*, media: Path, temp_dir: Path) -> None:

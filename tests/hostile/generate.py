@@ -8,9 +8,8 @@ limit would need a big file, the case lowers the limit through the ``PACKAGE_MAX
 importer reads (``settings``); two cases run at the real defaults on purpose (100,001 entries, a 200 MB
 script, which deflates to some 200 KB and is produced streamed, never held uncompressed).
 
-Builders that the import and package engineers already wrote are reused by import
-(``tests.transfer.hostile.builders``, ``tests.packages.helpers``, ``tests.packages.test_read_zip``);
-what they did not cover is built here, most of it with :func:`raw_zip`, a tiny zip writer that writes
+The builders the other tests use are reused by import (``tests.hostile.packages``,
+``tests.transfer.importing``, ``tests.packages.helpers``); what they do not cover is built here, most of it with :func:`raw_zip`, a tiny zip writer that writes
 exactly the bytes asked for (names as bytes, lying sizes and counts, odd flags), which ``zipfile`` won't.
 """
 
@@ -31,9 +30,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from tests.packages.helpers import json_bytes, minimal_job, zip_of
-from tests.packages.test_read_zip import patch_sizes
-from tests.transfer.hostile.builders import GOOD_JOB, HOSTILE, connection, job, node, package_bytes, script
+from tests.builders import node, package_bytes, package_connection, package_job, package_script
+from tests.hostile.packages import GOOD_JOB, HOSTILE
+from tests.packages.helpers import json_bytes, minimal_job, patch_sizes, zip_of
 
 MIB = 1024 * 1024
 DEFAULT_MAX_ENTRIES = 100_000
@@ -214,8 +213,11 @@ def _one_job(document: Any, *, path: str = "jobs/j1.job") -> bytes:
 def _valid_package() -> bytes:
     """What our export writes: two jobs, a script, a manifest (the base of the damaged-zip cases)."""
     return package_bytes(
-        jobs=[job("j1"), job("j2", nodes=[node("a", "Dummy"), node("b", "Dummy", preNodeName=["a"])])],
-        scripts=[script("s1")],
+        jobs=[
+            package_job("j1"),
+            package_job("j2", nodes=[node("a", "Dummy"), node("b", "Dummy", preNodeName=["a"])]),
+        ],
+        scripts=[package_script("s1")],
     )
 
 
@@ -512,8 +514,8 @@ SPECS: dict[str, _Spec] = {
     ),
     "duplicate_script_differs": _Spec(
         lambda: _with_job(
-            ("jobs/j1/s.script", _doc(script("s"))),
-            ("scripts/s.script", _doc({**script("s"), "content": "DROP TABLE trips;"})),
+            ("jobs/j1/s.script", _doc(package_script("s"))),
+            ("scripts/s.script", _doc({**package_script("s"), "content": "DROP TABLE trips;"})),
         ),
         "layout.conflict",
         "scripts/s.script",
@@ -529,13 +531,13 @@ SPECS: dict[str, _Spec] = {
         "marked as UTF-8 but is not",
     ),
     "zip_in_zip": _Spec(
-        lambda: _with_job(("resources/inner.zip", package_bytes(jobs=[job("inner")]))),
+        lambda: _with_job(("resources/inner.zip", package_bytes(jobs=[package_job("inner")]))),
         "zip.nested_archive",
         "resources/inner.zip",
         "nested zip archive",
     ),
     "zip_in_zip_disguised": _Spec(
-        lambda: _with_job(("jobs/j2.job", package_bytes(jobs=[job("inner")]))),
+        lambda: _with_job(("jobs/j2.job", package_bytes(jobs=[package_job("inner")]))),
         "zip.nested_archive",
         "jobs/j2.job",
         "nested zip archive",
@@ -755,7 +757,7 @@ SPECS: dict[str, _Spec] = {
         "nodes[0].name: node name 'a;rm -rf' contains ';'",
     ),
     "script_name_invalid": _Spec(
-        lambda: _with_job(("scripts/s.script", _doc(script("s s")))),
+        lambda: _with_job(("scripts/s.script", _doc(package_script("s s")))),
         "schema.invalid_name",
         "scripts/s.script",
         "script name 's s' contains ' '",
@@ -769,7 +771,7 @@ SPECS: dict[str, _Spec] = {
         "is 33 characters long; at most 32 are allowed",
     ),
     "connection_name_invalid": _Spec(
-        lambda: _with_job(("connections/c.conn", _doc(connection("dws main")))),
+        lambda: _with_job(("connections/c.conn", _doc(package_connection("dws main")))),
         "schema.invalid_name",
         "connections/c.conn",
         "connection name 'dws main' contains ' '",
@@ -870,7 +872,10 @@ SPECS: dict[str, _Spec] = {
     # --- secrets smuggled in ---------------------------------------------------------------------------
     "connection_with_password": _Spec(
         lambda: _with_job(
-            ("connections/c.conn", _doc({**connection("c"), "config": {"host": "h", "password": "hunter2"}}))
+            (
+                "connections/c.conn",
+                _doc({**package_connection("c"), "config": {"host": "h", "password": "hunter2"}}),
+            )
         ),
         "schema.secret_present",
         "connections/c.conn",
@@ -880,7 +885,7 @@ SPECS: dict[str, _Spec] = {
         lambda: _with_job(
             (
                 "connections/c.conn",
-                _doc({**connection("c"), "config": {"host": "h", "auth": {"password": "hunter2"}}}),
+                _doc({**package_connection("c"), "config": {"host": "h", "auth": {"password": "hunter2"}}}),
             )
         ),
         "schema.secret_present",

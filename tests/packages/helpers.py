@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import stat
+import struct
 import warnings
 import zipfile
 from typing import Any
@@ -187,6 +188,25 @@ def rewrite_entry(data: bytes, path: str, new_bytes: bytes) -> bytes:
         for info in source.infolist()
     ]
     return zip_of(entries)
+
+
+def patch_sizes(data: bytes, name: bytes, *, uncompressed: int) -> bytes:
+    """Rewrite an entry's declared uncompressed size in both its local and central headers."""
+    out = bytearray(data)
+    local = out.index(b"PK\x03\x04" + b"\x14\x00")  # first local header
+    while True:
+        name_length = struct.unpack("<H", out[local + 26 : local + 28])[0]
+        if bytes(out[local + 30 : local + 30 + name_length]) == name:
+            struct.pack_into("<I", out, local + 22, uncompressed)
+            break
+        local = out.index(b"PK\x03\x04", local + 4)
+    central = out.index(b"PK\x01\x02")
+    while True:
+        name_length = struct.unpack("<H", out[central + 28 : central + 30])[0]
+        if bytes(out[central + 46 : central + 46 + name_length]) == name:
+            struct.pack_into("<I", out, central + 24, uncompressed)
+            return bytes(out)
+        central = out.index(b"PK\x01\x02", central + 4)
 
 
 def deep_copy(document: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,16 @@ import pytest
 
 from factory.packages import Limits, PackageError, package_read
 
-from .helpers import assert_refused, json_bytes, minimal_job, read, refused, write_package, zip_of
+from .helpers import (
+    assert_refused,
+    json_bytes,
+    minimal_job,
+    patch_sizes,
+    read,
+    refused,
+    write_package,
+    zip_of,
+)
 
 GOOD_JOB = json_bytes(minimal_job())
 MIB = 1024 * 1024
@@ -80,25 +89,6 @@ def test_deflate_bomb_refused_by_ratio() -> None:
 def test_small_entries_may_compress_well() -> None:
     padded = json.dumps(minimal_job(description=" " * 500_000)).encode()
     assert read(zip_of([("jobs/j1.job", padded)])).jobs[0].name == "j1"
-
-
-def patch_sizes(data: bytes, name: bytes, *, uncompressed: int) -> bytes:
-    """Rewrite an entry's declared uncompressed size in both its local and central headers."""
-    out = bytearray(data)
-    local = out.index(b"PK\x03\x04" + b"\x14\x00")  # first local header
-    while True:
-        name_length = struct.unpack("<H", out[local + 26 : local + 28])[0]
-        if bytes(out[local + 30 : local + 30 + name_length]) == name:
-            struct.pack_into("<I", out, local + 22, uncompressed)
-            break
-        local = out.index(b"PK\x03\x04", local + 4)
-    central = out.index(b"PK\x01\x02")
-    while True:
-        name_length = struct.unpack("<H", out[central + 28 : central + 30])[0]
-        if bytes(out[central + 46 : central + 46 + name_length]) == name:
-            struct.pack_into("<I", out, central + 24, uncompressed)
-            return bytes(out)
-        central = out.index(b"PK\x01\x02", central + 4)
 
 
 def test_headers_that_understate_the_size_are_not_trusted() -> None:

@@ -15,9 +15,8 @@ from django.test import Client
 
 from factory.development.models import Job, JobVersion
 from factory.transfer.models import SystemTask
-from tests.builders import client_for
-from tests.transfer.hostile.builders import job, node, package_bytes
-from tests.transfer.test_import_support import Target, target_build
+from tests.builders import client_for, node, package_bytes, package_job
+from tests.transfer.importing import Target, target_build
 
 JSON = "application/json"
 TERMINAL = ("SUCCESSFUL", "FAILED")
@@ -27,7 +26,7 @@ BULK_PREFIX = "bulk_"
 def bulk_package(count: int, *, prefix: str = BULK_PREFIX) -> bytes:
     """A batch package of ``count`` jobs in 20 directories, each a small DAG with a parameter."""
     jobs = [
-        job(
+        package_job(
             f"{prefix}{i:04d}",
             nodes=[node("start", "Dummy"), node("end", "Dummy", preNodeName=["start"])],
             directory=f"/bulk/d{i % 20}",

@@ -29,11 +29,10 @@ from factory.development.services import job_create
 from factory.transfer.imports import ImportChoices, import_apply, import_apply_request
 from factory.transfer.imports import start as import_services
 from factory.transfer.models import SystemTask, TaskStatus
-from tests.builders import client_for
+from tests.builders import client_for, package_bytes, package_job
 from tests.harness import require_postgresql
 from tests.resilience.helpers import JSON, wait_for, world_build
-from tests.transfer.hostile.builders import job, package_bytes
-from tests.transfer.test_import_support import start
+from tests.transfer.importing import start
 
 ROUNDS = 5
 
@@ -92,7 +91,7 @@ def _uploaded_packages() -> list[Path]:
 def test_two_imports_started_at_once_through_the_api_one_is_accepted_and_the_other_names_it(racing):
     world = world_build()
     clients = {"dev": client_for(world.target.dev), "bob": client_for(world.target.bob)}
-    data = package_bytes(jobs=[job("raced")])
+    data = package_bytes(jobs=[package_job("raced")])
     url = f"{world.base}/imports/"
     already = len(_uploaded_packages())
 
@@ -120,8 +119,8 @@ def test_two_imports_started_at_once_through_the_api_one_is_accepted_and_the_oth
 def test_two_waiting_imports_applied_at_once_one_goes_and_the_other_waits_on(racing):
     world = world_build()
     target = world.target
-    first = start(world.workspace, target.dev, package_bytes(jobs=[job("one")]))
-    second = start(world.workspace, target.bob, package_bytes(jobs=[job("two")]))
+    first = start(world.workspace, target.dev, package_bytes(jobs=[package_job("one")]))
+    second = start(world.workspace, target.bob, package_bytes(jobs=[package_job("two")]))
     assert (first.status, second.status) == ("WAITING", "WAITING")  # waiting imports block nobody
     dev, bob = client_for(target.dev), client_for(target.bob)
 
@@ -144,7 +143,7 @@ def test_two_waiting_imports_applied_at_once_one_goes_and_the_other_waits_on(rac
 
 
 def _doc(marker: str) -> dict[str, Any]:
-    return job("contested", params=[{"name": "marker", "value": marker}])
+    return package_job("contested", params=[{"name": "marker", "value": marker}])
 
 
 def _marker(document: dict[str, Any]) -> str:
@@ -273,7 +272,7 @@ def queued_behind_row_lock(model: type, pk: int, *calls: Callable[[], Any]) -> l
 def test_two_users_grabbing_one_lock_at_once(racing, policy):
     world = world_build(lock_policy=policy)
     target = world.target
-    contested = job_create(workspace=world.workspace, user=target.admin, document=job("contested"))
+    contested = job_create(workspace=world.workspace, user=target.admin, document=package_job("contested"))
     url = f"{world.base}/jobs/{contested.pk}/lock/"
     clients: dict[str, Client] = {"dev": client_for(target.dev), "bob": client_for(target.bob)}
 
@@ -313,7 +312,9 @@ def test_a_save_queued_behind_a_move_keeps_the_job_where_it_was_moved(racing):
 
     world = world_build()
     bob = world.target.bob
-    contested = job_create(workspace=world.workspace, user=bob, document=job("contested", directory="/a"))
+    contested = job_create(
+        workspace=world.workspace, user=bob, document=package_job("contested", directory="/a")
+    )
     directory_create(workspace=world.workspace, user=bob, category="job", path="/b")
     url = f"{world.base}/jobs/{contested.pk}/"
     editor = client_for(bob)
@@ -364,6 +365,6 @@ def test_an_import_run_in_process_queues_nothing_for_a_worker(racing):
     """``manage.py import_jobs`` inspects inline: a queued inspection too would be claimed by a worker as a
     redelivery of the RUNNING row and run a second time, concurrently."""
     world = world_build()
-    task = start(world.workspace, world.target.dev, package_bytes(jobs=[job("inline")]))
+    task = start(world.workspace, world.target.dev, package_bytes(jobs=[package_job("inline")]))
     assert task.status == "WAITING"
     assert racing == []

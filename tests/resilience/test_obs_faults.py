@@ -10,11 +10,11 @@ import pytest
 
 from factory.development.models import Job
 from factory.development.services import job_create
+from tests.builders import package_job
 from tests.resilience.conftest import OBS_MAX_ATTEMPTS
 from tests.resilience.faulty_obs import ERROR_503, RESET, STALL, TRUNCATE
 from tests.resilience.helpers import JSON, TERMINAL, bulk_package, poll, world_build
-from tests.transfer.hostile.builders import job
-from tests.transfer.test_import_support import counts
+from tests.transfer.importing import counts
 
 JOBS = 40  # a package of about 20 kB: several reads of a chunk, and a truncation in the middle of it
 KEY = "packages/bulk.zip"
@@ -105,7 +105,7 @@ def test_a_transient_obs_error_is_retried_and_the_import_succeeds(rz, faulty_obs
 def _exporting_world():
     world = world_build()
     for i in range(3):
-        job_create(workspace=world.workspace, user=world.target.dev, document=job(f"exp_{i}"))
+        job_create(workspace=world.workspace, user=world.target.dev, document=package_job(f"exp_{i}"))
     return world
 
 

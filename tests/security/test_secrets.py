@@ -25,11 +25,10 @@ from django.test import Client
 from factory.connections.models import DataConnection
 from factory.development.models import Job, JobVersion
 from factory.transfer.models import ExportArtifact, SubTask, SystemTask
+from tests.builders import package_bytes, package_connection, package_dws_job
 from tests.security.routes import console_api_routes, v1_routes
 from tests.security.world import World, route_values, v1_call
 from tests.transfer.conftest import secret_forms
-from tests.transfer.hostile.builders import connection as package_connection
-from tests.transfer.hostile.builders import dws_job, package_bytes
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
@@ -331,7 +330,7 @@ def test_connection_and_key_secrets_never_leave(
 
     # An import that creates the package's connection, its password typed in at step 2.
     package = package_bytes(
-        jobs=[dws_job("imported_job", connection="imported_conn")],
+        jobs=[package_dws_job("imported_job", connection="imported_conn")],
         connections=[package_connection("imported_conn")],
     )
     started = sweep.add("POST imports", _upload(client, capture, f"{base}/imports/", package))

@@ -13,8 +13,8 @@ from django.test import Client
 from django.test.client import encode_multipart
 
 from factory.transfer.models import SystemTask
+from tests.builders import package_bytes, package_dws_job
 from tests.security.world import World, db_snapshot, snapshot_diff, v1_call
-from tests.transfer.hostile.builders import dws_job, package_bytes
 
 pytestmark = pytest.mark.django_db
 BOUNDARY = "BoUnDaRyStRiNg"
@@ -96,7 +96,7 @@ def test_a_package_within_the_limit_is_imported(
     world: World, limits, settings, django_capture_on_commit_callbacks
 ) -> None:
     settings.PACKAGE_MAX_PACKED_BYTES = 100_000
-    data = package_bytes(jobs=[dws_job("within_limit", connection="alpha_conn")])
+    data = package_bytes(jobs=[package_dws_job("within_limit", connection="alpha_conn")])
     client = Client()
     client.force_login(world.a.admin)
     file = SimpleUploadedFile("ok.zip", data, content_type="application/zip")

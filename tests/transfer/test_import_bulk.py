@@ -17,8 +17,8 @@ from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.imports.items import CREATED, Item
 from factory.transfer.imports.plan import Plan
 from factory.transfer.models import TaskStatus
-from tests.transfer.hostile.builders import dws_job, job, node, package_bytes, resource, script
-from tests.transfer.test_import_support import apply, media_root, report_row, start, target_build
+from tests.builders import node, package_bytes, package_dws_job, package_job, package_resource, package_script
+from tests.transfer.importing import apply, media_root, report_row, start, target_build
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,11 @@ def _package(count: int) -> bytes:
     """``count`` jobs, each running its own script, in a handful of directories, and two resources."""
     return package_bytes(
         jobs=[
-            dws_job(f"job{k}", connection="dws2", script=f"s{k}", directory=f"/etl/d{k % 3}")
+            package_dws_job(f"job{k}", connection="dws2", script=f"s{k}", directory=f"/etl/d{k % 3}")
             for k in range(count)
         ],
-        scripts=[script(f"s{k}", "dws2") for k in range(count)],
-        resources=[resource("r1"), resource("r2")],
+        scripts=[package_script(f"s{k}", "dws2") for k in range(count)],
+        resources=[package_resource("r1"), package_resource("r2")],
     )
 
 
@@ -117,7 +117,7 @@ def test_the_prepared_document_copies_only_what_the_remap_changes():
         node("a", "DWSSQL", {"connectionName": "old", "scriptName": "s"}),
         node("b", "Dummy"),
     ]
-    source = dws_job("j", connection="old")
+    source = package_dws_job("j", connection="old")
     source["nodes"] = nodes
     source["params"] = [{"name": "day", "value": "1"}, {"name": "env", "value": "dev"}]
     entry = type("Entry", (), {"name": "j", "document": source})()
@@ -145,11 +145,11 @@ def _deep_package() -> bytes:
     eleven, more than a workspace nests; ``caller`` runs it, ``fine`` and script ``s1`` are fine."""
     return package_bytes(
         jobs=[
-            job("deep", directory="/" + "/".join(f"l{k}" for k in range(9))),
-            job("caller", [node("run", "SubJob", {"subJobName": "deep"})], directory="/"),
-            job("fine", directory="/"),
+            package_job("deep", directory="/" + "/".join(f"l{k}" for k in range(9))),
+            package_job("caller", [node("run", "SubJob", {"subJobName": "deep"})], directory="/"),
+            package_job("fine", directory="/"),
         ],
-        scripts=[script("s1", "dws2", directory="/")],
+        scripts=[package_script("s1", "dws2", directory="/")],
     )
 
 
@@ -208,7 +208,9 @@ def test_a_name_taken_meanwhile_fails_only_that_object(media, monkeypatch):
 
     def save(kind, **kwargs):
         if not taken:  # as if another user committed "job1" just now
-            Job.objects.create(workspace=target.workspace, name="job1", document=job("job1"), node_count=1)
+            Job.objects.create(
+                workspace=target.workspace, name="job1", document=package_job("job1"), node_count=1
+            )
             taken.append("job1")
         return real_save(kind, **kwargs)
 

@@ -12,8 +12,9 @@ from django.core.management.base import CommandError
 from factory.development.models import Job, JobVersion, VersionKind
 from factory.transfer.models import SystemTask, TaskStatus
 from factory.workspaces.models import LockPolicy
-from tests.transfer.hostile.builders import HOSTILE, dws_job, job, package_bytes, script
-from tests.transfer.test_import_support import counts, target_build
+from tests.builders import package_bytes, package_dws_job, package_job, package_script
+from tests.hostile.packages import HOSTILE
+from tests.transfer.importing import counts, target_build
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,8 @@ def package(tmp_path):
 
 def doc1() -> bytes:
     return package_bytes(
-        jobs=[dws_job("doc1", script="dws_script", params=[{"name": "env", "value": "dev"}])],
-        scripts=[script("dws_script")],
+        jobs=[package_dws_job("doc1", script="dws_script", params=[{"name": "env", "value": "dev"}])],
+        scripts=[package_script("dws_script")],
     )
 
 
@@ -131,8 +132,8 @@ def test_a_failed_import_exits_1_and_continue_on_error_exits_3(target, package):
 
     target.workspace.lock_policy = LockPolicy.HARD
     target.workspace.save()
-    job_create(workspace=target.workspace, user=target.bob, document=job("doc1"))
-    path = package(package_bytes(jobs=[job("doc1"), job("other")]))
+    job_create(workspace=target.workspace, user=target.bob, document=package_job("doc1"))
+    path = package(package_bytes(jobs=[package_job("doc1"), package_job("other")]))
 
     with pytest.raises(CommandError) as caught:
         run(path, "--workspace", "tgt", "--user", "dev")

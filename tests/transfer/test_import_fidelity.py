@@ -16,16 +16,8 @@ from factory.development.services import script_create
 from factory.errors import ValidationError
 from factory.transfer.imports import import_apply_request
 from factory.transfer.models import TaskStatus
-from tests.transfer.hostile.builders import dws_job, job, node, package_bytes, script
-from tests.transfer.test_import_support import (
-    apply,
-    counts,
-    media_root,
-    missing_of,
-    report_row,
-    start,
-    target_build,
-)
+from tests.builders import node, package_bytes, package_dws_job, package_job, package_script
+from tests.transfer.importing import apply, counts, media_root, missing_of, report_row, start, target_build
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +42,9 @@ def _refused(task, mapping) -> str:
 
 def test_an_unknown_node_type_is_a_warning_and_the_job_is_imported_as_is(target, media):
     odd = node("b", "QuantumSQL", {"scriptName": "nowhere"}, preNodeName=["a"])
-    task = start(target.workspace, target.dev, package_bytes(jobs=[job("odd", [node("a", "Dummy"), odd])]))
+    task = start(
+        target.workspace, target.dev, package_bytes(jobs=[package_job("odd", [node("a", "Dummy"), odd])])
+    )
 
     inspection = task.result["inspection"]
     assert inspection["warnings"] == [
@@ -67,7 +61,7 @@ def test_a_dis_stream_remap_rewrites_the_stream_node_and_the_trigger(target, med
     external_object_create(workspace=target.workspace, kind="dis_stream", name="st2")
     stream = node("read", "DISStream", {"streamName": "st1"})
     stream["eventTrigger"] = {"eventType": "DIS", "channel": "st1", "concurrent": 1}
-    data = package_bytes(jobs=[job("rt", [stream], processType="REAL_TIME")])
+    data = package_bytes(jobs=[package_job("rt", [stream], processType="REAL_TIME")])
     task = start(target.workspace, target.dev, data)
     assert missing_of(task)[("dis_stream", "st1")]["usedByCount"] == 1
 
@@ -80,9 +74,11 @@ def test_a_dis_stream_remap_rewrites_the_stream_node_and_the_trigger(target, med
 
 
 def test_a_replacement_script_must_be_of_a_type_the_node_runs(target, media):
-    script_create(workspace=target.workspace, user=target.dev, document=script("sh2", "", type_="Shell"))
-    script_create(workspace=target.workspace, user=target.dev, document=script("dws_ok", "dws2"))
-    data = package_bytes(jobs=[dws_job("doc1", connection="dws2", script="gone")])
+    script_create(
+        workspace=target.workspace, user=target.dev, document=package_script("sh2", "", type_="Shell")
+    )
+    script_create(workspace=target.workspace, user=target.dev, document=package_script("dws_ok", "dws2"))
+    data = package_bytes(jobs=[package_dws_job("doc1", connection="dws2", script="gone")])
     task = start(target.workspace, target.dev, data)
     assert missing_of(task)[("script", "gone")]["scriptTypes"] == ["DWSSQL"]
 
@@ -97,8 +93,8 @@ def test_the_dli_queue_default_always_exists(target, media):
     props = {"scriptName": "s", "connectionName": "dli", "queueName": "default"}
     other = {"scriptName": "s", "connectionName": "dli", "queueName": "gone_q"}
     data = package_bytes(
-        jobs=[job("q", [node("a", "DLISQL", props), node("b", "DLISQL", other)])],
-        scripts=[script("s", "dli", type_="DLISQL")],
+        jobs=[package_job("q", [node("a", "DLISQL", props), node("b", "DLISQL", other)])],
+        scripts=[package_script("s", "dli", type_="DLISQL")],
     )
     from factory.connections.services import connection_create
 
@@ -117,7 +113,9 @@ def test_the_dli_queue_default_always_exists(target, media):
 def _unresolved_package() -> bytes:
     props = {"scriptName": "gone_script", "connectionName": "dws2", "database": "postgres"}
     dli = {"scriptName": "gone_script", "connectionName": "dli_x", "queueName": "old_q"}
-    return package_bytes(jobs=[job("flagged", [node("sql", "DWSSQL", props), node("dli", "DLISQL", dli)])])
+    return package_bytes(
+        jobs=[package_job("flagged", [node("sql", "DWSSQL", props), node("dli", "DLISQL", dli)])]
+    )
 
 
 def test_a_missing_script_and_queue_may_be_left_unresolved_and_the_report_flags_the_nodes(target, media):
@@ -153,7 +151,9 @@ def test_a_missing_script_and_queue_may_be_left_unresolved_and_the_report_flags_
 
 
 def test_a_data_connection_cannot_be_left_unresolved(target, media):
-    task = start(target.workspace, target.dev, package_bytes(jobs=[dws_job("doc1", connection="gone_c")]))
+    task = start(
+        target.workspace, target.dev, package_bytes(jobs=[package_dws_job("doc1", connection="gone_c")])
+    )
     before = counts()
     message = _refused(task, [{"kind": "connection", "name": "gone_c", "unresolved": True}])
     assert "only a missing script or cloud object" in message
@@ -168,7 +168,9 @@ def test_leave_unresolved_and_replace_at_once_is_refused(target, media):
 
 
 def test_a_job_without_nodes_in_a_package_fails_by_name(target, media):
-    task = start(target.workspace, target.dev, package_bytes(jobs=[job("hollow", []), job("fine")]))
+    task = start(
+        target.workspace, target.dev, package_bytes(jobs=[package_job("hollow", []), package_job("fine")])
+    )
     task = apply(task, target.dev, continueOnError=True)
     row = report_row(task, "job", "hollow")
     assert row["outcome"] == "failed"
@@ -177,7 +179,7 @@ def test_a_job_without_nodes_in_a_package_fails_by_name(target, media):
 
 
 def test_a_round_trip_keeps_unknown_keys_nulls_types_and_the_directory_as_written(target, media):
-    doc = job("raw", [node("n", "Dummy", {"x": None}, lineageInfo='[{"outputs":[],"inputs":[]}]')])
+    doc = package_job("raw", [node("n", "Dummy", {"x": None}, lineageInfo='[{"outputs":[],"inputs":[]}]')])
     doc.update(directory="/etl/daily/", emptyRunningJob="0", description=None, version="2")
     doc["nodes"][0]["location"] = {"x": "-45.5", "y": "-134.5"}
     task = apply(start(target.workspace, target.dev, package_bytes(jobs=[doc])), target.dev)

@@ -8,8 +8,8 @@ import pytest
 from factory.transfer.imports import import_create
 from factory.transfer.imports.common import PackageRefused
 from factory.transfer.models import SystemTask, TaskStatus
-from tests.transfer.hostile.builders import HOSTILE, too_many_entries
-from tests.transfer.test_import_support import counts, files_under, media_root, start, target_build, temp_root
+from tests.hostile.packages import HOSTILE, too_many_entries
+from tests.transfer.importing import counts, files_under, media_root, start, target_build, temp_root
 
 pytestmark = pytest.mark.django_db
 

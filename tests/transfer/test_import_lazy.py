@@ -13,9 +13,15 @@ from factory.packages.read import _Archive
 from factory.transfer.imports import common as imports_common
 from factory.transfer.imports import import_dry_run
 from factory.transfer.models import TaskStatus
+from tests.builders import (
+    package_bytes,
+    package_connection,
+    package_dws_job,
+    package_resource,
+    package_script,
+)
 from tests.packages.helpers import json_bytes, rewrite_entry
-from tests.transfer.hostile.builders import connection, dws_job, package_bytes, resource, script
-from tests.transfer.test_import_support import media_root, start, target_build
+from tests.transfer.importing import media_root, start, target_build
 
 pytestmark = pytest.mark.django_db
 SECRET_SQL = "SELECT 'only in the document';"
@@ -60,12 +66,12 @@ def temporary_files(monkeypatch) -> list[Any]:
 
 
 def package() -> bytes:
-    sql = {**script("load", "dws2"), "content": SECRET_SQL}
+    sql = {**package_script("load", "dws2"), "content": SECRET_SQL}
     return package_bytes(
-        jobs=[dws_job(f"job_{index}", connection="dws2", script="load") for index in range(3)],
-        scripts=[sql, script("other", "missing_conn")],
-        resources=[resource("udf")],
-        connections=[connection("new_conn")],
+        jobs=[package_dws_job(f"job_{index}", connection="dws2", script="load") for index in range(3)],
+        scripts=[sql, package_script("other", "missing_conn")],
+        resources=[package_resource("udf")],
+        connections=[package_connection("new_conn")],
         environment=[{"name": "ENV_A", "value": "a"}],
     )
 
@@ -135,7 +141,7 @@ def test_a_dry_run_closes_the_package(target, tmp_path, reads, temporary_files):
 
 
 def test_a_refused_package_leaves_no_temporary_copy_open(target, media, temporary_files):
-    data = rewrite_entry(package(), "scripts/other.script", json_bytes(script("other", "dws2")))
+    data = rewrite_entry(package(), "scripts/other.script", json_bytes(package_script("other", "dws2")))
     task = start(target.workspace, target.dev, data)
 
     assert task.status == TaskStatus.FAILED and "does not match its sha256" in task.message

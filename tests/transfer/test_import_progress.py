@@ -16,8 +16,8 @@ from factory.transfer.progress import (
     task_live_merge,
     task_progress_get,
 )
-from tests.transfer.hostile.builders import job, package_bytes, resource, script
-from tests.transfer.test_import_support import apply, media_root, start, target_build
+from tests.builders import package_bytes, package_job, package_resource, package_script
+from tests.transfer.importing import apply, media_root, start, target_build
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +114,7 @@ def test_a_cache_that_is_down_never_fails_the_import(monkeypatch, settings, tmp_
     monkeypatch.setattr(progress_module.cache, "get", down)
     monkeypatch.setattr(progress_module.cache, "delete", down)
     target = target_build()
-    task = start(target.workspace, target.dev, package_bytes(jobs=[job("a")]))
+    task = start(target.workspace, target.dev, package_bytes(jobs=[package_job("a")]))
     task = apply(task, target.dev)
     assert task.status == TaskStatus.SUCCESSFUL
     assert task_live_merge(task).live is None
@@ -135,9 +135,9 @@ def test_every_object_is_published_as_it_is_written_and_the_key_is_gone_after_th
     monkeypatch.setattr(progress_module, "PUBLISH_INTERVAL", 0)  # every object, for the record
     target = target_build()
     data = package_bytes(
-        jobs=[job("j1"), job("j2")],
-        scripts=[script("s1", connection="dws2")],
-        resources=[resource("r1")],
+        jobs=[package_job("j1"), package_job("j2")],
+        scripts=[package_script("s1", connection="dws2")],
+        resources=[package_resource("r1")],
     )
     task = start(target.workspace, target.dev, data)
     inspect_steps = {p["step"] for p in published}
@@ -168,7 +168,7 @@ def test_every_object_is_published_as_it_is_written_and_the_key_is_gone_after_th
 def test_the_live_progress_is_merged_only_while_the_task_runs(settings, tmp_path):
     media_root(settings, tmp_path)
     target = target_build()
-    task = start(target.workspace, target.dev, package_bytes(jobs=[job("a")]))
+    task = start(target.workspace, target.dev, package_bytes(jobs=[package_job("a")]))
     publisher = ProgressPublisher(public_id=task.public_id, step="apply", start=50, end=100)
     publisher.stage("Importing 2 object(s)...", total=2)
     publisher.object_done(type="job", name="a", outcome="created")

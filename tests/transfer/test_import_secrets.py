@@ -30,9 +30,9 @@ from factory.transfer.imports import (
 )
 from factory.transfer.imports.choices import import_secrets_unpack
 from factory.transfer.models import SystemTask, TaskStatus
+from tests.builders import dataarts_batch_package, node, package_bytes, package_job
 from tests.transfer.conftest import assert_no_secret
-from tests.transfer.hostile.builders import dataarts_batch_package, job, node, package_bytes
-from tests.transfer.test_import_support import apply, media_root, start, target_build
+from tests.transfer.importing import apply, media_root, start, target_build
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def media(settings, tmp_path):
 
 def secret_job(name: str, *, password: str = REST_PASSWORD, token: str = MASKED) -> dict[str, Any]:
     rest = node("call", "RESTAPI", {"url": "https://example.test", "authPassword": password})
-    return job(
+    return package_job(
         name,
         [rest],
         params=[{"name": "tok", "value": token, "masked": True}, {"name": "day", "value": "1"}],

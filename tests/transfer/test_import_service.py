@@ -33,18 +33,18 @@ from factory.transfer.imports import (
 )
 from factory.transfer.models import SystemTask, TaskStatus
 from factory.workspaces.models import LockPolicy
-from tests.transfer.conftest import CONN_PASSWORD, export_world_build
-from tests.transfer.hostile.builders import (
-    connection,
+from tests.builders import (
     dataarts_batch_package,
-    dws_job,
-    job,
     node,
     package_bytes,
-    resource,
-    script,
+    package_connection,
+    package_dws_job,
+    package_job,
+    package_resource,
+    package_script,
 )
-from tests.transfer.test_import_support import (
+from tests.transfer.conftest import CONN_PASSWORD, export_world_build
+from tests.transfer.importing import (
     apply,
     counts,
     files_under,
@@ -80,15 +80,17 @@ def existing_doc1(target, *, user=None, **extra):
     return job_create(
         workspace=target.workspace,
         user=user or target.dev,
-        document=dws_job("doc1", connection="dws2", script="s_existing", description="before", **extra),
+        document=package_dws_job(
+            "doc1", connection="dws2", script="s_existing", description="before", **extra
+        ),
     )
 
 
 def doc1_package(connection: str = "doctest", **extra) -> bytes:
     """Job ``doc1`` running script ``dws_script``, both on ``connection``."""
     return package_bytes(
-        jobs=[dws_job("doc1", connection=connection, script="dws_script", **extra)],
-        scripts=[script("dws_script", connection)],
+        jobs=[package_dws_job("doc1", connection=connection, script="dws_script", **extra)],
+        scripts=[package_script("dws_script", connection)],
     )
 
 
@@ -133,15 +135,17 @@ def test_inspection_lists_contents_conflicts_and_missing_references_with_candida
     existing_doc1(target, user=target.bob)
     data = package_bytes(
         jobs=[
-            dws_job("doc1", script="dws_script", params=[{"name": "day", "value": "1", "type": "variable"}]),
-            job(
+            package_dws_job(
+                "doc1", script="dws_script", params=[{"name": "day", "value": "1", "type": "variable"}]
+            ),
+            package_job(
                 "spark",
                 [node("s", "DLISpark", {"clusterName": "q_old", "jobName": "x", "resourceName": "udf"})],
             ),
         ],
-        scripts=[script("dws_script")],
-        resources=[resource("udf")],
-        connections=[connection("doctest")],
+        scripts=[package_script("dws_script")],
+        resources=[package_resource("udf")],
+        connections=[package_connection("doctest")],
     )
     task = start(target.workspace, target.dev, data)
 
@@ -167,11 +171,13 @@ def test_inspection_names_why_overwrite_would_fail(target, media):
     target.workspace.lock_policy = LockPolicy.HARD
     target.workspace.save()
     existing_doc1(target, user=target.bob)
-    scheduled = job_create(workspace=target.workspace, user=target.dev, document=job("daily"))
+    scheduled = job_create(workspace=target.workspace, user=target.dev, document=package_job("daily"))
     Job.objects.filter(pk=scheduled.pk).update(schedule_status=ScheduleStatus.SCHEDULING)
 
     task = start(
-        target.workspace, target.dev, package_bytes(jobs=[dws_job("doc1", connection="dws2"), job("daily")])
+        target.workspace,
+        target.dev,
+        package_bytes(jobs=[package_dws_job("doc1", connection="dws2"), package_job("daily")]),
     )
 
     jobs = {j["name"]: j for j in task.result["inspection"]["jobs"]}
@@ -194,7 +200,7 @@ def test_inspection_query_count_does_not_grow_with_nodes_or_jobs(target, media):
     def many(jobs: int, nodes: int) -> bytes:
         return package_bytes(
             jobs=[
-                job(
+                package_job(
                     f"j{i}",
                     [
                         node(f"n{k}", "DWSSQL", {"connectionName": f"c{k}", "scriptName": f"s{k}"})
@@ -241,14 +247,14 @@ def test_overwrite_replaces_the_development_state_submits_and_locks(target, medi
 
 def test_rename_imports_under_a_free_name_and_rewrites_references(target, media):
     existing_doc1(target)
-    job_create(workspace=target.workspace, user=target.dev, document=job("doc1_copy"))
-    script_create(workspace=target.workspace, user=target.dev, document=script("dws_script", "dws2"))
+    job_create(workspace=target.workspace, user=target.dev, document=package_job("doc1_copy"))
+    script_create(workspace=target.workspace, user=target.dev, document=package_script("dws_script", "dws2"))
     data = package_bytes(
         jobs=[
-            dws_job("doc1", script="dws_script"),
-            job("caller", [node("run", "SubJob", {"subJobName": "doc1"})]),
+            package_dws_job("doc1", script="dws_script"),
+            package_job("caller", [node("run", "SubJob", {"subJobName": "doc1"})]),
         ],
-        scripts=[script("dws_script")],
+        scripts=[package_script("dws_script")],
     )
     task = start(target.workspace, target.dev, data, policy="rename")
     task = apply(task, target.dev, mapping=DWS2)
@@ -266,8 +272,10 @@ def test_rename_imports_under_a_free_name_and_rewrites_references(target, media)
 
 def test_per_object_override_beats_the_policy(target, media):
     existing_doc1(target)
-    job_create(workspace=target.workspace, user=target.dev, document=job("other"))
-    data = package_bytes(jobs=[dws_job("doc1", connection="dws2"), job("other", description="new")])
+    job_create(workspace=target.workspace, user=target.dev, document=package_job("other"))
+    data = package_bytes(
+        jobs=[package_dws_job("doc1", connection="dws2"), package_job("other", description="new")]
+    )
     task = start(target.workspace, target.dev, data, policy="skip")
     task = apply(task, target.dev, overrides={"job:other": "overwrite"})
 
@@ -283,7 +291,8 @@ def test_hard_lock_of_another_user_fails_and_rolls_everything_back(target, media
     target.workspace.save()
     existing_doc1(target, user=target.bob)
     data = package_bytes(
-        jobs=[dws_job("doc1", connection="dws2"), job("fresh")], scripts=[script("s1", "dws2")]
+        jobs=[package_dws_job("doc1", connection="dws2"), package_job("fresh")],
+        scripts=[package_script("s1", "dws2")],
     )
     task = start(target.workspace, target.dev, data)
     before = counts()
@@ -336,9 +345,9 @@ def test_continue_on_error_imports_the_others_and_reports_the_failures(target, m
     existing_doc1(target, user=target.bob)
     data = package_bytes(
         jobs=[
-            dws_job("doc1", connection="dws2"),
-            job("fresh"),
-            job("calls_doc1", [node("run", "SubJob", {"subJobName": "doc1"})]),
+            package_dws_job("doc1", connection="dws2"),
+            package_job("fresh"),
+            package_job("calls_doc1", [node("run", "SubJob", {"subJobName": "doc1"})]),
         ]
     )
     task = apply(start(target.workspace, target.dev, data), target.dev, continueOnError=True)
@@ -358,8 +367,8 @@ def test_continue_on_error_imports_the_others_and_reports_the_failures(target, m
 def test_apply_refuses_unmapped_references_naming_each(target, media):
     data = package_bytes(
         jobs=[
-            dws_job("doc1", connection="gone_conn", script="gone_script"),
-            job(
+            package_dws_job("doc1", connection="gone_conn", script="gone_script"),
+            package_job(
                 "q", [node("s", "DLISQL", {"scriptName": "x", "connectionName": "dli", "queueName": "old_q"})]
             ),
         ]
@@ -401,8 +410,8 @@ def test_every_kind_of_reference_is_remapped(target, media):
         external_object_create(workspace=target.workspace, kind=kind, name=name)
     from factory.connections.resources import resource_create
 
-    resource_create(workspace=target.workspace, user=target.dev, document=resource("res2"))
-    job_create(workspace=target.workspace, user=target.dev, document=job("sub2"))
+    resource_create(workspace=target.workspace, user=target.dev, document=package_resource("res2"))
+    job_create(workspace=target.workspace, user=target.dev, document=package_job("sub2"))
     nodes = [
         node("a", "ImportGES", {"graphName": "g1", "schemaPath": "obs://b/s"}),
         node("b", "DISTransferTask", {"streamName": "st1"}),
@@ -411,11 +420,11 @@ def test_every_kind_of_reference_is_remapped(target, media):
         node("e", "SubJob", {"subJobName": "sub1"}),
         node("f", "DLISQL", {"scriptName": "s", "connectionName": "dli1", "queueName": "q1"}),
     ]
-    script_create(workspace=target.workspace, user=target.dev, document=script("s", "dws2"))
+    script_create(workspace=target.workspace, user=target.dev, document=package_script("s", "dws2"))
     from factory.connections.services import connection_create
 
     connection_create(workspace=target.workspace, user=target.dev, name="dli2", type="DLI")
-    task = start(target.workspace, target.dev, package_bytes(jobs=[job("all", nodes)]))
+    task = start(target.workspace, target.dev, package_bytes(jobs=[package_job("all", nodes)]))
     mapping = [
         {"kind": k, "name": n, "replace": r}
         for k, n, r in (
@@ -442,12 +451,12 @@ def test_every_kind_of_reference_is_remapped(target, media):
 def test_parameters_directory_and_saved_status(target, media):
     data = package_bytes(
         jobs=[
-            job(
+            package_job(
                 "a",
                 params=[{"name": "day", "value": "1"}, {"name": "env", "value": "dev"}],
                 directory="/etl/x",
             ),
-            job("b", params=[{"name": "env", "value": "dev"}], directory="/"),
+            package_job("b", params=[{"name": "env", "value": "dev"}], directory="/"),
         ]
     )
     task = start(target.workspace, target.dev, data)
@@ -470,7 +479,9 @@ def test_parameters_directory_and_saved_status(target, media):
 
 def test_unknown_job_parameter_is_refused(target, media):
     task = start(
-        target.workspace, target.dev, package_bytes(jobs=[job("a", params=[{"name": "day", "value": "1"}])])
+        target.workspace,
+        target.dev,
+        package_bytes(jobs=[package_job("a", params=[{"name": "day", "value": "1"}])]),
     )
     with pytest.raises(ValidationError) as caught:
         import_apply_request(
@@ -485,14 +496,14 @@ def test_unknown_job_parameter_is_refused(target, media):
 def test_dependency_order_resources_scripts_then_called_jobs_first(target, media):
     data = package_bytes(
         jobs=[
-            job("a_caller", [node("run", "SubJob", {"subJobName": "z_callee"})]),
-            job(
+            package_job("a_caller", [node("run", "SubJob", {"subJobName": "z_callee"})]),
+            package_job(
                 "z_callee",
                 [node("m", "MRSSpark", {"clusterName": "mrs", "jobName": "x", "resourceName": "r1"})],
             ),
         ],
-        scripts=[script("s1", "dws2")],
-        resources=[resource("r1")],
+        scripts=[package_script("s1", "dws2")],
+        resources=[package_resource("r1")],
     )
     from factory.connections.services import external_object_create
 
@@ -510,9 +521,9 @@ def test_a_connection_is_created_from_the_package_with_its_secret_which_never_la
     target, media
 ):
     data = package_bytes(
-        jobs=[dws_job("doc1", connection="newconn", script="dws_script")],
-        scripts=[script("dws_script", "newconn")],
-        connections=[connection("newconn")],
+        jobs=[package_dws_job("doc1", connection="newconn", script="dws_script")],
+        scripts=[package_script("dws_script", "newconn")],
+        connections=[package_connection("newconn")],
     )
     task = start(target.workspace, target.dev, data)
     import_apply_request(
@@ -544,7 +555,9 @@ def test_secrets_are_cleared_when_the_import_fails(target, media):
     target.workspace.lock_policy = LockPolicy.HARD
     target.workspace.save()
     existing_doc1(target, user=target.bob)
-    data = package_bytes(jobs=[dws_job("doc1", connection="newconn")], connections=[connection("newconn")])
+    data = package_bytes(
+        jobs=[package_dws_job("doc1", connection="newconn")], connections=[package_connection("newconn")]
+    )
     task = start(target.workspace, target.dev, data)
     task = apply(
         task, target.dev, createConnections=[{"name": "newconn", "secrets": {"password": CONN_PASSWORD}}]
@@ -595,9 +608,9 @@ def test_round_trip_into_an_empty_workspace_gives_equal_documents(media):
 
 
 def test_a_package_exported_by_dataarts_itself_is_imported(target, media):
-    doc = dws_job("legacy", connection="dws2", script="legacy_sql", resouces=[], cleanOverdueDays=60)
+    doc = package_dws_job("legacy", connection="dws2", script="legacy_sql", resouces=[], cleanOverdueDays=60)
     doc["nodes"][0]["execTimeOutRetry"] = "false"
-    data = dataarts_batch_package([doc], {"legacy": [script("legacy_sql", "dws2")]})
+    data = dataarts_batch_package([doc], {"legacy": [package_script("legacy_sql", "dws2")]})
     assert package_read(source=io.BytesIO(data)).manifest is None
     task = start(target.workspace, target.dev, data)
 
@@ -609,7 +622,9 @@ def test_a_package_exported_by_dataarts_itself_is_imported(target, media):
 
 
 def test_import_script_wizard_imports_scripts_only(target, media):
-    data = package_bytes(jobs=[job("j")], scripts=[script("s1", "dws2"), script("s2", "dws2")])
+    data = package_bytes(
+        jobs=[package_job("j")], scripts=[package_script("s1", "dws2"), package_script("s2", "dws2")]
+    )
     task = start(target.workspace, target.dev, data, category="script")
 
     inspection = task.result["inspection"]
@@ -677,7 +692,7 @@ def test_a_redelivered_apply_runs_again_from_scratch_and_gives_up_after_three_at
     task.refresh_from_db()
     assert task.status == TaskStatus.SUCCESSFUL and task.attempts == 2
 
-    other = start(target.workspace, target.dev, package_bytes(jobs=[job("x")]))
+    other = start(target.workspace, target.dev, package_bytes(jobs=[package_job("x")]))
     import_apply_request(task=other, user=target.dev, choices=ImportChoices(), enqueue=False)
     SystemTask.objects.filter(pk=other.pk).update(status=TaskStatus.RUNNING, attempts=3)
     import_apply(task_id=other.pk)
@@ -704,7 +719,9 @@ def test_reading_a_task_fails_an_import_whose_worker_is_gone(
 
 
 def test_apply_of_a_stale_inspection_rechecks_conflicts(target, media):
-    task = start(target.workspace, target.dev, package_bytes(jobs=[dws_job("doc1", connection="dws2")]))
+    task = start(
+        target.workspace, target.dev, package_bytes(jobs=[package_dws_job("doc1", connection="dws2")])
+    )
     assert not task.result["inspection"]["jobs"][0]["exists"]
     target.workspace.lock_policy = LockPolicy.HARD
     target.workspace.save()
@@ -717,7 +734,7 @@ def test_apply_of_a_stale_inspection_rechecks_conflicts(target, media):
 
 def test_a_package_changed_since_the_inspection_is_refused(target, media):
     task = start(target.workspace, target.dev, doc1_package(connection="dws2"))
-    (media / task.params["source"]["storageName"]).write_bytes(package_bytes(jobs=[job("evil")]))
+    (media / task.params["source"]["storageName"]).write_bytes(package_bytes(jobs=[package_job("evil")]))
     task = apply(task, target.dev)
 
     assert task.status == TaskStatus.FAILED and "changed since it was inspected" in task.message
@@ -726,11 +743,13 @@ def test_a_package_changed_since_the_inspection_is_refused(target, media):
 
 def test_apply_query_count_does_not_grow_with_nodes(target, media):
     def queries(nodes: int) -> int:
-        doc = job(
+        doc = package_job(
             "big",
             [node(f"n{k}", "DWSSQL", {"connectionName": "dws2", "scriptName": "s1"}) for k in range(nodes)],
         )
-        task = start(target.workspace, target.dev, package_bytes(jobs=[doc], scripts=[script("s1", "dws2")]))
+        task = start(
+            target.workspace, target.dev, package_bytes(jobs=[doc], scripts=[package_script("s1", "dws2")])
+        )
         import_apply_request(task=task, user=target.dev, choices=ImportChoices(), enqueue=False)
         with CaptureQueriesContext(db_connection) as captured:
             import_apply(task_id=task.pk)
@@ -745,10 +764,17 @@ def test_apply_query_count_does_not_grow_with_nodes(target, media):
 def test_hard_lock_overwrite_of_a_script_fails(target, media):
     target.workspace.lock_policy = LockPolicy.HARD
     target.workspace.save()
-    existing = script_create(workspace=target.workspace, user=target.bob, document=script("s1", "dws2"))
+    existing = script_create(
+        workspace=target.workspace, user=target.bob, document=package_script("s1", "dws2")
+    )
     job_lock  # noqa: B018 - the creator holds the lock, as the services do
     task = apply(
-        start(target.workspace, target.dev, package_bytes(scripts=[script("s1", "dws2")]), category="script"),
+        start(
+            target.workspace,
+            target.dev,
+            package_bytes(scripts=[package_script("s1", "dws2")]),
+            category="script",
+        ),
         target.dev,
     )
 

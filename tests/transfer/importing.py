@@ -1,4 +1,6 @@
-"""Not tests: what the import tests share (named so that it sits with them): a target workspace, running the wizard's steps in-process, row counts."""
+"""What the import tests share: a target workspace, the wizard's steps run in-process, and the counts and
+folders that show what an import wrote. The packages they import come from ``tests/builders.py``; bad
+packages from ``tests/hostile/``."""
 
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ from factory.transfer.imports import import_apply, import_apply_request, import_
 from factory.transfer.models import SubTask, SystemTask
 from factory.workspaces.models import Workspace
 from tests.builders import user_make, workspace_make
+
+# --- the target of the imports ---------------------------------------------------------------------------
 
 MODELS = (
     Job,
@@ -62,6 +66,9 @@ def target_build(prefix: str = "", **workspace: Any) -> Target:
 
 def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
+
+
+# --- the wizard's steps, in process ----------------------------------------------------------------------
 
 
 def start(
@@ -102,6 +109,9 @@ def missing_of(task: SystemTask) -> dict[tuple[str, str], dict[str, Any]]:
         for ref in group["references"]:
             found[(group["kind"], ref["name"])] = {**group, **ref}
     return found
+
+
+# --- what an import leaves behind ------------------------------------------------------------------------
 
 
 def files_under(root: Path) -> list[Path]:

@@ -1,1 +1,0 @@
-"""Packages for the import tests: good ones built with the package writer, hostile ones built byte by byte."""
