@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from factory.api.common import WorkspaceApi, request_user
+from factory.api.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from factory.workspaces.models import LockPolicy, Role
 from factory.workspaces.selectors import (
     access_key_list,
@@ -31,7 +32,7 @@ from factory.workspaces.services import (
     workspace_update,
 )
 
-from .http import PAGE_PARAMETERS, CsrfCheckedApi, paginated, paginated_response
+from .http import CsrfCheckedApi
 
 TAG = ["accounts"]
 

@@ -10,8 +10,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from factory.api.accounts.http import PAGE_PARAMETERS, paginated, paginated_response
 from factory.api.common import WorkspaceApi, request_user
+from factory.api.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from factory.connections.models import ConnectionType
 from factory.connections.selectors import connection_get, connection_list
 from factory.connections.services import connection_create, connection_delete, connection_update

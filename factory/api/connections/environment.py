@@ -7,8 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from factory.api.accounts.http import PAGE_PARAMETERS, paginated, paginated_response
 from factory.api.common import WorkspaceApi
+from factory.api.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from factory.connections.environment import (
     environment_variable_create,
     environment_variable_delete,

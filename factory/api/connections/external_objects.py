@@ -8,8 +8,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from factory.api.accounts.http import PAGE_PARAMETERS, paginated, paginated_response
 from factory.api.common import WorkspaceApi
+from factory.api.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from factory.connections.models import ExternalObjectKind
 from factory.connections.selectors import external_object_get, external_object_list
 from factory.connections.services import (

@@ -11,8 +11,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from factory.api.accounts.http import PAGE_PARAMETERS, paginated, paginated_response
 from factory.api.common import WorkspaceApi, request_user
+from factory.api.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from factory.connections.resources import resource_create, resource_delete, resource_update
 from factory.connections.selectors import resource_get, resource_list
 from factory.development.models import Resource, ResourceType

@@ -1,15 +1,17 @@
-"""The operations jobs and scripts share, one APIView each; ``jobs.py`` and ``scripts.py`` bind them.
+"""The operations jobs and scripts share, one APIView each, written once.
 
-A concrete view sets ``ops`` (which selectors and services, which serializers) and its schema
-(operation id, response type). Views parse, call one service or selector, and serialize.
+An operation here parses, calls its hook (``lock``, ``rename``, ...) and serializes. ``jobs.py`` and
+``scripts.py`` declare each operation for their kind: ``JobLockApi`` implements ``lock`` by calling
+``services.job_lock`` and sets the schema (operation id, response type); its base ``JobApi`` finds the
+URL's job. So a service is found by its name in the view that calls it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -23,9 +25,10 @@ from factory.api.development.serializers import (
     VersionSerializer,
     component,
 )
-from factory.api.pagination import Pagination
+from factory.api.pagination import paginated_response
 from factory.development.models import Job, Script
-from factory.development.selectors.selection import selection_count
+from factory.development.selectors.selection import ObjectSelection, selection_count
+from factory.development.services import BatchUnlockResult, OwnerChangeResult
 from factory.errors import PreconditionFailed
 
 IF_MATCH = OpenApiParameter(
@@ -35,31 +38,6 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description='The ETag ("<revision>") the editor started from; a stale one gives 412.',
 )
-
-PAGE_PARAMETERS = [
-    OpenApiParameter(
-        "limit", int, OpenApiParameter.QUERY, required=False, description="Page size (default 100)."
-    ),
-    OpenApiParameter("offset", int, OpenApiParameter.QUERY, required=False, description="Items to skip."),
-]
-
-
-@dataclass(frozen=True)
-class ObjectOps:
-    """What a job or script view calls; services take the object as ``job=`` or ``script=``."""
-
-    word: str
-    get: Callable[..., Any]
-    detail: type[serializers.Serializer]
-    summary: type[serializers.Serializer]
-    services: dict[str, Callable[..., Any]]
-    versions_list: Callable[..., Any]
-    version_get: Callable[..., Any]
-    model: type[Job] | type[Script]
-
-    @property
-    def id_kwarg(self) -> str:
-        return f"{self.word}_id"
 
 
 def if_match_revision(request: Request) -> int | None:
@@ -74,16 +52,26 @@ def if_match_revision(request: Request) -> int | None:
 
 
 class ObjectApi(WorkspaceApi):
-    ops: ClassVar[ObjectOps]
+    # An operation on jobs or scripts. The kind's base (``JobApi``, ``ScriptApi``) names the model and
+    # serializers and finds the URL's object and version. Comments, not docstrings, on these bases:
+    # drf-spectacular would show a docstring as the description of every operation below them.
+
+    model: ClassVar[type[Job] | type[Script]]
+    detail_serializer: ClassVar[type[serializers.Serializer]]
+    summary_serializer: ClassVar[type[serializers.Serializer]]
+
+    @property
+    def user(self) -> User:
+        return request_user(self.request)
 
     def get_object(self) -> Any:
-        return self.ops.get(workspace=self.workspace, **{self.ops.id_kwarg: self.kwargs[self.ops.id_kwarg]})
+        raise NotImplementedError
 
-    def call(self, service: str, obj: Any, **kwargs: Any) -> Any:
-        return self.ops.services[service](**{self.ops.word: obj}, user=self.request.user, **kwargs)
+    def get_version(self, obj: Any) -> Any:
+        raise NotImplementedError
 
     def respond(self, obj: Any, code: int = status.HTTP_200_OK) -> Response:
-        response = Response(self.ops.detail(obj, context={"user": self.request.user}).data, status=code)
+        response = Response(self.detail_serializer(obj, context={"user": self.user}).data, status=code)
         response["ETag"] = f'"{obj.revision}"'
         return response
 
@@ -104,21 +92,25 @@ class ObjectListApi(ObjectApi):
         lockedByMe = serializers.BooleanField(required=False, default=False)
 
     def filters(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The list selector's arguments every kind has, from ``FilterSerializer``'s data."""
         return {
             "search": data.get("search"),
             "directory_id": data.get("directory"),
             "owner": data.get("owner"),
             "submitted": data.get("submitted"),
-            "locked_by": self.request.user if data.get("lockedByMe") else None,
+            "locked_by": self.user if data.get("lockedByMe") else None,
         }
 
+    def list_objects(self, data: dict[str, Any]) -> QuerySet[Any]:
+        raise NotImplementedError
+
     def get(self, request: Request, **kwargs: Any) -> Response:
-        data = self.parse(self.FilterSerializer, request.query_params)
-        queryset = self.ops.services["list"](workspace=self.workspace, **self.filters(data))
-        paginator = Pagination()
-        page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(
-            self.ops.summary(page, many=True, context={"user": request.user}).data
+        return paginated_response(
+            request=request,
+            view=self,
+            items=self.list_objects(self.parse(self.FilterSerializer, request.query_params)),
+            serializer_class=self.summary_serializer,
+            context={"user": self.user},
         )
 
 
@@ -127,13 +119,13 @@ class ObjectCreateApi(ObjectApi):
     class InputSerializer(serializers.Serializer):
         document = serializers.DictField(help_text="The DataArts definition, stored whole.")
 
+    def create(self, *, document: dict) -> Any:
+        raise NotImplementedError
+
     @extend_schema(request=InputSerializer)
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(self.InputSerializer, request.data)
-        obj = self.ops.services["create"](
-            workspace=self.workspace, user=request_user(request), document=data["document"]
-        )
-        return self.respond(obj, status.HTTP_201_CREATED)
+        return self.respond(self.create(document=data["document"]), status.HTTP_201_CREATED)
 
 
 class ObjectDetailApi(ObjectApi):
@@ -147,11 +139,13 @@ class ObjectSaveApi(ObjectApi):
         document = serializers.DictField(help_text="The whole definition; name and directory are kept.")
         newVersion = serializers.BooleanField(default=False, help_text="Record a saved version now.")
 
+    def save(self, obj: Any, *, document: dict, if_match: int | None, new_version: bool) -> Any:
+        raise NotImplementedError
+
     @extend_schema(request=InputSerializer, parameters=[IF_MATCH])
     def put(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(self.InputSerializer, request.data)
-        obj = self.call(
-            "save",
+        obj = self.save(
             self.get_object(),
             document=data["document"],
             if_match=if_match_revision(request),
@@ -161,8 +155,11 @@ class ObjectSaveApi(ObjectApi):
 
 
 class ObjectDeleteApi(ObjectApi):
+    def destroy(self, obj: Any) -> None:
+        raise NotImplementedError
+
     def delete(self, request: Request, **kwargs: Any) -> Response:
-        self.call("delete", self.get_object())
+        self.destroy(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -171,10 +168,13 @@ class ObjectSubmitApi(ObjectApi):
     class InputSerializer(serializers.Serializer):
         description = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
 
+    def submit(self, obj: Any, *, description: str) -> Any:
+        raise NotImplementedError
+
     @extend_schema(request=InputSerializer)
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(self.InputSerializer, request.data)
-        version = self.call("submit", self.get_object(), description=data["description"])
+        version = self.submit(self.get_object(), description=data["description"])
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
@@ -183,10 +183,13 @@ class ObjectRenameApi(ObjectApi):
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=128)
 
+    def rename(self, obj: Any, *, name: str) -> Any:
+        raise NotImplementedError
+
     @extend_schema(request=InputSerializer)
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(self.InputSerializer, request.data)
-        return self.respond(self.call("rename", self.get_object(), name=data["name"]))
+        return self.respond(self.rename(self.get_object(), name=data["name"]))
 
 
 class ObjectMoveApi(ObjectApi):
@@ -196,10 +199,13 @@ class ObjectMoveApi(ObjectApi):
             max_length=1024, help_text='Path of an existing directory; "/" is the root.'
         )
 
+    def move(self, obj: Any, *, directory_path: str) -> Any:
+        raise NotImplementedError
+
     @extend_schema(request=InputSerializer)
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(self.InputSerializer, request.data)
-        return self.respond(self.call("move", self.get_object(), directory_path=data["directory"]))
+        return self.respond(self.move(self.get_object(), directory_path=data["directory"]))
 
 
 class ObjectCopyApi(ObjectApi):
@@ -210,36 +216,42 @@ class ObjectCopyApi(ObjectApi):
             max_length=1024, required=False, help_text="Default: the same directory."
         )
 
+    def copy(self, obj: Any, *, new_name: str, directory_path: str | None) -> Any:
+        raise NotImplementedError
+
     @extend_schema(request=InputSerializer)
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(self.InputSerializer, request.data)
-        obj = self.call(
-            "copy", self.get_object(), new_name=data["name"], directory_path=data.get("directory")
-        )
+        obj = self.copy(self.get_object(), new_name=data["name"], directory_path=data.get("directory"))
         return self.respond(obj, status.HTTP_201_CREATED)
 
 
 class ObjectLockApi(ObjectApi):
+    def lock(self, obj: Any) -> Any:
+        raise NotImplementedError
+
     @extend_schema(request=None)
     def post(self, request: Request, **kwargs: Any) -> Response:
-        return self.respond(self.call("lock", self.get_object()))
+        return self.respond(self.lock(self.get_object()))
 
 
 class ObjectUnlockApi(ObjectApi):
+    def unlock(self, obj: Any) -> Any:
+        raise NotImplementedError
+
     @extend_schema(request=None)
     def post(self, request: Request, **kwargs: Any) -> Response:
-        return self.respond(self.call("unlock", self.get_object()))
+        return self.respond(self.unlock(self.get_object()))
 
 
 class ObjectBatchUnlockApi(ObjectApi):
+    def unlock_selection(self, selection: ObjectSelection) -> BatchUnlockResult:
+        raise NotImplementedError
+
     @extend_schema(request=BatchSelectionSerializer, responses=BatchUnlockSerializer)
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(BatchSelectionSerializer, request.data)
-        result = self.ops.services["batch_unlock"](
-            workspace=self.workspace,
-            user=request_user(request),
-            selection=BatchSelectionSerializer.selection_of(data),
-        )
+        result = self.unlock_selection(BatchSelectionSerializer.selection_of(data))
         return Response(BatchUnlockSerializer(result).data)
 
 
@@ -256,7 +268,7 @@ class ObjectSelectionCountApi(ObjectApi):
         data = self.parse(BatchSelectionSerializer, request.data)
         count = selection_count(
             workspace=self.workspace,
-            model=self.ops.model,
+            model=self.model,
             selection=BatchSelectionSerializer.selection_of(data),
         )
         return Response(self.OutputSerializer({"count": count}).data)
@@ -267,14 +279,13 @@ class ObjectBatchDeleteApi(ObjectApi):
     class OutputSerializer(serializers.Serializer):
         deleted = serializers.IntegerField()
 
+    def delete_selection(self, selection: ObjectSelection) -> int:
+        raise NotImplementedError
+
     @extend_schema(request=BatchSelectionSerializer, responses=OutputSerializer)
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(BatchSelectionSerializer, request.data)
-        deleted = self.ops.services["batch_delete"](
-            workspace=self.workspace,
-            user=request_user(request),
-            selection=BatchSelectionSerializer.selection_of(data),
-        )
+        deleted = self.delete_selection(BatchSelectionSerializer.selection_of(data))
         return Response(self.OutputSerializer({"deleted": deleted}).data)
 
 
@@ -289,15 +300,14 @@ class ObjectBatchMoveApi(ObjectApi):
     class OutputSerializer(serializers.Serializer):
         moved = serializers.IntegerField()
 
+    def move_selection(self, selection: ObjectSelection, *, directory_path: str) -> int:
+        raise NotImplementedError
+
     @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(self.InputSerializer, request.data)
-        moved = self.ops.services["batch_move"](
-            workspace=self.workspace,
-            user=request_user(request),
-            directory_path=data["directory"],
-            selection=self.InputSerializer.selection_of(data),
-        )
+        selection = self.InputSerializer.selection_of(data)
+        moved = self.move_selection(selection, directory_path=data["directory"])
         return Response(self.OutputSerializer({"moved": moved}).data)
 
 
@@ -324,14 +334,17 @@ class ObjectBatchOwnerApi(ObjectApi):
         changed = serializers.IntegerField()
         skipped = serializers.IntegerField(help_text="Selected objects that already had the owner.")
 
+    def set_owner(
+        self, selection: ObjectSelection, *, owner: str, current_owner: str | None
+    ) -> OwnerChangeResult:
+        raise NotImplementedError
+
     @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def post(self, request: Request, **kwargs: Any) -> Response:
         data = self.parse(self.InputSerializer, request.data)
-        result = self.ops.services["batch_owner"](
-            workspace=self.workspace,
-            user=request_user(request),
+        result = self.set_owner(
+            self.InputSerializer.selection_of(data),
             owner=data["owner"],
             current_owner=data["currentOwner"],
-            selection=self.InputSerializer.selection_of(data),
         )
         return Response(self.OutputSerializer(result).data)

@@ -1,54 +1,39 @@
-"""Script views: each binds one shared operation (``objects.py``, ``versions.py``) to the script services."""
+"""Script views: each declares one shared operation (``objects.py``, ``versions.py``) for scripts, calling
+the script service or selector by name."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from factory.api.development import objects as shared
 from factory.api.development import versions
-from factory.api.development.serializers import (
-    ScriptSerializer,
-    ScriptSummarySerializer,
-    VersionSerializer,
-    page_of,
-)
+from factory.api.development.serializers import ScriptSerializer, ScriptSummarySerializer, VersionSerializer
+from factory.api.pagination import PAGE_PARAMETERS, paginated
 from factory.development import selectors, services
-from factory.development.models import Category, Script
-
-SCRIPT_OPS = shared.ObjectOps(
-    word="script",
-    get=selectors.script_get,
-    detail=ScriptSerializer,
-    summary=ScriptSummarySerializer,
-    services={
-        "list": selectors.scripts_list,
-        "create": services.script_create,
-        "save": services.script_save,
-        "submit": services.script_submit,
-        "rename": services.script_rename,
-        "move": services.script_move,
-        "copy": services.script_copy,
-        "delete": services.script_delete,
-        "lock": services.script_lock,
-        "unlock": services.script_unlock,
-        "rollback": services.script_rollback,
-        "batch_unlock": services.scripts_unlock,
-        "batch_delete": services.scripts_delete,
-        "batch_move": services.scripts_move,
-        "batch_owner": partial(services.objects_owner_set, category=Category.SCRIPT),
-    },
-    versions_list=selectors.script_versions_list,
-    version_get=selectors.script_version_get,
-    model=Script,
-)
+from factory.development.models import Category, Script, ScriptVersion
+from factory.development.selectors.selection import ObjectSelection
 
 
 def _schema(operation_id: str, **kwargs: Any) -> Any:
     return extend_schema(operation_id=operation_id, tags=["scripts"], **kwargs)
+
+
+class ScriptApi(shared.ObjectApi):
+    # An operation on the scripts of the URL's workspace, or on the URL's script (a comment: see ObjectApi).
+
+    model = Script
+    detail_serializer = ScriptSerializer
+    summary_serializer = ScriptSummarySerializer
+
+    def get_object(self) -> Script:
+        return selectors.script_get(workspace=self.workspace, script_id=self.kwargs["script_id"])
+
+    def get_version(self, script: Script) -> ScriptVersion:
+        return selectors.script_version_get(script=script, version_id=self.kwargs["version_id"])
 
 
 class ScriptFilterSerializer(shared.ObjectListApi.FilterSerializer):
@@ -58,109 +43,139 @@ class ScriptFilterSerializer(shared.ObjectListApi.FilterSerializer):
 @extend_schema_view(
     get=_schema(
         "scripts_list",
-        parameters=[ScriptFilterSerializer, *shared.PAGE_PARAMETERS],
-        responses=page_of(ScriptSummarySerializer, "ScriptPage"),
+        parameters=[ScriptFilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated(ScriptSummarySerializer, "ScriptPage"),
     )
 )
-class ScriptListApi(shared.ObjectListApi):
-    ops = SCRIPT_OPS
+class ScriptListApi(ScriptApi, shared.ObjectListApi):
     FilterSerializer = ScriptFilterSerializer
 
-    def filters(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {**super().filters(data), "type": data.get("type")}
+    def list_objects(self, data: dict[str, Any]) -> QuerySet[Script]:
+        filters = self.filters(data)
+        return selectors.scripts_list(workspace=self.workspace, **filters, type=data.get("type"))
 
 
 @extend_schema_view(post=_schema("script_create", responses={201: ScriptSerializer}))
-class ScriptCreateApi(shared.ObjectCreateApi):
-    ops = SCRIPT_OPS
+class ScriptCreateApi(ScriptApi, shared.ObjectCreateApi):
+    def create(self, *, document: dict) -> Script:
+        return services.script_create(workspace=self.workspace, user=self.user, document=document)
 
 
 @extend_schema_view(get=_schema("script_get", responses=ScriptSerializer))
-class ScriptDetailApi(shared.ObjectDetailApi):
-    ops = SCRIPT_OPS
+class ScriptDetailApi(ScriptApi, shared.ObjectDetailApi):
+    pass
 
 
 @extend_schema_view(put=_schema("script_save", responses=ScriptSerializer))
-class ScriptSaveApi(shared.ObjectSaveApi):
-    ops = SCRIPT_OPS
+class ScriptSaveApi(ScriptApi, shared.ObjectSaveApi):
+    def save(self, script: Script, *, document: dict, if_match: int | None, new_version: bool) -> Script:
+        return services.script_save(
+            script=script, user=self.user, document=document, if_match=if_match, new_version=new_version
+        )
 
 
 @extend_schema_view(delete=_schema("script_delete", responses={204: None}))
-class ScriptDeleteApi(shared.ObjectDeleteApi):
-    ops = SCRIPT_OPS
+class ScriptDeleteApi(ScriptApi, shared.ObjectDeleteApi):
+    def destroy(self, script: Script) -> None:
+        services.script_delete(script=script, user=self.user)
 
 
 @extend_schema_view(post=_schema("script_submit", responses={201: VersionSerializer}))
-class ScriptSubmitApi(shared.ObjectSubmitApi):
-    ops = SCRIPT_OPS
+class ScriptSubmitApi(ScriptApi, shared.ObjectSubmitApi):
+    def submit(self, script: Script, *, description: str) -> ScriptVersion:
+        return services.script_submit(script=script, user=self.user, description=description)
 
 
 @extend_schema_view(post=_schema("script_rename", responses=ScriptSerializer))
-class ScriptRenameApi(shared.ObjectRenameApi):
-    ops = SCRIPT_OPS
+class ScriptRenameApi(ScriptApi, shared.ObjectRenameApi):
+    def rename(self, script: Script, *, name: str) -> Script:
+        return services.script_rename(script=script, user=self.user, name=name)
 
 
 @extend_schema_view(post=_schema("script_move", responses=ScriptSerializer))
-class ScriptMoveApi(shared.ObjectMoveApi):
-    ops = SCRIPT_OPS
+class ScriptMoveApi(ScriptApi, shared.ObjectMoveApi):
+    def move(self, script: Script, *, directory_path: str) -> Script:
+        return services.script_move(script=script, user=self.user, directory_path=directory_path)
 
 
 @extend_schema_view(post=_schema("script_copy", responses={201: ScriptSerializer}))
-class ScriptCopyApi(shared.ObjectCopyApi):
-    ops = SCRIPT_OPS
+class ScriptCopyApi(ScriptApi, shared.ObjectCopyApi):
+    def copy(self, script: Script, *, new_name: str, directory_path: str | None) -> Script:
+        return services.script_copy(
+            script=script, user=self.user, new_name=new_name, directory_path=directory_path
+        )
 
 
 @extend_schema_view(post=_schema("script_lock", responses=ScriptSerializer))
-class ScriptLockApi(shared.ObjectLockApi):
-    ops = SCRIPT_OPS
+class ScriptLockApi(ScriptApi, shared.ObjectLockApi):
+    def lock(self, script: Script) -> Script:
+        return services.script_lock(script=script, user=self.user)
 
 
 @extend_schema_view(post=_schema("script_unlock", responses=ScriptSerializer))
-class ScriptUnlockApi(shared.ObjectUnlockApi):
-    ops = SCRIPT_OPS
+class ScriptUnlockApi(ScriptApi, shared.ObjectUnlockApi):
+    def unlock(self, script: Script) -> Script:
+        return services.script_unlock(script=script, user=self.user)
 
 
 @extend_schema_view(post=_schema("scripts_unlock"))
-class ScriptBatchUnlockApi(shared.ObjectBatchUnlockApi):
-    ops = SCRIPT_OPS
+class ScriptBatchUnlockApi(ScriptApi, shared.ObjectBatchUnlockApi):
+    def unlock_selection(self, selection: ObjectSelection) -> services.BatchUnlockResult:
+        return services.scripts_unlock(workspace=self.workspace, user=self.user, selection=selection)
 
 
 @extend_schema_view(post=_schema("scripts_selection_count"))
-class ScriptSelectionCountApi(shared.ObjectSelectionCountApi):
-    ops = SCRIPT_OPS
+class ScriptSelectionCountApi(ScriptApi, shared.ObjectSelectionCountApi):
+    pass
 
 
 @extend_schema_view(post=_schema("scripts_delete"))
-class ScriptBatchDeleteApi(shared.ObjectBatchDeleteApi):
-    ops = SCRIPT_OPS
+class ScriptBatchDeleteApi(ScriptApi, shared.ObjectBatchDeleteApi):
+    def delete_selection(self, selection: ObjectSelection) -> int:
+        return services.scripts_delete(workspace=self.workspace, user=self.user, selection=selection)
 
 
 @extend_schema_view(post=_schema("scripts_move"))
-class ScriptBatchMoveApi(shared.ObjectBatchMoveApi):
-    ops = SCRIPT_OPS
+class ScriptBatchMoveApi(ScriptApi, shared.ObjectBatchMoveApi):
+    def move_selection(self, selection: ObjectSelection, *, directory_path: str) -> int:
+        return services.scripts_move(
+            workspace=self.workspace, user=self.user, directory_path=directory_path, selection=selection
+        )
 
 
 @extend_schema_view(post=_schema("scripts_owner_set"))
-class ScriptBatchOwnerApi(shared.ObjectBatchOwnerApi):
-    ops = SCRIPT_OPS
+class ScriptBatchOwnerApi(ScriptApi, shared.ObjectBatchOwnerApi):
+    def set_owner(
+        self, selection: ObjectSelection, *, owner: str, current_owner: str | None
+    ) -> services.OwnerChangeResult:
+        return services.objects_owner_set(
+            workspace=self.workspace,
+            user=self.user,
+            category=Category.SCRIPT,
+            owner=owner,
+            current_owner=current_owner,
+            selection=selection,
+        )
 
 
 @extend_schema_view(
     get=_schema(
         "script_versions_list",
-        parameters=[versions.ObjectVersionListApi.FilterSerializer, *shared.PAGE_PARAMETERS],
-        responses=page_of(VersionSerializer, "VersionPage"),
+        parameters=[versions.ObjectVersionListApi.FilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated(VersionSerializer, "VersionPage"),
     )
 )
-class ScriptVersionListApi(versions.ObjectVersionListApi):
-    ops = SCRIPT_OPS
+class ScriptVersionListApi(ScriptApi, versions.ObjectVersionListApi):
+    def list_versions(self, script: Script, *, kind: str | None) -> QuerySet[ScriptVersion]:
+        return selectors.script_versions_list(script=script, kind=kind)
 
 
 @extend_schema_view(get=_schema("script_version_get"))
-class ScriptVersionDetailApi(versions.ObjectVersionDetailApi):
-    ops = SCRIPT_OPS
+class ScriptVersionDetailApi(ScriptApi, versions.ObjectVersionDetailApi):
+    pass
 
 
 @extend_schema_view(post=_schema("script_rollback", responses=ScriptSerializer))
-class ScriptRollbackApi(versions.ObjectRollbackApi):
-    ops = SCRIPT_OPS
+class ScriptRollbackApi(ScriptApi, versions.ObjectRollbackApi):
+    def rollback(self, script: Script, *, version: ScriptVersion) -> Script:
+        return services.script_rollback(script=script, user=self.user, version=version)

@@ -6,7 +6,6 @@ the OpenAPI schema (nested classes are all called ``InputSerializer``).
 
 from __future__ import annotations
 
-import functools
 from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
@@ -195,20 +194,3 @@ class BatchSelectionSerializer(SelectionFieldsSerializer):
         if not (attrs["ids"] or attrs["directoryIds"] or attrs.get("all")):
             raise serializers.ValidationError({"ids": ["Select at least one object or directory."]})
         return attrs
-
-
-@functools.cache
-def page_of(item: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
-    """The serializer of a ``?limit=&offset=`` page of ``item`` (for the schema)."""
-    return component(name)(
-        type(
-            f"{name}Serializer",
-            (serializers.Serializer,),
-            {
-                "count": serializers.IntegerField(),
-                "next": serializers.CharField(allow_null=True),
-                "previous": serializers.CharField(allow_null=True),
-                "results": item(many=True),
-            },
-        )
-    )

@@ -1,57 +1,66 @@
-"""Development URLs: the tree, directories, jobs, scripts, their versions, and the node-type registry."""
+"""Development URLs: the tree, directories, jobs, scripts, their versions, and the node-type registry.
 
-from types import ModuleType
+Jobs and scripts have the same URLs (``jobs/<job_id>/lock/``, ``scripts/<script_id>/lock/``...), written
+out for each so that a view is found by its name here.
+"""
 
-from django.urls import URLPattern, include, path
-from rest_framework.views import APIView
+from django.urls import include, path
 
 from factory.api.development import jobs, scripts, tree
 from factory.routing import methods
 
 app_name = "development"
 
+_JOB = "jobs/<int:job_id>/"
+_JOB_VERSION = f"{_JOB}versions/<int:version_id>/"
+_SCRIPT = "scripts/<int:script_id>/"
+_SCRIPT_VERSION = f"{_SCRIPT}versions/<int:version_id>/"
 
-def _object_urls(views: ModuleType, plural: str, word: str) -> list[URLPattern]:
-    """The same URL set for jobs and scripts; ``views`` is the module binding the operations
-    (``jobs.JobRenameApi``, ``scripts.ScriptRenameApi``, ...)."""
+job_urls = [
+    path("jobs/", methods(get=jobs.JobListApi, post=jobs.JobCreateApi), name="jobs"),
+    path("jobs/selection/count/", jobs.JobSelectionCountApi.as_view(), name="jobs-selection-count"),
+    path("jobs/unlock/", jobs.JobBatchUnlockApi.as_view(), name="jobs-unlock"),
+    path("jobs/delete/", jobs.JobBatchDeleteApi.as_view(), name="jobs-delete"),
+    path("jobs/move/", jobs.JobBatchMoveApi.as_view(), name="jobs-move"),
+    path("jobs/owner/", jobs.JobBatchOwnerApi.as_view(), name="jobs-owner"),
+    path(_JOB, methods(get=jobs.JobDetailApi, put=jobs.JobSaveApi, delete=jobs.JobDeleteApi), name="job"),
+    path(f"{_JOB}submit/", jobs.JobSubmitApi.as_view(), name="job-submit"),
+    path(f"{_JOB}rename/", jobs.JobRenameApi.as_view(), name="job-rename"),
+    path(f"{_JOB}move/", jobs.JobMoveApi.as_view(), name="job-move"),
+    path(f"{_JOB}copy/", jobs.JobCopyApi.as_view(), name="job-copy"),
+    path(f"{_JOB}lock/", jobs.JobLockApi.as_view(), name="job-lock"),
+    path(f"{_JOB}unlock/", jobs.JobUnlockApi.as_view(), name="job-unlock"),
+    path(f"{_JOB}versions/", jobs.JobVersionListApi.as_view(), name="job-versions"),
+    path(_JOB_VERSION, jobs.JobVersionDetailApi.as_view(), name="job-version"),
+    path(f"{_JOB_VERSION}rollback/", jobs.JobRollbackApi.as_view(), name="job-rollback"),
+    path(f"{_JOB}schedule/start/", jobs.JobScheduleStartApi.as_view(), name="job-schedule-start"),
+    path(f"{_JOB}schedule/stop/", jobs.JobScheduleStopApi.as_view(), name="job-schedule-stop"),
+]
 
-    def view(operation: str) -> type[APIView]:
-        return getattr(views, f"{word.capitalize()}{operation}Api")
-
-    detail = f"<int:{word}_id>/"
-    return [
-        path(f"{plural}/", methods(get=view("List"), post=view("Create")), name=f"{plural}"),
-        path(
-            f"{plural}/selection/count/", view("SelectionCount").as_view(), name=f"{plural}-selection-count"
-        ),
-        path(f"{plural}/unlock/", view("BatchUnlock").as_view(), name=f"{plural}-unlock"),
-        path(f"{plural}/delete/", view("BatchDelete").as_view(), name=f"{plural}-delete"),
-        path(f"{plural}/move/", view("BatchMove").as_view(), name=f"{plural}-move"),
-        path(f"{plural}/owner/", view("BatchOwner").as_view(), name=f"{plural}-owner"),
-        path(
-            f"{plural}/{detail}",
-            methods(get=view("Detail"), put=view("Save"), delete=view("Delete")),
-            name=word,
-        ),
-        path(f"{plural}/{detail}submit/", view("Submit").as_view(), name=f"{word}-submit"),
-        path(f"{plural}/{detail}rename/", view("Rename").as_view(), name=f"{word}-rename"),
-        path(f"{plural}/{detail}move/", view("Move").as_view(), name=f"{word}-move"),
-        path(f"{plural}/{detail}copy/", view("Copy").as_view(), name=f"{word}-copy"),
-        path(f"{plural}/{detail}lock/", view("Lock").as_view(), name=f"{word}-lock"),
-        path(f"{plural}/{detail}unlock/", view("Unlock").as_view(), name=f"{word}-unlock"),
-        path(f"{plural}/{detail}versions/", view("VersionList").as_view(), name=f"{word}-versions"),
-        path(
-            f"{plural}/{detail}versions/<int:version_id>/",
-            view("VersionDetail").as_view(),
-            name=f"{word}-version",
-        ),
-        path(
-            f"{plural}/{detail}versions/<int:version_id>/rollback/",
-            view("Rollback").as_view(),
-            name=f"{word}-rollback",
-        ),
-    ]
-
+script_urls = [
+    path("scripts/", methods(get=scripts.ScriptListApi, post=scripts.ScriptCreateApi), name="scripts"),
+    path(
+        "scripts/selection/count/", scripts.ScriptSelectionCountApi.as_view(), name="scripts-selection-count"
+    ),
+    path("scripts/unlock/", scripts.ScriptBatchUnlockApi.as_view(), name="scripts-unlock"),
+    path("scripts/delete/", scripts.ScriptBatchDeleteApi.as_view(), name="scripts-delete"),
+    path("scripts/move/", scripts.ScriptBatchMoveApi.as_view(), name="scripts-move"),
+    path("scripts/owner/", scripts.ScriptBatchOwnerApi.as_view(), name="scripts-owner"),
+    path(
+        _SCRIPT,
+        methods(get=scripts.ScriptDetailApi, put=scripts.ScriptSaveApi, delete=scripts.ScriptDeleteApi),
+        name="script",
+    ),
+    path(f"{_SCRIPT}submit/", scripts.ScriptSubmitApi.as_view(), name="script-submit"),
+    path(f"{_SCRIPT}rename/", scripts.ScriptRenameApi.as_view(), name="script-rename"),
+    path(f"{_SCRIPT}move/", scripts.ScriptMoveApi.as_view(), name="script-move"),
+    path(f"{_SCRIPT}copy/", scripts.ScriptCopyApi.as_view(), name="script-copy"),
+    path(f"{_SCRIPT}lock/", scripts.ScriptLockApi.as_view(), name="script-lock"),
+    path(f"{_SCRIPT}unlock/", scripts.ScriptUnlockApi.as_view(), name="script-unlock"),
+    path(f"{_SCRIPT}versions/", scripts.ScriptVersionListApi.as_view(), name="script-versions"),
+    path(_SCRIPT_VERSION, scripts.ScriptVersionDetailApi.as_view(), name="script-version"),
+    path(f"{_SCRIPT_VERSION}rollback/", scripts.ScriptRollbackApi.as_view(), name="script-rollback"),
+]
 
 workspace_urls = [
     path("tree/", tree.TreeGetApi.as_view(), name="tree"),
@@ -61,10 +70,8 @@ workspace_urls = [
         methods(patch=tree.DirectoryUpdateApi, delete=tree.DirectoryDeleteApi),
         name="directory",
     ),
-    *_object_urls(jobs, "jobs", "job"),
-    path("jobs/<int:job_id>/schedule/start/", jobs.JobScheduleStartApi.as_view(), name="job-schedule-start"),
-    path("jobs/<int:job_id>/schedule/stop/", jobs.JobScheduleStopApi.as_view(), name="job-schedule-stop"),
-    *_object_urls(scripts, "scripts", "script"),
+    *job_urls,
+    *script_urls,
 ]
 
 urlpatterns = [
