@@ -3,45 +3,82 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+# The kept entries can always be made again: on PostgreSQL their tables are UNLOGGED (no write-ahead log:
+# emptied after a crash, not replicated) and their bytes, deflated already, are stored without TOAST's
+# compression (which would only spend time failing to shrink them).
+_TABLES = ("transfer_jobexportentry", "transfer_scriptexportentry")
+
+
+def _postgresql_storage(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in _TABLES:
+        schema_editor.execute(f"ALTER TABLE {table} SET UNLOGGED")
+        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN deflated SET STORAGE EXTERNAL")
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('development', '0004_environment_variable_masked'),
-        ('transfer', '0001_initial'),
+        ("development", "0004_environment_variable_masked"),
+        ("transfer", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JobExportEntry',
+            name="JobExportEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('variant', models.CharField(max_length=32)),
-                ('key', models.CharField(max_length=64)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveBigIntegerField()),
-                ('deflated', models.BinaryField()),
-                ('references', models.JSONField(default=list)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='development.job')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("variant", models.CharField(max_length=32)),
+                ("key", models.CharField(max_length=64)),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveBigIntegerField()),
+                ("deflated", models.BinaryField()),
+                ("references", models.JSONField(default=list)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="development.job"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('job', 'variant'), name='job_export_entry_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("job", "variant"), name="job_export_entry_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ScriptExportEntry',
+            name="ScriptExportEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('variant', models.CharField(max_length=32)),
-                ('key', models.CharField(max_length=64)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveBigIntegerField()),
-                ('deflated', models.BinaryField()),
-                ('references', models.JSONField(default=list)),
-                ('script', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='development.script')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("variant", models.CharField(max_length=32)),
+                ("key", models.CharField(max_length=64)),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveBigIntegerField()),
+                ("deflated", models.BinaryField()),
+                ("references", models.JSONField(default=list)),
+                (
+                    "script",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="development.script"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('script', 'variant'), name='script_export_entry_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("script", "variant"), name="script_export_entry_unique")
+                ],
             },
         ),
+        migrations.RunPython(_postgresql_storage, migrations.RunPython.noop),
     ]
