@@ -14,7 +14,7 @@ import factory.transfer.exports as export_services
 from factory.errors import ValidationError
 from factory.transfer.exports import stream as export_package
 from factory.transfer.models import ExportArtifact, TaskStatus
-from tests.transfer.conftest import (
+from tests.transfer.exporting import (
     CONN_PASSWORD,
     WORLD_SECRETS,
     assert_no_secret,

@@ -25,7 +25,7 @@ from tests.builders import (
     user_make,
 )
 from tests.hostile.packages import HOSTILE
-from tests.transfer.conftest import CONN_PASSWORD
+from tests.transfer.exporting import CONN_PASSWORD
 from tests.transfer.importing import files_under, media_root, target_build
 
 pytestmark = pytest.mark.django_db

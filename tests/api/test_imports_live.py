@@ -18,7 +18,7 @@ from factory.development.models import Job, JobVersion, VersionKind
 from factory.transfer.models import SystemTask, TaskStatus
 from tests.builders import client_for, package_bytes, package_job
 from tests.hostile.packages import HOSTILE
-from tests.transfer.conftest import export_world_build
+from tests.transfer.exporting import export_world_build
 from tests.transfer.importing import counts
 
 JSON = "application/json"

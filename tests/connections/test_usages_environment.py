@@ -15,8 +15,7 @@ from factory.development.nodes import CONNECTION, DLI_QUEUE
 from factory.errors import ValidationError
 from factory.transfer.exports import WITH_DEPENDENCIES
 from tests.builders import user_make, workspace_make
-from tests.transfer.conftest import assert_no_secret, export_world, zip_json  # noqa: F401 (fixture)
-from tests.transfer.test_export_service import export
+from tests.transfer.exporting import assert_no_secret, export, export_world, zip_json  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 

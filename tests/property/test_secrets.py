@@ -51,7 +51,7 @@ from factory.workspaces.services import access_key_create
 from tests.builders import client_for, user_make, workspace_make
 from tests.dataarts.sdk import signed_call
 from tests.property.strategies import secrets_text
-from tests.transfer.conftest import secret_forms
+from tests.transfer.exporting import secret_forms
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

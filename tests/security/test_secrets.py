@@ -28,7 +28,7 @@ from factory.transfer.models import ExportArtifact, SubTask, SystemTask
 from tests.builders import package_bytes, package_connection, package_dws_job
 from tests.security.routes import console_api_routes, v1_routes
 from tests.security.world import World, route_values, v1_call
-from tests.transfer.conftest import secret_forms
+from tests.transfer.exporting import secret_forms
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"

@@ -22,7 +22,7 @@ from factory.transfer.exports import (
 )
 from factory.transfer.exports import cache as export_cache
 from factory.transfer.models import JobExportEntry, ScriptExportEntry
-from tests.transfer.conftest import (
+from tests.transfer.exporting import (
     API_KEY,
     MASKED_TOKEN,
     NODE_SECRET,

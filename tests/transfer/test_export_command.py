@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.transfer.conftest import manifest_of, submit_all, zip_entries
+from tests.transfer.exporting import manifest_of, submit_all, zip_entries
 
 pytestmark = pytest.mark.django_db
 

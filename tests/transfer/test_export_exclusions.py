@@ -1,7 +1,7 @@
 """Export of a tree selection with exclusions: a ticked directory (or the whole workspace) minus the jobs and
 directories unticked inside it, plus what is ticked again inside those, as the tree's check boxes mean it.
 
-The world (tests/transfer/conftest.py): /etl holds doc1, /etl/daily daily_load, /flows parent and child,
+The world (tests/transfer/exporting.py): /etl holds doc1, /etl/daily daily_load, /flows parent and child,
 /flows/deep grandchild; secret_job is at the root; /sql holds the scripts.
 """
 

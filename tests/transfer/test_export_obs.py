@@ -17,7 +17,7 @@ from factory.obs import ObsError
 from factory.transfer.exports import ExportRequest, export_run, export_start
 from factory.transfer.exports import stream as export_package
 from factory.transfer.models import ExportArtifact, SystemTask, TaskStatus
-from tests.transfer.conftest import WORLD_SECRETS, assert_no_secret, export_world_build, zip_entries
+from tests.transfer.exporting import WORLD_SECRETS, assert_no_secret, export_world_build, zip_entries
 
 JSON = "application/json"
 

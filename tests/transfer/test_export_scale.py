@@ -28,7 +28,8 @@ from factory.transfer.exports import (
     export_stream,
 )
 from factory.workspaces.models import Workspace
-from tests.transfer.conftest import job_doc, node, script_doc, zip_entries
+from tests.builders import job_document, node, script_document, workspace_make
+from tests.transfer.exporting import zip_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def workspace_of(n: int, *, name: str, padding: int = 0, submitted: bool = True)
     """``n`` caller jobs in /callers, each running a callee job (outside the directory) through a SubJob
     node, using one of five scripts, a resource, a connection and an environment variable; every job
     and script submitted once. Built in bulk: what is measured is the export, not the setup."""
-    ws = Workspace.objects.create(name=name)
+    ws = workspace_make(name)
     callers = Directory.objects.create(workspace=ws, category="job", name="callers", path="/callers", depth=1)
     DataConnection.objects.create(
         workspace=ws, name="c0", type="DWS", config={"host": "h"}, secrets_encrypted="x"
@@ -47,7 +48,12 @@ def workspace_of(n: int, *, name: str, padding: int = 0, submitted: bool = True)
     )
     EnvironmentVariable.objects.create(workspace=ws, name="E1", value="one")
     scripts = Script.objects.bulk_create(
-        Script(workspace=ws, name=f"s{i}", type="DWSSQL", document=script_doc(f"s{i}", "DWSSQL", "c0"))
+        Script(
+            workspace=ws,
+            name=f"s{i}",
+            type="DWSSQL",
+            document=script_document(f"s{i}", connection="c0", directory="/sql", content=f"SELECT 's{i}';"),
+        )
         for i in range(5)
     )
     ScriptVersion.objects.bulk_create(
@@ -55,10 +61,10 @@ def workspace_of(n: int, *, name: str, padding: int = 0, submitted: bool = True)
     )
     jobs = []
     for i in range(n):
-        caller = job_doc(
+        caller = job_document(
             f"caller{i:04d}",
-            "/callers",
-            [
+            directory="/callers",
+            nodes=[
                 node(
                     "sql", "DWSSQL", {"scriptName": f"s{i % 5}", "connectionName": "c0", "database": "${E1}"}
                 ),
@@ -67,7 +73,7 @@ def workspace_of(n: int, *, name: str, padding: int = 0, submitted: bool = True)
             ],
             description="x" * padding,
         )
-        callee = job_doc(f"callee{i:04d}", "/", [node("d", "Dummy", {})])
+        callee = job_document(f"callee{i:04d}", directory="/", nodes=[node("d", "Dummy", {})])
         jobs.append(Job(workspace=ws, name=caller["name"], directory=callers, document=caller, node_count=3))
         jobs.append(Job(workspace=ws, name=callee["name"], document=callee, node_count=1))
     jobs = Job.objects.bulk_create(jobs)
@@ -146,7 +152,7 @@ def test_memory_while_streaming_does_not_grow_with_the_package():
 
 def _big_scripts_workspace(n_scripts: int, *, size: int) -> Workspace:
     """One job per script, each script ``size`` characters of SQL, all submitted."""
-    ws = Workspace.objects.create(name=f"scripts-{n_scripts}")
+    ws = workspace_make(f"scripts-{n_scripts}")
     DataConnection.objects.create(
         workspace=ws, name="c0", type="DWS", config={"host": "h"}, secrets_encrypted="x"
     )
@@ -155,7 +161,9 @@ def _big_scripts_workspace(n_scripts: int, *, size: int) -> Workspace:
             workspace=ws,
             name=f"s{i:04d}",
             type="DWSSQL",
-            document={**script_doc(f"s{i:04d}", "DWSSQL", "c0"), "content": f"-- {i}\n" + "x" * size},
+            document=script_document(
+                f"s{i:04d}", connection="c0", directory="/sql", content=f"-- {i}\n" + "x" * size
+            ),
         )
         for i in range(n_scripts)
     )
@@ -166,7 +174,9 @@ def _big_scripts_workspace(n_scripts: int, *, size: int) -> Workspace:
         Job(
             workspace=ws,
             name=f"j{i:04d}",
-            document=job_doc(f"j{i:04d}", "/", [node("sql", "DWSSQL", {"scriptName": f"s{i:04d}"})]),
+            document=job_document(
+                f"j{i:04d}", directory="/", nodes=[node("sql", "DWSSQL", {"scriptName": f"s{i:04d}"})]
+            ),
             node_count=1,
         )
         for i in range(n_scripts)

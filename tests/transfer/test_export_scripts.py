@@ -15,7 +15,7 @@ from factory.transfer.exports import (
     export_select,
     export_stream,
 )
-from tests.transfer.conftest import (
+from tests.transfer.exporting import (
     CONN_PASSWORD,
     assert_manifest_matches,
     assert_no_secret,

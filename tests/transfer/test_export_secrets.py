@@ -20,9 +20,8 @@ from factory.transfer.exports import (
     export_select,
     export_stream,
 )
-from factory.workspaces.models import Workspace
-from tests.builders import user_make
-from tests.transfer.conftest import assert_no_secret, job_doc, node, script_doc, zip_entries
+from tests.builders import job_document, node, script_document, user_make, workspace_make
+from tests.transfer.exporting import assert_no_secret, zip_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +80,9 @@ def secret_jobs(draw: st.DrawFn) -> dict:
         if how in ("listed", "both"):
             masked_list.append(param["name"])
         params.append(param)
-    document = job_doc("placeholder", "/", nodes, params=params, maskedParams=masked_list)
+    document = job_document(
+        "placeholder", directory="/", nodes=nodes, params=params, maskedParams=masked_list
+    )
     return {"document": document, "secrets": found}
 
 
@@ -119,7 +120,7 @@ def _export(workspace, user, **request) -> bytes:
 def test_no_secret_in_any_byte_of_any_export(world):
     with transaction.atomic():
         user = user_make("keeper")
-        workspace = Workspace.objects.create(name="secrets")
+        workspace = workspace_make("secrets")
         all_secrets: list[str] = []
         for conn in world["connections"]:
             connection_create(
@@ -132,7 +133,11 @@ def test_no_secret_in_any_byte_of_any_export(world):
             )
             all_secrets += conn["secrets"].values()
         script = script_create(
-            workspace=workspace, user=user, document=script_doc("s_shared", "DWSSQL", "conn0")
+            workspace=workspace,
+            user=user,
+            document=script_document(
+                "s_shared", connection="conn0", directory="/sql", content="SELECT 's_shared';"
+            ),
         )
         script_submit(script=script, user=user)
         jobs = []

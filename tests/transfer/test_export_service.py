@@ -20,16 +20,13 @@ from factory.packages import package_read
 from factory.transfer.exports import (
     JOBS_ONLY,
     WITH_DEPENDENCIES,
-    ExportRequest,
-    export_collect,
-    export_select,
-    export_stream,
 )
-from tests.transfer.conftest import (
+from tests.transfer.exporting import (
     CONN_PASSWORD,
     WORLD_SECRETS,
     assert_manifest_matches,
     assert_no_secret,
+    export,
     manifest_of,
     submit_all,
     zip_entries,
@@ -37,15 +34,6 @@ from tests.transfer.conftest import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def export(world, **request) -> tuple[str, bytes]:
-    """The file name and bytes of an export, through the same three steps as the console."""
-    selection = export_select(workspace=world.workspace, request=ExportRequest(**request))
-    contents = export_collect(selection=selection)
-    return selection.file_name, b"".join(
-        export_stream(selection=selection, contents=contents, user=world.dev)
-    )
 
 
 def without(document: dict, *keys: str) -> dict:

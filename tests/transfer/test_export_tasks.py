@@ -16,7 +16,7 @@ from factory.transfer.exports import ExportRequest, export_artifact_delete, expo
 from factory.transfer.exports import stream as export_package
 from factory.transfer.models import ExportArtifact, SystemTask, TaskStatus
 from factory.transfer.selectors import export_artifact_list
-from tests.transfer.conftest import zip_entries
+from tests.transfer.exporting import zip_entries
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,7 @@ from factory.transfer.imports import (
 from factory.transfer.imports.choices import import_secrets_unpack
 from factory.transfer.models import SystemTask, TaskStatus
 from tests.builders import dataarts_batch_package, node, package_bytes, package_job
-from tests.transfer.conftest import assert_no_secret
+from tests.transfer.exporting import assert_no_secret
 from tests.transfer.importing import apply, media_root, start, target_build
 
 pytestmark = pytest.mark.django_db

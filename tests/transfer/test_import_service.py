@@ -43,7 +43,7 @@ from tests.builders import (
     package_resource,
     package_script,
 )
-from tests.transfer.conftest import CONN_PASSWORD, export_world_build
+from tests.transfer.exporting import CONN_PASSWORD, export_world_build
 from tests.transfer.importing import (
     apply,
     counts,
