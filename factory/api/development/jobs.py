@@ -1,5 +1,5 @@
-"""Job views: each declares one shared operation (``objects.py``, ``versions.py``) for jobs, calling the
-job service or selector by name."""
+"""Job views: each declares one shared operation (``objects.py``, ``batches.py``, ``versions.py``) for jobs,
+calling the job service or selector by name."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from factory.api.development import batches, versions
 from factory.api.development import objects as shared
-from factory.api.development import versions
 from factory.api.development.serializers import JobSerializer, JobSummarySerializer, VersionSerializer
 from factory.api.pagination import PAGE_PARAMETERS, paginated
 from factory.development import selectors, services
@@ -119,24 +119,24 @@ class JobUnlockApi(JobApi, shared.ObjectUnlockApi):
 
 
 @extend_schema_view(post=_schema("jobs_unlock"))
-class JobBatchUnlockApi(JobApi, shared.ObjectBatchUnlockApi):
+class JobBatchUnlockApi(JobApi, batches.ObjectBatchUnlockApi):
     def unlock_selection(self, selection: ObjectSelection) -> services.BatchUnlockResult:
         return services.jobs_unlock(workspace=self.workspace, user=self.user, selection=selection)
 
 
 @extend_schema_view(post=_schema("jobs_selection_count"))
-class JobSelectionCountApi(JobApi, shared.ObjectSelectionCountApi):
+class JobSelectionCountApi(JobApi, batches.ObjectSelectionCountApi):
     pass
 
 
 @extend_schema_view(post=_schema("jobs_delete"))
-class JobBatchDeleteApi(JobApi, shared.ObjectBatchDeleteApi):
+class JobBatchDeleteApi(JobApi, batches.ObjectBatchDeleteApi):
     def delete_selection(self, selection: ObjectSelection) -> int:
         return services.jobs_delete(workspace=self.workspace, user=self.user, selection=selection)
 
 
 @extend_schema_view(post=_schema("jobs_move"))
-class JobBatchMoveApi(JobApi, shared.ObjectBatchMoveApi):
+class JobBatchMoveApi(JobApi, batches.ObjectBatchMoveApi):
     def move_selection(self, selection: ObjectSelection, *, directory_path: str) -> int:
         return services.jobs_move(
             workspace=self.workspace, user=self.user, directory_path=directory_path, selection=selection
@@ -144,7 +144,7 @@ class JobBatchMoveApi(JobApi, shared.ObjectBatchMoveApi):
 
 
 @extend_schema_view(post=_schema("jobs_owner_set"))
-class JobBatchOwnerApi(JobApi, shared.ObjectBatchOwnerApi):
+class JobBatchOwnerApi(JobApi, batches.ObjectBatchOwnerApi):
     def set_owner(
         self, selection: ObjectSelection, *, owner: str, current_owner: str | None
     ) -> services.OwnerChangeResult:

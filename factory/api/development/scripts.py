@@ -1,5 +1,5 @@
-"""Script views: each declares one shared operation (``objects.py``, ``versions.py``) for scripts, calling
-the script service or selector by name."""
+"""Script views: each declares one shared operation (``objects.py``, ``batches.py``, ``versions.py``) for
+scripts, calling the script service or selector by name."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from factory.api.development import batches, versions
 from factory.api.development import objects as shared
-from factory.api.development import versions
 from factory.api.development.serializers import ScriptSerializer, ScriptSummarySerializer, VersionSerializer
 from factory.api.pagination import PAGE_PARAMETERS, paginated
 from factory.development import selectors, services
@@ -119,24 +119,24 @@ class ScriptUnlockApi(ScriptApi, shared.ObjectUnlockApi):
 
 
 @extend_schema_view(post=_schema("scripts_unlock"))
-class ScriptBatchUnlockApi(ScriptApi, shared.ObjectBatchUnlockApi):
+class ScriptBatchUnlockApi(ScriptApi, batches.ObjectBatchUnlockApi):
     def unlock_selection(self, selection: ObjectSelection) -> services.BatchUnlockResult:
         return services.scripts_unlock(workspace=self.workspace, user=self.user, selection=selection)
 
 
 @extend_schema_view(post=_schema("scripts_selection_count"))
-class ScriptSelectionCountApi(ScriptApi, shared.ObjectSelectionCountApi):
+class ScriptSelectionCountApi(ScriptApi, batches.ObjectSelectionCountApi):
     pass
 
 
 @extend_schema_view(post=_schema("scripts_delete"))
-class ScriptBatchDeleteApi(ScriptApi, shared.ObjectBatchDeleteApi):
+class ScriptBatchDeleteApi(ScriptApi, batches.ObjectBatchDeleteApi):
     def delete_selection(self, selection: ObjectSelection) -> int:
         return services.scripts_delete(workspace=self.workspace, user=self.user, selection=selection)
 
 
 @extend_schema_view(post=_schema("scripts_move"))
-class ScriptBatchMoveApi(ScriptApi, shared.ObjectBatchMoveApi):
+class ScriptBatchMoveApi(ScriptApi, batches.ObjectBatchMoveApi):
     def move_selection(self, selection: ObjectSelection, *, directory_path: str) -> int:
         return services.scripts_move(
             workspace=self.workspace, user=self.user, directory_path=directory_path, selection=selection
@@ -144,7 +144,7 @@ class ScriptBatchMoveApi(ScriptApi, shared.ObjectBatchMoveApi):
 
 
 @extend_schema_view(post=_schema("scripts_owner_set"))
-class ScriptBatchOwnerApi(ScriptApi, shared.ObjectBatchOwnerApi):
+class ScriptBatchOwnerApi(ScriptApi, batches.ObjectBatchOwnerApi):
     def set_owner(
         self, selection: ObjectSelection, *, owner: str, current_owner: str | None
     ) -> services.OwnerChangeResult:
