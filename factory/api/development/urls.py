@@ -6,7 +6,7 @@ out for each so that a view is found by its name here.
 
 from django.urls import include, path
 
-from factory.api.development import jobs, scripts, tree
+from factory.api.development import diffs, jobs, scripts, tree
 from factory.routing import methods
 
 app_name = "development"
@@ -31,6 +31,7 @@ job_urls = [
     path(f"{_JOB}lock/", jobs.JobLockApi.as_view(), name="job-lock"),
     path(f"{_JOB}unlock/", jobs.JobUnlockApi.as_view(), name="job-unlock"),
     path(f"{_JOB}versions/", jobs.JobVersionListApi.as_view(), name="job-versions"),
+    path(f"{_JOB}versions/diff/", diffs.JobVersionsDiffApi.as_view(), name="job-versions-diff"),
     path(_JOB_VERSION, jobs.JobVersionDetailApi.as_view(), name="job-version"),
     path(f"{_JOB_VERSION}rollback/", jobs.JobRollbackApi.as_view(), name="job-rollback"),
     path(f"{_JOB}schedule/start/", jobs.JobScheduleStartApi.as_view(), name="job-schedule-start"),
@@ -58,6 +59,7 @@ script_urls = [
     path(f"{_SCRIPT}lock/", scripts.ScriptLockApi.as_view(), name="script-lock"),
     path(f"{_SCRIPT}unlock/", scripts.ScriptUnlockApi.as_view(), name="script-unlock"),
     path(f"{_SCRIPT}versions/", scripts.ScriptVersionListApi.as_view(), name="script-versions"),
+    path(f"{_SCRIPT}versions/diff/", diffs.ScriptVersionsDiffApi.as_view(), name="script-versions-diff"),
     path(_SCRIPT_VERSION, scripts.ScriptVersionDetailApi.as_view(), name="script-version"),
     path(f"{_SCRIPT_VERSION}rollback/", scripts.ScriptRollbackApi.as_view(), name="script-rollback"),
 ]
