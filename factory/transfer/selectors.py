@@ -29,7 +29,7 @@ from factory.development.models import (
     ScriptVersion,
     VersionKind,
 )
-from factory.errors import NotFound
+from factory.errors import ErrorCode, NotFound
 from factory.transfer.models import ExportArtifact, SystemTask
 from factory.transfer.progress import task_live_merge
 from factory.workspaces.models import Membership, Role, Workspace
@@ -283,7 +283,7 @@ def system_task_get(
         .first()
     )
     if task is None or not (is_admin or task.created_by_id == user.pk):
-        raise NotFound(f"Task {public_id} not found.", code="task_not_found")
+        raise NotFound(f"Task {public_id} not found.", code=ErrorCode.TASK_NOT_FOUND)
     return task_live_merge(task) if live else task
 
 
@@ -302,7 +302,7 @@ def export_artifact_get(
         export_artifact_list(workspace=workspace, user=user, is_admin=is_admin).filter(pk=artifact_id).first()
     )
     if artifact is None:
-        raise NotFound(f"Download {artifact_id} not found.", code="download_not_found")
+        raise NotFound(f"Download {artifact_id} not found.", code=ErrorCode.DOWNLOAD_NOT_FOUND)
     return artifact
 
 

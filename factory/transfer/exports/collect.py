@@ -18,7 +18,7 @@ from factory.development.nodes import (
     reference_is_call,
     script_references,
 )
-from factory.errors import ValidationError
+from factory.errors import ErrorCode, ValidationError
 from factory.packages import (
     ConnectionEntry,
     Layout,
@@ -134,7 +134,7 @@ class _Collector:
             except PackageError as exc:
                 exc.entry = None  # worded as the first pass of a download words it: no zip path
                 raise ValidationError(
-                    f"The job {name} cannot be exported: {exc}", code="export_invalid_document"
+                    f"The job {name} cannot be exported: {exc}", code=ErrorCode.EXPORT_INVALID_DOCUMENT
                 ) from exc
             kept = keep([list(note) for note in sorted(noted, key=_note_order)]) if keep else None
             self.spool.add(name, prepared.data, prepared.scripts, keep=kept)
@@ -162,7 +162,7 @@ class _Collector:
             except PackageError as exc:
                 exc.entry = None  # worded as for a job: no zip path
                 raise ValidationError(
-                    f"The script {name} cannot be exported: {exc}", code="export_invalid_document"
+                    f"The script {name} cannot be exported: {exc}", code=ErrorCode.EXPORT_INVALID_DOCUMENT
                 ) from exc
             kept = keep([list(note) for note in sorted(noted, key=_note_order)]) if keep else None
             spool.add(name, data, keep=kept)
@@ -234,7 +234,7 @@ def _validated(kind: str, name: str, validate: Callable[..., None], document: An
         validate(document=document)
     except PackageError as exc:
         raise ValidationError(
-            f"The {kind} {name} cannot be exported: {exc}", code="export_invalid_document"
+            f"The {kind} {name} cannot be exported: {exc}", code=ErrorCode.EXPORT_INVALID_DOCUMENT
         ) from exc
     return document
 
@@ -243,7 +243,7 @@ def _never_submitted(noun: str, names: list[str], *, why: str) -> ValidationErro
     return ValidationError(
         f"These {noun}s{' ' + why if why else ''} have never been submitted, so there is no submitted "
         f"version to export: {names_text(sorted(names))}.",
-        code="never_submitted",
+        code=ErrorCode.NEVER_SUBMITTED,
         fields={f"{noun}s": sorted(names)},
     )
 
@@ -372,7 +372,7 @@ def _collect(
             raise ValidationError(
                 f"With the jobs they call, the selected jobs come to {len(pks)}; at most "
                 f"{export_selection.EXPORT_MAX_OBJECTS} can be exported at once.",
-                code="export_too_large",
+                code=ErrorCode.EXPORT_TOO_LARGE,
             )
 
     if job_spool is not None:
