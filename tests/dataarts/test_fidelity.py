@@ -20,7 +20,7 @@ from factory.dataarts.services import v1_import_choices
 from factory.development.models import Job, Script
 from factory.transfer.imports import import_apply_stored
 from tests.dataarts.documents import job_document, script_document
-from tests.dataarts.test_import_inprocess import _started
+from tests.transfer.importing import start_stored
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_the_v1_import_leaves_a_missing_script_unresolved_as_dataarts_does(
     choices = v1_import_choices(
         same_name_policy="OVERWRITE", params={}, jobs_param=[], resources=[], target_status="SUBMITTED"
     )
-    task = _started(workspace_a, alice, path, choices)
+    task = start_stored(workspace_a, alice, path, choices)
     import_apply_stored(task_id=task.pk)
 
     shown = dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id))

@@ -32,6 +32,7 @@ from factory.transfer.imports import (
 )
 from factory.transfer.models import SystemTask
 from tests.dataarts.documents import job_document, script_document
+from tests.transfer.importing import start_stored
 
 pytestmark = pytest.mark.django_db
 
@@ -48,17 +49,6 @@ def package_file(dgc, alice, workspace_a, tmp_path):
     path.write_bytes(dgc.export_job(ExportJobRequest(job_name="doc1")).raw_content)
     Job.objects.filter(name="doc1").update(document=job_document("doc1", description="changed since"))
     return path
-
-
-def _started(workspace, user, package_file, choices: ImportChoices, policy: str = "overwrite") -> SystemTask:
-    """An import as ``jobs/import`` starts it (its choices kept in the task row), with its inspect done
-    (the worker's part)."""
-    task = import_create(
-        workspace=workspace, user=user, category="job", policy=policy, file_path=package_file
-    )
-    import_choices_store(task=task, choices=choices)
-    import_inspect(task_id=task.pk)
-    return task
 
 
 def _choices(**overrides: object) -> ImportChoices:
@@ -138,7 +128,7 @@ def test_missing_reference_without_remap_fails_the_task_naming_it(
     dgc, alice, workspace_a, package_file
 ) -> None:
     DataConnection.objects.filter(name="doctest").delete()
-    task = _started(workspace_a, alice, package_file, _choices())
+    task = start_stored(workspace_a, alice, package_file, _choices())
     import_apply_stored(task_id=task.pk)
     shown = dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id))
     assert shown.status == "FAILED"
@@ -147,14 +137,14 @@ def test_missing_reference_without_remap_fails_the_task_naming_it(
 
 
 def test_skip_keeps_the_existing_job(dgc, alice, workspace_a, package_file) -> None:
-    task = _started(workspace_a, alice, package_file, _choices(same_name_policy="SKIP"), policy="skip")
+    task = start_stored(workspace_a, alice, package_file, _choices(same_name_policy="SKIP"), policy="skip")
     import_apply_stored(task_id=task.pk)
     assert dgc.list_system_tasks(ListSystemTasksRequest(task_id=task.public_id)).status == "SUCCESSFUL"
     assert Job.objects.get(name="doc1").document["description"] == "changed since"
 
 
 def test_running_twice_is_harmless(dgc, alice, workspace_a, package_file) -> None:
-    task = _started(workspace_a, alice, package_file, _choices())
+    task = start_stored(workspace_a, alice, package_file, _choices())
     import_apply_stored(task_id=task.pk)
     import_apply_stored(task_id=task.pk)
     task.refresh_from_db()

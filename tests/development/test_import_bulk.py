@@ -29,7 +29,7 @@ from tests.development.import_writes import (
     script_import_one,
     scripts_import_write,
 )
-from tests.development.test_job_secrets import MASKED, REST_PASSWORD, secret_job
+from tests.development.secret_jobs import MASKED, REST_PASSWORD, secret_job
 
 pytestmark = pytest.mark.django_db
 

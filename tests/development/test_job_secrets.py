@@ -26,14 +26,9 @@ from factory.workspaces.services import access_key_create
 from tests.builders import job_document
 from tests.dataarts.sdk import signed_call
 from tests.development.import_writes import job_import_one
+from tests.development.secret_jobs import ALL, LISTED, MASKED, NODE_SECRET, REST_PASSWORD, secret_job
 
 pytestmark = pytest.mark.django_db
-
-REST_PASSWORD = "Zq-rest-password-1"
-NODE_SECRET = "Zq-flagged-node-secret-2"
-MASKED = "Zq-masked-param-3"
-LISTED = "Zq-listed-param-4"
-ALL = (REST_PASSWORD, NODE_SECRET, MASKED, LISTED)
 
 KEYS = [
     "node:call:authPassword",
@@ -41,50 +36,6 @@ KEYS = [
     "param:apiKey",
     "param:tok",
 ]
-
-
-def secret_job(
-    name: str,
-    *,
-    rest_password: str = REST_PASSWORD,
-    node_secret: str | None = NODE_SECRET,
-    masked: str = MASKED,
-    listed: str = LISTED,
-) -> dict:
-    """A job with a secret in every place one may be: a property the node registry calls sensitive, one
-    the document flags, a parameter flagged masked and one named in maskedParams."""
-    return job_document(
-        name,
-        nodes=[
-            {
-                "name": "call",
-                "type": "RESTAPI",
-                "location": {"x": 0, "y": 0},
-                "preNodeName": [],
-                "properties": [
-                    {"name": "url", "value": "https://example.test"},
-                    {"name": "authPassword", "value": rest_password},
-                ],
-            },
-            {
-                "name": "sql",
-                "type": "DWSSQL",
-                "location": {"x": 100, "y": 0},
-                "preNodeName": ["call"],
-                "properties": [
-                    {"name": "scriptName", "value": "s"},
-                    {"name": "connectionName", "value": "c"},
-                    {"name": "dbPassword", "value": node_secret, "value_is_sensitive": "true"},
-                ],
-            },
-        ],
-        params=[
-            {"name": "tok", "value": masked, "masked": True},
-            {"name": "apiKey", "value": listed},
-            {"name": "plain", "value": "visible"},
-        ],
-        maskedParams=["apiKey"],
-    )
 
 
 def secrets_of(job: Job) -> dict:

@@ -42,48 +42,11 @@ from factory.development.services import (
 from factory.transfer.models import ExportArtifact, SystemTask, TaskKind, TaskStatus
 from factory.workspaces.models import Role, Workspace
 from factory.workspaces.services import access_key_create, membership_set
-from tests.builders import user_make, workspace_make
+from tests.builders import job_document, script_document, user_make, workspace_make
 from tests.dataarts.sdk import signed_call
 from tests.security.routes import Route
 
 JSON = "application/json"
-
-
-def job_document(name: str, *, script: str, connection: str, directory: str = "/") -> dict[str, Any]:
-    return {
-        "name": name,
-        "processType": "BATCH",
-        "directory": directory,
-        "nodes": [
-            {
-                "name": "DWS_SQL_1",
-                "type": "DWSSQL",
-                "location": {"x": 10, "y": 20},
-                "preNodeName": [],
-                "properties": [
-                    {"name": "scriptName", "value": script},
-                    {"name": "connectionName", "value": connection},
-                    {"name": "database", "value": "postgres"},
-                ],
-            }
-        ],
-        "schedule": {"type": "EXECUTE_ONCE"},
-        "params": [],
-        "basicConfig": {"owner": "", "priority": 0},
-    }
-
-
-def script_document(name: str, *, connection: str, directory: str = "/") -> dict[str, Any]:
-    return {
-        "name": name,
-        "type": "DWSSQL",
-        "content": "SELECT 1;",
-        "connectionName": connection,
-        "database": "postgres",
-        "directory": directory,
-        "configuration": {},
-        "description": "",
-    }
 
 
 @dataclass

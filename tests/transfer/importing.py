@@ -23,7 +23,14 @@ from factory.development.models import (
     Script,
     ScriptVersion,
 )
-from factory.transfer.imports import import_apply, import_apply_request, import_create, import_inspect
+from factory.transfer.imports import (
+    ImportChoices,
+    import_apply,
+    import_apply_request,
+    import_choices_store,
+    import_create,
+    import_inspect,
+)
 from factory.transfer.models import SubTask, SystemTask
 from factory.workspaces.models import Workspace
 from tests.builders import user_make, workspace_make
@@ -87,6 +94,23 @@ def start(
     )
     import_inspect(task_id=task.pk)
     task.refresh_from_db()
+    return task
+
+
+def start_stored(
+    workspace: Workspace,
+    user: AbstractBaseUser,
+    package_file: Path,
+    choices: ImportChoices,
+    policy: str = "overwrite",
+) -> SystemTask:
+    """Step 1 as the v1 API's ``jobs/import`` runs it (its choices kept in the task row, the package read
+    from a file), with the inspection run in-process (the worker's part)."""
+    task = import_create(
+        workspace=workspace, user=user, category="job", policy=policy, file_path=package_file
+    )
+    import_choices_store(task=task, choices=choices)
+    import_inspect(task_id=task.pk)
     return task
 
 
