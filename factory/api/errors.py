@@ -41,11 +41,14 @@ def _first_message(fields: Any) -> str:
     return str(fields)
 
 
+def _envelope(message: str, code: ErrorCode, fields: Any) -> dict[str, Any]:
+    # The code as plain text: a renderer other than JSON's (the schema view's YAML) knows no enum.
+    return {"message": message, "code": str(code), "extra": {"fields": fields}}
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response(
-            {"message": exc.message, "code": exc.code, "extra": {"fields": exc.fields}}, status=exc.status
-        )
+        return Response(_envelope(exc.message, exc.code, exc.fields), status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -58,24 +61,18 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         logger.error(  # exc_info given: the handler may run outside the except block
             "Unhandled error in the console API (%s)", type(view).__name__ if view else "?", exc_info=exc
         )
-        return Response(
-            {"message": INTERNAL_ERROR_MESSAGE, "code": ErrorCode.INTERNAL_ERROR, "extra": {"fields": {}}},
-            status=500,
-        )
+        return Response(_envelope(INTERNAL_ERROR_MESSAGE, ErrorCode.INTERNAL_ERROR, {}), status=500)
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         if not isinstance(fields, dict):
             fields = {"non_field_errors": fields}
-        body = {"message": _first_message(fields), "code": ErrorCode.INVALID, "extra": {"fields": fields}}
+        body = _envelope(_first_message(fields), ErrorCode.INVALID, fields)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
         # DRF's default codes are ErrorCode members; anything else is DRF's generic "error".
-        body = {
-            "message": str(detail),
-            "code": ErrorCode(code) if isinstance(code, str) and code in _CODES else ErrorCode.ERROR,
-            "extra": {"fields": {}},
-        }
+        known = ErrorCode(code) if isinstance(code, str) and code in _CODES else ErrorCode.ERROR
+        body = _envelope(str(detail), known, {})
     response.data = body
     return response
 
