@@ -42,7 +42,7 @@ from factory.development.models import (
 from factory.obs import obs_client, obs_configured
 from factory.packages import package_read
 from factory.transfer.exports import WITH_DEPENDENCIES, ExportRequest, export_write
-from factory.transfer.imports import ImportChoices, import_apply_request, import_create
+from factory.transfer.imports import ImportChoices, import_apply_request, import_create, import_report
 from factory.transfer.models import SubTask, SystemTask, TaskKind, TaskStatus
 from factory.workspaces.models import Workspace
 
@@ -108,7 +108,7 @@ def _import(bench: Bench, *, workspace: Workspace) -> tuple[float, dict[str, Any
         task = tasks.wait(task.pk, FINISHED)
     if task.status != TaskStatus.SUCCESSFUL:
         raise BenchError(f"the import failed: {task.message}")
-    report = task.result["report"]
+    report = import_report(task) or {}
     if report["summary"]["failed"]:
         raise BenchError(f"the import reported failures: {report['failed'][:3]}")
     runs = tasks.stats.of_task(mark, task.pk, {"transfer.import_inspect", "transfer.import_apply"})

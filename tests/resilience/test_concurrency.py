@@ -26,7 +26,7 @@ from django.test import Client
 
 from factory.development.models import Job, JobVersion, VersionKind
 from factory.development.services import job_create
-from factory.transfer.imports import ImportChoices, import_apply, import_apply_request
+from factory.transfer.imports import ImportChoices, import_apply, import_apply_request, import_report
 from factory.transfer.imports import start as import_services
 from factory.transfer.models import SystemTask, TaskStatus
 from tests.builders import client_for, package_bytes, package_job
@@ -357,7 +357,7 @@ def test_an_import_queued_behind_a_lock_changing_hands_overwrites_and_names_the_
     task.refresh_from_db()
     contested.refresh_from_db()
     assert task.status == "SUCCESSFUL", task.message
-    assert "The lock was taken from ada." in task.result["report"]["overwritten"][0]["message"]
+    assert "The lock was taken from ada." in import_report(task)["overwritten"][0]["message"]
     assert (_marker(contested.document), contested.lock_holder) == ("imported", target.dev)
 
 

@@ -30,6 +30,7 @@ from factory.transfer.imports import (
     import_choices_store,
     import_create,
     import_inspect,
+    import_report,
 )
 from factory.transfer.models import SubTask, SystemTask
 from factory.workspaces.models import Workspace
@@ -123,7 +124,7 @@ def apply(task: SystemTask, user: AbstractBaseUser, **choices: Any) -> SystemTas
 
 
 def report_row(task: SystemTask, type_: str, name: str) -> dict[str, Any]:
-    return next(r for r in task.result["report"]["objects"] if r["type"] == type_ and r["name"] == name)
+    return next(r for r in import_report(task)["objects"] if r["type"] == type_ and r["name"] == name)
 
 
 def missing_of(task: SystemTask) -> dict[tuple[str, str], dict[str, Any]]:

@@ -33,6 +33,7 @@ from factory.transfer.imports import (
     import_apply_request,
     import_cancel,
     import_create,
+    import_report,
     import_report_get,
     import_task_get,
 )
@@ -82,7 +83,7 @@ class ImportTaskSerializer(TaskSerializer):
 
     @extend_schema_field(ImportReportSerializer(allow_null=True))
     def get_report(self, task: SystemTask) -> dict[str, Any] | None:
-        return (task.result or {}).get("report")
+        return import_report(task)
 
     @extend_schema_field(PackageErrorSerializer(allow_null=True))
     def get_error(self, task: SystemTask) -> dict[str, Any] | None:

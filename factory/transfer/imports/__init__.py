@@ -28,6 +28,7 @@ from factory.transfer.imports.common import (
 )
 from factory.transfer.imports.inline import import_dry_run, import_run
 from factory.transfer.imports.inspect import import_inspect, package_inspect
+from factory.transfer.imports.report import import_report
 from factory.transfer.imports.request import import_apply_request, import_cancel, import_report_get
 from factory.transfer.imports.start import import_create, import_create_chained, import_task_get
 from factory.transfer.imports.stored import import_apply_stored, import_choices_store
@@ -49,6 +50,7 @@ __all__ = [
     "import_choices_store",
     "import_dry_run",
     "import_inspect",
+    "import_report",
     "import_report_get",
     "import_run",
     "import_task_get",

@@ -41,7 +41,8 @@ from factory.transfer.imports.items import (
     RolledBack,
 )
 from factory.transfer.imports.plan import plan_build
-from factory.transfer.imports.write import plan_execute
+from factory.transfer.imports.report import report_head, report_row_detail, unresolved_of
+from factory.transfer.imports.write import plan_execute, version_kind, versions_note
 from factory.transfer.models import SubTask, SystemTask, TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
 
@@ -55,6 +56,8 @@ APPLY_PROGRESS_START = 50
 def report_build(
     items: list[Item], *, rolled_back: bool, choices: ImportChoices, file_name: str
 ) -> dict[str, Any]:
+    """The whole report of ``items`` at once: what a rolled-back apply reports (its subtasks went with
+    the transaction)."""
     rows = []
     for item in items:
         row = item.as_report()
@@ -69,23 +72,15 @@ def report_build(
                 message="Not imported: the import was rolled back because other objects failed.",
             )
         rows.append(row)
-    summary = {outcome: sum(1 for r in rows if r["outcome"] == outcome) for outcome in OUTCOMES}
-    return {
-        "fileName": file_name,
-        "rolledBack": rolled_back,
-        "continueOnError": choices.continue_on_error,
-        "targetStatus": choices.target_status,
-        "summary": summary,
-        "objects": rows,
-        # The nodes of imported jobs that use references the user left unresolved (canvas flags them).
-        "unresolved": [
-            {"job": r.get("newName") or r["name"], **u}
-            for r in rows
-            if r["type"] == "job" and r["outcome"] in (CREATED, OVERWRITTEN, RENAMED)
-            for u in r.get("unresolved") or ()
-        ],
-        **{outcome: [r for r in rows if r["outcome"] == outcome] for outcome in OUTCOMES},
-    }
+    head = report_head(
+        file_name=file_name,
+        rolled_back=rolled_back,
+        continue_on_error=choices.continue_on_error,
+        target_status=choices.target_status,
+        summary={outcome: sum(1 for r in rows if r["outcome"] == outcome) for outcome in OUTCOMES},
+        unresolved=unresolved_of(rows),
+    )
+    return {**head, "objects": rows, **{o: [r for r in rows if r["outcome"] == o] for o in OUTCOMES}}
 
 
 def _report_message(report: dict[str, Any]) -> str:
@@ -116,7 +111,7 @@ def _subtasks(
             status=TaskStatus.FAILED if row["outcome"] == FAILED else TaskStatus.SUCCESSFUL,
             outcome=row["outcome"],
             message=row["message"],
-            detail={k: v for k, v in row.items() if k not in ("type", "name", "outcome", "message")},
+            detail=report_row_detail(row),
             started_at=task.started_at,
             ended_at=now,
         )
@@ -124,7 +119,39 @@ def _subtasks(
     ]
 
 
+class _Recorder:
+    """Each object's subtask, written as the apply finishes it, a thousand at a time (in the apply's
+    transaction), with the summary counted meanwhile: neither the report nor the objects' package
+    entries and rows stay in memory for the whole apply (see ``report``)."""
+
+    def __init__(self, task: SystemTask, *, since: datetime, kind: str) -> None:
+        self.task, self.since, self.kind = task, since, kind
+        self.pending: list[Item] = []
+        self.written = 0
+        self.summary = dict.fromkeys(OUTCOMES, 0)
+        self.unresolved: list[dict[str, Any]] = []
+
+    def __call__(self, item: Item) -> None:
+        item.source = item.existing = None  # its document and row are written: not needed again
+        self.pending.append(item)
+        if len(self.pending) >= SUBTASK_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        versions_note(self.pending, since=self.since, kind=self.kind)
+        rows = [item.as_report() for item in self.pending]
+        for row in rows:
+            self.summary[row["outcome"]] += 1
+        self.unresolved += unresolved_of(rows)
+        SubTask.objects.bulk_create(_subtasks(self.task, rows, timezone.now(), first=self.written + 1))
+        self.written += len(rows)
+        self.pending = []
+
+
 def _task_finish(task: SystemTask, *, report: dict[str, Any], status: str, message: str) -> None:
+    """Store a report built whole (a rolled-back apply's): its objects as subtasks, its head in the row."""
     now = timezone.now()
     SubTask.objects.filter(task=task).delete()
     rows = report["objects"]
@@ -132,7 +159,8 @@ def _task_finish(task: SystemTask, *, report: dict[str, Any], status: str, messa
         SubTask.objects.bulk_create(
             _subtasks(task, rows[start : start + SUBTASK_BATCH], now, first=start + 1)
         )
-    lifecycle.task_finish_locked(task, status=status, message=message, result={"report": report})
+    head = {k: v for k, v in report.items() if k != "objects" and k not in OUTCOMES}
+    lifecycle.task_finish_locked(task, status=status, message=message, result={"report": head})
 
 
 def _secrets(task: SystemTask) -> ImportSecrets:
@@ -183,7 +211,9 @@ def import_apply(*, task_id: int) -> None:
                     user=user,
                     choices=choices,
                 )
-                items = plan_execute(
+                SubTask.objects.filter(task=row).delete()
+                recorder = _Recorder(row, since=timezone.now(), kind=version_kind(choices))
+                plan_execute(
                     plan,
                     workspace=workspace,
                     user=user,
@@ -191,16 +221,25 @@ def import_apply(*, task_id: int) -> None:
                     secrets=secrets,
                     file_name=file_name,
                     publisher=publisher,
+                    finished=recorder,
                 )
-                report = report_build(items, rolled_back=False, choices=choices, file_name=file_name)
-                everything_failed = report["summary"][FAILED] and not any(
-                    report["summary"][o] for o in (CREATED, OVERWRITTEN, RENAMED)
+                recorder.flush()
+                head = report_head(
+                    file_name=file_name,
+                    rolled_back=False,
+                    continue_on_error=choices.continue_on_error,
+                    target_status=choices.target_status,
+                    summary=recorder.summary,
+                    unresolved=recorder.unresolved,
                 )
-                _task_finish(
+                everything_failed = head["summary"][FAILED] and not any(
+                    head["summary"][o] for o in (CREATED, OVERWRITTEN, RENAMED)
+                )
+                lifecycle.task_finish_locked(
                     row,
-                    report=report,
                     status=TaskStatus.FAILED if everything_failed else TaskStatus.SUCCESSFUL,
-                    message=_report_message(report),
+                    message=_report_message(head),
+                    result={"report": head},
                 )
         except RolledBack as exc:
             rolled_back = exc

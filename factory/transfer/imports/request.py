@@ -16,6 +16,7 @@ from factory.transfer.imports.choose import import_choices_record, waiting_check
 from factory.transfer.imports.common import (
     upload_delete,
 )
+from factory.transfer.imports.report import import_report
 from factory.transfer.imports.start import _apply_enqueue
 from factory.transfer.models import SystemTask, TaskStatus
 
@@ -49,7 +50,7 @@ def import_cancel(*, task: SystemTask, user: User) -> SystemTask:
 
 def import_report_get(*, task: SystemTask) -> dict[str, Any]:
     """The downloadable report: the task's outcome and every object's, as JSON-ready data."""
-    report = (task.result or {}).get("report")
+    report = import_report(task)
     if report is None:
         raise Conflict(
             f"Import {task.public_id} has no report yet (it is {task.status.lower()}).",

@@ -22,6 +22,7 @@ own atomic block) and its objects are reported failed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from itertools import groupby
 from typing import Any
@@ -101,7 +102,7 @@ def _write_one(
     item.done()
 
 
-def _versions_note(items: list[Item], *, since: datetime, kind: str) -> None:
+def versions_note(items: list[Item], *, since: datetime, kind: str) -> None:
     """The new version of every job and script written that does not know it yet: one query per kind."""
     for object_type, model, fk in (("job", JobVersion, "job_id"), ("script", ScriptVersion, "script_id")):
         ids = {
@@ -133,9 +134,11 @@ class _Run:
         secrets: dict[str, dict[str, str]],
         description: str,
         publisher: ProgressPublisher | None,
+        finished: Callable[[Item], None] | None,
     ) -> None:
         self.plan, self.workspace, self.user, self.choices = plan, workspace, user, choices
         self.secrets, self.description, self.publisher = secrets, description, publisher
+        self.finished = finished
         self.submit = choices.target_status != SAVED
         self.failed = {i.key for i in plan.items if i.outcome == FAILED}
 
@@ -149,6 +152,8 @@ class _Run:
             self.publisher.object_done(
                 type=item.type, name=item.name, outcome=item.outcome, message=item.message
             )
+        if self.finished is not None:
+            self.finished(item)
         if item.outcome == FAILED:
             self.failed.add(item.key)
             if not self.choices.continue_on_error:
@@ -287,13 +292,16 @@ def plan_execute(
     secrets: dict[str, dict[str, str]],
     file_name: str,
     publisher: ProgressPublisher | None = None,
+    finished: Callable[[Item], None] | None = None,
 ) -> list[Item]:
     """Write the plan; raise RolledBack (inside the caller's transaction) when it must be undone.
 
     In the plan's order: connections and environment variables one by one, then resources, scripts and
     jobs in batches (``BATCH_MIN`` to ``BATCH_MAX`` objects), a constant number of queries each.
     ``publisher`` hears of every object as its batch is read and written, for the wizard's live progress:
-    the rows written here are invisible to it until the commit."""
+    the rows written here are invisible to it until the commit. ``finished`` is called with every item
+    once its outcome is final, in the plan's order (the apply records it as a subtask then); the new
+    versions of the items it has not been called with yet are noted at the end."""
     items = plan.items
     if any(i.outcome == FAILED for i in items) and not choices.continue_on_error:
         raise RolledBack(items)
@@ -306,6 +314,7 @@ def plan_execute(
         secrets=secrets,
         description=f"Imported from {file_name}"[:128],
         publisher=publisher,
+        finished=finished,
     )
     if publisher is not None:
         publisher.stage(f"Importing {len(items)} object(s)...", total=len(items))
@@ -318,14 +327,14 @@ def plan_execute(
         else:
             for item in group:
                 run.one(item)
-    if publisher is not None:
-        publisher.stage("Recording the new versions...")
-    _versions_note(
-        items,
-        since=since,
-        kind=VersionKind.SAVED if choices.target_status == SAVED else VersionKind.SUBMITTED,
-    )
+    if finished is None:
+        versions_note(items, since=since, kind=version_kind(choices))
     return items
+
+
+def version_kind(choices: ImportChoices) -> str:
+    """The kind of the versions an import writes."""
+    return VersionKind.SAVED if choices.target_status == SAVED else VersionKind.SUBMITTED
 
 
 # --- the report and the task -------------------------------------------------------------------------

@@ -26,7 +26,14 @@ from django.core.management.base import BaseCommand, CommandError
 from factory.development.nodes import DATAARTS_RESOURCE_TYPES, REFERENCE_KINDS, UNRESOLVABLE_KINDS
 from factory.errors import DomainError
 from factory.packages import PackageError
-from factory.transfer.imports import CATEGORIES, POLICIES, ImportChoices, import_dry_run, import_run
+from factory.transfer.imports import (
+    CATEGORIES,
+    POLICIES,
+    ImportChoices,
+    import_dry_run,
+    import_report,
+    import_run,
+)
 from factory.transfer.models import SystemTask, TaskStatus
 from factory.transfer.selectors import workspace_first_admin
 from factory.workspaces.models import Role
@@ -128,7 +135,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message, returncode=EXIT_FAILED) from exc
         self._print_task(task, as_json=options["json"])
-        report = (task.result or {}).get("report") or {}
+        report = import_report(task) or {}
         if task.status == TaskStatus.FAILED:
             raise CommandError(task.message, returncode=EXIT_FAILED)
         if (report.get("summary") or {}).get("failed"):
@@ -221,7 +228,7 @@ class Command(BaseCommand):
             self.stdout.write(f"warning: {warning}")
 
     def _print_task(self, task: SystemTask, *, as_json: bool) -> None:
-        report = (task.result or {}).get("report")
+        report = import_report(task)
         if as_json:
             self.stdout.write(json.dumps(report or {"message": task.message}, indent=2, ensure_ascii=False))
             return
