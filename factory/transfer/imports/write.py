@@ -54,6 +54,8 @@ from factory.transfer.progress import ProgressPublisher
 from factory.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
+# Called with an object type and the items of a batch about to be saved (see ``plan_execute``).
+BeforeSave = Callable[[str, list[Item]], None]
 # The inspection took the task to 50 %; the apply takes it from there to 100 % as objects are written.
 APPLY_PROGRESS_START = 50
 # Objects per batch of resources, scripts or jobs: a tenth of the kind, within these bounds. Each batch is
@@ -135,10 +137,11 @@ class _Run:
         description: str,
         publisher: ProgressPublisher | None,
         finished: Callable[[Item], None] | None,
+        before_save: BeforeSave | None,
     ) -> None:
         self.plan, self.workspace, self.user, self.choices = plan, workspace, user, choices
         self.secrets, self.description, self.publisher = secrets, description, publisher
-        self.finished = finished
+        self.finished, self.before_save = finished, before_save
         self.submit = choices.target_status != SAVED
         self.failed = {i.key for i in plan.items if i.outcome == FAILED}
 
@@ -213,6 +216,8 @@ class _Run:
                     changed = True
         kept = [(item, c) for item, c in zip(todo, checks, strict=True) if item.outcome != FAILED]
         if kept:
+            if self.before_save is not None:
+                self.before_save(items[0].type, [item for item, _ in kept])
             save = _SAVES[items[0].type]
             try:
                 written = save(self, [c for _, c in kept])
@@ -293,6 +298,7 @@ def plan_execute(
     file_name: str,
     publisher: ProgressPublisher | None = None,
     finished: Callable[[Item], None] | None = None,
+    before_save: BeforeSave | None = None,
 ) -> list[Item]:
     """Write the plan; raise RolledBack (inside the caller's transaction) when it must be undone.
 
@@ -301,7 +307,9 @@ def plan_execute(
     ``publisher`` hears of every object as its batch is read and written, for the wizard's live progress:
     the rows written here are invisible to it until the commit. ``finished`` is called with every item
     once its outcome is final, in the plan's order (the apply records it as a subtask then); the new
-    versions of the items it has not been called with yet are noted at the end."""
+    versions of the items it has not been called with yet are noted at the end. ``before_save`` is called
+    with the type and the items of each batch of resources, scripts or jobs just before they are saved
+    (in the transaction; an overwritten item's ``existing`` is its row as it is before the write)."""
     items = plan.items
     if any(i.outcome == FAILED for i in items) and not choices.continue_on_error:
         raise RolledBack(items)
@@ -315,6 +323,7 @@ def plan_execute(
         description=f"Imported from {file_name}"[:128],
         publisher=publisher,
         finished=finished,
+        before_save=before_save,
     )
     if publisher is not None:
         publisher.stage(f"Importing {len(items)} object(s)...", total=len(items))
