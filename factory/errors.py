@@ -125,6 +125,12 @@ class ErrorCode(StrEnum):
     SOURCE_INVALID = "source_invalid"
     SOURCE_REQUIRED = "source_required"
     USER_DELETED = "user_deleted"  # the user who started the import no longer exists
+    # Environment profiles (promotion).
+    PROFILE_NOT_FOUND = "profile_not_found"
+    PROFILE_EXISTS = "profile_exists"
+    PROFILE_TARGET_INVALID = "profile_target_invalid"  # not a workspace of the user's, or the source itself
+    PROFILE_DOCUMENT_INVALID = "profile_document_invalid"  # a file to import that is no profile document
+    REWRITE_RULE_INVALID = "rewrite_rule_invalid"  # a text rewrite rule that cannot be used (its field named)
 
 
 class DomainError(Exception):

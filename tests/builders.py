@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
     from factory.connections.models import DataConnection, ExternalObject
     from factory.development.models import Job, Resource, Script
+    from factory.promotion.models import EnvironmentProfile
     from factory.workspaces.models import Workspace
 
 PASSWORD = "pw-for-tests-1"
@@ -285,6 +286,47 @@ def external_object_make(
     return ExternalObject.objects.create(
         workspace=workspace, kind=kind, name=name or _next_name("queue_"), **fields
     )
+
+
+def profile_body(name: str = "prod", *, target: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    """An environment profile as the console API takes it: by default to a remote console (with its keys),
+    mapping connection ``dev_dws`` to ``prod_dws`` and rewriting ``dev_dw.`` to ``prod_dw.``; ``extra``
+    replaces or adds top-level keys."""
+    body: dict[str, Any] = {
+        "name": name,
+        "description": "",
+        "target": target
+        or {
+            "kind": "remote",
+            "endpoint": "https://dataarts.prod.example.com",
+            "projectId": "prodproject",
+            "remoteWorkspaceId": "prodworkspace",
+            "obsFolder": "obs://stage-bucket/promotion/",
+            "accessKey": "PRODACCESSKEY0001",
+            "secretKey": "Prod-Remote-Secret-1",
+        },
+        "mappings": [
+            {"kind": "connection", "name": "dev_dws", "connectionType": "DWS", "replace": "prod_dws"}
+        ],
+        "publicParams": [],
+        "jobParams": [],
+        "environmentVariables": [],
+        "rewriteRules": [{"find": "dev_dw.", "replace": "prod_dw.", "regex": False, "wholeWord": True}],
+    }
+    body.update(extra)
+    return body
+
+
+def profile_make(
+    *, workspace: Workspace, user: AbstractBaseUser, name: str | None = None, **extra: Any
+) -> EnvironmentProfile:
+    """A profile made by ``profile_create`` from a ``profile_body`` (``extra`` replaces its keys)."""
+    from factory.api.promotion.profiles import ProfileInputSerializer, spec_from_input
+    from factory.promotion.services import profile_create
+
+    data = ProfileInputSerializer(data=profile_body(name or _next_name("profile_"), **extra))
+    data.is_valid(raise_exception=True)
+    return profile_create(workspace=workspace, user=user, spec=spec_from_input(data.validated_data))
 
 
 # --- packages to import ----------------------------------------------------------------------------------

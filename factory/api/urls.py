@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("factory.api.development.urls")),
     path("", include("factory.api.connections.urls")),
     path("", include("factory.api.transfer.urls")),
+    path("", include("factory.api.promotion.urls")),
 ]

@@ -1,0 +1,103 @@
+"""Reads of environment profiles, scoped to one workspace: another workspace's profile is not found.
+
+Besides the lists and the JSON document (``documents``), what a promotion needs of a profile, typed: the
+reference maps as the import takes them, and the parameter and variable overrides with their masked
+values decrypted (for the promotion that applies them, never for display).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from factory.errors import ErrorCode, NotFound
+from factory.packages.rewrite import TextRule
+from factory.workspaces.models import Workspace
+
+from .models import EnvironmentProfile
+from .services import profile_secrets_read
+from .specs import ProfileSecrets
+
+
+def profile_list(*, workspace: Workspace, search: str | None = None) -> QuerySet[EnvironmentProfile]:
+    profiles = EnvironmentProfile.objects.filter(workspace=workspace).select_related(
+        "workspace", "target_workspace", "created_by", "updated_by"
+    )
+    return profiles.filter(name__icontains=search).order_by("name") if search else profiles.order_by("name")
+
+
+def profile_get(*, workspace: Workspace, profile_id: int) -> EnvironmentProfile:
+    profile = profile_list(workspace=workspace).filter(pk=profile_id).first()
+    if profile is None:
+        raise NotFound("Environment profile not found.", code=ErrorCode.PROFILE_NOT_FOUND)
+    return profile
+
+
+def profile_get_by_name(*, workspace: Workspace, name: str) -> EnvironmentProfile:
+    profile = profile_list(workspace=workspace).filter(name=name).first()
+    if profile is None:
+        raise NotFound(
+            f"Workspace {workspace.name} has no environment profile named {name}.",
+            code=ErrorCode.PROFILE_NOT_FOUND,
+        )
+    return profile
+
+
+def profile_mapping(*, profile: EnvironmentProfile) -> dict[tuple[str, str], str]:
+    """The reference maps as ``ImportChoices.mapping`` takes them: ``(kind, old name) -> new name``."""
+    return {(m["kind"], m["name"]): m["replace"] for m in profile.mappings or []}
+
+
+def profile_rules(*, profile: EnvironmentProfile) -> list[TextRule]:
+    return [
+        TextRule(
+            find=r["find"],
+            replace=r["replace"],
+            regex=bool(r.get("regex")),
+            whole_word=bool(r.get("wholeWord", True)),
+        )
+        for r in profile.rewrite_rules or []
+    ]
+
+
+def profile_values(*, profile: EnvironmentProfile) -> ProfileSecrets:
+    """Every override's value, masked ones decrypted (unset masked ones are left out), with the remote
+    keys: what a promotion applies. Never for display or export."""
+    secrets = profile_secrets_read(profile=profile)
+    public = {p["name"]: p.get("value", "") for p in profile.public_params or [] if not p.get("masked")}
+    jobs: dict[str, dict[str, str]] = {}
+    for p in profile.job_params or []:
+        if not p.get("masked"):
+            jobs.setdefault(p["job"], {})[p["name"]] = p.get("value", "")
+    for job, values in secrets.job_params.items():
+        jobs.setdefault(job, {}).update(values)
+    variables = {
+        v["name"]: v.get("value", "") for v in profile.environment_variables or [] if not v.get("masked")
+    }
+    return ProfileSecrets(
+        access_key=secrets.access_key,
+        secret_key=secrets.secret_key,
+        public_params={**public, **secrets.public_params},
+        job_params=jobs,
+        environment_variables={**variables, **secrets.environment_variables},
+    )
+
+
+def profile_unset_secrets(*, profile: EnvironmentProfile) -> list[str]:
+    """What the profile still needs typed in, in words (after an import: its masked values)."""
+    secrets = profile_secrets_read(profile=profile)
+    missing = [
+        f"public parameter {p['name']}"
+        for p in profile.public_params or []
+        if p.get("masked") and p["name"] not in secrets.public_params
+    ]
+    missing += [
+        f"parameter {p['name']} of job {p['job']}"
+        for p in profile.job_params or []
+        if p.get("masked") and p["name"] not in (secrets.job_params.get(p["job"]) or {})
+    ]
+    missing += [
+        f"environment variable {v['name']}"
+        for v in profile.environment_variables or []
+        if v.get("masked") and v["name"] not in secrets.environment_variables
+    ]
+    return missing
