@@ -269,6 +269,10 @@ CELERY_TASK_IGNORE_RESULT = True  # task state lives in SystemTask rows, not a r
 CELERY_TASK_ACKS_LATE = True  # safe: every task checks its SystemTask row first (idempotent)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool process grown past this many kB by a task is replaced once the task is done: a large package's
+# inspection leaves a heap fragmented by millions of small objects that malloc never gives back, and the
+# apply that follows then starts from a fresh process instead of on top of it.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 160_000)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 3600)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 3300)
 if not CELERY_BROKER_URL.startswith("filesystem://"):
