@@ -39,6 +39,8 @@ class TaskStep(models.TextChoices):
     WRITE = "write", "Writing"  # export, pass 2
     INSPECT = "inspect", "Inspecting"  # import, step 1 (queued or running)
     INSPECTED = "inspected", "Waiting for the choices"  # import, between its steps
+    PREVIEW = "preview", "Previewing"  # import: what the choices would change (queued or running)
+    PREVIEWED = "previewed", "Waiting to import"  # import, the change-set shown
     APPLY = "apply", "Applying"  # import, step 3 (queued or running)
     DONE = "done", "Done"
 
@@ -118,6 +120,32 @@ class SubTask(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportChange(models.Model):
+    """What an import's preview found one object of the package would become in the workspace: ``new``,
+    ``changed``, ``unchanged``, or ``skipped`` / ``failed`` as the plan decided; with the structural diff
+    (``diff``, for a changed object) and, for a job, the documents before and after (``before``, ``after``:
+    secrets emptied) so that the wizard can draw the DAG. Replaced by each new preview of the task."""
+
+    task = models.ForeignKey(SystemTask, on_delete=models.CASCADE, related_name="changes")
+    order = models.PositiveIntegerField()
+    object_type = models.CharField(max_length=32)
+    name = models.CharField(max_length=128)
+    new_name = models.CharField(max_length=128, blank=True)
+    change = models.CharField(max_length=16)
+    message = models.TextField(blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    diff = models.JSONField(null=True, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["task", "order"]
+        indexes = [models.Index(fields=["task", "change", "order"], name="import_change_by_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.name}: {self.change}"
 
 
 class ExportArtifact(models.Model):

@@ -12,6 +12,7 @@ from celery import shared_task
 from factory.transfer.exports.run import export_run as export_run_body
 from factory.transfer.imports.apply import import_apply as import_apply_body
 from factory.transfer.imports.inspect import import_inspect as import_inspect_body
+from factory.transfer.imports.preview import import_preview as import_preview_body
 from factory.transfer.imports.stored import import_apply_stored as import_apply_stored_body
 
 # --- export ------------------------------------------------------------------------------------------
@@ -28,6 +29,11 @@ def export_run(task_id: int) -> None:
 @shared_task(name="transfer.import_inspect")
 def import_inspect(task_id: int) -> None:
     import_inspect_body(task_id=task_id)
+
+
+@shared_task(name="transfer.import_preview")
+def import_preview(task_id: int) -> None:
+    import_preview_body(task_id=task_id)
 
 
 @shared_task(name="transfer.import_apply")

@@ -151,6 +151,7 @@ BODIES: dict[tuple[str, str], Callable[[Side], Any] | None] = {
     },
     ("transfer:download-delete", "DELETE"): None,
     ("transfer:import-create", "POST"): lambda s: {"obsPath": "obs://probe-bucket/probe.zip"},
+    ("transfer:import-preview", "POST"): lambda s: {"policy": "overwrite"},
     ("transfer:import-apply", "POST"): lambda s: {"policy": "overwrite"},
     ("transfer:import-cancel", "POST"): None,
 }

@@ -39,7 +39,7 @@ from factory.development.services import (
     script_create,
     script_submit,
 )
-from factory.transfer.models import ExportArtifact, SystemTask, TaskKind, TaskStatus
+from factory.transfer.models import ExportArtifact, ImportChange, SystemTask, TaskKind, TaskStatus
 from factory.workspaces.models import Role, Workspace
 from factory.workspaces.services import access_key_create, membership_set
 from tests.builders import job_document, script_document, user_make, workspace_make
@@ -68,6 +68,7 @@ class Side:
     export_task: SystemTask
     artifact: ExportArtifact
     import_task: SystemTask
+    import_change: ImportChange  # a previewed object of the import
     access_key_id: str
     secret_key: str
 
@@ -88,6 +89,7 @@ class Side:
             self.export_task.name,
             self.import_task.name,
             self.import_task.params["source"]["fileName"],
+            self.import_change.name,
         ]
 
 
@@ -183,6 +185,7 @@ def side_build(prefix: str, *, is_default: bool) -> Side:
         ),
     )
     export_task, artifact = _export_task(workspace, admin, f"{prefix}_export.zip")
+    import_task = _import_task(workspace, admin, f"{prefix}_package.zip")
     key, secret = access_key_create(user=admin, workspace=workspace)
     return Side(
         prefix=prefix,
@@ -209,7 +212,10 @@ def side_build(prefix: str, *, is_default: bool) -> Side:
         ),
         export_task=export_task,
         artifact=artifact,
-        import_task=_import_task(workspace, admin, f"{prefix}_package.zip"),
+        import_task=import_task,
+        import_change=ImportChange.objects.create(
+            task=import_task, order=1, object_type="job", name=f"{prefix}_previewed_job", change="new"
+        ),
         access_key_id=key.access_key_id,
         secret_key=secret,
     )
@@ -264,6 +270,7 @@ CONSOLE_KWARGS: dict[str, Callable[[Route, Side], Any]] = {
     "variable_id": lambda route, side: side.variable.pk,
     "artifact_id": lambda route, side: side.artifact.pk,
     "task_id": _task,
+    "change_id": lambda route, side: side.import_change.pk,
 }
 
 V1_KWARGS: dict[str, Callable[[Route, Side], Any]] = {

@@ -160,6 +160,37 @@ class InspectionSerializer(serializers.Serializer):
         ref_name = "Inspection"
 
 
+class ImportChangesSummarySerializer(serializers.Serializer):
+    new = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "ImportChangesSummary"
+
+
+class ImportChangesErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    code = serializers.CharField()
+
+    class Meta:
+        ref_name = "ImportChangesError"
+
+
+class ImportChangesSerializer(serializers.Serializer):
+    """The last preview: how many objects would be new, changed, unchanged, skipped or failed, with the
+    choices it was made with (the objects: GET changes/); or why it could not be made."""
+
+    summary = ImportChangesSummarySerializer(required=False)
+    choices = serializers.DictField(required=False)
+    error = ImportChangesErrorSerializer(required=False)
+
+    class Meta:
+        ref_name = "ImportChanges"
+
+
 class ReportUnresolvedSerializer(serializers.Serializer):
     """Where an imported job uses a reference left unresolved (node null: the job's schedule)."""
 
@@ -221,6 +252,9 @@ class ImportReportSerializer(serializers.Serializer):
     skipped = ReportRowSerializer(many=True)
     renamed = ReportRowSerializer(many=True)
     failed = ReportRowSerializer(many=True)
+    unchanged = ReportRowSerializer(
+        many=True, required=False, help_text="Already as the package has them: not written."
+    )
     unresolved = ReportUnresolvedSerializer(
         many=True,
         required=False,

@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from factory.api.transfer.import_changes import ImportChangeDetailApi, ImportChangeListApi, ImportPreviewApi
 from factory.api.transfer.imports import (
     ImportApplyApi,
     ImportCancelApi,
@@ -19,6 +20,9 @@ urlpatterns = [
     path("workspaces/<str:workspace_id>/obs/browse/", ObsBrowseApi.as_view(), name="obs-browse"),
     path("workspaces/<str:workspace_id>/imports/", ImportCreateApi.as_view(), name="import-create"),
     path(_TASK, ImportDetailApi.as_view(), name="import-detail"),
+    path(_TASK + "preview/", ImportPreviewApi.as_view(), name="import-preview"),
+    path(_TASK + "changes/", ImportChangeListApi.as_view(), name="import-changes"),
+    path(_TASK + "changes/<int:change_id>/", ImportChangeDetailApi.as_view(), name="import-change"),
     path(_TASK + "apply/", ImportApplyApi.as_view(), name="import-apply"),
     path(_TASK + "cancel/", ImportCancelApi.as_view(), name="import-cancel"),
     path(_TASK + "report.json", ImportReportApi.as_view(), name="import-report"),

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from factory.api.common import WorkspaceApi
 from factory.api.transfer.import_schema import (
+    ImportChangesSerializer,
     ImportReportFileSerializer,
     ImportReportSerializer,
     InspectionSerializer,
@@ -55,6 +56,7 @@ class ImportTaskSerializer(TaskSerializer):
     source = serializers.SerializerMethodField()
     choices = serializers.SerializerMethodField()
     inspection = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
     report = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
 
@@ -80,6 +82,10 @@ class ImportTaskSerializer(TaskSerializer):
     @extend_schema_field(InspectionSerializer(allow_null=True))
     def get_inspection(self, task: SystemTask) -> dict[str, Any] | None:
         return (task.result or {}).get("inspection")
+
+    @extend_schema_field(ImportChangesSerializer(allow_null=True))
+    def get_changes(self, task: SystemTask) -> dict[str, Any] | None:
+        return (task.result or {}).get("changes")
 
     @extend_schema_field(ImportReportSerializer(allow_null=True))
     def get_report(self, task: SystemTask) -> dict[str, Any] | None:
@@ -145,6 +151,7 @@ def import_choices_of(body: dict[str, Any]) -> ImportChoices:
         directory_mode=body.get("directoryMode") or "prefix",
         target_status=body.get("targetStatus") or "submitted",
         continue_on_error=bool(body.get("continueOnError")),
+        skip_unchanged=bool(body.get("skipUnchanged", True)),
     )
 
 
@@ -237,6 +244,11 @@ class ImportApplyApi(_ImportTaskApi):
         directoryMode = serializers.ChoiceField(choices=DIRECTORY_MODES, default="prefix")
         targetStatus = serializers.ChoiceField(choices=TARGET_STATUSES, default="submitted")
         continueOnError = serializers.BooleanField(default=False)
+        skipUnchanged = serializers.BooleanField(
+            default=True,
+            help_text="Write nothing for an object that already is what the import would write (outcome "
+            "unchanged): importing the same package twice writes no version the second time.",
+        )
 
         class Meta:
             ref_name = "ImportApplyInput"

@@ -14,6 +14,7 @@ choices.
 """
 
 from factory.transfer.imports.apply import import_apply
+from factory.transfer.imports.changes import CHANGE_KINDS
 from factory.transfer.imports.choices import (
     DIRECTORY_MODES,
     TARGET_STATUSES,
@@ -28,8 +29,13 @@ from factory.transfer.imports.common import (
 )
 from factory.transfer.imports.inline import import_dry_run, import_run
 from factory.transfer.imports.inspect import import_inspect, package_inspect
-from factory.transfer.imports.report import import_report
-from factory.transfer.imports.request import import_apply_request, import_cancel, import_report_get
+from factory.transfer.imports.report import import_change_get, import_changes, import_report
+from factory.transfer.imports.request import (
+    import_apply_request,
+    import_cancel,
+    import_preview_request,
+    import_report_get,
+)
 from factory.transfer.imports.start import import_create, import_create_chained, import_task_get
 from factory.transfer.imports.stored import import_apply_stored, import_choices_store
 
@@ -50,7 +56,11 @@ __all__ = [
     "import_choices_store",
     "import_dry_run",
     "import_inspect",
+    "import_preview_request",
     "import_report",
+    "import_change_get",
+    "import_changes",
+    "CHANGE_KINDS",
     "import_report_get",
     "import_run",
     "import_task_get",

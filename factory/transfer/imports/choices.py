@@ -42,6 +42,8 @@ class ImportChoices:
     directory_mode: str = "prefix"
     target_status: str = SUBMITTED
     continue_on_error: bool = False
+    # Write nothing for an object that already is what the import would write (outcome "unchanged").
+    skip_unchanged: bool = False
     # The secrets typed in for ``create_connections`` (by name): never in ``to_params``, kept only encrypted.
     connection_secrets: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -67,6 +69,7 @@ class ImportChoices:
                 "directoryMode": self.directory_mode,
                 "targetStatus": self.target_status,
                 "continueOnError": self.continue_on_error,
+                "skipUnchanged": self.skip_unchanged,
             }
         )
 
@@ -93,6 +96,7 @@ class ImportChoices:
             directory_mode=params.get("directoryMode") or "prefix",
             target_status=params.get("targetStatus") or SUBMITTED,
             continue_on_error=bool(params.get("continueOnError")),
+            skip_unchanged=bool(params.get("skipUnchanged")),
         )
 
 

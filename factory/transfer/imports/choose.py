@@ -15,6 +15,8 @@ from factory.transfer.imports.common import (
     OVERWRITE,
     STEP_APPLY,
     STEP_INSPECTED,
+    STEP_PREVIEW,
+    STEP_PREVIEWED,
     stale_imports_fail,
 )
 from factory.transfer.imports.validate import import_choices_validate
@@ -56,21 +58,24 @@ def waiting_check(task: SystemTask, *, user: User) -> None:
         raise PermissionDenied(
             "Only the user who started this import can continue it.", code=ErrorCode.NOT_IMPORT_OWNER
         )
-    if task.status != TaskStatus.WAITING or task.step != STEP_INSPECTED:
+    if task.status != TaskStatus.WAITING or task.step not in (STEP_INSPECTED, STEP_PREVIEWED):
         raise Conflict(
             f"Import {task.public_id} is not waiting for choices (it is {task.status.lower()}, step {task.step}).",
             code=ErrorCode.IMPORT_NOT_WAITING,
         )
 
 
-def import_choices_record(*, task: SystemTask, user: User, choices: ImportChoices) -> tuple[SystemTask, str]:
+def import_choices_record(
+    *, task: SystemTask, user: User, choices: ImportChoices, preview: bool = False
+) -> tuple[SystemTask, str]:
     """Check the user's choices against the inspection and record them: the task is PENDING for its apply
     step. Returns the row and the message it had while waiting (to go back to if the apply cannot be
     queued).
 
     Refused with 400 naming every missing reference without a replacement (and every other bad choice),
     with 409 when another import of the workspace is running. Secrets typed in for connections to create
-    are stored only encrypted in the task row, which the apply clears.
+    are stored only encrypted in the task row, which the apply clears. With ``preview`` the task is
+    PENDING for its preview step instead (which keeps them for the apply).
     """
     waiting_check(task, user=user)
     inspection = (task.result or {}).get("inspection") or {}
@@ -92,9 +97,9 @@ def import_choices_record(*, task: SystemTask, user: User, choices: ImportChoice
                 connections=secrets, public_params=parsed.public_params, job_params=parsed.job_params
             )
             row.status = TaskStatus.PENDING
-            row.step = STEP_APPLY
+            row.step = STEP_PREVIEW if preview else STEP_APPLY
             row.attempts = 0
-            row.message = "Importing..."
+            row.message = "Previewing the changes..." if preview else "Importing..."
             row.save(
                 update_fields=[
                     "params",

@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 STEP_INSPECT = TaskStep.INSPECT
 STEP_INSPECTED = TaskStep.INSPECTED
+STEP_PREVIEW = TaskStep.PREVIEW
+STEP_PREVIEWED = TaskStep.PREVIEWED
 STEP_APPLY = TaskStep.APPLY
 STEP_DONE = TaskStep.DONE
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from factory.packages import PackageError
+from factory.packages import Package, PackageError
 from factory.transfer.imports.apply import import_apply
+from factory.transfer.imports.changes import CHANGE_KINDS
 from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.imports.common import (
     CATEGORIES,
@@ -23,6 +24,9 @@ from factory.transfer.imports.common import (
     source_label,
 )
 from factory.transfer.imports.inspect import import_inspect, package_inspect
+from factory.transfer.imports.items import FAILED, SKIPPED
+from factory.transfer.imports.plan import plan_build
+from factory.transfer.imports.preview import changes_compare
 from factory.transfer.imports.request import import_apply_request, import_cancel
 from factory.transfer.imports.start import _check_choice, import_create
 from factory.transfer.models import SystemTask, TaskStatus
@@ -37,8 +41,13 @@ def import_dry_run(
     category: str = CATEGORY_JOB,
     obs_path: str | None = None,
     file_path: str | None = None,
+    choices: ImportChoices | None = None,
+    policy: str = "overwrite",
 ) -> dict[str, Any]:
-    """What step 2 would show, without a task row: read and inspect the package in this process."""
+    """What step 2 would show, without a task row: read and inspect the package in this process. With
+    ``choices`` (``import_jobs --dry-run``), also what importing with them would change: each job,
+    script and resource gets its ``change`` (new, changed, unchanged, skipped, failed) with the reason
+    (``changeMessage``) and, when it changes, its structural ``diff``; ``changes`` sums them up."""
     _check_choice(category, CATEGORIES, "category")
     if obs_path is not None:
         source = {
@@ -59,10 +68,49 @@ def import_dry_run(
         raise PackageRefused(message, fields=detail) from exc
     with package:
         inspection = package_inspect(package=package, workspace=workspace, user=user, category=category)
+        if choices is not None:
+            _changes_add(
+                inspection,
+                package=package,
+                workspace=workspace,
+                user=user,
+                category=category,
+                choices=replace(choices, policy=choices.policy or policy),
+            )
     inspection["package"].update(
         fileName=source["fileName"], source=source_label(source), sha256=digest, size=size
     )
     return inspection
+
+
+def _changes_add(
+    inspection: dict[str, Any],
+    *,
+    package: Package,
+    workspace: Workspace,
+    user: User,
+    category: str,
+    choices: ImportChoices,
+) -> None:
+    plan = plan_build(
+        package=package, category=category, workspace=workspace, user=user, choices=choices, lock=False
+    )
+    rows = {
+        (noun[:-1], row["name"]): row for noun in ("jobs", "scripts", "resources") for row in inspection[noun]
+    }
+    summary = dict.fromkeys(CHANGE_KINDS, 0)
+    for compared in changes_compare(plan, workspace=workspace, user=user, choices=choices):
+        change, diff = compared.classified.change, compared.classified.diff
+        summary[change] += 1
+        row = rows.get((compared.item.type, compared.item.name))
+        if row is None:
+            continue
+        row["change"] = change
+        if change in (SKIPPED, FAILED):
+            row["changeMessage"] = compared.item.message
+        if diff is not None and diff.changed:
+            row["diff"] = diff.to_dict()
+    inspection["changes"] = {"summary": summary}
 
 
 def import_run(

@@ -13,7 +13,9 @@ OVERWRITTEN = "overwritten"
 SKIPPED = "skipped"
 RENAMED = "renamed"
 FAILED = "failed"
-OUTCOMES = (CREATED, OVERWRITTEN, SKIPPED, RENAMED, FAILED)
+# Already as the package has it: not written (an import that skips unchanged objects).
+UNCHANGED = "unchanged"
+OUTCOMES = (CREATED, OVERWRITTEN, SKIPPED, RENAMED, FAILED, UNCHANGED)
 
 
 @dataclass

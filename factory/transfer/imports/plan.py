@@ -217,16 +217,17 @@ def plan_build(
     workspace: Workspace,
     user: User,
     choices: ImportChoices,
+    lock: bool = True,
 ) -> Plan:
-    """Decide every object's outcome and final document on the live (row-locked) workspace; nothing is
-    written. Failures found here (locks, schedules, missing references, failed dependencies) are on the
+    """Decide every object's outcome and final document on the live (row-locked, unless ``lock`` is
+    false: a preview) workspace; nothing is written. Failures found here (locks, schedules, missing references, failed dependencies) are on the
     items."""
     contents = Contents.of(package, category=category)
     uses = references_collect(contents)
     names = names_needed(contents, uses)
     for (kind, _), replace in choices.mapping.items():
         names[kind].add(replace)
-    existing = existing_load(workspace=workspace, names=names, lock=True)
+    existing = existing_load(workspace=workspace, names=names, lock=lock)
 
     connections = {c.name: c for c in contents.connections}
     items: list[Item] = []

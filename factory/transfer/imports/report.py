@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
+from factory.errors import ErrorCode, NotFound
 from factory.transfer.imports.items import CREATED, OUTCOMES, OVERWRITTEN, RENAMED
-from factory.transfer.models import SystemTask
+from factory.transfer.models import ImportChange, SystemTask
 
 # The outcomes whose jobs are in the workspace now, with the nodes they were told to leave unresolved.
 WRITTEN = (CREATED, OVERWRITTEN, RENAMED)
@@ -71,3 +74,30 @@ def import_report(task: SystemTask) -> dict[str, Any] | None:
         "unresolved": stored.get("unresolved", []),
         **{outcome: [row for row in rows if row["outcome"] == outcome] for outcome in OUTCOMES},
     }
+
+
+# --- the preview's change-set ------------------------------------------------------------------------
+
+
+def import_changes(
+    *, task: SystemTask, object_type: str | None = None, change: str | None = None, search: str | None = None
+) -> QuerySet[ImportChange]:
+    """The objects of the task's last preview, in the order the import would write them, optionally of
+    one type, one kind of change, or with ``search`` in their name."""
+    rows = ImportChange.objects.filter(task=task).order_by("order")
+    if object_type:
+        rows = rows.filter(object_type=object_type)
+    if change:
+        rows = rows.filter(change=change)
+    if search:
+        rows = rows.filter(Q(name__icontains=search) | Q(new_name__icontains=search))
+    return rows.defer("diff", "before", "after")
+
+
+def import_change_get(*, task: SystemTask, change_id: int) -> ImportChange:
+    row = ImportChange.objects.filter(task=task, pk=change_id).first()
+    if row is None:
+        raise NotFound(
+            f"Import {task.public_id} has no previewed object {change_id}.", code=ErrorCode.NOT_FOUND
+        )
+    return row

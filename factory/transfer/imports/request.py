@@ -17,7 +17,7 @@ from factory.transfer.imports.common import (
     upload_delete,
 )
 from factory.transfer.imports.report import import_report
-from factory.transfer.imports.start import _apply_enqueue
+from factory.transfer.imports.start import _apply_enqueue, _preview_enqueue
 from factory.transfer.models import SystemTask, TaskStatus
 
 
@@ -29,6 +29,17 @@ def import_apply_request(
     row, waiting_message = import_choices_record(task=task, user=user, choices=choices)
     if enqueue:  # the choices are committed (or the caller's transaction commits them first)
         transaction.on_commit(partial(_apply_enqueue, row.pk, waiting_message))
+    return row
+
+
+def import_preview_request(
+    *, task: SystemTask, user: User, choices: ImportChoices, enqueue: bool = True
+) -> SystemTask:
+    """What the choices would change: checked as for the apply, then the ``import_preview`` task
+    classifies every object (new, changed, unchanged) and the import waits again, for the apply."""
+    row, waiting_message = import_choices_record(task=task, user=user, choices=choices, preview=True)
+    if enqueue:
+        transaction.on_commit(partial(_preview_enqueue, row.pk, waiting_message))
     return row
 
 

@@ -48,6 +48,7 @@ from factory.transfer.imports.common import (
     STEP_APPLY,
     STEP_INSPECT,
     STEP_INSPECTED,
+    STEP_PREVIEW,
     PackageRefused,
     safe_file_name,
     source_label,
@@ -100,6 +101,21 @@ def _apply_enqueue(task_id: int, message: str) -> None:
         partial(_enqueue, "import_apply", task_id),
         on_failure=partial(_apply_back_to_waiting, task_id, message),
         what=f"the apply of import {task_id}",
+    )
+
+
+def _preview_enqueue(task_id: int, message: str) -> None:
+    queue_send(
+        partial(_enqueue, "import_preview", task_id),
+        on_failure=partial(_preview_back_to_waiting, task_id, message),
+        what=f"the preview of import {task_id}",
+    )
+
+
+def _preview_back_to_waiting(task_id: int, message: str) -> None:
+    """The preview could not be queued: the import waits for its choices again."""
+    SystemTask.objects.filter(pk=task_id, status=TaskStatus.PENDING, step=STEP_PREVIEW).update(
+        status=TaskStatus.WAITING, step=STEP_INSPECTED, message=message, updated_at=timezone.now()
     )
 
 

@@ -299,5 +299,6 @@ def import_choices_validate(
         directory_mode=directory_mode,
         target_status=target_status,
         continue_on_error=continue_on_error,
+        skip_unchanged=choices.skip_unchanged,
     )
     return checked, secrets

@@ -44,11 +44,12 @@ from factory.development.services import (
 )
 from factory.errors import DomainError
 from factory.packages.secrets import secret_name_like
+from factory.transfer.imports.changes import classify, states_before
 from factory.transfer.imports.choices import (
     SAVED,
     ImportChoices,
 )
-from factory.transfer.imports.items import FAILED, OVERWRITTEN, SKIPPED, Item, RolledBack
+from factory.transfer.imports.items import FAILED, OVERWRITTEN, SKIPPED, UNCHANGED, Item, RolledBack
 from factory.transfer.imports.plan import Plan
 from factory.transfer.progress import ProgressPublisher
 from factory.workspaces.models import Workspace
@@ -207,6 +208,8 @@ class _Run:
                 self.failed.add(item.key)
                 if not self.choices.continue_on_error:
                     self._finish(items)  # publishes up to the failure, then rolls back
+        if self.choices.skip_unchanged:
+            self._unchanged(todo, checks)
         # What depends on an object of this very batch that failed its checks.
         changed = True
         while changed:
@@ -214,7 +217,9 @@ class _Run:
             for item in todo:
                 if item.outcome != FAILED and self.dependency_failed(item):
                     changed = True
-        kept = [(item, c) for item, c in zip(todo, checks, strict=True) if item.outcome != FAILED]
+        kept = [
+            (item, c) for item, c in zip(todo, checks, strict=True) if item.outcome not in (FAILED, UNCHANGED)
+        ]
         if kept:
             if self.before_save is not None:
                 self.before_save(items[0].type, [item for item, _ in kept])
@@ -233,6 +238,22 @@ class _Run:
                 for (item, _), result in zip(kept, written, strict=True):
                     item.written(result)
         self._finish(items)
+
+    def _unchanged(self, items: list[Item], checks: list[Any]) -> None:
+        """Note the overwritten items that already are what would be written: they are not written."""
+        checked = [(i, c) for i, c in zip(items, checks, strict=True) if not isinstance(c, DomainError)]
+        if not checked:
+            return
+        before = states_before(checked[0][0].type, [item for item, _ in checked])
+        for item, row in checked:
+            if item.outcome != OVERWRITTEN or item.existing is None:
+                continue
+            after = getattr(row, "document", None)
+            if classify(item, after, before.get(item.existing.pk), submit=self.submit).change == UNCHANGED:
+                item.outcome = UNCHANGED
+                item.message = (
+                    f"{item.type.capitalize()} {item.name} is already as the package has it: not written."
+                )
 
     def _save_alone(self, save: Any, item: Item, checked: Any) -> None:
         try:

@@ -98,7 +98,14 @@ class Command(BaseCommand):
         parser.add_argument("--saved", action="store_true", help="Import as saved, not submitted, versions.")
         parser.add_argument("--continue-on-error", action="store_true", help="Import the others on failure.")
         parser.add_argument(
-            "--dry-run", action="store_true", help="Show what would be imported; change nothing."
+            "--no-skip-unchanged",
+            action="store_true",
+            help="Write a new version even of objects that already are as the package has them.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Show what would be imported and what it would change (new, changed, unchanged); change nothing.",
         )
         parser.add_argument("--json", action="store_true", help="Print the inspection or the report as JSON.")
 
@@ -118,7 +125,12 @@ class Command(BaseCommand):
             source = self._source(options["package"])
             if options["dry_run"]:
                 inspection = import_dry_run(
-                    workspace=workspace, user=user, category=options["category"], **source
+                    workspace=workspace,
+                    user=user,
+                    category=options["category"],
+                    choices=self._choices(options),
+                    policy=options["policy"],
+                    **source,
                 )
                 self._print_inspection(inspection, as_json=options["json"])
                 return
@@ -188,6 +200,7 @@ class Command(BaseCommand):
             target_directory=options.get("target_directory"),
             target_status="saved" if options["saved"] else "submitted",
             continue_on_error=bool(options["continue_on_error"]),
+            skip_unchanged=not options["no_skip_unchanged"],
         )
 
     def _print_inspection(self, inspection: dict[str, Any], *, as_json: bool) -> None:
@@ -198,6 +211,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"package {package['fileName']} ({package['layout']} layout, {package['size']} bytes)"
         )
+        summary = (inspection.get("changes") or {}).get("summary")
+        if summary:
+            parts = [f"{summary[kind]} {kind}" for kind in summary if summary[kind]]
+            self.stdout.write(f"would import: {', '.join(parts) or 'nothing'}")
         for noun in ("jobs", "scripts", "resources"):
             for obj in inspection[noun]:
                 state = "exists" if obj["exists"] else "new"
@@ -207,6 +224,13 @@ class Command(BaseCommand):
                     state += ", scheduled"
                 if obj.get("blockedReason"):
                     state += f"; overwrite would fail: {obj['blockedReason']}"
+                if obj.get("change") and obj["change"] != state:
+                    state += f"; import: {obj['change']}"
+                    counts = (obj.get("diff") or {}).get("summary") or {}
+                    if counts:
+                        state += " (" + ", ".join(f"{k} {v}" for k, v in counts.items() if v) + ")"
+                    if obj.get("changeMessage"):
+                        state += f": {obj['changeMessage']}"
                 self.stdout.write(f"  {noun[:-1]} {obj['name']}: {state}")
         for connection in inspection["connections"]:
             can = "exists" if connection["exists"] else "can be created"
@@ -230,7 +254,8 @@ class Command(BaseCommand):
     def _print_task(self, task: SystemTask, *, as_json: bool) -> None:
         report = import_report(task)
         if as_json:
-            self.stdout.write(json.dumps(report or {"message": task.message}, indent=2, ensure_ascii=False))
+            out = {"taskId": task.public_id, "status": task.status, **(report or {"message": task.message})}
+            self.stdout.write(json.dumps(out, indent=2, ensure_ascii=False))
             return
         self.stdout.write(f"task {task.public_id}: {task.status}")
         for row in (report or {}).get("objects", []):

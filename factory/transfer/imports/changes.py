@@ -1,0 +1,123 @@
+"""Import, what it would change: each object of the package against the workspace, compared on the
+document the import would write (after the replacements, parameters, target directory and the checks'
+own rules) with the structural diff of :mod:`factory.packages.diff` (positions, key order, defaults and
+secret values never count).
+
+Used twice, the same way: by the preview (``preview``), which records every object's change for the
+wizard, and by the apply, which with ``skipUnchanged`` writes nothing for an unchanged object. An
+object is ``unchanged`` when its development state already is what would be written and, for an import
+that submits, that state is submitted; a package that carries a secret value (DataArts' own exports
+may) is always ``changed``, as only whether a secret is set can be compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from factory.development.models import Job, Resource, Script
+from factory.development.selectors.diffs import NODE_SENSITIVE_PROPERTIES
+from factory.packages import job_document_redact
+from factory.packages.diff import JobDiff, PropertiesDiff, ScriptDiff, job_diff, resource_diff, script_diff
+from factory.transfer.imports.items import CREATED, FAILED, OVERWRITTEN, RENAMED, SKIPPED, UNCHANGED, Item
+
+NEW = "new"
+CHANGED = "changed"
+# A preview's rows: what each object would become (skipped and failed ones by the plan's outcome).
+CHANGE_KINDS = (NEW, CHANGED, UNCHANGED, SKIPPED, FAILED)
+
+Diff = JobDiff | ScriptDiff | PropertiesDiff
+
+
+@dataclass(frozen=True)
+class Before:
+    """An object's development state, as the comparison needs it."""
+
+    document: dict[str, Any]
+    submitted: bool
+
+
+def states_before(object_type: str, items: Iterable[Item]) -> dict[int, Before]:
+    """The development state of the objects ``items`` would overwrite, by primary key: one query."""
+    pks = [item.existing.pk for item in items if item.outcome == OVERWRITTEN and item.existing is not None]
+    if not pks or object_type not in ("job", "script", "resource"):
+        return {}
+    if object_type == "resource":
+        rows = Resource.objects.filter(pk__in=pks).values_list("pk", "document", "type", "location")
+        return {
+            pk: Before(document={"type": type_, "location": location, **(doc or {})}, submitted=True)
+            for pk, doc, type_, location in rows
+        }
+    model = Job if object_type == "job" else Script
+    values = model.objects.filter(pk__in=pks).values_list("pk", "document", "revision", "submitted_revision")
+    return {pk: Before(document=doc or {}, submitted=sub == rev) for pk, doc, rev, sub in values}
+
+
+def _carries_secret(object_type: str, document: dict[str, Any]) -> bool:
+    return object_type == "job" and job_document_redact(document=document) != document
+
+
+def diff_of(object_type: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> Diff | None:
+    if object_type == "job":
+        return job_diff(before, after, sensitive_properties=NODE_SENSITIVE_PROPERTIES)
+    if object_type == "script":
+        return script_diff(before, after)
+    if object_type == "resource":
+        return resource_diff(before, after)
+    return None
+
+
+@dataclass(frozen=True)
+class Classified:
+    change: str
+    diff: Diff | None = None
+
+
+def classify(item: Item, after: Any, before: Before | None, *, submit: bool) -> Classified:
+    """What writing ``after`` (the checked document) for ``item`` would change."""
+    if item.outcome in (SKIPPED, FAILED):
+        return Classified(item.outcome)
+    if item.outcome in (CREATED, RENAMED) or before is None or not isinstance(after, dict):
+        return Classified(NEW)
+    diff = diff_of(item.type, before.document, after)
+    if diff is None or diff.changed or (submit and not before.submitted) or _carries_secret(item.type, after):
+        return Classified(CHANGED, diff)
+    return Classified(UNCHANGED, diff)
+
+
+def counts_of(diff: Diff | None) -> dict[str, int]:
+    """The figures a preview row shows: how much of the object changes."""
+    if isinstance(diff, JobDiff):
+        summary = diff.summary()
+        return {
+            "nodesAdded": summary["nodesAdded"],
+            "nodesRemoved": summary["nodesRemoved"],
+            "nodesModified": summary["nodesModified"],
+            "edgesAdded": summary["edgesAdded"],
+            "edgesRemoved": summary["edgesRemoved"],
+            "properties": summary["schedule"] + summary["params"] + summary["properties"],
+        }
+    if isinstance(diff, ScriptDiff):
+        return {
+            "linesAdded": diff.lines_added,
+            "linesRemoved": diff.lines_removed,
+            "properties": len(diff.properties),
+        }
+    if isinstance(diff, PropertiesDiff):
+        return {"properties": len(diff.properties)}
+    return {}
+
+
+__all__ = [
+    "CHANGED",
+    "CHANGE_KINDS",
+    "NEW",
+    "UNCHANGED",
+    "Before",
+    "Classified",
+    "classify",
+    "counts_of",
+    "diff_of",
+    "states_before",
+]

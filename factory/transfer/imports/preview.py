@@ -1,0 +1,269 @@
+"""Import, the preview in the background (``import_preview``): what the user's choices would do to the
+workspace, object by object, before anything is written.
+
+The plan is built as the apply builds it (the same outcomes, replacements, parameters and target
+directory) but without locking a row; each batch of resources, scripts and jobs is checked as the apply
+checks it, and each document the import would write is compared with the object's development state
+(``changes``). One ``ImportChange`` row per object, written a batch at a time, so that memory is set by
+a batch; the task row gets the summary (``result["changes"]``) and waits for the apply.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from factory.connections.resources import resources_import_check
+from factory.development.services import ImportEntry, jobs_import_check, scripts_import_check
+from factory.errors import DomainError, ErrorCode
+from factory.packages import Package, job_document_redact
+from factory.transfer.imports.changes import (
+    CHANGE_KINDS,
+    NEW,
+    Classified,
+    classify,
+    counts_of,
+    states_before,
+)
+from factory.transfer.imports.choices import SAVED, ImportChoices, import_secrets_unpack
+from factory.transfer.imports.common import (
+    CATEGORY_JOB,
+    STEP_INSPECTED,
+    STEP_PREVIEW,
+    STEP_PREVIEWED,
+    error_detail,
+    inspected_sha256,
+    package_load,
+    task_claim,
+    task_locked,
+    task_user,
+)
+from factory.transfer.imports.items import FAILED, OVERWRITTEN, SKIPPED, Item
+from factory.transfer.imports.plan import Plan, plan_build
+from factory.transfer.models import ImportChange, SystemTask, TaskStatus
+from factory.transfer.progress import ProgressPublisher, task_progress_clear
+from factory.workspaces.models import Workspace
+
+logger = logging.getLogger(__name__)
+BATCH = 500
+PREVIEW_PROGRESS_START = 50
+
+Check = Callable[[Workspace, User, Sequence[ImportEntry[Any]]], list[Any]]
+_CHECKS: dict[str, Check] = {
+    "resource": lambda workspace, user, entries: resources_import_check(workspace=workspace, entries=entries),
+    "script": lambda workspace, user, entries: scripts_import_check(
+        workspace=workspace, user=user, entries=entries
+    ),
+    "job": lambda workspace, user, entries: jobs_import_check(
+        workspace=workspace, user=user, entries=entries
+    ),
+}
+
+
+def _shown(object_type: str, document: Any) -> Any:
+    """A job document as the wizard may see it: secrets emptied."""
+    if object_type != "job" or not isinstance(document, dict):
+        return None
+    return job_document_redact(document=document)
+
+
+class _Rows:
+    """The preview's rows, written a batch at a time, and its summary."""
+
+    def __init__(self, task: SystemTask) -> None:
+        self.task = task
+        self.pending: list[ImportChange] = []
+        self.order = 0
+        self.summary = dict.fromkeys(CHANGE_KINDS, 0)
+
+    def add(
+        self,
+        item: Item,
+        classified: Classified,
+        *,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        self.order += 1
+        self.summary[classified.change] += 1
+        diff = classified.diff
+        changed = diff is not None and diff.changed
+        self.pending.append(
+            ImportChange(
+                task=self.task,
+                order=self.order,
+                object_type=item.type,
+                name=item.name[:128],
+                new_name=(item.new_name or "")[:128],
+                change=classified.change,
+                message=item.message if classified.change in (SKIPPED, FAILED) else "",
+                counts=counts_of(diff) if changed else {},
+                diff=diff.to_dict() if changed and diff is not None else None,
+                # The DAG of a job is drawn from its documents: both when it changes, the new one when new.
+                before=_shown(item.type, before) if changed else None,
+                after=_shown(item.type, after) if changed or classified.change == NEW else None,
+            )
+        )
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            ImportChange.objects.bulk_create(self.pending)
+            self.pending = []
+
+
+@dataclass(frozen=True)
+class Compared:
+    """An object of the plan and what importing it would change."""
+
+    item: Item
+    classified: Classified
+    before: dict[str, Any] | None = None
+    after: Any = None
+
+
+def _compare_batch(
+    plan: Plan, items: list[Item], *, workspace: Workspace, user: User, submit: bool
+) -> Iterator[Compared]:
+    """One batch of resources, scripts or jobs: checked as the apply checks them, then compared."""
+    todo = [item for item in items if item.outcome not in (SKIPPED, FAILED)]
+    documents = [plan.document(item) for item in todo]
+    entries = [
+        ImportEntry(document=document, obj=item.existing if item.outcome == OVERWRITTEN else None)
+        for item, document in zip(todo, documents, strict=True)
+    ]
+    checks = _CHECKS[items[0].type](workspace, user, entries) if entries else []
+    checked = {id(item): row for item, row in zip(todo, checks, strict=True)}
+    before = states_before(items[0].type, todo)
+    for item in items:
+        row = checked.get(id(item))
+        if isinstance(row, DomainError):
+            item.fail(f"{item.type.capitalize()} {item.name}: {row.message}")
+        after = getattr(row, "document", None)
+        state = before.get(item.existing.pk) if item.existing is not None else None
+        classified = classify(item, after, state, submit=submit)
+        yield Compared(item, classified, before=state.document if state else None, after=after)
+
+
+def changes_compare(
+    plan: Plan,
+    *,
+    workspace: Workspace,
+    user: User,
+    choices: ImportChoices,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Compared]:
+    """Every object of ``plan`` with what importing it would change, in the order the import writes
+    them, a batch at a time (what is yielded is dropped by the plan once the batch is done)."""
+    submit = choices.target_status != SAVED
+    done = 0
+    for object_type, group in groupby(plan.items, key=lambda item: item.type):
+        typed = list(group)
+        for start in range(0, len(typed), BATCH):
+            batch = typed[start : start + BATCH]
+            if object_type in _CHECKS:
+                yield from _compare_batch(plan, batch, workspace=workspace, user=user, submit=submit)
+            else:  # data connections and environment variables: created or kept, never compared
+                for item in batch:
+                    yield Compared(item, classify(item, None, None, submit=submit))
+            for item in batch:
+                item.source = item.existing = None
+            done += len(batch)
+            if progress is not None:
+                progress(done)
+
+
+def preview_write(
+    *, task: SystemTask, package: Package, choices: ImportChoices, publisher: ProgressPublisher | None
+) -> dict[str, int]:
+    """Every object's change as ``ImportChange`` rows of ``task`` (those of an earlier preview replaced);
+    returns the summary by change kind."""
+    workspace, user = task.workspace, task_user(task)
+    plan = plan_build(
+        package=package,
+        category=task.params.get("category") or CATEGORY_JOB,
+        workspace=workspace,
+        user=user,
+        choices=choices,
+        lock=False,
+    )
+    ImportChange.objects.filter(task=task).delete()
+    rows = _Rows(task)
+    total = len(plan.items)
+    if publisher is not None:
+        publisher.stage(f"Comparing {total} object(s) with the workspace...", total=total)
+
+    def progress(done: int) -> None:
+        if publisher is not None:
+            publisher.stage(f"Compared {done} of {total} object(s)...", done=done)
+
+    for compared in changes_compare(plan, workspace=workspace, user=user, choices=choices, progress=progress):
+        rows.add(compared.item, compared.classified, before=compared.before, after=compared.after)
+    rows.flush()
+    return rows.summary
+
+
+def preview_message(summary: dict[str, int]) -> str:
+    parts = [f"{summary[kind]} {kind}" for kind in CHANGE_KINDS if summary.get(kind)]
+    return f"Importing would write: {', '.join(parts) or 'nothing'}."
+
+
+def import_preview(*, task_id: int) -> None:
+    """The preview in the background; the task then waits for the apply (or another preview)."""
+    task = task_claim(task_id=task_id, step=STEP_PREVIEW, with_result=False)
+    if task is None:
+        return
+    source = task.params.get("source") or {}
+    publisher = ProgressPublisher(
+        public_id=task.public_id, step=STEP_PREVIEW, start=PREVIEW_PROGRESS_START, end=100
+    )
+    publisher.stage("Reading the package...")
+    try:
+        package, _, _ = package_load(
+            source=source, workspace=task.workspace, expected_sha256=inspected_sha256(task_id)
+        )
+        with package, transaction.atomic():
+            row = task_locked(task_id, with_result=False)
+            if row is None or row.step != STEP_PREVIEW or row.status != TaskStatus.RUNNING:
+                return
+            values = import_secrets_unpack(ciphertext=row.secrets_encrypted)
+            choices = ImportChoices.from_params(row.params["choices"], values=values)
+            summary = preview_write(task=row, package=package, choices=choices, publisher=publisher)
+            row = task_locked(task_id)
+            assert row is not None
+            row.result = {
+                **(row.result or {}),
+                "changes": {"summary": summary, "choices": choices.to_params()},
+            }
+            row.status = TaskStatus.WAITING
+            row.step = STEP_PREVIEWED
+            row.progress = PREVIEW_PROGRESS_START
+            row.message = preview_message(summary)
+            row.save(update_fields=["result", "status", "step", "progress", "message", "updated_at"])
+    except Exception as exc:
+        message, code, detail = error_detail(exc)
+        if code == ErrorCode.INTERNAL_ERROR:
+            logger.exception("Import %s: previewing the changes failed.", task.public_id)
+        _back_to_waiting(task_id, message=f"The changes could not be previewed: {message}", code=code)
+    finally:
+        task_progress_clear(public_id=task.public_id)
+
+
+def _back_to_waiting(task_id: int, *, message: str, code: str) -> None:
+    """A preview that failed leaves the import waiting for its choices, saying why (nothing was written)."""
+    with transaction.atomic():
+        row = task_locked(task_id)
+        if row is None or row.step != STEP_PREVIEW or row.status != TaskStatus.RUNNING:
+            return
+        row.result = {**(row.result or {}), "changes": {"error": {"message": message, "code": code}}}
+        row.status = TaskStatus.WAITING
+        row.step = STEP_INSPECTED
+        row.message = message
+        row.save(update_fields=["result", "status", "step", "message", "updated_at"])
