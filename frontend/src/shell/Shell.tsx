@@ -6,6 +6,7 @@ import * as ep from "../api/endpoints";
 import { JobEditor } from "../canvas/JobEditor";
 import { ConnectionsRoom } from "../connections/ConnectionsRoom";
 import { DownloadCenter } from "../downloads/DownloadCenter";
+import { EnvironmentsRoom } from "../environments/EnvironmentsRoom";
 import { ExportDialog } from "../export/ExportDialog";
 import { ConnectionsList } from "../objects/ConnectionsList";
 import { ScriptEditor } from "../scripts/ScriptEditor";
@@ -63,6 +64,9 @@ function TopBar() {
         </NavLink>
         <NavLink to="/connections" className={({ isActive }) => (isActive ? "active" : "")}>
           Connections
+        </NavLink>
+        <NavLink to="/environments" className={({ isActive }) => (isActive ? "active" : "")}>
+          Environments
         </NavLink>
         <NavLink to="/workspaces" className={({ isActive }) => (isActive ? "active" : "")}>
           Workspaces
@@ -190,7 +194,8 @@ export function Shell() {
   const onDownloads = location.pathname.startsWith("/downloads");
   const onConnections = location.pathname.startsWith("/connections");
   const onWorkspaces = location.pathname.startsWith("/workspaces");
-  const inRoom = onDownloads || onConnections || onWorkspaces;
+  const onEnvironments = location.pathname.startsWith("/environments");
+  const inRoom = onDownloads || onConnections || onWorkspaces || onEnvironments;
 
   return (
     <div className="console">
@@ -211,6 +216,7 @@ export function Shell() {
             {onDownloads && <DownloadCenter />}
             {onConnections && <ConnectionsRoom />}
             {onWorkspaces && <WorkspacesRoom />}
+            {onEnvironments && <EnvironmentsRoom />}
             {!inRoom && !active && <Welcome />}
           </div>
         </main>
