@@ -114,6 +114,7 @@ class ErrorCode(StrEnum):
     IMPORT_RUNNING = "import_running"
     IMPORT_NOT_WAITING = "import_not_waiting"  # it is not waiting for choices (any more)
     NOT_IMPORT_OWNER = "not_import_owner"
+    IMPORT_NOT_UNDOABLE = "import_not_undoable"  # not finished, recorded nothing, or undone already
     NO_REPORT = "no_report"
     TOO_MANY_WAITING_IMPORTS = "too_many_waiting_imports"
     IMPORT_CHOICES_INVALID = "import_choices_invalid"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from factory.workspaces.models import Workspace
@@ -18,6 +20,7 @@ def _hex_id() -> str:
 class TaskKind(models.TextChoices):
     EXPORT = "export", "Export"
     IMPORT = "import", "Import"
+    UNDO = "undo", "Undo"  # of an import, or of an undo (which applies the import again)
 
 
 class TaskStatus(models.TextChoices):
@@ -42,6 +45,7 @@ class TaskStep(models.TextChoices):
     PREVIEW = "preview", "Previewing"  # import: what the choices would change (queued or running)
     PREVIEWED = "previewed", "Waiting to import"  # import, the change-set shown
     APPLY = "apply", "Applying"  # import, step 3 (queued or running)
+    UNDO = "undo", "Undoing"  # undo (queued or running)
     DONE = "done", "Done"
 
 
@@ -71,6 +75,10 @@ class SystemTask(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An undo's: the import (or undo) it undoes.
+    undoes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undone_by_tasks"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -83,12 +91,13 @@ class SystemTask(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["workspace", "kind", "status"])]
         constraints = [
-            # DataArts: one import per workspace at a time. The services check it under a lock of the
-            # workspace row to name the running import; this index is the guarantee behind that check.
+            # DataArts: one import per workspace at a time, and an undo of one counts as one. The services
+            # check it under a lock of the workspace row to name the running task; this index is the
+            # guarantee behind that check.
             models.UniqueConstraint(
                 fields=["workspace"],
-                condition=models.Q(kind="import", status__in=["PENDING", "RUNNING"]),
-                name="one_active_import_per_workspace",
+                condition=models.Q(kind__in=["import", "undo"], status__in=["PENDING", "RUNNING"]),
+                name="one_active_import_or_undo_per_workspace",
             ),
         ]
 
@@ -146,6 +155,42 @@ class ImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.name}: {self.change}"
+
+
+class StateEncoder(DjangoJSONEncoder):
+    """JSON of an object's recorded state: datetimes to the microsecond (Django's encoder cuts them to
+    milliseconds), so that a lock's time returns exactly as it was."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return o.isoformat()
+        return super().default(o)
+
+
+class UndoRecord(models.Model):
+    """One object a task (an import, or an undo of one) wrote, kept so that the task can be undone.
+
+    ``action`` is what the task did to it: ``created``, ``overwritten`` or ``deleted``. ``before`` is the
+    object as it was before (None for one created): its row's columns as stored, the document included,
+    with its directory's path; the row's encrypted column (a job's or a connection's secrets, a masked
+    variable's value) is copied as stored into ``secrets_encrypted``, never decrypted. ``after`` is what
+    the task left (the revision, name, directory, lock and schedule, or the time of the last change), to
+    tell an object changed since from one that was not; see ``factory.transfer.undo``."""
+
+    task = models.ForeignKey(SystemTask, on_delete=models.CASCADE, related_name="undo_records")
+    object_type = models.CharField(max_length=32)  # job | script | resource | connection | ... | directory
+    object_id = models.BigIntegerField(null=True, blank=True)
+    name = models.CharField(max_length=1024)  # a directory's path
+    action = models.CharField(max_length=16)
+    before = models.JSONField(null=True, blank=True, encoder=StateEncoder)
+    secrets_encrypted = models.TextField(blank=True, default="")
+    after = models.JSONField(default=dict, blank=True, encoder=StateEncoder)
+
+    class Meta:
+        indexes = [models.Index(fields=["task", "object_type", "id"], name="undo_record_by_type")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.name}: {self.action}"
 
 
 class ExportArtifact(models.Model):

@@ -14,6 +14,7 @@ from factory.transfer.imports.apply import import_apply as import_apply_body
 from factory.transfer.imports.inspect import import_inspect as import_inspect_body
 from factory.transfer.imports.preview import import_preview as import_preview_body
 from factory.transfer.imports.stored import import_apply_stored as import_apply_stored_body
+from factory.transfer.undo.run import import_undo as import_undo_body
 
 # --- export ------------------------------------------------------------------------------------------
 
@@ -45,3 +46,9 @@ def import_apply(task_id: int) -> None:
 def import_apply_stored(task_id: int) -> None:
     """The second link of an import chained after its inspection (``imports.start.import_create_chained``)."""
     import_apply_stored_body(task_id=task_id)
+
+
+@shared_task(name="transfer.import_undo")
+def import_undo(task_id: int) -> None:
+    """Undo an import (or an undo) as a whole (``undo.start.import_undo_create`` queues it)."""
+    import_undo_body(task_id=task_id)

@@ -45,6 +45,7 @@ from factory.transfer.imports.report import report_head, report_row_detail, unre
 from factory.transfer.imports.write import plan_execute, version_kind, versions_note
 from factory.transfer.models import SubTask, SystemTask, TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
+from factory.transfer.undo.record import UndoRecorder
 
 logger = logging.getLogger(__name__)
 # The inspection took the task to 50 %; the apply takes it from there to 100 % as objects are written.
@@ -213,6 +214,8 @@ def import_apply(*, task_id: int) -> None:
                 )
                 SubTask.objects.filter(task=row).delete()
                 recorder = _Recorder(row, since=timezone.now(), kind=version_kind(choices))
+                # What every object was before, so that the import can be undone (factory.transfer.undo).
+                undo = UndoRecorder(row, workspace=workspace)
                 plan_execute(
                     plan,
                     workspace=workspace,
@@ -222,8 +225,10 @@ def import_apply(*, task_id: int) -> None:
                     file_name=file_name,
                     publisher=publisher,
                     finished=recorder,
+                    before_save=undo.before_save,
                 )
                 recorder.flush()
+                undo.finish()
                 head = report_head(
                     file_name=file_name,
                     rolled_back=False,
