@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "factory.connections",
     "factory.development",
     "factory.transfer",
+    "factory.promotion",
     "factory.api",
     "factory.dataarts",
     "factory.demo",  # the demo workspace (seed_demo)
@@ -319,6 +320,9 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "factory.workspaces.models.Role",
         "TransferCategoryEnum": ["job", "script"],
         "CategoryValuesEnum": ["job", "script", "resource"],
+        "ProfileTargetKindEnum": "factory.promotion.models.TargetKind",
+        "ProfileLockPolicyEnum": "factory.promotion.models.LockPolicy",
+        "ProfileMappingKindEnum": "factory.promotion.specs.MAPPING_KINDS",
     },
     # The error envelope and its codes, which no view declares (factory.api.errors).
     "POSTPROCESSING_HOOKS": [

@@ -69,6 +69,32 @@ def _script(side: Side) -> dict[str, Any]:
     return {"document": script_document("probe_script", connection="probe_conn")}
 
 
+def _profile(side: Side) -> dict[str, Any]:
+    return {
+        "name": "probe_profile",
+        "target": {
+            "kind": "remote",
+            "endpoint": "https://probe.example.com",
+            "projectId": "probeproject",
+            "obsFolder": "obs://probe-bucket/stage/",
+            "accessKey": "PROBEACCESSKEY",
+            "secretKey": "probe-secret",
+        },
+        "mappings": [{"kind": "connection", "name": "probe_conn", "replace": "probe_prod_conn"}],
+        "rewriteRules": [{"find": "probe_dw.", "replace": "probe_prod."}],
+    }
+
+
+def _profile_document(side: Side) -> dict[str, Any]:
+    body = {key: value for key, value in _profile(side).items()}
+    body["target"] = {k: v for k, v in body["target"].items() if k not in ("accessKey", "secretKey")}
+    return {
+        "document": {"format": "dataarts-console/environment-profile", "version": 1, "profile": body},
+        "accessKey": "PROBEACCESSKEY",
+        "secretKey": "probe-secret",
+    }
+
+
 BODIES: dict[tuple[str, str], Callable[[Side], Any] | None] = {
     ("accounts:session-login", "POST"): lambda s: {"username": "probe_user", "password": "probe-password"},
     ("accounts:session-logout", "POST"): None,
@@ -154,6 +180,10 @@ BODIES: dict[tuple[str, str], Callable[[Side], Any] | None] = {
     ("transfer:import-preview", "POST"): lambda s: {"policy": "overwrite"},
     ("transfer:import-apply", "POST"): lambda s: {"policy": "overwrite"},
     ("transfer:import-cancel", "POST"): None,
+    ("promotion:profiles", "POST"): _profile,
+    ("promotion:profile", "PUT"): _profile,
+    ("promotion:profile", "DELETE"): None,
+    ("promotion:profiles-import", "POST"): _profile_document,
 }
 
 # Console routes outside any workspace, and why. A new one must be added here after deciding what it

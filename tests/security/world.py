@@ -39,6 +39,9 @@ from factory.development.services import (
     script_create,
     script_submit,
 )
+from factory.promotion.models import EnvironmentProfile
+from factory.promotion.services import profile_create
+from factory.promotion.specs import ProfileSpec, ReferenceMapping, RemoteTarget
 from factory.transfer.models import ExportArtifact, ImportChange, SystemTask, TaskKind, TaskStatus
 from factory.workspaces.models import Role, Workspace
 from factory.workspaces.services import access_key_create, membership_set
@@ -71,6 +74,7 @@ class Side:
     import_change: ImportChange  # a previewed object of the import
     access_key_id: str
     secret_key: str
+    profile: EnvironmentProfile
 
     def names(self) -> list[str]:
         """Every name of this side a stranger must never read (its ids are not secret)."""
@@ -90,6 +94,8 @@ class Side:
             self.import_task.name,
             self.import_task.params["source"]["fileName"],
             self.import_change.name,
+            self.profile.name,
+            self.profile.remote_endpoint,
         ]
 
 
@@ -160,6 +166,28 @@ def _import_task(workspace: Workspace, user: AbstractBaseUser, file_name: str) -
     )
 
 
+def _profile(
+    workspace: Workspace, admin: AbstractBaseUser, prefix: str, connection: str
+) -> EnvironmentProfile:
+    """An environment profile to a remote console, mapping the side's connection."""
+    return profile_create(
+        workspace=workspace,
+        user=admin,
+        spec=ProfileSpec(
+            name=f"{prefix}_profile",
+            target_kind="remote",
+            remote=RemoteTarget(
+                endpoint=f"https://{prefix}-remote.example.com",
+                project_id=f"{prefix}project",
+                obs_folder=f"obs://{prefix}-bucket/stage/",
+                access_key=f"{prefix.upper()}ACCESSKEY",
+                secret_key=f"{prefix}-Remote-Secret",
+            ),
+            mappings=(ReferenceMapping(kind="connection", name=connection, replace=f"{prefix}_prod_conn"),),
+        ),
+    )
+
+
 def side_build(prefix: str, *, is_default: bool) -> Side:
     admin = user_make(f"{prefix}_admin")
     workspace = workspace_make(f"{prefix}_ws", admin=admin, is_default=is_default)
@@ -218,6 +246,7 @@ def side_build(prefix: str, *, is_default: bool) -> Side:
         ),
         access_key_id=key.access_key_id,
         secret_key=secret,
+        profile=_profile(workspace, admin, prefix, connection.name),
     )
 
 
@@ -271,6 +300,7 @@ CONSOLE_KWARGS: dict[str, Callable[[Route, Side], Any]] = {
     "artifact_id": lambda route, side: side.artifact.pk,
     "task_id": _task,
     "change_id": lambda route, side: side.import_change.pk,
+    "profile_id": lambda route, side: side.profile.pk,
 }
 
 V1_KWARGS: dict[str, Callable[[Route, Side], Any]] = {
@@ -310,7 +340,7 @@ def route_values(
 
 # --- proving that nothing changed --------------------------------------------------------------------
 
-SNAPSHOT_APPS = ("auth", "workspaces", "connections", "development", "transfer")
+SNAPSHOT_APPS = ("auth", "workspaces", "connections", "development", "transfer", "promotion")
 # Columns that a refused request may legitimately touch: a v1 key's last use is recorded once the
 # signature is verified, before the workspace is checked.
 SNAPSHOT_IGNORED = {("workspaces.accesskey", "last_used_at"), ("auth.user", "last_login")}
