@@ -187,7 +187,11 @@ class UndoRecord(models.Model):
     after = models.JSONField(default=dict, blank=True, encoder=StateEncoder)
 
     class Meta:
-        indexes = [models.Index(fields=["task", "object_type", "id"], name="undo_record_by_type")]
+        indexes = [
+            models.Index(fields=["task", "object_type", "id"], name="undo_record_by_type"),
+            # What undos gave back to an object (see ``factory.transfer.undo.decide``).
+            models.Index(fields=["object_type", "object_id"], name="undo_record_by_object"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.object_type} {self.name}: {self.action}"

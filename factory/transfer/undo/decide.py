@@ -28,7 +28,16 @@ from django.db.models.fields.json import KT
 from factory.development.services import locks_overridable
 from factory.transfer.models import SystemTask, UndoRecord
 from factory.transfer.undo.record import CREATE, DELETE, OVERWRITE
-from factory.transfer.undo.states import BATCH, LOCKED, SPECS, TYPES, changed_since, states_read
+from factory.transfer.undo.states import (
+    BATCH,
+    LOCKED,
+    SPECS,
+    TYPES,
+    changed_since,
+    stamp,
+    states_read,
+    version_key,
+)
 from factory.workspaces.models import Workspace
 
 RESTORE, RECREATE, REMOVE, KEEP, FAIL = "restore", "recreate", "delete", "keep", "fail"
@@ -99,7 +108,31 @@ def _usernames(context: Context, ids: set[int]) -> dict[int, str]:
     return context.usernames
 
 
-def _one(context: Context, record: UndoRecord, current: dict[str, Any] | None) -> Decision:
+def _equivalents(object_type: str, currents: dict[int, dict[str, Any]]) -> dict[int, set[Any]]:
+    """Per object, the versions whose content it has now: an undo that restored an object records the
+    version of the content it gave back (``sameAs``), so that undoing an older import after a newer one
+    finds the objects as that older import left them (one query)."""
+    if not currents:
+        return {}
+    restored: dict[tuple[int, Any], Any] = {}
+    rows = UndoRecord.objects.filter(
+        object_type=object_type, object_id__in=list(currents), after__has_key="sameAs"
+    ).values_list("object_id", "after")
+    for pk, after in rows:
+        restored[(pk, version_key(object_type, after))] = after["sameAs"]
+    same: dict[int, set[Any]] = {}
+    for pk, current in currents.items():
+        key, seen = version_key(object_type, stamp(object_type, current)), set()
+        while (pk, key) in restored and key not in seen:
+            seen.add(key)
+            key = restored[(pk, key)]
+            same.setdefault(pk, set()).add(key)
+    return same
+
+
+def _one(
+    context: Context, record: UndoRecord, current: dict[str, Any] | None, same: set[Any] | None = None
+) -> Decision:
     object_type = record.object_type
     if record.action == DELETE:
         if current is not None:
@@ -109,7 +142,7 @@ def _one(context: Context, record: UndoRecord, current: dict[str, Any] | None) -
         if record.action == OVERWRITE and context.force:
             return Decision(record, RECREATE, "deleted since; made again (forced)")
         return Decision(record, KEEP, "deleted since")
-    reason = changed_since(object_type, record.after, current, holders=context.usernames)
+    reason = changed_since(object_type, record.after, current, holders=context.usernames, same=same or ())
     action = REMOVE if record.action == CREATE else RESTORE
     if reason is not None and not context.force:
         return Decision(record, KEEP, reason, current)
@@ -160,7 +193,18 @@ def decisions_of(context: Context, object_type: str) -> Iterator[list[Decision]]
         currents = states_read(object_type, pks, lock=context.lock, full=context.full)
         if object_type in LOCKED:
             _usernames(context, {s["lock_holder_id"] for s in currents.values() if s.get("lock_holder_id")})
-        batch = [_one(context, r, currents.get(r.object_id) if r.object_id else None) for r in records]
+        moved = {
+            r.object_id: currents[r.object_id]
+            for r in records
+            if r.object_id in currents
+            and version_key(object_type, stamp(object_type, currents[r.object_id]))
+            != version_key(object_type, r.after)
+        }
+        same = _equivalents(object_type, moved)
+        batch = [
+            _one(context, r, currents.get(r.object_id) if r.object_id else None, same.get(r.object_id or 0))
+            for r in records
+        ]
         _locks_check(context, batch)
         _names_check(context, object_type, batch)
         yield batch

@@ -129,7 +129,9 @@ def _locked(task_id: int) -> SystemTask | None:
 def _run(row: SystemTask, publisher: ProgressPublisher) -> None:
     """The walk with its writes, inside the caller's transaction; RolledBack on a failure."""
     target = (
-        SystemTask.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=cast(int, row.undoes_id))
+        SystemTask.objects.select_for_update(of=("self",))
+        .select_related("created_by")
+        .get(pk=cast(int, row.undoes_id))
     )
     user = row.created_by
     if user is None:

@@ -156,19 +156,33 @@ def stamp(object_type: str, state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def version_key(object_type: str, stamped: dict[str, Any]) -> Any:
+    """What says which content an object has, in a stamp: a job's or script's revision, the time of the
+    others' last change."""
+    return stamped.get("revision") if object_type in LOCKED else stamped.get("updatedAt")
+
+
 def changed_since(
-    object_type: str, left: dict[str, Any], now: dict[str, Any], *, holders: dict[int, str]
+    object_type: str,
+    left: dict[str, Any],
+    now: dict[str, Any],
+    *,
+    holders: dict[int, str],
+    same: Collection[Any] = (),
 ) -> str | None:
-    """Why the object ``now`` is not what the task left (``left``, a stamp), or None when it is. A lock
-    released since is no change; one taken by somebody else is."""
+    """Why the object ``now`` is not what the task left (``left``, a stamp), or None when it is. ``same``:
+    the versions (``version_key``) that an undo gave the content the object has now (an undo restoring
+    what the task left is no change). A lock released since is no change; one taken by somebody else is."""
     current = stamp(object_type, now)
+    moved_on = version_key(object_type, current) != version_key(object_type, left)
+    moved_on = moved_on and version_key(object_type, left) not in same
     if object_type not in LOCKED:
         if current["name"] != left.get("name"):
             return f"renamed to {current['name']} since"
-        if current["updatedAt"] != left.get("updatedAt"):
+        if moved_on:
             return "changed since"
         return None
-    if current["revision"] != left.get("revision"):
+    if moved_on:
         return f"edited since (revision {current['revision']}, left at {left.get('revision')})"
     if current["name"] != left.get("name"):
         return f"renamed to {current['name']} since"

@@ -36,6 +36,7 @@ from factory.transfer.undo.states import (
     SPECS,
     chunks,
     stamp,
+    version_key,
 )
 from factory.workspaces.models import Workspace
 
@@ -103,7 +104,9 @@ class Writer:
                 workspace=self.workspace, category=spec.category, paths=[p for p in paths if p != "/"]
             )
         wanted = {(d.record.before or {}).get(a) for d in todo for a in _USERS}
-        users = set(User.objects.filter(pk__in=[u for u in wanted if u is not None]).values_list("pk", flat=True))
+        users = set(
+            User.objects.filter(pk__in=[u for u in wanted if u is not None]).values_list("pk", flat=True)
+        )
         users.add(self.user.pk)
         rows = [self._row(object_type, d, directories=directories, users=users) for d in todo]
         restored = [r for r, d in zip(rows, todo, strict=True) if d.action == RESTORE]
@@ -120,6 +123,8 @@ class Writer:
             state = {f: getattr(row, f) for f in spec.fields}
             state["directoryPath"] = (decision.record.before or {}).get("directoryPath") or "/"
             after = stamp(object_type, state)
+            # The content given back is the one the recorded state had: what undoing older tasks compares.
+            after["sameAs"] = version_key(object_type, stamp(object_type, decision.record.before or {}))
             if "versionId" in done[decision.record.pk]:
                 after.update(versionId=done[decision.record.pk]["versionId"])
             if decision.action == RESTORE:
