@@ -7,7 +7,7 @@ import pytest
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
-from factory.development.models import Job, Script
+from factory.development.models import Job
 from factory.transfer.models import TaskStatus, UndoRecord
 from factory.transfer.undo import import_undo, import_undo_create
 from tests.builders import package_bytes, package_dws_job, package_resource, package_script
