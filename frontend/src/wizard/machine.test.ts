@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ImportTask, Inspection, LiveObject, LiveProgress, ReportRow, SubTask } from "../api/types";
 import {
+  applyBody,
   applyProgressView,
   applyRequest,
   blockedObjects,
@@ -10,9 +11,13 @@ import {
   initialWizard,
   isObsZipPath,
   isPolling,
+  previewIsCurrent,
   reportCounts,
   reviewProblem,
   sourceProblem,
+  STEP_TITLES,
+  unchangedCount,
+  unchangedRows,
   unresolved,
   wizardReducer,
   type WizardEvent,
@@ -228,9 +233,92 @@ const sub = (order: number, name: string, status: SubTask["status"]): SubTask =>
 });
 const row = (name: string, outcome: string, message = ""): ReportRow => ({ type: "job", name, outcome, message });
 
+const mapped = () => run([{ type: "setMapping", key: "connection:doctest", value: "dws_prod" }, { type: "setMapping", key: "dli_queue:q1", value: "default" }], toReview());
+const summary = { new: 1, changed: 1, unchanged: 1, skipped: 0, failed: 0 };
+const previewed = (over: Partial<ImportTask> = {}) => task({ status: "WAITING", step: "previewed", progress: 50, changes: { summary, choices: {} }, ...over });
+/** Next at the choices: the preview posted, its task polled until previewed. */
+const toChanges = (s: WizardState = mapped()) =>
+  run([{ type: "previewing" }, { type: "previewStarted", task: task({ step: "preview" }) }, { type: "task", task: previewed() }], s);
+
+describe("step 3: the changes", () => {
+  it("Next at the choices previews them, polls the task, then shows the change-set", () => {
+    let s = wizardReducer(mapped(), { type: "previewing" });
+    expect([s.step, s.busy, canGoNext(s)]).toEqual(["review", true, false]);
+    s = wizardReducer(s, { type: "previewStarted", task: task({ step: "preview", progress: 50, message: "Comparing 3 object(s) with the workspace..." }) });
+    expect([s.step, s.busy, s.previews, isPolling(s)]).toEqual(["previewing", false, 1, true]);
+    expect(STEP_TITLES.find((t) => t.step.includes(s.step))?.title).toBe("Review Changes");
+    // Still comparing; then an earlier preview's summary under a running step is not this one's.
+    s = wizardReducer(s, { type: "task", task: task({ step: "preview", progress: 75, changes: { summary: { ...summary, new: 9 } } }) });
+    expect([s.step, s.progress, s.changes]).toEqual(["previewing", 75, null]);
+    s = wizardReducer(s, { type: "task", task: previewed() });
+    expect([s.step, s.changes, isPolling(s), canGoNext(s)]).toEqual(["changes", summary, false, true]);
+  });
+
+  it("a preview that could not be made goes back to the choices, saying why", () => {
+    const s = run(
+      [
+        { type: "previewing" },
+        { type: "previewStarted", task: task({ step: "preview" }) },
+        { type: "task", task: task({ status: "WAITING", step: "inspected", changes: { error: { message: "The changes could not be previewed: connection dws_prod is gone.", code: "not_found" } } }) },
+      ],
+      mapped(),
+    );
+    expect([s.step, s.busy, s.changes]).toEqual(["review", false, null]);
+    expect(s.error).toBe("The changes could not be previewed: connection dws_prod is gone.");
+    expect(canGoNext(s)).toBe(true);
+    const refused = run([{ type: "previewing" }, { type: "error", message: "The request was not accepted." }], mapped());
+    expect([refused.step, refused.busy, refused.error]).toEqual(["review", false, "The request was not accepted."]);
+  });
+
+  it("back at the choices and on again without a change shows the same preview", () => {
+    let s = wizardReducer(toChanges(), { type: "back" });
+    expect(s.step).toBe("review");
+    expect(previewIsCurrent(s)).toBe(true);
+    s = wizardReducer(s, { type: "showChanges" });
+    expect([s.step, s.previews]).toEqual(["changes", 1]);
+  });
+
+  it("changing any choice makes the preview stale: Next previews again", () => {
+    const back = wizardReducer(toChanges(), { type: "back" });
+    const changes: WizardEvent[] = [
+      { type: "setMapping", key: "connection:doctest", value: "dws_test" },
+      { type: "setSecret", connection: "doctest", field: "password", value: "x" },
+      { type: "setOverride", key: "job:doc1", policy: "skip" },
+      { type: "addPublicParam" },
+      { type: "setJobParam", job: "doc1", name: "day", value: "2" },
+      { type: "setTargetStatus", status: "saved" },
+      { type: "setTargetDirectory", directory: "/x" },
+      { type: "setContinueOnError", value: false },
+    ];
+    for (const e of changes) {
+      const s = wizardReducer(back, e);
+      expect([e.type, previewIsCurrent(s)]).toEqual([e.type, false]);
+      expect(wizardReducer(s, { type: "showChanges" }).step).toBe("review");
+    }
+    const again = toChanges(wizardReducer(back, { type: "setTargetStatus", status: "saved" }));
+    expect([again.step, again.previews]).toEqual(["changes", 2]);
+    expect(applyBody(again).targetStatus).toBe("saved");
+  });
+
+  it("skips the unchanged objects unless told otherwise; that changes the apply, not the preview", () => {
+    let s = toChanges();
+    expect(applyBody(s)).toEqual({ ...applyRequest(s), skipUnchanged: true });
+    s = wizardReducer(s, { type: "setSkipUnchanged", value: false });
+    expect(applyBody(s).skipUnchanged).toBe(false);
+    expect(previewIsCurrent(s)).toBe(true);
+  });
+
+  it("Import applies from the change-set only, and Back is refused while it is on its way", () => {
+    expect(wizardReducer(mapped(), { type: "applying" }).busy).toBe(false);
+    const s = wizardReducer(toChanges(), { type: "applying" });
+    expect([s.busy, canGoNext(s)]).toEqual([true, false]);
+    expect(wizardReducer(s, { type: "back" }).step).toBe("changes");
+    expect(wizardReducer(s, { type: "applyStarted", task: null }).step).toBe("applying");
+  });
+});
+
 describe("step 3: apply and report", () => {
-  const ready = () =>
-    run([{ type: "setMapping", key: "connection:doctest", value: "dws_prod" }, { type: "setMapping", key: "dli_queue:q1", value: "default" }], toReview());
+  const ready = () => toChanges();
 
   it("shows per-object progress, then the report", () => {
     let s = run([{ type: "applying" }, { type: "applyStarted", task: null }], ready());
@@ -249,6 +337,19 @@ describe("step 3: apply and report", () => {
     expect(s.step).toBe("report");
     expect(s.report?.failed[0].message).toMatch(/carol/);
     expect(reportCounts(s.report!)).toEqual({ created: 1, overwritten: 1, skipped: 0, renamed: 0, failed: 1 });
+  });
+
+  it("reports the objects left unchanged", () => {
+    const same = row("doc1", "unchanged");
+    const listed = { created: [], overwritten: [], skipped: [], renamed: [], failed: [], unchanged: [same], summary: { unchanged: 1 } };
+    expect([unchangedRows(listed), unchangedCount(listed)]).toEqual([[same], 1]);
+    const objects = { created: [], overwritten: [], skipped: [], renamed: [], failed: [], objects: [row("fresh", "created"), same] };
+    expect([unchangedRows(objects), unchangedCount(objects)]).toEqual([[same], 1]);
+    const s = wizardReducer(run([{ type: "applying" }, { type: "applyStarted", task: null }], ready()), {
+      type: "task",
+      task: task({ live: live(1, 2, [obj(1, "job", "doc1", "SUCCESSFUL", "unchanged")]) }),
+    });
+    expect(applyProgressView(s).rows[0]).toMatchObject({ name: "doc1", icon: "=", statusText: "unchanged" });
   });
 
   it("a failed apply without a report shows the reason", () => {
@@ -296,16 +397,7 @@ const live = (done: number, total: number, objects: LiveObject[], failed = 0): L
 });
 
 describe("step 3: the objects fill in while the worker applies", () => {
-  const applying = () =>
-    run(
-      [
-        { type: "setMapping", key: "connection:doctest", value: "dws_prod" },
-        { type: "setMapping", key: "dli_queue:q1", value: "default" },
-        { type: "applying" },
-        { type: "applyStarted", task: null },
-      ],
-      toReview(),
-    );
+  const applying = () => run([{ type: "applying" }, { type: "applyStarted", task: null }], toChanges());
 
   it("lists every object of the package as waiting before the worker reports", () => {
     const view = applyProgressView(applying());

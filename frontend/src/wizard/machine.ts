@@ -1,9 +1,14 @@
 /**
  * The import wizard as a state machine: where the user is, what they chose, and what may happen next.
  *
- *   source ──start──▶ inspecting ──(task inspected)──▶ review ──apply──▶ applying ──(task done)──▶ report
- *                         │                                                 │
- *                         └──────────────(task failed)──▶ failed ◀──────────┘
+ *   source ──start──▶ inspecting ──(task inspected)──▶ review ──preview──▶ previewing ──(task previewed)──▶ changes
+ *                         │                                ▲                   │                                │ apply
+ *                         │                                └──────back─────────┼────────────────────────────────┤
+ *                         │                                                    │                                ▼
+ *                         └──────────────(task failed)──▶ failed ◀─────────────┴──────(task failed)──────── applying ──▶ report
+ *
+ * The preview is computed on the choices of the review step: changing any of them makes it stale, and
+ * Next previews again; going back and on without a change shows the same preview.
  *
  * The component renders the state and turns clicks and task polls into events; the rules (what Next
  * needs, what the apply request holds) live here so that Vitest can check them without a DOM.
@@ -20,8 +25,10 @@ import type {
   MissingGroup,
   MissingReference,
   PackageError,
+  ReportRow,
   SubTask,
 } from "../api/types";
+import { summaryOf, type ChangeSummary } from "./changes";
 import { packageSizeProblem } from "./limits";
 
 /** The drop-down value meaning "create the connection defined in the package". */
@@ -32,7 +39,7 @@ export const CREATE_FROM_PACKAGE = "__create_from_package__";
  */
 export const LEAVE_UNRESOLVED = "__leave_unresolved__";
 
-export type WizardStep = "source" | "inspecting" | "review" | "applying" | "report" | "failed";
+export type WizardStep = "source" | "inspecting" | "review" | "previewing" | "changes" | "applying" | "report" | "failed";
 export type ImportCategory = "job" | "script";
 
 export interface ParamRow {
@@ -71,6 +78,12 @@ export interface WizardState {
   live: Pick<LiveProgress, "done" | "total" | "failed"> | null;
   /** Every object the worker reported so far, by `${type}:${name}` (polls carry only the latest ones). */
   liveObjects: Record<string, LiveObject>;
+  /** The change-set of the choices as they are: null until previewed, and again once a choice changes. */
+  changes: ChangeSummary | null;
+  /** Previews started so far: each one's task polls and change rows are its own. */
+  previews: number;
+  /** Leave the objects the preview found unchanged as they are (sent as skipUnchanged with the apply). */
+  skipUnchanged: boolean;
   report: ImportReport | null;
   /** A problem to show at the current step (the step itself stays). */
   error: string | null;
@@ -95,6 +108,11 @@ export type WizardEvent =
   | { type: "setTargetStatus"; status: "submitted" | "saved" }
   | { type: "setTargetDirectory"; directory: string }
   | { type: "setContinueOnError"; value: boolean }
+  | { type: "previewing" }
+  | { type: "previewStarted"; task: ImportTask }
+  | { type: "showChanges" }
+  | { type: "back" }
+  | { type: "setSkipUnchanged"; value: boolean }
   | { type: "applying" }
   | { type: "applyStarted"; task: ImportTask | null }
   | { type: "reset" };
@@ -125,6 +143,9 @@ export function initialWizard(category: ImportCategory = "job", maxBytes: number
     subtasks: [],
     live: null,
     liveObjects: {},
+    changes: null,
+    previews: 0,
+    skipUnchanged: true,
     report: null,
     error: null,
   };
@@ -210,8 +231,12 @@ export function canGoNext(s: WizardState): boolean {
   if (s.busy) return false;
   if (s.step === "source") return sourceProblem(s) === null;
   if (s.step === "review") return reviewProblem(s) === null;
+  if (s.step === "changes") return s.changes !== null;
   return false;
 }
+
+/** Whether the preview shown still matches the choices (Next then shows it again without asking). */
+export const previewIsCurrent = (s: WizardState) => s.changes !== null;
 
 /** The policy that will apply to one object: its override, else the wizard's policy. */
 export function effectivePolicy(s: WizardState, type: string, name: string): DuplicatePolicy {
@@ -232,10 +257,13 @@ export function blockedObjects(s: WizardState): { type: string; object: Inspecte
   return out;
 }
 
-/** The body of `POST imports/<id>/apply/`. */
-export function applyRequest(s: WizardState): ApplyRequest {
-  const mapping: NonNullable<ApplyRequest["mapping"]> = [];
-  const createConnections: NonNullable<ApplyRequest["createConnections"]> = [];
+/** What the user chose at the review step: what the preview computes the changes on. */
+export type ImportChoices = Omit<ApplyRequest, "skipUnchanged">;
+
+/** The choices, as `POST imports/<id>/preview/` and the apply take them (applyBody adds skipUnchanged). */
+export function applyRequest(s: WizardState): ImportChoices {
+  const mapping: NonNullable<ImportChoices["mapping"]> = [];
+  const createConnections: NonNullable<ImportChoices["createConnections"]> = [];
   for (const item of missingItems(s.inspection)) {
     const v = s.mapping[item.key];
     if (!v) continue;
@@ -261,6 +289,12 @@ export function applyRequest(s: WizardState): ApplyRequest {
     targetStatus: s.targetStatus,
     continueOnError: s.continueOnError,
   };
+}
+
+/** The body of `POST imports/<id>/preview/` and `apply/`: the choices, and whether to skip the unchanged
+ * (the preview classifies the same way either way; the apply acts on it). */
+export function applyBody(s: WizardState): ApplyRequest {
+  return { ...applyRequest(s), skipUnchanged: s.skipUnchanged };
 }
 
 function initialJobParams(inspection: Inspection): Record<string, Record<string, string>> {
@@ -332,6 +366,15 @@ function fromTask(s: WizardState, task: ImportTask): WizardState {
       return { ...base, step: "failed", busy: false, error: task.error ? packageErrorText(task.error, task.message) : task.message || "The package could not be read." };
     return base;
   }
+  if (s.step === "previewing") {
+    const changes = task.changes;
+    if (task.step === "previewed" && changes?.summary) return { ...base, step: "changes", busy: false, changes: summaryOf(changes.summary), error: null };
+    // A preview that could not be made leaves the import waiting for its choices, saying why.
+    if (task.status === "WAITING" && task.step === "inspected")
+      return { ...base, step: "review", busy: false, error: changes?.error?.message || task.message || "The changes could not be previewed." };
+    if (task.status === "FAILED") return { ...base, step: "failed", busy: false, error: task.message || "The changes could not be previewed." };
+    return base;
+  }
   if (s.step === "applying") {
     if (task.status === "SUCCESSFUL" || task.status === "FAILED") {
       if (task.report) return { ...base, step: "report", busy: false, progress: 100, report: { ...emptyReport(), ...task.report } };
@@ -342,7 +385,26 @@ function fromTask(s: WizardState, task: ImportTask): WizardState {
   return s;
 }
 
+/** The events that change a choice of the review step: each makes the preview stale. */
+const CHOICES: ReadonlySet<WizardEvent["type"]> = new Set([
+  "setPolicy",
+  "setMapping",
+  "setSecret",
+  "setOverride",
+  "setPublicParam",
+  "addPublicParam",
+  "setJobParam",
+  "setTargetStatus",
+  "setTargetDirectory",
+  "setContinueOnError",
+]);
+
 export function wizardReducer(s: WizardState, e: WizardEvent): WizardState {
+  const next = step(s, e);
+  return CHOICES.has(e.type) && next.changes !== null ? { ...next, changes: null } : next;
+}
+
+function step(s: WizardState, e: WizardEvent): WizardState {
   switch (e.type) {
     case "obsStatus": {
       const obs = { available: e.available, reason: e.reason };
@@ -391,8 +453,27 @@ export function wizardReducer(s: WizardState, e: WizardEvent): WizardState {
       return { ...s, targetDirectory: e.directory };
     case "setContinueOnError":
       return { ...s, continueOnError: e.value };
-    case "applying":
+    case "previewing":
       return s.step === "review" ? { ...s, busy: true, error: null } : s;
+    case "previewStarted":
+      return {
+        ...s,
+        step: "previewing",
+        busy: false,
+        changes: null,
+        previews: s.previews + 1,
+        progress: e.task.progress ?? 0,
+        message: e.task.message ?? "",
+        error: null,
+      };
+    case "showChanges":
+      return s.step === "review" && s.changes !== null ? { ...s, step: "changes", error: null } : s;
+    case "back":
+      return s.step === "changes" && !s.busy ? { ...s, step: "review", error: null } : s;
+    case "setSkipUnchanged":
+      return { ...s, skipUnchanged: e.value };
+    case "applying":
+      return s.step === "changes" ? { ...s, busy: true, error: null } : s;
     case "applyStarted":
       return {
         ...s,
@@ -410,12 +491,13 @@ export function wizardReducer(s: WizardState, e: WizardEvent): WizardState {
 }
 
 /** Whether the wizard is waiting on the server (and so should poll the task). */
-export const isPolling = (s: WizardState) => (s.step === "inspecting" || s.step === "applying") && s.taskId !== null;
+export const isPolling = (s: WizardState) => (s.step === "inspecting" || s.step === "previewing" || s.step === "applying") && s.taskId !== null;
 
 /** Display names of the wizard's steps, for its step indicator. */
 export const STEP_TITLES: { step: WizardStep[]; title: string }[] = [
   { step: ["source"], title: "Select File" },
   { step: ["inspecting", "review"], title: "Check Contents" },
+  { step: ["previewing", "changes"], title: "Review Changes" },
   { step: ["applying", "report", "failed"], title: "Import" },
 ];
 
@@ -433,6 +515,16 @@ export function reportCounts(r: ImportReport) {
   };
 }
 
+/** The objects left as they were because nothing differed (skip unchanged): the report's own list when
+ * it has one, else its objects whose outcome says so. */
+export function unchangedRows(r: ImportReport): ReportRow[] {
+  return r.unchanged ?? (r.objects ?? []).filter((o) => o.outcome === "unchanged");
+}
+
+export function unchangedCount(r: ImportReport): number {
+  return r.summary ? (r.summary.unchanged ?? 0) : unchangedRows(r).length;
+}
+
 // ---- the apply step's progress view
 
 export type ProgressStatus = "PENDING" | "RUNNING" | "SUCCESSFUL" | "FAILED";
@@ -442,10 +534,10 @@ export interface ProgressRow {
   type: string;
   name: string;
   status: ProgressStatus;
-  /** created, overwritten, skipped, renamed, failed; "" until the object is done. */
+  /** created, overwritten, unchanged, skipped, renamed, failed; "" until the object is done. */
   outcome: string;
   message: string;
-  /** The status as a glyph: ✓ written, – skipped, ✗ failed, ⋯ being written, ○ waiting. */
+  /** The status as a glyph: ✓ written, = unchanged, – skipped, ✗ failed, ⋯ being written, ○ waiting. */
   icon: string;
   /** What a screen reader says for the icon. */
   statusText: string;
@@ -473,7 +565,8 @@ const PENDING_ORDER: [string, keyof Pick<Inspection, "resources" | "scripts" | "
 
 function rowOf(type: string, name: string, status: ProgressStatus, outcome = "", message = ""): ProgressRow {
   const skipped = status === "SUCCESSFUL" && outcome === "skipped";
-  const icon = status === "FAILED" ? "✗" : status === "RUNNING" ? "⋯" : status === "PENDING" ? "○" : skipped ? "–" : "✓";
+  const same = status === "SUCCESSFUL" && outcome === "unchanged";
+  const icon = status === "FAILED" ? "✗" : status === "RUNNING" ? "⋯" : status === "PENDING" ? "○" : skipped ? "–" : same ? "=" : "✓";
   const statusText = status === "PENDING" ? "waiting" : status === "RUNNING" ? "importing" : outcome || status.toLowerCase();
   return { key: objectKey(type, name), type, name, status, outcome, message, icon, statusText };
 }
