@@ -335,3 +335,18 @@ export const importReportFile = (workspace: Id, taskId: string) =>
     }),
     "import-report.json",
   );
+
+// ---- the import's change-set: what importing with the choices would write, before it is written
+
+type ChangesQuery = NonNullable<operations["imports_changes_list"]["parameters"]["query"]>;
+const taskPath = (workspace: Id, taskId: string) => ({ ...inWs(workspace), task_id: taskId });
+
+/** Classifies every object against the workspace with these choices (the apply's body); the answer is the task to poll. */
+export const importPreview = async (workspace: Id, taskId: string, body: ApplyRequest): Promise<ImportTask> =>
+  (await ok(http.POST("/api/workspaces/{workspace_id}/imports/{task_id}/preview/", { params: { path: taskPath(workspace, taskId) }, body }))).task;
+/** One page of the previewed objects, in the order the import would write them, filtered by change, type and name. */
+export const importChanges = (workspace: Id, taskId: string, query: ChangesQuery, signal?: AbortSignal) =>
+  ok(http.GET("/api/workspaces/{workspace_id}/imports/{task_id}/changes/", { params: { path: taskPath(workspace, taskId), query }, signal }));
+/** One previewed object with its diff (and a job's documents before and after, secrets emptied). */
+export const importChange = (workspace: Id, taskId: string, changeId: number) =>
+  ok(http.GET("/api/workspaces/{workspace_id}/imports/{task_id}/changes/{change_id}/", { params: { path: { ...taskPath(workspace, taskId), change_id: changeId } } }));

@@ -3,14 +3,18 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { errorMessage, isApiError, saveBlob } from "../api/client";
 import * as ep from "../api/endpoints";
 import { useObsStatus } from "../api/hooks";
+import { useWrite } from "../api/mutations";
 import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, ProgressBar, Spinner } from "../ui/bits";
+import { importHint, importLabel } from "./changes";
+import { ChangesStep } from "./ChangesStep";
 import {
+  applyBody,
   canGoNext,
-  applyRequest,
   initialWizard,
   isPolling,
+  previewIsCurrent,
   reviewProblem,
   STEP_TITLES,
   wizardReducer,
@@ -51,7 +55,8 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
   }, [obs.data, obs.error]);
 
   const poll = useQuery({
-    queryKey: ["ws", ws, "import", s.taskId, s.step],
+    // Each preview polls afresh: an earlier one's "previewed" answer is not this one's.
+    queryKey: ["ws", ws, "import", s.taskId, s.step, s.previews],
     queryFn: () => ep.importGet(ws, s.taskId!),
     enabled: isPolling(s),
     refetchInterval: 800,
@@ -62,7 +67,7 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
 
   const title = category === "job" ? "Import Job" : "Import Script";
 
-  // The two writes as mutations; the wizard's machine holds their busy state and error (it decides the step).
+  // The writes as mutations; the wizard's machine holds their busy state and error (it decides the step).
   const startWrite = useMutation({
     mutationFn: (source: ep.ImportSource) => ep.importStart(ws, source, category, s.policy),
     onMutate: () => {
@@ -77,18 +82,28 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
   });
   const start = () => startWrite.mutate(s.location === "obs" ? { kind: "obs", obsPath: s.obsPath.trim() } : { kind: "local", file: file! });
 
-  const applyWrite = useMutation({
-    mutationFn: () => ep.importApply(ws, s.taskId!, applyRequest(s)),
-    onMutate: () => dispatch({ type: "applying" }),
-    onSuccess: (task) => dispatch({ type: "applyStarted", task }),
-    onError: (e) => dispatch({ type: "error", message: e instanceof Error ? e.message : String(e) }),
-  });
-  const apply = () => applyWrite.mutate();
+  const failed = (e: unknown) => dispatch({ type: "error", message: errorMessage(e) });
 
-  // Closing at step 2 cancels the waiting import (its package is deleted); nobody waits for the answer.
-  const cancelWrite = useMutation({ mutationFn: (taskId: string) => ep.importCancel(ws, taskId) });
+  // Next at the choices: what the import would change with them, computed by the worker (the task to poll).
+  const previewWrite = useWrite(() => ep.importPreview(ws, s.taskId!, applyBody(s)), { onDone: (task) => dispatch({ type: "previewStarted", task }) });
+  const preview = () => {
+    if (previewIsCurrent(s)) return dispatch({ type: "showChanges" });
+    dispatch({ type: "previewing" });
+    previewWrite.mutate(undefined, { onError: failed });
+  };
+
+  // Import: the choices previewed, and whether to leave the unchanged objects as they are.
+  const applyWrite = useWrite(() => ep.importApply(ws, s.taskId!, applyBody(s)), { onDone: (task) => dispatch({ type: "applyStarted", task }) });
+  const apply = () => {
+    dispatch({ type: "applying" });
+    applyWrite.mutate(undefined, { onError: failed });
+  };
+
+  // Closing before the import is applied cancels the waiting import (its package is deleted); nobody waits
+  // for the answer.
+  const cancelWrite = useWrite((taskId: string) => ep.importCancel(ws, taskId));
   const close = () => {
-    if (s.step === "review" && s.taskId) cancelWrite.mutate(s.taskId);
+    if ((s.step === "review" || s.step === "previewing" || s.step === "changes") && s.taskId) cancelWrite.mutate(s.taskId);
     // An import writes jobs, scripts, resources and connections: everything of the workspace refetches.
     if (touched.current) void queryClient.invalidateQueries({ queryKey: ["ws", ws] });
     onClose();
@@ -104,20 +119,25 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
     }
   };
 
-  const working = s.step === "inspecting" || s.step === "applying";
-  const next = s.step === "source" ? start : s.step === "review" ? apply : undefined;
-  const nextHint = s.step === "review" ? reviewProblem(s) : null;
+  const working = s.step === "inspecting" || s.step === "previewing" || s.step === "applying";
+  const next = s.step === "source" ? start : s.step === "review" ? preview : s.step === "changes" ? apply : undefined;
+  const nextHint = s.step === "review" ? reviewProblem(s) : s.step === "changes" && s.changes ? importHint(s.changes, s.skipUnchanged) : null;
 
   const footer = (
     <>
       {nextHint && <span className="footer-hint">{nextHint}</span>}
-      {(s.step === "source" || s.step === "review") && (
+      {s.step === "changes" && (
+        <button type="button" onClick={() => dispatch({ type: "back" })} disabled={s.busy}>
+          Back
+        </button>
+      )}
+      {(s.step === "source" || s.step === "review" || s.step === "changes") && (
         <>
           <button type="button" onClick={close} disabled={s.busy}>
             Cancel
           </button>
           <button type="button" className="primary" onClick={next} disabled={!canGoNext(s)}>
-            {s.busy ? "Working…" : "Next"}
+            {s.busy ? "Working…" : s.step === "changes" && s.changes ? importLabel(s.changes, s.skipUnchanged) : "Next"}
           </button>
         </>
       )}
@@ -145,7 +165,7 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
   );
 
   return (
-    <Dialog title={title} onClose={close} dismissable={!s.busy} width="min(900px, 94vw)" footer={footer} className="wizard">
+    <Dialog title={title} onClose={close} dismissable={!s.busy} width={s.step === "changes" ? "min(1300px, 96vw)" : "min(900px, 94vw)"} footer={footer} className="wizard">
       <StepIndicator s={s} />
       {s.error && s.step !== "failed" && <ErrorNotice error={s.error} />}
       {s.step === "source" && (obs.isPending ? <Spinner label="Checking OBS…" /> : <SourceStep s={s} dispatch={dispatch} file={file} setFile={setFile} />)}
@@ -158,6 +178,15 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
         </div>
       )}
       {s.step === "review" && <ReviewStep s={s} dispatch={dispatch} />}
+      {s.step === "previewing" && (
+        <div className="wizard-progress">
+          <p>Comparing the package with this workspace…</p>
+          <ProgressBar value={s.progress} label="Comparing progress" />
+          {s.message && <p className="muted">{s.message}</p>}
+          <ErrorNotice error={poll.error} />
+        </div>
+      )}
+      {s.step === "changes" && <ChangesStep s={s} dispatch={dispatch} ws={ws} />}
       {s.step === "applying" && (
         <div className="wizard-progress">
           <p>Importing…</p>

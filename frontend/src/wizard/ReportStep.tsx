@@ -1,6 +1,6 @@
 import type { ReportRow } from "../api/types";
 import { ErrorNotice, ProgressBar } from "../ui/bits";
-import { applyProgressView, reportCounts, type WizardState } from "./machine";
+import { applyProgressView, reportCounts, unchangedCount, unchangedRows, type WizardState } from "./machine";
 import { unresolvedByJob, unresolvedText } from "./references";
 import { kindLabel } from "./ReviewStep";
 
@@ -40,13 +40,16 @@ export function ApplyProgress({ s }: { s: WizardState }) {
   );
 }
 
-/** Step 3 done: what was created, overwritten, skipped, renamed and failed, and the report to download. */
+/** The import done: what was created, overwritten, left unchanged, skipped, renamed and failed, and the report
+ * to download. */
 export function ReportStep({ s, onDownload, downloadError }: { s: WizardState; onDownload: () => void; downloadError: unknown }) {
   const r = s.report!;
   const c = reportCounts(r);
+  const unchanged = unchangedCount(r);
   const groups: [string, ReportRow[]][] = [
     ["Created", r.created],
     ["Overwritten", r.overwritten],
+    ["Unchanged", unchangedRows(r)],
     ["Skipped", r.skipped],
     ["Renamed", r.renamed],
   ];
@@ -55,7 +58,8 @@ export function ReportStep({ s, onDownload, downloadError }: { s: WizardState; o
     <div className="wizard-report">
       <p className={c.failed ? "error-text" : "success-text"} role="status">
         {r.rolledBack ? "Nothing was imported: the import was rolled back. " : c.failed ? `${c.failed} failed. ` : "The import finished. "}
-        {c.created} created, {c.overwritten} overwritten, {c.skipped} skipped, {c.renamed} renamed.
+        {c.created} created, {c.overwritten} overwritten, {unchanged > 0 && `${unchanged} unchanged, `}
+        {c.skipped} skipped, {c.renamed} renamed.
       </p>
       {r.failed.length > 0 && (
         <section className="wizard-section">
