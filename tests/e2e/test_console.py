@@ -1,7 +1,8 @@
-"""The console in Chromium, as a user clicks through it: the reference's worked example, export of jobs
-picked with check boxes, import from the local PC when OBS is unavailable, a hard lock failing one job,
-and the versions diff and Download Center. Each test leaves screenshots of its screens in
-docs/screenshots/.
+"""The console in Chromium, as a user clicks through it: the reference's worked example (with the
+import's changes and a changed job's diff before it writes), export of jobs picked with check boxes,
+import from the local PC when OBS is unavailable (and the same package again: all unchanged, nothing
+written), a hard lock failing one job, and the versions diff and Download Center. Each test leaves
+screenshots of its screens in docs/screenshots/.
 
 Run with the services (PostgreSQL, Redis, SeaweedFS) and a built console:
 ``make frontend && .venv/bin/python -m devtools.servers run -- .venv/bin/python -m pytest tests/e2e``.
@@ -60,13 +61,24 @@ def import_dialog(page):
     return wizard
 
 
+def changes_step(wizard, summary: str):
+    """Next at the choices: the wizard previews them and shows what the import would change."""
+    wizard.get_by_role("button", name="Next").click()
+    expect(wizard.get_by_role("status").filter(has_text=re.compile(r"\d+ new"))).to_have_text(
+        summary, timeout=30_000
+    )
+    expect(wizard.get_by_label("Skip unchanged objects")).to_be_checked()
+    return wizard.get_by_role("list", name="Changes")
+
+
 def test_the_reference_worked_example_by_clicking(
     page, demo, live_worker, obs_bucket, s3, tmp_path, pg_login
 ):
     """The reference's worked example, every step a click: create a second DWS connection (dws_prod, its
     password typed in, Test against the harness's PostgreSQL), export doc1 from its canvas, put the zip
     into OBS, delete connection doctest in the Connections room (the confirmation lists doc1), Import Job
-    from OBS, pick dws_prod, Next, Close: the canvas shows doc1's DWS SQL node on dws_prod. The demo
+    from OBS, pick dws_prod, Next: doc1 is changed, its diff shows the DWS SQL node coloured with its
+    connection's change; Import 1 object, Close: the canvas shows doc1's DWS SQL node on dws_prod. The demo
     workspace may use its demo bucket only: its admin first allows the test's bucket too."""
     login(page, "admin")
     settings_dialog = workspace_settings(page)
@@ -136,7 +148,25 @@ def test_the_reference_worked_example_by_clicking(
     replacement.select_option("dws_prod")
     expect(wizard.get_by_role("button", name="Next")).to_be_enabled()
     shot(page, "06-import-check-contents")
-    wizard.get_by_role("button", name="Next").click()
+
+    # The changes before anything is written: doc1 changes, its diff is the DAG with the node coloured.
+    changes = changes_step(wizard, "0 new, 1 changed, 0 unchanged")
+    row = changes.get_by_role("button", name=re.compile(r"^Changed\s*job\s*doc1"))
+    expect(row).to_contain_text("nodes ~1")
+    shot(page, "06c-import-changes")
+    row.click()
+    diff = wizard.get_by_role("region", name="Changes of job doc1")
+    changed = diff.locator('.react-flow__node.diff-modified[data-id="DWS_SQL_1"]')
+    expect(changed).to_be_visible(timeout=10_000)
+    expect(changed.locator(".flow-node")).to_have_css("background-color", "rgb(255, 247, 220)")
+    connection = diff.get_by_role("table", name="Property changes").get_by_role(
+        "row", name=re.compile("connectionName")
+    )
+    expect(connection).to_contain_text('"dws_prod"')
+    shot(page, "06d-import-change-diff")
+    diff.get_by_role("button", name="← All changes").click()
+    expect(changes).to_be_visible()
+    wizard.get_by_role("button", name="Import 1 object").click()
 
     expect(wizard.get_by_role("button", name="Download Report")).to_be_visible(timeout=30_000)
     expect(wizard).to_contain_text("1 overwritten")
@@ -255,7 +285,9 @@ def test_import_from_the_local_pc_when_obs_is_unavailable(page, demo, live_worke
 
     expect(wizard.get_by_role("heading", name="Jobs (1)")).to_be_visible(timeout=30_000)
     expect(wizard.get_by_role("row", name=re.compile(r"^dws_user_profile"))).to_contain_text("New")
-    wizard.get_by_role("button", name="Next").click()
+    changes = changes_step(wizard, "1 new, 0 changed, 0 unchanged")
+    expect(changes.get_by_role("button", name=re.compile(r"^New\s*job\s*dws_user_profile"))).to_be_visible()
+    wizard.get_by_role("button", name="Import 1 object").click()
     expect(wizard.get_by_role("button", name="Download Report")).to_be_visible(timeout=30_000)
     expect(wizard).to_contain_text("1 created")
     wizard.get_by_role("button", name="Close", exact=True).click()
@@ -263,7 +295,31 @@ def test_import_from_the_local_pc_when_obs_is_unavailable(page, demo, live_worke
     # Close refreshed the tree: the job is back in its directory.
     tree_item(page, "dws").click()
     expect(tree_item(page, "dws_user_profile")).to_be_visible()
-    assert Job.objects.filter(workspace=demo.workspace, name="dws_user_profile").exists()
+    job = Job.objects.get(workspace=demo.workspace, name="dws_user_profile")
+    versions = job.versions.count()
+
+    # The same package again: every object is unchanged, the import writes nothing and says so.
+    wizard = import_dialog(page)
+    wizard.get_by_label("File", exact=True).set_input_files(str(package))
+    wizard.get_by_role("button", name="Next").click()
+    expect(wizard.get_by_role("row", name=re.compile(r"^dws_user_profile"))).to_contain_text(
+        "Exists", timeout=30_000
+    )
+    changes = changes_step(wizard, "0 new, 0 changed, 1 unchanged")
+    expect(
+        changes.get_by_role("button", name=re.compile(r"^Unchanged\s*job\s*dws_user_profile"))
+    ).to_be_visible()
+    expect(wizard).to_contain_text("nothing will be written")
+    shot(page, "07c-import-all-unchanged")
+    wizard.get_by_role("button", name="Import 0 objects").click()
+    expect(wizard.get_by_role("button", name="Download Report")).to_be_visible(timeout=30_000)
+    expect(wizard.get_by_role("status").filter(has_text="The import finished.")).to_contain_text(
+        "1 unchanged"
+    )
+    expect(wizard.get_by_role("heading", name="Unchanged (1)")).to_be_visible()
+    wizard.get_by_role("button", name="Close", exact=True).click()
+    job.refresh_from_db()
+    assert job.versions.count() == versions
 
 
 def test_a_job_hard_locked_by_someone_else_is_reported_as_failed(page, demo, live_worker, tmp_path):
@@ -289,7 +345,8 @@ def test_a_job_hard_locked_by_someone_else_is_reported_as_failed(page, demo, liv
     expect(row).to_contain_text("Locked by carol", timeout=30_000)
     expect(wizard).to_contain_text("cannot be overwritten")
     shot(page, "06b-import-blocked-by-hard-lock")
-    wizard.get_by_role("button", name="Next").click()
+    changes_step(wizard, "0 new, 0 changed, 0 unchanged, 1 failed")
+    wizard.get_by_role("button", name="Import 0 objects").click()
 
     failed = wizard.get_by_role("table").filter(has_text="Reason")
     expect(failed).to_be_visible(timeout=30_000)

@@ -58,7 +58,13 @@ def test_a_missing_script_left_unresolved_imports_the_job_and_flags_its_node(
     expect(next_button).to_be_enabled()
     next_button.click()
 
-    # Step 3: the job is created and its node listed as left unresolved.
+    # The changes: one new job; importing it writes it.
+    expect(wizard.get_by_role("status").filter(has_text="1 new")).to_have_text(
+        "1 new, 0 changed, 0 unchanged", timeout=30_000
+    )
+    wizard.get_by_role("button", name="Import 1 object").click()
+
+    # The report: the job is created and its node listed as left unresolved.
     expect(wizard.get_by_role("button", name="Download Report")).to_be_visible(timeout=30_000)
     expect(wizard).to_contain_text("1 created")
     left = wizard.get_by_role("region", name="Left unresolved")
