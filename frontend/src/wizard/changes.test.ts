@@ -139,7 +139,7 @@ describe("the virtual list's pages", () => {
     const t = performance.now();
     for (let i = 0; i < 20; i++) listRows(pages);
     expect(listRows(pages).rows).toHaveLength(10_000);
-    expect((performance.now() - t) / 20).toBeLessThan(20);
+    expect((performance.now() - t) / 20).toBeLessThan(50); // about 1 ms here; generous for a busy machine
   });
 });
 
