@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from psycopg.types.json import Jsonb
 
 from factory.development.models import Category
 from factory.transfer.models import JobExportEntry, ScriptExportEntry
@@ -125,15 +126,45 @@ class EntryCache:
             return
         try:
             with transaction.atomic():
-                self.model.objects.bulk_create(
-                    rows,
-                    update_conflicts=True,
-                    unique_fields=[self.fk, "variant"],
-                    update_fields=["key", "sha256", "size", "deflated", "references"],
-                )
-        except IntegrityError:  # an object deleted since it was read: its entries are not needed
+                if connection.vendor == "postgresql":
+                    self._copy(rows)
+                else:
+                    self.model.objects.bulk_create(
+                        rows,
+                        update_conflicts=True,
+                        unique_fields=[self.fk, "variant"],
+                        update_fields=["key", "sha256", "size", "deflated", "references"],
+                    )
+        except IntegrityError:  # an object deleted since it was read, or kept by another export meanwhile
             return
         self.written += len(rows)
+
+    def _copy(self, rows: list[Any]) -> None:
+        """PostgreSQL: the rows replace those of the same objects and variant, written with a binary COPY.
+        Django binds parameters on the client, which would send every entry's bytes as a hex literal in
+        the SQL text for the server to parse (most of a first export's time, measured)."""
+        table, fk = self.model._meta.db_table, f"{self.fk}_id"
+        raw = connection.connection  # psycopg's own, inside Django's atomic block
+        with raw.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE variant = %s AND {fk} = ANY(%s)",  # noqa: S608 - our own names
+                [self.variant, [getattr(row, fk) for row in rows]],
+            )
+            columns = f'{fk}, variant, key, sha256, size, deflated, "references"'
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(["bigint", "varchar", "varchar", "varchar", "bigint", "bytea", "jsonb"])
+                for row in rows:
+                    copy.write_row(
+                        (
+                            getattr(row, fk),
+                            row.variant,
+                            row.key,
+                            row.sha256,
+                            row.size,
+                            row.deflated,
+                            Jsonb(row.references),
+                        )
+                    )
 
 
 class Lookup:
