@@ -21,6 +21,7 @@ NAMES = (
     "export",
     "import",
     "import_overwrite",
+    "import_undo",
     "tree_folder",
     "tree_root",
     "browser_tree",
@@ -72,13 +73,14 @@ class Bench:
 
 
 def case_get(name: str) -> Callable[[Bench], Result]:
-    from bench.cases import browser, export, imports, tree
+    from bench.cases import browser, export, imports, tree, undo
 
     cases: dict[str, Callable[[Bench], Result]] = {
         "export_first": export.export_first_case,
         "export": export.export_case,
         "import": imports.import_case,
         "import_overwrite": imports.import_overwrite_case,
+        "import_undo": undo.import_undo_case,
         "tree_folder": tree.tree_folder_case,
         "tree_root": tree.tree_root_case,
         "browser_tree": browser.browser_tree_case,

@@ -180,6 +180,7 @@ BODIES: dict[tuple[str, str], Callable[[Side], Any] | None] = {
     ("transfer:import-preview", "POST"): lambda s: {"policy": "overwrite"},
     ("transfer:import-apply", "POST"): lambda s: {"policy": "overwrite"},
     ("transfer:import-cancel", "POST"): None,
+    ("transfer:import-undo", "POST"): lambda s: {"force": False},
     ("promotion:profiles", "POST"): _profile,
     ("promotion:profile", "PUT"): _profile,
     ("promotion:profile", "DELETE"): None,
@@ -465,6 +466,10 @@ OWN_MAY_FAIL = {
     ("development:directory", "DELETE"): "the directory holds A's job (409 proves it was found)",
     ("transfer:import-create", "POST"): "the OBS bucket does not exist (or OBS is not configured)",
     ("transfer:obs-browse", "GET"): "OBS may not be configured in this test session",
+    (
+        "transfer:import-undo",
+        "POST",
+    ): "A's import waits for its choices: nothing to undo (409 proves it was found)",
 }
 
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from factory.api.transfer.downloads import DownloadDeleteApi, DownloadFileApi, DownloadListApi
 from factory.api.transfer.exports import ExportCreateApi
+from factory.api.transfer.history import ImportHistoryApi, ImportUndoApi
 from factory.api.transfer.tasks import TaskDetailApi
 
 app_name = "transfer"
@@ -22,6 +23,13 @@ urlpatterns = [
         "workspaces/<str:workspace_id>/downloads/<int:artifact_id>/file/",
         DownloadFileApi.as_view(),
         name="download-file",
+    ),
+    # Before the import wizard's routes, whose imports/<task_id>/ would take "history" for a task id.
+    path("workspaces/<str:workspace_id>/imports/history/", ImportHistoryApi.as_view(), name="import-history"),
+    path(
+        "workspaces/<str:workspace_id>/imports/<str:task_id>/undo/",
+        ImportUndoApi.as_view(),
+        name="import-undo",
     ),
     path("", include("factory.api.transfer.import_urls")),
 ]

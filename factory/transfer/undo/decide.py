@@ -114,7 +114,7 @@ def _equivalents(object_type: str, currents: dict[int, dict[str, Any]]) -> dict[
     finds the objects as that older import left them (one query)."""
     if not currents:
         return {}
-    restored: dict[tuple[int, Any], Any] = {}
+    restored: dict[tuple[int | None, Any], Any] = {}
     rows = UndoRecord.objects.filter(
         object_type=object_type, object_id__in=list(currents), after__has_key="sameAs"
     ).values_list("object_id", "after")
@@ -122,7 +122,8 @@ def _equivalents(object_type: str, currents: dict[int, dict[str, Any]]) -> dict[
         restored[(pk, version_key(object_type, after))] = after["sameAs"]
     same: dict[int, set[Any]] = {}
     for pk, current in currents.items():
-        key, seen = version_key(object_type, stamp(object_type, current)), set()
+        key: Any = version_key(object_type, stamp(object_type, current))
+        seen: set[Any] = set()
         while (pk, key) in restored and key not in seen:
             seen.add(key)
             key = restored[(pk, key)]
