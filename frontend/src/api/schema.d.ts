@@ -556,6 +556,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/imports/{task_id}/changes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The previewed objects, in the order the import would write them. */
+        get: operations["imports_changes_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/imports/{task_id}/changes/{change_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One previewed object with its diff. */
+        get: operations["imports_changes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/imports/{task_id}/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Wizard step 2 -> Next: the choices (as the apply takes them) are checked, then a task classifies
+         *     every object of the package against the workspace as new, changed or unchanged on what would be
+         *     written; the import then waits (step ``previewed``) for the apply. Poll the task.
+         */
+        post: operations["imports_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/imports/{task_id}/report.json": {
         parameters: {
             query?: never;
@@ -565,6 +620,52 @@ export interface paths {
         };
         /** @description Step 3's report as a JSON file: every object's outcome, reason and new version. */
         get: operations["imports_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/imports/{task_id}/undo/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Undo an import (or an undo: that applies the import again). GET: what it would do now
+         *     (``?force=true``: objects changed since are reversed too). POST ``{force}``: the undo's task (202),
+         *     read through the task routes.
+         */
+        get: operations["imports_undo_preview"];
+        put?: never;
+        /**
+         * @description Undo an import (or an undo: that applies the import again). GET: what it would do now
+         *     (``?force=true``: objects changed since are reversed too). POST ``{force}``: the undo's task (202),
+         *     read through the task routes.
+         */
+        post: operations["imports_undo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/imports/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The import history: the user's own imports and undos (a workspace admin's: everybody's), newest
+         *     first.
+         */
+        get: operations["imports_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1068,6 +1169,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/profiles/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description ProfileListApi / ProfileCreateApi */
+        get: operations["profiles_list"];
+        put?: never;
+        /** @description ProfileListApi / ProfileCreateApi */
+        post: operations["profiles_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/profiles/{profile_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description ProfileGetApi / ProfileUpdateApi / ProfileDeleteApi */
+        get: operations["profiles_get"];
+        /** @description ProfileGetApi / ProfileUpdateApi / ProfileDeleteApi */
+        put: operations["profiles_update"];
+        post?: never;
+        /** @description ProfileGetApi / ProfileUpdateApi / ProfileDeleteApi */
+        delete: operations["profiles_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/profiles/{profile_id}/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The profile as a JSON file, without its secrets (the remote keys, masked values). */
+        get: operations["profiles_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/profiles/import/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A profile from an exported JSON document: every field checked; a remote target's keys typed again. */
+        post: operations["profiles_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/resources/": {
         parameters: {
             query?: never;
@@ -1553,6 +1725,15 @@ export interface components {
             readonly revoked: boolean;
             readonly secretAccessKey: string;
         };
+        /**
+         * @description * `restore` - restore
+         *     * `recreate` - recreate
+         *     * `delete` - delete
+         *     * `keep` - keep
+         *     * `fail` - fail
+         * @enum {string}
+         */
+        ActionEnum: "restore" | "recreate" | "delete" | "keep" | "fail";
         BatchDeleteResult: {
             deleted: number;
         };
@@ -1604,6 +1785,15 @@ export interface components {
          * @enum {string}
          */
         CategoryValuesEnum: "job" | "script" | "resource";
+        /**
+         * @description * `new` - new
+         *     * `changed` - changed
+         *     * `unchanged` - unchanged
+         *     * `skipped` - skipped
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        ChangeEnum: "new" | "changed" | "unchanged" | "skipped" | "failed";
         Connection: {
             id: number;
             name: string;
@@ -1812,6 +2002,12 @@ export interface components {
             obsPath: string;
             readonly downloadUrl: string | null;
         };
+        /**
+         * @description * `overwrite` - Overwrite
+         *     * `skip` - Skip
+         * @enum {string}
+         */
+        DuplicatePolicyEnum: "overwrite" | "skip";
         EnvironmentVariable: {
             id: number;
             name: string;
@@ -1853,7 +2049,7 @@ export interface components {
          * @description The stable code of an error (factory.errors.ErrorCode).
          * @enum {string}
          */
-        ErrorCode: "invalid" | "not_found" | "permission_denied" | "conflict" | "locked" | "stale" | "unavailable" | "error" | "parse_error" | "authentication_failed" | "not_authenticated" | "method_not_allowed" | "not_acceptable" | "unsupported_media_type" | "throttled" | "internal_error" | "request_too_large" | "length_required" | "login_locked_out" | "workspace_not_found" | "workspace_exists" | "role_required" | "staff_required" | "invalid_name" | "invalid_role" | "invalid_lock_policy" | "last_admin" | "member_not_found" | "user_not_found" | "access_key_not_found" | "invalid_credentials" | "directory_not_found" | "directory_exists" | "directory_not_empty" | "limit" | "job_not_found" | "job_exists" | "script_not_found" | "script_exists" | "version_not_found" | "job_scheduling" | "not_submitted" | "nodes_empty" | "invalid_schedule" | "selection_empty" | "selection_conflict" | "connection_not_found" | "connection_exists" | "invalid_type" | "invalid_kind" | "secret_in_config" | "external_object_not_found" | "external_object_exists" | "resource_not_found" | "resource_exists" | "resource_referenced" | "environment_variable_not_found" | "environment_variable_exists" | "value_required" | "obs_error" | "obs_path_invalid" | "obs_path_forbidden" | "obs_allow_list_invalid" | "obs_bucket_missing" | "obs_object_missing" | "obs_object_exists" | "obs_read_failed" | "obs_write_failed" | "obs_unavailable" | "obs_too_large" | "export_empty" | "export_conflict" | "export_too_large" | "export_invalid_document" | "export_running" | "never_submitted" | "invalid_out" | "download_not_found" | "download_deleted" | "download_gone" | "download_in_obs" | "task_not_found" | "queue_unavailable" | "worker_lost" | "worker_missing" | "time_limit" | "import_expired" | "import_running" | "import_not_waiting" | "not_import_owner" | "no_report" | "too_many_waiting_imports" | "import_choices_invalid" | "package_invalid" | "package_too_large" | "package_changed" | "upload_missing" | "file_unreadable" | "source_invalid" | "source_required" | "user_deleted";
+        ErrorCode: "invalid" | "not_found" | "permission_denied" | "conflict" | "locked" | "stale" | "unavailable" | "error" | "parse_error" | "authentication_failed" | "not_authenticated" | "method_not_allowed" | "not_acceptable" | "unsupported_media_type" | "throttled" | "internal_error" | "request_too_large" | "length_required" | "login_locked_out" | "workspace_not_found" | "workspace_exists" | "role_required" | "staff_required" | "invalid_name" | "invalid_role" | "invalid_lock_policy" | "last_admin" | "member_not_found" | "user_not_found" | "access_key_not_found" | "invalid_credentials" | "directory_not_found" | "directory_exists" | "directory_not_empty" | "limit" | "job_not_found" | "job_exists" | "script_not_found" | "script_exists" | "version_not_found" | "job_scheduling" | "not_submitted" | "nodes_empty" | "invalid_schedule" | "selection_empty" | "selection_conflict" | "connection_not_found" | "connection_exists" | "invalid_type" | "invalid_kind" | "secret_in_config" | "external_object_not_found" | "external_object_exists" | "resource_not_found" | "resource_exists" | "resource_referenced" | "environment_variable_not_found" | "environment_variable_exists" | "value_required" | "obs_error" | "obs_path_invalid" | "obs_path_forbidden" | "obs_allow_list_invalid" | "obs_bucket_missing" | "obs_object_missing" | "obs_object_exists" | "obs_read_failed" | "obs_write_failed" | "obs_unavailable" | "obs_too_large" | "export_empty" | "export_conflict" | "export_too_large" | "export_invalid_document" | "export_running" | "never_submitted" | "invalid_out" | "download_not_found" | "download_deleted" | "download_gone" | "download_in_obs" | "task_not_found" | "queue_unavailable" | "worker_lost" | "worker_missing" | "time_limit" | "import_expired" | "import_running" | "import_not_waiting" | "not_import_owner" | "import_not_undoable" | "no_report" | "too_many_waiting_imports" | "import_choices_invalid" | "package_invalid" | "package_too_large" | "package_changed" | "upload_missing" | "file_unreadable" | "source_invalid" | "source_required" | "user_deleted" | "profile_not_found" | "profile_exists" | "profile_target_invalid" | "profile_document_invalid" | "rewrite_rule_invalid";
         ExportCreateInputRequest: {
             /** @default job */
             category: components["schemas"]["TransferCategoryEnum"];
@@ -1949,9 +2145,86 @@ export interface components {
             /** @default prefix */
             directoryMode: components["schemas"]["DirectoryModeEnum"];
             /** @default submitted */
-            targetStatus: components["schemas"]["TargetStatusEnum"];
+            targetStatus: components["schemas"]["ImportApplyInputTargetStatusEnum"];
             /** @default false */
             continueOnError: boolean;
+            /**
+             * @description Write nothing for an object that already is what the import would write (outcome unchanged): importing the same package twice writes no version the second time.
+             * @default true
+             */
+            skipUnchanged: boolean;
+        };
+        /**
+         * @description * `submitted` - submitted
+         *     * `saved` - saved
+         * @enum {string}
+         */
+        ImportApplyInputTargetStatusEnum: "submitted" | "saved";
+        /** @description One object of the package and what importing it would do. */
+        ImportChange: {
+            id: number;
+            type: string;
+            name: string;
+            newName: string;
+            change: components["schemas"]["ChangeEnum"];
+            message: string;
+            counts: components["schemas"]["ImportChangeCounts"];
+        };
+        /** @description How much of the object changes (the keys that apply to its type). */
+        ImportChangeCounts: {
+            nodesAdded?: number;
+            nodesRemoved?: number;
+            nodesModified?: number;
+            edgesAdded?: number;
+            edgesRemoved?: number;
+            properties?: number;
+            linesAdded?: number;
+            linesRemoved?: number;
+        };
+        /**
+         * @description With the structural diff (a job's JobDiff, a script's ScriptDiff, a resource's PropertiesDiff, as
+         *     Compare Versions answers them; null when nothing changes or the object is new) and, for a job, the
+         *     documents before and after, secrets emptied, to draw its DAG.
+         */
+        ImportChangeDetail: {
+            id: number;
+            type: string;
+            name: string;
+            newName: string;
+            change: components["schemas"]["ChangeEnum"];
+            message: string;
+            counts: components["schemas"]["ImportChangeCounts"];
+            readonly diff: {
+                [key: string]: unknown;
+            };
+            readonly before: {
+                [key: string]: unknown;
+            };
+            readonly after: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description The last preview: how many objects would be new, changed, unchanged, skipped or failed, with the
+         *     choices it was made with (the objects: GET changes/); or why it could not be made.
+         */
+        ImportChanges: {
+            summary?: components["schemas"]["ImportChangesSummary"];
+            choices?: {
+                [key: string]: unknown;
+            };
+            error?: components["schemas"]["ImportChangesError"];
+        };
+        ImportChangesError: {
+            message: string;
+            code: string;
+        };
+        ImportChangesSummary: {
+            new: number;
+            changed: number;
+            unchanged: number;
+            skipped: number;
+            failed: number;
         };
         ImportCreateConnectionRequest: {
             name: string;
@@ -1969,6 +2242,40 @@ export interface components {
             /** @default overwrite */
             policy: components["schemas"]["PolicyEnum"];
         };
+        /**
+         * @description An import or an undo of the workspace. ``summary`` counts its report's objects per outcome (an
+         *     import: created, overwritten, ...; an undo: reversed, kept, failed); ``undoes`` names the task an undo
+         *     undid, ``undoneBy`` the undo that undid this one; ``undoRefusal`` says why it cannot be undone.
+         */
+        ImportHistoryEntry: {
+            id: string;
+            kind: components["schemas"]["ImportHistoryEntryKindEnum"];
+            name: string;
+            status: components["schemas"]["TaskStatusEnum"];
+            step: string;
+            message: string;
+            createdBy?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            endedAt: string | null;
+            readonly source: components["schemas"]["ImportSource"] | null;
+            /** @description The package's, as the inspection read it. */
+            sha256: string | null;
+            summary: {
+                [key: string]: number;
+            } | null;
+            undoes: string | null;
+            undoneBy: string | null;
+            readonly canUndo: boolean;
+            readonly undoRefusal: string | null;
+        };
+        /**
+         * @description * `import` - import
+         *     * `undo` - undo
+         * @enum {string}
+         */
+        ImportHistoryEntryKindEnum: "import" | "undo";
         ImportMappingRequest: {
             /** @description connection, dli_queue, ges_graph, dis_stream, cdm_cluster, ... */
             kind: string;
@@ -1994,6 +2301,8 @@ export interface components {
             skipped: components["schemas"]["ReportRow"][];
             renamed: components["schemas"]["ReportRow"][];
             failed: components["schemas"]["ReportRow"][];
+            /** @description Already as the package has them: not written. */
+            unchanged?: components["schemas"]["ReportRow"][];
             /** @description The nodes of imported jobs that use a reference left unresolved. */
             unresolved?: components["schemas"]["ReportUnresolved"][];
         };
@@ -2012,6 +2321,8 @@ export interface components {
             skipped: components["schemas"]["ReportRow"][];
             renamed: components["schemas"]["ReportRow"][];
             failed: components["schemas"]["ReportRow"][];
+            /** @description Already as the package has them: not written. */
+            unchanged?: components["schemas"]["ReportRow"][];
             /** @description The nodes of imported jobs that use a reference left unresolved. */
             unresolved?: components["schemas"]["ReportUnresolved"][];
             task: string;
@@ -2023,6 +2334,13 @@ export interface components {
             startedAt: string | null;
             /** Format: date-time */
             endedAt: string | null;
+        };
+        ImportSource: {
+            /** @description upload, obs or file. */
+            type: string;
+            fileName: string;
+            /** @description The OBS path, or the file's name. */
+            label: string;
         };
         ImportStarted: {
             task: components["schemas"]["ImportTask"];
@@ -2058,8 +2376,16 @@ export interface components {
                 [key: string]: unknown;
             };
             readonly inspection: components["schemas"]["Inspection"] | null;
+            readonly changes: components["schemas"]["ImportChanges"] | null;
             readonly report: components["schemas"]["ImportReport"] | null;
             readonly error: components["schemas"]["PackageError"] | null;
+        };
+        ImportUndoInputRequest: {
+            /**
+             * @description Reverse the objects changed since the import too.
+             * @default false
+             */
+            force: boolean;
         };
         InspectedEnvironment: {
             name: string;
@@ -2308,6 +2634,8 @@ export interface components {
             category: string;
             fields: components["schemas"]["NodeField"][];
         };
+        /** @enum {unknown} */
+        NullEnum: null;
         /**
          * @description At the root: ``buckets`` and the allowed folders (``prefixes``, full obs:// paths) and the list
          *     itself; below: the folders and objects directly under ``path``.
@@ -2331,6 +2659,13 @@ export interface components {
             reason: string;
             allowList: string[];
         };
+        /**
+         * @description * `reversed` - reversed
+         *     * `kept` - kept
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        OutcomeEnum: "reversed" | "kept" | "failed";
         /**
          * @description The tree's ticked objects, compactly, as the export takes them: a ticked directory is its id, never
          *     the ids of everything under it; the server resolves it.
@@ -2409,6 +2744,22 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["ExternalObject"][];
         };
+        PaginatedImportChangeList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["ImportChange"][];
+        };
+        PaginatedImportHistoryEntryList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["ImportHistoryEntry"][];
+        };
         PaginatedMemberList: {
             count: number;
             /** Format: uri */
@@ -2416,6 +2767,14 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["Member"][];
+        };
+        PaginatedProfileList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Profile"][];
         };
         PaginatedResourceList: {
             count: number;
@@ -2475,6 +2834,257 @@ export interface components {
          * @enum {string}
          */
         PolicyEnum: "overwrite" | "skip" | "rename";
+        Profile: {
+            id: number;
+            name: string;
+            description: string;
+            target: components["schemas"]["ProfileTarget"];
+            mappings: components["schemas"]["ProfileMapping"][];
+            publicParams: components["schemas"]["ProfileOverride"][];
+            jobParams: components["schemas"]["ProfileJobOverride"][];
+            environmentVariables: components["schemas"]["ProfileOverride"][];
+            rewriteRules: components["schemas"]["ProfileRule"][];
+            duplicatePolicy: components["schemas"]["DuplicatePolicyEnum"];
+            lockPolicy: components["schemas"]["ProfileLockPolicyEnum"];
+            releaseLocks: boolean;
+            targetStatus: components["schemas"]["VersionKindEnum"];
+            schedulePolicy: components["schemas"]["SchedulePolicyEnum"];
+            expressionTimeZone: string;
+            requiresApproval: boolean;
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            updatedBy: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description The JSON file of Export (and of ``manage.py profile export``): the profile without its secrets. */
+        ProfileDocument: {
+            format: string;
+            version: number;
+            /** @description Says that no secret is in the document. */
+            note: string;
+            /** @description The workspace it was exported from. */
+            workspace: string;
+            profile: components["schemas"]["ProfileDocumentBody"];
+        };
+        ProfileDocumentBody: {
+            name: string;
+            description: string;
+            target: components["schemas"]["ProfileDocumentTarget"];
+            mappings: components["schemas"]["ProfileMapping"][];
+            publicParams: components["schemas"]["ProfileDocumentOverride"][];
+            jobParams: components["schemas"]["ProfileDocumentOverride"][];
+            environmentVariables: components["schemas"]["ProfileDocumentOverride"][];
+            rewriteRules: components["schemas"]["ProfileRule"][];
+            duplicatePolicy: components["schemas"]["DuplicatePolicyEnum"];
+            lockPolicy: components["schemas"]["ProfileLockPolicyEnum"];
+            releaseLocks: boolean;
+            targetStatus: components["schemas"]["VersionKindEnum"];
+            schedulePolicy: components["schemas"]["SchedulePolicyEnum"];
+            expressionTimeZone: string;
+            requiresApproval: boolean;
+        };
+        ProfileDocumentOverride: {
+            /** @description Per-job overrides only. */
+            job?: string;
+            name: string;
+            /** @description Null for a masked value: never exported. */
+            value: string | null;
+            masked: boolean;
+        };
+        ProfileDocumentTarget: {
+            kind: components["schemas"]["ProfileTargetKindEnum"];
+            /** @description A workspace target, by name. */
+            workspaceName?: string;
+            endpoint?: string;
+            projectId?: string;
+            remoteWorkspaceId?: string;
+            obsFolder?: string;
+        };
+        ProfileImportInputRequest: {
+            /** @description The exported file's content (ProfileDocument). */
+            document: unknown;
+            /**
+             * @description Replace a profile of the same name.
+             * @default false
+             */
+            replace: boolean;
+            /**
+             * @description A remote target's access key (never in the document).
+             * @default
+             */
+            accessKey: string;
+            /**
+             * @description A remote target's secret key (never in the document).
+             * @default
+             */
+            secretKey: string;
+        };
+        ProfileImportResult: {
+            profile: components["schemas"]["Profile"];
+            replaced: boolean;
+            /** @description Masked values the document could not carry: set them. */
+            unsetSecrets: string[];
+        };
+        ProfileInputRequest: {
+            name: string;
+            /** @default  */
+            description: string;
+            target: components["schemas"]["ProfileTargetInputRequest"];
+            mappings?: components["schemas"]["ProfileMappingRequest"][];
+            publicParams?: components["schemas"]["ProfileOverrideInputRequest"][];
+            jobParams?: components["schemas"]["ProfileJobOverrideInputRequest"][];
+            environmentVariables?: components["schemas"]["ProfileOverrideInputRequest"][];
+            rewriteRules?: components["schemas"]["ProfileRuleRequest"][];
+            /** @default overwrite */
+            duplicatePolicy: components["schemas"]["DuplicatePolicyEnum"];
+            /** @default take */
+            lockPolicy: components["schemas"]["ProfileLockPolicyEnum"];
+            /** @default false */
+            releaseLocks: boolean;
+            /** @default submitted */
+            targetStatus: components["schemas"]["VersionKindEnum"];
+            /** @default refuse */
+            schedulePolicy: components["schemas"]["SchedulePolicyEnum"];
+            /** @default  */
+            expressionTimeZone: string;
+            /** @default false */
+            requiresApproval: boolean;
+        };
+        ProfileJobOverride: {
+            name: string;
+            /** @description Null when masked: a masked value is never shown. */
+            value: string | null;
+            masked: boolean;
+            /** @description Whether a masked value is set. */
+            valueSet: boolean;
+            job: string;
+        };
+        ProfileJobOverrideInputRequest: {
+            name: string;
+            /** @description For a masked value: blank or null keeps the stored one. */
+            value?: string | null;
+            /** @default false */
+            masked: boolean;
+            job: string;
+        };
+        /**
+         * @description * `take` - Take the lock where the target's lock policy allows it (as the import does)
+         *     * `skip_locked` - Leave objects locked by another user untouched
+         * @enum {string}
+         */
+        ProfileLockPolicyEnum: "take" | "skip_locked";
+        ProfileMapping: {
+            kind: components["schemas"]["ProfileMappingKindEnum"];
+            /** @description The name in the source workspace. */
+            name: string;
+            connectionType?: (components["schemas"]["ConnectionTypeEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description The name to use in the target. */
+            replace: string;
+        };
+        /**
+         * @description * `script` - script
+         *     * `connection` - connection
+         *     * `dli_queue` - dli_queue
+         *     * `ges_graph` - ges_graph
+         *     * `dis_stream` - dis_stream
+         *     * `cdm_cluster` - cdm_cluster
+         *     * `mrs_cluster` - mrs_cluster
+         *     * `resource` - resource
+         * @enum {string}
+         */
+        ProfileMappingKindEnum: "script" | "connection" | "dli_queue" | "ges_graph" | "dis_stream" | "cdm_cluster" | "mrs_cluster" | "resource";
+        ProfileMappingRequest: {
+            kind: components["schemas"]["ProfileMappingKindEnum"];
+            /** @description The name in the source workspace. */
+            name: string;
+            connectionType?: (components["schemas"]["ConnectionTypeEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description The name to use in the target. */
+            replace: string;
+        };
+        ProfileOverride: {
+            name: string;
+            /** @description Null when masked: a masked value is never shown. */
+            value: string | null;
+            masked: boolean;
+            /** @description Whether a masked value is set. */
+            valueSet: boolean;
+        };
+        ProfileOverrideInputRequest: {
+            name: string;
+            /** @description For a masked value: blank or null keeps the stored one. */
+            value?: string | null;
+            /** @default false */
+            masked: boolean;
+        };
+        ProfileRule: {
+            find: string;
+            replace: string;
+            /**
+             * @description An anchored regular expression (^... or ...$).
+             * @default false
+             */
+            regex: boolean;
+            /**
+             * @description A literal rule matches whole words only.
+             * @default true
+             */
+            wholeWord: boolean;
+        };
+        ProfileRuleRequest: {
+            find: string;
+            replace: string;
+            /**
+             * @description An anchored regular expression (^... or ...$).
+             * @default false
+             */
+            regex: boolean;
+            /**
+             * @description A literal rule matches whole words only.
+             * @default true
+             */
+            wholeWord: boolean;
+        };
+        ProfileTarget: {
+            kind: components["schemas"]["ProfileTargetKindEnum"];
+            /** @description A workspace target's id; null for a remote one, or when it was deleted. */
+            workspaceId: number | null;
+            workspaceName: string | null;
+            /** @description A remote target's v1 API endpoint. */
+            endpoint: string;
+            projectId: string;
+            /** @description DataArts' workspace id (the v1 `workspace` header); empty: the project's default. */
+            remoteWorkspaceId: string;
+            /** @description obs://bucket/folder/ where packages are staged. */
+            obsFolder: string;
+            accessKeySet: boolean;
+            secretKeySet: boolean;
+            /** @description The access key's last characters, to recognise it. */
+            accessKeyHint: string;
+        };
+        ProfileTargetInputRequest: {
+            kind: components["schemas"]["ProfileTargetKindEnum"];
+            workspaceId?: number | null;
+            /** @default  */
+            endpoint: string;
+            /** @default  */
+            projectId: string;
+            /** @default  */
+            remoteWorkspaceId: string;
+            /** @default  */
+            obsFolder: string;
+            /** @description Write-only; blank keeps the stored one. */
+            accessKey?: string | null;
+            /** @description Write-only; blank keeps the stored one. */
+            secretKey?: string | null;
+        };
+        /**
+         * @description * `workspace` - Another workspace of this console
+         *     * `remote` - A remote console or DataArts Studio (v1 API)
+         * @enum {string}
+         */
+        ProfileTargetKindEnum: "workspace" | "remote";
         ReferenceUse: {
             type: string;
             name: string;
@@ -2568,6 +3178,12 @@ export interface components {
              */
             newVersion: boolean;
         };
+        /**
+         * @description * `refuse` - Refuse to overwrite a scheduled job (as DataArts)
+         *     * `keep_target_schedules` - Stop, update and start again a scheduled job
+         * @enum {string}
+         */
+        SchedulePolicyEnum: "refuse" | "keep_target_schedules";
         /**
          * @description * `STOPPED` - Stopped
          *     * `SCHEDULING` - Scheduling
@@ -2693,17 +3309,12 @@ export interface components {
             result: unknown;
         };
         /**
-         * @description * `submitted` - submitted
-         *     * `saved` - saved
-         * @enum {string}
-         */
-        TargetStatusEnum: "submitted" | "saved";
-        /**
          * @description * `export` - Export
          *     * `import` - Import
+         *     * `undo` - Undo
          * @enum {string}
          */
-        TaskKindEnum: "export" | "import";
+        TaskKindEnum: "export" | "import" | "undo";
         /**
          * @description * `PENDING` - Pending
          *     * `RUNNING` - Running
@@ -2760,6 +3371,37 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /**
+         * @description What undoing the task would do now. ``counts``: per action (restore, recreate, delete, keep, fail),
+         *     per object type; ``objects``: at most 1,000, those kept or failing first.
+         */
+        UndoPreview: {
+            task: string;
+            force: boolean;
+            /** @description Why it cannot be undone at all. */
+            refusal: string | null;
+            /** @description "Restore 120 jobs to their state before the import; ..." */
+            summary: string;
+            counts: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            total: number;
+            objects: components["schemas"]["UndoPreviewObject"][];
+            truncated: boolean;
+        };
+        UndoPreviewObject: {
+            /** @description job, script, resource, connection, environment_variable or directory */
+            type: string;
+            name: string;
+            action: components["schemas"]["ActionEnum"];
+            outcome: components["schemas"]["OutcomeEnum"];
+            message: string;
+        };
+        UndoStarted: {
+            task: components["schemas"]["SystemTask"];
+        };
         UnlockRefusal: {
             id: number;
             name: string;
@@ -2806,11 +3448,11 @@ export interface components {
             };
         };
         /**
-         * @description * `saved` - Saved
-         *     * `submitted` - Submitted
+         * @description * `submitted` - Submitted
+         *     * `saved` - Saved
          * @enum {string}
          */
-        VersionKindEnum: "saved" | "submitted";
+        VersionKindEnum: "submitted" | "saved";
         VersionPage: {
             count: number;
             /** Format: uri */
@@ -3867,6 +4509,88 @@ export interface operations {
             };
         };
     };
+    imports_changes_list: {
+        parameters: {
+            query?: {
+                change?: "changed" | "failed" | "new" | "skipped" | "unchanged";
+                /** @description Page size (default 100, at most 1000). */
+                limit?: number;
+                /** @description Items to skip. */
+                offset?: number;
+                /** @description Part of the name. */
+                search?: string;
+                type?: "connection" | "environment_variable" | "job" | "resource" | "script";
+            };
+            header?: never;
+            path: {
+                task_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedImportChangeList"];
+                };
+            };
+        };
+    };
+    imports_changes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                change_id: number;
+                task_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportChangeDetail"];
+                };
+            };
+        };
+    };
+    imports_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ImportApplyInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ImportApplyInputRequest"];
+                "multipart/form-data": components["schemas"]["ImportApplyInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportStarted"];
+                };
+            };
+        };
+    };
     imports_report: {
         parameters: {
             query?: never;
@@ -3886,6 +4610,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportReportFile"];
+                };
+            };
+        };
+    };
+    imports_undo_preview: {
+        parameters: {
+            query?: {
+                /** @description Reverse the objects changed since the import too. */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UndoPreview"];
+                };
+            };
+        };
+    };
+    imports_undo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ImportUndoInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ImportUndoInputRequest"];
+                "multipart/form-data": components["schemas"]["ImportUndoInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UndoStarted"];
+                };
+            };
+        };
+    };
+    imports_history: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 100, at most 1000). */
+                limit?: number;
+                /** @description Items to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedImportHistoryEntryList"];
                 };
             };
         };
@@ -4580,6 +5383,190 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ObsStatus"];
+                };
+            };
+        };
+    };
+    profiles_list: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 100, at most 1000). */
+                limit?: number;
+                /** @description Items to skip. */
+                offset?: number;
+                /** @description Part of the name. */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedProfileList"];
+                };
+            };
+        };
+    };
+    profiles_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProfileInputRequest"];
+                "multipart/form-data": components["schemas"]["ProfileInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+        };
+    };
+    profiles_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                profile_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+        };
+    };
+    profiles_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                profile_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProfileInputRequest"];
+                "multipart/form-data": components["schemas"]["ProfileInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Profile"];
+                };
+            };
+        };
+    };
+    profiles_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                profile_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    profiles_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                profile_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileDocument"];
+                };
+            };
+        };
+    };
+    profiles_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileImportInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProfileImportInputRequest"];
+                "multipart/form-data": components["schemas"]["ProfileImportInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileImportResult"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileImportResult"];
                 };
             };
         };
