@@ -72,7 +72,7 @@ def test_history_preview_and_undo_through_the_api_and_the_worker(live_worker):
     shown = dev.get(undo_url)
     assert shown.status_code == 200, shown.content
     assert shown.json()["summary"] == (
-        "Restore 1 job to their state before the import; delete 1 job and 1 directory it created."
+        "Restore 1 job to the state before the import; delete 1 job and 1 directory it created."
     )
     refused = bob.post(undo_url, {"force": False}, JSON)
     assert (refused.status_code, refused.json()["code"]) == (403, "not_import_owner")

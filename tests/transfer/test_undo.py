@@ -158,7 +158,7 @@ def test_undo_gives_back_every_object_as_stored_and_deletes_what_the_import_crea
         "directory": 6,  # /etl, /imported, /fresh, /fresh/deep (jobs), /sql, /fresh_sql (scripts)
     }
     assert shown["summary"].startswith(
-        "Restore 1 resource, 1 script and 4 jobs to their state before the import; "
+        "Restore 1 resource, 1 script and 4 jobs to the state before the import; "
     )
     assert not shown["counts"]["keep"] and not shown["counts"]["fail"]
 

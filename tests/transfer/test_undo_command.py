@@ -38,7 +38,7 @@ def test_dry_run_then_undo_then_undo_the_undo(tmp_path):
 
     shown = run("import_undo", task_id, "--dry-run")
     assert shown.splitlines()[0] == (
-        "Restore 1 job to their state before the import; delete 1 job and 1 directory it created."
+        "Restore 1 job to the state before the import; delete 1 job and 1 directory it created."
     )
     assert Job.objects.filter(workspace=t.workspace, name="added").exists()  # nothing changed
     as_json = json.loads(run("import_undo", task_id, "--dry-run", "--json"))

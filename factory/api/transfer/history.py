@@ -102,7 +102,7 @@ class UndoPreviewSerializer(serializers.Serializer):
     task = serializers.CharField()
     force = serializers.BooleanField()
     refusal = serializers.CharField(allow_null=True, help_text="Why it cannot be undone at all.")
-    summary = serializers.CharField(help_text='"Restore 120 jobs to their state before the import; ..."')
+    summary = serializers.CharField(help_text='"Restore 120 jobs to the state before the import; ..."')
     counts = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
     total = serializers.IntegerField()
     objects = UndoPreviewObjectSerializer(many=True)

@@ -1,5 +1,5 @@
 """Undo, the preview (``import_undo_preview``): what undoing a task would do now, object by object, and the
-line that says it ("Restore 120 jobs to their state before the import; delete 8 jobs and 2 scripts it
+line that says it ("Restore 120 jobs to the state before the import; delete 8 jobs and 2 scripts it
 created; keep 3 changed since"). The same walk as the undo (``walk``), without a lock or a write: the
 objects as they are now, the records without their documents (read only for a usage check).
 """
@@ -41,7 +41,7 @@ def counted(counts: dict[str, int]) -> str:
 def summary_line(counts: dict[str, dict[str, int]], *, what: str) -> str:
     phrases = []
     if counts[RESTORE]:
-        phrases.append(f"restore {counted(counts[RESTORE])} to their state before {what}")
+        phrases.append(f"restore {counted(counts[RESTORE])} to the state before {what}")
     if counts[RECREATE]:
         phrases.append(f"make {counted(counts[RECREATE])} again")
     if counts[REMOVE]:

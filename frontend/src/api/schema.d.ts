@@ -3380,7 +3380,7 @@ export interface components {
             force: boolean;
             /** @description Why it cannot be undone at all. */
             refusal: string | null;
-            /** @description "Restore 120 jobs to their state before the import; ..." */
+            /** @description "Restore 120 jobs to the state before the import; ..." */
             summary: string;
             counts: {
                 [key: string]: {

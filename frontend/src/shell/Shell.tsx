@@ -8,6 +8,7 @@ import { ConnectionsRoom } from "../connections/ConnectionsRoom";
 import { DownloadCenter } from "../downloads/DownloadCenter";
 import { EnvironmentsRoom } from "../environments/EnvironmentsRoom";
 import { ExportDialog } from "../export/ExportDialog";
+import { ImportHistory } from "../history/ImportHistory";
 import { ConnectionsList } from "../objects/ConnectionsList";
 import { ScriptEditor } from "../scripts/ScriptEditor";
 import { DirectoryTree } from "../tree/DirectoryTree";
@@ -61,6 +62,9 @@ function TopBar() {
         </NavLink>
         <NavLink to="/downloads" className={({ isActive }) => (isActive ? "active" : "")}>
           Download Center
+        </NavLink>
+        <NavLink to="/imports" className={({ isActive }) => (isActive ? "active" : "")}>
+          Import History
         </NavLink>
         <NavLink to="/connections" className={({ isActive }) => (isActive ? "active" : "")}>
           Connections
@@ -195,7 +199,8 @@ export function Shell() {
   const onConnections = location.pathname.startsWith("/connections");
   const onWorkspaces = location.pathname.startsWith("/workspaces");
   const onEnvironments = location.pathname.startsWith("/environments");
-  const inRoom = onDownloads || onConnections || onWorkspaces || onEnvironments;
+  const onImports = location.pathname.startsWith("/imports");
+  const inRoom = onDownloads || onConnections || onWorkspaces || onEnvironments || onImports;
 
   return (
     <div className="console">
@@ -217,6 +222,7 @@ export function Shell() {
             {onConnections && <ConnectionsRoom />}
             {onWorkspaces && <WorkspacesRoom />}
             {onEnvironments && <EnvironmentsRoom />}
+            {onImports && <ImportHistory />}
             {!inRoom && !active && <Welcome />}
           </div>
         </main>
