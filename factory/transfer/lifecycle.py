@@ -12,6 +12,7 @@ limit has no worker any more: ``tasks_stale_fail`` fails it when somebody reads 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Func, JSONField, Q, Value
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -137,10 +138,52 @@ def task_update(task_id: int, **values: Any) -> None:
     SystemTask.objects.filter(pk=task_id).update(**values)
 
 
+class _JsonMerge(Func):
+    """``document`` with the top-level keys of ``patch`` set to its values (PostgreSQL's ``||``; SQLite's
+    ``json_set`` per key, which keeps nulls, unlike ``json_patch``)."""
+
+    output_field = JSONField()
+
+    def __init__(self, document: Any, patch: dict[str, Any]) -> None:
+        self.keys = list(patch)
+        values = [Value(json.dumps(patch[key], ensure_ascii=False)) for key in self.keys]
+        super().__init__(document, Value(json.dumps(patch, ensure_ascii=False)), *values)
+
+    def _compiled(self, compiler: Any) -> list[tuple[str, tuple[Any, ...]]]:
+        return [compiler.compile(expression) for expression in self.source_expressions]
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        (document, document_params), (patch, patch_params), *_ = self._compiled(compiler)
+        return f"(COALESCE({document}, '{{}}'::jsonb) || ({patch})::jsonb)", (*document_params, *patch_params)
+
+    def as_sql(  # type: ignore[override]  # SQLite's (and any other's): no template to take
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        (document, params), _, *values = self._compiled(compiler)
+        sql = f"COALESCE({document}, '{{}}')"
+        all_params: list[Any] = list(params)
+        for key, (value, value_params) in zip(self.keys, values, strict=True):
+            sql = f"json_set({sql}, '$.{key}', json({value}))"
+            all_params += value_params
+        return sql, tuple(all_params)
+
+
+def task_result_merge(task: SystemTask, result: dict[str, Any]) -> None:
+    """Set the top-level keys of ``result`` in the task's ``result``. When the row was read without it
+    (an import's inspection: megabytes of JSON), the database merges them: the inspection is neither read
+    nor written again."""
+    if "result" not in task.get_deferred_fields():
+        task.result = {**(task.result or {}), **result}
+        task.save(update_fields=["result"])
+        return
+    SystemTask.objects.filter(pk=task.pk).update(result=_JsonMerge(F("result"), result))
+
+
 def task_finish_locked(task: SystemTask, *, status: str, message: str, result: dict[str, Any]) -> None:
     """End a locked row: ``status`` (SUCCESSFUL, or FAILED when nothing could be done), the step done,
-    ``result`` merged in, the secrets typed in for it cleared."""
-    task.result = {**(task.result or {}), **result}
+    ``result`` merged in (without reading what it holds when the row was read without it), the secrets
+    typed in for it cleared."""
+    task_result_merge(task, result)
     task.status = status
     task.step = TaskStep.DONE
     task.progress = 100
@@ -148,16 +191,7 @@ def task_finish_locked(task: SystemTask, *, status: str, message: str, result: d
     task.ended_at = timezone.now()
     task.secrets_encrypted = ""
     task.save(
-        update_fields=[
-            "result",
-            "status",
-            "step",
-            "progress",
-            "message",
-            "ended_at",
-            "secrets_encrypted",
-            "updated_at",
-        ]
+        update_fields=["status", "step", "progress", "message", "ended_at", "secrets_encrypted", "updated_at"]
     )
 
 

@@ -248,3 +248,15 @@ def test_the_dry_run_command_says_what_each_object_would_become(target, media, t
     report = json.loads(out.getvalue())
     assert SystemTask.objects.get(public_id=report["taskId"]).status == TaskStatus.SUCCESSFUL
     assert report["summary"]["overwritten"] == 1 and report["summary"]["unchanged"] == 1
+
+
+def test_the_task_row_keeps_the_inspection_the_preview_and_the_report(target, media):
+    """Each step merges its part into the row without reading back what the others stored."""
+    task = start(target.workspace, target.dev, package())
+    task = preview(task, target.dev, mapping=DWS2)
+    task = apply(task, target.dev, mapping=DWS2)
+    assert set(task.result) == {"inspection", "changes", "report"}
+    assert task.result["inspection"]["summary"]["jobs"] == 1
+    assert task.result["changes"]["summary"]["new"] == 2
+    assert task.result["report"]["summary"]["created"] == 2
+    assert task.result["changes"]["choices"]["targetDirectory"] is None  # nulls kept

@@ -18,7 +18,7 @@ UNCHANGED = "unchanged"
 OUTCOMES = (CREATED, OVERWRITTEN, SKIPPED, RENAMED, FAILED, UNCHANGED)
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands per import: no __dict__ each
 class Item:
     """One object of the import and what happens to it."""
 

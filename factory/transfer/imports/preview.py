@@ -23,6 +23,7 @@ from factory.connections.resources import resources_import_check
 from factory.development.services import ImportEntry, jobs_import_check, scripts_import_check
 from factory.errors import DomainError, ErrorCode
 from factory.packages import Package, job_document_redact
+from factory.transfer import lifecycle
 from factory.transfer.imports.changes import (
     CHANGE_KINDS,
     NEW,
@@ -236,17 +237,14 @@ def import_preview(*, task_id: int) -> None:
             values = import_secrets_unpack(ciphertext=row.secrets_encrypted)
             choices = ImportChoices.from_params(row.params["choices"], values=values)
             summary = preview_write(task=row, package=package, choices=choices, publisher=publisher)
-            row = task_locked(task_id)
-            assert row is not None
-            row.result = {
-                **(row.result or {}),
-                "changes": {"summary": summary, "choices": choices.to_params()},
-            }
+            lifecycle.task_result_merge(
+                row, {"changes": {"summary": summary, "choices": choices.to_params()}}
+            )
             row.status = TaskStatus.WAITING
             row.step = STEP_PREVIEWED
             row.progress = PREVIEW_PROGRESS_START
             row.message = preview_message(summary)
-            row.save(update_fields=["result", "status", "step", "progress", "message", "updated_at"])
+            row.save(update_fields=["status", "step", "progress", "message", "updated_at"])
     except Exception as exc:
         message, code, detail = error_detail(exc)
         if code == ErrorCode.INTERNAL_ERROR:
@@ -259,11 +257,11 @@ def import_preview(*, task_id: int) -> None:
 def _back_to_waiting(task_id: int, *, message: str, code: str) -> None:
     """A preview that failed leaves the import waiting for its choices, saying why (nothing was written)."""
     with transaction.atomic():
-        row = task_locked(task_id)
+        row = task_locked(task_id, with_result=False)
         if row is None or row.step != STEP_PREVIEW or row.status != TaskStatus.RUNNING:
             return
-        row.result = {**(row.result or {}), "changes": {"error": {"message": message, "code": code}}}
+        lifecycle.task_result_merge(row, {"changes": {"error": {"message": message, "code": code}}})
         row.status = TaskStatus.WAITING
         row.step = STEP_INSPECTED
         row.message = message
-        row.save(update_fields=["result", "status", "step", "message", "updated_at"])
+        row.save(update_fields=["status", "step", "message", "updated_at"])
