@@ -132,6 +132,9 @@ class ErrorCode(StrEnum):
     PROFILE_TARGET_INVALID = "profile_target_invalid"  # not a workspace of the user's, or the source itself
     PROFILE_DOCUMENT_INVALID = "profile_document_invalid"  # a file to import that is no profile document
     REWRITE_RULE_INVALID = "rewrite_rule_invalid"  # a text rewrite rule that cannot be used (its field named)
+    PROMOTION_NOT_FOUND = "promotion_not_found"
+    PROMOTION_STATE = "promotion_state"  # not in the state the operation needs (approve, reject, apply)
+    OWN_PROMOTION = "own_promotion"  # nobody approves or rejects their own promotion
 
 
 class DomainError(Exception):

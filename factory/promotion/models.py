@@ -90,3 +90,59 @@ class EnvironmentProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.workspace})"
+
+
+class PromotionState(models.TextChoices):
+    PREVIEWING = "previewing", "Change-set shown, waiting to be applied"
+    WAITING_APPROVAL = "waiting_approval", "Waiting for another member's approval"
+    APPROVED = "approved", "Approved, waiting to be applied"
+    APPLYING = "applying", "Applying"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    REJECTED = "rejected", "Rejected"
+
+
+class Promotion(models.Model):
+    """One promotion of a workspace's jobs to its profile's target: the package built from ``selection``
+    (with the jobs' dependencies), the import it drove into the target workspace (its change-set, then
+    its apply and report), who asked, who approved, and where it stands."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="promotions")
+    # The profile may be deleted later; its name stays in ``profile_name`` for the history.
+    profile = models.ForeignKey(
+        EnvironmentProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="promotions"
+    )
+    profile_name = models.CharField(max_length=64)
+    target_workspace = models.ForeignKey(
+        Workspace, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=1024, blank=True)
+    # What was asked, as ``ExportRequest.to_params`` keeps it (job ids, directories, changed since).
+    selection = models.JSONField(default=dict)
+    state = models.CharField(max_length=32, choices=PromotionState.choices, default=PromotionState.PREVIEWING)
+    message = models.CharField(max_length=1024, blank=True)
+    package_sha256 = models.CharField(max_length=64, blank=True)
+    import_task = models.ForeignKey(
+        "transfer.SystemTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The change-set's summary (new, changed, unchanged, ...), then the report's (created, overwritten, ...).
+    changes = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    requires_approval = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="promotion_ws_created")]
+
+    def __str__(self) -> str:
+        return f"Promotion {self.pk} of {self.workspace} with {self.profile_name}"

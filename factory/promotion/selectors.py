@@ -13,7 +13,7 @@ from factory.errors import ErrorCode, NotFound
 from factory.packages.rewrite import TextRule
 from factory.workspaces.models import Workspace
 
-from .models import EnvironmentProfile
+from .models import EnvironmentProfile, Promotion
 from .services import profile_secrets_read
 from .specs import ProfileSecrets
 
@@ -101,3 +101,18 @@ def profile_unset_secrets(*, profile: EnvironmentProfile) -> list[str]:
         if v.get("masked") and v["name"] not in secrets.environment_variables
     ]
     return missing
+
+
+def promotion_list(*, workspace: Workspace, state: str | None = None) -> QuerySet[Promotion]:
+    """The workspace's promotions, newest first (the Deployments page)."""
+    rows = Promotion.objects.filter(workspace=workspace).select_related(
+        "requested_by", "approved_by", "target_workspace", "import_task"
+    )
+    return (rows.filter(state=state) if state else rows).order_by("-created_at", "-pk")
+
+
+def promotion_get(*, workspace: Workspace, promotion_id: int) -> Promotion:
+    promotion = promotion_list(workspace=workspace).filter(pk=promotion_id).first()
+    if promotion is None:
+        raise NotFound("Promotion not found.", code=ErrorCode.PROMOTION_NOT_FOUND)
+    return promotion

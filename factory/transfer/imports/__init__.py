@@ -29,6 +29,7 @@ from factory.transfer.imports.common import (
 )
 from factory.transfer.imports.inline import import_dry_run, import_run
 from factory.transfer.imports.inspect import import_inspect, package_inspect
+from factory.transfer.imports.preview import import_preview
 from factory.transfer.imports.report import import_change_get, import_changes, import_report
 from factory.transfer.imports.request import (
     import_apply_request,
@@ -56,6 +57,7 @@ __all__ = [
     "import_choices_store",
     "import_dry_run",
     "import_inspect",
+    "import_preview",
     "import_preview_request",
     "import_report",
     "import_change_get",
