@@ -185,6 +185,10 @@ BODIES: dict[tuple[str, str], Callable[[Side], Any] | None] = {
     ("promotion:profile", "PUT"): _profile,
     ("promotion:profile", "DELETE"): None,
     ("promotion:profiles-import", "POST"): _profile_document,
+    ("promotion:promotions", "POST"): lambda s: {"profileId": s.profile.pk, "jobIds": [s.job.pk]},
+    ("promotion:promotion-approve", "POST"): None,
+    ("promotion:promotion-reject", "POST"): None,
+    ("promotion:promotion-apply", "POST"): None,
 }
 
 # Console routes outside any workspace, and why. A new one must be added here after deciding what it
@@ -470,6 +474,8 @@ OWN_MAY_FAIL = {
         "transfer:import-undo",
         "POST",
     ): "A's import waits for its choices: nothing to undo (409 proves it was found)",
+    ("promotion:promotions", "POST"): "A's profile promotes to a remote console, not promoted to yet (400)",
+    ("promotion:promotion-apply", "POST"): "A's promotion waits for approval (409 proves it was found)",
 }
 
 

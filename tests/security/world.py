@@ -39,7 +39,7 @@ from factory.development.services import (
     script_create,
     script_submit,
 )
-from factory.promotion.models import EnvironmentProfile
+from factory.promotion.models import EnvironmentProfile, Promotion, PromotionState
 from factory.promotion.services import profile_create
 from factory.promotion.specs import ProfileSpec, ReferenceMapping, RemoteTarget
 from factory.transfer.models import ExportArtifact, ImportChange, SystemTask, TaskKind, TaskStatus
@@ -75,6 +75,7 @@ class Side:
     access_key_id: str
     secret_key: str
     profile: EnvironmentProfile
+    promotion: Promotion  # waiting for approval, requested by an account since deleted
 
     def names(self) -> list[str]:
         """Every name of this side a stranger must never read (its ids are not secret)."""
@@ -96,6 +97,7 @@ class Side:
             self.import_change.name,
             self.profile.name,
             self.profile.remote_endpoint,
+            self.promotion.note,
         ]
 
 
@@ -188,6 +190,17 @@ def _profile(
     )
 
 
+def _promotion(workspace: Workspace, profile: EnvironmentProfile, prefix: str) -> Promotion:
+    return Promotion.objects.create(
+        workspace=workspace,
+        profile=profile,
+        profile_name=profile.name,
+        note=f"{prefix}_promotion_note",
+        state=PromotionState.WAITING_APPROVAL,
+        requires_approval=True,
+    )
+
+
 def side_build(prefix: str, *, is_default: bool) -> Side:
     admin = user_make(f"{prefix}_admin")
     workspace = workspace_make(f"{prefix}_ws", admin=admin, is_default=is_default)
@@ -246,7 +259,8 @@ def side_build(prefix: str, *, is_default: bool) -> Side:
         ),
         access_key_id=key.access_key_id,
         secret_key=secret,
-        profile=_profile(workspace, admin, prefix, connection.name),
+        profile=(profile := _profile(workspace, admin, prefix, connection.name)),
+        promotion=_promotion(workspace, profile, prefix),
     )
 
 
@@ -301,6 +315,7 @@ CONSOLE_KWARGS: dict[str, Callable[[Route, Side], Any]] = {
     "task_id": _task,
     "change_id": lambda route, side: side.import_change.pk,
     "profile_id": lambda route, side: side.profile.pk,
+    "promotion_id": lambda route, side: side.promotion.pk,
 }
 
 V1_KWARGS: dict[str, Callable[[Route, Side], Any]] = {

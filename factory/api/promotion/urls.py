@@ -1,10 +1,11 @@
-"""Console API: a workspace's environment profiles (the Environments room)."""
+"""Console API: a workspace's environment profiles (the Environments room) and its promotions (the
+Deployments room)."""
 
 from django.urls import path
 
 from factory.routing import methods
 
-from . import profiles
+from . import profiles, promotions
 
 app_name = "promotion"
 
@@ -24,5 +25,26 @@ urlpatterns = [
     ),
     path(
         f"{_W}profiles/<int:profile_id>/export/", profiles.ProfileExportApi.as_view(), name="profile-export"
+    ),
+    path(
+        f"{_W}promotions/",
+        methods(get=promotions.PromotionListApi, post=promotions.PromotionStartApi),
+        name="promotions",
+    ),
+    path(f"{_W}promotions/<int:promotion_id>/", promotions.PromotionGetApi.as_view(), name="promotion"),
+    path(
+        f"{_W}promotions/<int:promotion_id>/approve/",
+        promotions.PromotionApproveApi.as_view(),
+        name="promotion-approve",
+    ),
+    path(
+        f"{_W}promotions/<int:promotion_id>/reject/",
+        promotions.PromotionRejectApi.as_view(),
+        name="promotion-reject",
+    ),
+    path(
+        f"{_W}promotions/<int:promotion_id>/apply/",
+        promotions.PromotionApplyApi.as_view(),
+        name="promotion-apply",
     ),
 ]

@@ -1240,6 +1240,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/promotions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description PromotionListApi / PromotionStartApi */
+        get: operations["promotions_list"];
+        put?: never;
+        /** @description PromotionListApi / PromotionStartApi */
+        post: operations["promotions_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/promotions/{promotion_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Base of views under ``/api/workspaces/<workspace_id>/``.
+         *
+         *     Reads need membership (any role); writes need ``write_role`` (developer by default). Subclasses may
+         *     set ``write_role = Role.ADMIN`` for admin-only operations. ``self.workspace`` and ``self.membership``
+         *     are set before the handler runs.
+         */
+        get: operations["promotions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/promotions/{promotion_id}/apply/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Apply the previewed change-set (approved first when the profile asks), skipping what is unchanged. */
+        post: operations["promotions_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/promotions/{promotion_id}/approve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Another admin of the workspace approves (not the requester). */
+        post: operations["promotions_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/promotions/{promotion_id}/reject/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Another admin of the workspace rejects (not the requester): nothing is ever written. */
+        post: operations["promotions_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/resources/": {
         parameters: {
             query?: never;
@@ -2049,7 +2141,7 @@ export interface components {
          * @description The stable code of an error (factory.errors.ErrorCode).
          * @enum {string}
          */
-        ErrorCode: "invalid" | "not_found" | "permission_denied" | "conflict" | "locked" | "stale" | "unavailable" | "error" | "parse_error" | "authentication_failed" | "not_authenticated" | "method_not_allowed" | "not_acceptable" | "unsupported_media_type" | "throttled" | "internal_error" | "request_too_large" | "length_required" | "login_locked_out" | "workspace_not_found" | "workspace_exists" | "role_required" | "staff_required" | "invalid_name" | "invalid_role" | "invalid_lock_policy" | "last_admin" | "member_not_found" | "user_not_found" | "access_key_not_found" | "invalid_credentials" | "directory_not_found" | "directory_exists" | "directory_not_empty" | "limit" | "job_not_found" | "job_exists" | "script_not_found" | "script_exists" | "version_not_found" | "job_scheduling" | "not_submitted" | "nodes_empty" | "invalid_schedule" | "selection_empty" | "selection_conflict" | "connection_not_found" | "connection_exists" | "invalid_type" | "invalid_kind" | "secret_in_config" | "external_object_not_found" | "external_object_exists" | "resource_not_found" | "resource_exists" | "resource_referenced" | "environment_variable_not_found" | "environment_variable_exists" | "value_required" | "obs_error" | "obs_path_invalid" | "obs_path_forbidden" | "obs_allow_list_invalid" | "obs_bucket_missing" | "obs_object_missing" | "obs_object_exists" | "obs_read_failed" | "obs_write_failed" | "obs_unavailable" | "obs_too_large" | "export_empty" | "export_conflict" | "export_too_large" | "export_invalid_document" | "export_running" | "never_submitted" | "invalid_out" | "download_not_found" | "download_deleted" | "download_gone" | "download_in_obs" | "task_not_found" | "queue_unavailable" | "worker_lost" | "worker_missing" | "time_limit" | "import_expired" | "import_running" | "import_not_waiting" | "not_import_owner" | "import_not_undoable" | "no_report" | "too_many_waiting_imports" | "import_choices_invalid" | "package_invalid" | "package_too_large" | "package_changed" | "upload_missing" | "file_unreadable" | "source_invalid" | "source_required" | "user_deleted" | "profile_not_found" | "profile_exists" | "profile_target_invalid" | "profile_document_invalid" | "rewrite_rule_invalid";
+        ErrorCode: "invalid" | "not_found" | "permission_denied" | "conflict" | "locked" | "stale" | "unavailable" | "error" | "parse_error" | "authentication_failed" | "not_authenticated" | "method_not_allowed" | "not_acceptable" | "unsupported_media_type" | "throttled" | "internal_error" | "request_too_large" | "length_required" | "login_locked_out" | "workspace_not_found" | "workspace_exists" | "role_required" | "staff_required" | "invalid_name" | "invalid_role" | "invalid_lock_policy" | "last_admin" | "member_not_found" | "user_not_found" | "access_key_not_found" | "invalid_credentials" | "directory_not_found" | "directory_exists" | "directory_not_empty" | "limit" | "job_not_found" | "job_exists" | "script_not_found" | "script_exists" | "version_not_found" | "job_scheduling" | "not_submitted" | "nodes_empty" | "invalid_schedule" | "selection_empty" | "selection_conflict" | "connection_not_found" | "connection_exists" | "invalid_type" | "invalid_kind" | "secret_in_config" | "external_object_not_found" | "external_object_exists" | "resource_not_found" | "resource_exists" | "resource_referenced" | "environment_variable_not_found" | "environment_variable_exists" | "value_required" | "obs_error" | "obs_path_invalid" | "obs_path_forbidden" | "obs_allow_list_invalid" | "obs_bucket_missing" | "obs_object_missing" | "obs_object_exists" | "obs_read_failed" | "obs_write_failed" | "obs_unavailable" | "obs_too_large" | "export_empty" | "export_conflict" | "export_too_large" | "export_invalid_document" | "export_running" | "never_submitted" | "invalid_out" | "download_not_found" | "download_deleted" | "download_gone" | "download_in_obs" | "task_not_found" | "queue_unavailable" | "worker_lost" | "worker_missing" | "time_limit" | "import_expired" | "import_running" | "import_not_waiting" | "not_import_owner" | "import_not_undoable" | "no_report" | "too_many_waiting_imports" | "import_choices_invalid" | "package_invalid" | "package_too_large" | "package_changed" | "upload_missing" | "file_unreadable" | "source_invalid" | "source_required" | "user_deleted" | "profile_not_found" | "profile_exists" | "profile_target_invalid" | "profile_document_invalid" | "rewrite_rule_invalid" | "promotion_not_found" | "promotion_state" | "own_promotion";
         ExportCreateInputRequest: {
             /** @default job */
             category: components["schemas"]["TransferCategoryEnum"];
@@ -2776,6 +2868,14 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["Profile"][];
         };
+        PaginatedPromotionList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Promotion"][];
+        };
         PaginatedResourceList: {
             count: number;
             /** Format: uri */
@@ -3085,6 +3185,58 @@ export interface components {
          * @enum {string}
          */
         ProfileTargetKindEnum: "workspace" | "remote";
+        Promotion: {
+            id: number;
+            profileId: number | null;
+            profileName: string;
+            targetWorkspaceId: number | null;
+            readonly targetWorkspaceName: string | null;
+            readonly requestedBy: string | null;
+            readonly approvedBy: string | null;
+            note: string;
+            /** @description What was asked, as an export request's parameters. */
+            selection: {
+                [key: string]: unknown;
+            };
+            state: components["schemas"]["StateEnum"];
+            message: string;
+            packageSha256: string;
+            /** @description The public id of the import into the target workspace (its change-set and report). */
+            readonly importTask: string | null;
+            /** @description The change-set's summary: new, changed, unchanged... */
+            changes: {
+                [key: string]: number;
+            };
+            /** @description The report's summary once applied: created, unchanged... */
+            counts: {
+                [key: string]: number;
+            };
+            requiresApproval: boolean;
+            /** @description Whether the reader may approve or reject it now: another admin, while it waits for approval. */
+            readonly canApprove: boolean;
+            readonly canApply: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+            /** Format: date-time */
+            appliedAt: string | null;
+        };
+        PromotionStartInputRequest: {
+            profileId: number;
+            jobIds?: number[];
+            directoryIds?: number[];
+            directoryPaths?: string[];
+            /** Format: date-time */
+            changedSince?: string | null;
+            /**
+             * @description Everything changed since the last successful promotion with the profile.
+             * @default false
+             */
+            sinceLast: boolean;
+            /** @default  */
+            note: string;
+        };
         ReferenceUse: {
             type: string;
             name: string;
@@ -3267,6 +3419,17 @@ export interface components {
             username: string;
             password: string;
         };
+        /**
+         * @description * `previewing` - Change-set shown, waiting to be applied
+         *     * `waiting_approval` - Waiting for another member's approval
+         *     * `approved` - Approved, waiting to be applied
+         *     * `applying` - Applying
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         *     * `rejected` - Rejected
+         * @enum {string}
+         */
+        StateEnum: "previewing" | "waiting_approval" | "approved" | "applying" | "succeeded" | "failed" | "rejected";
         SubTask: {
             order: number;
             objectType: string;
@@ -5567,6 +5730,149 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProfileImportResult"];
+                };
+            };
+        };
+    };
+    promotions_list: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 100, at most 1000). */
+                limit?: number;
+                /** @description Items to skip. */
+                offset?: number;
+                /** @description Only in this state. */
+                state?: "applying" | "approved" | "failed" | "previewing" | "rejected" | "succeeded" | "waiting_approval";
+            };
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPromotionList"];
+                };
+            };
+        };
+    };
+    promotions_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionStartInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PromotionStartInputRequest"];
+                "multipart/form-data": components["schemas"]["PromotionStartInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+        };
+    };
+    promotions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promotion_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+        };
+    };
+    promotions_apply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promotion_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+        };
+    };
+    promotions_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promotion_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+        };
+    };
+    promotions_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promotion_id: number;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
                 };
             };
         };

@@ -1,0 +1,105 @@
+"""The console API of promotions (the Deployments page): start with a change-set, approve by another
+admin, apply; what each member may do; another workspace's promotion is not found."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from factory.development.models import Job
+from factory.promotion.models import Promotion
+from tests.builders import client_for, profile_make, user_make, workspace_make
+from tests.promotion.promoting import media_root, node_properties, world_build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return media_root(settings, tmp_path)
+
+
+def _base(world) -> str:
+    return f"/api/workspaces/{world.dev.pk}/promotions/"
+
+
+def _post(client, path, body=None):
+    return client.post(path, json.dumps(body or {}), content_type="application/json")
+
+
+def test_promote_with_approval_through_the_api():
+    world = world_build(requires_approval=True)
+    requester, approver = client_for(world.dan), client_for(world.bob)
+    started = _post(
+        requester,
+        _base(world),
+        {"profileId": world.profile.pk, "jobIds": [world.job.pk], "note": "release 7"},
+    )
+    assert started.status_code == 201, started.content
+    body = started.json()
+    assert body["state"] == "waiting_approval" and body["note"] == "release 7"
+    assert body["requestedBy"] == "dan" and body["targetWorkspaceName"] == "prod"
+    assert body["changes"]["new"] == 2 and len(body["packageSha256"]) == 64
+    assert body["canApply"] is False and body["canApprove"] is False
+    path = f"{_base(world)}{body['id']}/"
+
+    # The requester, a developer, may not approve; the approver sees the buttons.
+    assert _post(requester, f"{path}approve/").json()["code"] == "role_required"
+    assert _post(requester, f"{path}apply/").json()["code"] == "promotion_state"
+    listed = approver.get(_base(world)).json()
+    assert listed["count"] == 1 and listed["results"][0]["canApprove"] is True
+
+    approved = _post(approver, f"{path}approve/")
+    assert approved.status_code == 200 and approved.json()["approvedBy"] == "bob"
+    applied = _post(requester, f"{path}apply/")
+    assert applied.status_code == 200, applied.content
+    assert applied.json()["state"] == "succeeded" and applied.json()["counts"]["created"] == 2
+    job = Job.objects.get(workspace=world.prod, name="daily_load")
+    assert node_properties(job.document)["connectionName"] == "prod_dws"
+    assert requester.get(path).json()["appliedAt"] is not None
+
+
+def test_an_admin_cannot_approve_their_own_promotion():
+    world = world_build(requires_approval=True)
+    client = client_for(world.ada)
+    started = _post(client, _base(world), {"profileId": world.profile.pk, "jobIds": [world.job.pk]}).json()
+    refused = _post(client, f"{_base(world)}{started['id']}/approve/")
+    assert refused.status_code == 403 and refused.json()["code"] == "own_promotion"
+    assert Promotion.objects.get().state == "waiting_approval"
+
+
+def test_another_workspaces_promotion_is_not_found():
+    world = world_build()
+    stranger = user_make("stranger")
+    elsewhere = workspace_make("elsewhere", admin=stranger)
+    theirs = Promotion.objects.create(
+        workspace=elsewhere,
+        profile_name="their_target",
+        note="their_secret_note",
+        requires_approval=True,
+        state="waiting_approval",
+    )
+    client, base = client_for(world.ada), _base(world)
+    for response in (
+        client.get(f"{base}{theirs.pk}/"),
+        _post(client, f"{base}{theirs.pk}/approve/"),
+        _post(client, f"{base}{theirs.pk}/reject/"),
+        _post(client, f"{base}{theirs.pk}/apply/"),
+    ):
+        assert response.status_code == 404 and response.json()["code"] == "promotion_not_found"
+        assert "their_secret_note" not in response.content.decode()
+    assert client.get(base).json()["count"] == 0
+    their_profile = profile_make(workspace=elsewhere, user=stranger, name="their_profile")
+    response = _post(client, base, {"profileId": their_profile.pk, "jobIds": [world.job.pk]})
+    assert response.status_code == 404 and response.json()["code"] == "profile_not_found"
+    assert Promotion.objects.get().state == "waiting_approval"
+
+
+def test_a_remote_profile_is_refused_for_now():
+    world = world_build()
+    remote = profile_make(workspace=world.dev, user=world.ada, name="remote")
+    response = _post(client_for(world.ada), _base(world), {"profileId": remote.pk, "jobIds": [world.job.pk]})
+    assert response.status_code == 400 and response.json()["code"] == "profile_target_invalid"
+    assert not Promotion.objects.exists()
