@@ -323,6 +323,7 @@ SPECTACULAR_SETTINGS = {
         "ProfileTargetKindEnum": "factory.promotion.models.TargetKind",
         "ProfileLockPolicyEnum": "factory.promotion.models.LockPolicy",
         "ProfileMappingKindEnum": "factory.promotion.specs.MAPPING_KINDS",
+        "PromotionStateEnum": "factory.promotion.models.PromotionState",
     },
     # The error envelope and its codes, which no view declares (factory.api.errors).
     "POSTPROCESSING_HOOKS": [

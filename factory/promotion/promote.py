@@ -65,6 +65,9 @@ class PromotionSelection:
     directory_paths: tuple[str, ...] = ()
     changed_since: datetime | None = None
     since_last: bool = False
+    # Unticked inside the ticked directories (the tree's check boxes).
+    exclude_job_ids: tuple[int, ...] = ()
+    exclude_directory_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,8 @@ def _export_request(*, profile: EnvironmentProfile, selection: PromotionSelectio
         job_names=selection.job_names,
         directory_ids=selection.directory_ids,
         directory_paths=selection.directory_paths,
+        exclude_job_ids=selection.exclude_job_ids,
+        exclude_directory_ids=selection.exclude_directory_ids,
         changed_since=changed_since,
         everything=everything,
         scope=WITH_DEPENDENCIES,

@@ -132,6 +132,15 @@ class PromotionStartApi(WorkspaceApi):
         directoryPaths = serializers.ListField(  # noqa: N815
             child=serializers.CharField(max_length=1024), required=False, default=list
         )
+        excludeJobIds = serializers.ListField(  # noqa: N815
+            child=serializers.IntegerField(),
+            required=False,
+            default=list,
+            help_text="Unticked inside the directories.",
+        )
+        excludeDirectoryIds = serializers.ListField(  # noqa: N815
+            child=serializers.IntegerField(), required=False, default=list
+        )
         changedSince = serializers.DateTimeField(required=False, allow_null=True, default=None)  # noqa: N815
         sinceLast = serializers.BooleanField(  # noqa: N815
             default=False,
@@ -161,6 +170,8 @@ class PromotionStartApi(WorkspaceApi):
                 job_ids=tuple(values["jobIds"]),
                 directory_ids=tuple(values["directoryIds"]),
                 directory_paths=tuple(values["directoryPaths"]),
+                exclude_job_ids=tuple(values["excludeJobIds"]),
+                exclude_directory_ids=tuple(values["excludeDirectoryIds"]),
                 changed_since=values["changedSince"],
                 since_last=values["sinceLast"],
             ),

@@ -3198,7 +3198,7 @@ export interface components {
             selection: {
                 [key: string]: unknown;
             };
-            state: components["schemas"]["StateEnum"];
+            state: components["schemas"]["PromotionStateEnum"];
             message: string;
             packageSha256: string;
             /** @description The public id of the import into the target workspace (its change-set and report). */
@@ -3227,6 +3227,9 @@ export interface components {
             jobIds?: number[];
             directoryIds?: number[];
             directoryPaths?: string[];
+            /** @description Unticked inside the directories. */
+            excludeJobIds?: number[];
+            excludeDirectoryIds?: number[];
             /** Format: date-time */
             changedSince?: string | null;
             /**
@@ -3237,6 +3240,17 @@ export interface components {
             /** @default  */
             note: string;
         };
+        /**
+         * @description * `previewing` - Change-set shown, waiting to be applied
+         *     * `waiting_approval` - Waiting for another member's approval
+         *     * `approved` - Approved, waiting to be applied
+         *     * `applying` - Applying
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         *     * `rejected` - Rejected
+         * @enum {string}
+         */
+        PromotionStateEnum: "previewing" | "waiting_approval" | "approved" | "applying" | "succeeded" | "failed" | "rejected";
         ReferenceUse: {
             type: string;
             name: string;
@@ -3419,17 +3433,6 @@ export interface components {
             username: string;
             password: string;
         };
-        /**
-         * @description * `previewing` - Change-set shown, waiting to be applied
-         *     * `waiting_approval` - Waiting for another member's approval
-         *     * `approved` - Approved, waiting to be applied
-         *     * `applying` - Applying
-         *     * `succeeded` - Succeeded
-         *     * `failed` - Failed
-         *     * `rejected` - Rejected
-         * @enum {string}
-         */
-        StateEnum: "previewing" | "waiting_approval" | "approved" | "applying" | "succeeded" | "failed" | "rejected";
         SubTask: {
             order: number;
             objectType: string;
