@@ -5,6 +5,7 @@ import { redirectToLogin } from "../api/client";
 import * as ep from "../api/endpoints";
 import { JobEditor } from "../canvas/JobEditor";
 import { ConnectionsRoom } from "../connections/ConnectionsRoom";
+import { DeploymentsRoom } from "../deployments/DeploymentsRoom";
 import { DownloadCenter } from "../downloads/DownloadCenter";
 import { EnvironmentsRoom } from "../environments/EnvironmentsRoom";
 import { ExportDialog } from "../export/ExportDialog";
@@ -65,6 +66,9 @@ function TopBar() {
         </NavLink>
         <NavLink to="/imports" className={({ isActive }) => (isActive ? "active" : "")}>
           Import History
+        </NavLink>
+        <NavLink to="/deployments" className={({ isActive }) => (isActive ? "active" : "")}>
+          Deployments
         </NavLink>
         <NavLink to="/connections" className={({ isActive }) => (isActive ? "active" : "")}>
           Connections
@@ -200,7 +204,8 @@ export function Shell() {
   const onWorkspaces = location.pathname.startsWith("/workspaces");
   const onEnvironments = location.pathname.startsWith("/environments");
   const onImports = location.pathname.startsWith("/imports");
-  const inRoom = onDownloads || onConnections || onWorkspaces || onEnvironments || onImports;
+  const onDeployments = location.pathname.startsWith("/deployments");
+  const inRoom = onDownloads || onConnections || onWorkspaces || onEnvironments || onImports || onDeployments;
 
   return (
     <div className="console">
@@ -223,6 +228,7 @@ export function Shell() {
             {onWorkspaces && <WorkspacesRoom />}
             {onEnvironments && <EnvironmentsRoom />}
             {onImports && <ImportHistory />}
+            {onDeployments && <DeploymentsRoom />}
             {!inRoom && !active && <Welcome />}
           </div>
         </main>

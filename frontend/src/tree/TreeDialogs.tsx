@@ -14,7 +14,8 @@ import { ConfirmDialog, NameDialog, validateObjectName } from "../ui/forms";
 import { DirectoryPicker, MoveDialog } from "./DirectoryPicker";
 import type { LoadedElement, TreeData } from "./model";
 import { OwnerDialog } from "./OwnerDialog";
-import type { DirKey, Ticked } from "./selection";
+import type { CompactSelection, DirKey, Ticked } from "./selection";
+import { PromoteDialog } from "../deployments/PromoteDialog";
 
 export const NOUNS: Record<Category, { one: string; many: string }> = {
   job: { one: "Job", many: "Jobs" },
@@ -33,7 +34,8 @@ export type DialogState =
   | { type: "owner"; ticked: Ticked | null }
   | { type: "createDir"; parent: DirKey }
   | { type: "renameDir"; id: Id; name: string }
-  | { type: "deleteDir"; id: Id; name: string };
+  | { type: "deleteDir"; id: Id; name: string }
+  | { type: "promote"; selection: CompactSelection; description: string };
 
 export function TreeDialogs({
   dialog,
@@ -65,6 +67,7 @@ export function TreeDialogs({
   if (!dialog) return null;
   return (
     <>
+    {dialog.type === "promote" && <PromoteDialog ws={ws} selection={dialog.selection} description={dialog.description} onClose={onClose} />}
     {dialog?.type === "rename" && (
       <NameDialog
         title={`Rename ${noun.one}`}

@@ -33,6 +33,8 @@ export function kebabMenu(o: {
   exportSelection: () => void;
   exportWorkspace: () => void;
   importPackage: () => void;
+  /** Promote the ticked jobs to an environment profile's target (jobs only). */
+  promote?: () => void;
   batch: (type: Batch) => void;
   configureOwner: () => void;
   openDialog: (dialog: DialogState) => void;
@@ -46,6 +48,7 @@ export function kebabMenu(o: {
     { label: `Export ${o.noun.one}`, onSelect: o.exportSelection, disabled: needs },
     { label: `Export Workspace ${o.noun.one}`, onSelect: o.exportWorkspace },
     { label: `Import ${o.noun.one}`, onSelect: o.importPackage },
+    ...(o.promote ? [{ label: `Promote ${o.noun.one}`, onSelect: o.promote, disabled: needs }] : []),
     { label: `Delete ${o.noun.one}`, onSelect: () => o.batch("batchDelete"), disabled: needs, danger: true },
     { label: `Move ${o.noun.one}`, onSelect: () => o.batch("batchMove"), disabled: needs },
     { label: "Configure Owner", onSelect: o.configureOwner },

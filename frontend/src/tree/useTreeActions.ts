@@ -80,6 +80,20 @@ export function useTreeActions({
     });
   };
 
+  /** Promote: the ticked jobs, compactly as the export takes them, to an environment profile's target. */
+  const promote = () => {
+    const req = compactSelection(selection, hierarchy);
+    const single = req.elementIds.length === 1 && !req.directoryIds.length && !req.all;
+    setDialog({
+      type: "promote",
+      selection: req,
+      description: describeSelection(cat, req.all, req.directoryIds.length, req.elementIds.length, single ? tree.elements[String(req.elementIds[0])]?.name : undefined, {
+        directories: req.excludeDirectoryIds.length,
+        ids: req.excludeElementIds.length,
+      }),
+    });
+  };
+
   const exportWorkspace = () => openExport({ category: cat, workspace: true, all: true, description: `all ${cat}s of the workspace` });
 
   /** Configure Owner: the ticked objects, or (nothing ticked) DataArts' Current Owner → Target Owner form. */
@@ -100,6 +114,7 @@ export function useTreeActions({
       exportSelection,
       exportWorkspace,
       importPackage: () => openImport(cat),
+      promote: category === "job" ? promote : undefined,
       batch,
       configureOwner,
       openDialog: setDialog,

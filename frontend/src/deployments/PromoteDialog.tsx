@@ -1,0 +1,84 @@
+import { useState } from "react";
+import { useProfiles } from "../api/profiles";
+import { promotionApply, promotionKeys, promotionStart, type Promotion } from "../api/promotions";
+import { useWrite } from "../api/mutations";
+import type { Id } from "../api/types";
+import type { CompactSelection } from "../tree/selection";
+import { Spinner } from "../ui/bits";
+import { WriteDialog } from "../ui/WriteDialog";
+import { applyLabel, changesText, countsText, promotableProfiles, promoteBody, startLabel } from "./logic";
+
+/**
+ * Promote the ticked jobs (with what they depend on) to the target of an environment profile: pick the
+ * profile and write a note; the change-set against the target is shown; then Promote applies it (skipping
+ * what is unchanged), or the promotion waits for another admin's approval in the Deployments room.
+ */
+export function PromoteDialog({ ws, selection, description, onClose }: { ws: Id; selection: CompactSelection; description: string; onClose: () => void }) {
+  const profiles = useProfiles(ws);
+  const choices = promotableProfiles(profiles.data ?? []);
+  const [profileId, setProfileId] = useState<number | null>(null);
+  const [note, setNote] = useState("");
+  const [promotion, setPromotion] = useState<Promotion | null>(null);
+  const chosen = choices.find((p) => p.id === (profileId ?? choices[0]?.id));
+  const invalidates = [promotionKeys.all(ws)];
+  const start = useWrite((body: ReturnType<typeof promoteBody>) => promotionStart(ws, body), { invalidates, onDone: setPromotion });
+  const apply = useWrite((id: number) => promotionApply(ws, id), { invalidates, onDone: setPromotion });
+
+  if (promotion === null) {
+    return (
+      <WriteDialog
+        title="Promote"
+        width={560}
+        write={start}
+        busyLabel="Comparing with the target…"
+        submitLabel={startLabel(chosen)}
+        disabled={!chosen}
+        onClose={onClose}
+        onSubmit={() => chosen && start.mutate(promoteBody(chosen.id, note, selection))}
+      >
+        <p>
+          Promote <strong>{description}</strong>, with the scripts, resources and jobs they use.
+        </p>
+        {profiles.isPending && <Spinner label="Loading the environment profiles…" />}
+        {profiles.data && choices.length === 0 && <p className="muted">No environment profile promotes to another workspace of this console. An admin adds one in Environments.</p>}
+        {choices.length > 0 && (
+          <label className="field">
+            <span>Profile</span>
+            <select aria-label="Profile" value={chosen?.id ?? ""} onChange={(e) => setProfileId(Number(e.target.value))}>
+              {choices.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name} → {p.target.workspaceName}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {chosen?.requiresApproval && <p className="muted small">This profile needs another admin&apos;s approval before anything is written.</p>}
+        <label className="field">
+          <span>Note</span>
+          <textarea aria-label="Note" value={note} maxLength={1024} rows={3} onChange={(e) => setNote(e.target.value)} />
+        </label>
+      </WriteDialog>
+    );
+  }
+  const ready = promotion.canApply && (promotion.state === "previewing" || promotion.state === "approved");
+  return (
+    <WriteDialog
+      title={`Promote to ${promotion.targetWorkspaceName ?? "the target"}`}
+      width={560}
+      write={apply}
+      busyLabel="Promoting…"
+      submitLabel={ready ? applyLabel(promotion) : "Close"}
+      onClose={onClose}
+      onSubmit={() => (ready ? apply.mutate(promotion.id) : onClose())}
+    >
+      <p role="status" aria-label="Change-set">
+        Changes in {promotion.targetWorkspaceName}: {changesText(promotion.changes)}
+      </p>
+      {promotion.state === "waiting_approval" && <p>Sent for approval: another admin approves it in Deployments, then it can be applied.</p>}
+      {promotion.state === "succeeded" && <p role="status">Promoted: {countsText(promotion.counts)}.</p>}
+      {promotion.state === "failed" && <p className="error-text">{promotion.message}</p>}
+      <p className="muted small">Package SHA-256 {promotion.packageSha256 || "—"}</p>
+    </WriteDialog>
+  );
+}

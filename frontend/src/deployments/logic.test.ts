@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import type { Profile } from "../api/profiles";
+import type { Promotion } from "../api/promotions";
+import { kebabMenu } from "../tree/menus";
+import { applyLabel, changesText, countsText, hasReport, promotableProfiles, promoteBody, startLabel, stateText, writesCount } from "./logic";
+
+const profile = (over: Partial<Profile> & { kind?: "workspace" | "remote"; workspaceId?: number | null }): Profile =>
+  ({
+    id: 1,
+    name: "to_prod",
+    requiresApproval: false,
+    ...over,
+    target: { kind: over.kind ?? "workspace", workspaceId: over.workspaceId === undefined ? 7 : over.workspaceId, workspaceName: "prod" },
+  }) as unknown as Profile;
+
+const promotion = (over: Partial<Promotion>): Promotion =>
+  ({ id: 4, state: "previewing", changes: {}, counts: {}, importTask: "abc", appliedAt: null, ...over }) as Promotion;
+
+describe("a promotion's row", () => {
+  it("says its change-set and counts in the import's order, zeros left out", () => {
+    expect(changesText({ unchanged: 5, new: 1, changed: 2, failed: 0 })).toBe("1 new, 2 changed, 5 unchanged");
+    expect(changesText({})).toBe("nothing");
+    expect(countsText({ unchanged: 2, created: 1, overwritten: 0 })).toBe("1 created, 2 unchanged");
+    expect(countsText(undefined)).toBe("—");
+    expect(stateText("waiting_approval")).toBe("Waiting for approval");
+  });
+
+  it("has a report once applied", () => {
+    expect(hasReport(promotion({ appliedAt: null }))).toBe(false);
+    expect(hasReport(promotion({ appliedAt: "2026-12-07T10:00:00Z" }))).toBe(true);
+    expect(hasReport(promotion({ appliedAt: "2026-12-07T10:00:00Z", importTask: null }))).toBe(false);
+  });
+});
+
+describe("the Promote dialog", () => {
+  it("offers only profiles whose target is a workspace of this console", () => {
+    const shown = promotableProfiles([profile({ id: 1 }), profile({ id: 2, kind: "remote", workspaceId: null }), profile({ id: 3, workspaceId: null })]);
+    expect(shown.map((p) => p.id)).toEqual([1]);
+  });
+
+  it("sends the ticks compactly, the whole tree as the root directory", () => {
+    const body = promoteBody(3, "  release 7 ", { all: false, directoryIds: [5], elementIds: [9], excludeDirectoryIds: [6], excludeElementIds: [11] });
+    expect(body).toEqual({ profileId: 3, note: "release 7", jobIds: [9], directoryIds: [5], directoryPaths: [], excludeJobIds: [11], excludeDirectoryIds: [6], sinceLast: false });
+    expect(promoteBody(3, "", { all: true, directoryIds: [], elementIds: [], excludeDirectoryIds: [], excludeElementIds: [] }).directoryPaths).toEqual(["/"]);
+  });
+
+  it("asks for approval when the profile needs it, and says what Promote writes", () => {
+    expect(startLabel(profile({ requiresApproval: true }))).toBe("Request approval");
+    expect(startLabel(profile({}))).toBe("Show changes");
+    expect(writesCount({ new: 1, changed: 2, unchanged: 9 })).toBe(3);
+    expect(applyLabel({ changes: { new: 1, unchanged: 3 } })).toBe("Promote 1 object");
+    expect(applyLabel({ changes: { changed: 2 } })).toBe("Promote 2 objects");
+    expect(applyLabel({ changes: { unchanged: 2 } })).toBe("Promote (nothing to write)");
+  });
+
+  it("is in the tree's ⋮ menu for ticked jobs", () => {
+    const base = {
+      noun: { one: "Job", many: "Jobs" },
+      selectable: true,
+      checkboxes: true,
+      showCheckBoxes: () => {},
+      exportSelection: () => {},
+      exportWorkspace: () => {},
+      importPackage: () => {},
+      batch: () => {},
+      configureOwner: () => {},
+      openDialog: () => {},
+    };
+    const item = (items: ReturnType<typeof kebabMenu>) => items.find((i) => i !== "separator" && i.label === "Promote Job");
+    const ticked = item(kebabMenu({ ...base, anyChecked: true, promote: () => {} }));
+    expect(ticked && ticked !== "separator" && !ticked.disabled).toBe(true);
+    const none = item(kebabMenu({ ...base, anyChecked: false, promote: () => {} }));
+    expect(none && none !== "separator" && none.disabled).toBe(true);
+    expect(item(kebabMenu({ ...base, anyChecked: true }))).toBeUndefined();
+  });
+});

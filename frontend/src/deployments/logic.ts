@@ -1,0 +1,67 @@
+/**
+ * Promotions as plain data: what a row of the Deployments room says (state, change-set, counts), which
+ * profiles can promote here, the Promote dialog's request from the tree's ticks and its buttons. No DOM:
+ * Vitest tests these.
+ */
+import type { Profile } from "../api/profiles";
+import type { Promotion, PromotionStart, PromotionState } from "../api/promotions";
+import type { CompactSelection } from "../tree/selection";
+
+const CHANGES = ["new", "changed", "unchanged", "skipped", "failed"];
+const OUTCOMES = ["created", "overwritten", "unchanged", "renamed", "skipped", "failed"];
+
+function listed(values: Record<string, number> | undefined, order: string[]): string {
+  const v = values ?? {};
+  const known = order.filter((k) => v[k]).map((k) => `${v[k]} ${k}`);
+  const others = Object.keys(v)
+    .filter((k) => !order.includes(k) && v[k])
+    .map((k) => `${v[k]} ${k}`);
+  return [...known, ...others].join(", ");
+}
+
+/** The change-set's summary line: "1 new, 2 changed, 5 unchanged" ("nothing" when empty). */
+export const changesText = (changes: Record<string, number> | undefined) => listed(changes, CHANGES) || "nothing";
+/** The report's counts once applied: "1 created, 5 unchanged" ("—" before). */
+export const countsText = (counts: Record<string, number> | undefined) => listed(counts, OUTCOMES) || "—";
+/** What applying writes: the new and changed objects (unchanged ones are skipped). */
+export const writesCount = (changes: Record<string, number> | undefined) => (changes?.new ?? 0) + (changes?.changed ?? 0);
+
+const STATES: Record<PromotionState, string> = {
+  previewing: "Ready to apply",
+  waiting_approval: "Waiting for approval",
+  approved: "Approved",
+  applying: "Applying",
+  succeeded: "Succeeded",
+  failed: "Failed",
+  rejected: "Rejected",
+};
+export const stateText = (state: PromotionState) => STATES[state] ?? state;
+
+/** The profiles that promote to another workspace of this console (remote targets come later). */
+export const promotableProfiles = (profiles: Profile[]) => profiles.filter((p) => p.target.kind === "workspace" && p.target.workspaceId !== null);
+
+/** The start request for the tree's ticks: the whole tree is the root directory "/". */
+export function promoteBody(profileId: number, note: string, sel: CompactSelection): PromotionStart {
+  return {
+    profileId,
+    note: note.trim(),
+    jobIds: sel.elementIds,
+    directoryIds: sel.directoryIds,
+    directoryPaths: sel.all ? ["/"] : [],
+    excludeJobIds: sel.excludeElementIds,
+    excludeDirectoryIds: sel.excludeDirectoryIds,
+    sinceLast: false,
+  };
+}
+
+/** The Promote dialog's first button: a profile needing approval sends the promotion for approval. */
+export const startLabel = (profile: Profile | undefined) => (profile?.requiresApproval ? "Request approval" : "Show changes");
+
+/** The Promote dialog's second button, once the change-set is shown: "Promote 2 objects". */
+export function applyLabel(promotion: Pick<Promotion, "changes">): string {
+  const n = writesCount(promotion.changes);
+  return n === 0 ? "Promote (nothing to write)" : `Promote ${n} object${n === 1 ? "" : "s"}`;
+}
+
+/** Whether the row's import report can be shown: once the promotion was applied. */
+export const hasReport = (p: Pick<Promotion, "state" | "importTask" | "appliedAt">) => !!p.importTask && !!p.appliedAt;
