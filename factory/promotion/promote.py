@@ -172,6 +172,13 @@ def _is_admin(*, workspace: Workspace, user: User) -> bool:
     return Membership.objects.filter(workspace=workspace, user_id=user.pk, role=Role.ADMIN).exists()
 
 
+def _may_approve(*, workspace: Workspace, user: User) -> bool:
+    """An admin or a deployer of the workspace approves and rejects (and applies what they approved)."""
+    return Membership.objects.filter(
+        workspace=workspace, user_id=user.pk, role__in=(Role.ADMIN, Role.DEPLOYER)
+    ).exists()
+
+
 def _locked(promotion: Promotion, *states: str) -> Promotion:
     row = Promotion.objects.select_for_update().get(pk=promotion.pk)
     if row.state not in states:
@@ -281,19 +288,20 @@ def promotion_dry_run(
 def _decide_check(*, promotion: Promotion, user: User) -> None:
     if promotion.requested_by_id == user.pk:
         raise PermissionDenied(
-            "Nobody approves or rejects their own promotion: another admin of the workspace decides.",
+            "Nobody approves or rejects their own promotion: another admin or deployer of the workspace decides.",
             code=ErrorCode.OWN_PROMOTION,
         )
-    if not _is_admin(workspace=promotion.workspace, user=user):
+    if not _may_approve(workspace=promotion.workspace, user=user):
         raise PermissionDenied(
-            f"Only an admin of workspace {promotion.workspace.name} approves or rejects a promotion.",
+            f"Only an admin or a deployer of workspace {promotion.workspace.name} approves or rejects a "
+            "promotion.",
             code=ErrorCode.ROLE_REQUIRED,
         )
 
 
 @transaction.atomic
 def promotion_approve(*, promotion: Promotion, user: User) -> Promotion:
-    """Another admin of the source workspace approves: the promotion may then be applied."""
+    """Another admin or deployer of the source workspace approves: the promotion may then be applied."""
     _decide_check(promotion=promotion, user=user)
     row = _locked(promotion, PromotionState.WAITING_APPROVAL)
     row.state = PromotionState.APPROVED
@@ -305,7 +313,7 @@ def promotion_approve(*, promotion: Promotion, user: User) -> Promotion:
 
 
 def promotion_reject(*, promotion: Promotion, user: User) -> Promotion:
-    """Another admin rejects: the import is cancelled and never applied."""
+    """Another admin or deployer rejects: the import is cancelled and never applied."""
     _decide_check(promotion=promotion, user=user)
     with transaction.atomic():
         row = _locked(promotion, PromotionState.WAITING_APPROVAL, PromotionState.APPROVED)

@@ -20,6 +20,8 @@ class LockPolicy(models.TextChoices):
 class Role(models.TextChoices):
     ADMIN = "admin", "Workspace admin"
     DEVELOPER = "developer", "Developer"
+    # A developer who may also approve others' promotions (DataArts' deployer); nobody approves their own.
+    DEPLOYER = "deployer", "Deployer"
     VIEWER = "viewer", "Viewer"
 
 

@@ -10,7 +10,7 @@ from factory.crypto import secret_decrypt
 from factory.errors import ErrorCode, NotFound, PermissionDenied
 from factory.workspaces.models import AccessKey, Membership, Role, Workspace
 
-_RANK = {Role.VIEWER: 0, Role.DEVELOPER: 1, Role.ADMIN: 2}
+_RANK = {Role.VIEWER: 0, Role.DEVELOPER: 1, Role.DEPLOYER: 1, Role.ADMIN: 2}
 
 
 def workspaces_for_user(*, user: User) -> QuerySet[Workspace]:

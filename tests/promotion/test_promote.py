@@ -128,3 +128,22 @@ def test_a_rejected_promotion_never_applies():
     with pytest.raises(Conflict):
         promotion_approve(promotion=rejected, user=world.bob)
     assert not Job.objects.filter(workspace=world.prod).exists()
+
+
+def test_a_deployer_approves_but_not_their_own():
+    from factory.workspaces.models import Role
+    from tests.builders import member_make
+
+    world = world_build(requires_approval=True)
+    deployer = member_make(world.dev, "dee", Role.DEPLOYER)
+    member_make(world.prod, "dee", Role.DEVELOPER)  # who promotes writes in the target too
+    mine = _promote(world, deployer)
+    with pytest.raises(PermissionDenied) as own:
+        promotion_approve(promotion=mine, user=deployer)
+    assert own.value.code == "own_promotion"
+    promotion_reject(promotion=mine, user=world.bob)
+
+    theirs = _promote(world, world.dan)
+    approved = promotion_approve(promotion=theirs, user=deployer)
+    assert approved.approved_by == deployer
+    assert promotion_apply(promotion=approved, user=deployer).state == PromotionState.SUCCEEDED

@@ -9,7 +9,8 @@ import pytest
 
 from factory.development.models import Job
 from factory.promotion.models import Promotion
-from tests.builders import client_for, profile_make, user_make, workspace_make
+from factory.workspaces.models import Role
+from tests.builders import client_for, member_make, profile_make, user_make, workspace_make
 from tests.promotion.promoting import media_root, node_properties, world_build
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +46,11 @@ def test_promote_with_approval_through_the_api():
     assert body["canApply"] is False and body["canApprove"] is False
     path = f"{_base(world)}{body['id']}/"
 
-    # The requester, a developer, may not approve; the approver sees the buttons.
-    assert _post(requester, f"{path}approve/").json()["code"] == "role_required"
+    # The requester may not approve their own; another developer is no approver; the approver sees the buttons.
+    assert _post(requester, f"{path}approve/").json()["code"] == "own_promotion"
+    other = member_make(world.dev, "dora", Role.DEVELOPER)
+    assert _post(client_for(other), f"{path}approve/").json()["code"] == "role_required"
+    assert client_for(other).get(path).json()["canApprove"] is False
     assert _post(requester, f"{path}apply/").json()["code"] == "promotion_state"
     listed = approver.get(_base(world)).json()
     assert listed["count"] == 1 and listed["results"][0]["canApprove"] is True

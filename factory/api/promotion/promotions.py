@@ -1,7 +1,8 @@
 """Promotions of a workspace's jobs to another workspace of this console (the Deployments page).
 
-Members read them; developers start one (they must be developers of the target too); another admin of
-the workspace approves or rejects one (nobody decides their own); the requester or an admin applies it.
+Members read them; developers start one (they must be developers of the target too); another admin or
+deployer of the workspace approves or rejects one (nobody decides their own, the service says so); the
+requester, its approver or an admin applies it.
 """
 
 from __future__ import annotations
@@ -71,10 +72,10 @@ class PromotionSerializer(serializers.Serializer):
         return obj.import_task.public_id if obj.import_task else None
 
     def get_canApprove(self, obj: Promotion) -> bool:  # noqa: N802
-        """Whether the reader may approve or reject it now: another admin, while it waits for approval."""
-        user_id, is_admin = self.context.get("user_id"), self.context.get("is_admin", False)
+        """Whether the reader may approve or reject it now: another admin or deployer, while it waits."""
+        user_id, approver = self.context.get("user_id"), self.context.get("may_approve", False)
         return bool(
-            is_admin and obj.requested_by_id != user_id and obj.state == PromotionState.WAITING_APPROVAL
+            approver and obj.requested_by_id != user_id and obj.state == PromotionState.WAITING_APPROVAL
         )
 
     def get_canApply(self, obj: Promotion) -> bool:  # noqa: N802
@@ -88,7 +89,12 @@ class PromotionSerializer(serializers.Serializer):
 
 
 def _context(view: WorkspaceApi, request: Request) -> dict[str, Any]:
-    return {"user_id": request_user(request).pk, "is_admin": view.membership.role == Role.ADMIN}
+    role = view.membership.role
+    return {
+        "user_id": request_user(request).pk,
+        "is_admin": role == Role.ADMIN,
+        "may_approve": role in (Role.ADMIN, Role.DEPLOYER),
+    }
 
 
 def _answer(view: WorkspaceApi, request: Request, promotion: Promotion) -> dict[str, Any]:
@@ -189,9 +195,7 @@ class PromotionGetApi(WorkspaceApi):
 
 
 class PromotionApproveApi(WorkspaceApi):
-    """Another admin of the workspace approves (not the requester)."""
-
-    write_role = Role.ADMIN
+    """Another admin or deployer of the workspace approves (not the requester; the service checks both)."""
 
     @extend_schema(tags=TAG, request=None, responses=PromotionSerializer, operation_id="promotions_approve")
     def post(self, request: Request, workspace_id: str, promotion_id: int) -> Response:
@@ -202,9 +206,7 @@ class PromotionApproveApi(WorkspaceApi):
 
 
 class PromotionRejectApi(WorkspaceApi):
-    """Another admin of the workspace rejects (not the requester): nothing is ever written."""
-
-    write_role = Role.ADMIN
+    """Another admin or deployer of the workspace rejects (not the requester): nothing is ever written."""
 
     @extend_schema(tags=TAG, request=None, responses=PromotionSerializer, operation_id="promotions_reject")
     def post(self, request: Request, workspace_id: str, promotion_id: int) -> Response:

@@ -1307,7 +1307,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Another admin of the workspace approves (not the requester). */
+        /** @description Another admin or deployer of the workspace approves (not the requester; the service checks both). */
         post: operations["promotions_approve"];
         delete?: never;
         options?: never;
@@ -1324,7 +1324,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Another admin of the workspace rejects (not the requester): nothing is ever written. */
+        /** @description Another admin or deployer of the workspace rejects (not the requester): nothing is ever written. */
         post: operations["promotions_reject"];
         delete?: never;
         options?: never;
@@ -3212,7 +3212,7 @@ export interface components {
                 [key: string]: number;
             };
             requiresApproval: boolean;
-            /** @description Whether the reader may approve or reject it now: another admin, while it waits for approval. */
+            /** @description Whether the reader may approve or reject it now: another admin or deployer, while it waits. */
             readonly canApprove: boolean;
             readonly canApply: boolean;
             /** Format: date-time */
@@ -3323,10 +3323,11 @@ export interface components {
         /**
          * @description * `admin` - Workspace admin
          *     * `developer` - Developer
+         *     * `deployer` - Deployer
          *     * `viewer` - Viewer
          * @enum {string}
          */
-        RoleEnum: "admin" | "developer" | "viewer";
+        RoleEnum: "admin" | "developer" | "deployer" | "viewer";
         RowUnresolved: {
             node: string | null;
             kind: string;

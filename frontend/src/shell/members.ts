@@ -8,6 +8,7 @@ import type { LockPolicy, Role } from "../api/types";
 export const ROLES: { value: Role; label: string; hint: string }[] = [
   { value: "admin", label: "Admin", hint: "Manages members and the workspace's settings; not held back by hard locks." },
   { value: "developer", label: "Developer", hint: "Develops, exports and imports jobs and scripts." },
+  { value: "deployer", label: "Deployer", hint: "A developer who also approves others' promotions (Deployments)." },
   { value: "viewer", label: "Viewer", hint: "Reads jobs and scripts." },
 ];
 
