@@ -260,3 +260,13 @@ def test_the_task_row_keeps_the_inspection_the_preview_and_the_report(target, me
     assert task.result["changes"]["summary"]["new"] == 2
     assert task.result["report"]["summary"]["created"] == 2
     assert task.result["changes"]["choices"]["targetDirectory"] is None  # nulls kept
+
+
+def test_a_saved_but_unsubmitted_object_is_changed_and_says_why(target, media):
+    imported(target, package(), targetStatus="saved")
+    task = start(target.workspace, target.dev, package())
+    task = preview(task, target.dev, mapping=DWS2)  # submits, by default
+    row = changes_of(task)[("job", "doc1")]
+    assert row.change == "changed" and "not submitted" in row.message
+    task = preview(task, target.dev, mapping=DWS2, targetStatus="saved")
+    assert changes_of(task)[("job", "doc1")].change == "unchanged"

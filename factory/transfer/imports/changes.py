@@ -72,6 +72,7 @@ def diff_of(object_type: str, before: dict[str, Any] | None, after: dict[str, An
 class Classified:
     change: str
     diff: Diff | None = None
+    reason: str = ""  # why it is changed when its document is not
 
 
 def classify(item: Item, after: Any, before: Before | None, *, submit: bool) -> Classified:
@@ -81,8 +82,18 @@ def classify(item: Item, after: Any, before: Before | None, *, submit: bool) -> 
     if item.outcome in (CREATED, RENAMED) or before is None or not isinstance(after, dict):
         return Classified(NEW)
     diff = diff_of(item.type, before.document, after)
-    if diff is None or diff.changed or (submit and not before.submitted) or _carries_secret(item.type, after):
+    if diff is None or diff.changed:
         return Classified(CHANGED, diff)
+    if submit and not before.submitted:
+        return Classified(
+            CHANGED, diff, "Its development state is the package's but not submitted: the import submits it."
+        )
+    if _carries_secret(item.type, after):
+        return Classified(
+            CHANGED,
+            diff,
+            "The package carries a secret value, which is compared only as set or not: written.",
+        )
     return Classified(UNCHANGED, diff)
 
 

@@ -103,7 +103,7 @@ class _Rows:
                 name=item.name[:128],
                 new_name=(item.new_name or "")[:128],
                 change=classified.change,
-                message=item.message if classified.change in (SKIPPED, FAILED) else "",
+                message=item.message if classified.change in (SKIPPED, FAILED) else classified.reason,
                 counts=counts_of(diff) if changed else {},
                 diff=diff.to_dict() if changed and diff is not None else None,
                 # The DAG of a job is drawn from its documents: both when it changes, the new one when new.
