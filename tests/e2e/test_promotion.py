@@ -63,6 +63,10 @@ def test_promote_a_ticked_job_with_a_profile_that_remaps_its_connection(page, de
     expect(row).to_contain_text("Succeeded")
     shot(page, "41-deployments-room")
 
-    # In the target workspace, doc1 is there.
-    page.get_by_label("Workspace", exact=True).select_option(label="production")
+    # Undo… leads to production's Import History, where the promotion's import can be undone; and in
+    # production's tree doc1 is there.
+    row.get_by_role("button", name=f"Undo promotion {Promotion.objects.get().pk}").click()
+    page.get_by_role("heading", name="Import History", level=1).wait_for()
+    expect(page.get_by_label("Workspace", exact=True)).to_have_value(str(production.pk))
+    expect(page.get_by_role("table", name="Imports")).to_contain_text("2 created")
     expect(tree_item(page, "doc1")).to_be_visible()

@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { useNavigate } from "react-router-dom";
 import "../connections/room.css";
 import * as ep from "../api/endpoints";
 import { useWrite } from "../api/mutations";
@@ -8,7 +9,7 @@ import { shortSha } from "../history/logic";
 import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, formatTime, Spinner } from "../ui/bits";
-import { changesText, countsText, hasReport, stateText } from "./logic";
+import { canUndoIn, changesText, countsText, hasReport, stateText } from "./logic";
 
 /** The import a promotion drove, in its target workspace: every object's outcome (the first 500). */
 function PromotionReportDialog({ promotion, onClose }: { promotion: Promotion; onClose: () => void }) {
@@ -54,7 +55,8 @@ function PromotionReportDialog({ promotion, onClose }: { promotion: Promotion; o
  * sha256, counts and state; Approve and Reject for another admin, Apply once it may be applied; the report
  * of the import it drove in the target workspace. */
 export function DeploymentsRoom() {
-  const { workspace } = useSessionWorkspace();
+  const { session, workspace, setWorkspace } = useSessionWorkspace();
+  const navigate = useNavigate();
   const ws = workspace.id;
   const [offset, setOffset] = useState(0);
   const [report, setReport] = useState<Promotion | null>(null);
@@ -134,6 +136,20 @@ export function DeploymentsRoom() {
                   {hasReport(p) && (
                     <button type="button" className="link-button" onClick={() => setReport(p)} aria-label={`Report of promotion ${p.id}`}>
                       Report
+                    </button>
+                  )}{" "}
+                  {canUndoIn(p, session.workspaces) && (
+                    <button
+                      type="button"
+                      className="link-button"
+                      title={`Undo it from the Import History of ${p.targetWorkspaceName}`}
+                      aria-label={`Undo promotion ${p.id}`}
+                      onClick={() => {
+                        setWorkspace(p.targetWorkspaceId!);
+                        navigate("/imports");
+                      }}
+                    >
+                      Undo…
                     </button>
                   )}
                 </td>

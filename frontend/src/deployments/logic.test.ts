@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Profile } from "../api/profiles";
 import type { Promotion } from "../api/promotions";
 import { kebabMenu } from "../tree/menus";
-import { applyLabel, changesText, countsText, hasReport, promotableProfiles, promoteBody, startLabel, stateText, writesCount } from "./logic";
+import { applyLabel, canUndoIn, changesText, countsText, hasReport, promotableProfiles, promoteBody, startLabel, stateText, writesCount } from "./logic";
 
 const profile = (over: Partial<Profile> & { kind?: "workspace" | "remote"; workspaceId?: number | null }): Profile =>
   ({
@@ -23,6 +23,14 @@ describe("a promotion's row", () => {
     expect(countsText({ unchanged: 2, created: 1, overwritten: 0 })).toBe("1 created, 2 unchanged");
     expect(countsText(undefined)).toBe("—");
     expect(stateText("waiting_approval")).toBe("Waiting for approval");
+  });
+
+  it("is undone from the target's Import History, once applied, by a member of the target", () => {
+    const applied = promotion({ state: "succeeded", targetWorkspaceId: 7, appliedAt: "2026-12-07T10:00:00Z" });
+    expect(canUndoIn(applied, [{ id: 1 }, { id: 7 }])).toBe(true);
+    expect(canUndoIn(applied, [{ id: 1 }])).toBe(false);
+    expect(canUndoIn({ ...applied, state: "failed" }, [{ id: 7 }])).toBe(false);
+    expect(canUndoIn({ ...applied, targetWorkspaceId: null }, [{ id: 7 }])).toBe(false);
   });
 
   it("has a report once applied", () => {

@@ -65,3 +65,8 @@ export function applyLabel(promotion: Pick<Promotion, "changes">): string {
 
 /** Whether the row's import report can be shown: once the promotion was applied. */
 export const hasReport = (p: Pick<Promotion, "state" | "importTask" | "appliedAt">) => !!p.importTask && !!p.appliedAt;
+
+/** Whether the promotion can be undone from the target's Import History: applied, into a workspace the
+ * reader belongs to (its import's own undo restores what it overwrote and deletes what it created). */
+export const canUndoIn = (p: Pick<Promotion, "state" | "targetWorkspaceId" | "appliedAt">, workspaces: { id: number }[]) =>
+  p.state === "succeeded" && p.targetWorkspaceId !== null && workspaces.some((w) => w.id === p.targetWorkspaceId);
