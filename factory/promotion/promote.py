@@ -362,7 +362,12 @@ def promotion_apply(*, promotion: Promotion, user: User) -> Promotion:
     except DomainError as exc:
         import_cancel(task=task, user=requester)
         return _failed(row, f"The import refused the profile's choices: {exc.message}")
-    import_apply(task_id=task.pk)
+    try:
+        import_apply(task_id=task.pk)
+    except BaseException:
+        # The import's own row says what happened; the promotion must not stay "applying" for ever.
+        _failed(row, "The import stopped unexpectedly; see its report in the target workspace.")
+        raise
     task.refresh_from_db()
     report = import_report(task) or {}
     row.counts = report.get("summary") or {}
