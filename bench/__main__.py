@@ -28,7 +28,7 @@ from bench.report import RESULTS, detail_path, machine, results_write, table
 from bench.runtime import BenchError, WebServer, WorkerTasks, database_create, database_drop
 from devtools.processes import Terminated, install_termination_handlers
 
-TASK_CASES = {"export_first", "export", "import", "import_overwrite", "import_undo"}
+TASK_CASES = {"export_first", "export", "import", "import_overwrite", "import_preview", "import_undo"}
 BROWSER_CASES = {"browser_tree", "browser_canvas"}
 
 

@@ -23,7 +23,16 @@ from factory.transfer.models import SystemTask, TaskStatus
 pytestmark = pytest.mark.django_db(transaction=True)  # Celery tasks are enqueued on commit
 
 N = 20
-RUN = ("export_first", "export", "import", "import_overwrite", "import_undo", "tree_folder", "tree_root")
+RUN = (
+    "export_first",
+    "export",
+    "import",
+    "import_overwrite",
+    "import_preview",
+    "import_undo",
+    "tree_folder",
+    "tree_root",
+)
 
 
 @pytest.fixture
@@ -70,6 +79,8 @@ def test_the_benchmarks_run_and_report_figures(bench: Bench, tmp_path: Path) -> 
         assert result.detail["jobs"] == N
     assert results["import"].detail["outcomes"]["created"] >= N + results["import"].detail["scripts"]
     assert results["import_overwrite"].detail["outcomes"]["overwritten"] >= N
+    preview = results["import_preview"]  # the same package again: nothing new, every object compared
+    assert preview.detail["changes"]["new"] == 0 and preview.n > N and preview.ratio > 1
     undo = results["import_undo"]  # the overwrite undone, against its apply
     assert undo.n == N and undo.ratio > 0 and undo.detail["outcomes"]["reversed"] >= N
     assert Job.objects.filter(workspace_id=world.target_id).count() == N

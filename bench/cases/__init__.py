@@ -21,6 +21,7 @@ NAMES = (
     "export",
     "import",
     "import_overwrite",
+    "import_preview",
     "import_undo",
     "tree_folder",
     "tree_root",
@@ -73,13 +74,14 @@ class Bench:
 
 
 def case_get(name: str) -> Callable[[Bench], Result]:
-    from bench.cases import browser, export, imports, tree, undo
+    from bench.cases import browser, export, imports, preview, tree, undo
 
     cases: dict[str, Callable[[Bench], Result]] = {
         "export_first": export.export_first_case,
         "export": export.export_case,
         "import": imports.import_case,
         "import_overwrite": imports.import_overwrite_case,
+        "import_preview": preview.import_preview_case,
         "import_undo": undo.import_undo_case,
         "tree_folder": tree.tree_folder_case,
         "tree_root": tree.tree_root_case,
