@@ -49,7 +49,7 @@ from factory.workspaces.models import Membership, Role, Workspace
 from factory.workspaces.selectors import workspace_access_get
 
 from .models import EnvironmentProfile, Promotion, PromotionState, TargetKind
-from .selectors import profile_mapping, profile_values
+from .selectors import profile_mapping, profile_rules, profile_values
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,7 @@ def _choices(*, profile: EnvironmentProfile, inspection: dict[str, Any]) -> Impo
         job_params={job: params for job, params in job_params.items() if params},
         target_status=profile.target_status,
         skip_unchanged=True,
+        rewrite_rules=tuple(profile_rules(profile=profile)),
     )
 
 

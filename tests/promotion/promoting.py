@@ -49,7 +49,12 @@ def world_build(*, requires_approval: bool = False) -> World:
     member_make(prod, "dan", Role.DEVELOPER)
     connection_create(workspace=dev, user=ada, name="dev_dws", type="DWS", config={"host": "10.0.0.1"})
     connection_create(workspace=prod, user=ada, name="prod_dws", type="DWS", config={"host": "10.9.9.9"})
-    script_make(workspace=dev, name="load_sql", connection_name="dev_dws")
+    script = script_make(workspace=dev, name="load_sql", connection_name="dev_dws")
+    script.document = {
+        **script.document,
+        "content": "INSERT INTO dev_dw.orders SELECT * FROM dev_stage.orders;",
+    }
+    script.save(update_fields=["document"])
     document = job_document(
         "daily_load",
         script="load_sql",
@@ -62,7 +67,7 @@ def world_build(*, requires_approval: bool = False) -> World:
         user=ada,
         name="to_prod",
         target={"kind": "workspace", "workspaceId": prod.pk},
-        rewriteRules=[],
+        rewriteRules=[{"find": "dev_dw", "replace": "prod_dw"}],
         publicParams=[{"name": "region", "value": "prod"}],
         requiresApproval=requires_approval,
     )

@@ -55,6 +55,8 @@ def test_a_job_lands_in_prod_with_the_profiles_connection_and_parameter():
     assert params_of(job.document)["region"] == "prod"
     script = Script.objects.get(workspace=world.prod, name="load_sql")
     assert script.connection_name == "prod_dws"
+    # The profile's rewrite rule: the schema renamed, whole words only (dev_stage is left alone).
+    assert script.document["content"] == "INSERT INTO prod_dw.orders SELECT * FROM dev_stage.orders;"
     assert applied.import_task.status == TaskStatus.SUCCESSFUL
     # The source is untouched.
     assert node_properties(Job.objects.get(pk=world.job.pk).document)["connectionName"] == "dev_dws"

@@ -10,7 +10,7 @@ import pytest
 from factory.api.transfer.imports import import_choices_of
 from factory.connections.services import connection_create
 from factory.development.models import Job, JobVersion, ScriptVersion
-from factory.errors import Conflict
+from factory.errors import Conflict, ValidationError
 from factory.transfer.imports import import_changes, import_preview_request, import_report
 from factory.transfer.imports.preview import import_preview
 from factory.transfer.models import ImportChange, SystemTask, TaskStatus
@@ -270,3 +270,34 @@ def test_a_saved_but_unsubmitted_object_is_changed_and_says_why(target, media):
     assert row.change == "changed" and "not submitted" in row.message
     task = preview(task, target.dev, mapping=DWS2, targetStatus="saved")
     assert changes_of(task)[("job", "doc1")].change == "unchanged"
+
+
+def test_rewrite_rules_are_applied_and_shown_in_the_change_set(target, media):
+    """A rule rewrites the script's content and the job's database property; the preview shows both as
+    changes, the apply writes them; a bad rule is refused naming it."""
+    imported(target, package())
+    rules = [
+        {"find": "postgres", "replace": "prod_db"},
+        {"find": "^SELECT", "replace": "select", "regex": True},
+    ]
+    task = start(target.workspace, target.dev, package())
+    task = preview(task, target.dev, mapping=DWS2, rewriteRules=rules)
+    rows = changes_of(task)
+    script = rows[("script", "dws_script")]
+    assert script.change == "changed" and script.counts["linesAdded"] == 1
+    assert "+select 'dws_script';" in script.diff["contentDiff"]
+    job = rows[("job", "doc1")]
+    assert job.change == "changed"
+    assert {c["new"] for n in job.diff["nodes"] for c in n["changes"]} == {"prod_db"}
+
+    task = apply(task, target.dev, mapping=DWS2, rewriteRules=rules)
+    assert import_report(task)["summary"]["overwritten"] == 2
+    written = Job.objects.get(workspace=target.workspace, name="doc1").document
+    assert {p["name"]: p["value"] for p in written["nodes"][0]["properties"]}["database"] == "prod_db"
+
+    again = start(target.workspace, target.dev, package())
+    with pytest.raises(ValidationError) as refused:
+        preview(
+            again, target.dev, mapping=DWS2, rewriteRules=[{"find": "(a+)+$", "replace": "x", "regex": True}]
+        )
+    assert "rewriteRules.0.find" in refused.value.fields

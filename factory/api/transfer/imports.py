@@ -38,6 +38,9 @@ from factory.transfer.imports import (
     import_report_get,
     import_task_get,
 )
+from factory.transfer.imports import (
+    import_rules_of as rules_of,
+)
 from factory.transfer.models import SystemTask
 from factory.workspaces.models import Role
 from factory.workspaces.selectors import role_at_least
@@ -96,6 +99,16 @@ class ImportTaskSerializer(TaskSerializer):
         return (task.result or {}).get("error")
 
 
+class ImportRewriteRuleSerializer(serializers.Serializer):
+    find = serializers.CharField(max_length=256, trim_whitespace=False)
+    replace = serializers.CharField(max_length=1024, allow_blank=True, trim_whitespace=False)
+    regex = serializers.BooleanField(default=False, help_text="An anchored regular expression (^ or $).")
+    wholeWord = serializers.BooleanField(default=True, help_text="A literal rule matches whole words.")
+
+    class Meta:
+        ref_name = "ImportRewriteRule"
+
+
 class ImportMappingSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="connection, dli_queue, ges_graph, dis_stream, cdm_cluster, ...")
     name = serializers.CharField(help_text="The name the package refers to.")
@@ -152,6 +165,7 @@ def import_choices_of(body: dict[str, Any]) -> ImportChoices:
         target_status=body.get("targetStatus") or "submitted",
         continue_on_error=bool(body.get("continueOnError")),
         skip_unchanged=bool(body.get("skipUnchanged", True)),
+        rewrite_rules=rules_of(body.get("rewriteRules") or []),
     )
 
 
@@ -244,6 +258,13 @@ class ImportApplyApi(_ImportTaskApi):
         directoryMode = serializers.ChoiceField(choices=DIRECTORY_MODES, default="prefix")
         targetStatus = serializers.ChoiceField(choices=TARGET_STATUSES, default="submitted")
         continueOnError = serializers.BooleanField(default=False)
+        rewriteRules = ImportRewriteRuleSerializer(
+            many=True,
+            required=False,
+            default=list,
+            help_text="Text rewrites over scripts' content and jobs' node properties (e.g. dev_dw. to "
+            "prod_dw.), applied to what is written: the change-set shows them.",
+        )
         skipUnchanged = serializers.BooleanField(
             default=True,
             help_text="Write nothing for an object that already is what the import would write (outcome "

@@ -20,6 +20,7 @@ from factory.transfer.imports.choices import (
     TARGET_STATUSES,
     ImportChoices,
 )
+from factory.transfer.imports.choices import rules_of as import_rules_of
 from factory.transfer.imports.common import (
     CATEGORIES,
     OVERWRITE,
@@ -60,6 +61,7 @@ __all__ = [
     "import_preview",
     "import_preview_request",
     "import_report",
+    "import_rules_of",
     "import_change_get",
     "import_changes",
     "CHANGE_KINDS",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from factory.crypto import secret_decrypt, secret_encrypt
+from factory.packages.rewrite import TextRule
 
 OBJECT_TYPES = ("job", "script", "resource")
 DIRECTORY_MODES = ("prefix", "replace")
@@ -44,6 +45,9 @@ class ImportChoices:
     continue_on_error: bool = False
     # Write nothing for an object that already is what the import would write (outcome "unchanged").
     skip_unchanged: bool = False
+    # Text rewrites over scripts' content and jobs' node properties (an environment profile's, e.g.
+    # ``dev_dw.`` to ``prod_dw.``), applied to what is written, so that the change-set shows them.
+    rewrite_rules: tuple[TextRule, ...] = ()
     # The secrets typed in for ``create_connections`` (by name): never in ``to_params``, kept only encrypted.
     connection_secrets: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -70,6 +74,10 @@ class ImportChoices:
                 "targetStatus": self.target_status,
                 "continueOnError": self.continue_on_error,
                 "skipUnchanged": self.skip_unchanged,
+                "rewriteRules": [
+                    {"find": r.find, "replace": r.replace, "regex": r.regex, "wholeWord": r.whole_word}
+                    for r in self.rewrite_rules
+                ],
             }
         )
 
@@ -97,7 +105,21 @@ class ImportChoices:
             target_status=params.get("targetStatus") or SUBMITTED,
             continue_on_error=bool(params.get("continueOnError")),
             skip_unchanged=bool(params.get("skipUnchanged")),
+            rewrite_rules=rules_of(params.get("rewriteRules") or []),
         )
+
+
+def rules_of(items: list[dict[str, Any]]) -> tuple[TextRule, ...]:
+    """Rewrite rules from their JSON form (``{find, replace, regex, wholeWord}``)."""
+    return tuple(
+        TextRule(
+            find=str(r.get("find") or ""),
+            replace=str(r.get("replace") or ""),
+            regex=bool(r.get("regex")),
+            whole_word=bool(r.get("wholeWord", True)),
+        )
+        for r in items
+    )
 
 
 @dataclass(frozen=True)

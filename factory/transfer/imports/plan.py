@@ -32,6 +32,7 @@ from factory.development.nodes import (
     job_references_rewrite,
     script_references,
 )
+from factory.development.rewriting import job_document_rewrite, script_document_rewrite
 from factory.packages import Package
 from factory.transfer.imports.analysis import (
     KIND_LABELS,
@@ -182,6 +183,8 @@ class Plan:
                 doc["nodes"] = _env_rewrite(doc["nodes"], self.env_mapping)
             _params_set(doc, choices.public_params)
             _params_set(doc, choices.job_params.get(item.name, {}))
+            if choices.rewrite_rules:
+                doc = job_document_rewrite(document=doc, rules=choices.rewrite_rules).document
             if choices.unresolved:
                 flagged = unresolved_references(doc, unresolved=choices.unresolved)
                 if flagged:
@@ -193,6 +196,8 @@ class Plan:
                     new = self.mapping.get((ref.kind, ref.name))
                     if new is not None and ref.property:
                         doc[ref.property] = new
+                if choices.rewrite_rules:
+                    doc = script_document_rewrite(document=doc, rules=choices.rewrite_rules).document
         doc["name"] = item.new_name
         doc["directory"] = _target_directory(doc.get("directory"), choices)
         return doc

@@ -21,6 +21,7 @@ from factory.development.nodes import (
 )
 from factory.development.validation import directory_path_normalize
 from factory.errors import ErrorCode, ValidationError
+from factory.packages.rewrite import RuleError, rules_check
 from factory.transfer.imports.choices import (
     DIRECTORY_MODES,
     MAX_PARAM_VALUE,
@@ -286,6 +287,11 @@ def import_choices_validate(
     if target_status not in TARGET_STATUSES:
         problems.add("targetStatus", f"targetStatus must be one of {', '.join(TARGET_STATUSES)}.")
     continue_on_error = choices.continue_on_error
+    try:
+        rules_check(choices.rewrite_rules)
+    except RuleError as exc:
+        where = f"rewriteRules.{exc.index}.{exc.field}" if exc.index is not None else "rewriteRules"
+        problems.add(where, exc.message)
     problems.raise_any()
     checked = ImportChoices(
         policy=policy,
@@ -300,5 +306,6 @@ def import_choices_validate(
         target_status=target_status,
         continue_on_error=continue_on_error,
         skip_unchanged=choices.skip_unchanged,
+        rewrite_rules=choices.rewrite_rules,
     )
     return checked, secrets

@@ -2240,6 +2240,8 @@ export interface components {
             targetStatus: components["schemas"]["ImportApplyInputTargetStatusEnum"];
             /** @default false */
             continueOnError: boolean;
+            /** @description Text rewrites over scripts' content and jobs' node properties (e.g. dev_dw. to prod_dw.), applied to what is written: the change-set shows them. */
+            rewriteRules?: components["schemas"]["ImportRewriteRuleRequest"][];
             /**
              * @description Write nothing for an object that already is what the import would write (outcome unchanged): importing the same package twice writes no version the second time.
              * @default true
@@ -2426,6 +2428,20 @@ export interface components {
             startedAt: string | null;
             /** Format: date-time */
             endedAt: string | null;
+        };
+        ImportRewriteRuleRequest: {
+            find: string;
+            replace: string;
+            /**
+             * @description An anchored regular expression (^ or $).
+             * @default false
+             */
+            regex: boolean;
+            /**
+             * @description A literal rule matches whole words.
+             * @default true
+             */
+            wholeWord: boolean;
         };
         ImportSource: {
             /** @description upload, obs or file. */
