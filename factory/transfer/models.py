@@ -242,14 +242,20 @@ class ExportEntry(models.Model):
 
 
 class JobExportEntry(ExportEntry):
-    job = models.ForeignKey("development.Job", on_delete=models.CASCADE, related_name="+")
+    # No database constraint: the batch delete removes jobs with a plain DELETE, which must not be refused
+    # for a kept entry; the rows of objects gone are swept by the next export that keeps entries.
+    job = models.ForeignKey(
+        "development.Job", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "variant"], name="job_export_entry_unique")]
 
 
 class ScriptExportEntry(ExportEntry):
-    script = models.ForeignKey("development.Script", on_delete=models.CASCADE, related_name="+")
+    script = models.ForeignKey(
+        "development.Script", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
 
     class Meta:
         constraints = [

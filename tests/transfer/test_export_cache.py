@@ -177,3 +177,25 @@ def test_a_deleted_job_loses_its_entries(export_world):
     assert JobExportEntry.objects.filter(job=job).exists()
     Job.objects.filter(pk=job.pk).delete()
     assert not JobExportEntry.objects.filter(job_id=job.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_delete_of_exported_jobs_commits_and_their_entries_go(django_db_blocker):
+    """The batch delete removes jobs with a plain DELETE (no ORM cascade): the kept entries hold no
+    database constraint that would refuse the commit, and the next export that keeps entries sweeps the
+    rows of objects that are gone."""
+    from factory.development.services import jobs_delete
+    from tests.transfer.exporting import export_world_build
+
+    world = export_world_build(prefix="del_")
+    export(world)
+    doomed = [world.jobs["parent"].pk, world.jobs["child"].pk]
+    assert JobExportEntry.objects.filter(job_id__in=doomed).exists()
+    for job_id in doomed:  # created (and locked) by dev
+        Job.objects.filter(pk=job_id).update(lock_holder=world.dev)
+    assert jobs_delete(workspace=world.workspace, user=world.dev, job_ids=doomed) == 2  # committed
+    assert not Job.objects.filter(pk__in=doomed).exists()
+
+    JobExportEntry.objects.filter(job__workspace=world.workspace).update(key="stale")  # force a re-keep
+    export(world)
+    assert not JobExportEntry.objects.filter(job_id__in=doomed).exists()

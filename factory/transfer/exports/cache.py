@@ -29,9 +29,10 @@ from typing import Any
 
 import orjson
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from psycopg.types.json import Jsonb
 
-from factory.development.models import Category
+from factory.development.models import Category, Job, Script
 from factory.transfer.models import JobExportEntry, ScriptExportEntry
 from factory.transfer.selectors import MAX_IN_NAMES, ObjectSource
 from factory.workspaces.models import Workspace
@@ -135,9 +136,18 @@ class EntryCache:
                         unique_fields=[self.fk, "variant"],
                         update_fields=["key", "sha256", "size", "deflated", "references"],
                     )
-        except IntegrityError:  # an object deleted since it was read, or kept by another export meanwhile
+        except IntegrityError:  # kept by another export meanwhile
             return
+        if not self.written:
+            self._sweep()
         self.written += len(rows)
+
+    def _sweep(self) -> None:
+        """Drop the rows of objects that are gone (a batch delete removes objects with a plain DELETE,
+        which leaves their rows): once per export that keeps entries, one statement."""
+        model = Job if self.fk == "job" else Script
+        alive = model.objects.filter(pk=OuterRef(f"{self.fk}_id"))
+        self.model.objects.filter(~Exists(alive)).delete()
 
     def _copy(self, rows: list[Any]) -> None:
         """PostgreSQL: the rows replace those of the same objects and variant, written with a binary COPY.
