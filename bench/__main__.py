@@ -59,7 +59,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _environment(workdir: Path, database_url: str) -> str:
+def _environment(workdir: Path, database_url: str, jobs: int) -> str:
     """Point this process (and the processes it starts) at the bench's database, files and queue, before
     Django reads its settings."""
     var = workdir / "var"
@@ -73,6 +73,10 @@ def _environment(workdir: Path, database_url: str) -> str:
         DJANGO_SETTINGS_MODULE="factory.settings",
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
     )
+    # The console's own caps on one export and one package, raised to fit a workspace of N jobs (about
+    # four scripts each) when N is beyond them; a real deployment sets them the same way.
+    os.environ.setdefault("EXPORT_MAX_OBJECTS", str(max(10_000, 2 * jobs)))
+    os.environ.setdefault("PACKAGE_MAX_ENTRIES", str(max(100_000, 6 * jobs + 1_000)))
     os.environ.pop("OBS_BUCKET", None)  # export artifacts on the local filesystem: the limit writes there too
     return queue
 
@@ -181,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         bench_url = database_create(server_url, database)
         created = True
-        queue = _environment(workdir, bench_url)
+        queue = _environment(workdir, bench_url, args.jobs)
         results, errors = _run(args, workdir, queue, context)
     except (BenchError, Terminated) as exc:
         _log(f"stopped: {exc or type(exc).__name__}")

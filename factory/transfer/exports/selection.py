@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from factory.development.models import Category
@@ -33,7 +34,7 @@ STATUSES = (DEVELOP, SUBMIT)
 CATEGORIES = (Category.JOB.value, Category.SCRIPT.value)
 
 # DataArts: "A maximum of 10,000 jobs can be exported" (Export Workspace Job / Script).
-EXPORT_MAX_OBJECTS = 10_000
+EXPORT_MAX_OBJECTS: int = settings.EXPORT_MAX_OBJECTS
 _NAMES_SHOWN = 20
 
 
