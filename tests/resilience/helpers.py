@@ -73,12 +73,19 @@ class World:
     def poll(self, public_id: str, until: tuple[str, ...] = TERMINAL, timeout: float = 60.0) -> dict:
         return poll(self.client, self.task_url(public_id), until, timeout)
 
-    def import_through(self, data: bytes, name: str = "bulk.zip", timeout: float = 60.0) -> dict:
-        """The whole wizard: upload, wait for the inspection, apply with the defaults, wait for the end."""
+    def import_through(
+        self,
+        data: bytes,
+        name: str = "bulk.zip",
+        timeout: float = 60.0,
+        choices: dict[str, Any] | None = None,
+    ) -> dict:
+        """The whole wizard: upload, wait for the inspection, apply with the defaults (or ``choices``),
+        wait for the end."""
         public_id = self.start(data, name)
         inspected = self.poll(public_id, ("WAITING", *TERMINAL), timeout)
         assert inspected["status"] == "WAITING", inspected["message"]
-        self.apply(public_id)
+        self.apply(public_id, choices)
         return self.poll(public_id, TERMINAL, timeout)
 
     def jobs(self, prefix: str = BULK_PREFIX) -> int:
