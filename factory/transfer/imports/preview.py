@@ -133,21 +133,32 @@ class Compared:
 def _compare_batch(
     plan: Plan, items: list[Item], *, workspace: Workspace, user: User, submit: bool
 ) -> Iterator[Compared]:
-    """One batch of resources, scripts or jobs: checked as the apply checks them, then compared."""
+    """One batch of resources, scripts or jobs: checked as the apply checks them, then compared. An
+    object whose development state already is the document the import would write (a package imported
+    again) needs no check: that state was checked when it was written."""
     todo = [item for item in items if item.outcome not in (SKIPPED, FAILED)]
-    documents = [plan.document(item) for item in todo]
+    before = states_before(items[0].type, todo)
+    documents: dict[int, Any] = {}
+    to_check: list[Item] = []
+    for item in todo:
+        document = documents[id(item)] = plan.document(item)
+        state = before.get(item.existing.pk) if item.existing is not None else None
+        if item.outcome != OVERWRITTEN or state is None or state.document != document:
+            to_check.append(item)
     entries = [
-        ImportEntry(document=document, obj=item.existing if item.outcome == OVERWRITTEN else None)
-        for item, document in zip(todo, documents, strict=True)
+        ImportEntry(document=documents[id(item)], obj=item.existing if item.outcome == OVERWRITTEN else None)
+        for item in to_check
     ]
     checks = _CHECKS[items[0].type](workspace, user, entries) if entries else []
-    checked = {id(item): row for item, row in zip(todo, checks, strict=True)}
-    before = states_before(items[0].type, todo)
+    checked = {id(item): row for item, row in zip(to_check, checks, strict=True)}
     for item in items:
-        row = checked.get(id(item))
-        if isinstance(row, DomainError):
-            item.fail(f"{item.type.capitalize()} {item.name}: {row.message}")
-        after = getattr(row, "document", None)
+        if id(item) in checked:
+            row = checked[id(item)]
+            if isinstance(row, DomainError):
+                item.fail(f"{item.type.capitalize()} {item.name}: {row.message}")
+            after = getattr(row, "document", None)
+        else:
+            after = documents.get(id(item))
         state = before.get(item.existing.pk) if item.existing is not None else None
         classified = classify(item, after, state, submit=submit)
         yield Compared(item, classified, before=state.document if state else None, after=after)
