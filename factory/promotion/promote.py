@@ -48,7 +48,7 @@ from factory.transfer.models import SystemTask, TaskStatus, TaskStep
 from factory.workspaces.models import Membership, Role, Workspace
 from factory.workspaces.selectors import workspace_access_get
 
-from .models import EnvironmentProfile, Promotion, PromotionState, TargetKind
+from .models import EnvironmentProfile, Promotion, PromotionState, SchedulePolicy, TargetKind
 from .selectors import profile_mapping, profile_rules, profile_values
 
 
@@ -159,6 +159,7 @@ def _choices(*, profile: EnvironmentProfile, inspection: dict[str, Any]) -> Impo
         target_status=profile.target_status,
         skip_unchanged=True,
         rewrite_rules=tuple(profile_rules(profile=profile)),
+        keep_schedules=profile.schedule_policy == SchedulePolicy.KEEP_TARGET_SCHEDULES,
     )
 
 

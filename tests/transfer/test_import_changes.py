@@ -301,3 +301,43 @@ def test_rewrite_rules_are_applied_and_shown_in_the_change_set(target, media):
             again, target.dev, mapping=DWS2, rewriteRules=[{"find": "(a+)+$", "replace": "x", "regex": True}]
         )
     assert "rewriteRules.0.find" in refused.value.fields
+
+
+def test_keep_schedules_overwrites_a_scheduled_job_and_its_schedule_runs_on(target, media):
+    """DataArts refuses to overwrite a scheduled job; keepSchedules (a profile's "keep the target's
+    schedules") stops, updates and starts it again in the same transaction, and the report says so."""
+    from factory.development.models import ScheduleStatus
+
+    imported(target, package(description="one"))
+    Job.objects.filter(workspace=target.workspace, name="doc1").update(
+        schedule_status=ScheduleStatus.SCHEDULING
+    )
+    refused = imported(target, package(description="two"))
+    assert "is scheduled" in import_report(refused)["failed"][0]["message"]
+
+    kept = imported(target, package(description="two"), keepSchedules=True)
+    row = next(r for r in import_report(kept)["objects"] if r["name"] == "doc1")
+    assert row["outcome"] == "overwritten" and row["scheduleStatus"] == ScheduleStatus.SCHEDULING
+    job = Job.objects.get(workspace=target.workspace, name="doc1")
+    assert job.document["description"] == "two" and job.schedule_status == ScheduleStatus.SCHEDULING
+
+
+def test_a_scheduled_job_that_would_not_change_is_unchanged_not_refused(target, media):
+    """Skipping unchanged objects, a scheduled job that is already as the package has it is not written,
+    so nothing refuses it: promoting again to an environment whose jobs run writes nothing and fails
+    nothing. A scheduled job that would change is still refused (as in DataArts), in the preview too."""
+    from factory.development.models import ScheduleStatus
+
+    imported(target, package(description="one"))
+    Job.objects.filter(workspace=target.workspace, name="doc1").update(
+        schedule_status=ScheduleStatus.SCHEDULING
+    )
+    again = imported(target, package(description="one"))
+    assert again.status == TaskStatus.SUCCESSFUL, again.message
+    assert import_report(again)["summary"]["unchanged"] == 2
+
+    task = start(target.workspace, target.dev, package(description="two"))
+    task = preview(task, target.dev, mapping=DWS2)
+    row = changes_of(task)[("job", "doc1")]
+    assert row.change == "failed" and "is scheduled" in row.message
+    assert imported(target, package(description="two"), skipUnchanged=False).status == TaskStatus.FAILED

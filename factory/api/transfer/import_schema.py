@@ -231,6 +231,9 @@ class ReportRowSerializer(serializers.Serializer):
     unresolved = RowUnresolvedSerializer(
         many=True, required=False, help_text="A job's nodes that use a reference left unresolved."
     )
+    scheduleStatus = serializers.CharField(
+        required=False, help_text="A scheduled job overwritten with keepSchedules: its schedule runs on."
+    )
     plannedOutcome = serializers.CharField(required=False)
     rolledBack = serializers.BooleanField(required=False)
 

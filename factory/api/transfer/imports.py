@@ -166,6 +166,7 @@ def import_choices_of(body: dict[str, Any]) -> ImportChoices:
         continue_on_error=bool(body.get("continueOnError")),
         skip_unchanged=bool(body.get("skipUnchanged", True)),
         rewrite_rules=rules_of(body.get("rewriteRules") or []),
+        keep_schedules=bool(body.get("keepSchedules")),
     )
 
 
@@ -264,6 +265,11 @@ class ImportApplyApi(_ImportTaskApi):
             default=list,
             help_text="Text rewrites over scripts' content and jobs' node properties (e.g. dev_dw. to "
             "prod_dw.), applied to what is written: the change-set shows them.",
+        )
+        keepSchedules = serializers.BooleanField(
+            default=False,
+            help_text="Overwrite a scheduled job all the same: it is stopped, updated and started again in "
+            "the same operation (by default a scheduled job is refused, as in DataArts).",
         )
         skipUnchanged = serializers.BooleanField(
             default=True,

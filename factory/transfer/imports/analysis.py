@@ -276,8 +276,9 @@ def missing_references(
     }
 
 
-def blocked_reason(*, obj: Job | Script, user: User) -> str | None:
-    """Why overwriting ``obj`` would fail: a hard lock held by someone else, or a running schedule."""
-    if isinstance(obj, Job) and obj.schedule_status == ScheduleStatus.SCHEDULING:
+def blocked_reason(*, obj: Job | Script, user: User, schedules_kept: bool = False) -> str | None:
+    """Why overwriting ``obj`` would fail: a hard lock held by someone else, or a running schedule (unless
+    ``schedules_kept``: the job is stopped, updated and started again in the same transaction)."""
+    if isinstance(obj, Job) and obj.schedule_status == ScheduleStatus.SCHEDULING and not schedules_kept:
         return f"job {obj.name} is scheduled; stop it first"
     return lock_can_acquire(obj=obj, user=user)

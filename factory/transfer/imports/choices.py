@@ -48,6 +48,9 @@ class ImportChoices:
     # Text rewrites over scripts' content and jobs' node properties (an environment profile's, e.g.
     # ``dev_dw.`` to ``prod_dw.``), applied to what is written, so that the change-set shows them.
     rewrite_rules: tuple[TextRule, ...] = ()
+    # Overwrite a scheduled job all the same: stopped, updated and started again in the apply's transaction
+    # (an environment profile's "keep the target's schedules"); DataArts' refusal otherwise.
+    keep_schedules: bool = False
     # The secrets typed in for ``create_connections`` (by name): never in ``to_params``, kept only encrypted.
     connection_secrets: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -74,6 +77,7 @@ class ImportChoices:
                 "targetStatus": self.target_status,
                 "continueOnError": self.continue_on_error,
                 "skipUnchanged": self.skip_unchanged,
+                "keepSchedules": self.keep_schedules,
                 "rewriteRules": [
                     {"find": r.find, "replace": r.replace, "regex": r.regex, "wholeWord": r.whole_word}
                     for r in self.rewrite_rules
@@ -106,6 +110,7 @@ class ImportChoices:
             continue_on_error=bool(params.get("continueOnError")),
             skip_unchanged=bool(params.get("skipUnchanged")),
             rewrite_rules=rules_of(params.get("rewriteRules") or []),
+            keep_schedules=bool(params.get("keepSchedules")),
         )
 
 

@@ -32,6 +32,9 @@ class Item:
     # the definition itself.
     source: Any = None
     depends_on: set[tuple[str, str]] = field(default_factory=set)  # (type, package name)
+    # Why overwriting it fails unless it turns out unchanged (a scheduled job, with skipUnchanged): the
+    # apply and the preview fail it only once they know it would be written.
+    blocked: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
 
     @property

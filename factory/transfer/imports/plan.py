@@ -21,7 +21,7 @@ from typing import Any, cast
 from django.contrib.auth.models import User
 from django.db.models import Q
 
-from factory.development.models import Job, Resource, Script
+from factory.development.models import Job, Resource, ScheduleStatus, Script
 from factory.development.nodes import (
     CONNECTION,
     ENVIRONMENT_VARIABLE,
@@ -86,7 +86,9 @@ def _free_names(
     return result
 
 
-def _decide(item: Item, *, policy: str, user: User) -> None:
+def _decide(
+    item: Item, *, policy: str, user: User, schedules_kept: bool = False, skip_unchanged: bool = False
+) -> None:
     """Created, or, for a name that exists, overwritten / skipped / renamed per the policy."""
     if item.existing is None:
         item.outcome, item.new_name = CREATED, item.name
@@ -98,9 +100,21 @@ def _decide(item: Item, *, policy: str, user: User) -> None:
     else:
         item.outcome, item.new_name = OVERWRITTEN, item.name
         if isinstance(item.existing, (Job, Script)):
-            reason = blocked_reason(obj=item.existing, user=user)
+            scheduled = (
+                isinstance(item.existing, Job) and item.existing.schedule_status == ScheduleStatus.SCHEDULING
+            )
+            # With skipUnchanged a scheduled job fails only if it would be written (decided per batch).
+            deferred = scheduled and skip_unchanged and not schedules_kept
+            reason = blocked_reason(obj=item.existing, user=user, schedules_kept=schedules_kept or deferred)
             if reason is not None:
                 item.fail(f"Cannot overwrite {item.type} {item.name}: {reason}.")
+            elif deferred:
+                item.blocked = (
+                    f"Cannot overwrite job {item.name}: job {item.name} is scheduled; stop it first."
+                )
+            elif scheduled:
+                # Stopped, updated and started again in the apply's transaction: its schedule never stops.
+                item.detail["scheduleStatus"] = ScheduleStatus.SCHEDULING
             elif item.existing.lock_holder_id not in (None, user.pk):
                 holder = item.existing.lock_holder
                 item.detail["lockTakenFrom"] = holder.get_username() if holder is not None else None
@@ -266,7 +280,13 @@ def plan_build(
     for object_type, (objects, current, model) in tables.items():
         typed = [Item(object_type, o.name, existing=current.get(o.name), source=o) for o in objects]
         for item in typed:
-            _decide(item, policy=choices.policy_for(object_type, item.name), user=user)
+            _decide(
+                item,
+                policy=choices.policy_for(object_type, item.name),
+                user=user,
+                schedules_kept=choices.keep_schedules,
+                skip_unchanged=choices.skip_unchanged,
+            )
         to_rename = [i.name for i in typed if i.outcome == RENAMED]
         free = _free_names(
             workspace=workspace,

@@ -45,7 +45,7 @@ from factory.transfer.imports.common import (
     task_locked,
     task_user,
 )
-from factory.transfer.imports.items import FAILED, OVERWRITTEN, SKIPPED, Item
+from factory.transfer.imports.items import FAILED, OVERWRITTEN, SKIPPED, UNCHANGED, Item
 from factory.transfer.imports.plan import Plan, plan_build
 from factory.transfer.models import ImportChange, SystemTask, TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
@@ -161,6 +161,9 @@ def _compare_batch(
             after = documents.get(id(item))
         state = before.get(item.existing.pk) if item.existing is not None else None
         classified = classify(item, after, state, submit=submit)
+        if item.blocked and classified.change != UNCHANGED:  # e.g. a scheduled job that would be written
+            item.fail(item.blocked)
+            classified = Classified(FAILED)
         yield Compared(item, classified, before=state.document if state else None, after=after)
 
 

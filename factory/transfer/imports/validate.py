@@ -307,5 +307,6 @@ def import_choices_validate(
         continue_on_error=continue_on_error,
         skip_unchanged=choices.skip_unchanged,
         rewrite_rules=choices.rewrite_rules,
+        keep_schedules=choices.keep_schedules,
     )
     return checked, secrets

@@ -210,6 +210,12 @@ class _Run:
                     self._finish(items)  # publishes up to the failure, then rolls back
         if self.choices.skip_unchanged:
             self._unchanged(todo, checks)
+        for item in todo:  # blocked unless unchanged (a scheduled job), and it is not
+            if item.blocked and item.outcome == OVERWRITTEN:
+                item.fail(item.blocked)
+                self.failed.add(item.key)
+                if not self.choices.continue_on_error:
+                    self._finish(items)  # publishes up to the failure, then rolls back
         # What depends on an object of this very batch that failed its checks.
         changed = True
         while changed:

@@ -2243,6 +2243,11 @@ export interface components {
             /** @description Text rewrites over scripts' content and jobs' node properties (e.g. dev_dw. to prod_dw.), applied to what is written: the change-set shows them. */
             rewriteRules?: components["schemas"]["ImportRewriteRuleRequest"][];
             /**
+             * @description Overwrite a scheduled job all the same: it is stopped, updated and started again in the same operation (by default a scheduled job is refused, as in DataArts).
+             * @default false
+             */
+            keepSchedules: boolean;
+            /**
              * @description Write nothing for an object that already is what the import would write (outcome unchanged): importing the same package twice writes no version the second time.
              * @default true
              */
@@ -3291,6 +3296,8 @@ export interface components {
             secretFields?: string[];
             /** @description A job's nodes that use a reference left unresolved. */
             unresolved?: components["schemas"]["RowUnresolved"][];
+            /** @description A scheduled job overwritten with keepSchedules: its schedule runs on. */
+            scheduleStatus?: string;
             plannedOutcome?: string;
             rolledBack?: boolean;
         };

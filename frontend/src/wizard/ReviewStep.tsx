@@ -174,6 +174,10 @@ export function ReviewStep({ s, dispatch }: { s: WizardState; dispatch: React.Di
           <input type="checkbox" checked={s.continueOnError} onChange={(e) => dispatch({ type: "setContinueOnError", value: e.target.checked })} />
           Continue with the other objects when one fails
         </label>
+        <label className="check-line">
+          <input type="checkbox" checked={s.keepSchedules} onChange={(e) => dispatch({ type: "setKeepSchedules", value: e.target.checked })} />
+          Overwrite scheduled jobs (stopped, updated and started again) instead of failing them
+        </label>
       </section>
 
       {(insp.warnings ?? []).length > 0 && (

@@ -213,9 +213,11 @@ describe("step 2: inspect and review", () => {
       jobParams: { doc1: { day: "2", token: "" } },
       targetStatus: "saved",
       continueOnError: false,
+      keepSchedules: false,
       targetDirectory: "/imported",
       directoryMode: "prefix",
     });
+    expect(applyRequest(run([{ type: "setKeepSchedules", value: true }], s)).keepSchedules).toBe(true);
   });
 });
 

@@ -73,6 +73,8 @@ export interface WizardState {
   maxBytes: number | null;
   targetDirectory: string;
   continueOnError: boolean;
+  /** Overwrite scheduled jobs all the same (stopped, updated and started again), instead of failing them. */
+  keepSchedules: boolean;
   subtasks: SubTask[];
   /** While the import applies: the counts its worker published last (null before the first). */
   live: Pick<LiveProgress, "done" | "total" | "failed"> | null;
@@ -108,6 +110,7 @@ export type WizardEvent =
   | { type: "setTargetStatus"; status: "submitted" | "saved" }
   | { type: "setTargetDirectory"; directory: string }
   | { type: "setContinueOnError"; value: boolean }
+  | { type: "setKeepSchedules"; value: boolean }
   | { type: "previewing" }
   | { type: "previewStarted"; task: ImportTask }
   | { type: "showChanges" }
@@ -140,6 +143,7 @@ export function initialWizard(category: ImportCategory = "job", maxBytes: number
     maxBytes,
     targetDirectory: "",
     continueOnError: true,
+    keepSchedules: false,
     subtasks: [],
     live: null,
     liveObjects: {},
@@ -288,6 +292,7 @@ export function applyRequest(s: WizardState): ImportChoices {
     directoryMode: "prefix",
     targetStatus: s.targetStatus,
     continueOnError: s.continueOnError,
+    keepSchedules: s.keepSchedules,
   };
 }
 
@@ -397,6 +402,7 @@ const CHOICES: ReadonlySet<WizardEvent["type"]> = new Set([
   "setTargetStatus",
   "setTargetDirectory",
   "setContinueOnError",
+  "setKeepSchedules",
 ]);
 
 export function wizardReducer(s: WizardState, e: WizardEvent): WizardState {
@@ -453,6 +459,8 @@ function step(s: WizardState, e: WizardEvent): WizardState {
       return { ...s, targetDirectory: e.directory };
     case "setContinueOnError":
       return { ...s, continueOnError: e.value };
+    case "setKeepSchedules":
+      return { ...s, keepSchedules: e.value };
     case "previewing":
       return s.step === "review" ? { ...s, busy: true, error: null } : s;
     case "previewStarted":
