@@ -77,6 +77,9 @@ def _environment(workdir: Path, database_url: str, jobs: int) -> str:
     # four scripts each) when N is beyond them; a real deployment sets them the same way.
     os.environ.setdefault("EXPORT_MAX_OBJECTS", str(max(10_000, 2 * jobs)))
     os.environ.setdefault("PACKAGE_MAX_ENTRIES", str(max(100_000, 6 * jobs + 1_000)))
+    # The manifest lists every entry (about 300 bytes and 6 JSON values each).
+    os.environ.setdefault("PACKAGE_MAX_ENTRY_BYTES", str(max(64 * 1024 * 1024, 2_400 * jobs)))
+    os.environ.setdefault("PACKAGE_MAX_JSON_VALUES", str(max(1_000_000, 48 * jobs)))
     os.environ.pop("OBS_BUCKET", None)  # export artifacts on the local filesystem: the limit writes there too
     return queue
 

@@ -203,6 +203,8 @@ if OBS_BUCKET:
 PACKAGE_MAX_PACKED_BYTES = env_int("PACKAGE_MAX_PACKED_BYTES", 512 * 1024 * 1024)
 PACKAGE_MAX_UNPACKED_BYTES = env_int("PACKAGE_MAX_UNPACKED_BYTES", 2 * 1024 * 1024 * 1024)
 PACKAGE_MAX_ENTRIES = env_int("PACKAGE_MAX_ENTRIES", 100_000)
+# One entry's uncompressed size (the manifest lists every entry: about 300 bytes each).
+PACKAGE_MAX_ENTRY_BYTES = env_int("PACKAGE_MAX_ENTRY_BYTES", 64 * 1024 * 1024)
 # Jobs (or scripts) one export may hold, the jobs its selection calls included.
 EXPORT_MAX_OBJECTS = env_int("EXPORT_MAX_OBJECTS", 10_000)
 # What one document of a package may cost to parse (factory.packages.limits.Limits says why these values):

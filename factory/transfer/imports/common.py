@@ -77,6 +77,7 @@ def package_limits() -> Limits:
         max_packed_bytes=settings.PACKAGE_MAX_PACKED_BYTES,
         max_unpacked_bytes=settings.PACKAGE_MAX_UNPACKED_BYTES,
         max_entries=settings.PACKAGE_MAX_ENTRIES,
+        max_entry_bytes=settings.PACKAGE_MAX_ENTRY_BYTES,
         max_document_bytes=settings.PACKAGE_MAX_DOCUMENT_BYTES,
         max_json_values=settings.PACKAGE_MAX_JSON_VALUES,
         max_json_depth=settings.PACKAGE_MAX_JSON_DEPTH,
