@@ -127,6 +127,21 @@ def _rows(*, model: type[Job | Script], category: str, queryset: QuerySet[Any], 
     return queryset.values_list("pk", "name", "document")
 
 
+def _picked(
+    *, workspace: Workspace, category: str, pks: Collection[int], names: Collection[str]
+) -> tuple[type[Job | Script], QuerySet[Any], set[str]]:
+    """The jobs or scripts picked by primary key or by name, by name; with many names, the whole
+    workspace, to be filtered by the names returned (see ``MAX_IN_NAMES``)."""
+    model, _, _ = _model_for(category)
+    queryset = model.objects.filter(workspace=workspace)
+    wanted_names = set(names)
+    if pks:
+        queryset = queryset.filter(pk__in=list(pks))
+    elif len(wanted_names) <= MAX_IN_NAMES:
+        queryset = queryset.filter(name__in=sorted(wanted_names))
+    return model, queryset.order_by(by_name()), wanted_names
+
+
 def export_object_rows(
     *,
     workspace: Workspace,
@@ -136,14 +151,8 @@ def export_object_rows(
     names: Collection[str] = (),
 ) -> Iterator[ObjectRow]:
     """The documents of jobs or scripts picked by primary key or by name, by name, in one query."""
-    model, _, _ = _model_for(category)
-    queryset = model.objects.filter(workspace=workspace)
-    wanted_names = set(names)
-    if pks:
-        queryset = queryset.filter(pk__in=list(pks))
-    elif len(wanted_names) <= MAX_IN_NAMES:
-        queryset = queryset.filter(name__in=sorted(wanted_names))
-    rows = _rows(model=model, category=category, queryset=queryset.order_by(by_name()), status=status)
+    model, queryset, wanted_names = _picked(workspace=workspace, category=category, pks=pks, names=names)
+    rows = _rows(model=model, category=category, queryset=queryset, status=status)
     for pk, name, document in rows.iterator(DOCUMENT_CHUNK_SIZE):
         if pks or name in wanted_names:
             yield ObjectRow(pk=pk, name=name, document=document)
@@ -197,16 +206,8 @@ def export_object_sources(
     names: Collection[str] = (),
 ) -> Iterator[ObjectSource]:
     """What :func:`export_object_rows` would read, as sources instead of documents, by name, in one query."""
-    model, _, _ = _model_for(category)
-    queryset = model.objects.filter(workspace=workspace)
-    wanted_names = set(names)
-    if pks:
-        queryset = queryset.filter(pk__in=list(pks))
-    elif len(wanted_names) <= MAX_IN_NAMES:
-        queryset = queryset.filter(name__in=sorted(wanted_names))
-    rows = _sourced(
-        model=model, category=category, queryset=queryset.order_by(by_name()), status=status, documents=False
-    )
+    model, queryset, wanted_names = _picked(workspace=workspace, category=category, pks=pks, names=names)
+    rows = _sourced(model=model, category=category, queryset=queryset, status=status, documents=False)
     for pk, name, *parts in rows.iterator(CHUNK_SIZE):
         if pks or name in wanted_names:
             yield ObjectSource(pk=pk, name=name, source=_source(status, tuple(parts)))
