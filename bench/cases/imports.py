@@ -42,7 +42,13 @@ from factory.development.models import (
 from factory.obs import obs_client, obs_configured
 from factory.packages import package_read
 from factory.transfer.exports import WITH_DEPENDENCIES, ExportRequest, export_write
-from factory.transfer.imports import ImportChoices, import_apply_request, import_create, import_report
+from factory.transfer.imports import (
+    ImportChoices,
+    import_apply_request,
+    import_create,
+    import_report,
+    package_limits,
+)
 from factory.transfer.models import SubTask, SystemTask, TaskKind, TaskStatus
 from factory.workspaces.models import Workspace
 
@@ -345,7 +351,8 @@ class _ParsedPackage:
 def _package(bench: Bench) -> _ParsedPackage:
     """The package as the reader sees it (read once, untimed): the rows of the limits come from it."""
     if "package" not in bench.cache:
-        with package_read(source=package_ensure(bench)) as package:
+        # The console's own limits (settings), which the bench raises to fit N as the import reads them.
+        with package_read(source=package_ensure(bench), limits=package_limits()) as package:
             jobs, scripts, resources = (
                 [_Parsed(o.name, o.document) for o in objects]
                 for objects in (package.jobs, package.scripts, package.resources)

@@ -26,6 +26,7 @@ from factory.transfer.imports.common import (
     OVERWRITE,
     POLICIES,
     SKIP,
+    package_limits,
     stale_imports_fail,
 )
 from factory.transfer.imports.inline import import_dry_run, import_run
@@ -61,6 +62,7 @@ __all__ = [
     "import_preview",
     "import_preview_request",
     "import_report",
+    "package_limits",
     "import_rules_of",
     "import_change_get",
     "import_changes",
