@@ -15,6 +15,7 @@ from typing import Any
 from factory.packages.entries import FORMAT_VERSION
 from factory.packages.errors import PackageError
 from factory.packages.jsonio import document_dumps
+from factory.packages.spool import ByteSpool
 
 ManifestRow = tuple[str, str, int, str]
 """(path, sha256, size, kind): what the writer keeps per entry, as small as it can be."""
@@ -85,7 +86,30 @@ def _row_bytes(row: ManifestRow) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
-def manifest_chunks(*, fields: dict[str, Any], rows: list[ManifestRow]) -> Callable[[], Iterator[bytes]]:
+class ManifestRows:
+    """The rows of ``entries`` as the writer collects them, one per member written, kept as the manifest
+    will hold them (:func:`_row_bytes`, comma-separated) in a :class:`~factory.packages.spool.ByteSpool`:
+    memory stays flat however many entries a package has. Closed by the writer."""
+
+    def __init__(self) -> None:
+        self._spool = ByteSpool()
+        self._count = 0
+
+    def append(self, row: ManifestRow) -> None:
+        self._spool.write((b",\n" if self._count else b"") + _row_bytes(row))
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def chunks(self) -> Iterator[bytes]:
+        return self._spool.chunks()
+
+    def close(self) -> None:
+        self._spool.close()
+
+
+def manifest_chunks(*, fields: dict[str, Any], rows: ManifestRows) -> Callable[[], Iterator[bytes]]:
     """``manifest.json`` as a re-startable stream of pieces, byte for byte what ``document_dumps``
     would give for ``{**fields, "entries": [...]}``.
 
@@ -93,15 +117,16 @@ def manifest_chunks(*, fields: dict[str, Any], rows: list[ManifestRow]) -> Calla
     indenting JSON encoder is pure Python); streaming it keeps the writer's peak memory flat.
     ``entries`` sorts first among the keys, so the rows come right after the opening brace.
     """
-    if not rows or any(key < "entries" for key in fields):
-        whole = document_dumps({**fields, "entries": [dict(zip(ROW_KEYS, row, strict=True)) for row in rows]})
+    if not rows:
+        whole = document_dumps({**fields, "entries": []})
         return lambda: iter((whole,))
+    if any(key < "entries" for key in fields):
+        raise ValueError(f"the manifest's entries must come first among its keys: {sorted(fields)}")
     tail = document_dumps(fields)[1:]  # '\n  "exportedAt": ...\n}\n' without its opening brace
 
     def pieces() -> Iterator[bytes]:
         yield b'{\n  "entries": [\n'
-        for index, row in enumerate(rows):
-            yield (b",\n" if index else b"") + _row_bytes(row)
+        yield from rows.chunks()
         yield b"\n  ]," + tail
 
     return pieces

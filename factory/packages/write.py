@@ -2,7 +2,8 @@
 
 Exports can hold thousands of jobs and are streamed straight to the browser or to OBS, so the writer
 never builds the zip in memory: each document is serialized, hashed for the manifest and handed to
-``stream_zip``; only a small row per entry is kept until ``manifest.json`` is written last.
+``stream_zip``; what every entry leaves for the end (its row of ``manifest.json``, written last, and its
+record of the zip's central directory) waits in a temporary file (:mod:`.spool`), so memory stays flat.
 The output is deterministic: fixed timestamps (1980-01-01 00:00) and modes (0644), sorted JSON keys,
 entries in a fixed order, so the same content gives the same bytes but for the manifest's ``exportedAt``.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import stat
+import types
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -40,7 +42,7 @@ from factory.packages.entries import (
 from factory.packages.errors import PackageError
 from factory.packages.jsonio import document_dumps, unstorable_text_check, unstorable_text_possible
 from factory.packages.limits import DEFAULT_LIMITS, Limits
-from factory.packages.manifest import ManifestRow, manifest_chunks
+from factory.packages.manifest import ManifestRows, manifest_chunks
 from factory.packages.names import entry_name_check
 from factory.packages.redact import environment_redact, job_document_redact
 from factory.packages.schema import (
@@ -50,6 +52,7 @@ from factory.packages.schema import (
     resource_document_validate,
     script_document_validate,
 )
+from factory.packages.spool import RecordSpool
 
 FIXED_MODIFIED_AT = datetime(1980, 1, 1, 0, 0, 0)
 FILE_MODE = stat.S_IFREG | 0o644
@@ -129,15 +132,33 @@ def _package_chunks(
     **entries: Any,
 ) -> Iterator[bytes]:
     """The zip's chunks; with helper processes, members are deflated ahead while the next are built."""
-    rows: list[ManifestRow] = []
-    members = _members(layout=layout, rows=rows, **entries)
-    manifest_member = _manifest_member(info=manifest, layout=layout, references=references, rows=rows)
     with contextlib.ExitStack() as stack:
+        # Closed however the stream ends (written, refused, abandoned by a closed download).
+        rows = ManifestRows()
+        stack.callback(rows.close)
+        members = _members(layout=layout, rows=rows, **entries)
+        manifest_member = _manifest_member(info=manifest, layout=layout, references=references, rows=rows)
         if deflate_processes > 0:
-            # Closed however the stream ends (written, refused, abandoned by a closed download).
             deflater = stack.enter_context(Deflater(level=DEFLATE_LEVEL))
             members = _ahead(members, deflater)
-        yield from stream_zip(_chain(members, manifest_member), extended_timestamps=False)
+        zipped = _stream_zip_spooled(lambda: stack.enter_context(RecordSpool()))
+        yield from zipped(_chain(members, manifest_member), extended_timestamps=False)
+
+
+def _stream_zip_spooled(central_directory: Callable[[], RecordSpool]) -> Callable[..., Iterator[bytes]]:
+    """``stream_zip`` itself (the same code, so the same bytes) keeping its central directory in a
+    :class:`~factory.packages.spool.RecordSpool` made by ``central_directory`` instead of a ``deque`` in
+    memory: ``stream_zip`` builds it with the module's global ``deque`` (the version is pinned; the tests
+    check that the directory is spooled and the bytes are the same)."""
+    function = types.FunctionType(
+        stream_zip.__code__,
+        {**stream_zip.__globals__, "deque": central_directory},
+        stream_zip.__name__,
+        stream_zip.__defaults__,
+        stream_zip.__closure__,
+    )
+    function.__kwdefaults__ = stream_zip.__kwdefaults__
+    return function
 
 
 @dataclass(frozen=True)
@@ -396,7 +417,7 @@ def _member(
     document: Any,
     validate: Validator,
     limits: Limits,
-    rows: list[ManifestRow],
+    rows: ManifestRows,
 ) -> MemberFile:
     data = _document_data(path=path, document=document, validate=validate, limits=limits)
     return _member_of(path=path, kind=kind, data=data, rows=rows)
@@ -407,7 +428,7 @@ def _member_of(
     path: str,
     kind: str,
     data: bytes,
-    rows: list[ManifestRow],
+    rows: ManifestRows,
     deflated: bytes | None = None,
     sha256: str | None = None,
 ) -> MemberFile:
@@ -426,7 +447,7 @@ def _members(
     connections: Iterable[ConnectionEntry],
     environment: list[dict[str, Any]] | None,
     limits: Limits,
-    rows: list[ManifestRow],
+    rows: ManifestRows,
 ) -> Iterator[MemberFile]:
     """The member files in their fixed order; lazy, so each is built only when the zip needs it."""
 
@@ -485,7 +506,7 @@ def _members(
 
 
 def _manifest_member(
-    *, info: ManifestInfo, layout: Layout, references: list[dict[str, Any]], rows: list[ManifestRow]
+    *, info: ManifestInfo, layout: Layout, references: list[dict[str, Any]], rows: ManifestRows
 ) -> Callable[[], MemberFile]:
     """Built only when called, i.e. after every other member has been written and hashed."""
 
