@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,6 +19,7 @@ from factory.errors import ErrorCode, ValidationError
 from factory.packages.names import JOB_NAME_EXTRA, PARAM_NAME_EXTRA, name_problem
 from factory.packages.rewrite import RuleError, rule_check
 from factory.packages.secrets import secret_name_like
+from factory.packages.timezones import TIME_ZONE_HINT, time_zone_known
 from factory.workspaces.models import Membership, Workspace
 from factory.workspaces.obs import workspace_obs_path
 
@@ -35,12 +34,6 @@ MAX_ITEMS = 1000
 MAX_KEY = 128
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _KEY = re.compile(r"\S{1,128}")
-_GMT = re.compile(r"(GMT|UTC)([+-](0?\d|1[0-4])(:?[0-5]\d)?)?")
-
-
-@cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
 
 
 @dataclass
@@ -195,11 +188,8 @@ def rules_check(*, problems: Problems, spec: ProfileSpec) -> None:
 
 
 def time_zone_check(*, problems: Problems, value: str) -> None:
-    if value and not (_GMT.fullmatch(value) or value in _time_zones()):
-        problems.add(
-            "expressionTimeZone",
-            "A time zone such as GMT+8, GMT-05:30 or Asia/Shanghai, or empty to keep the job's.",
-        )
+    if value and not time_zone_known(value):
+        problems.add("expressionTimeZone", f"{TIME_ZONE_HINT}, or empty to keep the job's.")
 
 
 def policies_check(*, problems: Problems, spec: ProfileSpec) -> None:

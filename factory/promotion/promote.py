@@ -34,6 +34,7 @@ from factory.errors import Conflict, DomainError, ErrorCode, NotFound, Permissio
 from factory.transfer.exports import DEVELOP, WITH_DEPENDENCIES, ExportRequest, export_write
 from factory.transfer.imports import (
     ImportChoices,
+    VariableOverride,
     import_apply,
     import_apply_request,
     import_cancel,
@@ -137,7 +138,9 @@ def _package(*, workspace: Workspace, user: User, request: ExportRequest) -> Ite
 
 def _choices(*, profile: EnvironmentProfile, inspection: dict[str, Any]) -> ImportChoices:
     """The profile's choices for this package: its maps for the references the package has, its per-job
-    parameters for the jobs (and parameters) it holds; unchanged objects are skipped."""
+    parameters for the jobs (and parameters) it holds, its environment variables (masked values
+    decrypted: they travel only encrypted, in the import's task row), lock policy, schedule policy and
+    time zone; unchanged objects are skipped."""
     referenced = {kind: set(names) for kind, names in (inspection.get("references") or {}).items()}
     mapping = {
         (kind, name): new
@@ -151,6 +154,11 @@ def _choices(*, profile: EnvironmentProfile, inspection: dict[str, Any]) -> Impo
         for job, params in values.job_params.items()
         if job in job_params_of
     }
+    masked = {v["name"] for v in profile.environment_variables or [] if v.get("masked")}
+    variables = tuple(
+        VariableOverride(name=name, value=value, masked=name in masked)
+        for name, value in sorted(values.environment_variables.items())
+    )
     return ImportChoices(
         policy=profile.duplicate_policy,
         mapping=mapping,
@@ -160,6 +168,10 @@ def _choices(*, profile: EnvironmentProfile, inspection: dict[str, Any]) -> Impo
         skip_unchanged=True,
         rewrite_rules=tuple(profile_rules(profile=profile)),
         keep_schedules=profile.schedule_policy == SchedulePolicy.KEEP_TARGET_SCHEDULES,
+        variables=variables,
+        lock_policy=profile.lock_policy,
+        release_locks=profile.release_locks,
+        expression_time_zone=profile.expression_time_zone,
     )
 
 

@@ -28,9 +28,11 @@ from factory.api.transfer.tasks import TaskSerializer
 from factory.transfer.imports import (
     CATEGORIES,
     DIRECTORY_MODES,
+    LOCK_POLICIES,
     POLICIES,
     TARGET_STATUSES,
     ImportChoices,
+    VariableOverride,
     import_apply_request,
     import_cancel,
     import_create,
@@ -126,6 +128,21 @@ class ImportMappingSerializer(serializers.Serializer):
         ref_name = "ImportMapping"
 
 
+class ImportVariableSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=64)
+    value = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Write-only: kept encrypted in the import, never shown back.",
+    )
+    masked = serializers.BooleanField(
+        default=False, help_text="Written masked (its value encrypted) in the workspace."
+    )
+
+    class Meta:
+        ref_name = "ImportVariable"
+
+
 class ImportCreateConnectionSerializer(serializers.Serializer):
     name = serializers.CharField()
     secrets = serializers.DictField(
@@ -167,6 +184,13 @@ def import_choices_of(body: dict[str, Any]) -> ImportChoices:
         skip_unchanged=bool(body.get("skipUnchanged", True)),
         rewrite_rules=rules_of(body.get("rewriteRules") or []),
         keep_schedules=bool(body.get("keepSchedules")),
+        variables=tuple(
+            VariableOverride(name=v["name"], value=v.get("value") or "", masked=bool(v.get("masked")))
+            for v in body.get("variables") or []
+        ),
+        lock_policy=body.get("lockPolicy") or "take",
+        release_locks=bool(body.get("releaseLocks")),
+        expression_time_zone=body.get("expressionTimeZone") or "",
     )
 
 
@@ -270,6 +294,30 @@ class ImportApplyApi(_ImportTaskApi):
             default=False,
             help_text="Overwrite a scheduled job all the same: it is stopped, updated and started again in "
             "the same operation (by default a scheduled job is refused, as in DataArts).",
+        )
+        variables = ImportVariableSerializer(
+            many=True,
+            required=False,
+            default=list,
+            help_text="Environment variables of the workspace set to these values in the import's "
+            "transaction (created when missing); the change-set shows each as new, changed or unchanged.",
+        )
+        lockPolicy = serializers.ChoiceField(
+            choices=LOCK_POLICIES,
+            default="take",
+            help_text="take: the lock of an object locked by another user is taken where the workspace's "
+            "lock policy allows it; skip_locked: such an object is left untouched and reported skipped.",
+        )
+        releaseLocks = serializers.BooleanField(
+            default=False, help_text="Release the locks the import took once it has written."
+        )
+        expressionTimeZone = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=64,
+            help_text="Every job's cron schedule gets this expressionTimeZone (e.g. GMT+8); empty keeps each "
+            "job's.",
         )
         skipUnchanged = serializers.BooleanField(
             default=True,

@@ -17,8 +17,10 @@ from factory.transfer.imports.apply import import_apply
 from factory.transfer.imports.changes import CHANGE_KINDS
 from factory.transfer.imports.choices import (
     DIRECTORY_MODES,
+    LOCK_POLICIES,
     TARGET_STATUSES,
     ImportChoices,
+    VariableOverride,
 )
 from factory.transfer.imports.choices import rules_of as import_rules_of
 from factory.transfer.imports.common import (
@@ -49,7 +51,9 @@ __all__ = [
     "POLICIES",
     "SKIP",
     "TARGET_STATUSES",
+    "LOCK_POLICIES",
     "ImportChoices",
+    "VariableOverride",
     "import_apply",
     "import_apply_request",
     "import_cancel",

@@ -96,8 +96,14 @@ class Classified:
     reason: str = ""  # why it is changed when its document is not
 
 
+_VARIABLE_CHANGES = {CREATED: NEW, OVERWRITTEN: CHANGED, UNCHANGED: UNCHANGED}
+
+
 def classify(item: Item, after: Any, before: Before | None, *, submit: bool) -> Classified:
     """What writing ``after`` (the checked document) for ``item`` would change."""
+    if item.type == "environment_variable" and item.outcome in _VARIABLE_CHANGES:
+        # Its value is compared by the plan (an override of the choices); its message says how it changes.
+        return Classified(_VARIABLE_CHANGES[item.outcome], reason=item.message)
     if item.outcome in (SKIPPED, FAILED):
         return Classified(item.outcome)
     if item.outcome in (CREATED, RENAMED) or before is None or not isinstance(after, dict):

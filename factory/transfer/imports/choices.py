@@ -18,9 +18,25 @@ from factory.packages.rewrite import TextRule
 OBJECT_TYPES = ("job", "script", "resource")
 DIRECTORY_MODES = ("prefix", "replace")
 SUBMITTED = "submitted"
+# Objects locked by another user: the lock is taken where the target allows it (as DataArts does), or
+# they are left untouched and reported skipped (an environment profile's ``skip_locked``).
+LOCK_TAKE = "take"
+LOCK_SKIP_LOCKED = "skip_locked"
+LOCK_POLICIES = (LOCK_TAKE, LOCK_SKIP_LOCKED)
 SAVED = "saved"
 TARGET_STATUSES = (SUBMITTED, SAVED)
 MAX_PARAM_VALUE = 1_000_000
+
+
+@dataclass(frozen=True)
+class VariableOverride:
+    """A workspace environment variable the import sets (an environment profile's override): created when
+    missing, its value replaced when it differs. A masked one keeps its value encrypted in the workspace;
+    the choices keep every value only encrypted (``import_secrets_pack``)."""
+
+    name: str
+    value: str = field(default="", repr=False)
+    masked: bool = False
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,14 @@ class ImportChoices:
     # Overwrite a scheduled job all the same: stopped, updated and started again in the apply's transaction
     # (an environment profile's "keep the target's schedules"); DataArts' refusal otherwise.
     keep_schedules: bool = False
+    # Environment variables of the workspace set to these values, in the apply's transaction.
+    variables: tuple[VariableOverride, ...] = ()
+    # ``skip_locked``: an object locked by another user is skipped (the holder named) instead of taken.
+    lock_policy: str = LOCK_TAKE
+    # Release the locks the import took once it has written (the objects are left unlocked).
+    release_locks: bool = False
+    # Every job's schedule ``expressionTimeZone`` set to this zone (e.g. ``GMT+8``); "" keeps the job's.
+    expression_time_zone: str = ""
     # The secrets typed in for ``create_connections`` (by name): never in ``to_params``, kept only encrypted.
     connection_secrets: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -78,6 +102,10 @@ class ImportChoices:
                 "continueOnError": self.continue_on_error,
                 "skipUnchanged": self.skip_unchanged,
                 "keepSchedules": self.keep_schedules,
+                "variables": [{"name": v.name, "masked": v.masked} for v in self.variables],
+                "lockPolicy": self.lock_policy,
+                "releaseLocks": self.release_locks,
+                "expressionTimeZone": self.expression_time_zone,
                 "rewriteRules": [
                     {"find": r.find, "replace": r.replace, "regex": r.regex, "wholeWord": r.whole_word}
                     for r in self.rewrite_rules
@@ -89,7 +117,8 @@ class ImportChoices:
     def from_params(cls, params: dict[str, Any], *, values: ImportSecrets | None = None) -> ImportChoices:
         """The choices of ``to_params``, with the parameter values of ``values`` (the task's decrypted
         ``secrets_encrypted``); a parameter whose value is not there is left as the package has it."""
-        params = import_params_with_values(params=params, values=values or ImportSecrets())
+        values = values or ImportSecrets()
+        params = import_params_with_values(params=params, values=values)
         return cls(
             policy=params.get("policy"),
             overrides=dict(params.get("overrides") or {}),
@@ -111,6 +140,18 @@ class ImportChoices:
             skip_unchanged=bool(params.get("skipUnchanged")),
             rewrite_rules=rules_of(params.get("rewriteRules") or []),
             keep_schedules=bool(params.get("keepSchedules")),
+            variables=tuple(
+                VariableOverride(
+                    name=str(v["name"]),
+                    value=str(values.variables.get(str(v["name"]), "")),
+                    masked=bool(v.get("masked")),
+                )
+                for v in params.get("variables") or []
+                if isinstance(v, dict) and v.get("name")
+            ),
+            lock_policy=params.get("lockPolicy") or LOCK_TAKE,
+            release_locks=bool(params.get("releaseLocks")),
+            expression_time_zone=str(params.get("expressionTimeZone") or ""),
         )
 
 
@@ -135,6 +176,8 @@ class ImportSecrets:
     connections: dict[str, dict[str, str]] = field(default_factory=dict)
     public_params: dict[str, str] = field(default_factory=dict)
     job_params: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The values of the environment variables the import sets, by name.
+    variables: dict[str, str] = field(default_factory=dict)
 
 
 _SECRETS_FORMAT = 2  # before it, the ciphertext held the connections' secrets alone
@@ -145,12 +188,14 @@ def import_secrets_pack(
     connections: dict[str, dict[str, str]] | None = None,
     public_params: dict[str, Any] | None = None,
     job_params: dict[str, dict[str, Any]] | None = None,
+    variables: tuple[VariableOverride, ...] = (),
 ) -> str:
     """The ciphertext for ``SystemTask.secrets_encrypted`` ("" when there is nothing to keep)."""
     data = {
         "connections": connections or {},
         "publicParams": public_params or {},
         "jobParams": {job: values for job, values in (job_params or {}).items() if values},
+        "variables": {v.name: v.value for v in variables},
     }
     if not any(data.values()):
         return ""
@@ -198,4 +243,5 @@ def import_secrets_unpack(*, ciphertext: str) -> ImportSecrets:
         connections=data.get("connections") or {},
         public_params=data.get("publicParams") or {},
         job_params=data.get("jobParams") or {},
+        variables=data.get("variables") or {},
     )

@@ -94,7 +94,10 @@ def import_choices_record(
             row.params = {**row.params, "choices": parsed.to_params()}
             # Parameter values too: params.choices names the parameters, the values stay encrypted.
             row.secrets_encrypted = import_secrets_pack(
-                connections=secrets, public_params=parsed.public_params, job_params=parsed.job_params
+                connections=secrets,
+                public_params=parsed.public_params,
+                job_params=parsed.job_params,
+                variables=parsed.variables,
             )
             row.status = TaskStatus.PENDING
             row.step = STEP_PREVIEW if preview else STEP_APPLY

@@ -49,6 +49,7 @@ from factory.transfer.imports.analysis import (
 from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.imports.common import RENAME, SKIP
 from factory.transfer.imports.items import CREATED, FAILED, OVERWRITTEN, RENAMED, SKIPPED, Item
+from factory.transfer.imports.overrides import lock_skipped, schedule_time_zone_set, variables_plan
 from factory.workspaces.models import Workspace
 
 NAME_LIMITS = {"job": 128, "script": 128, "resource": 32}
@@ -199,6 +200,7 @@ class Plan:
             _params_set(doc, choices.job_params.get(item.name, {}))
             if choices.rewrite_rules:
                 doc = job_document_rewrite(document=doc, rules=choices.rewrite_rules).document
+            doc = schedule_time_zone_set(doc, choices.expression_time_zone)
             if choices.unresolved:
                 flagged = unresolved_references(doc, unresolved=choices.unresolved)
                 if flagged:
@@ -270,6 +272,7 @@ def plan_build(
         else:
             item.outcome = CREATED
         items.append(item)
+    items = variables_plan(items, workspace=workspace, choices=choices)
 
     tables: dict[str, tuple[list[Any], dict[str, Any], type]] = {
         "resource": (contents.resources, existing.resources, Resource),
@@ -280,9 +283,12 @@ def plan_build(
     for object_type, (objects, current, model) in tables.items():
         typed = [Item(object_type, o.name, existing=current.get(o.name), source=o) for o in objects]
         for item in typed:
+            policy = choices.policy_for(object_type, item.name)
+            if policy not in (SKIP, RENAME) and lock_skipped(item, user=user, choices=choices):
+                continue
             _decide(
                 item,
-                policy=choices.policy_for(object_type, item.name),
+                policy=policy,
                 user=user,
                 schedules_kept=choices.keep_schedules,
                 skip_unchanged=choices.skip_unchanged,

@@ -35,7 +35,7 @@ def import_choices_store(*, task: SystemTask, choices: ImportChoices) -> None:
     them. Never in the Celery message, which sits in the broker in clear."""
     task.params = {**task.params, STORED_CHOICES: choices.to_params()}
     task.secrets_encrypted = import_secrets_pack(
-        public_params=choices.public_params, job_params=choices.job_params
+        public_params=choices.public_params, job_params=choices.job_params, variables=choices.variables
     )
     task.save(update_fields=["params", "secrets_encrypted", "updated_at"])
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from factory.connections.environment import MAX_NAME_LENGTH as MAX_VARIABLE_NAME
+from factory.connections.environment import MAX_VALUE_LENGTH as MAX_VARIABLE_VALUE
 from factory.connections.models import DataConnection, ExternalObject
 from factory.development.models import EnvironmentVariable, Job, Resource, Script
 from factory.development.nodes import (
@@ -21,14 +23,18 @@ from factory.development.nodes import (
 )
 from factory.development.validation import directory_path_normalize
 from factory.errors import ErrorCode, ValidationError
+from factory.packages.names import PARAM_NAME_EXTRA, name_problem
 from factory.packages.rewrite import RuleError, rules_check
+from factory.packages.timezones import TIME_ZONE_HINT, time_zone_known
 from factory.transfer.imports.choices import (
     DIRECTORY_MODES,
+    LOCK_POLICIES,
     MAX_PARAM_VALUE,
     OBJECT_TYPES,
     SUBMITTED,
     TARGET_STATUSES,
     ImportChoices,
+    VariableOverride,
 )
 from factory.transfer.imports.common import POLICIES
 from factory.workspaces.models import Workspace
@@ -71,6 +77,27 @@ def _params_map(value: Any, *, key: str, problems: _Problems) -> dict[str, str]:
         else:
             result[str(name)] = text
     return result
+
+
+def _variables_check(
+    variables: tuple[VariableOverride, ...], *, problems: _Problems
+) -> tuple[VariableOverride, ...]:
+    """The environment variables to set: valid names, each once, text values."""
+    checked: list[VariableOverride] = []
+    seen: set[str] = set()
+    for index, variable in enumerate(variables):
+        where = f"variables.{index}"
+        problem = name_problem(value=variable.name, extra=PARAM_NAME_EXTRA, max_length=MAX_VARIABLE_NAME)
+        if problem:
+            problems.add(f"{where}.name", f"The environment variable name {problem}.")
+        elif variable.name in seen:
+            problems.add(f"{where}.name", f"Environment variable {variable.name} is set twice.")
+        elif not isinstance(variable.value, str) or len(variable.value) > MAX_VARIABLE_VALUE:
+            problems.add(f"{where}.value", f"Text of at most {MAX_VARIABLE_VALUE} characters.")
+        else:
+            seen.add(variable.name)
+            checked.append(variable)
+    return tuple(checked)
 
 
 def _existing_targets(
@@ -292,6 +319,13 @@ def import_choices_validate(
     except RuleError as exc:
         where = f"rewriteRules.{exc.index}.{exc.field}" if exc.index is not None else "rewriteRules"
         problems.add(where, exc.message)
+    variables = _variables_check(choices.variables, problems=problems)
+    lock_policy = choices.lock_policy or LOCK_POLICIES[0]
+    if lock_policy not in LOCK_POLICIES:
+        problems.add("lockPolicy", f"lockPolicy must be one of {', '.join(LOCK_POLICIES)}.")
+    zone = (choices.expression_time_zone or "").strip()
+    if zone and not time_zone_known(zone):
+        problems.add("expressionTimeZone", f"{TIME_ZONE_HINT}, not {zone!r}.")
     problems.raise_any()
     checked = ImportChoices(
         policy=policy,
@@ -308,5 +342,9 @@ def import_choices_validate(
         skip_unchanged=choices.skip_unchanged,
         rewrite_rules=choices.rewrite_rules,
         keep_schedules=choices.keep_schedules,
+        variables=variables,
+        lock_policy=lock_policy,
+        release_locks=choices.release_locks,
+        expression_time_zone=zone,
     )
     return checked, secrets

@@ -50,6 +50,7 @@ from factory.transfer.imports.choices import (
     ImportChoices,
 )
 from factory.transfer.imports.items import FAILED, OVERWRITTEN, SKIPPED, UNCHANGED, Item, RolledBack
+from factory.transfer.imports.overrides import is_variable_override, locks_release, variable_write
 from factory.transfer.imports.plan import Plan
 from factory.transfer.progress import ProgressPublisher
 from factory.workspaces.models import Workspace
@@ -175,16 +176,22 @@ class _Run:
         return True
 
     def one(self, item: Item) -> None:
-        if item.outcome not in (FAILED, SKIPPED) and not self.dependency_failed(item):
+        if item.outcome not in (FAILED, SKIPPED, UNCHANGED) and not self.dependency_failed(item):
             self.running(item)
             try:
-                _write_one(
-                    item,
-                    self.plan.document(item),
-                    workspace=self.workspace,
-                    user=self.user,
-                    secrets=self.secrets,
-                )
+                if is_variable_override(item):
+                    if item.outcome == OVERWRITTEN and self.before_save is not None:
+                        self.before_save(item.type, [item])  # the undo keeps the value it had
+                    variable_write(item, workspace=self.workspace)
+                    item.done()
+                else:
+                    _write_one(
+                        item,
+                        self.plan.document(item),
+                        workspace=self.workspace,
+                        user=self.user,
+                        secrets=self.secrets,
+                    )
             except DomainError as exc:
                 item.fail(f"{item.type.capitalize()} {item.name}: {exc.message}")
         self.done(item)
@@ -243,6 +250,8 @@ class _Run:
             else:
                 for (item, _), result in zip(kept, written, strict=True):
                     item.written(result)
+            if self.choices.release_locks:
+                locks_release([item for item, _ in kept], user=self.user)
         self._finish(items)
 
     def _unchanged(self, items: list[Item], checks: list[Any]) -> None:

@@ -2217,6 +2217,12 @@ export interface components {
          * @enum {string}
          */
         ExternalObjectKindEnum: "dli_queue" | "ges_graph" | "dis_stream" | "cdm_cluster" | "mrs_cluster";
+        /**
+         * @description * `take` - take
+         *     * `skip_locked` - skip_locked
+         * @enum {string}
+         */
+        ImportApplyInputLockPolicyEnum: "take" | "skip_locked";
         ImportApplyInputRequest: {
             policy?: components["schemas"]["PolicyEnum"];
             /** @description Per object: {"job:NAME": "skip", "script:NAME": "rename", "resource:NAME": ...}. */
@@ -2247,6 +2253,26 @@ export interface components {
              * @default false
              */
             keepSchedules: boolean;
+            /** @description Environment variables of the workspace set to these values in the import's transaction (created when missing); the change-set shows each as new, changed or unchanged. */
+            variables?: components["schemas"]["ImportVariableRequest"][];
+            /**
+             * @description take: the lock of an object locked by another user is taken where the workspace's lock policy allows it; skip_locked: such an object is left untouched and reported skipped.
+             *
+             *     * `take` - take
+             *     * `skip_locked` - skip_locked
+             * @default take
+             */
+            lockPolicy: components["schemas"]["ImportApplyInputLockPolicyEnum"];
+            /**
+             * @description Release the locks the import took once it has written.
+             * @default false
+             */
+            releaseLocks: boolean;
+            /**
+             * @description Every job's cron schedule gets this expressionTimeZone (e.g. GMT+8); empty keeps each job's.
+             * @default
+             */
+            expressionTimeZone: string;
             /**
              * @description Write nothing for an object that already is what the import would write (outcome unchanged): importing the same package twice writes no version the second time.
              * @default true
@@ -2499,6 +2525,16 @@ export interface components {
              * @default false
              */
             force: boolean;
+        };
+        ImportVariableRequest: {
+            name: string;
+            /** @description Write-only: kept encrypted in the import, never shown back. */
+            value: string;
+            /**
+             * @description Written masked (its value encrypted) in the workspace.
+             * @default false
+             */
+            masked: boolean;
         };
         InspectedEnvironment: {
             name: string;
