@@ -76,6 +76,8 @@ class Side:
     secret_key: str
     profile: EnvironmentProfile
     promotion: Promotion  # waiting for approval, requested by an account since deleted
+    # A profile of another workspace of the admin's that promotes to this one (the import wizard's).
+    inbound_profile: EnvironmentProfile
 
     def names(self) -> list[str]:
         """Every name of this side a stranger must never read (its ids are not secret)."""
@@ -97,6 +99,7 @@ class Side:
             self.import_change.name,
             self.profile.name,
             self.profile.remote_endpoint,
+            self.inbound_profile.name,
             self.promotion.note,
         ]
 
@@ -190,6 +193,18 @@ def _profile(
     )
 
 
+def _inbound_profile(workspace: Workspace, admin: AbstractBaseUser, prefix: str) -> EnvironmentProfile:
+    """A profile of the admin's source workspace ``<prefix>_src_ws`` whose target is ``workspace``."""
+    source = workspace_make(f"{prefix}_src_ws", admin=admin)
+    return profile_create(
+        workspace=source,
+        user=admin,
+        spec=ProfileSpec(
+            name=f"{prefix}_inbound_profile", target_kind="workspace", target_workspace_id=workspace.pk
+        ),
+    )
+
+
 def _promotion(workspace: Workspace, profile: EnvironmentProfile, prefix: str) -> Promotion:
     return Promotion.objects.create(
         workspace=workspace,
@@ -261,6 +276,7 @@ def side_build(prefix: str, *, is_default: bool) -> Side:
         secret_key=secret,
         profile=(profile := _profile(workspace, admin, prefix, connection.name)),
         promotion=_promotion(workspace, profile, prefix),
+        inbound_profile=_inbound_profile(workspace, admin, prefix),
     )
 
 
@@ -314,7 +330,9 @@ CONSOLE_KWARGS: dict[str, Callable[[Route, Side], Any]] = {
     "artifact_id": lambda route, side: side.artifact.pk,
     "task_id": _task,
     "change_id": lambda route, side: side.import_change.pk,
-    "profile_id": lambda route, side: side.profile.pk,
+    "profile_id": lambda route, side: (
+        side.inbound_profile.pk if route.name.endswith("import-profile-choices") else side.profile.pk
+    ),
     "promotion_id": lambda route, side: side.promotion.pk,
 }
 

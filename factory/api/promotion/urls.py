@@ -5,7 +5,7 @@ from django.urls import path
 
 from factory.routing import methods
 
-from . import profiles, promotions
+from . import profiles, promotions, wizard
 
 app_name = "promotion"
 
@@ -25,6 +25,12 @@ urlpatterns = [
     ),
     path(
         f"{_W}profiles/<int:profile_id>/export/", profiles.ProfileExportApi.as_view(), name="profile-export"
+    ),
+    path(f"{_W}import-profiles/", wizard.ImportProfileListApi.as_view(), name="import-profiles"),
+    path(
+        f"{_W}imports/<str:task_id>/profiles/<int:profile_id>/choices/",
+        wizard.ImportProfileChoicesApi.as_view(),
+        name="import-profile-choices",
     ),
     path(
         f"{_W}promotions/",

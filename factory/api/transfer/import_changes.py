@@ -19,7 +19,7 @@ from factory.api.transfer.imports import (
     ImportApplyApi,
     ImportTaskSerializer,
     _ImportTaskApi,
-    import_choices_of,
+    wizard_choices,
 )
 from factory.transfer.imports import (
     CHANGE_KINDS,
@@ -102,10 +102,11 @@ class ImportPreviewApi(_ImportTaskApi):
     def post(self, request: Request, workspace_id: str, task_id: str) -> Response:
         data = ImportApplyApi.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        task = self.task(request, task_id)
         task = import_preview_request(
-            task=self.task(request, task_id),
+            task=task,
             user=request.user,
-            choices=import_choices_of(data.validated_data),
+            choices=wizard_choices(task=task, user=request.user, body=data.validated_data),
         )
         return Response({"task": ImportTaskSerializer(task).data}, status=status.HTTP_202_ACCEPTED)
 

@@ -25,6 +25,7 @@ from factory.api.transfer.import_schema import (
     PackageErrorSerializer,
 )
 from factory.api.transfer.tasks import TaskSerializer
+from factory.promotion.wizard import import_profile_get, import_profile_masked_fill
 from factory.transfer.imports import (
     CATEGORIES,
     DIRECTORY_MODES,
@@ -194,6 +195,17 @@ def import_choices_of(body: dict[str, Any]) -> ImportChoices:
     )
 
 
+def wizard_choices(*, task: SystemTask, user: Any, body: dict[str, Any]) -> ImportChoices:
+    """The choices of step 2's body; with ``profileId`` (the wizard started from an environment profile)
+    the profile's masked values, never sent to the browser, for each one the body leaves out."""
+    choices = import_choices_of(body)
+    if body.get("profileId") is None:
+        return choices
+    profile = import_profile_get(workspace=task.workspace, user=user, profile_id=body["profileId"])
+    inspection = (task.result or {}).get("inspection") or {}
+    return import_profile_masked_fill(profile=profile, inspection=inspection, choices=choices)
+
+
 _STARTED = inline_serializer("ImportStarted", {"task": ImportTaskSerializer()})
 
 
@@ -319,6 +331,14 @@ class ImportApplyApi(_ImportTaskApi):
             help_text="Every job's cron schedule gets this expressionTimeZone (e.g. GMT+8); empty keeps each "
             "job's.",
         )
+        profileId = serializers.IntegerField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="The environment profile the wizard started from (one that promotes to this "
+            "workspace): its masked parameter and variable values, never sent to the browser, are used "
+            "for those this body leaves out.",
+        )
         skipUnchanged = serializers.BooleanField(
             default=True,
             help_text="Write nothing for an object that already is what the import would write (outcome "
@@ -332,10 +352,11 @@ class ImportApplyApi(_ImportTaskApi):
     def post(self, request: Request, workspace_id: str, task_id: str) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        task = self.task(request, task_id)
         task = import_apply_request(
-            task=self.task(request, task_id),
+            task=task,
             user=request.user,
-            choices=import_choices_of(data.validated_data),
+            choices=wizard_choices(task=task, user=request.user, body=data.validated_data),
         )
         return Response({"task": ImportTaskSerializer(task).data}, status=status.HTTP_202_ACCEPTED)
 

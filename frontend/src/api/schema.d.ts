@@ -478,6 +478,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/workspaces/{workspace_id}/import-profiles/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The environment profiles that promote to this workspace, of the workspaces you are a member of:
+         *     what the import wizard's first step offers.
+         */
+        get: operations["import_profiles_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workspaces/{workspace_id}/imports/": {
         parameters: {
             query?: never;
@@ -605,6 +625,23 @@ export interface paths {
          *     written; the import then waits (step ``previewed``) for the apply. Poll the task.
          */
         post: operations["imports_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workspaces/{workspace_id}/imports/{task_id}/profiles/{profile_id}/choices/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A profile's choices for this import's package (once inspected): step 2 of the wizard, filled. */
+        get: operations["import_profile_choices"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2273,6 +2310,8 @@ export interface components {
              * @default
              */
             expressionTimeZone: string;
+            /** @description The environment profile the wizard started from (one that promotes to this workspace): its masked parameter and variable values, never sent to the browser, are used for those this body leaves out. */
+            profileId?: number | null;
             /**
              * @description Write nothing for an object that already is what the import would write (outcome unchanged): importing the same package twice writes no version the second time.
              * @default true
@@ -2401,6 +2440,16 @@ export interface components {
          * @enum {string}
          */
         ImportHistoryEntryKindEnum: "import" | "undo";
+        ImportMapping: {
+            /** @description connection, dli_queue, ges_graph, dis_stream, cdm_cluster, ... */
+            kind: string;
+            /** @description The name the package refers to. */
+            name: string;
+            /** @description The workspace's object to use instead. */
+            replace?: string;
+            /** @description Leave this missing script or cloud object unresolved instead: the job is imported and flagged, and fails when scheduled (as in DataArts). Only where the inspection's group says canLeaveUnresolved. */
+            unresolved?: boolean;
+        };
         ImportMappingRequest: {
             /** @description connection, dli_queue, ges_graph, dis_stream, cdm_cluster, ... */
             kind: string;
@@ -2410,6 +2459,55 @@ export interface components {
             replace?: string;
             /** @description Leave this missing script or cloud object unresolved instead: the job is imported and flagged, and fails when scheduled (as in DataArts). Only where the inspection's group says canLeaveUnresolved. */
             unresolved?: boolean;
+        };
+        ImportProfile: {
+            id: number;
+            name: string;
+            description: string;
+            workspaceId: number;
+            workspaceName: string;
+            duplicatePolicy: string;
+        };
+        /** @description The profile's choices in the form of the apply's body (``ImportApplyInput``), masked values out. */
+        ImportProfileChoices: {
+            profile: components["schemas"]["ImportProfile"];
+            policy: string;
+            mapping: components["schemas"]["ImportMapping"][];
+            publicParams: {
+                [key: string]: string;
+            };
+            jobParams: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            targetStatus: string;
+            keepSchedules: boolean;
+            rewriteRules: components["schemas"]["ImportRewriteRule"][];
+            variables: components["schemas"]["ImportProfileVariable"][];
+            lockPolicy: string;
+            releaseLocks: boolean;
+            expressionTimeZone: string;
+            skipUnchanged: boolean;
+            /** @description The profile's masked values, kept on the server: an apply or preview naming the profile (profileId) gets each one its body leaves out. */
+            masked: components["schemas"]["ImportProfileMasked"][];
+        };
+        ImportProfileMasked: {
+            kind: components["schemas"]["ImportProfileMaskedKindEnum"];
+            name: string;
+            job: string | null;
+        };
+        /**
+         * @description * `publicParam` - publicParam
+         *     * `jobParam` - jobParam
+         *     * `variable` - variable
+         * @enum {string}
+         */
+        ImportProfileMaskedKindEnum: "publicParam" | "jobParam" | "variable";
+        ImportProfileVariable: {
+            name: string;
+            value: string;
+            masked: boolean;
         };
         /** @description Step 3: every object's outcome, and the same rows by outcome. */
         ImportReport: {
@@ -2459,6 +2557,20 @@ export interface components {
             startedAt: string | null;
             /** Format: date-time */
             endedAt: string | null;
+        };
+        ImportRewriteRule: {
+            find: string;
+            replace: string;
+            /**
+             * @description An anchored regular expression (^ or $).
+             * @default false
+             */
+            regex: boolean;
+            /**
+             * @description A literal rule matches whole words.
+             * @default true
+             */
+            wholeWord: boolean;
         };
         ImportRewriteRuleRequest: {
             find: string;
@@ -4637,6 +4749,27 @@ export interface operations {
             };
         };
     };
+    import_profiles_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportProfile"][];
+                };
+            };
+        };
+    };
     imports_create: {
         parameters: {
             query?: never;
@@ -4813,6 +4946,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportStarted"];
+                };
+            };
+        };
+    };
+    import_profile_choices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                profile_id: number;
+                task_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportProfileChoices"];
                 };
             };
         };

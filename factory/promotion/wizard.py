@@ -1,0 +1,128 @@
+"""An environment profile in the import wizard: the wizard of a workspace T (the import's target) may
+start from a profile that promotes to T, so that step 2 comes filled with the profile's choices for the
+package inspected, every one of them editable, and the preview shows what they rewrite.
+
+Which profiles: those whose target is T, of the workspaces the user is a member of (they read those
+profiles there); a profile belongs to its source workspace, so the wizard in T offers the profiles that
+promote *to* T, as Promote would use them from the source. The choices are the promotion's own
+(``promote._choices``) for the import's inspection.
+
+Masked values (parameters and environment variables a profile keeps encrypted) never go to the browser:
+the choices name them (``masked``), and the apply (or preview) that names the profile gets them filled in
+on the server for each one its body leaves out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+
+from factory.errors import ErrorCode, NotFound
+from factory.transfer.imports import ImportChoices, VariableOverride
+from factory.workspaces.models import Membership, Workspace
+
+from .models import EnvironmentProfile, TargetKind
+from .promote import _choices as profile_choices_for
+
+
+@dataclass(frozen=True)
+class MaskedValue:
+    """A value of the profile that stays on the server: ``kind`` publicParam, jobParam or variable."""
+
+    kind: str
+    name: str
+    job: str | None = None
+
+
+@dataclass(frozen=True)
+class WizardChoices:
+    """The profile's choices for an inspected package, masked values left out (named in ``masked``)."""
+
+    profile: EnvironmentProfile
+    choices: ImportChoices
+    masked: tuple[MaskedValue, ...]
+
+
+def import_profiles_list(*, workspace: Workspace, user: User) -> QuerySet[EnvironmentProfile]:
+    """The profiles that promote to ``workspace``, of the workspaces ``user`` is a member of."""
+    member_of = Membership.objects.filter(user_id=user.pk).values("workspace_id")
+    return (
+        EnvironmentProfile.objects.filter(
+            target_kind=TargetKind.WORKSPACE, target_workspace=workspace, workspace_id__in=member_of
+        )
+        .select_related("workspace")
+        .order_by("workspace__name", "name")
+    )
+
+
+def import_profile_get(*, workspace: Workspace, user: User, profile_id: int) -> EnvironmentProfile:
+    profile = import_profiles_list(workspace=workspace, user=user).filter(pk=profile_id).first()
+    if profile is None:
+        raise NotFound(
+            f"No environment profile {profile_id} of your workspaces promotes to {workspace.name}.",
+            code=ErrorCode.PROFILE_NOT_FOUND,
+        )
+    return profile
+
+
+def _masked(profile: EnvironmentProfile) -> tuple[MaskedValue, ...]:
+    public = [MaskedValue("publicParam", p["name"]) for p in profile.public_params or [] if p.get("masked")]
+    jobs = [
+        MaskedValue("jobParam", p["name"], job=p["job"]) for p in profile.job_params or [] if p.get("masked")
+    ]
+    variables = [
+        MaskedValue("variable", v["name"]) for v in profile.environment_variables or [] if v.get("masked")
+    ]
+    return (*public, *jobs, *variables)
+
+
+def import_profile_choices(*, profile: EnvironmentProfile, inspection: dict[str, Any]) -> WizardChoices:
+    """The profile's choices for ``inspection`` as the wizard may show them: without the masked values."""
+    full = profile_choices_for(profile=profile, inspection=inspection)
+    masked = _masked(profile)
+    public = {m.name for m in masked if m.kind == "publicParam"}
+    jobs = {(m.job, m.name) for m in masked if m.kind == "jobParam"}
+    variables = {m.name for m in masked if m.kind == "variable"}
+    shown = dataclasses.replace(
+        full,
+        public_params={k: v for k, v in full.public_params.items() if k not in public},
+        job_params={
+            job: kept
+            for job, values in full.job_params.items()
+            if (kept := {k: v for k, v in values.items() if (job, k) not in jobs})
+        },
+        variables=tuple(v for v in full.variables if v.name not in variables),
+    )
+    in_package = set(full.job_params) | {j["name"] for j in inspection.get("jobs", [])}
+    relevant = tuple(m for m in masked if m.kind != "jobParam" or m.job in in_package)
+    return WizardChoices(profile=profile, choices=shown, masked=relevant)
+
+
+def import_profile_masked_fill(
+    *, profile: EnvironmentProfile, inspection: dict[str, Any], choices: ImportChoices
+) -> ImportChoices:
+    """``choices`` (the wizard's) with the profile's masked values for each one they leave out."""
+    full = profile_choices_for(profile=profile, inspection=inspection)
+    masked = _masked(profile)
+    public = dict(choices.public_params)
+    job_params = {job: dict(values) for job, values in choices.job_params.items()}
+    named = {v.name for v in choices.variables}
+    variables = list(choices.variables)
+    for item in masked:
+        if item.kind == "publicParam" and item.name in full.public_params:
+            public.setdefault(item.name, full.public_params[item.name])
+        elif item.kind == "jobParam" and item.job is not None:
+            value = (full.job_params.get(item.job) or {}).get(item.name)
+            if value is not None:
+                job_params.setdefault(item.job, {}).setdefault(item.name, value)
+        elif item.kind == "variable" and item.name not in named:
+            found = next((v for v in full.variables if v.name == item.name), None)
+            if found is not None:
+                variables.append(VariableOverride(name=found.name, value=found.value, masked=True))
+    return dataclasses.replace(
+        choices, public_params=public, job_params=job_params, variables=tuple(variables)
+    )
