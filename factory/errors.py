@@ -135,6 +135,7 @@ class ErrorCode(StrEnum):
     PROMOTION_NOT_FOUND = "promotion_not_found"
     PROMOTION_STATE = "promotion_state"  # not in the state the operation needs (approve, reject, apply)
     OWN_PROMOTION = "own_promotion"  # nobody approves or rejects their own promotion
+    REMOTE_FAILED = "remote_failed"  # a remote target's v1 API could not be used (network, 401, refusal)
 
 
 class DomainError(Exception):

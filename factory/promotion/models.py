@@ -93,6 +93,8 @@ class EnvironmentProfile(models.Model):
 
 
 class PromotionState(models.TextChoices):
+    # A remote target's change-set is read from its v1 API by a background task.
+    PREPARING = "preparing", "Reading the target's change-set"
     PREVIEWING = "previewing", "Change-set shown, waiting to be applied"
     WAITING_APPROVAL = "waiting_approval", "Waiting for another member's approval"
     APPROVED = "approved", "Approved, waiting to be applied"
@@ -116,6 +118,12 @@ class Promotion(models.Model):
     target_workspace = models.ForeignKey(
         Workspace, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A remote target (a console or DataArts Studio over the v1 API): what it was when promoted to, as
+    # ``endpoint project/workspace`` (never a key), the package staged in OBS and the remote import's task.
+    target_kind = models.CharField(max_length=16, choices=TargetKind.choices, default=TargetKind.WORKSPACE)
+    target_label = models.CharField(max_length=1024, blank=True)
+    staged_path = models.CharField(max_length=1024, blank=True)
+    remote_task_id = models.CharField(max_length=64, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -134,6 +142,9 @@ class Promotion(models.Model):
     # The change-set's summary (new, changed, unchanged, ...), then the report's (created, overwritten, ...).
     changes = models.JSONField(default=dict, blank=True)
     counts = models.JSONField(default=dict, blank=True)
+    # A remote promotion's objects: each one's change against the target (type, name, change, message),
+    # then its outcome as the remote import's system task reported it (status, message).
+    object_rows = models.JSONField(default=list, blank=True)
     requires_approval = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from factory.errors import Conflict, DomainError, ErrorCode, NotFound, PermissionDenied, ValidationError
-from factory.transfer.exports import DEVELOP, WITH_DEPENDENCIES, ExportRequest, export_write
+from factory.transfer.exports import DEVELOP, WITH_DEPENDENCIES, ExportRequest, export_select, export_write
 from factory.transfer.imports import (
     ImportChoices,
     VariableOverride,
@@ -45,11 +45,14 @@ from factory.transfer.imports import (
     import_preview_request,
     import_report,
 )
+from factory.transfer.lifecycle import task_enqueue
 from factory.transfer.models import SystemTask, TaskStatus, TaskStep
 from factory.workspaces.models import Membership, Role, Workspace
 from factory.workspaces.selectors import workspace_access_get
 
+from . import tasks
 from .models import EnvironmentProfile, Promotion, PromotionState, SchedulePolicy, TargetKind
+from .remote import remote_discard, remote_dry_run, remote_label
 from .selectors import profile_mapping, profile_rules, profile_values
 
 
@@ -78,6 +81,8 @@ class PromotionDryRun:
     target: str
     summary: dict[str, int]
     objects: list[dict[str, Any]]
+    # What the target cannot take of the profile (a remote DataArts import has no field for it).
+    notes: tuple[str, ...] = ()
 
 
 # --- the pieces --------------------------------------------------------------------------------------------
@@ -204,6 +209,85 @@ def _locked(promotion: Promotion, *states: str) -> Promotion:
     return row
 
 
+# --- a remote target (a console or DataArts Studio over the v1 API: factory.promotion.remote) ------------
+
+
+def _is_remote(profile: EnvironmentProfile) -> bool:
+    return profile.target_kind == TargetKind.REMOTE
+
+
+def _remote_check(*, profile: EnvironmentProfile, workspace: Workspace, user: User) -> None:
+    """A remote profile is used by developers of the source workspace; its target must be complete."""
+    workspace_access_get(user=user, workspace_id=workspace.pk, role=Role.DEVELOPER)
+    if not (profile.remote_endpoint and profile.remote_project_id and profile.remote_obs_folder):
+        raise ValidationError(
+            f"Profile {profile.name} has no complete remote target (endpoint, project id, OBS folder).",
+            code=ErrorCode.PROFILE_TARGET_INVALID,
+            fields={"profile": ["Complete its remote target first."]},
+        )
+
+
+def _remote_run(promotion: Promotion, *, step: str, enqueue: bool) -> Promotion:
+    """Run a remote step (``preview`` or ``apply``) in a Celery task once the row commits, or here."""
+    task = tasks.remote_preview if step == "preview" else tasks.remote_apply
+    if not enqueue:
+        task(promotion.pk)
+        promotion.refresh_from_db()
+        return promotion
+
+    def undo() -> None:
+        Promotion.objects.filter(pk=promotion.pk).update(
+            state=PromotionState.FAILED, message="The task queue is not reachable; promote again."
+        )
+
+    task_enqueue(lambda: task.delay(promotion.pk), on_failure=undo, what=f"promotion {promotion.pk}'s {step}")
+    return promotion
+
+
+def _remote_start(
+    *,
+    workspace: Workspace,
+    user: User,
+    profile: EnvironmentProfile,
+    selection: PromotionSelection,
+    note: str,
+    enqueue: bool,
+) -> Promotion:
+    """The promotion row, its change-set read from the remote in the background (state ``preparing``)."""
+    _remote_check(profile=profile, workspace=workspace, user=user)
+    request = _export_request(profile=profile, selection=selection)
+    export_select(workspace=workspace, request=request)  # a wrong selection is refused now, nothing kept
+    label = remote_label(profile)
+    promotion = Promotion.objects.create(
+        workspace=workspace,
+        profile=profile,
+        profile_name=profile.name,
+        target_kind=TargetKind.REMOTE,
+        target_label=label,
+        requested_by=user,
+        note=note[:1024],
+        selection=request.to_params(),
+        requires_approval=profile.requires_approval,
+        state=PromotionState.PREPARING,
+        message=f"Reading the change-set on {label}...",
+    )
+    return _remote_run(promotion, step="preview", enqueue=enqueue)
+
+
+def _remote_dry_run(
+    *, workspace: Workspace, user: User, profile: EnvironmentProfile, selection: PromotionSelection
+) -> PromotionDryRun:
+    _remote_check(profile=profile, workspace=workspace, user=user)
+    request = _export_request(profile=profile, selection=selection)
+    result = remote_dry_run(workspace=workspace, user=user, profile=profile, request=request)
+    return PromotionDryRun(
+        target=remote_label(profile),
+        summary=result["summary"],
+        objects=result["objects"],
+        notes=tuple(result["notes"]),
+    )
+
+
 # --- the operations ----------------------------------------------------------------------------------------
 
 
@@ -214,12 +298,18 @@ def promotion_start(
     profile: EnvironmentProfile,
     selection: PromotionSelection,
     note: str = "",
+    enqueue: bool = True,
 ) -> Promotion:
     """Build the package, start the import into the target with the profile's choices and preview it.
     Refused (nothing kept) when the profile, the target or the selection is wrong; a package or change-set
-    that cannot be made leaves a failed promotion saying why."""
+    that cannot be made leaves a failed promotion saying why. A remote target's change-set is read in a
+    Celery task (``enqueue=False``: here), the promotion ``preparing`` until then."""
     if profile.workspace_id != workspace.pk:
         raise NotFound("Environment profile not found.", code=ErrorCode.PROFILE_NOT_FOUND)
+    if _is_remote(profile):
+        return _remote_start(
+            workspace=workspace, user=user, profile=profile, selection=selection, note=note, enqueue=enqueue
+        )
     target = _target(profile=profile, user=user)
     request = _export_request(profile=profile, selection=selection)
     promotion = Promotion(
@@ -277,7 +367,10 @@ def promotion_start(
 def promotion_dry_run(
     *, workspace: Workspace, user: User, profile: EnvironmentProfile, selection: PromotionSelection
 ) -> PromotionDryRun:
-    """What promoting would change, read in this process: no promotion, no import task, nothing written."""
+    """What promoting would change, read in this process: no promotion, no import task, nothing written
+    (for a remote target: read through its v1 API, nothing staged)."""
+    if _is_remote(profile):
+        return _remote_dry_run(workspace=workspace, user=user, profile=profile, selection=selection)
     target = _target(profile=profile, user=user)
     request = _export_request(profile=profile, selection=selection)
     with _package(workspace=workspace, user=user, request=request) as path:
@@ -339,12 +432,15 @@ def promotion_reject(*, promotion: Promotion, user: User) -> Promotion:
     task = row.import_task
     if task is not None and task.status == TaskStatus.WAITING and row.requested_by is not None:
         import_cancel(task=task, user=row.requested_by)
+    if row.target_kind == TargetKind.REMOTE:
+        remote_discard(row)
     return row
 
 
-def promotion_apply(*, promotion: Promotion, user: User) -> Promotion:
+def promotion_apply(*, promotion: Promotion, user: User, enqueue: bool = True) -> Promotion:
     """Apply the previewed import, skipping what is unchanged: by the requester or an admin of the source
-    workspace, once approved when the profile asks for approval."""
+    workspace, once approved when the profile asks for approval. To a remote target the v1 import runs in
+    a Celery task (``enqueue=False``: here), the promotion ``applying`` until it ends."""
     if user.pk not in (promotion.requested_by_id, promotion.approved_by_id) and not _is_admin(
         workspace=promotion.workspace, user=user
     ):
@@ -358,6 +454,8 @@ def promotion_apply(*, promotion: Promotion, user: User) -> Promotion:
         row.state = PromotionState.APPLYING
         row.message = "Applying..."
         row.save(update_fields=["state", "message", "updated_at"])
+    if row.target_kind == TargetKind.REMOTE:
+        return _remote_run(row, step="apply", enqueue=enqueue)
     task = SystemTask.objects.filter(pk=row.import_task_id).first() if row.import_task_id else None
     requester = row.requested_by
     if task is None or requester is None:

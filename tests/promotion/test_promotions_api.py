@@ -101,9 +101,27 @@ def test_another_workspaces_promotion_is_not_found():
     assert Promotion.objects.get().state == "waiting_approval"
 
 
-def test_a_remote_profile_is_refused_for_now():
+def test_a_remote_promotion_starts_in_the_background_and_says_it_cannot_be_undone():
+    """(It was refused before remote targets were built.) The change-set is read by a Celery task once
+    the row commits: the answer is the row, preparing; tests/promotion/test_remote.py follows it."""
     world = world_build()
     remote = profile_make(workspace=world.dev, user=world.ada, name="remote")
     response = _post(client_for(world.ada), _base(world), {"profileId": remote.pk, "jobIds": [world.job.pk]})
-    assert response.status_code == 400 and response.json()["code"] == "profile_target_invalid"
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["state"] == "preparing" and body["targetKind"] == "remote"
+    assert body["targetWorkspaceId"] is None
+    assert (
+        body["targetLabel"]
+        == "https://dataarts.prod.example.com (project prodproject, workspace prodworkspace)"
+    )
+    assert body["undoable"] is False and body["objects"] == [] and body["canApply"] is False
+    assert "Prod-Remote-Secret-1" not in response.content.decode()
+
+
+def test_a_remote_promotion_of_nothing_is_refused():
+    world = world_build()
+    remote = profile_make(workspace=world.dev, user=world.ada, name="remote")
+    response = _post(client_for(world.ada), _base(world), {"profileId": remote.pk, "jobIds": [999999]})
+    assert response.status_code in (400, 404), response.content
     assert not Promotion.objects.exists()

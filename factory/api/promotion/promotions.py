@@ -1,4 +1,7 @@
-"""Promotions of a workspace's jobs to another workspace of this console (the Deployments page).
+"""Promotions of a workspace's jobs to another workspace of this console or to a remote console or
+DataArts Studio (the Deployments page). A remote promotion's change-set and apply run in the background:
+its state is ``preparing``, then ``applying``, until they end; its per-object rows are in ``objects``, and
+it cannot be undone from here (``undoable``: an import into a workspace of this console only).
 
 Members read them; developers start one (they must be developers of the target too); another admin or
 deployer of the workspace approves or rejects one (nobody decides their own, the service says so); the
@@ -16,7 +19,7 @@ from rest_framework.response import Response
 
 from factory.api.common import WorkspaceApi, request_user
 from factory.api.pagination import PAGE_PARAMETERS, paginated, paginated_response
-from factory.promotion.models import Promotion, PromotionState
+from factory.promotion.models import Promotion, PromotionState, TargetKind
 from factory.promotion.promote import (
     PromotionSelection,
     promotion_apply,
@@ -30,12 +33,46 @@ from factory.workspaces.models import Role
 TAG = ["promotion"]
 
 
+class PromotionObjectSerializer(serializers.Serializer):
+    """One object of a remote promotion: its change against the target, then the remote import's outcome."""
+
+    type = serializers.CharField(help_text="job, script or resource")
+    name = serializers.CharField()
+    change = serializers.CharField(help_text="new, changed or unchanged")
+    message = serializers.CharField(help_text="What changes (the structural diff's figures).")
+    status = serializers.CharField(
+        required=False, help_text="Once applied: SUCCESSFUL, FAILED (its subtask's), or UNCHANGED (not sent)."
+    )
+    report = serializers.CharField(required=False, help_text="Once applied: the subtask's message.")
+
+    class Meta:
+        ref_name = "PromotionObject"
+
+
 class PromotionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     profileId = serializers.IntegerField(source="profile_id", allow_null=True)  # noqa: N815
     profileName = serializers.CharField(source="profile_name")  # noqa: N815
     targetWorkspaceId = serializers.IntegerField(source="target_workspace_id", allow_null=True)  # noqa: N815
     targetWorkspaceName = serializers.SerializerMethodField()  # noqa: N815
+    targetKind = serializers.ChoiceField(source="target_kind", choices=TargetKind.choices)  # noqa: N815
+    targetLabel = serializers.CharField(  # noqa: N815
+        source="target_label", help_text="A remote target: its endpoint, project and workspace."
+    )
+    stagedPath = serializers.CharField(  # noqa: N815
+        source="staged_path", help_text="A remote target: the OBS object the package was staged in."
+    )
+    remoteTaskId = serializers.CharField(  # noqa: N815
+        source="remote_task_id", help_text="A remote target: its import's system task id."
+    )
+    objects = PromotionObjectSerializer(
+        source="object_rows",
+        many=True,
+        help_text="A remote target: each object's change against it, then its outcome once applied.",
+    )
+    undoable = serializers.SerializerMethodField(
+        help_text="Whether it can be undone (from the target workspace's Import History): local targets only."
+    )
     requestedBy = serializers.SerializerMethodField()  # noqa: N815
     approvedBy = serializers.SerializerMethodField()  # noqa: N815
     note = serializers.CharField()
@@ -61,6 +98,9 @@ class PromotionSerializer(serializers.Serializer):
 
     def get_targetWorkspaceName(self, obj: Promotion) -> str | None:  # noqa: N802
         return obj.target_workspace.name if obj.target_workspace else None
+
+    def get_undoable(self, obj: Promotion) -> bool:
+        return obj.target_kind == TargetKind.WORKSPACE and obj.state == PromotionState.SUCCEEDED
 
     def get_requestedBy(self, obj: Promotion) -> str | None:  # noqa: N802
         return obj.requested_by.username if obj.requested_by else None

@@ -8,8 +8,9 @@
 
 The jobs come with what they depend on. Without ``--dry-run`` the change-set is previewed and then
 applied at once (unchanged objects are skipped), unless the profile needs approval: then the promotion
-waits for another admin in the console's Deployments room. Only targets that are workspaces of this
-console are promoted to yet.
+waits for another admin in the console's Deployments room. To a remote console or DataArts Studio the
+change-set is read through its v1 API and the import driven there, in this process (the console runs
+them as background tasks); the dry run stages nothing.
 
 Exit status: 0 done (or waiting for approval); 1 refused or failed; 2 wrong usage.
 """
@@ -74,13 +75,20 @@ class Command(BaseCommand):
                 for row in result.objects:
                     reason = f" ({row['message']})" if row["message"] else ""
                     self.stdout.write(f"  {row['change']:<10} {row['type']:<8} {row['name']}{reason}")
+                for note in result.notes:
+                    self.stdout.write(f"note: {note}")
                 return
             promotion = promotion_start(
-                workspace=workspace, user=user, profile=profile, selection=selection, note=options["note"]
+                workspace=workspace,
+                user=user,
+                profile=profile,
+                selection=selection,
+                note=options["note"],
+                enqueue=False,
             )
             self._report(promotion, "change-set")
             if promotion.state == PromotionState.PREVIEWING:
-                promotion = promotion_apply(promotion=promotion, user=user)
+                promotion = promotion_apply(promotion=promotion, user=user, enqueue=False)
                 self._report(promotion, "applied")
         except DomainError as exc:
             for field, messages in exc.fields.items():
@@ -89,7 +97,9 @@ class Command(BaseCommand):
             raise CommandError(exc.message, returncode=1) from exc
 
     def _report(self, promotion: Promotion, what: str) -> None:
-        target = promotion.target_workspace.name if promotion.target_workspace else "?"
+        target = (
+            promotion.target_workspace.name if promotion.target_workspace else promotion.target_label or "?"
+        )
         if promotion.state == PromotionState.FAILED:
             raise CommandError(f"promotion {promotion.pk} failed: {promotion.message}", returncode=1)
         if what == "change-set":
