@@ -2178,7 +2178,7 @@ export interface components {
          * @description The stable code of an error (factory.errors.ErrorCode).
          * @enum {string}
          */
-        ErrorCode: "invalid" | "not_found" | "permission_denied" | "conflict" | "locked" | "stale" | "unavailable" | "error" | "parse_error" | "authentication_failed" | "not_authenticated" | "method_not_allowed" | "not_acceptable" | "unsupported_media_type" | "throttled" | "internal_error" | "request_too_large" | "length_required" | "login_locked_out" | "workspace_not_found" | "workspace_exists" | "role_required" | "staff_required" | "invalid_name" | "invalid_role" | "invalid_lock_policy" | "last_admin" | "member_not_found" | "user_not_found" | "access_key_not_found" | "invalid_credentials" | "directory_not_found" | "directory_exists" | "directory_not_empty" | "limit" | "job_not_found" | "job_exists" | "script_not_found" | "script_exists" | "version_not_found" | "job_scheduling" | "not_submitted" | "nodes_empty" | "invalid_schedule" | "selection_empty" | "selection_conflict" | "connection_not_found" | "connection_exists" | "invalid_type" | "invalid_kind" | "secret_in_config" | "external_object_not_found" | "external_object_exists" | "resource_not_found" | "resource_exists" | "resource_referenced" | "environment_variable_not_found" | "environment_variable_exists" | "value_required" | "obs_error" | "obs_path_invalid" | "obs_path_forbidden" | "obs_allow_list_invalid" | "obs_bucket_missing" | "obs_object_missing" | "obs_object_exists" | "obs_read_failed" | "obs_write_failed" | "obs_unavailable" | "obs_too_large" | "export_empty" | "export_conflict" | "export_too_large" | "export_invalid_document" | "export_running" | "never_submitted" | "invalid_out" | "download_not_found" | "download_deleted" | "download_gone" | "download_in_obs" | "task_not_found" | "queue_unavailable" | "worker_lost" | "worker_missing" | "time_limit" | "import_expired" | "import_running" | "import_not_waiting" | "not_import_owner" | "import_not_undoable" | "no_report" | "too_many_waiting_imports" | "import_choices_invalid" | "package_invalid" | "package_too_large" | "package_changed" | "upload_missing" | "file_unreadable" | "source_invalid" | "source_required" | "user_deleted" | "profile_not_found" | "profile_exists" | "profile_target_invalid" | "profile_document_invalid" | "rewrite_rule_invalid" | "promotion_not_found" | "promotion_state" | "own_promotion";
+        ErrorCode: "invalid" | "not_found" | "permission_denied" | "conflict" | "locked" | "stale" | "unavailable" | "error" | "parse_error" | "authentication_failed" | "not_authenticated" | "method_not_allowed" | "not_acceptable" | "unsupported_media_type" | "throttled" | "internal_error" | "request_too_large" | "length_required" | "login_locked_out" | "workspace_not_found" | "workspace_exists" | "role_required" | "staff_required" | "invalid_name" | "invalid_role" | "invalid_lock_policy" | "last_admin" | "member_not_found" | "user_not_found" | "access_key_not_found" | "invalid_credentials" | "directory_not_found" | "directory_exists" | "directory_not_empty" | "limit" | "job_not_found" | "job_exists" | "script_not_found" | "script_exists" | "version_not_found" | "job_scheduling" | "not_submitted" | "nodes_empty" | "invalid_schedule" | "selection_empty" | "selection_conflict" | "connection_not_found" | "connection_exists" | "invalid_type" | "invalid_kind" | "secret_in_config" | "external_object_not_found" | "external_object_exists" | "resource_not_found" | "resource_exists" | "resource_referenced" | "environment_variable_not_found" | "environment_variable_exists" | "value_required" | "obs_error" | "obs_path_invalid" | "obs_path_forbidden" | "obs_allow_list_invalid" | "obs_bucket_missing" | "obs_object_missing" | "obs_object_exists" | "obs_read_failed" | "obs_write_failed" | "obs_unavailable" | "obs_too_large" | "export_empty" | "export_conflict" | "export_too_large" | "export_invalid_document" | "export_running" | "never_submitted" | "invalid_out" | "download_not_found" | "download_deleted" | "download_gone" | "download_in_obs" | "task_not_found" | "queue_unavailable" | "worker_lost" | "worker_missing" | "time_limit" | "import_expired" | "import_running" | "import_not_waiting" | "not_import_owner" | "import_not_undoable" | "no_report" | "too_many_waiting_imports" | "import_choices_invalid" | "package_invalid" | "package_too_large" | "package_changed" | "upload_missing" | "file_unreadable" | "source_invalid" | "source_required" | "user_deleted" | "profile_not_found" | "profile_exists" | "profile_target_invalid" | "profile_document_invalid" | "rewrite_rule_invalid" | "promotion_not_found" | "promotion_state" | "own_promotion" | "remote_failed";
         ExportCreateInputRequest: {
             /** @default job */
             category: components["schemas"]["TransferCategoryEnum"];
@@ -3360,6 +3360,17 @@ export interface components {
             profileName: string;
             targetWorkspaceId: number | null;
             readonly targetWorkspaceName: string | null;
+            targetKind: components["schemas"]["ProfileTargetKindEnum"];
+            /** @description A remote target: its endpoint, project and workspace. */
+            targetLabel: string;
+            /** @description A remote target: the OBS object the package was staged in. */
+            stagedPath: string;
+            /** @description A remote target: its import's system task id. */
+            remoteTaskId: string;
+            /** @description A remote target: each object's change against it, then its outcome once applied. */
+            objects: components["schemas"]["PromotionObject"][];
+            /** @description Whether it can be undone (from the target workspace's Import History): local targets only. */
+            readonly undoable: boolean;
             readonly requestedBy: string | null;
             readonly approvedBy: string | null;
             note: string;
@@ -3391,6 +3402,20 @@ export interface components {
             /** Format: date-time */
             appliedAt: string | null;
         };
+        /** @description One object of a remote promotion: its change against the target, then the remote import's outcome. */
+        PromotionObject: {
+            /** @description job, script or resource */
+            type: string;
+            name: string;
+            /** @description new, changed or unchanged */
+            change: string;
+            /** @description What changes (the structural diff's figures). */
+            message: string;
+            /** @description Once applied: SUCCESSFUL, FAILED (its subtask's), or UNCHANGED (not sent). */
+            status?: string;
+            /** @description Once applied: the subtask's message. */
+            report?: string;
+        };
         PromotionStartInputRequest: {
             profileId: number;
             jobIds?: number[];
@@ -3410,7 +3435,8 @@ export interface components {
             note: string;
         };
         /**
-         * @description * `previewing` - Change-set shown, waiting to be applied
+         * @description * `preparing` - Reading the target's change-set
+         *     * `previewing` - Change-set shown, waiting to be applied
          *     * `waiting_approval` - Waiting for another member's approval
          *     * `approved` - Approved, waiting to be applied
          *     * `applying` - Applying
@@ -3419,7 +3445,7 @@ export interface components {
          *     * `rejected` - Rejected
          * @enum {string}
          */
-        PromotionStateEnum: "previewing" | "waiting_approval" | "approved" | "applying" | "succeeded" | "failed" | "rejected";
+        PromotionStateEnum: "preparing" | "previewing" | "waiting_approval" | "approved" | "applying" | "succeeded" | "failed" | "rejected";
         ReferenceUse: {
             type: string;
             name: string;
@@ -5961,7 +5987,7 @@ export interface operations {
                 /** @description Items to skip. */
                 offset?: number;
                 /** @description Only in this state. */
-                state?: "applying" | "approved" | "failed" | "previewing" | "rejected" | "succeeded" | "waiting_approval";
+                state?: "applying" | "approved" | "failed" | "preparing" | "previewing" | "rejected" | "succeeded" | "waiting_approval";
             };
             header?: never;
             path: {

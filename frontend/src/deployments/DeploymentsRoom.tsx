@@ -51,6 +51,41 @@ function PromotionReportDialog({ promotion, onClose }: { promotion: Promotion; o
   );
 }
 
+/** A remote promotion's objects: each one's change against the remote, then the remote import's outcome. */
+function RemoteObjectsDialog({ promotion, onClose }: { promotion: Promotion; onClose: () => void }) {
+  return (
+    <Dialog title={`Objects: promotion ${promotion.id} to ${promotion.targetLabel}`} onClose={onClose} width={820} footer={<button type="button" onClick={onClose}>Close</button>}>
+      <p role="status">{promotion.message}</p>
+      <p className="muted small">A remote promotion cannot be undone from this console: undo is for targets that are workspaces of this console.</p>
+      <table className="data-table" aria-label="Remote objects">
+        <thead>
+          <tr>
+            <th scope="col">Type</th>
+            <th scope="col">Name</th>
+            <th scope="col">Change</th>
+            <th scope="col">What changes</th>
+            <th scope="col">Outcome</th>
+          </tr>
+        </thead>
+        <tbody>
+          {promotion.objects.slice(0, 500).map((r, i) => (
+            <tr key={i} className={r.status === "FAILED" ? "failed" : undefined}>
+              <td>{r.type}</td>
+              <td>{r.name}</td>
+              <td>{r.change}</td>
+              <td className="small">{r.message}</td>
+              <td className="small">{r.status ? `${r.status.toLowerCase()}${r.report ? `: ${r.report}` : ""}` : "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Dialog>
+  );
+}
+
+/** A promotion whose background step runs (a remote target's change-set or apply): the list polls. */
+const running = (p: Promotion) => p.state === "preparing" || p.state === "applying";
+
 /** The Deployments room: every promotion of the workspace with requester, approver, note, profile, package
  * sha256, counts and state; Approve and Reject for another admin, Apply once it may be applied; the report
  * of the import it drove in the target workspace. */
@@ -60,7 +95,12 @@ export function DeploymentsRoom() {
   const ws = workspace.id;
   const [offset, setOffset] = useState(0);
   const [report, setReport] = useState<Promotion | null>(null);
-  const q = useQuery({ queryKey: promotionKeys.page(ws, offset), queryFn: () => promotionsList(ws, offset) });
+  const [objects, setObjects] = useState<Promotion | null>(null);
+  const q = useQuery({
+    queryKey: promotionKeys.page(ws, offset),
+    queryFn: () => promotionsList(ws, offset),
+    refetchInterval: (query) => (query.state.data?.results.some(running) ? 2000 : false),
+  });
   const invalidates = [promotionKeys.all(ws)];
   const act = useWrite(({ id, action }: { id: number; action: "approve" | "reject" | "apply" }) =>
     action === "approve" ? promotionApprove(ws, id) : action === "reject" ? promotionReject(ws, id) : promotionApply(ws, id), { invalidates });
@@ -74,7 +114,7 @@ export function DeploymentsRoom() {
           Refresh
         </button>
       </header>
-      <p className="muted">Every promotion of this workspace&apos;s jobs to another workspace, with its change-set, who asked and who approved. Promote jobs from the directory tree: tick them, then ⋮ → Promote Job.</p>
+      <p className="muted">Every promotion of this workspace&apos;s jobs to another workspace or a remote console, with its change-set, who asked and who approved. Promote jobs from the directory tree: tick them, then ⋮ → Promote Job.</p>
       {q.isPending && <Spinner label="Loading the deployments…" />}
       <ErrorNotice error={q.error} onRetry={() => void q.refetch()} />
       <ErrorNotice error={act.error} />
@@ -100,7 +140,7 @@ export function DeploymentsRoom() {
               <tr key={p.id} aria-label={`Promotion ${p.id}`}>
                 <td>
                   <div>
-                    {p.id} → {p.targetWorkspaceName ?? "—"}
+                    {p.id} → {p.targetWorkspaceName ?? (p.targetLabel || "—")}
                   </div>
                   <div className="muted small">{formatTime(p.createdAt)}</div>
                 </td>
@@ -116,6 +156,7 @@ export function DeploymentsRoom() {
                 <td>
                   <span className={p.state === "failed" ? "error-text" : undefined}>{stateText(p.state)}</span>
                   {p.state === "failed" && p.message && <div className="error-text small">{p.message}</div>}
+                  {p.state !== "failed" && p.targetKind === "remote" && p.message && <div className="muted small">{p.message}</div>}
                 </td>
                 <td>
                   {p.canApprove && (
@@ -138,6 +179,12 @@ export function DeploymentsRoom() {
                       Report
                     </button>
                   )}{" "}
+                  {p.targetKind === "remote" && p.objects.length > 0 && (
+                    <button type="button" className="link-button" onClick={() => setObjects(p)} aria-label={`Objects of promotion ${p.id}`}>
+                      Objects
+                    </button>
+                  )}{" "}
+                  {p.targetKind === "remote" && p.state === "succeeded" && <span className="muted small">Undo: local targets only</span>}
                   {canUndoIn(p, session.workspaces) && (
                     <button
                       type="button"
@@ -172,6 +219,7 @@ export function DeploymentsRoom() {
         </div>
       )}
       {report && <PromotionReportDialog promotion={report} onClose={() => setReport(null)} />}
+      {objects && <RemoteObjectsDialog promotion={objects} onClose={() => setObjects(null)} />}
     </section>
   );
 }

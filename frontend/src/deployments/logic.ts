@@ -27,6 +27,7 @@ export const countsText = (counts: Record<string, number> | undefined) => listed
 export const writesCount = (changes: Record<string, number> | undefined) => (changes?.new ?? 0) + (changes?.changed ?? 0);
 
 const STATES: Record<PromotionState, string> = {
+  preparing: "Reading the target…",
   previewing: "Ready to apply",
   waiting_approval: "Waiting for approval",
   approved: "Approved",
