@@ -38,3 +38,20 @@ export const profileKeys = {
 };
 
 export const useProfiles = (w: Id) => useQuery({ queryKey: profileKeys.list(w), queryFn: () => profilesList(w), staleTime: 30_000 });
+
+// ---- a profile in the import wizard of its target workspace
+
+export type ImportProfile = S["ImportProfile"];
+export type ImportProfileChoices = S["ImportProfileChoices"];
+export type ImportProfileMasked = S["ImportProfileMasked"];
+
+/** The profiles that promote to workspace `w`, of the workspaces the user is a member of. */
+export const importProfilesList = (w: Id) => ok(http.GET("/api/workspaces/{workspace_id}/import-profiles/", { params: { path: inWs(w) } }));
+/** A profile's choices for an inspected import (masked values left out, named in `masked`). */
+export const importProfileChoices = (w: Id, taskId: string, profileId: number) =>
+  ok(
+    http.GET("/api/workspaces/{workspace_id}/imports/{task_id}/profiles/{profile_id}/choices/", {
+      params: { path: { ...inWs(w), task_id: taskId, profile_id: profileId } },
+    }),
+  );
+export const useImportProfiles = (w: Id) => useQuery({ queryKey: ["ws", w, "import-profiles"], queryFn: () => importProfilesList(w), staleTime: 30_000 });

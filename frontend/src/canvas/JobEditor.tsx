@@ -3,6 +3,8 @@ import { useNodeTypes } from "../api/hooks";
 import type { Job, JobDocument, NodeType } from "../api/types";
 import { BusyLine, LockControls, ProblemNotice, SubmitDialog } from "../editor/EditorParts";
 import { useEditor } from "../editor/useEditor";
+import { PromoteDialog } from "../deployments/PromoteDialog";
+import { jobSelection } from "../deployments/logic";
 import { useDialogs } from "../shell/ConsoleContext";
 import { ErrorNotice, formatTime, Notice, Spinner, useToast } from "../ui/bits";
 import { VersionsPanel } from "../versions/VersionsPanel";
@@ -80,6 +82,7 @@ function JobInfo({ job, doc }: { job: Job; doc: JobDocument }) {
 export function JobEditor({ id }: { id: number }) {
   const editor = useEditor("job", id);
   const { openExport } = useDialogs();
+  const [showPromote, setShowPromote] = useState(false);
   const nodeTypes = useNodeTypes();
   const toast = useToast();
   const [selection, setSelection] = useState<CanvasSelection>(null);
@@ -113,6 +116,9 @@ export function JobEditor({ id }: { id: number }) {
         </button>
         <button type="button" onClick={() => openExport({ category: "job", ids: [job.id], description: job.name })}>
           Export
+        </button>
+        <button type="button" onClick={() => setShowPromote(true)} title={editor.dirty ? "Promotes the job as last saved: save first to promote your changes." : "Promote the job (with what it uses) to an environment profile's target."}>
+          Promote
         </button>
         <button type="button" onClick={() => void (editor.dirty ? editor.refresh() : editor.reloadDiscarding())} disabled={busy} aria-label="Refresh job">
           Refresh
@@ -172,6 +178,7 @@ export function JobEditor({ id }: { id: number }) {
           onClose={() => setShowVersions(false)}
         />
       )}
+      {showPromote && <PromoteDialog ws={editor.ws} selection={jobSelection(job.id)} description={job.name} onClose={() => setShowPromote(false)} />}
       {showSubmit && <SubmitDialog noun="job" dirty={editor.dirty} onSubmit={editor.submit} onClose={() => setShowSubmit(false)} />}
     </div>
   );

@@ -18,6 +18,7 @@ export function PromoteDialog({ ws, selection, description, onClose }: { ws: Id;
   const choices = promotableProfiles(profiles.data ?? []);
   const [profileId, setProfileId] = useState<number | null>(null);
   const [note, setNote] = useState("");
+  const [sinceLast, setSinceLast] = useState(false);
   const [promotion, setPromotion] = useState<Promotion | null>(null);
   const chosen = choices.find((p) => p.id === (profileId ?? choices[0]?.id));
   const invalidates = [promotionKeys.all(ws)];
@@ -34,11 +35,20 @@ export function PromoteDialog({ ws, selection, description, onClose }: { ws: Id;
         submitLabel={startLabel(chosen)}
         disabled={!chosen}
         onClose={onClose}
-        onSubmit={() => chosen && start.mutate(promoteBody(chosen.id, note, selection))}
+        onSubmit={() => chosen && start.mutate(promoteBody(chosen.id, note, selection, sinceLast))}
       >
-        <p>
-          Promote <strong>{description}</strong>, with the scripts, resources and jobs they use.
-        </p>
+        <fieldset className="radio-group">
+          <legend>Promote</legend>
+          <label>
+            <input type="radio" name="promote-what" checked={!sinceLast} onChange={() => setSinceLast(false)} />
+            <strong>{description}</strong>
+          </label>
+          <label>
+            <input type="radio" name="promote-what" checked={sinceLast} onChange={() => setSinceLast(true)} />
+            Everything changed since the last promotion with this profile
+          </label>
+        </fieldset>
+        <p className="muted small">With the scripts, resources and jobs they use. The first promotion with a profile takes every job.</p>
         {profiles.isPending && <Spinner label="Loading the environment profiles…" />}
         {profiles.data && choices.length === 0 && <p className="muted">No environment profile promotes to another workspace of this console. An admin adds one in Environments.</p>}
         {choices.length > 0 && (

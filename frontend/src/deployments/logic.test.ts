@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Profile } from "../api/profiles";
 import type { Promotion } from "../api/promotions";
 import { kebabMenu } from "../tree/menus";
-import { applyLabel, canUndoIn, changesText, countsText, hasReport, promotableProfiles, promoteBody, startLabel, stateText, writesCount } from "./logic";
+import { applyLabel, canUndoIn, changesText, countsText, hasReport, jobSelection, promotableProfiles, promoteBody, startLabel, stateText, writesCount } from "./logic";
 
 const profile = (over: Partial<Profile> & { kind?: "workspace" | "remote"; workspaceId?: number | null }): Profile =>
   ({
@@ -50,6 +50,12 @@ describe("the Promote dialog", () => {
     const body = promoteBody(3, "  release 7 ", { all: false, directoryIds: [5], elementIds: [9], excludeDirectoryIds: [6], excludeElementIds: [11] });
     expect(body).toEqual({ profileId: 3, note: "release 7", jobIds: [9], directoryIds: [5], directoryPaths: [], excludeJobIds: [11], excludeDirectoryIds: [6], sinceLast: false });
     expect(promoteBody(3, "", { all: true, directoryIds: [], elementIds: [], excludeDirectoryIds: [], excludeElementIds: [] }).directoryPaths).toEqual(["/"]);
+  });
+
+  it("promotes everything changed since the last promotion without the ticks, and a canvas's job alone", () => {
+    const body = promoteBody(3, "r8", { all: true, directoryIds: [5], elementIds: [9], excludeDirectoryIds: [], excludeElementIds: [] }, true);
+    expect(body).toEqual({ profileId: 3, note: "r8", jobIds: [], directoryIds: [], directoryPaths: [], excludeJobIds: [], excludeDirectoryIds: [], sinceLast: true });
+    expect(promoteBody(3, "", jobSelection(42))).toMatchObject({ jobIds: [42], directoryIds: [], directoryPaths: [], sinceLast: false });
   });
 
   it("asks for approval when the profile needs it, and says what Promote writes", () => {

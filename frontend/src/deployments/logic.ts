@@ -41,8 +41,13 @@ export const stateText = (state: PromotionState) => STATES[state] ?? state;
 /** The profiles that promote to another workspace of this console (remote targets come later). */
 export const promotableProfiles = (profiles: Profile[]) => profiles.filter((p) => p.target.kind === "workspace" && p.target.workspaceId !== null);
 
-/** The start request for the tree's ticks: the whole tree is the root directory "/". */
-export function promoteBody(profileId: number, note: string, sel: CompactSelection): PromotionStart {
+/** The start request for the tree's ticks (the whole tree is the root directory "/"), or, with
+ * `sinceLast`, for everything changed since the last successful promotion with the profile (everything
+ * the first time): the ticks are then left out. */
+export function promoteBody(profileId: number, note: string, sel: CompactSelection, sinceLast = false): PromotionStart {
+  if (sinceLast) {
+    return { profileId, note: note.trim(), jobIds: [], directoryIds: [], directoryPaths: [], excludeJobIds: [], excludeDirectoryIds: [], sinceLast: true };
+  }
   return {
     profileId,
     note: note.trim(),
@@ -71,3 +76,6 @@ export const hasReport = (p: Pick<Promotion, "state" | "importTask" | "appliedAt
  * reader belongs to (its import's own undo restores what it overwrote and deletes what it created). */
 export const canUndoIn = (p: Pick<Promotion, "state" | "targetWorkspaceId" | "appliedAt">, workspaces: { id: number }[]) =>
   p.state === "succeeded" && p.targetWorkspaceId !== null && workspaces.some((w) => w.id === p.targetWorkspaceId);
+
+/** What a job's canvas promotes: that job alone. */
+export const jobSelection = (jobId: number): CompactSelection => ({ all: false, directoryIds: [], elementIds: [jobId], excludeDirectoryIds: [], excludeElementIds: [] });

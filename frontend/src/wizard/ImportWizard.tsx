@@ -2,6 +2,7 @@ import { useEffect, useReducer, useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { errorMessage, isApiError, saveBlob } from "../api/client";
 import * as ep from "../api/endpoints";
+import { importProfileChoices } from "../api/profiles";
 import { useObsStatus } from "../api/hooks";
 import { useWrite } from "../api/mutations";
 import { useSessionWorkspace } from "../shell/ConsoleContext";
@@ -64,6 +65,20 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
   useEffect(() => {
     if (poll.data) dispatch({ type: "task", task: poll.data });
   }, [poll.data]);
+
+  // Once the package is inspected, the profile picked at step 1 fills step 2 with its choices for it.
+  const wantsProfile = s.step === "review" && s.profile !== null && !s.profileApplied && s.taskId !== null;
+  const profileChoices = useQuery({
+    queryKey: ["ws", ws, "import", s.taskId, "profile", s.profile?.id],
+    queryFn: () => importProfileChoices(ws, s.taskId!, s.profile!.id),
+    enabled: wantsProfile,
+    retry: false,
+  });
+  useEffect(() => {
+    if (!wantsProfile) return;
+    if (profileChoices.data) dispatch({ type: "profileChoices", choices: profileChoices.data });
+    else if (profileChoices.error) dispatch({ type: "profileFailed", message: errorMessage(profileChoices.error) });
+  }, [wantsProfile, profileChoices.data, profileChoices.error]);
 
   const title = category === "job" ? "Import Job" : "Import Script";
 
@@ -168,7 +183,7 @@ export function ImportWizard({ category, onClose }: { category: ImportCategory; 
     <Dialog title={title} onClose={close} dismissable={!s.busy} width={s.step === "changes" ? "min(1300px, 96vw)" : "min(900px, 94vw)"} footer={footer} className="wizard">
       <StepIndicator s={s} />
       {s.error && s.step !== "failed" && <ErrorNotice error={s.error} />}
-      {s.step === "source" && (obs.isPending ? <Spinner label="Checking OBS…" /> : <SourceStep s={s} dispatch={dispatch} file={file} setFile={setFile} />)}
+      {s.step === "source" && (obs.isPending ? <Spinner label="Checking OBS…" /> : <SourceStep s={s} dispatch={dispatch} file={file} setFile={setFile} ws={ws} />)}
       {s.step === "inspecting" && (
         <div className="wizard-progress">
           <p>Checking the package…</p>

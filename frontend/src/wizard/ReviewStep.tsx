@@ -87,8 +87,24 @@ export function ReviewStep({ s, dispatch }: { s: WizardState; dispatch: React.Di
   const insp = s.inspection!;
   const blocked = blockedObjects(s);
   const jobsWithParams = Object.keys(s.jobParams);
+  const zoneId = useId();
+  const lockId = useId();
   return (
     <div className="wizard-review">
+      {s.profile && s.profileApplied && (
+        <Notice kind="info">
+          <span role="status" aria-label="Profile">
+            Filled in from profile <strong>{s.profile.name}</strong> of {s.profile.workspaceName}: every choice below can be changed.
+          </span>
+          {s.profileMasked.length > 0 && (
+            <span className="small">
+              {" "}
+              Its masked values ({s.profileMasked.map((m) => (m.kind === "jobParam" ? `${m.job}.${m.name}` : m.name)).join(", ")}) stay on the server and are used unless you type
+              another.
+            </span>
+          )}
+        </Notice>
+      )}
       <ObjectsTable s={s} dispatch={dispatch} type="job" title="Jobs" objects={insp.jobs} />
       <ObjectsTable s={s} dispatch={dispatch} type="script" title="Scripts" objects={insp.scripts} />
       <ObjectsTable s={s} dispatch={dispatch} type="resource" title="Resources" objects={insp.resources} />
@@ -100,6 +116,23 @@ export function ReviewStep({ s, dispatch }: { s: WizardState; dispatch: React.Di
       )}
 
       <MissingReferences s={s} dispatch={dispatch} />
+
+      {s.extraMapping.length > 0 && (
+        <section className="wizard-section">
+          <h3>Other Replacements</h3>
+          <p className="muted small">References that exist here too, replaced all the same.</p>
+          <ul className="plain-list" aria-label="Other replacements">
+            {s.extraMapping.map((m, i) => (
+              <li key={`${m.kind}:${m.name}`}>
+                {kindLabel(m.kind)} {m.name} → <strong>{m.replace}</strong>{" "}
+                <button type="button" className="icon-button" aria-label={`Keep ${kindLabel(m.kind)} ${m.name}`} onClick={() => dispatch({ type: "removeExtraMapping", index: i })}>
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
 
       {s.category === "job" && (
         <section className="wizard-section">
@@ -152,6 +185,62 @@ export function ReviewStep({ s, dispatch }: { s: WizardState; dispatch: React.Di
       )}
 
       <section className="wizard-section">
+        <h3>Rewrite Rules</h3>
+        <p className="muted small">Text replaced in scripts&apos; content and jobs&apos; node properties, e.g. dev_dw to prod_dw (whole words, or an anchored regular expression).</p>
+        {s.rewriteRules.map((r, i) => (
+          <div className="param-row" key={i}>
+            <input aria-label={`Rewrite rule ${i + 1} find`} placeholder="Find" value={r.find} onChange={(e) => dispatch({ type: "setRule", index: i, row: { ...r, find: e.target.value } })} />
+            <input aria-label={`Rewrite rule ${i + 1} replace`} placeholder="Replace with" value={r.replace} onChange={(e) => dispatch({ type: "setRule", index: i, row: { ...r, replace: e.target.value } })} />
+            <label className="check-line">
+              <input type="checkbox" checked={r.regex} onChange={(e) => dispatch({ type: "setRule", index: i, row: { ...r, regex: e.target.checked } })} />
+              Regex
+            </label>
+            <button type="button" className="icon-button" aria-label={`Remove rewrite rule ${i + 1}`} onClick={() => dispatch({ type: "setRule", index: i, row: null })}>
+              ×
+            </button>
+          </div>
+        ))}
+        <button type="button" className="link-button" onClick={() => dispatch({ type: "addRule" })}>
+          + Add rule
+        </button>
+      </section>
+
+      <section className="wizard-section">
+        <h3>Environment Variables</h3>
+        <p className="muted small">Set in this workspace with the import (created when missing); a masked one is kept encrypted.</p>
+        {s.variables.map((v, i) => (
+          <div className="param-row" key={i}>
+            <input aria-label={`Environment variable ${i + 1} name`} placeholder="Name" value={v.name} onChange={(e) => dispatch({ type: "setVariable", index: i, row: { ...v, name: e.target.value } })} />
+            <input
+              aria-label={`Environment variable ${i + 1} value`}
+              placeholder="Value"
+              type={v.masked ? "password" : "text"}
+              autoComplete={v.masked ? "new-password" : "off"}
+              value={v.value}
+              onChange={(e) => dispatch({ type: "setVariable", index: i, row: { ...v, value: e.target.value } })}
+            />
+            <label className="check-line">
+              <input type="checkbox" checked={v.masked} onChange={(e) => dispatch({ type: "setVariable", index: i, row: { ...v, masked: e.target.checked } })} />
+              Masked
+            </label>
+            <button type="button" className="icon-button" aria-label={`Remove environment variable ${i + 1}`} onClick={() => dispatch({ type: "setVariable", index: i, row: null })}>
+              ×
+            </button>
+          </div>
+        ))}
+        {s.profileMasked
+          .filter((m) => m.kind === "variable")
+          .map((m) => (
+            <div className="param-row muted" key={`masked:${m.name}`}>
+              {m.name}: masked, set from profile {s.profile?.name}
+            </div>
+          ))}
+        <button type="button" className="link-button" onClick={() => dispatch({ type: "addVariable" })}>
+          + Add variable
+        </button>
+      </section>
+
+      <section className="wizard-section">
         <h3>Options</h3>
         <fieldset className="radio-group inline">
           <legend>Import Status</legend>
@@ -178,6 +267,25 @@ export function ReviewStep({ s, dispatch }: { s: WizardState; dispatch: React.Di
           <input type="checkbox" checked={s.keepSchedules} onChange={(e) => dispatch({ type: "setKeepSchedules", value: e.target.checked })} />
           Overwrite scheduled jobs (stopped, updated and started again) instead of failing them
         </label>
+        <div className="field">
+          <label htmlFor={lockId}>Objects Locked by Others</label>
+          <div className="field-control">
+            <select id={lockId} value={s.lockPolicy} onChange={(e) => dispatch({ type: "setLockPolicy", value: e.target.value === "skip_locked" ? "skip_locked" : "take" })}>
+              <option value="take">Take the lock where the workspace allows it</option>
+              <option value="skip_locked">Leave them untouched (skipped)</option>
+            </select>
+          </div>
+        </div>
+        <label className="check-line">
+          <input type="checkbox" checked={s.releaseLocks} onChange={(e) => dispatch({ type: "setReleaseLocks", value: e.target.checked })} />
+          Release the locks the import takes once it has written
+        </label>
+        <div className="field">
+          <label htmlFor={zoneId}>Schedule Time Zone (optional)</label>
+          <div className="field-control">
+            <input id={zoneId} placeholder="Keep each job's, or e.g. GMT+8, Europe/Paris" value={s.expressionTimeZone} onChange={(e) => dispatch({ type: "setTimeZone", value: e.target.value })} />
+          </div>
+        </div>
       </section>
 
       {(insp.warnings ?? []).length > 0 && (

@@ -1,5 +1,6 @@
 import { useId, useState } from "react";
-import type { DuplicatePolicy } from "../api/types";
+import { useImportProfiles } from "../api/profiles";
+import type { DuplicatePolicy, Id } from "../api/types";
 import { Notice } from "../ui/bits";
 import { sourceProblem, wizardReducer, type WizardState } from "./machine";
 import { formatMiB } from "./limits";
@@ -9,7 +10,9 @@ export const POLICY_LABELS: Record<DuplicatePolicy, string> = { overwrite: "Over
 
 /** Step 1 of the import wizard: where the package is (OBS, within the workspace's allow-list, or this
  * computer) and what to do with objects of the same name. */
-export function SourceStep({ s, dispatch, file, setFile }: { s: WizardState; dispatch: React.Dispatch<Parameters<typeof wizardReducer>[1]>; file: File | null; setFile: (f: File | null) => void }) {
+export function SourceStep({ s, dispatch, file, setFile, ws }: { s: WizardState; dispatch: React.Dispatch<Parameters<typeof wizardReducer>[1]>; file: File | null; setFile: (f: File | null) => void; ws: Id }) {
+  const profiles = useImportProfiles(ws);
+  const profileId = useId();
   const locName = useId();
   const policyName = useId();
   const obsId = useId();
@@ -73,6 +76,33 @@ export function SourceStep({ s, dispatch, file, setFile }: { s: WizardState; dis
             />
             {file && <div className="field-hint">{file.name}</div>}
             <div className="field-hint">A .zip package{limit} exported from DataArts Factory.</div>
+          </div>
+        </div>
+      )}
+      {s.category === "job" && (profiles.data ?? []).length > 0 && (
+        <div className="field">
+          <label htmlFor={profileId}>Environment Profile (optional)</label>
+          <div className="field-control">
+            <select
+              id={profileId}
+              value={s.profile?.id ?? ""}
+              onChange={(e) => {
+                const picked = (profiles.data ?? []).find((p) => p.id === Number(e.target.value));
+                dispatch({
+                  type: "setProfile",
+                  profile: picked ? { id: picked.id, name: picked.name, workspaceName: picked.workspaceName } : null,
+                  policy: picked ? (picked.duplicatePolicy as DuplicatePolicy) : undefined,
+                });
+              }}
+            >
+              <option value="">None</option>
+              {(profiles.data ?? []).map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name} (from {p.workspaceName})
+                </option>
+              ))}
+            </select>
+            <div className="field-hint">A profile that promotes to this workspace fills in the next step with its choices (replacements, parameters, rewrite rules, variables, policies), each of which you can change.</div>
           </div>
         </div>
       )}

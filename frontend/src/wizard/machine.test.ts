@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ImportProfileChoices } from "../api/profiles";
 import type { ImportTask, Inspection, LiveObject, LiveProgress, ReportRow, SubTask } from "../api/types";
 import {
   applyBody,
@@ -216,8 +217,102 @@ describe("step 2: inspect and review", () => {
       keepSchedules: false,
       targetDirectory: "/imported",
       directoryMode: "prefix",
+      rewriteRules: [],
+      variables: [],
+      lockPolicy: "take",
+      releaseLocks: false,
+      expressionTimeZone: "",
+      profileId: null,
     });
     expect(applyRequest(run([{ type: "setKeepSchedules", value: true }], s)).keepSchedules).toBe(true);
+  });
+});
+
+describe("a profile picked at step 1", () => {
+  const profile = { id: 5, name: "to_prod", workspaceName: "dev" };
+  const choices: ImportProfileChoices = {
+    profile: { id: 5, name: "to_prod", description: "", workspaceId: 2, workspaceName: "dev", duplicatePolicy: "skip" },
+    policy: "skip",
+    mapping: [
+      { kind: "connection", name: "doctest", replace: "dws_prod" },
+      { kind: "connection", name: "shared_conn", replace: "prod_conn" },
+    ],
+    publicParams: { region: "prod" },
+    jobParams: { doc1: { day: "7" } },
+    targetStatus: "saved",
+    keepSchedules: true,
+    rewriteRules: [{ find: "dev_dw", replace: "prod_dw", regex: false, wholeWord: true }],
+    variables: [{ name: "DB_HOST", value: "prod-db", masked: false }],
+    lockPolicy: "skip_locked",
+    releaseLocks: true,
+    expressionTimeZone: "Europe/Paris",
+    skipUnchanged: true,
+    masked: [
+      { kind: "jobParam", job: "doc1", name: "token" },
+      { kind: "variable", name: "DB_PASSWORD", job: null },
+    ],
+  };
+
+  it("waits for the inspection, then fills every choice of step 2 with the profile's, editable", () => {
+    const picked = run([{ type: "setProfile", profile, policy: "skip" }]);
+    expect(picked.policy).toBe("skip");
+    const waiting = run(
+      [
+        { type: "setObsPath", path: "obs://bucket/exports/DLF_doc1.zip" },
+        { type: "starting" },
+        { type: "started", task: task({ status: "PENDING" }) },
+        { type: "task", task: task({ status: "WAITING", step: "inspected", progress: 100, inspection }) },
+      ],
+      picked,
+    );
+    expect(waiting.step).toBe("review");
+    expect(reviewProblem(waiting)).toBe("Filling in the choices of profile to_prod…");
+    const s = run([{ type: "profileChoices", choices }, { type: "setMapping", key: "dli_queue:q1", value: "default" }], waiting);
+    expect(s.profileApplied).toBe(true);
+    expect(reviewProblem(s)).toBeNull();
+    const body = applyRequest(s);
+    expect(body.policy).toBe("skip");
+    expect(body.mapping).toEqual([
+      { kind: "connection", name: "doctest", replace: "dws_prod" },
+      { kind: "dli_queue", name: "q1", replace: "default" },
+      { kind: "connection", name: "shared_conn", replace: "prod_conn" },
+    ]);
+    expect(body.publicParams).toEqual({ region: "prod" });
+    // The masked job parameter is left out, for the server to fill from the profile.
+    expect(body.jobParams).toEqual({ doc1: { day: "7" } });
+    expect(body.rewriteRules).toEqual([{ find: "dev_dw", replace: "prod_dw", regex: false, wholeWord: true }]);
+    expect(body.variables).toEqual([{ name: "DB_HOST", value: "prod-db", masked: false }]);
+    expect([body.targetStatus, body.keepSchedules, body.lockPolicy, body.releaseLocks, body.expressionTimeZone, body.profileId]).toEqual([
+      "saved",
+      true,
+      "skip_locked",
+      true,
+      "Europe/Paris",
+      5,
+    ]);
+    // Editable: a rule changed, a variable removed, the zone cleared.
+    const edited = run(
+      [
+        { type: "setRule", index: 0, row: { find: "dev_dw", replace: "test_dw", regex: false, wholeWord: true } },
+        { type: "setVariable", index: 0, row: null },
+        { type: "setTimeZone", value: "" },
+        { type: "removeExtraMapping", index: 0 },
+      ],
+      s,
+    );
+    const after = applyRequest(edited);
+    expect(after.rewriteRules?.[0].replace).toBe("test_dw");
+    expect(after.variables).toEqual([]);
+    expect(after.expressionTimeZone).toBe("");
+    expect(after.mapping?.map((m) => m.name)).toEqual(["doctest", "q1"]);
+  });
+
+  it("names a rule or variable that is incomplete, and drops a profile whose choices cannot be read", () => {
+    const s = run([{ type: "setMapping", key: "connection:doctest", value: "dws_prod" }, { type: "setMapping", key: "dli_queue:q1", value: "default" }], toReview());
+    expect(reviewProblem(run([{ type: "addRule" }], s))).toBe("Every rewrite rule needs the text to find.");
+    expect(reviewProblem(run([{ type: "addVariable" }], s))).toBe("Every environment variable needs a name.");
+    const failed = run([{ type: "setProfile", profile }], initialWizard());
+    expect(failed.profile).toEqual(profile);
   });
 });
 

@@ -28,6 +28,7 @@ import type {
   ReportRow,
   SubTask,
 } from "../api/types";
+import type { ImportProfileChoices, ImportProfileMasked } from "../api/profiles";
 import { summaryOf, type ChangeSummary } from "./changes";
 import { packageSizeProblem } from "./limits";
 
@@ -45,6 +46,26 @@ export type ImportCategory = "job" | "script";
 export interface ParamRow {
   name: string;
   value: string;
+}
+
+export interface RuleRow {
+  find: string;
+  replace: string;
+  regex: boolean;
+  wholeWord: boolean;
+}
+
+export interface VariableRow {
+  name: string;
+  value: string;
+  masked: boolean;
+}
+
+/** The environment profile the wizard starts from: one that promotes to this workspace (step 1). */
+export interface WizardProfile {
+  id: number;
+  name: string;
+  workspaceName: string;
 }
 
 export interface WizardState {
@@ -75,6 +96,23 @@ export interface WizardState {
   continueOnError: boolean;
   /** Overwrite scheduled jobs all the same (stopped, updated and started again), instead of failing them. */
   keepSchedules: boolean;
+  /** The profile picked at step 1 (its choices fill step 2 once the package is inspected), or null. */
+  profile: WizardProfile | null;
+  /** Whether the profile's choices have been filled in. */
+  profileApplied: boolean;
+  /** The profile's masked values: never sent to the browser, the server uses them (the body names the profile). */
+  profileMasked: ImportProfileMasked[];
+  /** Replacements of references this workspace has (not missing here): from the profile, sent as they are. */
+  extraMapping: { kind: string; name: string; replace: string }[];
+  /** Text rewrites over scripts' content and jobs' node properties (e.g. dev_dw to prod_dw). */
+  rewriteRules: RuleRow[];
+  /** Environment variables of this workspace to set (created when missing) in the import's transaction. */
+  variables: VariableRow[];
+  /** take: take the lock of an object locked by another user; skip_locked: leave it untouched. */
+  lockPolicy: "take" | "skip_locked";
+  releaseLocks: boolean;
+  /** Every job's cron schedule gets this expressionTimeZone; "" keeps each job's. */
+  expressionTimeZone: string;
   subtasks: SubTask[];
   /** While the import applies: the counts its worker published last (null before the first). */
   live: Pick<LiveProgress, "done" | "total" | "failed"> | null;
@@ -111,6 +149,17 @@ export type WizardEvent =
   | { type: "setTargetDirectory"; directory: string }
   | { type: "setContinueOnError"; value: boolean }
   | { type: "setKeepSchedules"; value: boolean }
+  | { type: "setProfile"; profile: WizardProfile | null; policy?: DuplicatePolicy }
+  | { type: "profileChoices"; choices: ImportProfileChoices }
+  | { type: "profileFailed"; message: string }
+  | { type: "setRule"; index: number; row: RuleRow | null }
+  | { type: "addRule" }
+  | { type: "setVariable"; index: number; row: VariableRow | null }
+  | { type: "addVariable" }
+  | { type: "removeExtraMapping"; index: number }
+  | { type: "setLockPolicy"; value: "take" | "skip_locked" }
+  | { type: "setReleaseLocks"; value: boolean }
+  | { type: "setTimeZone"; value: string }
   | { type: "previewing" }
   | { type: "previewStarted"; task: ImportTask }
   | { type: "showChanges" }
@@ -144,6 +193,15 @@ export function initialWizard(category: ImportCategory = "job", maxBytes: number
     targetDirectory: "",
     continueOnError: true,
     keepSchedules: false,
+    profile: null,
+    profileApplied: false,
+    profileMasked: [],
+    extraMapping: [],
+    rewriteRules: [],
+    variables: [],
+    lockPolicy: "take",
+    releaseLocks: false,
+    expressionTimeZone: "",
     subtasks: [],
     live: null,
     liveObjects: {},
@@ -215,6 +273,7 @@ export function unresolved(s: WizardState): MissingItem[] {
 
 /** Why the review step cannot go on yet, or null. */
 export function reviewProblem(s: WizardState): string | null {
+  if (s.profile && !s.profileApplied) return `Filling in the choices of profile ${s.profile.name}…`;
   const open = unresolved(s);
   if (open.length === 1) {
     const { group, ref } = open[0];
@@ -228,6 +287,10 @@ export function reviewProblem(s: WizardState): string | null {
   const names = s.publicParams.map((p) => p.name.trim()).filter(Boolean);
   if (new Set(names).size !== names.length) return "Public parameter names must be unique.";
   if (s.publicParams.some((p) => !p.name.trim() && p.value.trim())) return "Every public parameter needs a name.";
+  if (s.rewriteRules.some((r) => !r.find)) return "Every rewrite rule needs the text to find.";
+  const variables = s.variables.map((v) => v.name.trim());
+  if (variables.some((v) => !v)) return "Every environment variable needs a name.";
+  if (new Set(variables).size !== variables.length) return "Environment variable names must be unique.";
   return null;
 }
 
@@ -279,6 +342,7 @@ export function applyRequest(s: WizardState): ImportChoices {
       if (item.group.canLeaveUnresolved) mapping.push({ kind: item.group.kind, name: item.ref.name, unresolved: true });
     } else mapping.push({ kind: item.group.kind, name: item.ref.name, replace: v });
   }
+  for (const m of s.extraMapping) mapping.push({ ...m });
   const publicParams: Record<string, string> = {};
   for (const p of s.publicParams) if (p.name.trim()) publicParams[p.name.trim()] = p.value;
   return {
@@ -293,6 +357,54 @@ export function applyRequest(s: WizardState): ImportChoices {
     targetStatus: s.targetStatus,
     continueOnError: s.continueOnError,
     keepSchedules: s.keepSchedules,
+    rewriteRules: s.rewriteRules.map((r) => ({ ...r })),
+    variables: s.variables.map((v) => ({ name: v.name.trim(), value: v.value, masked: v.masked })),
+    lockPolicy: s.lockPolicy,
+    releaseLocks: s.releaseLocks,
+    expressionTimeZone: s.expressionTimeZone.trim(),
+    profileId: s.profile?.id ?? null,
+  };
+}
+
+/**
+ * Step 2 filled from the profile's choices for the inspected package: the policy, the replacements (of the
+ * missing references; the others are kept apart and sent as they are), the parameters (its masked ones
+ * left for the server to fill), rewrite rules, environment variables, status, schedules, locks and time
+ * zone. Every one stays editable.
+ */
+export function withProfileChoices(s: WizardState, c: ImportProfileChoices): WizardState {
+  const missing = new Set(missingItems(s.inspection).map((i) => i.key));
+  const mapping = { ...s.mapping };
+  const extraMapping: WizardState["extraMapping"] = [];
+  for (const m of c.mapping) {
+    if (!m.replace) continue;
+    const key = missingKey(m.kind, m.name);
+    if (missing.has(key)) mapping[key] = m.replace;
+    else extraMapping.push({ kind: m.kind, name: m.name, replace: m.replace });
+  }
+  const jobParams: Record<string, Record<string, string>> = {};
+  for (const [job, values] of Object.entries(s.jobParams)) jobParams[job] = { ...values, ...(c.jobParams[job] ?? {}) };
+  for (const m of c.masked) if (m.kind === "jobParam" && m.job && jobParams[m.job]) delete jobParams[m.job][m.name];
+  const masked = new Set(c.masked.filter((m) => m.kind === "publicParam").map((m) => m.name));
+  return {
+    ...s,
+    profileApplied: true,
+    profileMasked: c.masked,
+    policy: (c.policy as DuplicatePolicy) || s.policy,
+    mapping,
+    extraMapping,
+    publicParams: Object.entries(c.publicParams)
+      .filter(([name]) => !masked.has(name))
+      .map(([name, value]) => ({ name, value })),
+    jobParams,
+    targetStatus: c.targetStatus === "saved" ? "saved" : "submitted",
+    keepSchedules: c.keepSchedules,
+    rewriteRules: c.rewriteRules.map((r) => ({ find: r.find, replace: r.replace, regex: !!r.regex, wholeWord: r.wholeWord ?? true })),
+    variables: c.variables.map((v) => ({ name: v.name, value: v.value, masked: v.masked })),
+    lockPolicy: c.lockPolicy === "skip_locked" ? "skip_locked" : "take",
+    releaseLocks: c.releaseLocks,
+    expressionTimeZone: c.expressionTimeZone,
+    skipUnchanged: c.skipUnchanged,
   };
 }
 
@@ -403,6 +515,15 @@ const CHOICES: ReadonlySet<WizardEvent["type"]> = new Set([
   "setTargetDirectory",
   "setContinueOnError",
   "setKeepSchedules",
+  "profileChoices",
+  "setRule",
+  "addRule",
+  "setVariable",
+  "addVariable",
+  "removeExtraMapping",
+  "setLockPolicy",
+  "setReleaseLocks",
+  "setTimeZone",
 ]);
 
 export function wizardReducer(s: WizardState, e: WizardEvent): WizardState {
@@ -461,6 +582,37 @@ function step(s: WizardState, e: WizardEvent): WizardState {
       return { ...s, continueOnError: e.value };
     case "setKeepSchedules":
       return { ...s, keepSchedules: e.value };
+    case "setProfile":
+      if (s.step !== "source") return s;
+      return { ...s, profile: e.profile, profileApplied: false, profileMasked: [], policy: e.policy ?? s.policy };
+    case "profileChoices":
+      return s.step === "review" && s.profile && !s.profileApplied ? withProfileChoices(s, e.choices) : s;
+    case "profileFailed":
+      return s.step === "review" && s.profile && !s.profileApplied ? { ...s, profile: null, error: `The profile's choices could not be read: ${e.message}` } : s;
+    case "addRule":
+      return { ...s, rewriteRules: [...s.rewriteRules, { find: "", replace: "", regex: false, wholeWord: true }] };
+    case "setRule": {
+      const rows = [...s.rewriteRules];
+      if (e.row === null) rows.splice(e.index, 1);
+      else rows[e.index] = e.row;
+      return { ...s, rewriteRules: rows };
+    }
+    case "addVariable":
+      return { ...s, variables: [...s.variables, { name: "", value: "", masked: false }] };
+    case "setVariable": {
+      const rows = [...s.variables];
+      if (e.row === null) rows.splice(e.index, 1);
+      else rows[e.index] = e.row;
+      return { ...s, variables: rows };
+    }
+    case "removeExtraMapping":
+      return { ...s, extraMapping: s.extraMapping.filter((_, i) => i !== e.index) };
+    case "setLockPolicy":
+      return { ...s, lockPolicy: e.value };
+    case "setReleaseLocks":
+      return { ...s, releaseLocks: e.value };
+    case "setTimeZone":
+      return { ...s, expressionTimeZone: e.value };
     case "previewing":
       return s.step === "review" ? { ...s, busy: true, error: null } : s;
     case "previewStarted":
