@@ -1,18 +1,22 @@
-"""Promotion to another workspace of this console: the package built from a selection of the source
-workspace's jobs (with what they depend on), imported into the profile's target workspace with the
-profile's choices, its change-set shown first, approved by another member when the profile says so, then
-applied with ``skipUnchanged`` (promoting again without changes writes nothing).
+"""Promotion to another workspace of this console, or to a remote console or DataArts Studio: the
+package built from a selection of the source workspace's jobs (with what they depend on), its change-set
+against the profile's target shown first, approved by another member when the profile says so, then
+applied so that unchanged objects are not written (promoting again without changes writes nothing).
 
-The import is the import service itself, run in this process through its public surface
-(``factory.transfer.imports``): ``import_create`` with the package saved to the console's storage as an
-upload, the inspection, ``import_preview_request`` and the preview, then ``import_apply_request`` and the
-apply. The import task belongs to the requester (the import's own rule: only its creator continues it),
-whoever presses Apply.
+**To a workspace of this console** the import is the import service itself, run in this process through
+its public surface (``factory.transfer.imports``): ``import_create`` with the package saved to the
+console's storage as an upload, the inspection, ``import_preview_request`` and the preview, then
+``import_apply_request`` and the apply with ``skipUnchanged``. The import task belongs to the requester
+(the import's own rule: only its creator continues it), whoever presses Apply. Every choice of the
+profile is applied (``_choices``): the reference maps, the parameter and environment-variable overrides,
+the text rewrite rules, the duplicate-name, lock and schedule policies, the time zone and the target
+status. Such a promotion is undone from the target's Import History.
 
-What of the profile is applied: the reference maps, the public and per-job parameter overrides, the
-duplicate-name policy and the target status. Not yet: the text rewrite rules, the environment-variable
-overrides, the lock and schedule policies and the time zone (the import's choices have no hook for them),
-and remote targets.
+**To a remote target** (``factory.promotion.remote``) the change-set is read from the remote's v1 API and
+the package of what changes is staged in OBS by a Celery task (the promotion ``preparing``), and the
+apply drives the remote's v1 ``import`` and follows its system task in another (``applying``); the
+command line runs both in its own process (``enqueue=False``). What DataArts' import has no field for is
+said in the promotion's message. A remote promotion is not undone from this console.
 """
 
 from __future__ import annotations

@@ -229,7 +229,7 @@ def test_an_unreachable_remote_fails_clearly(remote, staging_bucket):
 
 def test_manage_py_promote_dry_run_to_a_remote(remote, second_console):
     world, workspace, make_profile = remote
-    make_profile()
+    make_profile(environmentVariables=[{"name": "ENV_REGION", "value": "prod"}])
     out = StringIO()
 
     call_command(
