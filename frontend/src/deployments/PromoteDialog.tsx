@@ -45,10 +45,13 @@ export function PromoteDialog({ ws, selection, description, onClose }: { ws: Id;
           </label>
           <label>
             <input type="radio" name="promote-what" checked={sinceLast} onChange={() => setSinceLast(true)} />
-            Everything changed since the last promotion with this profile
+            Everything changed since the last promotion to {chosen?.target.workspaceName ?? "the target"}
           </label>
         </fieldset>
-        <p className="muted small">With the scripts, resources and jobs they use. The first promotion with a profile takes every job.</p>
+        <p className="muted small">
+          With the scripts, resources and jobs they use. &ldquo;Everything changed&rdquo; counts from the last successful promotion with the chosen profile; the first one takes every
+          job.
+        </p>
         {profiles.isPending && <Spinner label="Loading the environment profiles…" />}
         {profiles.data && choices.length === 0 && <p className="muted">No environment profile promotes to another workspace of this console. An admin adds one in Environments.</p>}
         {choices.length > 0 && (
