@@ -13,6 +13,7 @@ import time
 from io import StringIO
 
 import pytest
+from botocore.exceptions import ClientError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from huaweicloudsdkdgc.v1.model import ShowJobRequest, ShowScriptRequest
@@ -24,6 +25,7 @@ from factory.promotion.promote import (
     PromotionSelection,
     promotion_apply,
     promotion_approve,
+    promotion_reject,
     promotion_start,
 )
 from tests.builders import profile_make
@@ -181,9 +183,16 @@ def test_the_change_set_lists_what_was_edited_since(remote, second_console):
     assert shown.content == SQL_PROMOTED + "\nANALYZE prod_dw.orders;"
 
 
-def test_approval_is_enforced(remote, second_console):
+def test_approval_is_enforced(remote, second_console, s3, staging_bucket):
     world, workspace, make_profile = remote
     profile = make_profile(requiresApproval=True)
+    rejected = _promote(world, profile, user=world.ada)
+    staged = rejected.staged_path.split("/", 3)[3]
+    assert s3.head_object(Bucket=staging_bucket, Key=staged)
+    assert promotion_reject(promotion=rejected, user=world.bob).state == PromotionState.REJECTED
+    with pytest.raises(ClientError):  # a rejected promotion's staged package is deleted
+        s3.head_object(Bucket=staging_bucket, Key=staged)
+
     promotion = _promote(world, profile, user=world.ada)
     assert promotion.state == PromotionState.WAITING_APPROVAL, promotion.message
 
