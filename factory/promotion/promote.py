@@ -390,6 +390,14 @@ def promotion_dry_run(
         }
         for noun in ("resources", "scripts", "jobs")
         for row in checked.get(noun, [])
+    ] + [
+        {
+            "type": "environment_variable",
+            "name": row["name"],
+            "change": row["change"],
+            "message": row["changeMessage"],
+        }
+        for row in checked.get("variableChanges", [])
     ]
     return PromotionDryRun(
         target=target.name, summary=(checked.get("changes") or {}).get("summary") or {}, objects=objects

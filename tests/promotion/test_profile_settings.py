@@ -15,7 +15,12 @@ from factory.crypto import secret_decrypt
 from factory.development.models import EnvironmentVariable, Job, JobVersion, Script
 from factory.errors import ValidationError
 from factory.promotion.models import EnvironmentProfile, PromotionState
-from factory.promotion.promote import PromotionSelection, promotion_apply, promotion_start
+from factory.promotion.promote import (
+    PromotionSelection,
+    promotion_apply,
+    promotion_dry_run,
+    promotion_start,
+)
 from factory.promotion.services import profile_update
 from factory.transfer.imports import ImportChoices, VariableOverride
 from factory.transfer.imports.validate import import_choices_validate
@@ -281,3 +286,26 @@ def test_the_import_checks_these_choices_by_field():
         True,
         "GMT+8",
     )
+
+
+def test_the_dry_run_lists_the_variables_and_a_skipped_locked_job():
+    world = world_build()
+    _prod_job_locked_by_pat(world)
+    environment_variable_create(workspace=world.prod, name="DB_HOST", value="dev-db.local")
+    profile = _profile(
+        world,
+        lockPolicy="skip_locked",
+        environmentVariables=[{"name": "DB_HOST", "value": "prod-db.local"}],
+    )
+    result = promotion_dry_run(
+        workspace=world.dev,
+        user=world.dan,
+        profile=profile,
+        selection=PromotionSelection(job_ids=(world.job.pk,)),
+    )
+    rows = {(o["type"], o["name"]): o for o in result.objects}
+    assert rows[("environment_variable", "DB_HOST")]["change"] == "changed"
+    assert "'prod-db.local'" in rows[("environment_variable", "DB_HOST")]["message"]
+    assert rows[("job", "daily_load")]["change"] == "skipped"
+    assert "locked by pat" in rows[("job", "daily_load")]["message"]
+    assert EnvironmentVariable.objects.get(workspace=world.prod, name="DB_HOST").value == "dev-db.local"

@@ -103,6 +103,12 @@ def _changes_add(
         change, diff = compared.classified.change, compared.classified.diff
         summary[change] += 1
         row = rows.get((compared.item.type, compared.item.name))
+        if row is None and compared.item.type == "environment_variable":
+            # The package's variables and those the choices set: what each would become, and why.
+            reason = compared.classified.reason or compared.item.message
+            inspection.setdefault("variableChanges", []).append(
+                {"name": compared.item.name, "change": change, "changeMessage": reason}
+            )
         if row is None:
             continue
         row["change"] = change
