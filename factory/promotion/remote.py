@@ -42,6 +42,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,15 @@ from factory.transfer.imports import package_limits
 from factory.transfer.imports.overrides import schedule_time_zone_set
 from factory.workspaces.obs import workspace_obs_path
 
-from .models import DuplicatePolicy, EnvironmentProfile, LockPolicy, Promotion, PromotionState, SchedulePolicy
+from .models import (
+    DuplicatePolicy,
+    EnvironmentProfile,
+    LockPolicy,
+    Promotion,
+    PromotionState,
+    SchedulePolicy,
+    TargetKind,
+)
 from .selectors import profile_mapping, profile_rules, profile_values
 
 logger = logging.getLogger(__name__)
@@ -726,6 +735,47 @@ def _outcomes(
     return out
 
 
+def _import_ask(*, remote: Remote, promotion: Promotion, profile: EnvironmentProfile) -> str:
+    """``ImportJob`` of the staged package, its fields made for what is staged: its task id."""
+    with _staged_read(promotion=promotion) as package:
+        plan = remote_plan(profile=profile, package=package, remote=None)
+    call = {
+        "params": plan.public_params,
+        "jobsParam": {job: params for job, params in plan.job_params.items() if params},
+        "resources": plan.sent_mapping,
+    }
+    answer = _raw(
+        _call(
+            remote,
+            "The import",
+            "import_job",
+            _import_request(plan_rows=call, promotion=promotion, profile=profile),
+        )
+    )
+    task_id = str(answer.get("taskId") or answer.get("task_id") or "")
+    if not task_id:
+        raise RemoteFailure(f"The import on {remote.label} answered no task id.")
+    return task_id
+
+
+def remote_stale_fail(*, workspace_id: int) -> int:
+    """Remote promotions left preparing or applying longer than a task may run have no worker any more
+    (it was stopped): failed, so that the Deployments room does not wait for ever. Run when they are read."""
+    limit = getattr(settings, "CELERY_TASK_TIME_LIMIT", 3600) + getattr(
+        settings, "PROMOTION_REMOTE_WAIT_SECONDS", 1800
+    )
+    return Promotion.objects.filter(
+        workspace_id=workspace_id,
+        target_kind=TargetKind.REMOTE,
+        state__in=(PromotionState.PREPARING, PromotionState.APPLYING),
+        updated_at__lt=timezone.now() - timedelta(seconds=limit),
+    ).update(
+        state=PromotionState.FAILED,
+        message="Its background task stopped (the worker was lost); see the remote's system tasks, then promote again.",
+        updated_at=timezone.now(),
+    )
+
+
 def remote_apply_run(*, promotion_id: int) -> None:
     """``ImportJob`` with the staged package and the profile's fields, then its system task followed to
     the end; the outcome on the row."""
@@ -750,25 +800,12 @@ def remote_apply_run(*, promotion_id: int) -> None:
         return
     try:
         remote = remote_connect(profile=profile)
-        with _staged_read(promotion=row) as package:
-            plan = remote_plan(profile=profile, package=package, remote=None)
-        call = {
-            "params": plan.public_params,
-            "jobsParam": {job: params for job, params in plan.job_params.items() if params},
-            "resources": plan.sent_mapping,
-        }
-        answer = _raw(
-            _call(
-                remote,
-                "The import",
-                "import_job",
-                _import_request(plan_rows=call, promotion=row, profile=profile),
+        task_id = row.remote_task_id
+        if not task_id:  # else: a message delivered again after a worker stopped; the import was asked for
+            task_id = _import_ask(remote=remote, promotion=row, profile=profile)
+            Promotion.objects.filter(pk=promotion_id).update(
+                remote_task_id=task_id, updated_at=timezone.now()
             )
-        )
-        task_id = str(answer.get("taskId") or answer.get("task_id") or "")
-        if not task_id:
-            raise RemoteFailure(f"The import on {remote.label} answered no task id.")
-        Promotion.objects.filter(pk=promotion_id).update(remote_task_id=task_id, updated_at=timezone.now())
         task = _wait(remote, task_id)
     except RemoteFailure as exc:
         _fail(promotion_id, exc.message)

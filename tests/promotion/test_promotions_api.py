@@ -4,8 +4,10 @@ admin, apply; what each member may do; another workspace's promotion is not foun
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from factory.development.models import Job
 from factory.promotion.models import Promotion
@@ -117,6 +119,21 @@ def test_a_remote_promotion_starts_in_the_background_and_says_it_cannot_be_undon
     )
     assert body["undoable"] is False and body["objects"] == [] and body["canApply"] is False
     assert "Prod-Remote-Secret-1" not in response.content.decode()
+
+
+def test_a_remote_promotion_whose_worker_was_lost_is_failed_when_read():
+    world = world_build()
+    remote = profile_make(workspace=world.dev, user=world.ada, name="remote")
+    client = client_for(world.ada)
+    started = _post(client, _base(world), {"profileId": remote.pk, "jobIds": [world.job.pk]}).json()
+    assert (
+        client.get(f"{_base(world)}{started['id']}/").json()["state"] == "preparing"
+    )  # a task may still run
+    Promotion.objects.filter(pk=started["id"]).update(updated_at=timezone.now() - timedelta(days=1))
+
+    listed = client.get(_base(world)).json()["results"][0]
+
+    assert listed["state"] == "failed" and "worker was lost" in listed["message"]
 
 
 def test_a_remote_promotion_of_nothing_is_refused():

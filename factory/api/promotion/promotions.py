@@ -27,6 +27,7 @@ from factory.promotion.promote import (
     promotion_reject,
     promotion_start,
 )
+from factory.promotion.remote import remote_stale_fail
 from factory.promotion.selectors import profile_get, promotion_get, promotion_list
 from factory.workspaces.models import Role
 
@@ -153,6 +154,7 @@ class PromotionListApi(WorkspaceApi):
     )
     def get(self, request: Request, workspace_id: str) -> Response:
         state = request.query_params.get("state") or None
+        remote_stale_fail(workspace_id=self.workspace.pk)
         rows = promotion_list(
             workspace=self.workspace, state=state if state in PromotionState.values else None
         )
@@ -229,6 +231,7 @@ class PromotionStartApi(WorkspaceApi):
 class PromotionGetApi(WorkspaceApi):
     @extend_schema(tags=TAG, responses=PromotionSerializer, operation_id="promotions_get")
     def get(self, request: Request, workspace_id: str, promotion_id: int) -> Response:
+        remote_stale_fail(workspace_id=self.workspace.pk)
         return Response(
             _answer(self, request, promotion_get(workspace=self.workspace, promotion_id=promotion_id))
         )
