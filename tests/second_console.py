@@ -33,6 +33,7 @@ from tests.harness import REPO_ROOT, RESULTS_DIR, CeleryWorker
 ADMIN = "remote_admin"
 WORKSPACE = "prod_remote"
 CONNECTION = "prod_dws"
+QUEUE = "prod_queue"
 START_TIMEOUT_SECONDS = 60
 
 
@@ -88,16 +89,18 @@ class SecondConsole:
         return self.manage("shell", "--no-imports", "-c", code)
 
     def workspace_new(self) -> str:
-        """A fresh workspace of the admin's (staging bucket allowed, with connection ``prod_dws``), so that
+        """A fresh workspace of the admin's (staging bucket allowed, with connection ``prod_dws`` and DLI
+        queue ``prod_queue``), so that
         each test promotes into an empty target: its public id (the v1 ``workspace`` header)."""
         name = f"prod_{secrets.token_hex(4)}"
         out = self.python(
             "from django.contrib.auth.models import User\n"
-            "from factory.connections.services import connection_create\n"
+            "from factory.connections.services import connection_create, external_object_create\n"
             "from factory.workspaces.services import workspace_create\n"
             f"admin = User.objects.get(username={ADMIN!r})\n"
             f"ws = workspace_create(name={name!r}, user=admin, obs_allow_list=[{self.bucket!r}])\n"
             f"connection_create(workspace=ws, user=admin, name={CONNECTION!r}, type='DWS', config={{'host': '10.20.30.40'}})\n"
+            f"external_object_create(workspace=ws, kind='dli_queue', name={QUEUE!r})\n"
             "print('public id:', ws.public_id)\n"
         )
         return re.search(r"public id: (\S+)", out)[1]  # type: ignore[index]

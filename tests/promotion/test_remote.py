@@ -16,7 +16,12 @@ import pytest
 from botocore.exceptions import ClientError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from huaweicloudsdkdgc.v1.model import ShowJobRequest, ShowScriptRequest
+from huaweicloudsdkdgc.v1.model import (
+    CreateScriptRequest,
+    ListResourcesRequest,
+    ShowJobRequest,
+    ShowScriptRequest,
+)
 
 from factory.development.models import Script
 from factory.errors import PermissionDenied
@@ -28,7 +33,15 @@ from factory.promotion.promote import (
     promotion_reject,
     promotion_start,
 )
-from tests.builders import profile_make
+from tests.builders import (
+    external_object_make,
+    job_document,
+    job_make,
+    node,
+    profile_make,
+    resource_make,
+    script_document,
+)
 from tests.promotion.promoting import world_build
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -156,6 +169,77 @@ def test_a_job_lands_on_the_remote_and_promoting_again_writes_nothing(
     assert done.counts == {"unchanged": 2}
     assert done.remote_task_id == ""  # no import was asked for
     assert _remote_versions(second_console, workspace) == versions
+
+
+def test_a_resource_and_a_queue_map_reach_the_remote_and_come_back_unchanged(remote, second_console):
+    world, workspace, make_profile = remote
+    external_object_make(workspace=world.dev, kind="dli_queue", name="dev_queue")
+    resource_make(workspace=world.dev, name="etl_jar")
+    spark = node(
+        "spark",
+        "DLISpark",
+        {"clusterName": "dev_queue", "jobName": "etl", "resourceName": "etl_jar", "jobClass": "dev_dw.Main"},
+    )
+    job = job_make(workspace=world.dev, name="spark_load", document=job_document("spark_load", nodes=[spark]))
+    profile = make_profile(
+        mappings=[
+            {"kind": "connection", "name": "dev_dws", "connectionType": "DWS", "replace": "prod_dws"},
+            {"kind": "dli_queue", "name": "dev_queue", "replace": "prod_queue"},
+        ]
+    )
+
+    def promote():
+        promotion = promotion_start(
+            workspace=world.dev,
+            user=world.dan,
+            profile=profile,
+            selection=PromotionSelection(job_ids=(job.pk,)),
+        )
+        return _settled(promotion)
+
+    first = promote()
+    assert first.changes == {"new": 2, "changed": 0, "unchanged": 0}, first.message
+    applied = _settled(promotion_apply(promotion=first, user=world.dan))
+    assert applied.state == PromotionState.SUCCEEDED, applied.message
+    shown = second_console.client().show_job(ShowJobRequest(workspace=workspace, job_name="spark_load"))
+    properties = {p["name"]: p["value"] for p in json.loads(shown.raw_content)["nodes"][0]["properties"]}
+    assert properties["clusterName"] == "prod_queue"  # DLI_QUEUE in the import's resources
+    assert properties["resourceName"] == "etl_jar"
+    assert properties["jobClass"] == "prod_dw.Main"  # the rewrite rule over a string property
+    resources = second_console.client().list_resources(ListResourcesRequest(workspace=workspace))
+    assert [r.name for r in resources.resources] == ["etl_jar"]
+
+    again = promote()
+    assert again.changes == {"new": 0, "changed": 0, "unchanged": 2}, again.object_rows
+
+
+def test_a_script_map_is_applied_in_the_package_and_said(remote, second_console):
+    """DataArts' import replaces connections, queues, clusters... but has no field for a script: the map is
+    applied in the staged package, and the promotion says so."""
+    world, workspace, make_profile = remote
+    body = script_document("shared_load", connection="prod_dws", content="SELECT 1;")
+    second_console.client().create_script(CreateScriptRequest(workspace=workspace, body=body))
+    profile = make_profile(
+        mappings=[
+            {"kind": "connection", "name": "dev_dws", "connectionType": "DWS", "replace": "prod_dws"},
+            {"kind": "script", "name": "load_sql", "replace": "shared_load"},
+        ]
+    )
+
+    promotion = _promote(world, profile)
+
+    assert promotion.state == PromotionState.PREVIEWING, promotion.message
+    assert (
+        "DataArts' import has no replacement field for script load_sql -> shared_load: renamed in the staged "
+        "package instead." in promotion.message
+    )
+    applied = _settled(promotion_apply(promotion=promotion, user=world.dan))
+    assert applied.state == PromotionState.SUCCEEDED, applied.message
+    properties = {
+        p["name"]: p["value"] for p in _remote_job(second_console, workspace)["nodes"][0]["properties"]
+    }
+    assert properties["scriptName"] == "shared_load"
+    assert properties["connectionName"] == "prod_dws"
 
 
 def test_the_change_set_lists_what_was_edited_since(remote, second_console):
