@@ -150,3 +150,64 @@ def test_wrong_usage_exits_2(target, package):
     with pytest.raises(CommandError) as caught:
         run(package(doc1()), "--workspace", "tgt", "--map", "bogus:doctest=dws2")
     assert caught.value.returncode == 2
+
+
+def test_variables_lock_policy_release_locks_and_time_zone(target, package, monkeypatch):
+    """The choices an environment profile gives a promotion, from the command line: a variable set (a
+    masked one's value read from this process's environment, never the command line), the schedule's time
+    zone rewritten, the locks released; then a job locked by someone else is skipped with skip_locked."""
+    from factory.crypto import secret_decrypt
+    from factory.development.models import EnvironmentVariable
+
+    cron = {"type": "CRON", "cron": {"expression": "0 0 2 * * ?", "expressionTimeZone": "GMT+08:00"}}
+    data = package_bytes(
+        jobs=[package_dws_job("doc1", script="dws_script", schedule=cron)],
+        scripts=[package_script("dws_script")],
+    )
+    monkeypatch.setenv("DB_PASSWORD", "Pw-Cli-9")
+    args = [package(data), "--workspace", "tgt", "--user", "dev", "--map", "connection:doctest=dws2"]
+    out, _ = run(
+        *args,
+        "--variable",
+        "DB_HOST=prod-db",
+        "--masked-variable",
+        "DB_PASSWORD",
+        "--time-zone",
+        "Europe/Paris",
+        "--release-locks",
+    )
+    assert "Pw-Cli-9" not in out
+    variables = {v.name: v for v in EnvironmentVariable.objects.filter(workspace=target.workspace)}
+    assert variables["DB_HOST"].value == "prod-db" and not variables["DB_HOST"].masked
+    assert variables["DB_PASSWORD"].masked and variables["DB_PASSWORD"].value == ""
+    assert secret_decrypt(ciphertext=variables["DB_PASSWORD"].value_encrypted) == "Pw-Cli-9"
+    job_ = Job.objects.get(name="doc1")
+    assert job_.document["schedule"]["cron"]["expressionTimeZone"] == "Europe/Paris"
+    assert job_.lock_holder is None
+
+    # bob locks doc1; dev's import again with skip_locked leaves it alone and names bob.
+    job_.lock_holder = target.bob
+    job_.save(update_fields=["lock_holder"])
+    out, _ = run(
+        *args,
+        "--variable",
+        "DB_HOST=prod-db",
+        "--lock-policy",
+        "skip_locked",
+        "--time-zone",
+        "GMT+8",
+        "--dry-run",
+    )
+    assert "environment variable DB_HOST: import: unchanged" in out
+    assert "locked by bob" in out
+    run(*args, "--time-zone", "GMT+8", "--lock-policy", "skip_locked")
+    job_.refresh_from_db()
+    assert job_.document["schedule"]["cron"]["expressionTimeZone"] == "Europe/Paris"
+
+    with pytest.raises(CommandError, match="expressionTimeZone") as refused:
+        run(*args, "--time-zone", "Mars/Olympus")
+    assert refused.value.returncode == 1
+    monkeypatch.delenv("DB_PASSWORD")
+    with pytest.raises(CommandError, match="environment variable DB_PASSWORD") as missing:
+        run(*args, "--masked-variable", "DB_PASSWORD")
+    assert missing.value.returncode == 2

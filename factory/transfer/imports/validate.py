@@ -325,7 +325,7 @@ def import_choices_validate(
         problems.add("lockPolicy", f"lockPolicy must be one of {', '.join(LOCK_POLICIES)}.")
     zone = (choices.expression_time_zone or "").strip()
     if zone and not time_zone_known(zone):
-        problems.add("expressionTimeZone", f"{TIME_ZONE_HINT}, not {zone!r}.")
+        problems.add("expressionTimeZone", f"expressionTimeZone: {TIME_ZONE_HINT.lower()}, not {zone!r}.")
     problems.raise_any()
     checked = ImportChoices(
         policy=policy,

@@ -4,6 +4,8 @@
     manage.py import_jobs DLF_doc1.zip --workspace default --map DWS_CONNECTION:doctest=dws_prod
     manage.py import_jobs obs://bucket/jobs.zip --workspace prod --policy rename --param env=prod
     manage.py import_jobs scripts.zip --workspace default --category script --dry-run
+    manage.py import_jobs DLF_doc1.zip --workspace prod --variable DB_HOST=prod-db --lock-policy skip_locked \
+        --release-locks --time-zone GMT+8
 
 The same services as the wizard run here, in this process (no worker needed), and the import is recorded
 as a system task like any other. ``--dry-run`` prints what the wizard's second step would show and
@@ -17,6 +19,7 @@ an object failed and the import rolled back); 2 wrong usage; 3 imported with fai
 from __future__ import annotations
 
 import json
+import os
 import sys
 from argparse import ArgumentParser
 from typing import Any
@@ -28,8 +31,10 @@ from factory.errors import DomainError
 from factory.packages import PackageError
 from factory.transfer.imports import (
     CATEGORIES,
+    LOCK_POLICIES,
     POLICIES,
     ImportChoices,
+    VariableOverride,
     import_dry_run,
     import_report,
     import_run,
@@ -97,6 +102,35 @@ class Command(BaseCommand):
         parser.add_argument("--target-directory", help="A directory to put the package's directories under.")
         parser.add_argument("--saved", action="store_true", help="Import as saved, not submitted, versions.")
         parser.add_argument("--continue-on-error", action="store_true", help="Import the others on failure.")
+        parser.add_argument(
+            "--variable",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="Set the workspace's environment variable (created when missing) with the import; repeatable.",
+        )
+        parser.add_argument(
+            "--masked-variable",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="Set a masked environment variable, its value read from the environment variable of the "
+            "same name of this process (never from the command line); repeatable.",
+        )
+        parser.add_argument(
+            "--lock-policy",
+            choices=LOCK_POLICIES,
+            default=LOCK_POLICIES[0],
+            help="skip_locked: leave objects locked by another user untouched (reported skipped).",
+        )
+        parser.add_argument(
+            "--release-locks", action="store_true", help="Release the locks the import takes once written."
+        )
+        parser.add_argument(
+            "--time-zone",
+            default="",
+            help="Every job's cron schedule gets this expressionTimeZone (GMT+8, ...).",
+        )
         parser.add_argument(
             "--no-skip-unchanged",
             action="store_true",
@@ -191,6 +225,17 @@ class Command(BaseCommand):
             if not sep:
                 raise CommandError(f"--job-param {key}={value}: write it as JOB:NAME=VALUE.", returncode=2)
             job_params.setdefault(job, {})[name] = value
+        variables = [
+            VariableOverride(name=name, value=value)
+            for name, value in _pairs(options["variable"], option="--variable", example="NAME=VALUE").items()
+        ]
+        for name in options["masked_variable"]:
+            if name not in os.environ:
+                raise CommandError(
+                    f"--masked-variable {name}: set its value in this process's environment variable {name}.",
+                    returncode=2,
+                )
+            variables.append(VariableOverride(name=name, value=os.environ[name], masked=True))
         return ImportChoices(
             overrides=_pairs(options["override"], option="--override", example="TYPE:NAME=POLICY"),
             mapping=mapping,
@@ -201,6 +246,10 @@ class Command(BaseCommand):
             target_status="saved" if options["saved"] else "submitted",
             continue_on_error=bool(options["continue_on_error"]),
             skip_unchanged=not options["no_skip_unchanged"],
+            variables=tuple(variables),
+            lock_policy=options["lock_policy"],
+            release_locks=bool(options["release_locks"]),
+            expression_time_zone=options["time_zone"] or "",
         )
 
     def _print_inspection(self, inspection: dict[str, Any], *, as_json: bool) -> None:
@@ -232,6 +281,11 @@ class Command(BaseCommand):
                     if obj.get("changeMessage"):
                         state += f": {obj['changeMessage']}"
                 self.stdout.write(f"  {noun[:-1]} {obj['name']}: {state}")
+        for variable in inspection.get("variableChanges") or ():
+            message = f": {variable['changeMessage']}" if variable.get("changeMessage") else ""
+            self.stdout.write(
+                f"  environment variable {variable['name']}: import: {variable['change']}{message}"
+            )
         for connection in inspection["connections"]:
             can = "exists" if connection["exists"] else "can be created"
             self.stdout.write(f"  connection definition {connection['name']} ({connection['type']}): {can}")
