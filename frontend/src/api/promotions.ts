@@ -1,6 +1,7 @@
 /**
  * The Deployments room's and the Promote dialog's API calls: a workspace's promotions to the target of an
- * environment profile (another workspace of this console), with their change-set, approval and apply.
+ * environment profile (another workspace of this console, or a remote console or DataArts Studio), with
+ * their change-set, approval and apply.
  */
 import { http, ok } from "./client";
 import type { components } from "./schema";
@@ -21,6 +22,8 @@ export const promotionsList = (w: Id, offset = 0) =>
   ok(http.GET("/api/workspaces/{workspace_id}/promotions/", { params: { path: inWs(w), query: { limit: PROMOTIONS_PAGE, offset } } }));
 /** Builds the package, imports it into the target and previews it: the answer carries the change-set's summary. */
 export const promotionStart = (w: Id, body: PromotionStart) => ok(http.POST("/api/workspaces/{workspace_id}/promotions/", { params: { path: inWs(w) }, body }));
+/** One promotion: polled while a remote target's change-set is read or its import runs. */
+export const promotionGet = (w: Id, id: Id) => ok(http.GET("/api/workspaces/{workspace_id}/promotions/{promotion_id}/", { params: one(w, id) }));
 export const promotionApprove = (w: Id, id: Id) => ok(http.POST("/api/workspaces/{workspace_id}/promotions/{promotion_id}/approve/", { params: one(w, id) }));
 export const promotionReject = (w: Id, id: Id) => ok(http.POST("/api/workspaces/{workspace_id}/promotions/{promotion_id}/reject/", { params: one(w, id) }));
 export const promotionApply = (w: Id, id: Id) => ok(http.POST("/api/workspaces/{workspace_id}/promotions/{promotion_id}/apply/", { params: one(w, id) }));

@@ -9,7 +9,7 @@ import { shortSha } from "../history/logic";
 import { useSessionWorkspace } from "../shell/ConsoleContext";
 import { Dialog } from "../ui/Dialog";
 import { ErrorNotice, formatTime, Spinner } from "../ui/bits";
-import { canUndoIn, changesText, countsText, hasReport, stateText } from "./logic";
+import { canUndoIn, changesText, countsText, hasReport, isRunning, promotionTarget, stateText } from "./logic";
 
 /** The import a promotion drove, in its target workspace: every object's outcome (the first 500). */
 function PromotionReportDialog({ promotion, onClose }: { promotion: Promotion; onClose: () => void }) {
@@ -83,9 +83,6 @@ function RemoteObjectsDialog({ promotion, onClose }: { promotion: Promotion; onC
   );
 }
 
-/** A promotion whose background step runs (a remote target's change-set or apply): the list polls. */
-const running = (p: Promotion) => p.state === "preparing" || p.state === "applying";
-
 /** The Deployments room: every promotion of the workspace with requester, approver, note, profile, package
  * sha256, counts and state; Approve and Reject for another admin, Apply once it may be applied; the report
  * of the import it drove in the target workspace. */
@@ -99,7 +96,7 @@ export function DeploymentsRoom() {
   const q = useQuery({
     queryKey: promotionKeys.page(ws, offset),
     queryFn: () => promotionsList(ws, offset),
-    refetchInterval: (query) => (query.state.data?.results.some(running) ? 2000 : false),
+    refetchInterval: (query) => (query.state.data?.results.some(isRunning) ? 2000 : false),
   });
   const invalidates = [promotionKeys.all(ws)];
   const act = useWrite(({ id, action }: { id: number; action: "approve" | "reject" | "apply" }) =>
@@ -140,7 +137,7 @@ export function DeploymentsRoom() {
               <tr key={p.id} aria-label={`Promotion ${p.id}`}>
                 <td>
                   <div>
-                    {p.id} → {p.targetWorkspaceName ?? (p.targetLabel || "—")}
+                    {p.id} → {promotionTarget(p)}
                   </div>
                   <div className="muted small">{formatTime(p.createdAt)}</div>
                 </td>

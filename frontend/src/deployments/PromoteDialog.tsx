@@ -1,12 +1,13 @@
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useProfiles } from "../api/profiles";
-import { promotionApply, promotionKeys, promotionStart, type Promotion } from "../api/promotions";
+import { promotionApply, promotionGet, promotionKeys, promotionStart, type Promotion } from "../api/promotions";
 import { useWrite } from "../api/mutations";
 import type { Id } from "../api/types";
 import type { CompactSelection } from "../tree/selection";
 import { Spinner } from "../ui/bits";
 import { WriteDialog } from "../ui/WriteDialog";
-import { applyLabel, changesText, countsText, promotableProfiles, promoteBody, startLabel } from "./logic";
+import { applyLabel, changesText, countsText, isRunning, profileTarget, promotableProfiles, promoteBody, promotionTarget, startLabel } from "./logic";
 
 /**
  * Promote the ticked jobs (with what they depend on) to the target of an environment profile: pick the
@@ -24,6 +25,13 @@ export function PromoteDialog({ ws, selection, description, onClose }: { ws: Id;
   const invalidates = [promotionKeys.all(ws)];
   const start = useWrite((body: ReturnType<typeof promoteBody>) => promotionStart(ws, body), { invalidates, onDone: setPromotion });
   const apply = useWrite((id: number) => promotionApply(ws, id), { invalidates, onDone: setPromotion });
+  // A remote target's change-set and import run in the background: the promotion is polled meanwhile.
+  const live = useQuery({
+    queryKey: [...promotionKeys.all(ws), "one", promotion?.id, promotion?.state],
+    queryFn: () => promotionGet(ws, promotion!.id),
+    enabled: promotion !== null && isRunning(promotion),
+    refetchInterval: (q) => (q.state.data && !isRunning(q.state.data) ? false : 1500),
+  });
 
   if (promotion === null) {
     return (
@@ -53,14 +61,14 @@ export function PromoteDialog({ ws, selection, description, onClose }: { ws: Id;
           job.
         </p>
         {profiles.isPending && <Spinner label="Loading the environment profiles…" />}
-        {profiles.data && choices.length === 0 && <p className="muted">No environment profile promotes to another workspace of this console. An admin adds one in Environments.</p>}
+        {profiles.data && choices.length === 0 && <p className="muted">No environment profile promotes from this workspace. An admin adds one in Environments.</p>}
         {choices.length > 0 && (
           <label className="field">
             <span>Profile</span>
             <select aria-label="Profile" value={chosen?.id ?? ""} onChange={(e) => setProfileId(Number(e.target.value))}>
               {choices.map((p) => (
                 <option key={p.id} value={p.id}>
-                  {p.name} → {p.target.workspaceName}
+                  {p.name} → {profileTarget(p)}
                 </option>
               ))}
             </select>
@@ -74,24 +82,32 @@ export function PromoteDialog({ ws, selection, description, onClose }: { ws: Id;
       </WriteDialog>
     );
   }
-  const ready = promotion.canApply && (promotion.state === "previewing" || promotion.state === "approved");
+  const shown = live.data && live.data.id === promotion.id ? live.data : promotion;
+  const ready = shown.canApply && (shown.state === "previewing" || shown.state === "approved");
+  const target = promotionTarget(shown);
   return (
     <WriteDialog
-      title={`Promote to ${promotion.targetWorkspaceName ?? "the target"}`}
+      title={`Promote to ${target}`}
       width={560}
       write={apply}
       busyLabel="Promoting…"
-      submitLabel={ready ? applyLabel(promotion) : "Close"}
+      submitLabel={ready ? applyLabel(shown) : "Close"}
       onClose={onClose}
-      onSubmit={() => (ready ? apply.mutate(promotion.id) : onClose())}
+      onSubmit={() => (ready ? apply.mutate(shown.id) : onClose())}
     >
-      <p role="status" aria-label="Change-set">
-        Changes in {promotion.targetWorkspaceName}: {changesText(promotion.changes)}
-      </p>
-      {promotion.state === "waiting_approval" && <p>Sent for approval: another admin approves it in Deployments, then it can be applied.</p>}
-      {promotion.state === "succeeded" && <p role="status">Promoted: {countsText(promotion.counts)}.</p>}
-      {promotion.state === "failed" && <p className="error-text">{promotion.message}</p>}
-      <p className="muted small">Package SHA-256 {promotion.packageSha256 || "—"}</p>
+      {shown.state === "preparing" ? (
+        <Spinner label={`Reading the change-set on ${target}…`} />
+      ) : (
+        <p role="status" aria-label="Change-set">
+          Changes in {target}: {changesText(shown.changes)}
+        </p>
+      )}
+      {shown.state === "applying" && <Spinner label={`Applying on ${target}…`} />}
+      {shown.targetKind === "remote" && shown.state !== "failed" && shown.state !== "preparing" && <p className="muted small">{shown.message}</p>}
+      {shown.state === "waiting_approval" && <p>Sent for approval: another admin approves it in Deployments, then it can be applied.</p>}
+      {shown.state === "succeeded" && <p role="status">Promoted: {countsText(shown.counts)}.</p>}
+      {shown.state === "failed" && <p className="error-text">{shown.message}</p>}
+      <p className="muted small">Package SHA-256 {shown.packageSha256 || "—"}</p>
     </WriteDialog>
   );
 }

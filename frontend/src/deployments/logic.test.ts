@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Profile } from "../api/profiles";
 import type { Promotion } from "../api/promotions";
 import { kebabMenu } from "../tree/menus";
-import { applyLabel, canUndoIn, changesText, countsText, hasReport, jobSelection, promotableProfiles, promoteBody, startLabel, stateText, writesCount } from "./logic";
+import { applyLabel, canUndoIn, changesText, countsText, hasReport, isRunning, jobSelection, profileTarget, promotableProfiles, promoteBody, promotionTarget, startLabel, stateText, writesCount } from "./logic";
 
 const profile = (over: Partial<Profile> & { kind?: "workspace" | "remote"; workspaceId?: number | null }): Profile =>
   ({
@@ -41,9 +41,19 @@ describe("a promotion's row", () => {
 });
 
 describe("the Promote dialog", () => {
-  it("offers only profiles whose target is a workspace of this console", () => {
-    const shown = promotableProfiles([profile({ id: 1 }), profile({ id: 2, kind: "remote", workspaceId: null }), profile({ id: 3, workspaceId: null })]);
-    expect(shown.map((p) => p.id)).toEqual([1]);
+  it("offers profiles to a workspace of this console and to a remote console, not to a deleted workspace", () => {
+    const remote = { ...profile({ id: 2 }), target: { kind: "remote", workspaceId: null, workspaceName: null, endpoint: "https://dgc.example.com" } } as unknown as Profile;
+    const incomplete = { ...remote, id: 4, target: { ...remote.target, endpoint: "" } } as unknown as Profile;
+    const shown = promotableProfiles([profile({ id: 1 }), remote, profile({ id: 3, workspaceId: null }), incomplete]);
+    expect(shown.map((p) => p.id)).toEqual([1, 2]);
+    expect(shown.map(profileTarget)).toEqual(["prod", "https://dgc.example.com"]);
+  });
+
+  it("names a remote promotion's target and polls it while its background step runs", () => {
+    expect(promotionTarget(promotion({ targetWorkspaceName: null, targetLabel: "https://dgc.example.com (project p1)" }))).toBe("https://dgc.example.com (project p1)");
+    expect(promotionTarget(promotion({ targetWorkspaceName: "prod", targetLabel: "" }))).toBe("prod");
+    expect([isRunning(promotion({ state: "preparing" })), isRunning(promotion({ state: "applying" })), isRunning(promotion({ state: "previewing" }))]).toEqual([true, true, false]);
+    expect(stateText("preparing")).toBe("Reading the target…");
   });
 
   it("sends the ticks compactly, the whole tree as the root directory", () => {

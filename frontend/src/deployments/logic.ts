@@ -38,8 +38,19 @@ const STATES: Record<PromotionState, string> = {
 };
 export const stateText = (state: PromotionState) => STATES[state] ?? state;
 
-/** The profiles that promote to another workspace of this console (remote targets come later). */
-export const promotableProfiles = (profiles: Profile[]) => profiles.filter((p) => p.target.kind === "workspace" && p.target.workspaceId !== null);
+/** The profiles that can promote: to another workspace of this console (not a deleted one), or to a remote
+ * console or DataArts Studio. */
+export const promotableProfiles = (profiles: Profile[]) =>
+  profiles.filter((p) => (p.target.kind === "workspace" ? p.target.workspaceId !== null : !!p.target.endpoint));
+
+/** A profile's target as the Promote dialog names it: the workspace, or the remote endpoint. */
+export const profileTarget = (p: Profile) => (p.target.kind === "workspace" ? (p.target.workspaceName ?? "?") : p.target.endpoint);
+
+/** A promotion's target: the workspace, or the remote endpoint with its project and workspace. */
+export const promotionTarget = (p: Pick<Promotion, "targetWorkspaceName" | "targetLabel">) => p.targetWorkspaceName ?? (p.targetLabel || "the target");
+
+/** Whether a background step runs (a remote target's change-set being read, or its import): poll it. */
+export const isRunning = (p: Pick<Promotion, "state">) => p.state === "preparing" || p.state === "applying";
 
 /** The start request for the tree's ticks (the whole tree is the root directory "/"), or, with
  * `sinceLast`, for everything changed since the last successful promotion with the profile (everything
