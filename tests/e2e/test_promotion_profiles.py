@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import expect
 
 from factory.connections.services import connection_create
-from factory.development.models import Job
+from factory.crypto import secret_decrypt
+from factory.development.models import EnvironmentVariable, Job
 from factory.transfer.exports import DEVELOP, WITH_DEPENDENCIES, ExportRequest, export_write
 from tests.builders import profile_make, workspace_make
 from tests.e2e.conftest import jobs_menu, login, open_job, shot, tree_item
@@ -23,7 +24,7 @@ from tests.e2e.conftest import jobs_menu, login, open_job, shot, tree_item
 pytestmark = pytest.mark.e2e
 
 
-def _production(demo, *, rewrite: bool = False):
+def _production(demo, *, rewrite: bool = False, variables: list[dict[str, object]] | None = None):
     production = workspace_make("production", admin=demo.admin)
     connection_create(
         workspace=production, user=demo.admin, name="dws_prod", type="DWS", config={"host": "10.9.9.9"}
@@ -35,6 +36,7 @@ def _production(demo, *, rewrite: bool = False):
         target={"kind": "workspace", "workspaceId": production.pk},
         mappings=[{"kind": "connection", "name": "doctest", "connectionType": "DWS", "replace": "dws_prod"}],
         rewriteRules=[{"find": "doctest_schema", "replace": "prod_schema"}] if rewrite else [],
+        environmentVariables=variables or [],
     )
     return production, profile
 
@@ -80,7 +82,14 @@ def test_promote_from_the_canvas_then_what_changed_since(page, demo):
 
 
 def test_the_import_wizard_preselected_by_a_profile(page, demo, live_worker, tmp_path):
-    production, profile = _production(demo, rewrite=True)
+    production, profile = _production(
+        demo,
+        rewrite=True,
+        variables=[
+            {"name": "DB_HOST", "value": "prod-db.local"},
+            {"name": "DB_PASSWORD", "value": "Pw-Prod-9", "masked": True},
+        ],
+    )
     job = Job.objects.get(workspace=demo.workspace, name="doc1")
     request = ExportRequest(job_ids=(job.pk,), scope=WITH_DEPENDENCIES, status=DEVELOP)
     with tempfile.TemporaryDirectory() as folder:
@@ -108,16 +117,28 @@ def test_the_import_wizard_preselected_by_a_profile(page, demo, live_worker, tmp
     expect(wizard.get_by_label(re.compile(r"^Replacement for .*doctest$")).first).to_have_value("dws_prod")
     expect(wizard.get_by_label("Rewrite rule 1 find")).to_have_value("doctest_schema")
     expect(wizard.get_by_label("Rewrite rule 1 replace")).to_have_value("prod_schema")
+    expect(wizard.get_by_label("Environment variable 1 name")).to_have_value("DB_HOST")
+    expect(wizard.get_by_label("Environment variable 1 value")).to_have_value("prod-db.local")
+    # The masked one stays on the server: named, its value nowhere in the page.
+    expect(wizard.get_by_role("status", name="Profile").locator("..")).to_contain_text("DB_PASSWORD")
+    assert "Pw-Prod-9" not in page.content()
     shot(page, "44-import-wizard-profile-choices")
     wizard.get_by_role("button", name="Next").click()
     expect(wizard.get_by_role("status").filter(has_text=re.compile(r"\d+ new"))).to_contain_text(
-        "2 new", timeout=30_000
+        "4 new", timeout=30_000
     )
-    wizard.get_by_role("button", name=re.compile(r"^Import 2 objects$")).click()
+    changes = wizard.get_by_role("list", name="Changes")
+    expect(changes).to_contain_text("DB_PASSWORD")
+    expect(changes).to_contain_text("DB_HOST")
+    wizard.get_by_role("button", name=re.compile(r"^Import 4 objects$")).click()
     expect(wizard.get_by_role("button", name="Download Report")).to_be_visible(timeout=30_000)
-    expect(wizard).to_contain_text("2 created")
+    expect(wizard).to_contain_text("4 created")
     wizard.get_by_role("button", name="Close", exact=True).click()
 
     imported = Job.objects.get(workspace=production, name="doc1")
     assert _properties(imported)["connectionName"] == "dws_prod"
+    variables = {v.name: v for v in EnvironmentVariable.objects.filter(workspace=production)}
+    assert variables["DB_HOST"].value == "prod-db.local"
+    assert variables["DB_PASSWORD"].masked
+    assert secret_decrypt(ciphertext=variables["DB_PASSWORD"].value_encrypted) == "Pw-Prod-9"
     expect(tree_item(page, "doc1")).to_be_visible()

@@ -265,6 +265,13 @@ def test_the_import_checks_these_choices_by_field():
         "lockPolicy",
         "expressionTimeZone",
     }
+    named_like_a_secret, _ = import_choices_validate(
+        workspace=world.prod,
+        inspection={},
+        choices=ImportChoices(variables=(VariableOverride(name="API_SECRET", value="s"),)),
+        default_policy="overwrite",
+    )
+    assert named_like_a_secret.variables[0].masked
     checked, _ = import_choices_validate(
         workspace=world.prod,
         inspection={},

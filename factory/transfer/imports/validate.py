@@ -25,6 +25,7 @@ from factory.development.validation import directory_path_normalize
 from factory.errors import ErrorCode, ValidationError
 from factory.packages.names import PARAM_NAME_EXTRA, name_problem
 from factory.packages.rewrite import RuleError, rules_check
+from factory.packages.secrets import secret_name_like
 from factory.packages.timezones import TIME_ZONE_HINT, time_zone_known
 from factory.transfer.imports.choices import (
     DIRECTORY_MODES,
@@ -82,7 +83,8 @@ def _params_map(value: Any, *, key: str, problems: _Problems) -> dict[str, str]:
 def _variables_check(
     variables: tuple[VariableOverride, ...], *, problems: _Problems
 ) -> tuple[VariableOverride, ...]:
-    """The environment variables to set: valid names, each once, text values."""
+    """The environment variables to set: valid names, each once, text values; one named like a secret
+    (``DB_PASSWORD``) is masked."""
     checked: list[VariableOverride] = []
     seen: set[str] = set()
     for index, variable in enumerate(variables):
@@ -96,7 +98,9 @@ def _variables_check(
             problems.add(f"{where}.value", f"Text of at most {MAX_VARIABLE_VALUE} characters.")
         else:
             seen.add(variable.name)
-            checked.append(variable)
+            # Named like a secret: masked whatever was asked (as a profile's override is).
+            masked = variable.masked or secret_name_like(variable.name)
+            checked.append(VariableOverride(name=variable.name, value=variable.value, masked=masked))
     return tuple(checked)
 
 
