@@ -128,8 +128,8 @@ def test_the_import_wizard_preselected_by_a_profile(page, demo, live_worker, tmp
         "4 new", timeout=30_000
     )
     changes = wizard.get_by_role("list", name="Changes")
-    expect(changes).to_contain_text("DB_PASSWORD")
-    expect(changes).to_contain_text("DB_HOST")
+    expect(changes).to_contain_text("Environment variable DB_PASSWORD is created with a masked value")
+    expect(changes).to_contain_text("Environment variable DB_HOST is created with 'prod-db.local'")
     wizard.get_by_role("button", name=re.compile(r"^Import 4 objects$")).click()
     expect(wizard.get_by_role("button", name="Download Report")).to_be_visible(timeout=30_000)
     expect(wizard).to_contain_text("4 created")

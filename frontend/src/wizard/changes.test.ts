@@ -155,6 +155,8 @@ describe("one row", () => {
     expect(changeName(change(6, { name: "a" }))).toBe("a");
     expect(rowLabel(job)).toBe("Changed job j1: nodes +1 −2 ~3; edges +1; 1 property");
     expect(rowLabel(change(7, { type: "environment_variable", change: "new" }))).toBe("New environment variable j7");
+    const variable = change(8, { type: "environment_variable", name: "DB_HOST", change: "changed", message: "Environment variable DB_HOST is set to 'prod' (was 'dev')." });
+    expect(rowLabel(variable)).toBe("Changed environment variable DB_HOST: Environment variable DB_HOST is set to 'prod' (was 'dev').");
   });
 });
 

@@ -208,6 +208,8 @@ export function countsText(c: ObjectChange): string {
 
 /** What a row says beside its name: its counts when changed, its reason when skipped or failed. */
 export function rowDetail(c: ObjectChange): string {
+  // An environment variable set by the choices: its message says to what (a masked value as such).
+  if (c.type === "environment_variable" && c.message) return c.message;
   if (c.change === "changed") return countsText(c);
   if (c.change === "skipped" || c.change === "failed") return c.message;
   return "";
@@ -266,6 +268,7 @@ export function diffView(d: ObjectChangeDetail): DiffView {
   }
   if (isScriptDiff(diff)) return { kind: "script", diff };
   if (isPropertiesDiff(diff) && !isJobDiff(diff)) return { kind: "properties", diff };
+  if (d.type === "environment_variable" && d.message) return { kind: "none", text: d.message };
   if (d.change === "new") return { kind: "none", text: `A new ${d.type}: it is created as the package defines it.` };
   if (d.change === "skipped") return { kind: "none", text: d.message || "Skipped: it is left as it is." };
   if (d.change === "failed") return { kind: "none", text: d.message || "It would fail." };
