@@ -3,10 +3,14 @@ PostgreSQL database (created and migrated on the harness's server), its own Cele
 database and queue, its own VAR_DIR (so its own secret keys), and the session's SeaweedFS, Redis broker
 and code. What a promotion to "a remote console" talks to, over real HTTP with AK/SK.
 
+A pytest plugin (``tests/conftest.py`` loads it): the fixtures ``second_console`` (session-scoped, started
+on first use) and ``staging_bucket`` (the SeaweedFS bucket both consoles' workspaces may use, where
+promotions stage their packages).
+
 ``second_console_start`` makes the database (``<test database>_remote``), migrates it, arranges a user, a
 workspace (allowed to read the staging bucket) and an access key through the management commands, then
 starts gunicorn and the worker; ``SecondConsole.stop`` ends both and drops the database. The fixture that
-uses them is ``tests/promotion/conftest.py``'s ``second_console`` (session-scoped: one start per session).
+uses them is ``second_console`` below.
 """
 
 from __future__ import annotations
@@ -21,14 +25,17 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import pytest
+
 from devtools.processes import signal_group, spawn
 from devtools.servers import free_ports
-from tests.harness import REPO_ROOT, RESULTS_DIR, CeleryWorker
+from tests.harness import REPO_ROOT, RESULTS_DIR, CeleryWorker, bucket_delete, require_postgresql
 
 ADMIN = "remote_admin"
 WORKSPACE = "prod_remote"
@@ -208,3 +215,28 @@ def second_console_start(*, test_database: str, bucket: str) -> SecondConsole:
         console.stop()
         raise
     return console
+
+
+@pytest.fixture(scope="session")
+def staging_bucket(s3: Any) -> Iterator[str]:
+    """The bucket both consoles' workspaces may use: promotions stage their packages in it."""
+    name = f"staging-{secrets.token_hex(5)}"
+    s3.create_bucket(Bucket=name)
+    yield name
+    bucket_delete(s3, name)
+
+
+@pytest.fixture(scope="session")
+def second_console(
+    django_db_setup: None, django_db_blocker: Any, staging_bucket: str
+) -> Iterator[SecondConsole]:
+    """Another console on another port (gunicorn), its own database, Celery worker and keys (see the
+    module); stopped, and its database dropped, at the end of the session."""
+    from django.db import connection
+
+    require_postgresql("the second console")
+    with django_db_blocker.unblock():
+        test_database = connection.settings_dict["NAME"]
+    console = second_console_start(test_database=test_database, bucket=staging_bucket)
+    yield console
+    console.stop()
