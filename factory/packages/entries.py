@@ -85,6 +85,13 @@ class PackageEntry:
         or if the entry's bytes changed since they were checked)."""
         return self.reader()
 
+    def text(self) -> bytes | None:
+        """The entry's JSON text, read now from the package's zip as :attr:`document` is (UTF-8, without
+        a byte order mark), for a caller that hands it on unparsed; ``None`` from a reader that has no
+        text (an entry made in memory)."""
+        text = getattr(self.reader, "text", None)
+        return text() if callable(text) else None
+
 
 @dataclass(frozen=True, slots=True)
 class PackageJob(PackageEntry):

@@ -138,6 +138,28 @@ def document_loads(
     return document
 
 
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_DIGITS = b"0" * 20
+"""Twenty digits in a row (found by C code: every digit made ``0``, every other byte a space, then a
+plain substring search): maybe an integer beyond 64 bits, which orjson parses as a float where ``json``
+keeps it exact, or only part of a string or a long fraction; either way :func:`document_loads_checked`
+lets ``json`` parse that text, so that it gives what :func:`document_loads` gives."""
+
+
+def document_loads_checked(data: bytes, *, entry: str) -> Any:
+    """Parse bytes that :func:`document_loads` already accepted (the same bytes, by their sha256): the
+    same value, parsed by orjson, several times faster than ``json``. What orjson would parse differently
+    (an integer beyond 64 bits) or not at all (a lone surrogate, ``1e400``, nesting beyond its limit)
+    goes to :func:`document_loads` as before, checks left out."""
+    data = data.removeprefix(BOM)
+    if _LONG_DIGITS not in data.translate(_DIGITS_ONLY):
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    return document_loads(data, entry=entry, text_check=False)
+
+
 _SHAPE_TOKEN = re.compile(rb'"(?:[^"\\]++|\\.)*+"|[\[{]|[\]}]|,', re.DOTALL)
 """A string literal (skipped whole, brackets and commas inside it included), an opening bracket, a
 closing bracket or a comma. Possessive, so that a long string or an unterminated one costs one pass."""

@@ -7,6 +7,11 @@ for documents, the field; on arbitrary bytes it raises nothing else.
 Every document is checked once, up front, and then dropped: the package keeps names, paths and each
 entry's sha256, and parses a document again from its open zip when asked for it, so that what a
 package costs in memory does not grow with the size of its documents.
+
+A package read and validated before (an import's later steps read again the package its inspection
+read, and compare the sha256 of the whole file first) may be read ``checked``: the zip is opened with
+the same care, the layout and the manifest checked again, but the documents' own rules, already met by
+these very bytes, are not run again, and documents are parsed by orjson (see ``document_loads_checked``).
 """
 
 from __future__ import annotations
@@ -17,22 +22,29 @@ import os
 import tempfile
 import weakref
 from collections.abc import Callable
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 from factory.packages.entries import (
     Package,
     PackageConnection,
+    PackageEntry,
     PackageJob,
     PackageResource,
     PackageScript,
     ReadLayout,
 )
 from factory.packages.errors import PackageError
-from factory.packages.jsonio import document_loads, unstorable_text_check, unstorable_text_possible
+from factory.packages.jsonio import (
+    BOM,
+    document_loads,
+    document_loads_checked,
+    unstorable_text_check,
+    unstorable_text_possible,
+)
 from factory.packages.layout import Placement, classify, wrapper_prefix
 from factory.packages.limits import DEFAULT_LIMITS, MANIFEST_BYTES_PER_ENTRY, Limits
 from factory.packages.manifest import manifest_entry_check, manifest_expected, manifest_missing_check
-from factory.packages.safezip import Member, SafeZip
+from factory.packages.safezip import Member, SafeZip, printable
 from factory.packages.schema import (
     connection_document_validate,
     environment_document_validate,
@@ -43,6 +55,10 @@ from factory.packages.schema import (
 
 ZIP_MAGIC = b"PK\x03\x04"
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
+Visit = Callable[[str, str, Any], None]
+"""Called by :func:`package_read` with the kind (``job``, ``script``), name and document of each job and
+script as it is read (a script once, however many copies the package holds), so that a caller that
+needs something from every document takes it in the same pass."""
 VALIDATORS: dict[str, Callable[..., None]] = {
     "job": job_document_validate,
     "script": script_document_validate,
@@ -52,7 +68,12 @@ VALIDATORS: dict[str, Callable[..., None]] = {
 
 
 def package_read(
-    *, source: BinaryIO | str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS, owns_source: bool = False
+    *,
+    source: BinaryIO | str | os.PathLike[str],
+    limits: Limits = DEFAULT_LIMITS,
+    owns_source: bool = False,
+    checked: bool = False,
+    visit: Visit | None = None,
 ) -> Package:
     """Read and validate a whole package from a path or a binary file object.
 
@@ -62,6 +83,10 @@ def package_read(
     while the package is used; one that cannot seek (an HTTP body) is first copied, up to
     ``max_packed_bytes``, to a temporary file the package owns. ``owns_source``: the package closes
     ``source`` when it is closed (also when it is refused). Nothing is ever extracted to disk.
+
+    ``checked``: these bytes were read and validated before (the caller compared the whole file's sha256
+    with the one recorded then): the documents' rules are not run again. ``visit`` sees each job's and
+    script's document as it is read (see :data:`Visit`).
     """
     fileobj, owned = _seekable(source, limits=limits, owns_source=owns_source)
     try:
@@ -70,7 +95,7 @@ def package_read(
         _files_close(owned)
         raise
     try:
-        return _package_build(archive, limits=limits)
+        return _package_build(archive, limits=limits, checked=checked, visit=visit)
     except BaseException:
         archive.close()
         raise
@@ -100,8 +125,8 @@ class _Archive:
     def read(self, member: Member) -> bytes:
         return self.zip.read(member)
 
-    def document(self, member: Member, sha256: bytes) -> Any:
-        """The entry's document parsed again; refused when its bytes differ from those checked."""
+    def data(self, member: Member, sha256: bytes) -> bytes:
+        """The entry's bytes read again; refused when they differ from those checked."""
         entry = member.original
         if not self._finalizer.alive:
             raise PackageError("cannot be read: the package was closed", code="zip.unreadable", entry=entry)
@@ -112,8 +137,12 @@ class _Archive:
                 code="zip.changed",
                 entry=entry,
             )
+        return data
+
+    def document(self, member: Member, sha256: bytes) -> Any:
+        """The entry's document parsed again; refused when its bytes differ from those checked."""
         # The bytes are those validated (text check included) when the package was read.
-        return document_loads(data, entry=entry, text_check=False)
+        return document_loads_checked(self.data(member, sha256), entry=member.original)
 
     def close(self) -> None:
         self._finalizer()
@@ -129,6 +158,10 @@ class _EntryReader:
 
     def __call__(self) -> Any:
         return self.archive.document(self.member, self.sha256)
+
+    def text(self) -> bytes:
+        """The entry's JSON text (without a byte order mark), as checked when the package was read."""
+        return self.archive.data(self.member, self.sha256).removeprefix(BOM)
 
 
 def _seekable(
@@ -218,7 +251,8 @@ class _Collector:
         self.connections: dict[str, PackageConnection] = {}
         self.environment: list[dict[str, Any]] | None = None
 
-    def add(self, *, placement: Placement, name: str, member: Member, sha256: bytes, document: Any) -> None:
+    def add(self, *, placement: Placement, name: str, member: Member, sha256: bytes, document: Any) -> bool:
+        """Add the entry; False for a copy of a script already added."""
         kind, path = placement.kind, member.original
         reader = _EntryReader(self.archive, member, sha256)
         if kind == "job":
@@ -237,12 +271,14 @@ class _Collector:
                 self.scripts[name] = PackageScript(name=name, path=path, reader=reader)
             if placement.folder is not None:
                 self.folder_scripts.setdefault(placement.folder, []).append(name)
+            return previous is None
         elif kind == "resource":
             self._unique(self.resources, name=name, path=path, kind=kind, existing=lambda item: item.path)
             self.resources[name] = PackageResource(name=name, path=path, reader=reader)
         elif kind == "connection":
             self._unique(self.connections, name=name, path=path, kind=kind, existing=lambda item: item.path)
             self.connections[name] = PackageConnection(name=name, path=path, reader=reader)
+        return True
 
     @staticmethod
     def _differs(previous: PackageScript, *, sha256: bytes, document: Any) -> bool:
@@ -276,7 +312,7 @@ def _document_name(document: Any, *, stem: str, entry: str) -> None:
         )
 
 
-def _package_build(archive: _Archive, *, limits: Limits) -> Package:
+def _package_build(archive: _Archive, *, limits: Limits, checked: bool, visit: Visit | None) -> Package:
     placed, ignored = _placements(archive.zip)
     if not any(placement.kind in ("job", "script", "resource") for _, _, placement in placed):
         found = f" (it holds only: {', '.join(ignored[:5])})" if ignored else ""
@@ -306,16 +342,20 @@ def _package_build(archive: _Archive, *, limits: Limits) -> Package:
             )
         if data.startswith(ZIP_MAGIC):
             raise PackageError("entry is a nested zip archive", code="zip.nested_archive", entry=entry)
-        # U+0000 and lone surrogates are refused after the document's own rules, which say more
-        # precisely what is wrong where they apply (``job name 'j\x00' contains U+0000``).
-        text_suspect = unstorable_text_possible(data)
-        document = document_loads(
-            data,
-            entry=entry,
-            text_check=False,
-            max_values=limits.max_json_values,
-            max_depth=limits.max_json_depth,
-        )
+        if checked:
+            text_suspect = False
+            document = document_loads_checked(data, entry=entry)
+        else:
+            # U+0000 and lone surrogates are refused after the document's own rules, which say more
+            # precisely what is wrong where they apply (``job name 'j\x00' contains U+0000``).
+            text_suspect = unstorable_text_possible(data)
+            document = document_loads(
+                data,
+                entry=entry,
+                text_check=False,
+                max_values=limits.max_json_values,
+                max_depth=limits.max_json_depth,
+            )
         del data
         if placement.kind == "manifest":
             expected = manifest_expected(document=document, entry=entry)
@@ -331,6 +371,8 @@ def _package_build(archive: _Archive, *, limits: Limits) -> Package:
             document=document,
             limits=limits,
             text_suspect=text_suspect,
+            checked=checked,
+            visit=visit,
         )
     if manifest is not None:
         seen = {relative for _, relative, _ in placed}
@@ -371,14 +413,18 @@ def _document_add(
     document: Any,
     limits: Limits,
     text_suspect: bool,
+    checked: bool,
+    visit: Visit | None,
 ) -> None:
     entry = member.original
     try:
         if placement.kind == "environment":
-            environment_document_validate(document=document, limits=limits)
+            if not checked:
+                environment_document_validate(document=document, limits=limits)
         else:
             _document_name(document, stem=placement.stem, entry=entry)
-            VALIDATORS[placement.kind](document=document, limits=limits)
+            if not checked:
+                VALIDATORS[placement.kind](document=document, limits=limits)
     except PackageError as exc:
         raise exc.in_entry(entry) from None
     _storable_check(document, entry=entry, suspect=text_suspect)
@@ -386,7 +432,10 @@ def _document_add(
         # One small document, which every step reads: kept.
         collected.environment = document
         return
-    collected.add(placement=placement, name=document["name"], member=member, sha256=sha256, document=document)
+    name = document["name"]
+    added = collected.add(placement=placement, name=name, member=member, sha256=sha256, document=document)
+    if added and visit is not None and placement.kind in ("job", "script"):
+        visit(placement.kind, name, document)
 
 
 def _package_assemble(collected: _Collector, *, manifest: _EntryReader | None, ignored: list[str]) -> Package:
@@ -412,4 +461,103 @@ def _package_assemble(collected: _Collector, *, manifest: _EntryReader | None, i
     )
 
 
-__all__ = ["package_read"]
+# --- opening a package read before, from its index -----------------------------------------------------
+
+INDEX_VERSION = 1
+
+
+def package_index(package: Package) -> dict[str, Any] | None:
+    """What :func:`package_reopen` needs to open the same file again without reading a document: the
+    layout, and per entry its name, its path, its member and the sha256 of its bytes (a few hundred
+    bytes an entry, JSON-ready). ``None`` for a package not read by :func:`package_read`."""
+    readers = [
+        entry.reader for entry in (*package.jobs, *package.scripts, *package.resources, *package.connections)
+    ]
+    manifest = package.manifest_reader
+    if not all(isinstance(reader, _EntryReader) for reader in readers) or not (
+        manifest is None or isinstance(manifest, _EntryReader)
+    ):
+        return None
+
+    def row(entry: PackageEntry) -> list[Any]:
+        reader = cast(_EntryReader, entry.reader)
+        return [entry.name, entry.path, reader.member.path, reader.sha256.hex()]
+
+    return {
+        "version": INDEX_VERSION,
+        "layout": package.layout,
+        "jobs": [[*row(job), job.scripts] for job in package.jobs],
+        "scripts": [row(script) for script in package.scripts],
+        "resources": [row(resource) for resource in package.resources],
+        "connections": [row(connection) for connection in package.connections],
+        "environment": package.environment,
+        "ignored": package.ignored,
+        "manifest": [manifest.member.path, manifest.sha256.hex()]
+        if isinstance(manifest, _EntryReader)
+        else None,
+    }
+
+
+def package_reopen(
+    *,
+    source: BinaryIO | str | os.PathLike[str],
+    index: dict[str, Any],
+    limits: Limits = DEFAULT_LIMITS,
+    owns_source: bool = False,
+) -> Package:
+    """The package :func:`package_index` described, opened again from ``source``, which must be the very
+    file it was read from: the caller compared the whole file's sha256 with the one recorded then
+    (``PackageError`` when an entry of the index is not in the zip). The zip is opened with every check
+    of :func:`package_read`, but no document is read here; each is read, and its bytes checked against
+    the index's sha256, when it is asked for, as with :func:`package_read`."""
+    if index.get("version") != INDEX_VERSION:
+        raise PackageError(
+            "the package's index is of another version; read the package again", code="zip.changed"
+        )
+    fileobj, owned = _seekable(source, limits=limits, owns_source=owns_source)
+    try:
+        archive = _Archive(zipped=SafeZip(fileobj=fileobj, limits=limits), owned=owned)
+    except BaseException:
+        _files_close(owned)
+        raise
+    try:
+        members = {member.path: member for member in archive.zip.members}
+
+        def reader(path: str, sha256: str) -> _EntryReader:
+            member = members.get(path)
+            if member is None:
+                raise PackageError(
+                    "is not in the package any more", code="zip.changed", entry=printable(path)
+                )
+            return _EntryReader(archive, member, bytes.fromhex(sha256))
+
+        manifest = index["manifest"]
+        return Package(
+            layout=index["layout"],
+            jobs=[
+                PackageJob(name=name, path=path, reader=reader(member, sha256), scripts=list(scripts))
+                for name, path, member, sha256, scripts in index["jobs"]
+            ],
+            scripts=[
+                PackageScript(name=name, path=path, reader=reader(member, sha256))
+                for name, path, member, sha256 in index["scripts"]
+            ],
+            resources=[
+                PackageResource(name=name, path=path, reader=reader(member, sha256))
+                for name, path, member, sha256 in index["resources"]
+            ],
+            connections=[
+                PackageConnection(name=name, path=path, reader=reader(member, sha256))
+                for name, path, member, sha256 in index["connections"]
+            ],
+            environment=index["environment"],
+            ignored=list(index["ignored"]),
+            manifest_reader=reader(*manifest) if manifest else None,
+            closer=archive.close,
+        )
+    except BaseException:
+        archive.close()
+        raise
+
+
+__all__ = ["INDEX_VERSION", "package_index", "package_read", "package_reopen"]

@@ -38,6 +38,7 @@ READ_CHUNK = 64 * 1024
 MAX_NAME_BYTES = 4096
 CENTRAL_HEADER_SIZE = 46
 DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
+CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
 UTF8_FLAG = 0x800
 ENCRYPTED_FLAG = 0x1
 
@@ -128,7 +129,7 @@ def _name_check(info: zipfile.ZipInfo) -> str | None:
     """The normalised path of a file entry, ``None`` for a directory; refuse unsafe names."""
     original = info.orig_filename  # ``filename`` is truncated at a NUL byte; check what was stored
     entry = printable(original)
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in original):
+    if CONTROL_CHARACTER.search(original):
         raise PackageError("entry name contains control characters", code="zip.invalid_name", entry=entry)
     if not info.flag_bits & UTF8_FLAG and not original.isascii():
         raise PackageError(
