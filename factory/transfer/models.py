@@ -157,6 +157,21 @@ class ImportChange(models.Model):
         return f"{self.object_type} {self.name}: {self.change}"
 
 
+class ImportPackageIndex(models.Model):
+    """What an import's inspection read of its package, kept for the preview
+    (``factory.transfer.imports.index``): the package's index (entries, names, sha256) and, per job and
+    script, its references, directory and whether it carries a secret value, zlib-compressed JSON. Derived
+    from the package's bytes alone (``sha256``); used only for a file whose sha256 is found to be that."""
+
+    task = models.OneToOneField(SystemTask, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    sha256 = models.CharField(max_length=64)
+    category = models.CharField(max_length=16)
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"index of {self.sha256}"
+
+
 class StateEncoder(DjangoJSONEncoder):
     """JSON of an object's recorded state: datetimes to the microsecond (Django's encoder cuts them to
     milliseconds), so that a lock's time returns exactly as it was."""

@@ -9,7 +9,7 @@ only what it found in it (references).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,41 +122,93 @@ class Use:
 
 Visit = Callable[[PackageJob | PackageScript, Any], None]
 """Called with each job and script and its document as :func:`references_collect` reads it."""
+Keep = Callable[[tuple[str, str], list[tuple[Any, ...]]], None]
+"""Called with each job's and script's ``(type, name)`` and its references, ``(kind, name, connection
+type, script types)`` each once, as they are collected (before ``Visit`` sees its document), for a step
+that keeps them for a later one (``ReferencesCollector.add_kept`` takes them again)."""
 
 
-def references_collect(contents: Contents, *, visit: Visit | None = None) -> dict[tuple[str, str], Use]:
+def references_collect(
+    contents: Contents, *, visit: Visit | None = None, keep: Keep | None = None
+) -> dict[tuple[str, str], Use]:
     """Every reference of the package's jobs and scripts. Each document is read from the package once,
-    here, and let go; ``visit`` takes from it whatever else its caller needs in the same pass."""
-    uses: dict[tuple[str, str], Use] = {}
-    given = provided(contents)
+    here, and let go; ``visit`` takes from it whatever else its caller needs in the same pass (after
+    ``keep``, see :data:`Keep`)."""
+    collector = ReferencesCollector(category=contents.category, given=provided(contents), keep=keep)
+    for job in contents.jobs:
+        document = job.document
+        collector.add("job", job.name, document)
+        if visit is not None:
+            visit(job, document)
+    for script in contents.scripts:
+        document = script.document
+        collector.add("script", script.name, document)
+        if visit is not None:
+            visit(script, document)
+    return collector.uses
 
-    def add(refs: Iterable[Reference], owner: tuple[str, str]) -> None:
+
+class ReferencesCollector:
+    """The references of a package's jobs and scripts, gathered one document at a time: by
+    :func:`references_collect`, or while the package is read (``package_read(visit=collector.add)``),
+    so that a step that needs them reads no document for them.
+
+    ``given`` (what the package provides, :func:`provided`) is needed for ``Use.used_by`` only, which
+    the wizard shows; without it no ``used_by`` is kept (the plan needs none)."""
+
+    def __init__(
+        self,
+        *,
+        category: str,
+        given: set[tuple[str, str]] | None = None,
+        keep: Keep | None = None,
+    ) -> None:
+        self.uses: dict[tuple[str, str], Use] = {}
+        self.given = given
+        self.keep = keep
+        self.with_jobs = category != CATEGORY_SCRIPT  # Import Script brings the package's scripts only
+
+    def add(self, kind: str, name: str, document: Any) -> None:
+        """Collect the references of the job or script ``name`` (``kind``) from ``document``."""
+        if kind == "job" and self.with_jobs:
+            self._add(job_references(document), ("job", name))
+        elif kind == "script":
+            self._add(script_references(document), ("script", name))
+
+    def add_kept(self, owner: tuple[str, str], refs: Iterable[Sequence[Any]]) -> None:
+        """Collect references kept by an earlier pass (``keep``): ``[kind, name, connection type, script
+        types]`` each, without where they were found (no ``used_by``)."""
+        self._add(
+            (
+                Reference(kind, name, connection_type, None, None, tuple(script_types))
+                for kind, name, connection_type, script_types in refs
+            ),
+            owner,
+        )
+
+    def _add(self, refs: Iterable[Reference], owner: tuple[str, str]) -> None:
+        uses, given = self.uses, self.given
+        # (kind, name, connection type, script types) of each reference, once, with the Use's own strings
+        # (tens of thousands of objects share a few hundred names).
+        kept: dict[tuple[Any, ...], None] | None = {} if self.keep is not None else None
         for ref in refs:
             key = (ref.kind, ref.name)
             use = uses.get(key)
             if use is None:
                 use = uses[key] = Use(ref.kind, ref.name)
+            if kept is not None:
+                kept[(use.kind, use.name, ref.connection_type, ref.script_types)] = None
             if ref.connection_type and ref.connection_type not in use.connection_types:
                 use.connection_types = use.connection_types | {ref.connection_type}
             if ref.script_types and ref.script_types not in use.script_types:
                 use.script_types = use.script_types | {ref.script_types}
             use.objects.add(owner)
-            if len(use.used_by) < MAX_USED_BY and key not in given:
+            if given is not None and len(use.used_by) < MAX_USED_BY and key not in given:
                 use.used_by.append(
                     {"type": owner[0], "name": owner[1], "node": ref.node, "property": ref.property}
                 )
-
-    for job in contents.jobs:
-        document = job.document
-        add(job_references(document), ("job", job.name))
-        if visit is not None:
-            visit(job, document)
-    for script in contents.scripts:
-        document = script.document
-        add(script_references(document), ("script", script.name))
-        if visit is not None:
-            visit(script, document)
-    return uses
+        if self.keep is not None and kept is not None:
+            self.keep(owner, list(kept))
 
 
 # --- what the workspace has --------------------------------------------------------------------------

@@ -12,12 +12,12 @@ may) is always ``changed``, as only whether a secret is set can be compared.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
@@ -25,6 +25,7 @@ from factory.development.models import Job, Resource, Script
 from factory.development.selectors.diffs import NODE_SENSITIVE_PROPERTIES
 from factory.packages import job_document_redact
 from factory.packages.diff import JobDiff, PropertiesDiff, ScriptDiff, job_diff, resource_diff, script_diff
+from factory.packages.jsonio import document_loads_checked
 from factory.transfer.imports.items import CREATED, FAILED, OVERWRITTEN, RENAMED, SKIPPED, UNCHANGED, Item
 
 NEW = "new"
@@ -68,15 +69,57 @@ def states_before(object_type: str, items: Iterable[Item]) -> dict[int, Before]:
 def _loads(text: str | None) -> dict[str, Any]:
     if not text:
         return {}
-    try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError:  # an integer beyond 64 bits
-        value = json.loads(text)
+    # What orjson parses as ``json`` does (an integer beyond 64 bits it makes a float: ``json`` then).
+    value = document_loads_checked(text.encode(), entry="")
     return value if isinstance(value, dict) else {}
 
 
-def _carries_secret(object_type: str, document: dict[str, Any]) -> bool:
-    return object_type == "job" and job_document_redact(document=document) != document
+@dataclass(frozen=True)
+class Verbatim:
+    """A job or script whose document to write is its package entry's text with only its ``name`` and
+    ``directory`` set (no replacement, parameter or rule touches it): compared in the database."""
+
+    pk: int  # the object it would overwrite
+    text: bytes  # the entry's JSON text
+    name: str
+    directory: str
+
+
+def states_same(object_type: str, rows: Sequence[Verbatim]) -> dict[int, bool]:
+    """Of the jobs or scripts ``rows`` would overwrite, those whose development state already is the
+    document that would be written, by primary key, with whether that state is submitted: one query,
+    PostgreSQL parsing and comparing the documents (``jsonb`` equality: what it calls equal, Python
+    does too; what it calls different, ``classify`` compares again). Nothing kept, nothing to go stale.
+    ``{}`` on another database (every object is then compared by ``classify``)."""
+    if not rows or object_type not in ("job", "script") or connection.vendor != "postgresql":
+        return {}
+    model = Job if object_type == "job" else Script
+    table = connection.ops.quote_name(model._meta.db_table)
+    # One JSON array of the rows, each entry's text placed in it as it is (JSON already): one parameter
+    # that PostgreSQL parses, nothing quoted or parsed here per document.
+    batch = b",".join(
+        b'{"id":%d,"document":%s,"name":%s,"directory":%s}'
+        % (row.pk, row.text, orjson.dumps(row.name), orjson.dumps(row.directory))
+        for row in rows
+    )
+    sql = (
+        "SELECT o.id, o.revision, o.submitted_revision "
+        "FROM jsonb_to_recordset(%s::jsonb) AS t(id bigint, document jsonb, name text, directory text) "
+        f"JOIN {table} o ON o.id = t.id "
+        "WHERE o.document = t.document || jsonb_build_object('name', t.name, 'directory', t.directory)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [(b"[" + batch + b"]").decode()])
+        return {pk: sub == rev for pk, rev, sub in cursor.fetchall()}
+
+
+def carries_secret(object_type: str, document: Any) -> bool:
+    """Does a package's ``document`` carry a secret value (compared only as set or not, so written)?"""
+    return (
+        object_type == "job"
+        and isinstance(document, dict)
+        and job_document_redact(document=document) != document
+    )
 
 
 def diff_of(object_type: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> Diff | None:
@@ -113,11 +156,24 @@ def classify(item: Item, after: Any, before: Before | None, *, submit: bool) -> 
     diff = None if same else diff_of(item.type, before.document, after)
     if not same and (diff is None or diff.changed):  # None: a type the diff does not know
         return Classified(CHANGED, diff)
-    if submit and not before.submitted:
+    return _same(diff, submitted=before.submitted, secret=carries_secret(item.type, after), submit=submit)
+
+
+def classify_same(item: Item, *, submitted: bool, secret: bool, submit: bool) -> Classified:
+    """``classify`` for an object whose development state already is the document the import would
+    write (``states_same``): ``submitted``, that state's; ``secret``, whether the package's document
+    carries a secret value (``carries_secret``)."""
+    if item.outcome in (SKIPPED, FAILED):
+        return Classified(item.outcome)
+    return _same(None, submitted=submitted, secret=secret, submit=submit)
+
+
+def _same(diff: Diff | None, *, submitted: bool, secret: bool, submit: bool) -> Classified:
+    if submit and not submitted:
         return Classified(
             CHANGED, diff, "Its development state is the package's but not submitted: the import submits it."
         )
-    if _carries_secret(item.type, after):
+    if secret:
         return Classified(
             CHANGED,
             diff,
@@ -156,8 +212,12 @@ __all__ = [
     "UNCHANGED",
     "Before",
     "Classified",
+    "Verbatim",
+    "carries_secret",
     "classify",
+    "classify_same",
     "counts_of",
     "diff_of",
     "states_before",
+    "states_same",
 ]

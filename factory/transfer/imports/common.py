@@ -34,6 +34,7 @@ from django.utils.text import get_valid_filename
 from factory.errors import DomainError, ErrorCode
 from factory.obs import obs_download_to
 from factory.packages import Limits, Package, PackageError, package_read
+from factory.packages.read import Visit, package_reopen
 from factory.transfer import lifecycle
 from factory.transfer.models import SystemTask, TaskKind, TaskStatus, TaskStep
 from factory.workspaces.models import Workspace
@@ -299,11 +300,21 @@ def source_open(*, source: dict[str, Any], workspace: Workspace) -> tuple[IO[byt
 
 
 def package_load(
-    *, source: dict[str, Any], workspace: Workspace, expected_sha256: str | None = None
+    *,
+    source: dict[str, Any],
+    workspace: Workspace,
+    expected_sha256: str | None = None,
+    visit: Visit | None = None,
+    index: dict[str, Any] | None = None,
 ) -> tuple[Package, str, int]:
     """Read and validate the package; PackageError or DomainError when it is refused or unreadable.
 
-    ``expected_sha256`` (the digest recorded by the inspection) refuses a package that changed since.
+    ``expected_sha256`` (the digest recorded by the inspection) refuses a package that changed since;
+    one that did not is the very file the inspection validated, so its documents' rules are not run
+    again (``package_read(checked=True)``: the zip itself is still opened with every check). ``visit``
+    sees each job's and script's document as it is read (``factory.packages.read.Visit``). ``index``:
+    the package's index kept by the inspection (``package_index``), to open the file again without
+    reading a document (``package_reopen``; only with ``expected_sha256``, and ``visit`` is not called).
     The package owns its temporary copy, from which it reads each document again when asked: close it
     (``with package:``) when done; the copy is gone then (or when the package is garbage collected).
     """
@@ -319,7 +330,18 @@ def package_load(
         tmp.close()
         raise
     # A TemporaryFile opened in binary mode: the BinaryIO the reader wants.
-    package = package_read(source=cast(BinaryIO, tmp), limits=package_limits(), owns_source=True)
+    if expected_sha256 and index is not None:
+        reopened = package_reopen(
+            source=cast(BinaryIO, tmp), index=index, limits=package_limits(), owns_source=True
+        )
+        return reopened, digest, size
+    package = package_read(
+        source=cast(BinaryIO, tmp),
+        limits=package_limits(),
+        owns_source=True,
+        checked=bool(expected_sha256),
+        visit=visit,
+    )
     return package, digest, size
 
 

@@ -57,6 +57,7 @@ from factory.transfer.imports.common import (
     task_locked,
     task_user,
 )
+from factory.transfer.imports.index import IndexWriter, index_store
 from factory.transfer.models import TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
 from factory.workspaces.models import Workspace
@@ -212,7 +213,12 @@ def _script_row(script: PackageScript, doc: Any) -> dict[str, Any]:
 
 
 def package_inspect(
-    *, package: Package, workspace: Workspace, user: User, category: str = CATEGORY_JOB
+    *,
+    package: Package,
+    workspace: Workspace,
+    user: User,
+    category: str = CATEGORY_JOB,
+    kept: IndexWriter | None = None,
 ) -> dict[str, Any]:
     """What step 2 of the wizard shows: the package's contents with their parameters, the names that
     already exist (lock holder, schedule, and why an overwrite would fail), and every missing reference
@@ -220,13 +226,16 @@ def package_inspect(
 
     Each document is read from the package once and only what the wizard shows is kept of it: names,
     paths, directories, parameters and references, never a document (the result is stored in the task
-    row and sent to the browser)."""
+    row and sent to the browser). ``kept`` receives what the preview takes from each job and script
+    (``factory.transfer.imports.index``), from the same reading."""
     contents = Contents.of(package, category=category)
     jobs: list[dict[str, Any]] = []
     scripts: list[dict[str, Any]] = []
     warnings: list[str] = []
 
     def visit(entry: PackageJob | PackageScript, document: Any) -> None:
+        if kept is not None:
+            kept.add("job" if isinstance(entry, PackageJob) else "script", entry.name, document)
         if isinstance(entry, PackageJob):
             jobs.append(_job_row(entry, document))
             for node, node_type in job_unknown_nodes(document):
@@ -236,7 +245,7 @@ def package_inspect(
         else:
             scripts.append(_script_row(entry, document))
 
-    uses = references_collect(contents, visit=visit)
+    uses = references_collect(contents, visit=visit, keep=kept.references if kept is not None else None)
     existing = existing_load(workspace=workspace, names=names_needed(contents, uses))
     definitions = {c.name: _connection_definition(c) for c in contents.connections}
     missing = missing_references(contents=contents, uses=uses, existing=existing)
@@ -354,12 +363,19 @@ def import_inspect(*, task_id: int) -> None:
             publisher.stage(
                 f"Checking the package's {count} object(s) against the workspace...", done=1, total=2
             )
+            category = task.params.get("category") or CATEGORY_JOB
+            kept = IndexWriter()
             inspection = package_inspect(
-                package=package,
-                workspace=task.workspace,
-                user=task_user(task),
-                category=task.params.get("category") or CATEGORY_JOB,
+                package=package, workspace=task.workspace, user=task_user(task), category=category, kept=kept
             )
+            # For the preview, which opens this file again without reading its documents.
+            try:
+                index_store(task_id=task_id, sha256=digest, category=category, package=package, kept=kept)
+            except DatabaseError:  # the preview then reads the package itself
+                logger.warning(
+                    "Import %s: keeping the package's index failed.", task.public_id, exc_info=True
+                )
+            del kept
         del package  # its entries too: the inspection's rows are all this step needs from here on
     except Exception as exc:
         message, code, detail = error_detail(exc)

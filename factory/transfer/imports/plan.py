@@ -177,6 +177,21 @@ class Plan:
     def env_mapping(self) -> dict[str, str]:
         return {old: new for (kind, old), new in self.mapping.items() if kind == ENVIRONMENT_VARIABLE}
 
+    def verbatim(self, item: Item) -> bool:
+        """Is the document to write for ``item`` (a job or script) its package document with only its
+        ``name`` and ``directory`` set (:meth:`document` with nothing to rename, no parameter, rule or
+        unresolved reference), so that its entry's text may stand for it?"""
+        choices = self.choices
+        if item.type not in ("job", "script") or self.mapping or choices.rewrite_rules:
+            return False
+        return item.type == "script" or not (
+            choices.public_params or choices.job_params.get(item.name) or choices.unresolved
+        )
+
+    def directory(self, original: Any) -> str:
+        """The directory to write for a document whose own is ``original``."""
+        return _target_directory(original, self.choices)
+
     def document(self, item: Item) -> dict[str, Any] | None:
         """The document to write for ``item``: its package entry read now (a package may parse it on every
         read: call this once per item), with the remap, parameters, name and target directory applied.
@@ -239,12 +254,15 @@ def plan_build(
     user: User,
     choices: ImportChoices,
     lock: bool = True,
+    uses: dict[tuple[str, str], Use] | None = None,
 ) -> Plan:
     """Decide every object's outcome and final document on the live (row-locked, unless ``lock`` is
-    false: a preview) workspace; nothing is written. Failures found here (locks, schedules, missing references, failed dependencies) are on the
-    items."""
+    false: a preview) workspace; nothing is written. Failures found here (locks, schedules, missing
+    references, failed dependencies) are on the items. ``uses``: the package's references, when the
+    caller collected them as it read the package (``ReferencesCollector``); read here otherwise."""
     contents = Contents.of(package, category=category)
-    uses = references_collect(contents)
+    if uses is None:
+        uses = references_collect(contents)
     names = names_needed(contents, uses)
     for (kind, _), replace in choices.mapping.items():
         names[kind].add(replace)

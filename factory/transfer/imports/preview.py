@@ -10,27 +10,35 @@ a batch; the task row gets the summary (``result["changes"]``) and waits for the
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+import orjson
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
+from psycopg.types.json import Jsonb
 
 from factory.connections.resources import resources_import_check
 from factory.development.services import ImportEntry, jobs_import_check, scripts_import_check
 from factory.errors import DomainError, ErrorCode
 from factory.packages import Package, job_document_redact
 from factory.transfer import lifecycle
+from factory.transfer.imports.analysis import ReferencesCollector
 from factory.transfer.imports.changes import (
     CHANGE_KINDS,
     NEW,
     Classified,
+    Verbatim,
+    carries_secret,
     classify,
+    classify_same,
     counts_of,
     states_before,
+    states_same,
 )
 from factory.transfer.imports.choices import SAVED, ImportChoices, import_secrets_unpack
 from factory.transfer.imports.common import (
@@ -45,6 +53,7 @@ from factory.transfer.imports.common import (
     task_locked,
     task_user,
 )
+from factory.transfer.imports.index import Objects, index_load
 from factory.transfer.imports.items import FAILED, OVERWRITTEN, SKIPPED, UNCHANGED, Item
 from factory.transfer.imports.plan import Plan, plan_build
 from factory.transfer.models import ImportChange, SystemTask, TaskStatus
@@ -74,12 +83,47 @@ def _shown(object_type: str, document: Any) -> Any:
     return job_document_redact(document=document)
 
 
+_COLUMNS = (
+    "task_id",
+    "order",
+    "object_type",
+    "name",
+    "new_name",
+    "change",
+    "message",
+    "counts",
+    "diff",
+    "before",
+    "after",
+)
+_TYPES = (
+    "bigint",
+    "integer",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "text",
+    "jsonb",
+    "jsonb",
+    "jsonb",
+    "jsonb",
+)
+
+
+def _json_text(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # what orjson does not write (an integer beyond 64 bits): as Django would
+        return json.dumps(value)
+
+
 class _Rows:
     """The preview's rows, written a batch at a time, and its summary."""
 
     def __init__(self, task: SystemTask) -> None:
         self.task = task
-        self.pending: list[ImportChange] = []
+        self.pending: list[tuple[Any, ...]] = []
         self.order = 0
         self.summary = dict.fromkeys(CHANGE_KINDS, 0)
 
@@ -96,28 +140,55 @@ class _Rows:
         diff = classified.diff
         changed = diff is not None and diff.changed
         self.pending.append(
-            ImportChange(
-                task=self.task,
-                order=self.order,
-                object_type=item.type,
-                name=item.name[:128],
-                new_name=(item.new_name or "")[:128],
-                change=classified.change,
-                message=item.message if classified.change in (SKIPPED, FAILED) else classified.reason,
-                counts=counts_of(diff) if changed else {},
-                diff=diff.to_dict() if changed and diff is not None else None,
+            (
+                self.task.pk,
+                self.order,
+                item.type,
+                item.name[:128],
+                (item.new_name or "")[:128],
+                classified.change,
+                item.message if classified.change in (SKIPPED, FAILED) else classified.reason,
+                counts_of(diff) if changed else {},
+                diff.to_dict() if changed and diff is not None else None,
                 # The DAG of a job is drawn from its documents: both when it changes, the new one when new.
-                before=_shown(item.type, before) if changed else None,
-                after=_shown(item.type, after) if changed or classified.change == NEW else None,
+                _shown(item.type, before) if changed else None,
+                _shown(item.type, after) if changed or classified.change == NEW else None,
             )
         )
         if len(self.pending) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
-        if self.pending:
-            ImportChange.objects.bulk_create(self.pending)
-            self.pending = []
+        if not self.pending:
+            return
+        if connection.vendor == "postgresql":
+            self._copy(self.pending)
+        else:
+            ImportChange.objects.bulk_create(
+                [ImportChange(**dict(zip(_COLUMNS, row, strict=True))) for row in self.pending]
+            )
+        self.pending = []
+
+    @staticmethod
+    def _copy(rows: list[tuple[Any, ...]]) -> None:
+        """A binary COPY: Django's ``bulk_create`` builds a model and binds every value on the client,
+        most of the time of a preview whose objects are unchanged (measured)."""
+        table = connection.ops.quote_name(ImportChange._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(column) for column in _COLUMNS)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)"  # noqa: S608 - our own names
+            ) as copy,
+        ):
+            copy.set_types(list(_TYPES))
+            for row in rows:
+                copy.write_row(
+                    (
+                        *row[:7],
+                        *(None if value is None else Jsonb(value, dumps=_json_text) for value in row[7:]),
+                    )
+                )
 
 
 @dataclass(frozen=True)
@@ -130,17 +201,75 @@ class Compared:
     after: Any = None
 
 
+class Reading:
+    """What the preview takes from each job and script as the package is read (``package_load(visit=
+    reading.visit)``), so that no document is read again for it: the references the plan needs and, for
+    the comparison in the database (``states_same``), each document's directory and whether it carries a
+    secret value."""
+
+    def __init__(self, *, category: str) -> None:
+        self.references = ReferencesCollector(category=category)
+        self.seen: dict[tuple[str, str], tuple[Any, bool]] = {}
+
+    def visit(self, kind: str, name: str, document: Any) -> None:
+        if kind == "job" and not self.references.with_jobs:
+            return
+        self.references.add(kind, name, document)
+        if isinstance(document, dict):
+            self.seen[(kind, name)] = (document.get("directory"), carries_secret(kind, document))
+
+    def kept(self, objects: Objects) -> None:
+        """The same, from what the inspection kept of the same package (``index_load``)."""
+        for key, (directory, secret, refs) in objects.items():
+            self.references.add_kept(key, refs)
+            self.seen[key] = (directory, secret)
+
+
+def _verbatim(
+    plan: Plan, items: list[Item], seen: dict[tuple[str, str], tuple[Any, bool]]
+) -> dict[int, Verbatim]:
+    """The items to overwrite whose document to write is their entry's text with only a name and a
+    directory set, by ``id(item)``."""
+    rows: dict[int, Verbatim] = {}
+    for item in items:
+        found = seen.get(item.key)
+        if found is None or item.outcome != OVERWRITTEN or item.existing is None or item.source is None:
+            continue
+        if not plan.verbatim(item):
+            continue
+        text = item.source.text()
+        if text is not None:
+            rows[id(item)] = Verbatim(
+                item.existing.pk, text, item.new_name or item.name, plan.directory(found[0])
+            )
+    return rows
+
+
 def _compare_batch(
-    plan: Plan, items: list[Item], *, workspace: Workspace, user: User, submit: bool
+    plan: Plan,
+    items: list[Item],
+    *,
+    workspace: Workspace,
+    user: User,
+    submit: bool,
+    seen: dict[tuple[str, str], tuple[Any, bool]],
 ) -> Iterator[Compared]:
     """One batch of resources, scripts or jobs: checked as the apply checks them, then compared. An
     object whose development state already is the document the import would write (a package imported
-    again) needs no check: that state was checked when it was written."""
+    again) needs no check: that state was checked when it was written. Where that document is its
+    entry's text with a name and a directory set (``Plan.verbatim``), PostgreSQL compares it with the
+    state (``states_same``) and neither is parsed here; the others are read and compared by ``classify``."""
     todo = [item for item in items if item.outcome not in (SKIPPED, FAILED)]
-    before = states_before(items[0].type, todo)
+    object_type = items[0].type
+    verbatim = _verbatim(plan, todo, seen)
+    same = states_same(object_type, list(verbatim.values()))
+    kept = {key: row.pk for key, row in verbatim.items() if row.pk in same}
+    del verbatim
+    rest = [item for item in todo if id(item) not in kept]
+    before = states_before(object_type, rest)
     documents: dict[int, Any] = {}
     to_check: list[Item] = []
-    for item in todo:
+    for item in rest:
         document = documents[id(item)] = plan.document(item)
         state = before.get(item.existing.pk) if item.existing is not None else None
         if item.outcome != OVERWRITTEN or state is None or state.document != document:
@@ -149,9 +278,18 @@ def _compare_batch(
         ImportEntry(document=documents[id(item)], obj=item.existing if item.outcome == OVERWRITTEN else None)
         for item in to_check
     ]
-    checks = _CHECKS[items[0].type](workspace, user, entries) if entries else []
+    checks = _CHECKS[object_type](workspace, user, entries) if entries else []
     checked = {id(item): row for item, row in zip(to_check, checks, strict=True)}
     for item in items:
+        if id(item) in kept:
+            classified = classify_same(
+                item, submitted=same[kept[id(item)]], secret=seen[item.key][1], submit=submit
+            )
+            if item.blocked and classified.change != UNCHANGED:
+                item.fail(item.blocked)
+                classified = Classified(FAILED)
+            yield Compared(item, classified)
+            continue
         if id(item) in checked:
             row = checked[id(item)]
             if isinstance(row, DomainError):
@@ -174,9 +312,12 @@ def changes_compare(
     user: User,
     choices: ImportChoices,
     progress: Callable[[int], None] | None = None,
+    seen: dict[tuple[str, str], tuple[Any, bool]] | None = None,
 ) -> Iterator[Compared]:
     """Every object of ``plan`` with what importing it would change, in the order the import writes
-    them, a batch at a time (what is yielded is dropped by the plan once the batch is done)."""
+    them, a batch at a time (what is yielded is dropped by the plan once the batch is done). ``seen``:
+    what ``Reading`` took from the documents as the package was read (without it, every object is
+    compared here)."""
     submit = choices.target_status != SAVED
     done = 0
     for object_type, group in groupby(plan.items, key=lambda item: item.type):
@@ -184,7 +325,9 @@ def changes_compare(
         for start in range(0, len(typed), BATCH):
             batch = typed[start : start + BATCH]
             if object_type in _CHECKS:
-                yield from _compare_batch(plan, batch, workspace=workspace, user=user, submit=submit)
+                yield from _compare_batch(
+                    plan, batch, workspace=workspace, user=user, submit=submit, seen=seen or {}
+                )
             else:  # data connections and environment variables: created or kept, never compared
                 for item in batch:
                     yield Compared(item, classify(item, None, None, submit=submit))
@@ -196,10 +339,16 @@ def changes_compare(
 
 
 def preview_write(
-    *, task: SystemTask, package: Package, choices: ImportChoices, publisher: ProgressPublisher | None
+    *,
+    task: SystemTask,
+    package: Package,
+    choices: ImportChoices,
+    publisher: ProgressPublisher | None,
+    reading: Reading | None = None,
 ) -> dict[str, int]:
     """Every object's change as ``ImportChange`` rows of ``task`` (those of an earlier preview replaced);
-    returns the summary by change kind."""
+    returns the summary by change kind. ``reading``: what was taken from the documents as the package
+    was read (``Reading``); without it they are read here."""
     workspace, user = task.workspace, task_user(task)
     plan = plan_build(
         package=package,
@@ -208,6 +357,7 @@ def preview_write(
         user=user,
         choices=choices,
         lock=False,
+        uses=reading.references.uses if reading is not None else None,
     )
     ImportChange.objects.filter(task=task).delete()
     rows = _Rows(task)
@@ -219,7 +369,10 @@ def preview_write(
         if publisher is not None:
             publisher.stage(f"Compared {done} of {total} object(s)...", done=done)
 
-    for compared in changes_compare(plan, workspace=workspace, user=user, choices=choices, progress=progress):
+    seen = reading.seen if reading is not None else None
+    for compared in changes_compare(
+        plan, workspace=workspace, user=user, choices=choices, progress=progress, seen=seen
+    ):
         rows.add(compared.item, compared.classified, before=compared.before, after=compared.after)
     rows.flush()
     return rows.summary
@@ -240,17 +393,32 @@ def import_preview(*, task_id: int) -> None:
         public_id=task.public_id, step=STEP_PREVIEW, start=PREVIEW_PROGRESS_START, end=100
     )
     publisher.stage("Reading the package...")
+    # What the plan and the comparison need: what the inspection kept of this package, or else taken
+    # from each document as the package is read.
+    category = task.params.get("category") or CATEGORY_JOB
+    reading = Reading(category=category)
     try:
+        sha256 = inspected_sha256(task_id)
+        kept = index_load(task_id=task_id, sha256=sha256, category=category)
+        if kept is not None:
+            reading.kept(kept[1])
         package, _, _ = package_load(
-            source=source, workspace=task.workspace, expected_sha256=inspected_sha256(task_id)
+            source=source,
+            workspace=task.workspace,
+            expected_sha256=sha256,
+            visit=reading.visit if kept is None else None,
+            index=kept[0] if kept is not None else None,
         )
+        del kept
         with package, transaction.atomic():
             row = task_locked(task_id, with_result=False)
             if row is None or row.step != STEP_PREVIEW or row.status != TaskStatus.RUNNING:
                 return
             values = import_secrets_unpack(ciphertext=row.secrets_encrypted)
             choices = ImportChoices.from_params(row.params["choices"], values=values)
-            summary = preview_write(task=row, package=package, choices=choices, publisher=publisher)
+            summary = preview_write(
+                task=row, package=package, choices=choices, publisher=publisher, reading=reading
+            )
             lifecycle.task_result_merge(
                 row, {"changes": {"summary": summary, "choices": choices.to_params()}}
             )
