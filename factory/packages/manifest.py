@@ -9,7 +9,7 @@ bytes as soon as they are read, before parsing them. Entries present but not lis
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from factory.packages.entries import FORMAT_VERSION
@@ -109,6 +109,9 @@ class ManifestRows:
         self._spool.close()
 
 
+_NO_REFERENCES = b'\n  "references": [],'
+
+
 def manifest_chunks(*, fields: dict[str, Any], rows: ManifestRows) -> Callable[[], Iterator[bytes]]:
     """``manifest.json`` as a re-startable stream of pieces, byte for byte what ``document_dumps``
     would give for ``{**fields, "entries": [...]}``.
@@ -116,17 +119,38 @@ def manifest_chunks(*, fields: dict[str, Any], rows: ManifestRows) -> Callable[[
     Serializing a 100,000-row manifest in one go builds millions of small strings at once (the
     indenting JSON encoder is pure Python); streaming it keeps the writer's peak memory flat.
     ``entries`` sorts first among the keys, so the rows come right after the opening brace.
+    ``references`` may be an iterable other than a list, read again for each stream (see the writer).
     """
+    references = fields.get("references")
     if not rows:
+        if references is not None and not isinstance(references, list):
+            fields = {**fields, "references": list(references)}
         whole = document_dumps({**fields, "entries": []})
         return lambda: iter((whole,))
     if any(key < "entries" for key in fields):
         raise ValueError(f"the manifest's entries must come first among its keys: {sorted(fields)}")
-    tail = document_dumps(fields)[1:]  # '\n  "exportedAt": ...\n}\n' without its opening brace
+    streamed = references is not None and not isinstance(references, list)
+    tail = document_dumps({**fields, "references": []} if streamed else fields)[1:]
+    # '\n  "exportedAt": ...\n}\n' without its opening brace; streamed references go where [] is.
+    before, after = tail.split(_NO_REFERENCES, 1) if streamed else (tail, b"")
 
     def pieces() -> Iterator[bytes]:
         yield b'{\n  "entries": [\n'
         yield from rows.chunks()
-        yield b"\n  ]," + tail
+        yield b"\n  ]," + before
+        if streamed:
+            assert references is not None
+            yield from _references_chunks(references)
+            yield after
 
     return pieces
+
+
+def _references_chunks(references: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """``"references": [...],`` as ``document_dumps`` indents it inside the manifest."""
+    opened = False
+    for ref in references:
+        lines = document_dumps(ref).rstrip(b"\n").split(b"\n")
+        yield (b",\n" if opened else b'\n  "references": [\n') + b"\n".join(b"    " + line for line in lines)
+        opened = True
+    yield b"\n  ]," if opened else _NO_REFERENCES

@@ -126,7 +126,7 @@ def package_write(
 def _package_chunks(
     *,
     manifest: ManifestInfo,
-    references: list[dict[str, Any]],
+    references: list[dict[str, Any]] | Iterable[dict[str, Any]],
     layout: Layout,
     deflate_processes: int,
     **entries: Any,
@@ -173,6 +173,9 @@ class PreparedJob:
     scripts: tuple[str, ...] = ()
     deflated: bytes | None = None
     sha256: str | None = None  # of ``data``, when known already (the manifest lists it)
+    # The batch layout's scripts beside it, found by the caller (in name order, among ``scripts``): then
+    # ``package_write``'s ``scripts`` holds only those no job has beside it. None: found there by name.
+    beside: tuple[PreparedScript, ...] | None = None
 
 
 class PreparedScript:
@@ -246,19 +249,45 @@ def package_write_to(*, fileobj: BinaryIO, **kwargs: Any) -> int:
     return written
 
 
-def _manifest_check(info: ManifestInfo) -> list[dict[str, Any]]:
+def _manifest_check(info: ManifestInfo) -> list[dict[str, Any]] | Iterable[dict[str, Any]]:
+    """The references as the manifest lists them: a list is deduplicated and sorted now; any other
+    iterable is read when the manifest is written, and must give them each once in that order."""
     if info.scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {info.scope!r}")
     if info.job_status not in JOB_STATUSES:
         raise ValueError(f"job_status must be one of {JOB_STATUSES}, not {info.job_status!r}")
+    if not isinstance(info.references, list):
+        return _References(info.references)
     unique: dict[bytes, dict[str, Any]] = {}
     for ref in info.references:
-        if not (
-            isinstance(ref, dict) and isinstance(ref.get("type"), str) and isinstance(ref.get("name"), str)
-        ):
-            raise TypeError(f"a reference needs a string 'type' and 'name': {ref!r}")
+        _reference_check(ref)
         unique.setdefault(document_dumps(ref), ref)
     return sorted(unique.values(), key=lambda ref: (ref["type"], ref["name"]))
+
+
+def _reference_check(ref: Any) -> None:
+    if not (isinstance(ref, dict) and isinstance(ref.get("type"), str) and isinstance(ref.get("name"), str)):
+        raise TypeError(f"a reference needs a string 'type' and 'name': {ref!r}")
+
+
+class _References:
+    """References given as an iterable other than a list (read again for each pass over the manifest, so
+    a large export need not hold them): checked as they are read, each once and in ``(type, name)``
+    order, as a list would have been sorted."""
+
+    def __init__(self, references: Iterable[dict[str, Any]]) -> None:
+        self._references = references
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        previous: tuple[str, str, bytes] | None = None
+        for ref in self._references:
+            _reference_check(ref)
+            key = (ref["type"], ref["name"], document_dumps(ref))
+            if previous is not None and (key[:2] < previous[:2] or key[2] == previous[2]):
+                problem = "is given twice" if key[2] == previous[2] else "comes out of (type, name) order"
+                raise ValueError(f"the reference {ref!r} {problem}: give references once each, in order")
+            previous = key
+            yield ref
 
 
 def _in_order(items: Iterable[Any], *, kind: str) -> Iterator[Any]:
@@ -486,6 +515,10 @@ def _members(
         used: set[str] = set()
         for job in _in_order(jobs, kind="job"):
             yield job_member(job, paths.job_path_batch(job.name))
+            if isinstance(job, PreparedJob) and job.beside is not None:
+                for script in _beside(job):
+                    yield script_member(script, paths.script_path_batch(job.name, script.name))
+                continue
             for name in sorted(set(job.scripts) & by_name.keys()):
                 yield script_member(by_name[name], paths.script_path_batch(job.name, name))
                 used.add(name)
@@ -505,8 +538,23 @@ def _members(
         yield member(paths.ENVIRONMENT_PATH, "environment", environment, environment_document_validate)
 
 
+def _beside(job: PreparedJob) -> Iterator[PreparedScript]:
+    """The scripts a caller found for a job (:attr:`PreparedJob.beside`), checked as ``scripts`` would be."""
+    scripts = set(job.scripts)
+    for script in _in_order(iter(job.beside or ()), kind="script"):
+        if script.name not in scripts:
+            raise ValueError(
+                f"script {script.name!r} is given beside job {job.name!r}, which does not use it"
+            )
+        yield script
+
+
 def _manifest_member(
-    *, info: ManifestInfo, layout: Layout, references: list[dict[str, Any]], rows: ManifestRows
+    *,
+    info: ManifestInfo,
+    layout: Layout,
+    references: list[dict[str, Any]] | Iterable[dict[str, Any]],
+    rows: ManifestRows,
 ) -> Callable[[], MemberFile]:
     """Built only when called, i.e. after every other member has been written and hashed."""
 

@@ -7,10 +7,10 @@ without ``secrets_encrypted``: an export never even loads the ciphertext.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import connection
@@ -30,16 +30,20 @@ from factory.development.models import (
     VersionKind,
 )
 from factory.errors import ErrorCode, NotFound
-from factory.transfer.models import ExportArtifact, SystemTask
+from factory.transfer.models import ExportArtifact, JobExportEntry, ScriptExportEntry, SystemTask
 from factory.transfer.progress import task_live_merge
 from factory.workspaces.models import Membership, Role, Workspace
 
 CHUNK_SIZE = 500
 # Documents can be large (a job of 1,000 nodes is megabytes): read them a hundred at a time.
 DOCUMENT_CHUNK_SIZE = 100
+# Kept export entries hold deflated bytes (a few KB each).
+KEPT_CHUNK_SIZE = 200
 # Above this many names an ``IN (...)`` list is replaced by a scan of the workspace's rows filtered in
 # Python: still one query, and no database's limit on bound parameters is ever reached.
 MAX_IN_NAMES = 2000
+
+_Row = TypeVar("_Row", bound=tuple[Any, ...])
 
 DEVELOP = "develop"
 SUBMIT = "submit"
@@ -58,9 +62,13 @@ class ObjectRow:
 def by_name() -> OrderBy:
     """Ordering by name in Python's string order, which the package writer demands of a stream: PostgreSQL
     compares by its locale unless told ``COLLATE "C"``; SQLite's default (binary) order already is it."""
+    return _by("name")
+
+
+def _by(field: str) -> OrderBy:
     if connection.vendor == "postgresql":
-        return Collate(F("name"), "C").asc()
-    return F("name").asc()
+        return Collate(F(field), "C").asc()
+    return F(field).asc()
 
 
 def _model_for(category: str) -> tuple[type[Job | Script], type[JobVersion | ScriptVersion], str]:
@@ -127,19 +135,44 @@ def _rows(*, model: type[Job | Script], category: str, queryset: QuerySet[Any], 
     return queryset.values_list("pk", "name", "document")
 
 
+class NamesInOrder(Collection[str]):
+    """Names given in name order (Python's string order) each once, too many to hold as a set: iterated,
+    never looked up, by a merge with rows read in the same order."""
+
+
 def _picked(
     *, workspace: Workspace, category: str, pks: Collection[int], names: Collection[str]
-) -> tuple[type[Job | Script], QuerySet[Any], set[str]]:
+) -> tuple[type[Job | Script], QuerySet[Any], Iterable[str] | None]:
     """The jobs or scripts picked by primary key or by name, by name; with many names, the whole
-    workspace, to be filtered by the names returned (see ``MAX_IN_NAMES``)."""
+    workspace, to be narrowed to the names returned (in name order; see ``MAX_IN_NAMES`` and
+    :func:`_named_only`)."""
     model, _, _ = _model_for(category)
     queryset = model.objects.filter(workspace=workspace)
-    wanted_names = set(names)
+    wanted: Iterable[str] | None = None
     if pks:
         queryset = queryset.filter(pk__in=list(pks))
-    elif len(wanted_names) <= MAX_IN_NAMES:
-        queryset = queryset.filter(name__in=sorted(wanted_names))
-    return model, queryset.order_by(by_name()), wanted_names
+    elif len(names) <= MAX_IN_NAMES:
+        queryset = queryset.filter(name__in=sorted(set(names)))
+    else:
+        wanted = names if isinstance(names, NamesInOrder) else sorted(set(names))
+    return model, queryset.order_by(by_name()), wanted
+
+
+def _named_only(rows: Iterable[_Row], wanted: Iterable[str] | None) -> Iterator[_Row]:
+    """The rows (``(pk, name, ...)``, in name order) whose names are ``wanted`` (in name order too), in one
+    pass over both: nothing is held but the current name of each."""
+    if wanted is None:
+        yield from rows
+        return
+    names = iter(wanted)
+    name = next(names, None)
+    for row in rows:
+        while name is not None and name < row[1]:
+            name = next(names, None)
+        if name is None:
+            return
+        if name == row[1]:
+            yield row
 
 
 def export_object_rows(
@@ -151,11 +184,10 @@ def export_object_rows(
     names: Collection[str] = (),
 ) -> Iterator[ObjectRow]:
     """The documents of jobs or scripts picked by primary key or by name, by name, in one query."""
-    model, queryset, wanted_names = _picked(workspace=workspace, category=category, pks=pks, names=names)
+    model, queryset, wanted = _picked(workspace=workspace, category=category, pks=pks, names=names)
     rows = _rows(model=model, category=category, queryset=queryset, status=status)
-    for pk, name, document in rows.iterator(DOCUMENT_CHUNK_SIZE):
-        if pks or name in wanted_names:
-            yield ObjectRow(pk=pk, name=name, document=document)
+    for pk, name, document in _named_only(rows.iterator(DOCUMENT_CHUNK_SIZE), wanted):
+        yield ObjectRow(pk=pk, name=name, document=document)
 
 
 @dataclass(frozen=True)
@@ -206,11 +238,42 @@ def export_object_sources(
     names: Collection[str] = (),
 ) -> Iterator[ObjectSource]:
     """What :func:`export_object_rows` would read, as sources instead of documents, by name, in one query."""
-    model, queryset, wanted_names = _picked(workspace=workspace, category=category, pks=pks, names=names)
+    model, queryset, wanted = _picked(workspace=workspace, category=category, pks=pks, names=names)
     rows = _sourced(model=model, category=category, queryset=queryset, status=status, documents=False)
-    for pk, name, *parts in rows.iterator(CHUNK_SIZE):
-        if pks or name in wanted_names:
-            yield ObjectSource(pk=pk, name=name, source=_source(status, tuple(parts)))
+    for pk, name, *parts in _named_only(rows.iterator(CHUNK_SIZE), wanted):
+        yield ObjectSource(pk=pk, name=name, source=_source(status, tuple(parts)))
+
+
+KEPT_COLUMNS = ("key", "sha256", "size", "deflated", "references")
+
+
+def export_object_sources_kept(
+    *,
+    workspace: Workspace,
+    category: str,
+    status: str,
+    variant: str,
+    pks: Collection[int] = (),
+    names: Collection[str] = (),
+) -> Iterator[tuple[ObjectSource, tuple[Any, ...] | None]]:
+    """:func:`export_object_sources`, each with its kept entry of ``variant`` (``KEPT_COLUMNS``) if it has
+    one, whatever its key: two queries, both read in name order and merged, so that nothing is held."""
+    model, queryset, wanted = _picked(workspace=workspace, category=category, pks=pks, names=names)
+    rows = _sourced(model=model, category=category, queryset=queryset, status=status, documents=False)
+    fk = "script" if category == Category.SCRIPT else "job"
+    entry_model = ScriptExportEntry if category == Category.SCRIPT else JobExportEntry
+    entries = (
+        entry_model.objects.filter(variant=variant, **{f"{fk}__in": queryset.order_by().values("pk")})
+        .order_by(_by(f"{fk}__name"))
+        .values_list(f"{fk}_id", f"{fk}__name", *KEPT_COLUMNS)
+        .iterator(KEPT_CHUNK_SIZE)
+    )
+    entry = next(entries, None)
+    for pk, name, *parts in _named_only(rows.iterator(CHUNK_SIZE), wanted):
+        while entry is not None and entry[1] < name:
+            entry = next(entries, None)
+        kept = entry[2:] if entry is not None and entry[0] == pk else None
+        yield ObjectSource(pk=pk, name=name, source=_source(status, tuple(parts))), kept
 
 
 def export_object_documents(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,13 +34,12 @@ from psycopg.types.json import Jsonb
 
 from factory.development.models import Category, Job, Script
 from factory.transfer.models import JobExportEntry, ScriptExportEntry
-from factory.transfer.selectors import MAX_IN_NAMES, ObjectSource
+from factory.transfer.selectors import ObjectSource
 from factory.workspaces.models import Workspace
 
 # Rows written per statement, or fewer when their bytes reach this size.
 WRITE_ROWS = 500
 WRITE_BYTES = 8 * 1024 * 1024
-READ_CHUNK = 200
 
 _FACTORY = Path(__file__).resolve().parents[2]
 _CODE = (
@@ -102,8 +101,27 @@ class EntryCache:
         text = "\0".join((code_fingerprint(), self.fk, self.variant, source.source or "", source.name))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def lookup(self, sources: Sequence[ObjectSource]) -> Lookup:
-        return Lookup(self, sources)
+    def hit(self, source: ObjectSource, kept: Sequence[Any] | None) -> CachedEntry | None:
+        """The entry kept for ``source`` (``kept``: its row, as ``selectors.KEPT_COLUMNS``), if its key is
+        the one ``source`` has now."""
+        if kept is None or source.source is None:
+            return None
+        key, sha256, size, deflated, references = kept
+        if key != self.key(source):
+            return None
+        return CachedEntry(
+            pk=source.pk,
+            name=source.name,
+            sha256=sha256,
+            size=size,
+            deflated=bytes(deflated),
+            references=references,
+        )
+
+    def keep_for(self, source: ObjectSource, references: Iterable[list[Any]]) -> Keep:
+        """How to keep an entry prepared now from ``source`` (read with its document, so it is that
+        document's key even when the object changed since the lookup)."""
+        return Keep(pk=source.pk, key=self.key(source), references=list(references))
 
     def keep(self, keep: Keep, *, data: bytes, deflated: bytes) -> None:
         """Keep an entry prepared now (written in batches; :meth:`flush` writes the rest)."""
@@ -175,46 +193,3 @@ class EntryCache:
                             Jsonb(row.references),
                         )
                     )
-
-
-class Lookup:
-    """The kept entries of ``sources`` whose keys are current (:meth:`hits`, one query), then the sources
-    that have none (:meth:`misses`, once the hits are read)."""
-
-    def __init__(self, cache: EntryCache, sources: Sequence[ObjectSource]) -> None:
-        self.cache = cache
-        self.keys = {source.pk: cache.key(source) for source in sources}
-        self.sources = sources
-        self._found: set[int] = set()
-
-    def hits(self) -> Iterator[CachedEntry]:
-        if not self.keys:
-            return
-        cache = self.cache
-        names = {source.pk: source.name for source in self.sources}
-        rows = cache.model.objects.filter(variant=cache.variant)
-        if len(self.keys) <= MAX_IN_NAMES:
-            rows = rows.filter(**{f"{cache.fk}_id__in": list(self.keys)})
-        else:
-            rows = rows.filter(**{f"{cache.fk}__workspace": cache.workspace})
-        columns = (f"{cache.fk}_id", "key", "sha256", "size", "deflated", "references")
-        for pk, key, sha256, size, deflated, references in rows.values_list(*columns).iterator(READ_CHUNK):
-            if self.keys.get(pk) != key:
-                continue
-            self._found.add(pk)
-            yield CachedEntry(
-                pk=pk,
-                name=names[pk],
-                sha256=sha256,
-                size=size,
-                deflated=bytes(deflated),
-                references=references,
-            )
-
-    def misses(self) -> list[ObjectSource]:
-        return [source for source in self.sources if source.pk not in self._found]
-
-    def keep_for(self, source: ObjectSource, references: Iterable[list[Any]]) -> Keep:
-        """How to keep an entry prepared now from ``source`` (read with its document, so it is that
-        document's key even when the object changed since the lookup)."""
-        return Keep(pk=source.pk, key=self.cache.key(source), references=list(references))

@@ -3,6 +3,7 @@ they depend on and the manifest's references, checking every document as the wri
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -40,11 +41,11 @@ from factory.transfer.exports import selection as export_selection
 from factory.transfer.exports.cache import CachedEntry, EntryCache, Keep
 from factory.transfer.exports.contents import (
     ExportContents,
+    ExportIndex,
     PreparedSpool,
     _config_without_secrets,
     _job_references,
     _named,
-    _reference_dict,
 )
 from factory.transfer.exports.selection import (
     JOBS_ONLY,
@@ -65,26 +66,19 @@ class _Collector:
     for the package right away (:func:`job_entry_prepare` checks it on the way) and its bytes kept on
     disk for pass 2, which then reads no document a second time."""
 
-    def __init__(self, *, scope: str, layout: Layout = "batch", spool: PreparedSpool | None = None) -> None:
+    def __init__(
+        self, *, scope: str, index: ExportIndex, layout: Layout = "batch", spool: PreparedSpool | None = None
+    ) -> None:
         self.scope = scope
         self.layout = layout
         self.spool = spool
-        self.references: set[tuple[str, str, str | None]] = set()
-        self.by_kind: dict[str, set[str]] = {
-            SCRIPT: set(),
-            RESOURCE: set(),
-            CONNECTION: set(),
-            ENVIRONMENT_VARIABLE: set(),
-        }
-        self.called: set[str] = set()
+        # The references, by kind, and the jobs called (SubJob / For Each: the export closure).
+        self.index = index
+        # The scripts each job uses, for a download's second pass (a spool keeps its jobs' own).
         self.job_scripts: dict[str, tuple[str, ...]] = {}
 
     def _note(self, kind: str, name: str, connection_type: str | None, call: bool) -> None:
-        self.references.add((kind, name, connection_type if kind == CONNECTION else None))
-        if kind in self.by_kind:
-            self.by_kind[kind].add(name)
-        if call:  # SubJob / For Each: the export closure
-            self.called.add(name)
+        self.index.reference_add(kind, name, connection_type if kind == CONNECTION else None, call)
 
     def read(self, read: _Read, *, spool: PreparedSpool | None = None) -> None:
         """A job (or, with ``spool``, a script) as :func:`_objects` read it."""
@@ -100,9 +94,7 @@ class _Collector:
                 scripts.add(name)
         target = self.spool if read.category == Category.JOB else spool
         assert target is not None  # entries are looked up for spooled exports only
-        extra = None
-        if read.category == Category.JOB:
-            extra = self.job_scripts[entry.name] = tuple(sorted(scripts))
+        extra = tuple(sorted(scripts)) if read.category == Category.JOB else None
         target.add_deflated(
             entry.name, deflated=entry.deflated, size=entry.size, sha256=entry.sha256, extra=extra
         )
@@ -125,11 +117,13 @@ class _Collector:
                 scripts.add(ref.name)
         for note in noted:
             self._note(*note)
-        self.job_scripts[name] = tuple(sorted(scripts))
-        if self.spool is not None:
+        job_scripts = tuple(sorted(scripts))
+        if self.spool is None:
+            self.job_scripts[name] = job_scripts
+        else:
             try:
                 prepared = job_entry_prepare(
-                    layout=self.layout, name=name, document=exported, scripts=self.job_scripts[name]
+                    layout=self.layout, name=name, document=exported, scripts=job_scripts
                 )
             except PackageError as exc:
                 exc.entry = None  # worded as the first pass of a download words it: no zip path
@@ -169,10 +163,6 @@ class _Collector:
         for note in noted:
             self._note(*note)
 
-    def reference_list(self) -> list[dict[str, Any]]:
-        refs = sorted(self.references, key=lambda r: (r[0], r[1], r[2] or ""))
-        return [_reference_dict(*ref) for ref in refs]
-
 
 KeepFor = Callable[[list[list[Any]]], Keep]
 
@@ -203,7 +193,8 @@ def _objects(
     names: Collection[str] = (),
 ) -> Iterator[_Read]:
     """The jobs or scripts picked by primary key or by name: without a cache, their documents in one
-    query; with one, first the entries kept for them (one query), then the documents of the others."""
+    query; with one, first the entries kept for them (two queries read side by side), then the documents
+    of the others (one query). Nothing is held per object but the primary key of those not kept."""
     workspace, status = selection.workspace, selection.request.status
     if cache is None:
         for row in selectors.export_object_rows(
@@ -211,20 +202,19 @@ def _objects(
         ):
             yield _Read(category=category, pk=row.pk, name=row.name, document=row.document)
         return
-    sources = list(
-        selectors.export_object_sources(
-            workspace=workspace, category=category, status=status, pks=pks, names=names
-        )
-    )
-    lookup = cache.lookup([source for source in sources if source.source is not None])
-    for entry in lookup.hits():
-        yield _Read(category=category, pk=entry.pk, name=entry.name, entry=entry)
-    missing = [source.pk for source in lookup.misses()]
-    missing += [source.pk for source in sources if source.source is None]
+    missing = array("q")
+    for source, kept in selectors.export_object_sources_kept(
+        workspace=workspace, category=category, status=status, variant=cache.variant, pks=pks, names=names
+    ):
+        entry = cache.hit(source, kept)
+        if entry is None:
+            missing.append(source.pk)
+        else:
+            yield _Read(category=category, pk=entry.pk, name=entry.name, entry=entry)
     for source, document in selectors.export_object_documents(
         workspace=workspace, category=category, status=status, pks=missing
     ):
-        keep = partial(lookup.keep_for, source) if document is not None else None
+        keep = partial(cache.keep_for, source) if document is not None else None
         yield _Read(category=category, pk=source.pk, name=source.name, document=document, keep=keep)
 
 
@@ -301,26 +291,28 @@ def export_collect(
     the transitive closure of SubJob and For Each nodes, one query per round of newly found names, safe
     against cycles), the scripts, resources, data connections and environment variables they need, and
     the references for the manifest. Every document is checked as the writer will check it, so that
-    errors come before the first byte. The dependencies' definitions are kept (they are few and small;
-    batch layouts write each job's scripts beside it); jobs are kept by primary key only.
+    errors come before the first byte. What every entry leaves for pass 2 waits in an
+    :class:`ExportIndex` and the spools, on disk; jobs are kept by primary key only.
 
     ``spool_jobs`` prepares the jobs for the package now and keeps them on disk (see
     :class:`_Collector`), for an export nobody waits on byte by byte; with ``deflate_processes`` they are
     deflated meanwhile by a helper process (see :class:`PreparedSpool`). The caller closes the contents
     (:meth:`ExportContents.close`) when the package is written, or lets ``export_stream`` do it."""
     deflater = Deflater(level=DEFLATE_LEVEL) if deflate_processes > 0 else None
+    index = ExportIndex()
     job_spool = None
     if spool_jobs and selection.category != Category.SCRIPT:
         request = selection.request
         job_cache = EntryCache(
             workspace=selection.workspace, category=Category.JOB, status=request.status, scope=request.scope
         )
-        job_spool = PreparedSpool("factory-export-jobs-", deflater, cache=job_cache)
+        job_spool = PreparedSpool("factory-export-jobs-", deflater, index=index, cache=job_cache)
     try:
-        return _collect(selection=selection, job_spool=job_spool, deflater=deflater)
+        return _collect(selection=selection, index=index, job_spool=job_spool, deflater=deflater)
     except BaseException:
         if job_spool is not None:
             job_spool.close()
+        index.close()
         raise
     finally:
         if deflater is not None:
@@ -328,22 +320,25 @@ def export_collect(
 
 
 def _collect(
-    *, selection: ExportSelection, job_spool: PreparedSpool | None, deflater: Deflater | None
+    *,
+    selection: ExportSelection,
+    index: ExportIndex,
+    job_spool: PreparedSpool | None,
+    deflater: Deflater | None,
 ) -> ExportContents:
     request = selection.request
     workspace = selection.workspace
     with_dependencies = request.scope == WITH_DEPENDENCIES
-    collector = _Collector(scope=request.scope, layout=selection.layout, spool=job_spool)
+    collector = _Collector(scope=request.scope, index=index, layout=selection.layout, spool=job_spool)
 
     if selection.category == Category.SCRIPT:
         for row in selectors.export_object_rows(
             workspace=workspace, category=Category.SCRIPT, status=request.status, pks=selection.pks
         ):
             collector.script(name=row.name, document=row.document or {})
-        contents = ExportContents(pks=list(selection.pks), names=list(selection.names))
+        contents = ExportContents(pks=list(selection.pks), names=list(selection.names), index=index)
         if with_dependencies:
-            contents.connections = _connections(workspace=workspace, names=collector.by_kind[CONNECTION])
-        contents.references = collector.reference_list()
+            contents.connections = _connections(workspace=workspace, names=set(index.names(CONNECTION)))
         return contents
 
     pks = list(selection.pks)
@@ -354,7 +349,7 @@ def _collect(
         collector.read(read)
 
     if with_dependencies:
-        pending = collector.called - names
+        pending = {name for name in index.called() if name not in names}
         while pending:
             never: list[str] = []
             for read in _objects(selection=selection, category=Category.JOB, cache=job_cache, names=pending):
@@ -367,7 +362,7 @@ def _collect(
             if never:
                 raise _never_submitted("job", never, why="(called by SubJob or For Each nodes)")
             names |= pending  # called jobs that do not exist stay references for the import to map
-            pending = collector.called - names
+            pending = {name for name in index.called() if name not in names}
         if len(pks) > export_selection.EXPORT_MAX_OBJECTS:
             raise ValidationError(
                 f"With the jobs they call, the selected jobs come to {len(pks)}; at most "
@@ -378,16 +373,20 @@ def _collect(
     if job_spool is not None:
         job_spool.finish()
     contents = ExportContents(
-        pks=pks, names=sorted(exported_names), job_scripts=collector.job_scripts, job_spool=job_spool
+        pks=pks,
+        names=sorted(exported_names),
+        index=index,
+        job_scripts=collector.job_scripts,
+        job_spool=job_spool,
     )
     if with_dependencies:
         script_cache = None
         if job_spool is not None:
             script_cache = EntryCache(workspace=workspace, category=Category.SCRIPT, status=request.status)
-        contents.spool = PreparedSpool("factory-export-scripts-", deflater, cache=script_cache)
+        contents.spool = PreparedSpool("factory-export-scripts-", deflater, index=index, cache=script_cache)
         never = []
         for read in _objects(
-            selection=selection, category=Category.SCRIPT, cache=script_cache, names=collector.by_kind[SCRIPT]
+            selection=selection, category=Category.SCRIPT, cache=script_cache, names=index.wanted(SCRIPT)
         ):
             if read.document is None and read.entry is None:
                 never.append(read.name)
@@ -396,11 +395,8 @@ def _collect(
         if never:
             raise _never_submitted("script", never, why="(used by the exported jobs)")
         contents.spool.finish()
-        contents.scripts = [*contents.spool.scripts()]
-        contents.resources = _resources(workspace=workspace, names=collector.by_kind[RESOURCE])
-        contents.connections = _connections(workspace=workspace, names=collector.by_kind[CONNECTION])
-        contents.environment = _environment(
-            workspace=workspace, names=collector.by_kind[ENVIRONMENT_VARIABLE]
-        )
-    contents.references = collector.reference_list()
+        contents.scripts = contents.spool.scripts()
+        contents.resources = _resources(workspace=workspace, names=set(index.names(RESOURCE)))
+        contents.connections = _connections(workspace=workspace, names=set(index.names(CONNECTION)))
+        contents.environment = _environment(workspace=workspace, names=set(index.names(ENVIRONMENT_VARIABLE)))
     return contents

@@ -26,6 +26,7 @@ from factory.obs import (
 from factory.packages import PackageError
 from factory.transfer import lifecycle
 from factory.transfer.exports.collect import export_collect
+from factory.transfer.exports.contents import ExportContents
 from factory.transfer.exports.selection import ExportRequest, export_select
 from factory.transfer.exports.stream import export_stream
 from factory.transfer.exports.target import export_obs_target, obs_bucket_check
@@ -124,6 +125,7 @@ def export_run(*, task_id: int) -> None:
     artifact = ExportArtifact.objects.filter(task=task).first()
     user = task.created_by
     storage_name = ""
+    contents: ExportContents | None = None
     try:
         if artifact is None:
             raise Conflict(
@@ -172,7 +174,7 @@ def export_run(*, task_id: int) -> None:
                     "obsPath": str(target) if target else "",
                     "size": size,
                     f"{noun}s": contents.names if noun == "job" else list(selection.names),
-                    "references": contents.references,
+                    "references": list(contents.references),
                 },
             )
     except Exception as exc:
@@ -191,3 +193,6 @@ def export_run(*, task_id: int) -> None:
         if storage_name:
             default_storage.delete(storage_name)
         lifecycle.task_fail(task_id=task.pk, kind=TaskKind.EXPORT, message=message)
+    finally:
+        if contents is not None:
+            contents.close()

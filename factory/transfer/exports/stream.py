@@ -41,7 +41,9 @@ def _job_entries(
     request = selection.request
     with_scripts = request.scope == WITH_DEPENDENCIES
     if contents.job_spool is not None:
-        for done, job in enumerate(contents.job_spool.jobs(), start=1):
+        # The batch layout's scripts beside each job are found in their spool as the job is written.
+        beside = contents.spool if with_scripts and selection.layout == "batch" else None
+        for done, job in enumerate(contents.job_spool.jobs(beside=beside), start=1):
             yield (
                 job
                 if with_scripts
@@ -112,6 +114,8 @@ def export_stream(
     else:
         jobs = _job_entries(selection=selection, contents=contents, progress=progress)
         scripts = contents.scripts
+        if contents.job_spool is not None and contents.spool is not None and selection.layout == "batch":
+            scripts = contents.spool.loose()  # the others come with the jobs they are beside
     try:
         yield from package_write(
             layout=selection.layout,
@@ -124,4 +128,4 @@ def export_stream(
             deflate_processes=deflate_processes,
         )
     finally:
-        contents.close()
+        contents.spools_close()  # the references stay readable until the contents are closed (or collected)
