@@ -117,8 +117,11 @@ class SecondConsole:
 
         return sdk_client(ak=self.ak, sk=sk or self.sk, project_id=self.project_id, endpoint=self.url)
 
-    def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace")[-20_000:] if self.log_path.exists() else "(no log)"
+    def log_text(self, max_chars: int = 20_000) -> str:
+        """The server's log (gunicorn's, with Django's errors), its end."""
+        return (
+            self.log_path.read_text(errors="replace")[-max_chars:] if self.log_path.exists() else "(no log)"
+        )
 
     def stop(self) -> None:
         if self.worker is not None:

@@ -294,7 +294,7 @@ def test_approval_is_enforced(remote, second_console, s3, staging_bucket):
     assert _remote_job(second_console, workspace)["name"] == "daily_load"
 
 
-def test_a_wrong_secret_key_fails_clearly(remote, second_console):
+def test_a_wrong_secret_key_fails_clearly(remote, second_console, live_worker):
     world, _workspace, make_profile = remote
     wrong = "Not-The-Secret-Key-42"
     profile = make_profile(keys={"sk": wrong})
@@ -306,6 +306,10 @@ def test_a_wrong_secret_key_fails_clearly(remote, second_console):
     assert "401" in promotion.message and "secret key" in promotion.message
     assert wrong not in promotion.message and second_console.sk not in promotion.message
     assert promotion.staged_path == ""
+    # Nor in a log: this console's worker's, the second console's server's and worker's.
+    logs = live_worker.log_text(since=0, max_chars=10**7) + second_console.log_text(max_chars=10**7)
+    logs += second_console.worker.log_text(since=0, max_chars=10**7)
+    assert wrong not in logs and second_console.sk not in logs
 
 
 def test_an_unreachable_remote_fails_clearly(remote, staging_bucket):
