@@ -229,21 +229,6 @@ def _source(status: str, parts: tuple[Any, ...]) -> str | None:
     return f"r{parts[0]}:{parts[1] or '/'}"
 
 
-def export_object_sources(
-    *,
-    workspace: Workspace,
-    category: str,
-    status: str,
-    pks: Collection[int] = (),
-    names: Collection[str] = (),
-) -> Iterator[ObjectSource]:
-    """What :func:`export_object_rows` would read, as sources instead of documents, by name, in one query."""
-    model, queryset, wanted = _picked(workspace=workspace, category=category, pks=pks, names=names)
-    rows = _sourced(model=model, category=category, queryset=queryset, status=status, documents=False)
-    for pk, name, *parts in _named_only(rows.iterator(CHUNK_SIZE), wanted):
-        yield ObjectSource(pk=pk, name=name, source=_source(status, tuple(parts)))
-
-
 KEPT_COLUMNS = ("key", "sha256", "size", "deflated", "references")
 
 
@@ -256,8 +241,9 @@ def export_object_sources_kept(
     pks: Collection[int] = (),
     names: Collection[str] = (),
 ) -> Iterator[tuple[ObjectSource, tuple[Any, ...] | None]]:
-    """:func:`export_object_sources`, each with its kept entry of ``variant`` (``KEPT_COLUMNS``) if it has
-    one, whatever its key: two queries, both read in name order and merged, so that nothing is held."""
+    """What :func:`export_object_rows` would read, as sources instead of documents, by name, each with its
+    kept entry of ``variant`` (``KEPT_COLUMNS``) if it has one, whatever its key: two queries, both read
+    in name order and merged, so that nothing is held."""
     model, queryset, wanted = _picked(workspace=workspace, category=category, pks=pks, names=names)
     rows = _sourced(model=model, category=category, queryset=queryset, status=status, documents=False)
     fk = "script" if category == Category.SCRIPT else "job"

@@ -244,3 +244,37 @@ def test_a_background_export_refuses_an_invalid_job_before_writing_anything():
     with pytest.raises(ValidationError, match="The job caller0003 cannot be exported") as caught:
         export_collect(selection=selection, spool_jobs=True)
     assert "processType" in caught.value.message
+
+
+@pytest.mark.parametrize("background", [False, True], ids=["download", "background"])
+def test_many_names_are_read_by_a_merge_in_name_order_and_give_the_same_package(monkeypatch, background):
+    """Above ``MAX_IN_NAMES`` names (the scripts the jobs use, the jobs they call) an export reads the whole
+    workspace in name order and keeps the rows whose names come in the same order from the export's index:
+    the package is byte for byte the one an ``IN (...)`` list gives. The background path also reads the
+    entries kept by the first export beside the sources (the second export copies them)."""
+    from django.utils import timezone
+
+    from factory.transfer import selectors
+
+    ws = _big_scripts_workspace(12, size=100)  # the other eight scripts must stay out of the package
+    fixed = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: fixed)
+    request = ExportRequest(
+        job_names=("j0001", "j0003", "j0007", "j0011"), scope=WITH_DEPENDENCIES, status="submit"
+    )
+
+    def package() -> bytes:
+        selection = export_select(workspace=ws, request=request)
+        contents = export_collect(selection=selection, spool_jobs=background, deflate_processes=0)
+        data = b"".join(export_stream(selection=selection, contents=contents, user=None))
+        contents.close()
+        return data
+
+    listed = package()
+    monkeypatch.setattr(selectors, "MAX_IN_NAMES", 2)
+    merged, again = package(), package()
+
+    assert merged == listed and again == listed
+    assert sorted(p for p in zip_entries(merged) if p.endswith(".script")) == [
+        f"jobs/j{i:04d}/s{i:04d}.script" for i in (1, 3, 7, 11)
+    ]
