@@ -6,6 +6,9 @@ in the test process."""
 
 from __future__ import annotations
 
+import json
+import zipfile
+
 import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -81,6 +84,27 @@ def test_large_exports_become_a_task_and_a_download(
     assert set(zip_entries(data)) == {"jobs/doc1/doc1.job", "jobs/daily_load/daily_load.job", "manifest.json"}
     assert task.result["fileName"] == "jobs.zip" and task.result["jobs"] == ["daily_load", "doc1"]
     assert "2 jobs" in task.message
+
+
+def test_the_result_of_a_task_lists_the_references_of_its_manifest(
+    export_world, enqueued, local_storage, small_sync_limit, django_capture_on_commit_callbacks
+):
+    task = start(
+        export_world,
+        django_capture_on_commit_callbacks,
+        job_names=("doc1", "daily_load"),
+        scope="with_dependencies",
+    ).task
+    export_run(task_id=task.pk)
+
+    task.refresh_from_db()
+    with default_storage.open(ExportArtifact.objects.get(task=task).storage_name, "rb") as handle:
+        with zipfile.ZipFile(handle) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+    assert task.status == TaskStatus.SUCCESSFUL, task.message
+    assert manifest["references"], "the jobs refer to something"
+    assert task.result["references"] == manifest["references"]
+    assert task.result["jobs"] == ["daily_load", "doc1"] and task.result["fileName"] == "jobs.zip"
 
 
 def test_a_task_delivered_twice_runs_once(

@@ -3,6 +3,8 @@ run both passes, write the package to storage or OBS, record the outcome."""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import os
 import tempfile
@@ -15,6 +17,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import JSONField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from factory.errors import Conflict, DomainError, ErrorCode
@@ -96,6 +100,19 @@ def _storage_write(*, name: str, chunks: Iterable[bytes]) -> tuple[str, int]:
     return saved, size
 
 
+def _result(fields: dict[str, Any], *, references: Iterable[dict[str, Any]]) -> Cast:
+    """The task's result, ``fields`` with the references, as JSON text written a reference at a time (an
+    export of 50,000 jobs has some 200,000): no list of them is built to be serialized."""
+    text = io.StringIO()
+    text.write(json.dumps(fields)[:-1] + (", " if fields else ""))  # without the closing brace
+    text.write('"references": [')
+    for index, reference in enumerate(references):
+        text.write(", " if index else "")
+        text.write(json.dumps(reference))
+    text.write("]}")
+    return Cast(Value(text.getvalue()), output_field=JSONField())
+
+
 def _stale_uploads_abort(target: ObsPath) -> None:
     """Abort what earlier exports to the target's folder left behind when OBS failed them so badly that
     even their abort failed. Only uploads started before every export still running began are touched,
@@ -169,13 +186,15 @@ def export_run(*, task_id: int) -> None:
                 message=f"Exported {contents.count} {noun}{'s' if contents.count != 1 else ''} "
                 f"to {target or selection.file_name} ({size} bytes).",
                 ended_at=timezone.now(),
-                result={
-                    "fileName": selection.file_name,
-                    "obsPath": str(target) if target else "",
-                    "size": size,
-                    f"{noun}s": contents.names if noun == "job" else list(selection.names),
-                    "references": list(contents.references),
-                },
+                result=_result(
+                    {
+                        "fileName": selection.file_name,
+                        "obsPath": str(target) if target else "",
+                        "size": size,
+                        f"{noun}s": contents.names if noun == "job" else list(selection.names),
+                    },
+                    references=contents.references,
+                ),
             )
     except Exception as exc:
         if isinstance(exc, DomainError):
