@@ -2,10 +2,11 @@
 start from a profile that promotes to T, so that step 2 comes filled with the profile's choices for the
 package inspected, every one of them editable, and the preview shows what they rewrite.
 
-Which profiles: those whose target is T, of the workspaces the user is a member of (they read those
-profiles there); a profile belongs to its source workspace, so the wizard in T offers the profiles that
-promote *to* T, as Promote would use them from the source. The choices are the promotion's own
-(``promote._choices``) for the import's inspection.
+Which profiles: those whose target is T, of the workspaces where the user may promote (a developer,
+deployer or admin there: the profile's masked values end up in what the import writes, as with Promote).
+A profile belongs to its source workspace, so the wizard in T offers the profiles that promote *to* T, as
+Promote would use them from the source. The choices are the promotion's own (``promote._choices``) for
+the import's inspection.
 
 Masked values (parameters and environment variables a profile keeps encrypted) never go to the browser:
 the choices name them (``masked``), and the apply (or preview) that names the profile gets them filled in
@@ -23,7 +24,7 @@ from django.db.models import QuerySet
 
 from factory.errors import ErrorCode, NotFound
 from factory.transfer.imports import ImportChoices, VariableOverride
-from factory.workspaces.models import Membership, Workspace
+from factory.workspaces.models import Membership, Role, Workspace
 
 from .models import EnvironmentProfile, TargetKind
 from .promote import _choices as profile_choices_for
@@ -47,9 +48,14 @@ class WizardChoices:
     masked: tuple[MaskedValue, ...]
 
 
+# Who may promote from a workspace (its developers, deployers and admins) may use its profiles here: the
+# profile's masked values end up in what the import writes, as a promotion's do.
+PROMOTING_ROLES = (Role.DEVELOPER, Role.DEPLOYER, Role.ADMIN)
+
+
 def import_profiles_list(*, workspace: Workspace, user: User) -> QuerySet[EnvironmentProfile]:
-    """The profiles that promote to ``workspace``, of the workspaces ``user`` is a member of."""
-    member_of = Membership.objects.filter(user_id=user.pk).values("workspace_id")
+    """The profiles that promote to ``workspace``, of the workspaces where ``user`` may promote."""
+    member_of = Membership.objects.filter(user_id=user.pk, role__in=PROMOTING_ROLES).values("workspace_id")
     return (
         EnvironmentProfile.objects.filter(
             target_kind=TargetKind.WORKSPACE, target_workspace=workspace, workspace_id__in=member_of

@@ -88,8 +88,11 @@ def test_the_wizard_lists_the_profiles_that_promote_to_its_workspace():
     assert [(p["name"], p["workspaceName"], p["duplicatePolicy"]) for p in listed.json()] == [
         ("to_prod", "dev", "overwrite")
     ]
-    # A developer of prod who is no member of dev is offered none of dev's profiles.
+    # A developer of prod who is no member of dev is offered none of dev's profiles, nor is a viewer of dev
+    # (who may not promote from it).
     pam = member_make(world.prod, "pam", Role.DEVELOPER)
+    assert client_for(pam).get(f"/api/workspaces/{world.prod.pk}/import-profiles/").json() == []
+    member_make(world.dev, "pam", Role.VIEWER)
     assert client_for(pam).get(f"/api/workspaces/{world.prod.pk}/import-profiles/").json() == []
 
 
