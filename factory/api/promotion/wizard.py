@@ -1,5 +1,5 @@
 """Console API: environment profiles in the import wizard of their target workspace. The wizard of
-workspace T lists the profiles that promote to T (of the workspaces the user is a member of) and, once
+workspace T lists the profiles that promote to T (of the workspaces where the user may promote) and, once
 the package is inspected, reads a profile's choices for it to fill step 2; masked values stay on the
 server (``factory.promotion.wizard``)."""
 
@@ -85,8 +85,8 @@ def _profile(profile: EnvironmentProfile) -> dict[str, object]:
 
 
 class ImportProfileListApi(WorkspaceApi):
-    """The environment profiles that promote to this workspace, of the workspaces you are a member of:
-    what the import wizard's first step offers."""
+    """The environment profiles that promote to this workspace, of the workspaces where you may promote
+    (developer, deployer or admin): what the import wizard's first step offers."""
 
     @extend_schema(
         tags=TAG, responses=ImportProfileSerializer(many=True), operation_id="import_profiles_list"

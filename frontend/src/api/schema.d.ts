@@ -486,8 +486,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description The environment profiles that promote to this workspace, of the workspaces you are a member of:
-         *     what the import wizard's first step offers.
+         * @description The environment profiles that promote to this workspace, of the workspaces where you may promote
+         *     (developer, deployer or admin): what the import wizard's first step offers.
          */
         get: operations["import_profiles_list"];
         put?: never;
