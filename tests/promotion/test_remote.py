@@ -312,6 +312,25 @@ def test_a_wrong_secret_key_fails_clearly(remote, second_console, live_worker):
     assert wrong not in logs and second_console.sk not in logs
 
 
+def test_an_import_the_remote_refuses_fails_clearly(remote, second_console):
+    world, workspace, make_profile = remote
+    profile = make_profile(
+        mappings=[
+            {"kind": "connection", "name": "dev_dws", "connectionType": "DWS", "replace": "no_such_dws"}
+        ]
+    )
+    promotion = _promote(world, profile)
+    assert promotion.state == PromotionState.PREVIEWING, promotion.message
+
+    applied = _settled(promotion_apply(promotion=promotion, user=world.dan))
+
+    assert applied.state == PromotionState.FAILED
+    assert applied.message.startswith(f"The import on {second_console.url}")
+    assert "no_such_dws" in applied.message  # the remote's own reason, from its system task
+    assert applied.counts["failed"] >= 1
+    assert {r["status"] for r in applied.object_rows} == {"FAILED"}
+
+
 def test_an_unreachable_remote_fails_clearly(remote, staging_bucket):
     world, workspace, make_profile = remote
     profile = make_profile()
