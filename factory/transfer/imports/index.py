@@ -23,7 +23,8 @@ from factory.transfer.imports.changes import carries_secret
 from factory.transfer.models import ImportPackageIndex, TaskStatus
 
 Objects = dict[tuple[str, str], list[Any]]
-"""Per (``job`` | ``script``, name): ``[directory, carries a secret, references]``."""
+"""Per (``job`` | ``script``, name): ``[directory, carries a secret, references]``, the references
+``(kind, name, connection type, script types)`` each (shared between the objects that make them)."""
 # An import whose task is in none of these has no more preview to run.
 KEPT_WHILE = (TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.WAITING)
 
@@ -37,11 +38,15 @@ class IndexWriter:
     def __init__(self) -> None:
         self._compressor = zlib.compressobj(1)
         self._chunks = [self._compressor.compress(b'{"objects":[')]
-        self._references: list[tuple[Any, ...]] = []
+        self._references: list[int] = []
+        # Each distinct reference once (a few thousand, however many objects use them): objects name
+        # them by their place in this table.
+        self._table: dict[tuple[Any, ...], int] = {}
         self._count = 0
 
     def references(self, owner: tuple[str, str], references: list[tuple[Any, ...]]) -> None:
-        self._references = references
+        table = self._table
+        self._references = [table.setdefault(ref, len(table)) for ref in references]
 
     def add(self, kind: str, name: str, document: Any) -> None:
         references, self._references = self._references, []
@@ -55,7 +60,13 @@ class IndexWriter:
 
     def finish(self, package: dict[str, Any]) -> bytes:
         """The whole index: the objects added and ``package`` (``package_index``)."""
-        tail = b'],"package":' + orjson.dumps(package) + b"}"
+        tail = (
+            b'],"references":'
+            + orjson.dumps(list(self._table))
+            + b',"package":'
+            + orjson.dumps(package)
+            + b"}"
+        )
         return b"".join([*self._chunks, self._compressor.compress(tail), self._compressor.flush()])
 
 
@@ -85,7 +96,10 @@ def index_load(*, task_id: int, sha256: str | None, category: str) -> tuple[dict
     data = orjson.loads(zlib.decompress(blob))
     if data["package"].get("version") != INDEX_VERSION:
         return None
-    objects: Objects = {
-        (kind, name): [directory, secret, refs] for kind, name, directory, secret, refs in data["objects"]
-    }
+    table = [tuple(reference) for reference in data.pop("references")]
+    rows = data.pop("objects")
+    objects: Objects = {}
+    for kind, name, directory, secret, refs in rows:
+        objects[(kind, name)] = [directory, secret, [table[i] for i in refs]]
+    del rows
     return data["package"], objects
