@@ -97,7 +97,7 @@ def v1_job_submitted_version(*, job: Job, number: int | None) -> JobVersion:
         versions.filter(number=number).first() if number is not None else versions.order_by("-number").first()
     )
     if version is None:
-        which = f"version {number}" if number is not None else "a submitted version"
+        which = f"version {number}" if number is not None else "submitted version"
         raise NotFound(f"Job {job.name} has no {which}.", code=ErrorCode.VERSION_NOT_FOUND)
     return version
 

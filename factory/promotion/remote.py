@@ -107,6 +107,7 @@ from .models import (
     PromotionState,
     SchedulePolicy,
     TargetKind,
+    TargetStatus,
 )
 from .selectors import profile_mapping, profile_rules, profile_values
 
@@ -414,6 +415,32 @@ def _classify(obj: RemoteObject, before: dict[str, Any] | None) -> None:
     obj.change = CHANGED if changed else UNCHANGED
 
 
+def _submitted_check(remote: Remote, obj: RemoteObject) -> None:
+    """A job whose development state is the package's but whose latest submitted version is not (or that
+    was never submitted) is changed: the import submits it (as the local change-set says)."""
+    try:
+        answer = remote.client.show_job(
+            ShowJobRequest(workspace=remote.workspace, job_name=obj.name, get_job_submit_version=True)
+        )
+        submitted: dict[str, Any] | None = _raw(answer)
+    except ClientRequestException as exc:
+        if exc.status_code not in (400, 404):  # 400/404: no submitted version (DataArts' answers vary)
+            raise RemoteFailure(
+                f"Reading the submitted version of job {obj.name} on {remote.label} failed: {_reason(exc)}."
+            ) from exc
+        submitted = None
+    except SdkException as exc:
+        raise RemoteFailure(
+            f"Reading the submitted version of job {obj.name} on {remote.label} failed: {_reason(exc)}."
+        ) from exc
+    if submitted is not None:
+        fitted = _fitted(before=submitted, after=obj.after)
+        if not job_diff(fitted, obj.after, sensitive_properties=NODE_SENSITIVE_PROPERTIES).changed:
+            return
+    obj.change = CHANGED
+    obj.message = "Its development state is the package's but not submitted: the import submits it."
+
+
 def remote_plan(*, profile: EnvironmentProfile, package: Package, remote: Remote | None) -> RemotePlan:
     """The package fitted to the remote (and classified against it when ``remote`` is given)."""
     rules = tuple(profile_rules(profile=profile))
@@ -480,6 +507,12 @@ def remote_plan(*, profile: EnvironmentProfile, package: Package, remote: Remote
             else:
                 before = resources.get(obj.name)
             _classify(obj, before)
+            if (
+                obj.type == "job"
+                and obj.change == UNCHANGED
+                and profile.target_status == TargetStatus.SUBMITTED
+            ):
+                _submitted_check(remote, obj)
     if profile.duplicate_policy == DuplicatePolicy.SKIP and any(o.change == CHANGED for o in objects):
         notes.append(
             "The profile skips existing names: the changed objects are sent but the remote keeps its own."

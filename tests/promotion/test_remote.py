@@ -242,6 +242,27 @@ def test_a_script_map_is_applied_in_the_package_and_said(remote, second_console)
     assert properties["connectionName"] == "prod_dws"
 
 
+def test_a_job_saved_but_not_submitted_on_the_remote_is_changed_for_a_submitting_profile(
+    remote, second_console
+):
+    world, workspace, make_profile = remote
+    saving = make_profile(name="to_remote_saved", targetStatus="saved")
+    first = _promote(world, saving)
+    assert _settled(promotion_apply(promotion=first, user=world.dan)).state == PromotionState.SUCCEEDED
+    assert _promote(world, saving).changes == {"new": 0, "changed": 0, "unchanged": 2}
+
+    submitting = _promote(world, make_profile())
+
+    assert submitting.changes == {"new": 0, "changed": 1, "unchanged": 1}, submitting.message
+    rows = {(r["type"], r["name"]): r for r in submitting.object_rows}
+    assert rows[("job", "daily_load")]["message"] == (
+        "Its development state is the package's but not submitted: the import submits it."
+    )
+    applied = _settled(promotion_apply(promotion=submitting, user=world.dan))
+    assert applied.state == PromotionState.SUCCEEDED, applied.message
+    assert _promote(world, make_profile(name="to_remote_again")).changes["unchanged"] == 2
+
+
 def test_the_change_set_lists_what_was_edited_since(remote, second_console):
     world, workspace, make_profile = remote
     profile = make_profile()
