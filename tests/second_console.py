@@ -73,6 +73,7 @@ class SecondConsole:
     server: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     worker: CeleryWorker | None = field(default=None, repr=False)
     log_path: Path = field(default=RESULTS_DIR / "second-console.log")
+    startup_seconds: float = 0.0
 
     def manage(self, *args: str, stdin: str | None = None) -> str:
         """``manage.py`` against the second console's database; its output (fails the test on an error)."""
@@ -151,6 +152,7 @@ def _answers(url: str) -> bool:
 
 def second_console_start(*, test_database: str, bucket: str) -> SecondConsole:
     """Start the second console (see the module); the caller stops it."""
+    began = time.monotonic()
     database = f"{test_database}_remote"
     queue = f"remote-{os.getpid()}-{secrets.token_hex(3)}"
     var_dir = Path(tempfile.mkdtemp(prefix="factory-second-console-"))
@@ -181,21 +183,7 @@ def second_console_start(*, test_database: str, bucket: str) -> SecondConsole:
         _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         _admin_sql(f'CREATE DATABASE "{database}"')
         console.manage("migrate", "--noinput", "--verbosity", "0")
-        console.manage("createsuperuser", "--noinput", "--username", ADMIN, "--email", "admin@remote.test")
-        created = console.manage("workspace", "create", WORKSPACE, "--admin", ADMIN, "--obs-allow", bucket)
-        console.workspace_id = re.search(r"public id: (\S+)", created)[1]  # type: ignore[index]
-        key = console.manage("accesskey", "create", ADMIN, "--workspace", WORKSPACE)
-        console.ak = re.search(r"access key id: (\S+)", key)[1]  # type: ignore[index]
-        console.sk = re.search(r"secret access key: (\S+)", key)[1]  # type: ignore[index]
-        console.project_id = re.search(r"project id: (\S+)", key)[1]  # type: ignore[index]
-        console.python(
-            "from django.contrib.auth.models import User\n"
-            "from factory.connections.services import connection_create\n"
-            "from factory.workspaces.models import Workspace\n"
-            f"connection_create(workspace=Workspace.objects.get(name={WORKSPACE!r}), "
-            f"user=User.objects.get(username={ADMIN!r}), name={CONNECTION!r}, type='DWS', "
-            "config={'host': '10.20.30.40'})\n"
-        )
+        # The server boots while the user, workspace and key are made.
         console.server = spawn(
             [
                 sys.executable, "-m", "gunicorn", "factory.wsgi:application", "--bind", f"127.0.0.1:{port}",
@@ -205,6 +193,13 @@ def second_console_start(*, test_database: str, bucket: str) -> SecondConsole:
             env=env,
             cwd=REPO_ROOT,
         )  # fmt: skip
+        console.manage("createsuperuser", "--noinput", "--username", ADMIN, "--email", "admin@remote.test")
+        created = console.manage("workspace", "create", WORKSPACE, "--admin", ADMIN, "--obs-allow", bucket)
+        console.workspace_id = re.search(r"public id: (\S+)", created)[1]  # type: ignore[index]
+        key = console.manage("accesskey", "create", ADMIN, "--workspace", WORKSPACE)
+        console.ak = re.search(r"access key id: (\S+)", key)[1]  # type: ignore[index]
+        console.sk = re.search(r"secret access key: (\S+)", key)[1]  # type: ignore[index]
+        console.project_id = re.search(r"project id: (\S+)", key)[1]  # type: ignore[index]
         console.worker = CeleryWorker(
             env=env, queue=queue, log_path=RESULTS_DIR / f"celery-worker-{queue}.log"
         )
@@ -217,7 +212,20 @@ def second_console_start(*, test_database: str, bucket: str) -> SecondConsole:
     except BaseException:
         console.stop()
         raise
+    console.startup_seconds = time.monotonic() - began
     return console
+
+
+_started = pytest.StashKey[SecondConsole]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    console = config.stash.get(_started, None)
+    if console is not None:
+        terminalreporter.write_line(
+            f"second console: {console.url}, started in {console.startup_seconds:.1f}s (database {console.database}, "
+            f"log {console.log_path})"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -231,7 +239,7 @@ def staging_bucket(s3: Any) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def second_console(
-    django_db_setup: None, django_db_blocker: Any, staging_bucket: str
+    django_db_setup: None, django_db_blocker: Any, staging_bucket: str, request: pytest.FixtureRequest
 ) -> Iterator[SecondConsole]:
     """Another console on another port (gunicorn), its own database, Celery worker and keys (see the
     module); stopped, and its database dropped, at the end of the session."""
@@ -241,5 +249,6 @@ def second_console(
     with django_db_blocker.unblock():
         test_database = connection.settings_dict["NAME"]
     console = second_console_start(test_database=test_database, bucket=staging_bucket)
+    request.config.stash[_started] = console
     yield console
     console.stop()
