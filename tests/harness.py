@@ -15,6 +15,10 @@ Fixtures
     chromium_browser session  Playwright Browser: Debian's /usr/bin/chromium, headless
     page            function  Playwright Page in a fresh context on live_server (base_url set: use
                               page.goto("/path")), downloads accepted, 15 s default timeout
+    second_console  session   (tests/second_console.py) another console on another port: gunicorn, its own
+                              PostgreSQL database and Celery worker, the same SeaweedFS; .url .ak .sk
+                              .project_id .workspace_new() .client() .manage() — remote promotions' target
+    staging_bucket  session   (tests/second_console.py) the bucket remote promotions stage packages in
 
 Tests using celery_worker/live_worker are marked ``worker``, tests using page/chromium_browser ``e2e``,
 tests using obs_env/s3/obs_bucket ``obs``, so ``pytest -m "not e2e"`` selects the rest. With ``OBS_BUCKET``
