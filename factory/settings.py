@@ -223,6 +223,13 @@ IMPORT_MAX_WAITING_PER_USER = env_int("IMPORT_MAX_WAITING_PER_USER", 3)
 IMPORT_MAX_WAITING_PER_WORKSPACE = env_int("IMPORT_MAX_WAITING_PER_WORKSPACE", 10)
 IMPORT_WAITING_TIMEOUT = env_int("IMPORT_WAITING_TIMEOUT", 24 * 3600)
 
+# Promotion to a remote console or DataArts Studio (factory.promotion.remote): the v1 API's connect and
+# read timeouts, how long the remote import's system task is followed, and how often it is asked.
+PROMOTION_REMOTE_CONNECT_TIMEOUT = env_int("PROMOTION_REMOTE_CONNECT_TIMEOUT", 10)
+PROMOTION_REMOTE_READ_TIMEOUT = env_int("PROMOTION_REMOTE_READ_TIMEOUT", 120)
+PROMOTION_REMOTE_WAIT_SECONDS = env_int("PROMOTION_REMOTE_WAIT_SECONDS", 1800)
+PROMOTION_REMOTE_POLL_SECONDS = float(os.environ.get("PROMOTION_REMOTE_POLL_SECONDS") or 1.0)
+
 # The cache carries what one process publishes for the others to read: the live progress of an import,
 # written by the worker inside its one apply transaction (whose rows nobody sees before the commit) and read
 # by the web processes. So it must be shared between processes: Redis when REDIS_URL is set, files under

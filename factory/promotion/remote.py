@@ -170,8 +170,8 @@ def remote_connect(*, profile: EnvironmentProfile) -> Remote:
         )
     config = HttpConfig.get_default_config()
     config.timeout = (
-        getattr(settings, "PROMOTION_REMOTE_CONNECT_TIMEOUT", 10),
-        getattr(settings, "PROMOTION_REMOTE_READ_TIMEOUT", 120),
+        settings.PROMOTION_REMOTE_CONNECT_TIMEOUT,
+        settings.PROMOTION_REMOTE_READ_TIMEOUT,
     )
     config.retry_times = 0
     client = (
@@ -724,8 +724,8 @@ def _import_request(
 
 
 def _wait(remote: Remote, task_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + getattr(settings, "PROMOTION_REMOTE_WAIT_SECONDS", 1800)
-    interval = getattr(settings, "PROMOTION_REMOTE_POLL_SECONDS", 1.0)
+    deadline = time.monotonic() + settings.PROMOTION_REMOTE_WAIT_SECONDS
+    interval = settings.PROMOTION_REMOTE_POLL_SECONDS
     while True:
         task = _raw(
             _call(
@@ -740,7 +740,7 @@ def _wait(remote: Remote, task_id: str) -> dict[str, Any]:
         if time.monotonic() > deadline:
             raise RemoteFailure(
                 f"The import's system task {task_id} on {remote.label} was still running after "
-                f"{int(getattr(settings, 'PROMOTION_REMOTE_WAIT_SECONDS', 1800))} s; see it there."
+                f"{settings.PROMOTION_REMOTE_WAIT_SECONDS} s; see it there."
             )
         time.sleep(interval)
 
@@ -794,9 +794,7 @@ def _import_ask(*, remote: Remote, promotion: Promotion, profile: EnvironmentPro
 def remote_stale_fail(*, workspace_id: int) -> int:
     """Remote promotions left preparing or applying longer than a task may run have no worker any more
     (it was stopped): failed, so that the Deployments room does not wait for ever. Run when they are read."""
-    limit = getattr(settings, "CELERY_TASK_TIME_LIMIT", 3600) + getattr(
-        settings, "PROMOTION_REMOTE_WAIT_SECONDS", 1800
-    )
+    limit = settings.CELERY_TASK_TIME_LIMIT + getattr(settings, "PROMOTION_REMOTE_WAIT_SECONDS", 1800)
     return Promotion.objects.filter(
         workspace_id=workspace_id,
         target_kind=TargetKind.REMOTE,
