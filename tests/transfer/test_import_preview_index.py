@@ -127,3 +127,14 @@ def test_a_package_swapped_after_the_inspection_is_refused_by_the_preview(target
     assert (task.status, task.step) == (TaskStatus.WAITING, "inspected")
     assert "changed since it was inspected" in task.message
     assert not ImportChange.objects.filter(task=task).exists()
+
+
+def test_what_an_import_kept_is_deleted_by_the_next_inspection_once_it_is_over(target, media):
+    first = apply(start(target.workspace, target.dev, package()), target.dev)
+    waiting = start(target.workspace, target.bob, package(second="bob's"))
+    assert first.status == TaskStatus.SUCCESSFUL and waiting.status == TaskStatus.WAITING
+    assert not ImportPackageIndex.objects.filter(task=first).exists()
+
+    apply(waiting, target.bob)
+    third = start(target.workspace, target.dev, package(third=True))
+    assert set(ImportPackageIndex.objects.values_list("task_id", flat=True)) == {third.pk}
