@@ -78,6 +78,21 @@ class TextRule:
     regex: bool = False
     whole_word: bool = True
 
+    def to_json(self) -> dict[str, Any]:
+        """The rule in its JSON form (``{find, replace, regex, wholeWord}``), as profiles, import choices
+        and the API keep it."""
+        return {"find": self.find, "replace": self.replace, "regex": self.regex, "wholeWord": self.whole_word}
+
+    @classmethod
+    def from_json(cls, item: Mapping[str, Any]) -> TextRule:
+        """A rule of :meth:`to_json`'s form (``wholeWord`` true when absent)."""
+        return cls(
+            find=str(item.get("find") or ""),
+            replace=str(item.get("replace") or ""),
+            regex=bool(item.get("regex")),
+            whole_word=bool(item.get("wholeWord", True)),
+        )
+
 
 @dataclass(frozen=True)
 class Rewrite:

@@ -75,6 +75,11 @@ class ImportChoices:
     release_locks: bool = False
     # Every job's schedule ``expressionTimeZone`` set to this zone (e.g. ``GMT+8``); "" keeps the job's.
     expression_time_zone: str = ""
+    # The parameters of ``public_params`` and of ``job_params`` (by job) whose values are written masked
+    # (an environment profile's masked parameters): named in each job's ``maskedParams``, so that the
+    # change-set, the canvas and exports empty them and the job keeps the value encrypted.
+    masked_public_params: frozenset[str] = frozenset()
+    masked_job_params: dict[str, frozenset[str]] = field(default_factory=dict)
     # The secrets typed in for ``create_connections`` (by name): never in ``to_params``, kept only encrypted.
     connection_secrets: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -106,12 +111,20 @@ class ImportChoices:
                 "lockPolicy": self.lock_policy,
                 "releaseLocks": self.release_locks,
                 "expressionTimeZone": self.expression_time_zone,
-                "rewriteRules": [
-                    {"find": r.find, "replace": r.replace, "regex": r.regex, "wholeWord": r.whole_word}
-                    for r in self.rewrite_rules
-                ],
+                "rewriteRules": [r.to_json() for r in self.rewrite_rules],
+                "maskedPublicParams": sorted(self.masked_public_params),
+                "maskedJobParams": {
+                    job: sorted(names) for job, names in sorted(self.masked_job_params.items()) if names
+                },
             }
         )
+
+    def masked_params_of(self, job: str) -> frozenset[str]:
+        """The parameters written masked in job ``job``: its own masked ones, and the masked public ones
+        it does not set otherwise."""
+        own = self.job_params.get(job) or {}
+        public = {name for name in self.masked_public_params if name not in own}
+        return frozenset(public | (self.masked_job_params.get(job) or frozenset()))
 
     @classmethod
     def from_params(cls, params: dict[str, Any], *, values: ImportSecrets | None = None) -> ImportChoices:
@@ -152,20 +165,17 @@ class ImportChoices:
             lock_policy=params.get("lockPolicy") or LOCK_TAKE,
             release_locks=bool(params.get("releaseLocks")),
             expression_time_zone=str(params.get("expressionTimeZone") or ""),
+            masked_public_params=frozenset(str(n) for n in params.get("maskedPublicParams") or ()),
+            masked_job_params={
+                str(job): frozenset(str(n) for n in names)
+                for job, names in (params.get("maskedJobParams") or {}).items()
+            },
         )
 
 
 def rules_of(items: list[dict[str, Any]]) -> tuple[TextRule, ...]:
     """Rewrite rules from their JSON form (``{find, replace, regex, wholeWord}``)."""
-    return tuple(
-        TextRule(
-            find=str(r.get("find") or ""),
-            replace=str(r.get("replace") or ""),
-            regex=bool(r.get("regex")),
-            whole_word=bool(r.get("wholeWord", True)),
-        )
-        for r in items
-    )
+    return tuple(TextRule.from_json(r) for r in items)
 
 
 @dataclass(frozen=True)

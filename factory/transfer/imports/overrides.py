@@ -11,7 +11,10 @@
 - ``release_locks``: the locks the import took (on what it created, or took from another user) are
   released as soon as the batch is written, so that what the undo records is the released state;
 - ``expression_time_zone``: every cron schedule of a job (the job's, and a real-time job's node triggers)
-  gets that ``expressionTimeZone``, a rewrite of the document the change-set compares and shows.
+  gets that ``expressionTimeZone``, a rewrite of the document the change-set compares and shows;
+- ``masked_public_params`` / ``masked_job_params``: the parameters set to a masked value are named in the
+  job's ``maskedParams`` (``params_mask``), so that the change-set, the canvas and exports empty them and
+  the job keeps their values encrypted, as for any masked parameter.
 """
 
 from __future__ import annotations
@@ -117,7 +120,8 @@ def locks_release(items: list[Item], *, user: User) -> int:
         if i.type in ("job", "script")
         and i.outcome in (CREATED, OVERWRITTEN, RENAMED)
         and "id" in i.detail
-        and (i.existing is None or i.existing.lock_holder_id != user.pk)
+        # A renamed item is a new object (its ``existing`` is the one whose name it avoided).
+        and (i.outcome != OVERWRITTEN or i.existing is None or i.existing.lock_holder_id != user.pk)
     ]
     if not taken:
         return 0
@@ -127,6 +131,25 @@ def locks_release(items: list[Item], *, user: User) -> int:
         if item.detail.get("id") in taken:
             item.detail["lockReleased"] = True
     return released
+
+
+# --- masked parameters -------------------------------------------------------------------------------
+
+
+def params_mask(document: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    """``document`` (a job, the caller's own top-level dict) with those of ``names`` it has as parameters
+    added to its ``maskedParams`` (a new list; the document's own entries kept)."""
+    params = document.get("params")
+    if not names or not isinstance(params, list):
+        return document
+    listed = document.get("maskedParams", [])
+    if not isinstance(listed, list):
+        return document  # not a valid document: the writer's check names it
+    present = {p.get("name") for p in params if isinstance(p, dict)}
+    added = sorted(n for n in names if n in present and n not in listed)
+    if added:
+        document["maskedParams"] = [*listed, *added]
+    return document
 
 
 # --- the schedule's time zone ------------------------------------------------------------------------
@@ -165,6 +188,7 @@ __all__ = [
     "is_variable_override",
     "lock_skipped",
     "locks_release",
+    "params_mask",
     "schedule_time_zone_set",
     "variable_write",
     "variables_plan",

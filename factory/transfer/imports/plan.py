@@ -49,7 +49,12 @@ from factory.transfer.imports.analysis import (
 from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.imports.common import RENAME, SKIP
 from factory.transfer.imports.items import CREATED, FAILED, OVERWRITTEN, RENAMED, SKIPPED, Item
-from factory.transfer.imports.overrides import lock_skipped, schedule_time_zone_set, variables_plan
+from factory.transfer.imports.overrides import (
+    lock_skipped,
+    params_mask,
+    schedule_time_zone_set,
+    variables_plan,
+)
 from factory.workspaces.models import Workspace
 
 NAME_LIMITS = {"job": 128, "script": 128, "resource": 32}
@@ -179,13 +184,16 @@ class Plan:
 
     def verbatim(self, item: Item) -> bool:
         """Is the document to write for ``item`` (a job or script) its package document with only its
-        ``name`` and ``directory`` set (:meth:`document` with nothing to rename, no parameter, rule or
-        unresolved reference), so that its entry's text may stand for it?"""
+        ``name`` and ``directory`` set (:meth:`document` with nothing to rename, no parameter, rule, time
+        zone or unresolved reference), so that its entry's text may stand for it?"""
         choices = self.choices
         if item.type not in ("job", "script") or self.mapping or choices.rewrite_rules:
             return False
         return item.type == "script" or not (
-            choices.public_params or choices.job_params.get(item.name) or choices.unresolved
+            choices.public_params
+            or choices.job_params.get(item.name)
+            or choices.unresolved
+            or choices.expression_time_zone
         )
 
     def directory(self, original: Any) -> str:
@@ -213,6 +221,7 @@ class Plan:
                 doc["nodes"] = _env_rewrite(doc["nodes"], self.env_mapping)
             _params_set(doc, choices.public_params)
             _params_set(doc, choices.job_params.get(item.name, {}))
+            doc = params_mask(doc, choices.masked_params_of(item.name))
             if choices.rewrite_rules:
                 doc = job_document_rewrite(document=doc, rules=choices.rewrite_rules).document
             doc = schedule_time_zone_set(doc, choices.expression_time_zone)

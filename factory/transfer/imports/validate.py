@@ -350,5 +350,12 @@ def import_choices_validate(
         lock_policy=lock_policy,
         release_locks=choices.release_locks,
         expression_time_zone=zone,
+        # Masked: of the parameters given a value only (an interface's own choice, never the body's).
+        masked_public_params=frozenset(choices.masked_public_params & set(public_params)),
+        masked_job_params={
+            job: names
+            for job, values in job_params.items()
+            if (names := frozenset((choices.masked_job_params.get(job) or frozenset()) & set(values)))
+        },
     )
     return checked, secrets
