@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -50,8 +50,8 @@ class ManifestInfo:
 
     ``references`` lists what the package needs from the target workspace, as
     ``{"type": "DWS_CONNECTION", "name": "doctest", ...}``; the app's node registry computes them. A list
-    is deduplicated and sorted by the writer; another iterable (too many to hold) is read each time the
-    manifest is, and must give them each once, sorted by ``(type, name)``.
+    (any sequence) is deduplicated and sorted by the writer; another iterable (too many to hold) is read
+    as the manifest is written, and must give them each once, sorted by ``(type, name)``.
     """
 
     scope: Scope
@@ -59,7 +59,7 @@ class ManifestInfo:
     workspace: str
     user: str
     exported_at: str
-    references: list[dict[str, Any]] | Iterable[dict[str, Any]] = field(default_factory=list)
+    references: Sequence[dict[str, Any]] | Iterable[dict[str, Any]] = field(default_factory=list)
     format_version: str = FORMAT_VERSION
 
 

@@ -9,7 +9,7 @@ bytes as soon as they are read, before parsing them. Entries present but not lis
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from factory.packages.entries import FORMAT_VERSION
@@ -94,6 +94,7 @@ class ManifestRows:
     def __init__(self) -> None:
         self._spool = ByteSpool()
         self._count = 0
+        self._attached: list[ByteSpool] = []
 
     def append(self, row: ManifestRow) -> None:
         self._spool.write((b",\n" if self._count else b"") + _row_bytes(row))
@@ -105,8 +106,13 @@ class ManifestRows:
     def chunks(self) -> Iterator[bytes]:
         return self._spool.chunks()
 
+    def attach(self, spool: ByteSpool) -> None:
+        """Another spool of the manifest's, closed with this one."""
+        self._attached.append(spool)
+
     def close(self) -> None:
-        self._spool.close()
+        for spool in (self._spool, *self._attached):
+            spool.close()
 
 
 _NO_REFERENCES = b'\n  "references": [],'
@@ -119,38 +125,62 @@ def manifest_chunks(*, fields: dict[str, Any], rows: ManifestRows) -> Callable[[
     Serializing a 100,000-row manifest in one go builds millions of small strings at once (the
     indenting JSON encoder is pure Python); streaming it keeps the writer's peak memory flat.
     ``entries`` sorts first among the keys, so the rows come right after the opening brace.
-    ``references`` may be an iterable other than a list, read again for each stream (see the writer).
+    ``references`` may be an iterable other than a sequence (:func:`references_streamed`), read once now.
     """
     references = fields.get("references")
+    streamed = references is not None and references_streamed(references)
     if not rows:
-        if references is not None and not isinstance(references, list):
+        if references is not None and streamed:
             fields = {**fields, "references": list(references)}
         whole = document_dumps({**fields, "entries": []})
         return lambda: iter((whole,))
     if any(key < "entries" for key in fields):
         raise ValueError(f"the manifest's entries must come first among its keys: {sorted(fields)}")
-    streamed = references is not None and not isinstance(references, list)
     tail = document_dumps({**fields, "references": []} if streamed else fields)[1:]
     # '\n  "exportedAt": ...\n}\n' without its opening brace; streamed references go where [] is.
     before, after = tail.split(_NO_REFERENCES, 1) if streamed else (tail, b"")
+    listed = _references_spooled(references, rows) if streamed else None
 
     def pieces() -> Iterator[bytes]:
         yield b'{\n  "entries": [\n'
         yield from rows.chunks()
         yield b"\n  ]," + before
-        if streamed:
-            assert references is not None
-            yield from _references_chunks(references)
+        if listed is not None:
+            yield from listed.chunks()
             yield after
 
     return pieces
 
 
-def _references_chunks(references: Iterable[dict[str, Any]]) -> Iterator[bytes]:
-    """``"references": [...],`` as ``document_dumps`` indents it inside the manifest."""
-    opened = False
+def references_streamed(references: Iterable[Any]) -> bool:
+    """References given as an iterable other than a sequence are read as the manifest is written, into a
+    temporary file, not held: they must come each once, in ``(type, name)`` order."""
+    return not isinstance(references, Sequence)
+
+
+def reference_check(ref: Any) -> None:
+    if not (isinstance(ref, dict) and isinstance(ref.get("type"), str) and isinstance(ref.get("name"), str)):
+        raise TypeError(f"a reference needs a string 'type' and 'name': {ref!r}")
+
+
+def _references_spooled(references: Any, rows: ManifestRows) -> ByteSpool:
+    """``"references": [...],`` as ``document_dumps`` indents it inside the manifest, written once into a
+    spool closed with ``rows``. References given as an iterable rather than a list must come each once,
+    in ``(type, name)`` order (as a list would have been sorted), and are checked as they are read."""
+    spool = ByteSpool()
+    rows.attach(spool)
+    previous: tuple[str, str, bytes] | None = None
     for ref in references:
-        lines = document_dumps(ref).rstrip(b"\n").split(b"\n")
-        yield (b",\n" if opened else b'\n  "references": [\n') + b"\n".join(b"    " + line for line in lines)
-        opened = True
-    yield b"\n  ]," if opened else _NO_REFERENCES
+        reference_check(ref)
+        dumped = document_dumps(ref)
+        key = (ref["type"], ref["name"], dumped)
+        if previous is not None and (key[:2] < previous[:2] or dumped == previous[2]):
+            problem = "is given twice" if dumped == previous[2] else "comes out of (type, name) order"
+            raise ValueError(f"the reference {ref!r} {problem}: give references once each, in order")
+        lines = dumped.rstrip(b"\n").split(b"\n")
+        spool.write(
+            (b",\n" if previous else b'\n  "references": [\n') + b"\n".join(b"    " + line for line in lines)
+        )
+        previous = key
+    spool.write(b"\n  ]," if previous else _NO_REFERENCES)
+    return spool

@@ -42,7 +42,7 @@ from factory.packages.entries import (
 from factory.packages.errors import PackageError
 from factory.packages.jsonio import document_dumps, unstorable_text_check, unstorable_text_possible
 from factory.packages.limits import DEFAULT_LIMITS, Limits
-from factory.packages.manifest import ManifestRows, manifest_chunks
+from factory.packages.manifest import ManifestRows, manifest_chunks, reference_check, references_streamed
 from factory.packages.names import entry_name_check
 from factory.packages.redact import environment_redact, job_document_redact
 from factory.packages.schema import (
@@ -250,44 +250,19 @@ def package_write_to(*, fileobj: BinaryIO, **kwargs: Any) -> int:
 
 
 def _manifest_check(info: ManifestInfo) -> list[dict[str, Any]] | Iterable[dict[str, Any]]:
-    """The references as the manifest lists them: a list is deduplicated and sorted now; any other
+    """The references as the manifest lists them: a sequence is deduplicated and sorted now; any other
     iterable is read when the manifest is written, and must give them each once in that order."""
     if info.scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {info.scope!r}")
     if info.job_status not in JOB_STATUSES:
         raise ValueError(f"job_status must be one of {JOB_STATUSES}, not {info.job_status!r}")
-    if not isinstance(info.references, list):
-        return _References(info.references)
+    if references_streamed(info.references):
+        return info.references  # checked as the manifest is written (manifest_chunks)
     unique: dict[bytes, dict[str, Any]] = {}
     for ref in info.references:
-        _reference_check(ref)
+        reference_check(ref)
         unique.setdefault(document_dumps(ref), ref)
     return sorted(unique.values(), key=lambda ref: (ref["type"], ref["name"]))
-
-
-def _reference_check(ref: Any) -> None:
-    if not (isinstance(ref, dict) and isinstance(ref.get("type"), str) and isinstance(ref.get("name"), str)):
-        raise TypeError(f"a reference needs a string 'type' and 'name': {ref!r}")
-
-
-class _References:
-    """References given as an iterable other than a list (read again for each pass over the manifest, so
-    a large export need not hold them): checked as they are read, each once and in ``(type, name)``
-    order, as a list would have been sorted."""
-
-    def __init__(self, references: Iterable[dict[str, Any]]) -> None:
-        self._references = references
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        previous: tuple[str, str, bytes] | None = None
-        for ref in self._references:
-            _reference_check(ref)
-            key = (ref["type"], ref["name"], document_dumps(ref))
-            if previous is not None and (key[:2] < previous[:2] or key[2] == previous[2]):
-                problem = "is given twice" if key[2] == previous[2] else "comes out of (type, name) order"
-                raise ValueError(f"the reference {ref!r} {problem}: give references once each, in order")
-            previous = key
-            yield ref
 
 
 def _in_order(items: Iterable[Any], *, kind: str) -> Iterator[Any]:

@@ -8,7 +8,7 @@ import sqlite3
 import tempfile
 import weakref
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -90,26 +90,51 @@ class ExportIndex:
         weakref.finalize(self, self._db.close)  # an export that never reaches pass 2
         self._db.executescript(_INDEX_SCHEMA)
         self._db.execute("BEGIN")  # one transaction, never committed: nothing here outlives the export
+        # Rows waiting to be written, a batch at a time (before any read): one statement per row costs
+        # more than the rest of an export of kept entries does per reference.
+        self._references: set[tuple[str, str, str, str | None]] = set()
+        self._called: set[str] = set()
+        self._rows: dict[str, list[Sequence[Any]]] = {}
+        self._waiting = 0
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """A read (or a statement run now), after the rows still waiting are written."""
+        self.flush()
         return self._db.execute(sql, parameters)
 
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self._db.executemany(sql, rows)
+    def write(self, sql: str, row: Sequence[Any]) -> None:
+        """A row to insert with ``sql``, in a batch."""
+        self._rows.setdefault(sql, []).append(row)
+        self._wait()
 
     def reference_add(self, kind: str, name: str, connection_type: str | None, call: bool) -> None:
         # None and "" are different connection types (None: not a connection reference, or untyped).
         key = "" if connection_type is None else "=" + connection_type
-        self._db.execute(
-            "INSERT OR IGNORE INTO reference (kind, name, type_key, connection_type) VALUES (?, ?, ?, ?)",
-            (kind, name, key, connection_type),
-        )
+        self._references.add((kind, name, key, connection_type))
         if call:
-            self._db.execute("INSERT OR IGNORE INTO called (name) VALUES (?)", (name,))
+            self._called.add(name)
+        self._wait()
+
+    def _wait(self) -> None:
+        self._waiting += 1
+        if self._waiting >= _WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._waiting:
+            return
+        self._db.executemany(
+            "INSERT OR IGNORE INTO reference (kind, name, type_key, connection_type) VALUES (?, ?, ?, ?)",
+            self._references,
+        )
+        self._db.executemany("INSERT OR IGNORE INTO called (name) VALUES (?)", ((n,) for n in self._called))
+        for sql, rows in self._rows.items():
+            self._db.executemany(sql, rows)
+        self._references, self._called, self._rows, self._waiting = set(), set(), {}, 0
 
     def names(self, kind: str) -> Iterator[str]:
         """The names referenced as ``kind``, in name order."""
-        for (name,) in self._db.execute(
+        for (name,) in self.execute(
             "SELECT DISTINCT name FROM reference WHERE kind = ? ORDER BY name", (kind,)
         ):
             yield name
@@ -117,20 +142,19 @@ class ExportIndex:
     def wanted(self, kind: str) -> WantedNames:
         """The names referenced as ``kind`` so far, in name order, to read while more references are added
         (a copy: SQLite does not promise what a read sees of a table written meanwhile)."""
-        self._db.execute("DELETE FROM wanted")
-        self._db.execute(
-            "INSERT INTO wanted (name) SELECT DISTINCT name FROM reference WHERE kind = ?", (kind,)
-        )
+        self.execute("DELETE FROM wanted")
+        self.execute("INSERT INTO wanted (name) SELECT DISTINCT name FROM reference WHERE kind = ?", (kind,))
         return WantedNames(self)
 
     def called(self) -> Iterator[str]:
-        for (name,) in self._db.execute("SELECT name FROM called ORDER BY name"):
+        for (name,) in self.execute("SELECT name FROM called ORDER BY name"):
             yield name
 
     def close(self) -> None:
         self._db.close()
 
 
+_WRITE_BATCH = 5000
 _INDEX_SCHEMA = """
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
@@ -215,6 +239,7 @@ class _Spool:
 
 _SPOOLS = itertools.count(1)
 _ENTRY_COLUMNS = 'name, "offset", size, deflated_offset, deflated_size, sha256'
+_ENTRY_INSERT = f"INSERT INTO entry (spool, {_ENTRY_COLUMNS}, scripts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
 
 
 class PreparedSpool(_Spool):
@@ -299,12 +324,11 @@ class PreparedSpool(_Spool):
         sha256: str | None,
     ) -> None:
         scripts = None if extra is None else "\0".join(extra)
-        self._index.execute(
-            f"INSERT INTO entry (spool, {_ENTRY_COLUMNS}, scripts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
-            (self._id, name, offset, size, deflated_offset, deflated_size, sha256, scripts),
+        self._index.write(
+            _ENTRY_INSERT, (self._id, name, offset, size, deflated_offset, deflated_size, sha256, scripts)
         )
-        if extra:
-            self._index.executemany("INSERT OR IGNORE INTO beside (name) VALUES (?)", ((n,) for n in extra))
+        for script in extra or ():
+            self._index.write("INSERT OR IGNORE INTO beside (name) VALUES (?)", (script,))
         self._count += 1
 
     def __len__(self) -> int:
