@@ -14,7 +14,7 @@ choices.
 """
 
 from factory.transfer.imports.apply import import_apply
-from factory.transfer.imports.changes import CHANGE_KINDS
+from factory.transfer.imports.changes import CHANGE_KINDS, carries_secret, same_state_reason
 from factory.transfer.imports.choices import (
     DIRECTORY_MODES,
     LOCK_POLICIES,
@@ -54,6 +54,7 @@ __all__ = [
     "LOCK_POLICIES",
     "ImportChoices",
     "VariableOverride",
+    "carries_secret",
     "import_apply",
     "import_apply_request",
     "import_cancel",
@@ -76,4 +77,5 @@ __all__ = [
     "import_task_get",
     "package_inspect",
     "stale_imports_fail",
+    "same_state_reason",
 ]

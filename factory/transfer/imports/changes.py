@@ -168,18 +168,21 @@ def classify_same(item: Item, *, submitted: bool, secret: bool, submit: bool) ->
     return _same(None, submitted=submitted, secret=secret, submit=submit)
 
 
-def _same(diff: Diff | None, *, submitted: bool, secret: bool, submit: bool) -> Classified:
+def same_state_reason(*, submitted: bool, secret: bool, submit: bool) -> str:
+    """Why an object whose development state already is the document the import would write is changed
+    all the same ("" when it is not): ``submitted``, that state's; ``secret``, whether the document
+    carries a secret value; ``submit``, whether the import submits. The local and the remote change-sets'
+    one wording."""
     if submit and not submitted:
-        return Classified(
-            CHANGED, diff, "Its development state is the package's but not submitted: the import submits it."
-        )
+        return "Its development state is the package's but not submitted: the import submits it."
     if secret:
-        return Classified(
-            CHANGED,
-            diff,
-            "The package carries a secret value, which is compared only as set or not: written.",
-        )
-    return Classified(UNCHANGED, diff)
+        return "The package carries a secret value, which is compared only as set or not: written."
+    return ""
+
+
+def _same(diff: Diff | None, *, submitted: bool, secret: bool, submit: bool) -> Classified:
+    reason = same_state_reason(submitted=submitted, secret=secret, submit=submit)
+    return Classified(CHANGED if reason else UNCHANGED, diff, reason)
 
 
 def counts_of(diff: Diff | None) -> dict[str, int]:

@@ -152,44 +152,11 @@ def params_mask(document: dict[str, Any], names: frozenset[str]) -> dict[str, An
     return document
 
 
-# --- the schedule's time zone ------------------------------------------------------------------------
-
-
-def _cron_zone_set(cron: Any, zone: str) -> Any:
-    if not isinstance(cron, dict) or cron.get("expressionTimeZone") == zone:
-        return cron
-    return {**cron, "expressionTimeZone": zone}
-
-
-def schedule_time_zone_set(document: dict[str, Any], zone: str) -> dict[str, Any]:
-    """``document`` (a job, the caller's own top-level dict) with every cron schedule in ``zone``: the
-    job's ``schedule.cron`` and its nodes' ``cronTrigger``; what changes is copied, the rest shared."""
-    if not zone:
-        return document
-    schedule = document.get("schedule")
-    if isinstance(schedule, dict) and isinstance(schedule.get("cron"), dict):
-        cron = _cron_zone_set(schedule["cron"], zone)
-        if cron is not schedule["cron"]:
-            document["schedule"] = {**schedule, "cron": cron}
-    nodes = document.get("nodes")
-    if isinstance(nodes, list) and any(
-        isinstance(n, dict) and isinstance(n.get("cronTrigger"), dict) for n in nodes
-    ):
-        document["nodes"] = [
-            {**n, "cronTrigger": _cron_zone_set(n["cronTrigger"], zone)}
-            if isinstance(n, dict) and isinstance(n.get("cronTrigger"), dict)
-            else n
-            for n in nodes
-        ]
-    return document
-
-
 __all__ = [
     "is_variable_override",
     "lock_skipped",
     "locks_release",
     "params_mask",
-    "schedule_time_zone_set",
     "variable_write",
     "variables_plan",
 ]

@@ -34,6 +34,7 @@ from factory.development.nodes import (
 )
 from factory.development.rewriting import job_document_rewrite, script_document_rewrite
 from factory.packages import Package
+from factory.packages.overrides import job_params_set, schedule_time_zone_set
 from factory.transfer.imports.analysis import (
     KIND_LABELS,
     REQUIRED_KINDS,
@@ -49,12 +50,7 @@ from factory.transfer.imports.analysis import (
 from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.imports.common import RENAME, SKIP
 from factory.transfer.imports.items import CREATED, FAILED, OVERWRITTEN, RENAMED, SKIPPED, Item
-from factory.transfer.imports.overrides import (
-    lock_skipped,
-    params_mask,
-    schedule_time_zone_set,
-    variables_plan,
-)
+from factory.transfer.imports.overrides import lock_skipped, params_mask, variables_plan
 from factory.workspaces.models import Workspace
 
 NAME_LIMITS = {"job": 128, "script": 128, "resource": 32}
@@ -159,19 +155,6 @@ def _env_rewrite(value: Any, mapping: dict[str, str]) -> Any:
     return walk(value)
 
 
-def _params_set(document: dict[str, Any], values: dict[str, str]) -> None:
-    """Set the values of the parameters named in ``values``; ``document`` is the caller's own top-level
-    dict, its parameters are shared with the package: those changed are copied."""
-    params = document.get("params")
-    if not values or not isinstance(params, list):
-        return
-    if any(isinstance(p, dict) and p.get("name") in values for p in params):
-        document["params"] = [
-            {**p, "value": values[p["name"]]} if isinstance(p, dict) and p.get("name") in values else p
-            for p in params
-        ]
-
-
 @dataclass
 class Plan:
     items: list[Item]
@@ -219,8 +202,8 @@ class Plan:
             doc = job_references_rewrite(source, mapping=self.mapping)
             if self.env_mapping and isinstance(doc.get("nodes"), list):
                 doc["nodes"] = _env_rewrite(doc["nodes"], self.env_mapping)
-            _params_set(doc, choices.public_params)
-            _params_set(doc, choices.job_params.get(item.name, {}))
+            job_params_set(doc, choices.public_params)
+            job_params_set(doc, choices.job_params.get(item.name, {}))
             doc = params_mask(doc, choices.masked_params_of(item.name))
             if choices.rewrite_rules:
                 doc = job_document_rewrite(document=doc, rules=choices.rewrite_rules).document
