@@ -94,9 +94,9 @@ from factory.packages import (
     package_write,
 )
 from factory.packages.diff import job_diff, resource_diff, script_diff
+from factory.packages.overrides import schedule_time_zone_set
 from factory.transfer.exports import ExportRequest, export_write
 from factory.transfer.imports import package_limits
-from factory.transfer.imports.overrides import schedule_time_zone_set
 from factory.workspaces.obs import workspace_obs_path
 
 from .models import (
