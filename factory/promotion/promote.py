@@ -2,62 +2,49 @@
 package built from a selection of the source workspace's jobs (with what they depend on), its change-set
 against the profile's target shown first, approved by another member when the profile says so, then
 applied so that unchanged objects are not written (promoting again without changes writes nothing).
+What is applied is what the change-set was made with: a profile edited in the meantime changes the next
+promotion, not this one.
 
-**To a workspace of this console** the import is the import service itself, run in this process through
-its public surface (``factory.transfer.imports``): ``import_create`` with the package saved to the
-console's storage as an upload, the inspection, ``import_preview_request`` and the preview, then
-``import_apply_request`` and the apply with ``skipUnchanged``. The import task belongs to the requester
-(the import's own rule: only its creator continues it), whoever presses Apply. Every choice of the
-profile is applied (``_choices``): the reference maps, the parameter and environment-variable overrides,
-the text rewrite rules, the duplicate-name, lock and schedule policies, the time zone and the target
-status. Such a promotion is undone from the target's Import History.
+**To a workspace of this console** (``factory.promotion.local``) the import is the import service itself,
+run in this process: every choice of the profile (``profile_import_choices``: the reference maps, the
+parameter and environment-variable overrides, masked parameters written masked, the text rewrite rules,
+the duplicate-name, lock and schedule policies, the time zone and the target status) goes into the
+import's preview, whose recorded choices the apply uses. Such a promotion is undone from the target's
+Import History.
 
 **To a remote target** (``factory.promotion.remote``) the change-set is read from the remote's v1 API and
 the package of what changes is staged in OBS by a Celery task (the promotion ``preparing``), and the
 apply drives the remote's v1 ``import`` and follows its system task in another (``applying``); the
 command line runs both in its own process (``enqueue=False``). What DataArts' import has no field for is
 said in the promotion's message. A remote promotion is not undone from this console.
+
+"Everything changed since the last promotion" (``since_last``) counts from when the last successful
+promotion's package was built. An object that promotion left skipped (locked by another user with the
+lock policy ``skip_locked``) and did not change since is not selected again: select it explicitly.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from factory.errors import Conflict, DomainError, ErrorCode, NotFound, PermissionDenied, ValidationError
-from factory.transfer.exports import DEVELOP, WITH_DEPENDENCIES, ExportRequest, export_select, export_write
-from factory.transfer.imports import (
-    ImportChoices,
-    VariableOverride,
-    import_apply,
-    import_apply_request,
-    import_cancel,
-    import_create,
-    import_dry_run,
-    import_inspect,
-    import_preview,
-    import_preview_request,
-    import_report,
-)
+from factory.errors import Conflict, ErrorCode, NotFound, PermissionDenied, ValidationError
+from factory.transfer.exports import DEVELOP, WITH_DEPENDENCIES, ExportRequest, export_select
+from factory.transfer.imports import import_cancel
 from factory.transfer.lifecycle import task_enqueue
-from factory.transfer.models import SystemTask, TaskStatus, TaskStep
+from factory.transfer.models import TaskStatus
 from factory.workspaces.models import Membership, Role, Workspace
 from factory.workspaces.selectors import workspace_access_get
 
 from . import tasks
-from .models import EnvironmentProfile, Promotion, PromotionState, SchedulePolicy, TargetKind
+from .local import local_apply, local_dry_run, local_start, local_target, requester_check
+from .models import EnvironmentProfile, Promotion, PromotionState, TargetKind
 from .remote import remote_discard, remote_dry_run, remote_label
-from .selectors import profile_mapping, profile_rules, profile_values
 
 
 @dataclass(frozen=True)
@@ -92,34 +79,16 @@ class PromotionDryRun:
 # --- the pieces --------------------------------------------------------------------------------------------
 
 
-def _target(*, profile: EnvironmentProfile, user: User) -> Workspace:
-    """The profile's target workspace, where the user may write (developer at least)."""
-    if profile.target_kind != TargetKind.WORKSPACE:
-        raise ValidationError(
-            f"Profile {profile.name} promotes to a remote console; only promotion to another workspace of "
-            "this console is available yet.",
-            code=ErrorCode.PROFILE_TARGET_INVALID,
-            fields={"profile": ["Choose a profile whose target is a workspace of this console."]},
-        )
-    if profile.target_workspace_id is None:
-        raise ValidationError(
-            f"The target workspace of profile {profile.name} was deleted.",
-            code=ErrorCode.PROFILE_TARGET_INVALID,
-            fields={"profile": ["Its target workspace no longer exists."]},
-        )
-    return workspace_access_get(
-        user=user, workspace_id=profile.target_workspace_id, role=Role.DEVELOPER
-    ).workspace
-
-
 def _export_request(*, profile: EnvironmentProfile, selection: PromotionSelection) -> ExportRequest:
     changed_since = selection.changed_since
     everything = False
     if selection.since_last:
+        # Since the last successful promotion's package was built (its ``created_at``, taken before the
+        # export), so that what changed while it waited for approval is promoted the next time.
         last = (
             Promotion.objects.filter(profile=profile, state=PromotionState.SUCCEEDED)
-            .order_by("-applied_at")
-            .values_list("applied_at", flat=True)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
             .first()
         )
         changed_since, everything = (last, False) if last else (None, True)
@@ -135,60 +104,6 @@ def _export_request(*, profile: EnvironmentProfile, selection: PromotionSelectio
         scope=WITH_DEPENDENCIES,
         status=DEVELOP,
     )
-
-
-@contextmanager
-def _package(*, workspace: Workspace, user: User, request: ExportRequest) -> Iterator[Path]:
-    """The package exported to a temporary file, deleted afterwards (the import keeps its own copy)."""
-    with tempfile.TemporaryDirectory(prefix="promotion-") as folder:
-        written = export_write(workspace=workspace, user=user, request=request, out=Path(folder))
-        yield Path(written.location)
-
-
-def _choices(*, profile: EnvironmentProfile, inspection: dict[str, Any]) -> ImportChoices:
-    """The profile's choices for this package: its maps for the references the package has, its per-job
-    parameters for the jobs (and parameters) it holds, its environment variables (masked values
-    decrypted: they travel only encrypted, in the import's task row), lock policy, schedule policy and
-    time zone; unchanged objects are skipped."""
-    referenced = {kind: set(names) for kind, names in (inspection.get("references") or {}).items()}
-    mapping = {
-        (kind, name): new
-        for (kind, name), new in profile_mapping(profile=profile).items()
-        if name in referenced.get(kind, set()) and new != name
-    }
-    values = profile_values(profile=profile)
-    job_params_of = {j["name"]: {p["name"] for p in j.get("params", [])} for j in inspection.get("jobs", [])}
-    job_params = {
-        job: {name: value for name, value in params.items() if name in job_params_of[job]}
-        for job, params in values.job_params.items()
-        if job in job_params_of
-    }
-    masked = {v["name"] for v in profile.environment_variables or [] if v.get("masked")}
-    variables = tuple(
-        VariableOverride(name=name, value=value, masked=name in masked)
-        for name, value in sorted(values.environment_variables.items())
-    )
-    return ImportChoices(
-        policy=profile.duplicate_policy,
-        mapping=mapping,
-        public_params=dict(values.public_params),
-        job_params={job: params for job, params in job_params.items() if params},
-        target_status=profile.target_status,
-        skip_unchanged=True,
-        rewrite_rules=tuple(profile_rules(profile=profile)),
-        keep_schedules=profile.schedule_policy == SchedulePolicy.KEEP_TARGET_SCHEDULES,
-        variables=variables,
-        lock_policy=profile.lock_policy,
-        release_locks=profile.release_locks,
-        expression_time_zone=profile.expression_time_zone,
-    )
-
-
-def _failed(promotion: Promotion, message: str) -> Promotion:
-    promotion.state = PromotionState.FAILED
-    promotion.message = message[:1024]
-    promotion.save(update_fields=["state", "message", "updated_at"])
-    return promotion
 
 
 def _is_admin(*, workspace: Workspace, user: User) -> bool:
@@ -314,7 +229,7 @@ def promotion_start(
         return _remote_start(
             workspace=workspace, user=user, profile=profile, selection=selection, note=note, enqueue=enqueue
         )
-    target = _target(profile=profile, user=user)
+    target = local_target(profile=profile, user=user)
     request = _export_request(profile=profile, selection=selection)
     promotion = Promotion(
         workspace=workspace,
@@ -327,45 +242,7 @@ def promotion_start(
         requires_approval=profile.requires_approval,
         message="Building the package...",
     )
-    with _package(workspace=workspace, user=user, request=request) as path:
-        with path.open("rb") as handle:
-            upload = UploadedFile(
-                file=handle, name=path.name, content_type="application/zip", size=path.stat().st_size
-            )
-            task = import_create(
-                workspace=target, user=user, policy=profile.duplicate_policy, upload=upload, enqueue=False
-            )
-    promotion.import_task = task
-    promotion.save()
-    import_inspect(task_id=task.pk)
-    task.refresh_from_db()
-    inspection = (task.result or {}).get("inspection") or {}
-    promotion.package_sha256 = str((inspection.get("package") or {}).get("sha256") or "")
-    if task.status != TaskStatus.WAITING:
-        promotion.save(update_fields=["package_sha256", "updated_at"])
-        return _failed(promotion, f"The package could not be read: {task.message}")
-    try:
-        import_preview_request(
-            task=task, user=user, choices=_choices(profile=profile, inspection=inspection), enqueue=False
-        )
-    except DomainError as exc:
-        import_cancel(task=task, user=user)
-        promotion.save(update_fields=["package_sha256", "updated_at"])
-        return _failed(promotion, f"The profile's choices do not fit the package: {exc.message}")
-    import_preview(task_id=task.pk)
-    task.refresh_from_db()
-    changes = (task.result or {}).get("changes") or {}
-    if task.step != TaskStep.PREVIEWED:
-        import_cancel(task=task, user=user)
-        promotion.save(update_fields=["package_sha256", "updated_at"])
-        return _failed(promotion, task.message or "The change-set could not be made.")
-    promotion.changes = changes.get("summary") or {}
-    promotion.state = (
-        PromotionState.WAITING_APPROVAL if profile.requires_approval else PromotionState.PREVIEWING
-    )
-    promotion.message = task.message
-    promotion.save()
-    return promotion
+    return local_start(promotion, profile=profile, user=user, request=request)
 
 
 def promotion_dry_run(
@@ -375,33 +252,9 @@ def promotion_dry_run(
     (for a remote target: read through its v1 API, nothing staged)."""
     if _is_remote(profile):
         return _remote_dry_run(workspace=workspace, user=user, profile=profile, selection=selection)
-    target = _target(profile=profile, user=user)
     request = _export_request(profile=profile, selection=selection)
-    with _package(workspace=workspace, user=user, request=request) as path:
-        inspection = import_dry_run(workspace=target, user=user, file_path=str(path))
-        choices = _choices(profile=profile, inspection=inspection)
-        checked = import_dry_run(workspace=target, user=user, file_path=str(path), choices=choices)
-    objects = [
-        {
-            "type": noun[:-1],
-            "name": row["name"],
-            "change": row.get("change", ""),
-            "message": row.get("changeMessage", ""),
-        }
-        for noun in ("resources", "scripts", "jobs")
-        for row in checked.get(noun, [])
-    ] + [
-        {
-            "type": "environment_variable",
-            "name": row["name"],
-            "change": row["change"],
-            "message": row["changeMessage"],
-        }
-        for row in checked.get("variableChanges", [])
-    ]
-    return PromotionDryRun(
-        target=target.name, summary=(checked.get("changes") or {}).get("summary") or {}, objects=objects
-    )
+    target, summary, objects = local_dry_run(workspace=workspace, user=user, profile=profile, request=request)
+    return PromotionDryRun(target=target, summary=summary, objects=objects)
 
 
 def _decide_check(*, promotion: Promotion, user: User) -> None:
@@ -463,40 +316,12 @@ def promotion_apply(*, promotion: Promotion, user: User, enqueue: bool = True) -
     ready = PromotionState.APPROVED if promotion.requires_approval else PromotionState.PREVIEWING
     with transaction.atomic():
         row = _locked(promotion, ready)
+        if row.target_kind == TargetKind.WORKSPACE:
+            requester_check(row)
+        before = row.message
         row.state = PromotionState.APPLYING
         row.message = "Applying..."
         row.save(update_fields=["state", "message", "updated_at"])
     if row.target_kind == TargetKind.REMOTE:
         return _remote_run(row, step="apply", enqueue=enqueue)
-    task = SystemTask.objects.filter(pk=row.import_task_id).first() if row.import_task_id else None
-    requester = row.requested_by
-    if task is None or requester is None:
-        return _failed(row, "The import or the requester's account is gone; promote again.")
-    if task.status != TaskStatus.WAITING or task.step != TaskStep.PREVIEWED:
-        return _failed(row, f"The change-set is no longer waiting ({task.message}); promote again.")
-    profile = row.profile
-    if profile is None:
-        import_cancel(task=task, user=requester)
-        return _failed(row, "The profile was deleted; nothing was written.")
-    inspection = (task.result or {}).get("inspection") or {}
-    try:
-        import_apply_request(
-            task=task, user=requester, choices=_choices(profile=profile, inspection=inspection), enqueue=False
-        )
-    except DomainError as exc:
-        import_cancel(task=task, user=requester)
-        return _failed(row, f"The import refused the profile's choices: {exc.message}")
-    try:
-        import_apply(task_id=task.pk)
-    except BaseException:
-        # The import's own row says what happened; the promotion must not stay "applying" for ever.
-        _failed(row, "The import stopped unexpectedly; see its report in the target workspace.")
-        raise
-    task.refresh_from_db()
-    report = import_report(task) or {}
-    row.counts = report.get("summary") or {}
-    row.state = PromotionState.SUCCEEDED if task.status == TaskStatus.SUCCESSFUL else PromotionState.FAILED
-    row.message = task.message[:1024]
-    row.applied_at = timezone.now()
-    row.save(update_fields=["counts", "state", "message", "applied_at", "updated_at"])
-    return row
+    return local_apply(row, ready=ready, message=before)

@@ -15,7 +15,7 @@ from factory.workspaces.models import Workspace
 
 from .models import EnvironmentProfile, Promotion
 from .services import profile_secrets_read
-from .specs import ProfileSecrets
+from .specs import MaskedValue, ProfileSecrets
 
 
 def profile_list(*, workspace: Workspace, search: str | None = None) -> QuerySet[EnvironmentProfile]:
@@ -48,30 +48,42 @@ def profile_mapping(*, profile: EnvironmentProfile) -> dict[tuple[str, str], str
 
 
 def profile_rules(*, profile: EnvironmentProfile) -> list[TextRule]:
-    return [
-        TextRule(
-            find=r["find"],
-            replace=r["replace"],
-            regex=bool(r.get("regex")),
-            whole_word=bool(r.get("wholeWord", True)),
-        )
-        for r in profile.rewrite_rules or []
+    return [TextRule.from_json(r) for r in profile.rewrite_rules or []]
+
+
+def profile_masked(*, profile: EnvironmentProfile) -> tuple[MaskedValue, ...]:
+    """The profile's masked values (their values kept only encrypted), in the profile's order: public
+    parameters, job parameters, environment variables."""
+    public = [MaskedValue("publicParam", p["name"]) for p in profile.public_params or [] if p.get("masked")]
+    jobs = [
+        MaskedValue("jobParam", p["name"], job=p["job"]) for p in profile.job_params or [] if p.get("masked")
     ]
+    variables = [
+        MaskedValue("variable", v["name"]) for v in profile.environment_variables or [] if v.get("masked")
+    ]
+    return (*public, *jobs, *variables)
 
 
 def profile_values(*, profile: EnvironmentProfile) -> ProfileSecrets:
     """Every override's value, masked ones decrypted (unset masked ones are left out), with the remote
     keys: what a promotion applies. Never for display or export."""
     secrets = profile_secrets_read(profile=profile)
-    public = {p["name"]: p.get("value", "") for p in profile.public_params or [] if not p.get("masked")}
+    masked = set(profile_masked(profile=profile))
+    public = {
+        p["name"]: p.get("value", "")
+        for p in profile.public_params or []
+        if MaskedValue("publicParam", p["name"]) not in masked
+    }
     jobs: dict[str, dict[str, str]] = {}
     for p in profile.job_params or []:
-        if not p.get("masked"):
+        if MaskedValue("jobParam", p["name"], job=p["job"]) not in masked:
             jobs.setdefault(p["job"], {})[p["name"]] = p.get("value", "")
     for job, values in secrets.job_params.items():
         jobs.setdefault(job, {}).update(values)
     variables = {
-        v["name"]: v.get("value", "") for v in profile.environment_variables or [] if not v.get("masked")
+        v["name"]: v.get("value", "")
+        for v in profile.environment_variables or []
+        if MaskedValue("variable", v["name"]) not in masked
     }
     return ProfileSecrets(
         access_key=secrets.access_key,
@@ -85,21 +97,14 @@ def profile_values(*, profile: EnvironmentProfile) -> ProfileSecrets:
 def profile_unset_secrets(*, profile: EnvironmentProfile) -> list[str]:
     """What the profile still needs typed in, in words (after an import: its masked values)."""
     secrets = profile_secrets_read(profile=profile)
-    missing = [
-        f"public parameter {p['name']}"
-        for p in profile.public_params or []
-        if p.get("masked") and p["name"] not in secrets.public_params
-    ]
-    missing += [
-        f"parameter {p['name']} of job {p['job']}"
-        for p in profile.job_params or []
-        if p.get("masked") and p["name"] not in (secrets.job_params.get(p["job"]) or {})
-    ]
-    missing += [
-        f"environment variable {v['name']}"
-        for v in profile.environment_variables or []
-        if v.get("masked") and v["name"] not in secrets.environment_variables
-    ]
+    missing = []
+    for item in profile_masked(profile=profile):
+        if item.kind == "publicParam" and item.name not in secrets.public_params:
+            missing.append(f"public parameter {item.name}")
+        elif item.kind == "jobParam" and item.name not in (secrets.job_params.get(item.job or "") or {}):
+            missing.append(f"parameter {item.name} of job {item.job}")
+        elif item.kind == "variable" and item.name not in secrets.environment_variables:
+            missing.append(f"environment variable {item.name}")
     return missing
 
 

@@ -162,10 +162,7 @@ def _apply(
         for m in spec.mappings
     ]
     profile.public_params, profile.job_params, profile.environment_variables = public, jobs, variables
-    profile.rewrite_rules = [
-        {"find": r.find, "replace": r.replace, "regex": r.regex, "wholeWord": r.whole_word}
-        for r in spec.rewrite_rules
-    ]
+    profile.rewrite_rules = [r.to_json() for r in spec.rewrite_rules]
     profile.duplicate_policy = spec.duplicate_policy
     profile.lock_policy = spec.lock_policy
     profile.release_locks = spec.release_locks

@@ -79,6 +79,16 @@ class ProfileSpec:
 
 
 @dataclass(frozen=True)
+class MaskedValue:
+    """A masked value of a profile, kept only encrypted: ``kind`` publicParam, jobParam (of ``job``) or
+    variable."""
+
+    kind: str
+    name: str
+    job: str | None = None
+
+
+@dataclass(frozen=True)
 class ProfileSecrets:
     """What a profile keeps encrypted, decrypted for the one place that uses it (a promotion): never for
     display or export."""
@@ -95,6 +105,7 @@ __all__ = [
     "MAPPING_LABELS",
     "DuplicatePolicy",
     "LockPolicy",
+    "MaskedValue",
     "ProfileSecrets",
     "ProfileSpec",
     "ReferenceMapping",

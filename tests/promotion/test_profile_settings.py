@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from factory.connections.environment import environment_variable_create
+from factory.connections.services import connection_create
 from factory.crypto import secret_decrypt
 from factory.development.models import EnvironmentVariable, Job, JobVersion, Script
 from factory.errors import ValidationError
@@ -54,10 +55,12 @@ def _profile(world, **changes) -> EnvironmentProfile:
 
     body = profile_body(
         "to_prod",
-        target={"kind": "workspace", "workspaceId": world.prod.pk},
-        rewriteRules=[{"find": "dev_dw", "replace": "prod_dw"}],
-        publicParams=[{"name": "region", "value": "prod"}],
-        **changes,
+        **{
+            "target": {"kind": "workspace", "workspaceId": world.prod.pk},
+            "rewriteRules": [{"find": "dev_dw", "replace": "prod_dw"}],
+            "publicParams": [{"name": "region", "value": "prod"}],
+            **changes,
+        },
     )
     data = ProfileInputSerializer(data=body)
     data.is_valid(raise_exception=True)
@@ -234,6 +237,27 @@ def test_the_time_zone_rewrites_the_schedule_and_shows_in_the_change_set():
     # The source keeps its own.
     world.job.refresh_from_db()
     assert world.job.document["schedule"]["cron"]["expressionTimeZone"] == "GMT+08:00"
+
+
+def test_a_time_zone_alone_shows_the_job_changed_as_it_is_written():
+    world = world_build()
+    world.job.document = {**world.job.document, "schedule": CRON}
+    world.job.save(update_fields=["document"])
+    # A profile without parameters, rules or maps: the time zone is the only thing it changes.
+    plain = _profile(world, mappings=[], rewriteRules=[], publicParams=[])
+    connection_create(workspace=world.prod, user=world.ada, name="dev_dws", type="DWS", config={"host": "h"})
+    assert promotion_apply(promotion=_promote(world, world.dan, plain), user=world.dan).changes["new"] == 2
+    zoned = _profile(world, mappings=[], rewriteRules=[], publicParams=[], expressionTimeZone="Europe/Paris")
+
+    promotion = _promote(world, world.dan, zoned)
+
+    change = _changes(promotion)[("job", "daily_load")]
+    assert change.change == "changed" and "Europe/Paris" in json.dumps(change.diff)
+    assert _changes(promotion)[("script", "load_sql")].change == "unchanged"
+    applied = promotion_apply(promotion=promotion, user=world.dan)
+    assert applied.counts["overwritten"] == 1 and applied.counts["unchanged"] == 1
+    cron = Job.objects.get(workspace=world.prod, name="daily_load").document["schedule"]["cron"]
+    assert cron["expressionTimeZone"] == "Europe/Paris"
 
 
 def test_an_invalid_zone_is_refused_when_the_profile_is_saved():

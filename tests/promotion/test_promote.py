@@ -3,8 +3,12 @@ profile's connection and parameter; promoting again without changes writes nothi
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from django.utils import timezone
+
+from factory.crypto import secrets_decrypt
 from factory.development.models import Job, JobVersion, Script, ScriptVersion
 from factory.errors import Conflict, PermissionDenied
 from factory.promotion.models import PromotionState
@@ -16,7 +20,9 @@ from factory.promotion.promote import (
     promotion_reject,
     promotion_start,
 )
-from factory.transfer.models import TaskStatus
+from factory.transfer.models import ImportChange, SystemTask, TaskStatus, TaskStep
+from factory.workspaces.models import Membership, Role
+from tests.builders import profile_make
 from tests.promotion.promoting import media_root, node_properties, params_of, world_build
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +155,118 @@ def test_a_deployer_approves_but_not_their_own():
     approved = promotion_approve(promotion=theirs, user=deployer)
     assert approved.approved_by == deployer
     assert promotion_apply(promotion=approved, user=deployer).state == PromotionState.SUCCEEDED
+
+
+# --- what is applied is what was shown and approved -----------------------------------------------------
+
+
+def _changes(promotion) -> dict[tuple[str, str], ImportChange]:
+    return {(c.object_type, c.name): c for c in ImportChange.objects.filter(task=promotion.import_task)}
+
+
+def test_a_profile_edited_after_approval_does_not_change_what_is_applied():
+    world = world_build(requires_approval=True)
+    promotion = promotion_approve(promotion=_promote(world, world.ada), user=world.bob)
+    # ada (an admin of dev, who may edit the profile) edits it once it is approved, then applies.
+    world.profile.public_params = [{"name": "region", "masked": False, "value": "NOT-APPROVED"}]
+    world.profile.rewrite_rules = [{"find": "dev_stage", "replace": "evil_stage", "regex": False}]
+    world.profile.save()
+
+    applied = promotion_apply(promotion=promotion, user=world.ada)
+
+    assert applied.state == PromotionState.SUCCEEDED, applied.message
+    assert params_of(Job.objects.get(workspace=world.prod, name="daily_load").document)["region"] == "prod"
+    script = Script.objects.get(workspace=world.prod, name="load_sql")
+    assert script.document["content"] == "INSERT INTO prod_dw.orders SELECT * FROM dev_stage.orders;"
+
+
+def test_a_requester_no_longer_a_developer_of_the_target_is_not_written_for():
+    world = world_build(requires_approval=True)
+    promotion = _promote(world, world.dan)  # dan: developer of dev and of prod
+    Membership.objects.filter(workspace=world.prod, user=world.dan).update(role=Role.VIEWER)
+    approved = promotion_approve(promotion=promotion, user=world.bob)  # bob: no member of prod
+
+    with pytest.raises(PermissionDenied) as refused:
+        promotion_apply(promotion=approved, user=world.bob)
+
+    assert refused.value.code == "role_required" and "dan" in refused.value.message
+    assert not Job.objects.filter(workspace=world.prod).exists()
+    approved.refresh_from_db()
+    assert approved.state == PromotionState.APPROVED  # applied once dan may write in prod again
+    Membership.objects.filter(workspace=world.prod, user=world.dan).update(role=Role.DEVELOPER)
+    assert promotion_apply(promotion=approved, user=world.bob).state == PromotionState.SUCCEEDED
+
+
+def test_an_import_running_in_the_target_leaves_an_approved_promotion_to_apply_later():
+    world = world_build(requires_approval=True)
+    approved = promotion_approve(promotion=_promote(world, world.dan), user=world.bob)
+    other = _promote(world, world.ada)  # another import of prod (its change-set), now applying
+    SystemTask.objects.filter(pk=other.import_task_id).update(
+        status=TaskStatus.RUNNING, updated_at=timezone.now()
+    )
+
+    with pytest.raises(Conflict) as busy:
+        promotion_apply(promotion=approved, user=world.dan)
+
+    assert busy.value.code == "import_running"
+    approved.refresh_from_db()
+    assert approved.state == PromotionState.APPROVED and approved.message == "Approved by bob."
+    task = SystemTask.objects.get(pk=approved.import_task_id)
+    assert task.status == TaskStatus.WAITING and task.step == TaskStep.PREVIEWED
+    SystemTask.objects.filter(pk=other.import_task_id).update(status=TaskStatus.FAILED)
+    assert promotion_apply(promotion=approved, user=world.dan).state == PromotionState.SUCCEEDED
+
+
+def test_since_last_promotes_what_changed_while_the_last_one_waited():
+    world = world_build()
+    first = promotion_start(
+        workspace=world.dev,
+        user=world.dan,
+        profile=world.profile,
+        selection=PromotionSelection(since_last=True),
+    )
+    world.job.document = {**world.job.document, "description": "edited while waiting"}
+    world.job.save()  # after the package was built, before the apply
+    assert promotion_apply(promotion=first, user=world.dan).state == PromotionState.SUCCEEDED
+    prod = Job.objects.get(workspace=world.prod, name="daily_load")
+    assert prod.document.get("description") != "edited while waiting"  # not in that package
+
+    again = promotion_start(
+        workspace=world.dev,
+        user=world.dan,
+        profile=world.profile,
+        selection=PromotionSelection(since_last=True),
+    )
+
+    assert _changes(again)[("job", "daily_load")].change == "changed"
+    assert promotion_apply(promotion=again, user=world.dan).state == PromotionState.SUCCEEDED
+    prod.refresh_from_db()
+    assert prod.document["description"] == "edited while waiting"
+
+
+def test_a_masked_profile_parameter_is_masked_in_the_change_set_and_the_target():
+    world = world_build()
+    profile = profile_make(
+        workspace=world.dev,
+        user=world.ada,
+        name="masked_param",
+        target={"kind": "workspace", "workspaceId": world.prod.pk},
+        rewriteRules=[],
+        publicParams=[{"name": "region", "value": "Hidden-Region-77", "masked": True}],
+    )
+    start = {"workspace": world.dev, "user": world.dan, "profile": profile}
+    promotion = promotion_start(**start, selection=PromotionSelection(job_ids=(world.job.pk,)))
+
+    row = _changes(promotion)[("job", "daily_load")]
+    assert row.change == "new" and "region" in row.after["maskedParams"]
+    assert "Hidden-Region-77" not in json.dumps([row.after, row.diff, row.before])
+    assert "Hidden-Region-77" not in json.dumps(promotion.import_task.params)
+    assert promotion_apply(promotion=promotion, user=world.dan).state == PromotionState.SUCCEEDED
+    job = Job.objects.get(workspace=world.prod, name="daily_load")
+    assert job.document["maskedParams"] == ["region"] and params_of(job.document)["region"] == ""
+    assert secrets_decrypt(ciphertext=job.secrets_encrypted)["param:region"] == "Hidden-Region-77"
+    # Promoted again: a secret value is compared only as set or not (the import's rule), so written;
+    # still masked.
+    again = _changes(promotion_start(**start, selection=PromotionSelection(job_ids=(world.job.pk,))))
+    assert again[("job", "daily_load")].change == "changed"
+    assert "Hidden-Region-77" not in json.dumps([again[("job", "daily_load")].after])

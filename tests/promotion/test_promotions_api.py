@@ -140,5 +140,8 @@ def test_a_remote_promotion_of_nothing_is_refused():
     world = world_build()
     remote = profile_make(workspace=world.dev, user=world.ada, name="remote")
     response = _post(client_for(world.ada), _base(world), {"profileId": remote.pk, "jobIds": [999999]})
-    assert response.status_code in (400, 404), response.content
+    assert response.status_code == 404, response.content
+    assert response.json()["code"] == "job_not_found" and response.json()["extra"]["fields"] == {
+        "jobs": ["#999999"]
+    }
     assert not Promotion.objects.exists()

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import UploadedFile
 
 from factory.connections.environment import environment_variable_create
-from factory.crypto import secret_decrypt
+from factory.crypto import secret_decrypt, secrets_decrypt
 from factory.development.models import EnvironmentVariable, Job, Script
 from factory.transfer.exports import DEVELOP, WITH_DEPENDENCIES, ExportRequest, export_write
 from factory.transfer.imports import import_apply, import_create, import_inspect, import_preview
@@ -171,3 +171,64 @@ def test_a_profile_that_does_not_promote_here_is_not_found():
     # Nor is a profile of a workspace the user is no member of (an admin of prod reads every import).
     pam = member_make(world.prod, "pam", Role.ADMIN)
     assert client_for(pam).get(f"{base}profiles/{world.profile.pk}/choices/").status_code == 404
+
+
+def _wizard_body(choices: dict, profile_id: int) -> dict:
+    """The wizard's step-2 body as it sends a profile's choices (masked values left out)."""
+    body = {key: choices[key] for key in ("policy", "mapping", "publicParams", "jobParams", "targetStatus")}
+    body |= {key: choices[key] for key in ("keepSchedules", "rewriteRules", "variables", "lockPolicy")}
+    body |= {"releaseLocks": choices["releaseLocks"], "expressionTimeZone": choices["expressionTimeZone"]}
+    return body | {"profileId": profile_id, "skipUnchanged": True}
+
+
+def test_a_masked_profile_parameter_stays_masked_in_the_wizards_change_set_and_the_target():
+    world = world_build()
+    profile = profile_make(
+        workspace=world.dev,
+        user=world.ada,
+        name="masked_param",
+        target={"kind": "workspace", "workspaceId": world.prod.pk},
+        publicParams=[{"name": "region", "value": "Hidden-Region-77", "masked": True}],
+    )
+    task = _inspected_import(world, world.dan)
+    client = client_for(world.dan)
+    base = f"/api/workspaces/{world.prod.pk}/imports/{task.public_id}/"
+    choices = client.get(f"{base}profiles/{profile.pk}/choices/").json()
+    assert choices["publicParams"] == {} and choices["masked"] == [
+        {"kind": "publicParam", "name": "region", "job": None}
+    ]
+    body = json.dumps(_wizard_body(choices, profile.pk))
+    assert client.post(f"{base}preview/", body, content_type=JSON).status_code == 202
+    import_preview(task_id=task.pk)
+
+    listed = client.get(f"{base}changes/").json()["results"]
+    job_row = next(r for r in listed if r["name"] == "daily_load")
+    detail = client.get(f"{base}changes/{job_row['id']}/")
+    assert detail.status_code == 200, detail.content
+    assert "Hidden-Region-77" not in detail.content.decode()
+    assert "Hidden-Region-77" not in client.get(base).content.decode()
+
+    assert client.post(f"{base}apply/", body, content_type=JSON).status_code == 202
+    import_apply(task_id=task.pk)
+    job = Job.objects.get(workspace=world.prod, name="daily_load")
+    assert job.document["maskedParams"] == ["region"] and "Hidden-Region-77" not in json.dumps(job.document)
+    assert secrets_decrypt(ciphertext=job.secrets_encrypted)["param:region"] == "Hidden-Region-77"
+
+
+def test_a_profile_that_requires_approval_is_offered_only_to_who_may_approve_with_it():
+    world = world_build(requires_approval=True)  # dan: developer of dev and of prod
+    task = _inspected_import(world, world.dan)
+    base = f"/api/workspaces/{world.prod.pk}/imports/{task.public_id}/"
+    listing = f"/api/workspaces/{world.prod.pk}/import-profiles/"
+    dan = client_for(world.dan)
+
+    assert dan.get(listing).json() == []
+    assert dan.get(f"{base}profiles/{world.profile.pk}/choices/").status_code == 404
+    refused = dan.post(f"{base}apply/", json.dumps({"profileId": world.profile.pk}), content_type=JSON)
+    assert refused.status_code == 404 and refused.json()["code"] == "profile_not_found"
+    assert not Job.objects.filter(workspace=world.prod).exists()
+
+    # A deployer of dev (who may approve a promotion with it) is offered it.
+    dee = member_make(world.dev, "dee", Role.DEPLOYER)
+    member_make(world.prod, "dee", Role.DEVELOPER)
+    assert [p["name"] for p in client_for(dee).get(listing).json()] == ["to_prod"]

@@ -14,7 +14,7 @@ from factory.api.common import WorkspaceApi, request_user
 from factory.api.transfer.imports import (
     ImportMappingSerializer,
     ImportRewriteRuleSerializer,
-    _ImportTaskApi,
+    ImportTaskApi,
 )
 from factory.promotion.models import EnvironmentProfile
 from factory.promotion.wizard import import_profile_choices, import_profile_get, import_profiles_list
@@ -86,7 +86,8 @@ def _profile(profile: EnvironmentProfile) -> dict[str, object]:
 
 class ImportProfileListApi(WorkspaceApi):
     """The environment profiles that promote to this workspace, of the workspaces where you may promote
-    (developer, deployer or admin): what the import wizard's first step offers."""
+    (developer, deployer or admin; a profile that requires approval: deployer or admin, who may approve
+    with it): what the import wizard's first step offers."""
 
     @extend_schema(
         tags=TAG, responses=ImportProfileSerializer(many=True), operation_id="import_profiles_list"
@@ -96,7 +97,7 @@ class ImportProfileListApi(WorkspaceApi):
         return Response([_profile(p) for p in profiles])
 
 
-class ImportProfileChoicesApi(_ImportTaskApi):
+class ImportProfileChoicesApi(ImportTaskApi):
     """A profile's choices for this import's package (once inspected): step 2 of the wizard, filled."""
 
     @extend_schema(tags=TAG, responses=ImportProfileChoicesSerializer, operation_id="import_profile_choices")
@@ -122,10 +123,7 @@ class ImportProfileChoicesApi(_ImportTaskApi):
                     "jobParams": choices.job_params,
                     "targetStatus": choices.target_status,
                     "keepSchedules": choices.keep_schedules,
-                    "rewriteRules": [
-                        {"find": r.find, "replace": r.replace, "regex": r.regex, "wholeWord": r.whole_word}
-                        for r in choices.rewrite_rules
-                    ],
+                    "rewriteRules": [r.to_json() for r in choices.rewrite_rules],
                     "variables": [
                         {"name": v.name, "value": v.value, "masked": v.masked} for v in choices.variables
                     ],

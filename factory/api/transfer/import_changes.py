@@ -17,8 +17,8 @@ from factory.api.transfer.imports import (
     _STARTED,
     TAG,
     ImportApplyApi,
+    ImportTaskApi,
     ImportTaskSerializer,
-    _ImportTaskApi,
     wizard_choices,
 )
 from factory.transfer.imports import (
@@ -88,7 +88,7 @@ class ImportChangeDetailSerializer(ImportChangeSerializer):
         return row.after
 
 
-class ImportPreviewApi(_ImportTaskApi):
+class ImportPreviewApi(ImportTaskApi):
     """Wizard step 2 -> Next: the choices (as the apply takes them) are checked, then a task classifies
     every object of the package against the workspace as new, changed or unchanged on what would be
     written; the import then waits (step ``previewed``) for the apply. Poll the task."""
@@ -111,7 +111,7 @@ class ImportPreviewApi(_ImportTaskApi):
         return Response({"task": ImportTaskSerializer(task).data}, status=status.HTTP_202_ACCEPTED)
 
 
-class ImportChangeListApi(_ImportTaskApi):
+class ImportChangeListApi(ImportTaskApi):
     """The previewed objects, in the order the import would write them."""
 
     class FilterSerializer(serializers.Serializer):
@@ -145,7 +145,7 @@ class ImportChangeListApi(_ImportTaskApi):
         )
 
 
-class ImportChangeDetailApi(_ImportTaskApi):
+class ImportChangeDetailApi(ImportTaskApi):
     """One previewed object with its diff."""
 
     @extend_schema(tags=TAG, responses=ImportChangeDetailSerializer, operation_id="imports_changes_get")

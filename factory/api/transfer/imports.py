@@ -246,7 +246,9 @@ class ImportCreateApi(WorkspaceApi):
         return Response({"task": ImportTaskSerializer(task).data}, status=status.HTTP_202_ACCEPTED)
 
 
-class _ImportTaskApi(WorkspaceApi):
+class ImportTaskApi(WorkspaceApi):
+    """An API of one import of the workspace (``task_id``): its creator's, or any for an admin."""
+
     def task(self, request: Request, task_id: str, *, live: bool = False) -> SystemTask:
         return import_task_get(
             workspace=self.workspace,
@@ -257,7 +259,7 @@ class _ImportTaskApi(WorkspaceApi):
         )
 
 
-class ImportDetailApi(_ImportTaskApi):
+class ImportDetailApi(ImportTaskApi):
     """An import as the wizard polls it: status, step, inspection (step 2), the objects written so far
     while it applies (``live``) and report (step 3)."""
 
@@ -266,7 +268,7 @@ class ImportDetailApi(_ImportTaskApi):
         return Response(ImportTaskSerializer(self.task(request, task_id, live=True)).data)
 
 
-class ImportApplyApi(_ImportTaskApi):
+class ImportApplyApi(ImportTaskApi):
     """Wizard step 2 -> Next: the duplicate-name policy (per object too), a replacement for every missing
     reference or a connection to create from the package's definition (its secrets typed in here and
     stored only encrypted), parameters, target directory and status. Starts the apply; poll the task."""
@@ -361,7 +363,7 @@ class ImportApplyApi(_ImportTaskApi):
         return Response({"task": ImportTaskSerializer(task).data}, status=status.HTTP_202_ACCEPTED)
 
 
-class ImportCancelApi(_ImportTaskApi):
+class ImportCancelApi(ImportTaskApi):
     """The wizard's Cancel at step 2: the import ends as cancelled and its upload is deleted."""
 
     @extend_schema(tags=TAG, request=None, responses=ImportTaskSerializer, operation_id="imports_cancel")
@@ -370,7 +372,7 @@ class ImportCancelApi(_ImportTaskApi):
         return Response(ImportTaskSerializer(task).data)
 
 
-class ImportReportApi(_ImportTaskApi):
+class ImportReportApi(ImportTaskApi):
     """Step 3's report as a JSON file: every object's outcome, reason and new version."""
 
     @extend_schema(

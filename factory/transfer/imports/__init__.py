@@ -38,6 +38,7 @@ from factory.transfer.imports.report import import_change_get, import_changes, i
 from factory.transfer.imports.request import (
     import_apply_request,
     import_cancel,
+    import_choices_recorded,
     import_preview_request,
     import_report_get,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "import_create",
     "import_create_chained",
     "import_apply_stored",
+    "import_choices_recorded",
     "import_choices_store",
     "import_dry_run",
     "import_inspect",

@@ -3,6 +3,7 @@ report of a finished import."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from factory.errors import Conflict, ErrorCode
-from factory.transfer.imports.choices import ImportChoices
+from factory.transfer.imports.choices import ImportChoices, import_secrets_unpack
 from factory.transfer.imports.choose import import_choices_record, waiting_check
 from factory.transfer.imports.common import (
     upload_delete,
@@ -41,6 +42,14 @@ def import_preview_request(
     if enqueue:
         transaction.on_commit(partial(_preview_enqueue, row.pk, waiting_message))
     return row
+
+
+def import_choices_recorded(*, task: SystemTask) -> ImportChoices:
+    """The choices the task's preview recorded, their values (parameters, variables, the secrets of the
+    connections to create) back in: what a change-set was made with, to apply as it was shown."""
+    values = import_secrets_unpack(ciphertext=task.secrets_encrypted)
+    recorded = task.params.get("choices") or {"publicParams": [], "jobParams": {}}
+    return replace(ImportChoices.from_params(recorded, values=values), connection_secrets=values.connections)
 
 
 def import_cancel(*, task: SystemTask, user: User) -> SystemTask:

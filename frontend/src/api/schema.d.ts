@@ -487,7 +487,8 @@ export interface paths {
         };
         /**
          * @description The environment profiles that promote to this workspace, of the workspaces where you may promote
-         *     (developer, deployer or admin): what the import wizard's first step offers.
+         *     (developer, deployer or admin; a profile that requires approval: deployer or admin, who may approve
+         *     with it): what the import wizard's first step offers.
          */
         get: operations["import_profiles_list"];
         put?: never;
