@@ -270,3 +270,22 @@ def test_a_masked_profile_parameter_is_masked_in_the_change_set_and_the_target()
     again = _changes(promotion_start(**start, selection=PromotionSelection(job_ids=(world.job.pk,))))
     assert again[("job", "daily_load")].change == "changed"
     assert "Hidden-Region-77" not in json.dumps([again[("job", "daily_load")].after])
+
+
+def test_since_last_promotes_a_job_whose_script_alone_changed():
+    world = world_build()
+    since_last = PromotionSelection(since_last=True)
+    start = {"workspace": world.dev, "user": world.dan, "profile": world.profile, "selection": since_last}
+    assert promotion_apply(promotion=promotion_start(**start), user=world.dan).state == "succeeded"
+    script = Script.objects.get(workspace=world.dev, name="load_sql")
+    script.document = {**script.document, "content": "INSERT INTO dev_dw.orders SELECT 2;"}
+    script.save()  # the job itself is not edited
+
+    again = promotion_start(**start)
+
+    changes = _changes(again)
+    assert changes[("script", "load_sql")].change == "changed", again.message
+    assert changes[("job", "daily_load")].change == "unchanged"
+    assert promotion_apply(promotion=again, user=world.dan).state == PromotionState.SUCCEEDED
+    prod = Script.objects.get(workspace=world.prod, name="load_sql")
+    assert prod.document["content"] == "INSERT INTO prod_dw.orders SELECT 2;"

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
 from django.db.models import Q, QuerySet
 
-from factory.development.models import Category, Directory, Job, Script
+from factory.development.models import Category, Directory, Job, Resource, Script
 from factory.errors import ErrorCode, NotFound, ValidationError
 from factory.workspaces.models import Workspace
 
@@ -61,12 +63,14 @@ def selection_where(
     directory_paths: Collection[str] = (),
     everything: bool = False,
     changed_since: datetime | None = None,
+    changed_ids: Collection[int] = (),
     exclude_ids: Collection[int] = (),
     exclude_directory_paths: Collection[str] = (),
 ) -> Q:
     """The filter of a selection, as the tree's check boxes mean it: objects picked by id or name, or
     anywhere under the given directories (recursively), or everything; minus those anywhere under the
-    excluded directories and the excluded ids; then only those updated after ``changed_since``.
+    excluded directories and the excluded ids; then only those updated after ``changed_since`` (or
+    counted as changed by the caller: ``changed_ids``).
 
     The nearest decision wins, as in the tree: a directory ticked inside an excluded one is selected again,
     and an id picked explicitly is selected whatever directory it is in (only ``exclude_ids`` drop it).
@@ -95,8 +99,37 @@ def selection_where(
     if exclude_ids:
         where &= ~Q(pk__in=list(exclude_ids))
     if changed_since is not None:
-        where &= Q(updated_at__gt=changed_since)
+        where &= Q(updated_at__gt=changed_since) | Q(pk__in=list(changed_ids))
     return where
+
+
+_USING_BATCH = 500  # names per query: each is one containment test of the jobs' nodes
+
+
+def jobs_using_changed(*, workspace: Workspace, since: datetime) -> set[int]:
+    """The ids of the workspace's jobs whose nodes run a script or use a resource changed after
+    ``since``: changed too for what carries its dependencies with it (an export, a promotion)."""
+    used = [
+        ("scriptName", name)
+        for name in Script.objects.filter(workspace=workspace, updated_at__gt=since).values_list(
+            "name", flat=True
+        )
+    ] + [
+        ("resourceName", name)
+        for name in Resource.objects.filter(workspace=workspace, updated_at__gt=since).values_list(
+            "name", flat=True
+        )
+    ]
+    found: set[int] = set()
+    for start in range(0, len(used), _USING_BATCH):
+        clauses = [
+            Q(document__nodes__contains=[{"properties": [{"name": prop, "value": name}]}])
+            for prop, name in used[start : start + _USING_BATCH]
+        ]
+        found.update(
+            Job.objects.filter(workspace=workspace).filter(reduce(or_, clauses)).values_list("pk", flat=True)
+        )
+    return found
 
 
 def _shown(values: list[int]) -> str:

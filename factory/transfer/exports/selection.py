@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from factory.development.models import Category
-from factory.development.selectors.selection import selection_where
+from factory.development.selectors.selection import jobs_using_changed, selection_where
 from factory.errors import ErrorCode, NotFound, ValidationError
 from factory.obs import ObsError, ObsPath, obs_configured
 from factory.packages import Layout, package_file_name
@@ -54,6 +54,8 @@ class ExportRequest:
     exclude_script_ids: tuple[int, ...] = ()
     exclude_directory_ids: tuple[int, ...] = ()
     everything: bool = False
+    # Only what changed after this time; with ``scope`` WITH_DEPENDENCIES a job whose script or resource
+    # changed counts as changed (its package does).
     changed_since: datetime | None = None
     scope: str = JOBS_ONLY
     status: str = DEVELOP
@@ -267,14 +269,19 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
     if not picked and request.changed_since:
         everything = True  # "Export Workspace Job": everything that changed since the time
 
-    # Ids and names are checked for existence whatever the time filter, which is then applied here.
+    # Ids and names are checked for existence whatever the time filter, which is then applied here. With
+    # its dependencies a job whose script or resource changed is changed too (its package is).
     since_in_sql = request.changed_since if not (ids or names) else None
+    changed_ids: set[int] = set()
+    if request.changed_since and not is_script and request.scope == WITH_DEPENDENCIES:
+        changed_ids = jobs_using_changed(workspace=workspace, since=request.changed_since)
     where = selection_where(
         ids=ids,
         names=names,
         directory_paths=directory_paths,
         everything=everything,
         changed_since=since_in_sql,
+        changed_ids=changed_ids,
         exclude_ids=exclude_ids,
         exclude_directory_paths=excluded_paths,
     )
@@ -291,7 +298,7 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
             fields={f"{noun}s": unknown},
         )
     if request.changed_since and not since_in_sql:
-        rows = [row for row in rows if row.updated_at > request.changed_since]
+        rows = [row for row in rows if row.updated_at > request.changed_since or row.pk in changed_ids]
     if not rows:
         where_text = "in the selected directories" if directory_paths else "in the workspace"
         if request.changed_since:
