@@ -25,24 +25,28 @@ from factory.transfer.models import ImportPackageIndex, TaskStatus
 Objects = dict[tuple[str, str], list[Any]]
 """Per (``job`` | ``script``, name): ``[directory, carries a secret, references]``, the references
 ``(kind, name, connection type, script types)`` each (shared between the objects that make them)."""
+ENTRY_KINDS = ("jobs", "scripts", "resources", "connections")
 # An import whose task is in none of these has no more preview to run.
 KEPT_WHILE = (TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.WAITING)
 
 
 class IndexWriter:
     """What the preview takes from each job and script (``Objects``), written as the inspection reads
-    it: zlib-compressed JSON from the start, so that keeping it costs the inspection's memory next to
-    nothing. ``references`` (a ``Keep``) is called with an object's references, then ``add`` with its
-    document."""
+    it: zlib-compressed from the start, so that keeping it costs the inspection's memory next to nothing.
+    ``references`` (a ``Keep``) is called with an object's references, then ``add`` with its document.
+
+    One JSON array a line (each parsed alone when read: orjson's peak on one document of megabytes is
+    several times its size): ``["o", kind, name, directory, secret, [reference, ...]]`` per object, then
+    (``finish``) ``["ref", kind, name, connection type, script types]`` per distinct reference (objects
+    name them by their place), ``["jobs" | "scripts" | "resources" | "connections", ...]`` per entry of
+    the package's index and ``["head", {...}]`` for the rest of it."""
 
     def __init__(self) -> None:
         self._compressor = zlib.compressobj(1)
-        self._chunks = [self._compressor.compress(b'{"objects":[')]
+        self._chunks: list[bytes] = []
         self._references: list[int] = []
-        # Each distinct reference once (a few thousand, however many objects use them): objects name
-        # them by their place in this table.
+        # Each distinct reference once (a few thousand, however many objects use them).
         self._table: dict[tuple[Any, ...], int] = {}
-        self._count = 0
 
     def references(self, owner: tuple[str, str], references: list[tuple[Any, ...]]) -> None:
         table = self._table
@@ -52,22 +56,20 @@ class IndexWriter:
         references, self._references = self._references, []
         if not isinstance(document, dict):
             return
-        row = orjson.dumps(
-            [kind, name, document.get("directory"), carries_secret(kind, document), references]
-        )
-        self._chunks.append(self._compressor.compress(b"," + row if self._count else row))
-        self._count += 1
+        row = ["o", kind, name, document.get("directory"), carries_secret(kind, document), references]
+        self._chunks.append(self._compressor.compress(orjson.dumps(row) + b"\n"))
 
     def finish(self, package: dict[str, Any]) -> bytes:
-        """The whole index: the objects added and ``package`` (``package_index``)."""
-        tail = (
-            b'],"references":'
-            + orjson.dumps(list(self._table))
-            + b',"package":'
-            + orjson.dumps(package)
-            + b"}"
-        )
-        return b"".join([*self._chunks, self._compressor.compress(tail), self._compressor.flush()])
+        """The whole index: the objects added, the references and ``package`` (``package_index``)."""
+        compress, chunks = self._compressor.compress, self._chunks
+        for reference in self._table:
+            chunks.append(compress(orjson.dumps(["ref", *reference]) + b"\n"))
+        head = dict(package)
+        for kind in ENTRY_KINDS:
+            for row in head.pop(kind):
+                chunks.append(compress(orjson.dumps([kind, *row]) + b"\n"))
+        chunks.append(compress(orjson.dumps(["head", head]) + b"\n"))
+        return b"".join([*chunks, self._compressor.flush()])
 
 
 def index_store(*, task_id: int, sha256: str, category: str, package: Package, kept: IndexWriter) -> None:
@@ -93,13 +95,31 @@ def index_load(*, task_id: int, sha256: str | None, category: str) -> tuple[dict
     )
     if blob is None:
         return None
-    data = orjson.loads(zlib.decompress(blob))
-    if data["package"].get("version") != INDEX_VERSION:
+    try:
+        return _parsed(blob)
+    except (zlib.error, orjson.JSONDecodeError, ValueError, KeyError, IndexError, TypeError):
+        return None  # not one this version wrote: the preview reads the package
+
+
+def _parsed(blob: bytes | memoryview) -> tuple[dict[str, Any], Objects] | None:
+    index: dict[str, Any] = {kind: [] for kind in ENTRY_KINDS}
+    table: list[tuple[Any, ...]] = []
+    rows: list[bytes] = []
+    for line in zlib.decompress(blob).split(b"\n"):
+        if line.startswith(b'["o",'):
+            rows.append(line)  # parsed once the references are known
+        elif line:
+            tag, *values = orjson.loads(line)
+            if tag == "ref":
+                table.append(tuple(values))
+            elif tag == "head":
+                index.update(values[0])
+            else:
+                index[tag].append(values)
+    if index.get("version") != INDEX_VERSION:
         return None
-    table = [tuple(reference) for reference in data.pop("references")]
-    rows = data.pop("objects")
     objects: Objects = {}
-    for kind, name, directory, secret, refs in rows:
+    for line in rows:
+        _, kind, name, directory, secret, refs = orjson.loads(line)
         objects[(kind, name)] = [directory, secret, [table[i] for i in refs]]
-    del rows
-    return data["package"], objects
+    return index, objects
