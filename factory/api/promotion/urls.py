@@ -5,7 +5,7 @@ from django.urls import path
 
 from factory.routing import methods
 
-from . import profiles, promotions, wizard
+from . import profile_files, profiles, promotions, wizard
 
 app_name = "promotion"
 
@@ -17,14 +17,16 @@ urlpatterns = [
         methods(get=profiles.ProfileListApi, post=profiles.ProfileCreateApi),
         name="profiles",
     ),
-    path(f"{_W}profiles/import/", profiles.ProfileImportApi.as_view(), name="profiles-import"),
+    path(f"{_W}profiles/import/", profile_files.ProfileImportApi.as_view(), name="profiles-import"),
     path(
         f"{_W}profiles/<int:profile_id>/",
         methods(get=profiles.ProfileGetApi, put=profiles.ProfileUpdateApi, delete=profiles.ProfileDeleteApi),
         name="profile",
     ),
     path(
-        f"{_W}profiles/<int:profile_id>/export/", profiles.ProfileExportApi.as_view(), name="profile-export"
+        f"{_W}profiles/<int:profile_id>/export/",
+        profile_files.ProfileExportApi.as_view(),
+        name="profile-export",
     ),
     path(f"{_W}import-profiles/", wizard.ImportProfileListApi.as_view(), name="import-profiles"),
     path(
