@@ -304,8 +304,10 @@ def promotion_reject(*, promotion: Promotion, user: User) -> Promotion:
 
 def promotion_apply(*, promotion: Promotion, user: User, enqueue: bool = True) -> Promotion:
     """Apply the previewed import, skipping what is unchanged: by the requester or an admin of the source
-    workspace, once approved when the profile asks for approval. To a remote target the v1 import runs in
-    a Celery task (``enqueue=False``: here), the promotion ``applying`` until it ends."""
+    workspace, once approved when the profile asks for approval. To a workspace of this console: refused
+    (403, nothing changed) when the requester may no longer write in the target, and (409, the promotion
+    left as it was) while another import runs there. To a remote target the v1 import runs in a Celery
+    task (``enqueue=False``: here), the promotion ``applying`` until it ends."""
     if user.pk not in (promotion.requested_by_id, promotion.approved_by_id) and not _is_admin(
         workspace=promotion.workspace, user=user
     ):
