@@ -9,6 +9,10 @@ are stopped and we exit non-zero.
 Environment: PORT (default 8000), VAR_DIR (default var/), SHOW_OBS_SECRET=1 (print the local OBS's
 secret access key in the banner: by default it is only said where to find it, so that it does not end
 up in terminal scrollback, screen shares or CI logs), and everything factory/settings.py reads.
+PROMOTION_REMOTE_ENDPOINTS (the hosts a remote promotion may reach) defaults here to DataArts' hosts and
+any console on this machine over http (``*.myhuaweicloud.com http://127.0.0.1:* http://localhost:*``), so
+that a second `make run` (PORT=8001 VAR_DIR=var2) can be a promotion target; to allow another host, set
+it, e.g. ``PROMOTION_REMOTE_ENDPOINTS="*.myhuaweicloud.com dayu.internal.example.com" make run``.
 The embedded run uses SQLite and the filesystem broker unless DATABASE_URL / CELERY_BROKER_URL are set.
 """
 
@@ -43,6 +47,8 @@ from devtools.servers import (
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_BUCKET = "dlf-demo"
+# What a remote promotion may reach in the embedded run: DataArts' hosts, and consoles on this machine.
+LOCAL_PROMOTION_ENDPOINTS = "*.myhuaweicloud.com http://127.0.0.1:* http://localhost:*"
 _CREDENTIAL_LINE = re.compile(r"^user \S+ password \S+$", re.MULTILINE)
 
 
@@ -216,6 +222,7 @@ def main() -> int:
                 "DJANGO_SETTINGS_MODULE": "factory.settings",
                 "PYTHONUNBUFFERED": "1",
             }
+            env.setdefault("PROMOTION_REMOTE_ENDPOINTS", LOCAL_PROMOTION_ENDPOINTS)
             _manage(["migrate", "--noinput"], env)
             _manage(["collectstatic", "--noinput", "--verbosity", "0"], env)
             users: list[str] = []

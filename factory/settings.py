@@ -229,6 +229,10 @@ PROMOTION_REMOTE_CONNECT_TIMEOUT = env_int("PROMOTION_REMOTE_CONNECT_TIMEOUT", 1
 PROMOTION_REMOTE_READ_TIMEOUT = env_int("PROMOTION_REMOTE_READ_TIMEOUT", 120)
 PROMOTION_REMOTE_WAIT_SECONDS = env_int("PROMOTION_REMOTE_WAIT_SECONDS", 1800)
 PROMOTION_REMOTE_POLL_SECONDS = float(os.environ.get("PROMOTION_REMOTE_POLL_SECONDS") or 1.0)
+# The hosts a remote promotion may reach (factory.promotion.endpoints): comma- or space-separated
+# ``[http://]host[:port]`` entries, ``*.`` for any subdomain, ``:*`` for any port; https only unless the entry
+# says http://; a loopback or private address only for a host named exactly. DataArts Studio by default.
+PROMOTION_REMOTE_ENDPOINTS = os.environ.get("PROMOTION_REMOTE_ENDPOINTS", "*.myhuaweicloud.com")
 
 # The cache carries what one process publishes for the others to read: the live progress of an import,
 # written by the worker inside its one apply transaction (whose rows nobody sees before the commit) and read

@@ -23,6 +23,7 @@ from factory.packages.timezones import TIME_ZONE_HINT, time_zone_known
 from factory.workspaces.models import Membership, Workspace
 from factory.workspaces.obs import workspace_obs_path
 
+from .endpoints import endpoint_refusal
 from .models import DuplicatePolicy, LockPolicy, SchedulePolicy, TargetKind, TargetStatus
 from .specs import MAPPING_KINDS, ProfileSpec, ReferenceMapping, RemoteTarget, ValueOverride
 
@@ -109,6 +110,10 @@ def remote_check(
         URLValidator(schemes=["http", "https"])(remote.endpoint)
     except DjangoValidationError:
         problems.add("target.endpoint", "An http:// or https:// URL, such as https://dayu.example.com.")
+    else:
+        refusal = endpoint_refusal(remote.endpoint)
+        if refusal:
+            problems.add("target.endpoint", f"Not allowed: {refusal}.", ErrorCode.PROFILE_TARGET_INVALID)
     if not _ID.fullmatch(remote.project_id or ""):
         problems.add("target.projectId", "1 to 64 letters, digits, '-' or '_'.")
     if remote.workspace_id and not _ID.fullmatch(remote.workspace_id):

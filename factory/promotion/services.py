@@ -23,6 +23,7 @@ from factory.workspaces.models import Workspace
 
 from .checks import Problems, masked_for, spec_check
 from .documents import profile_document_parse
+from .endpoints import endpoint_host
 from .models import EnvironmentProfile, TargetKind
 from .specs import ProfileSecrets, ProfileSpec, ValueOverride
 
@@ -137,13 +138,18 @@ def _apply(
         per_job=False,
     )
     was_remote = not creating and profile.target_kind == TargetKind.REMOTE
-    if spec.target_kind == TargetKind.REMOTE and not was_remote and spec.remote is not None:
-        # A target that becomes remote has no keys yet to keep: both are needed.
+    if spec.target_kind == TargetKind.REMOTE and spec.remote is not None:
+        # A target that becomes remote has no keys yet to keep, and the keys stored for one host are
+        # never sent to another: both are needed then.
+        moved = was_remote and endpoint_host(spec.remote.endpoint) != endpoint_host(profile.remote_endpoint)
         for key, value in (("accessKey", spec.remote.access_key), ("secretKey", spec.remote.secret_key)):
-            if not value and f"target.{key}" not in problems.fields:
+            if (moved or not was_remote) and not value and f"target.{key}" not in problems.fields:
                 problems.add(
                     f"target.{key}",
-                    "Enter it: it is stored encrypted and never shown again.",
+                    "Type it again: the endpoint's host changed, and the keys stored for the other host are "
+                    "not sent to this one."
+                    if moved
+                    else "Enter it: it is stored encrypted and never shown again.",
                     ErrorCode.VALUE_REQUIRED,
                 )
     problems.raise_any()

@@ -8,6 +8,7 @@ workspace of the second console."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from io import StringIO
@@ -16,6 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkdgc.v1.model import (
     CreateScriptRequest,
     ListResourcesRequest,
@@ -33,6 +35,7 @@ from factory.promotion.promote import (
     promotion_reject,
     promotion_start,
 )
+from factory.promotion.remote import remote_apply_run, remote_preview_run
 from tests.builders import (
     external_object_make,
     job_document,
@@ -110,6 +113,13 @@ def _promote(world, profile, user=None) -> Promotion:
 def _remote_job(console, workspace: str) -> dict:
     answer = console.client().show_job(ShowJobRequest(workspace=workspace, job_name="daily_load"))
     return json.loads(answer.raw_content)
+
+
+def _assert_no_job(console, workspace: str) -> None:
+    """The remote has no job daily_load (DataArts' answer for a job that does not exist)."""
+    with pytest.raises(ClientRequestException) as missing:
+        console.client().show_job(ShowJobRequest(workspace=workspace, job_name="daily_load"))
+    assert (missing.value.status_code, missing.value.error_code) == (400, "DLF.0100")
 
 
 def _remote_versions(console, workspace: str) -> int:
@@ -328,9 +338,13 @@ def test_a_wrong_secret_key_fails_clearly(remote, second_console, live_worker):
     assert wrong not in promotion.message and second_console.sk not in promotion.message
     assert promotion.staged_path == ""
     # Nor in a log: this console's worker's, the second console's server's and worker's.
-    logs = live_worker.log_text(since=0, max_chars=10**7) + second_console.log_text(max_chars=10**7)
-    logs += second_console.worker.log_text(since=0, max_chars=10**7)
+    worker_log = live_worker.log_text(since=0, max_chars=10**7)
+    server_log = second_console.log_text(max_chars=10**7)
+    logs = worker_log + server_log + second_console.worker.log_text(since=0, max_chars=10**7)
     assert wrong not in logs and second_console.sk not in logs
+    # The logs read are those of this promotion: this worker ran its change-set, the server refused it.
+    assert "promotion.remote_preview[" in worker_log
+    assert "Unauthorized: /v1/" in server_log
 
 
 def test_an_import_the_remote_refuses_fails_clearly(remote, second_console):
@@ -392,8 +406,7 @@ def test_manage_py_promote_dry_run_to_a_remote(remote, second_console):
         in text
     )
     assert not Promotion.objects.exists()
-    with pytest.raises(Exception):  # noqa: B017 - nothing was written on the remote
-        second_console.client().show_job(ShowJobRequest(workspace=workspace, job_name="daily_load"))
+    _assert_no_job(second_console, workspace)  # nothing was written on the remote
 
 
 def test_manage_py_promote_to_a_remote(remote, second_console):
@@ -408,8 +421,103 @@ def test_manage_py_promote_to_a_remote(remote, second_console):
     assert "would write 2 new" in out.getvalue()
     assert "succeeded: 2 created" in out.getvalue()
     assert _remote_job(second_console, workspace)["name"] == "daily_load"
+    make_profile(name="bad_key", keys={"sk": "wrong"})
     with pytest.raises(CommandError, match="401"):
-        make_profile(name="bad_key", keys={"sk": "wrong"})
         call_command(
             "promote", "--workspace", "dev", "--profile", "bad_key", "--jobs", "daily_load", "--dry-run"
         )
+
+
+def _key(promotion: Promotion) -> str:
+    return promotion.staged_path.split("/", 3)[3]
+
+
+def test_a_staged_package_changed_after_its_change_set_is_not_imported(
+    remote, second_console, s3, staging_bucket
+):
+    world, workspace, make_profile = remote
+    promotion = _promote(world, make_profile())
+    assert promotion.state == PromotionState.PREVIEWING, promotion.message
+    key = _key(promotion)
+    previewed = s3.get_object(Bucket=staging_bucket, Key=key)["Body"].read()
+    # Someone who may write the staging folder replaces the object after the change-set was shown.
+    s3.put_object(Bucket=staging_bucket, Key=key, Body=previewed + b"\n")
+
+    applied = _settled(promotion_apply(promotion=promotion, user=world.dan))
+
+    assert applied.state == PromotionState.FAILED
+    assert "changed after it was previewed" in applied.message and promotion.staged_path in applied.message
+    assert applied.remote_task_id == ""  # no import was asked for
+    _assert_no_job(second_console, workspace)
+    assert s3.get_object(Bucket=staging_bucket, Key=key)["Body"].read() == previewed + b"\n"  # not ours
+
+
+def test_a_profile_changed_after_the_change_set_is_not_applied(remote, second_console, s3, staging_bucket):
+    world, workspace, make_profile = remote
+    profile = make_profile()
+    promotion = _promote(world, profile)
+    assert promotion.state == PromotionState.PREVIEWING, promotion.message
+    # The change-set showed region=prod; the profile now says otherwise.
+    profile.public_params = [{"name": "region", "value": "elsewhere", "masked": False}]
+    profile.save()
+
+    applied = _settled(promotion_apply(promotion=promotion, user=world.dan))
+
+    assert applied.state == PromotionState.FAILED
+    assert applied.message == (
+        "Profile to_remote was changed after this promotion was asked for: what it says now is not what the "
+        f"change-set showed. Nothing was sent to {promotion.target_label}; promote again."
+    )
+    assert applied.remote_task_id == ""
+    _assert_no_job(second_console, workspace)
+    with pytest.raises(ClientError):  # what it staged is deleted: nothing will import it
+        s3.head_object(Bucket=staging_bucket, Key=_key(promotion))
+    again = _promote(world, profile)  # promoting again applies what the profile says now
+    assert _settled(promotion_apply(promotion=again, user=world.dan)).state == PromotionState.SUCCEEDED
+    assert {p["name"]: p["value"] for p in _remote_job(second_console, workspace)["params"]}["region"] == (
+        "elsewhere"
+    )
+
+
+def test_an_apply_delivered_again_never_imports_twice(remote, second_console):
+    world, workspace, make_profile = remote
+    promotion = _promote(world, make_profile())
+    applied = _settled(promotion_apply(promotion=promotion, user=world.dan))
+    assert applied.state == PromotionState.SUCCEEDED, applied.message
+    task_id, versions = applied.remote_task_id, _remote_versions(second_console, workspace)
+
+    # The worker stopped after the import's task id was saved: the task delivered again follows that task.
+    Promotion.objects.filter(pk=promotion.pk).update(state=PromotionState.APPLYING)
+    remote_apply_run(promotion_id=promotion.pk)
+    promotion.refresh_from_db()
+    assert promotion.state == PromotionState.SUCCEEDED, promotion.message
+    assert promotion.remote_task_id == task_id
+    assert _remote_versions(second_console, workspace) == versions
+
+    # It stopped while asking for the import (marked, no task id came back): it is not asked again.
+    Promotion.objects.filter(pk=promotion.pk).update(state=PromotionState.APPLYING, remote_task_id="asking")
+    remote_apply_run(promotion_id=promotion.pk)
+    promotion.refresh_from_db()
+    assert promotion.state == PromotionState.FAILED
+    assert "may have been asked for before the worker stopped" in promotion.message
+    assert "see the remote's system tasks" in promotion.message
+    assert _remote_versions(second_console, workspace) == versions
+
+
+def test_a_change_set_delivered_again_leaves_one_staged_package(remote, s3, staging_bucket):
+    world, _workspace, make_profile = remote
+    promotion = _promote(world, make_profile())
+    assert promotion.state == PromotionState.PREVIEWING, promotion.message
+    first = _key(promotion)
+
+    # The worker stopped after staging; the task delivered again stages anew and deletes the first object.
+    Promotion.objects.filter(pk=promotion.pk).update(state=PromotionState.PREPARING)
+    remote_preview_run(promotion_id=promotion.pk)
+
+    promotion.refresh_from_db()
+    assert promotion.state == PromotionState.PREVIEWING, promotion.message
+    assert _key(promotion) != first
+    listed = s3.list_objects_v2(Bucket=staging_bucket, Prefix=f"promotions/promotion-{promotion.pk}-")
+    assert [o["Key"] for o in listed.get("Contents", [])] == [_key(promotion)]
+    body = s3.get_object(Bucket=staging_bucket, Key=_key(promotion))["Body"].read()
+    assert hashlib.sha256(body).hexdigest() == promotion.package_sha256

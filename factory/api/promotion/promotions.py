@@ -154,6 +154,8 @@ class PromotionListApi(WorkspaceApi):
     )
     def get(self, request: Request, workspace_id: str) -> Response:
         state = request.query_params.get("state") or None
+        # A write on read, on purpose: no periodic task sweeps remote promotions whose worker was lost
+        # (the project runs no Celery beat); one conditional UPDATE, a no-op in the common case.
         remote_stale_fail(workspace_id=self.workspace.pk)
         rows = promotion_list(
             workspace=self.workspace, state=state if state in PromotionState.values else None
@@ -231,7 +233,7 @@ class PromotionStartApi(WorkspaceApi):
 class PromotionGetApi(WorkspaceApi):
     @extend_schema(tags=TAG, responses=PromotionSerializer, operation_id="promotions_get")
     def get(self, request: Request, workspace_id: str, promotion_id: int) -> Response:
-        remote_stale_fail(workspace_id=self.workspace.pk)
+        remote_stale_fail(workspace_id=self.workspace.pk)  # see PromotionListApi.get
         return Response(
             _answer(self, request, promotion_get(workspace=self.workspace, promotion_id=promotion_id))
         )
