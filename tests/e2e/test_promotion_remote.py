@@ -52,6 +52,8 @@ def test_promote_a_ticked_job_to_a_remote_console(page, demo, live_worker, secon
     jobs_menu(page, "Promote Job")
     dialog = page.get_by_role("dialog", name="Promote")
     expect(dialog.get_by_label("Profile")).to_contain_text(f"to_remote → {second_console.url}")
+    since_last = f"Everything changed since the last promotion to {second_console.url}"
+    expect(dialog.get_by_role("radio", name=since_last)).to_be_visible()
     dialog.get_by_label("Note").fill("doc1 to the other console")
     dialog.get_by_role("button", name="Show changes").click()
 

@@ -53,7 +53,7 @@ export function PromoteDialog({ ws, selection, description, onClose }: { ws: Id;
           </label>
           <label>
             <input type="radio" name="promote-what" checked={sinceLast} onChange={() => setSinceLast(true)} />
-            Everything changed since the last promotion to {chosen?.target.workspaceName ?? "the target"}
+            Everything changed since the last promotion to {chosen ? profileTarget(chosen) : "the target"}
           </label>
         </fieldset>
         <p className="muted small">
