@@ -251,8 +251,13 @@ def _refusal(row: Promotion, profile: EnvironmentProfile | None) -> tuple[str, b
             "back): see the remote's system tasks, and promote again if it is not there.",
             False,
         )
+    if profile is None and row.remote_task_id:
+        return (
+            f"The profile was deleted while system task {row.remote_task_id} on {label} ran; see it there.",
+            False,
+        )
     if profile is None:
-        return "The profile was deleted; nothing was sent.", not row.remote_task_id
+        return "The profile was deleted; nothing was sent.", True
     if profile.updated_at > row.created_at:
         if row.remote_task_id:
             return (
@@ -276,10 +281,11 @@ def remote_apply_run(*, promotion_id: int) -> None:
         return
     profile = row.profile
     refused = _refusal(row, profile)
-    if refused is not None or profile is None:
-        message, discard = refused or ("The profile was deleted; nothing was sent.", True)
+    if refused is not None:
+        message, discard = refused
         _failed(row, message, staged=row.staged_path if discard else "")
         return
+    assert profile is not None  # refused without one
     rows = list(row.object_rows or [])
     unchanged = sum(1 for r in rows if r.get("change") == UNCHANGED)
     label = remote_label(profile)
@@ -294,16 +300,19 @@ def remote_apply_run(*, promotion_id: int) -> None:
         )
         return
     task_id = row.remote_task_id  # set: delivered again after a worker stopped; the import was asked for
+    asked = bool(task_id)  # from then on the staged object may be read by the remote: it stays
     try:
         remote = remote_connect(profile=profile)
         if not task_id:
-            task_id = _import_ask(remote, row, _import_request(promotion=row, profile=profile))
+            request = _import_request(promotion=row, profile=profile)
+            asked = True
+            task_id = _import_ask(remote, row, request)
         task = _wait(remote, task_id)
     except StagedChanged as exc:  # not ours any more: left where it is
         promotion_failed(row, exc.message)
         return
     except RemoteFailure as exc:
-        _failed(row, exc.message, staged="" if task_id else row.staged_path)
+        _failed(row, exc.message, staged="" if asked else row.staged_path)
         return
     except DomainError as exc:
         promotion_failed(row, f"The staged package {row.staged_path} could not be read: {exc.message}")
