@@ -84,6 +84,7 @@ def remote_connect(*, profile: EnvironmentProfile) -> Remote:
         settings.PROMOTION_REMOTE_READ_TIMEOUT,
     )
     config.retry_times = 0
+    config.allow_redirects = False  # (the SDK's default) a redirect would lead past the checked host
     client = (
         DgcClient.new_builder()
         .with_http_config(config)
