@@ -10,7 +10,9 @@ promotions stage their packages).
 ``second_console_start`` makes the database (``<test database>_remote``), migrates it, arranges a user, a
 workspace (allowed to read the staging bucket) and an access key through the management commands, then
 starts gunicorn and the worker; ``SecondConsole.stop`` ends both and drops the database. The fixture that
-uses them is ``second_console`` below.
+uses them is ``second_console`` below. Its URL (``http://127.0.0.1:<port>``) is a remote endpoint this
+console may reach because ``devtools/test_settings.py`` allows ``http://127.0.0.1:*`` in
+``PROMOTION_REMOTE_ENDPOINTS`` (the port is chosen when it starts, after the Celery worker read its settings).
 """
 
 from __future__ import annotations
