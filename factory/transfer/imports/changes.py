@@ -12,7 +12,7 @@ may) is always ``changed``, as only whether a secret is set can be compared.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,8 @@ CHANGED = "changed"
 CHANGE_KINDS = (NEW, CHANGED, UNCHANGED, SKIPPED, FAILED)
 
 Diff = JobDiff | ScriptDiff | PropertiesDiff
+# The documents' text sent to PostgreSQL in one query: what the query costs in memory here (a few copies).
+SAME_CHUNK_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -85,32 +87,49 @@ class Verbatim:
     directory: str
 
 
-def states_same(object_type: str, rows: Sequence[Verbatim]) -> dict[int, bool]:
+def states_same(object_type: str, rows: Iterable[Verbatim]) -> dict[int, bool]:
     """Of the jobs or scripts ``rows`` would overwrite, those whose development state already is the
-    document that would be written, by primary key, with whether that state is submitted: one query,
-    PostgreSQL parsing and comparing the documents (``jsonb`` equality: what it calls equal, Python
-    does too; what it calls different, ``classify`` compares again). Nothing kept, nothing to go stale.
-    ``{}`` on another database (every object is then compared by ``classify``)."""
-    if not rows or object_type not in ("job", "script") or connection.vendor != "postgresql":
+    document that would be written, by primary key, with whether that state is submitted: PostgreSQL
+    parses and compares the documents (``jsonb`` equality: what it calls equal, Python does too; what it
+    calls different, ``classify`` compares again), a query per ``SAME_CHUNK_BYTES`` of text, ``rows``
+    read as they go. Nothing kept, nothing to go stale. ``{}`` on another database (every object is then
+    compared by ``classify``)."""
+    if object_type not in ("job", "script") or connection.vendor != "postgresql":
         return {}
     model = Job if object_type == "job" else Script
     table = connection.ops.quote_name(model._meta.db_table)
-    # One JSON array of the rows, each entry's text placed in it as it is (JSON already): one parameter
-    # that PostgreSQL parses, nothing quoted or parsed here per document.
-    batch = b",".join(
-        b'{"id":%d,"document":%s,"name":%s,"directory":%s}'
-        % (row.pk, row.text, orjson.dumps(row.name), orjson.dumps(row.directory))
-        for row in rows
-    )
     sql = (
         "SELECT o.id, o.revision, o.submitted_revision "
         "FROM jsonb_to_recordset(%s::jsonb) AS t(id bigint, document jsonb, name text, directory text) "
-        f"JOIN {table} o ON o.id = t.id "
+        f"JOIN {table} o ON o.id = t.id "  # noqa: S608 - our own table's name
         "WHERE o.document = t.document || jsonb_build_object('name', t.name, 'directory', t.directory)"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [(b"[" + batch + b"]").decode()])
-        return {pk: sub == rev for pk, rev, sub in cursor.fetchall()}
+    same: dict[int, bool] = {}
+
+    def compare(parts: list[bytes]) -> None:
+        # One JSON array of the rows, each entry's text placed in it as it is (JSON already): one
+        # parameter that PostgreSQL parses, nothing parsed here.
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [(b"[" + b",".join(parts) + b"]").decode()])
+            same.update((pk, sub == rev) for pk, rev, sub in cursor.fetchall())
+
+    parts: list[bytes] = []
+    size = 0
+    for row in rows:
+        part = b'{"id":%d,"document":%s,"name":%s,"directory":%s}' % (
+            row.pk,
+            row.text,
+            orjson.dumps(row.name),
+            orjson.dumps(row.directory),
+        )
+        parts.append(part)
+        size += len(part)
+        if size >= SAME_CHUNK_BYTES:
+            compare(parts)
+            parts, size = [], 0
+    if parts:
+        compare(parts)
+    return same
 
 
 def carries_secret(object_type: str, document: Any) -> bool:

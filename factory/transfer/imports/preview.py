@@ -227,22 +227,27 @@ class Reading:
 
 def _verbatim(
     plan: Plan, items: list[Item], seen: dict[tuple[str, str], tuple[Any, bool]]
-) -> dict[int, Verbatim]:
+) -> tuple[dict[int, int], Iterator[Verbatim]]:
     """The items to overwrite whose document to write is their entry's text with only a name and a
-    directory set, by ``id(item)``."""
-    rows: dict[int, Verbatim] = {}
-    for item in items:
-        found = seen.get(item.key)
-        if found is None or item.outcome != OVERWRITTEN or item.existing is None or item.source is None:
-            continue
-        if not plan.verbatim(item):
-            continue
-        text = item.source.text()
-        if text is not None:
-            rows[id(item)] = Verbatim(
-                item.existing.pk, text, item.new_name or item.name, plan.directory(found[0])
-            )
-    return rows
+    directory set: the primary key each would overwrite by ``id(item)``, and their rows, each entry's
+    text read as the rows are."""
+    chosen = [
+        (item, seen[item.key][0])
+        for item in items
+        if item.key in seen
+        and item.outcome == OVERWRITTEN
+        and item.existing is not None
+        and item.source is not None
+        and plan.verbatim(item)
+    ]
+
+    def rows() -> Iterator[Verbatim]:
+        for item, directory in chosen:
+            text = item.source.text()
+            if text is not None:
+                yield Verbatim(item.existing.pk, text, item.new_name or item.name, plan.directory(directory))
+
+    return {id(item): item.existing.pk for item, _ in chosen}, rows()
 
 
 def _compare_batch(
@@ -261,10 +266,9 @@ def _compare_batch(
     state (``states_same``) and neither is parsed here; the others are read and compared by ``classify``."""
     todo = [item for item in items if item.outcome not in (SKIPPED, FAILED)]
     object_type = items[0].type
-    verbatim = _verbatim(plan, todo, seen)
-    same = states_same(object_type, list(verbatim.values()))
-    kept = {key: row.pk for key, row in verbatim.items() if row.pk in same}
-    del verbatim
+    overwrites, rows = _verbatim(plan, todo, seen)
+    same = states_same(object_type, rows)
+    kept = {key: pk for key, pk in overwrites.items() if pk in same}
     rest = [item for item in todo if id(item) not in kept]
     before = states_before(object_type, rest)
     documents: dict[int, Any] = {}
