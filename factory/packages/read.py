@@ -88,12 +88,7 @@ def package_read(
     with the one recorded then): the documents' rules are not run again. ``visit`` sees each job's and
     script's document as it is read (see :data:`Visit`).
     """
-    fileobj, owned = _seekable(source, limits=limits, owns_source=owns_source)
-    try:
-        archive = _Archive(zipped=SafeZip(fileobj=fileobj, limits=limits), owned=owned)
-    except BaseException:
-        _files_close(owned)
-        raise
+    archive = _archive_open(source, limits=limits, owns_source=owns_source)
     try:
         return _package_build(archive, limits=limits, checked=checked, visit=visit)
     except BaseException:
@@ -162,6 +157,18 @@ class _EntryReader:
     def text(self) -> bytes:
         """The entry's JSON text (without a byte order mark), as checked when the package was read."""
         return self.archive.data(self.member, self.sha256).removeprefix(BOM)
+
+
+def _archive_open(
+    source: BinaryIO | str | os.PathLike[str], *, limits: Limits, owns_source: bool
+) -> _Archive:
+    """The zip of ``source`` opened with every check; what was opened for it is closed if it is refused."""
+    fileobj, owned = _seekable(source, limits=limits, owns_source=owns_source)
+    try:
+        return _Archive(zipped=SafeZip(fileobj=fileobj, limits=limits), owned=owned)
+    except BaseException:
+        _files_close(owned)
+        raise
 
 
 def _seekable(
@@ -514,12 +521,7 @@ def package_reopen(
         raise PackageError(
             "the package's index is of another version; read the package again", code="zip.changed"
         )
-    fileobj, owned = _seekable(source, limits=limits, owns_source=owns_source)
-    try:
-        archive = _Archive(zipped=SafeZip(fileobj=fileobj, limits=limits), owned=owned)
-    except BaseException:
-        _files_close(owned)
-        raise
+    archive = _archive_open(source, limits=limits, owns_source=owns_source)
     try:
         members = {member.path: member for member in archive.zip.members}
 
