@@ -14,7 +14,14 @@ from factory.api.transfer.imports import import_choices_of
 from factory.transfer.imports.common import package_load
 from factory.transfer.imports.preview import preview_write
 from factory.transfer.models import ImportChange, ImportPackageIndex, SystemTask, TaskStatus
-from tests.builders import node, package_bytes, package_dws_job, package_job, package_script
+from tests.builders import (
+    dataarts_batch_package,
+    node,
+    package_bytes,
+    package_dws_job,
+    package_job,
+    package_script,
+)
 from tests.transfer.importing import apply, media_root, start, target_build
 from tests.transfer.test_import_changes import preview
 
@@ -92,6 +99,33 @@ def test_the_preview_from_the_inspection_is_the_preview_read_again(target, media
     assert changes[("job", "doc2")] == "changed" and changes[("job", "doc3")] == "new"
     if not first and not choices:
         assert changes[("job", "doc1")] == changes[("script", "s1")] == "unchanged"
+
+
+def carrying_secrets(password: str) -> bytes:
+    """As DataArts may write it: secret values in the documents, nothing to replace."""
+    jobs = [
+        package_dws_job("doc1", connection="dws2", script="s1"),
+        package_job("with_secret", [node("n1", "Dummy", {"password": password})]),
+    ]
+    return dataarts_batch_package(jobs, {"doc1": [package_script("s1", "dws2")]})
+
+
+def test_a_document_carrying_secrets_is_compared_by_value_the_same_both_ways(target, media):
+    assert (
+        apply(start(target.workspace, target.dev, carrying_secrets("hunter2")), target.dev).status
+        == "SUCCESSFUL"
+    )
+    for password, change in (("hunter2", "unchanged"), ("hunter3", "changed")):
+        task = start(target.workspace, target.dev, carrying_secrets(password))
+        assert ImportPackageIndex.objects.filter(task=task).exists()
+        task = preview(task, target.dev)
+        fast = rows_of(task)
+        slow, _ = read_again_in_python(task)
+        assert fast == slow
+        changes = {(row[1], row[2]): row for row in fast}
+        assert changes[("job", "with_secret")][4] == change
+        assert changes[("job", "doc1")][4] == "unchanged"
+        assert "hunter" not in repr(fast)
 
 
 def test_a_document_without_a_directory_is_compared_as_written(target, media):

@@ -6,14 +6,17 @@ secret values never count).
 Used twice, the same way: by the preview (``preview``), which records every object's change for the
 wizard, and by the apply, which with ``skipUnchanged`` writes nothing for an unchanged object. An
 object is ``unchanged`` when its development state already is what would be written and, for an import
-that submits, that state is submitted; a package that carries a secret value (DataArts' own exports
-may) is always ``changed``, as only whether a secret is set can be compared.
+that submits, that state is submitted. A job whose document carries a secret value (DataArts' own
+exports may; an environment profile's masked parameter does) is compared by value here, in the worker:
+the document is split as the save path splits it (``job_secrets_split``, with the job's stored secrets,
+decrypted here and never shown) and the job is unchanged when the redacted document and the secrets
+are both what is stored. A secret that changes shows in the diff by its path alone (set or not).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -21,10 +24,21 @@ from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from factory.crypto import secrets_decrypt
 from factory.development.models import Job, Resource, Script
+from factory.development.secrets import NODE_PREFIX, PARAM_PREFIX, job_secrets_split
 from factory.development.selectors.diffs import NODE_SENSITIVE_PROPERTIES
 from factory.packages import job_document_redact
-from factory.packages.diff import JobDiff, PropertiesDiff, ScriptDiff, job_diff, resource_diff, script_diff
+from factory.packages.diff import (
+    Change,
+    JobDiff,
+    PropertiesDiff,
+    ScriptDiff,
+    job_diff,
+    path_text,
+    resource_diff,
+    script_diff,
+)
 from factory.packages.jsonio import document_loads_checked
 from factory.transfer.imports.items import CREATED, FAILED, OVERWRITTEN, RENAMED, SKIPPED, UNCHANGED, Item
 
@@ -44,6 +58,11 @@ class Before:
 
     document: dict[str, Any]
     submitted: bool
+    # A job's stored secrets, still encrypted: decrypted only to compare a document carrying secrets.
+    secrets_encrypted: str = ""
+
+    def secrets(self) -> dict[str, Any]:
+        return secrets_decrypt(ciphertext=self.secrets_encrypted) if self.secrets_encrypted else {}
 
 
 def states_before(object_type: str, items: Iterable[Item]) -> dict[int, Before]:
@@ -59,13 +78,18 @@ def states_before(object_type: str, items: Iterable[Item]) -> dict[int, Before]:
         }
     model = Job if object_type == "job" else Script
     # Parsed by orjson from the text (Django's JSONField parses with json, several times slower: most of
-    # a preview's reading of the workspace's documents).
+    # a preview's reading of the workspace's documents). A job's secrets come along encrypted (read in the
+    # same query, decrypted only where a document to write carries secrets).
+    secrets = "secrets_encrypted" if model is Job else "revision"
     values = (
         model.objects.filter(pk__in=pks)
         .annotate(text=Cast("document", output_field=TextField()))
-        .values_list("pk", "text", "revision", "submitted_revision")
+        .values_list("pk", "text", "revision", "submitted_revision", secrets)
     )
-    return {pk: Before(document=_loads(text), submitted=sub == rev) for pk, text, rev, sub in values}
+    return {
+        pk: Before(document=_loads(text), submitted=sub == rev, secrets_encrypted=enc if model is Job else "")
+        for pk, text, rev, sub, enc in values
+    }
 
 
 def _loads(text: str | None) -> dict[str, Any]:
@@ -133,7 +157,8 @@ def states_same(object_type: str, rows: Iterable[Verbatim]) -> dict[int, bool]:
 
 
 def carries_secret(object_type: str, document: Any) -> bool:
-    """Does a package's ``document`` carry a secret value (compared only as set or not, so written)?"""
+    """Does a package's ``document`` carry a secret value (compared in Python, by ``classify``, where the
+    job's stored secrets are; a remote's cannot be read, so there it is compared only as set or not)?"""
     return (
         object_type == "job"
         and isinstance(document, dict)
@@ -171,27 +196,81 @@ def classify(item: Item, after: Any, before: Before | None, *, submit: bool) -> 
     if item.outcome in (CREATED, RENAMED) or before is None or not isinstance(after, dict):
         return Classified(NEW)
     # The same document (a package imported again): no diff to build, the common case of a re-import.
-    same = before.document == after
-    diff = None if same else diff_of(item.type, before.document, after)
-    if not same and (diff is None or diff.changed):  # None: a type the diff does not know
+    # The stored document is already split (no secret value left in it), so splitting it again changes
+    # neither it nor the secrets.
+    if before.document == after:
+        return _same(None, submitted=before.submitted, submit=submit)
+    if item.type == "job":
+        return _job_classify(after, before, submit=submit)
+    diff = diff_of(item.type, before.document, after)
+    if diff is None or diff.changed:  # None: a type the diff does not know
         return Classified(CHANGED, diff)
-    return _same(diff, submitted=before.submitted, secret=carries_secret(item.type, after), submit=submit)
+    return _same(diff, submitted=before.submitted, submit=submit)
 
 
-def classify_same(item: Item, *, submitted: bool, secret: bool, submit: bool) -> Classified:
+def _job_classify(after: dict[str, Any], before: Before, *, submit: bool) -> Classified:
+    """A job whose document to write is not its stored one as it is: split as the save path splits it
+    (the redacted document and the secrets it would store), then both compared with what is stored."""
+    stored = before.secrets() if before.secrets_encrypted else {}
+    redacted, secrets = job_secrets_split(document=after, stored=stored)
+    secrets_same = secrets == stored
+    if before.document == redacted and secrets_same:
+        return _same(None, submitted=before.submitted, submit=submit)
+    diff = job_diff(before.document, redacted, sensitive_properties=NODE_SENSITIVE_PROPERTIES)
+    if not secrets_same:
+        diff = _secrets_changed(diff, stored, secrets)
+    del stored, secrets
+    if diff.changed:
+        return Classified(CHANGED, diff)
+    return _same(diff, submitted=before.submitted, submit=submit)
+
+
+def _secrets_changed(diff: JobDiff, stored: dict[str, Any], secrets: dict[str, Any]) -> JobDiff:
+    """``diff`` (of the redacted documents) with each secret the write would set, change or drop: its
+    change at that path says only whether it is set before and after (never a value), one added where
+    the diff has none."""
+    params = list(diff.params)
+    nodes = {node.name: node for node in diff.nodes}
+    for key in sorted(stored.keys() | secrets.keys()):
+        if stored.get(key) == secrets.get(key):
+            continue
+        if key.startswith(PARAM_PREFIX):
+            path = path_text(("params", key[len(PARAM_PREFIX) :], "value"))
+            params = _secret_change(params, path, was=key in stored, now=key in secrets)
+            continue
+        name, _, prop = key[len(NODE_PREFIX) :].partition(":")
+        node = nodes.get(name)
+        if not key.startswith(NODE_PREFIX) or node is None or node.status in ("added", "removed"):
+            continue  # a node added or removed: the diff says so already
+        path = path_text(("properties", prop, "value"))
+        changes = _secret_change(list(node.changes), path, was=key in stored, now=key in secrets)
+        nodes[name] = replace(node, status="modified", changes=tuple(changes))
+    return replace(diff, nodes=tuple(nodes.values()), params=tuple(params))
+
+
+def _secret_change(changes: list[Change], path: str, *, was: bool, now: bool) -> list[Change]:
+    for at, change in enumerate(changes):
+        if change.path == path:  # the value's place added, removed or changed: set or not as stored
+            old = None if change.kind == "added" else was
+            new = None if change.kind == "removed" else now
+            changes[at] = Change(path, change.kind, old, new, secret=True)
+            return changes
+    return [*changes, Change(path, "changed", was, now, secret=True)]
+
+
+def classify_same(item: Item, *, submitted: bool, submit: bool) -> Classified:
     """``classify`` for an object whose development state already is the document the import would
-    write (``states_same``): ``submitted``, that state's; ``secret``, whether the package's document
-    carries a secret value (``carries_secret``)."""
+    write (``states_same``): ``submitted``, that state's."""
     if item.outcome in (SKIPPED, FAILED):
         return Classified(item.outcome)
-    return _same(None, submitted=submitted, secret=secret, submit=submit)
+    return _same(None, submitted=submitted, submit=submit)
 
 
 def same_state_reason(*, submitted: bool, secret: bool, submit: bool) -> str:
     """Why an object whose development state already is the document the import would write is changed
     all the same ("" when it is not): ``submitted``, that state's; ``secret``, whether the document
-    carries a secret value; ``submit``, whether the import submits. The local and the remote change-sets'
-    one wording."""
+    carries a secret value that cannot be compared (a remote's: its secrets are not read); ``submit``,
+    whether the import submits. The local and the remote change-sets' one wording."""
     if submit and not submitted:
         return "Its development state is the package's but not submitted: the import submits it."
     if secret:
@@ -199,8 +278,8 @@ def same_state_reason(*, submitted: bool, secret: bool, submit: bool) -> str:
     return ""
 
 
-def _same(diff: Diff | None, *, submitted: bool, secret: bool, submit: bool) -> Classified:
-    reason = same_state_reason(submitted=submitted, secret=secret, submit=submit)
+def _same(diff: Diff | None, *, submitted: bool, submit: bool) -> Classified:
+    reason = same_state_reason(submitted=submitted, secret=False, submit=submit)
     return Classified(CHANGED if reason else UNCHANGED, diff, reason)
 
 

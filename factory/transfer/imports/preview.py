@@ -205,7 +205,7 @@ class Reading:
     """What the preview takes from each job and script as the package is read (``package_load(visit=
     reading.visit)``), so that no document is read again for it: the references the plan needs and, for
     the comparison in the database (``states_same``), each document's directory and whether it carries a
-    secret value."""
+    secret value (then compared by ``classify``, with the job's stored secrets)."""
 
     def __init__(self, *, category: str) -> None:
         self.references = ReferencesCollector(category=category)
@@ -230,11 +230,13 @@ def _verbatim(
 ) -> tuple[dict[int, int], Iterator[Verbatim]]:
     """The items to overwrite whose document to write is their entry's text with only a name and a
     directory set: the primary key each would overwrite by ``id(item)``, and their rows, each entry's
-    text read as the rows are."""
+    text read as the rows are. Not a document carrying a secret value: the stored document has it
+    emptied (its value is kept encrypted), so ``classify`` compares it, secrets included."""
     chosen = [
         (item, seen[item.key][0])
         for item in items
         if item.key in seen
+        and not seen[item.key][1]
         and item.outcome == OVERWRITTEN
         and item.existing is not None
         and item.source is not None
@@ -286,9 +288,7 @@ def _compare_batch(
     checked = {id(item): row for item, row in zip(to_check, checks, strict=True)}
     for item in items:
         if id(item) in kept:
-            classified = classify_same(
-                item, submitted=same[kept[id(item)]], secret=seen[item.key][1], submit=submit
-            )
+            classified = classify_same(item, submitted=same[kept[id(item)]], submit=submit)
             if item.blocked and classified.change != UNCHANGED:
                 item.fail(item.blocked)
                 classified = Classified(FAILED)
