@@ -6,16 +6,16 @@ What is applied is what the change-set was made with: a profile edited in the me
 promotion, not this one.
 
 **To a workspace of this console** (``factory.promotion.local``) the import is the import service itself,
-run in this process: every choice of the profile (``profile_import_choices``: the reference maps, the
+run by a Celery task (the promotion ``preparing``, then ``applying`` while another applies it): every choice of the profile (``profile_import_choices``: the reference maps, the
 parameter and environment-variable overrides, masked parameters written masked, the text rewrite rules,
 the duplicate-name, lock and schedule policies, the time zone and the target status) goes into the
-import's preview, whose recorded choices the apply uses. Such a promotion is undone from the target's
-Import History.
+import's preview, whose recorded choices the apply uses (asked for in the request, so that a busy target
+answers 409 at once). Such a promotion is undone from the target's Import History.
 
 **To a remote target** (``factory.promotion.remote``) the change-set is read from the remote's v1 API and
 the package of what changes is staged in OBS by a Celery task (the promotion ``preparing``), and the
 apply drives the remote's v1 ``import`` and follows its system task in another (``applying``); the
-command line runs both in its own process (``enqueue=False``). What DataArts' import has no field for is
+command line runs the steps of either kind of target in its own process (``enqueue=False``). What DataArts' import has no field for is
 said in the promotion's message. A remote promotion is not undone from this console.
 
 "Everything changed since the last promotion" (``since_last``) counts from when the last successful
@@ -42,9 +42,9 @@ from factory.workspaces.models import Membership, Role, Workspace
 from factory.workspaces.selectors import workspace_access_get
 
 from . import tasks
-from .local import local_apply, local_dry_run, local_start, local_target, requester_check
+from .local import local_apply_request, local_dry_run, local_stale_fail, local_target, requester_check
 from .models import EnvironmentProfile, Promotion, PromotionState, TargetKind
-from .remote import remote_discard, remote_dry_run, remote_label
+from .remote import remote_discard, remote_dry_run, remote_label, remote_stale_fail
 
 
 @dataclass(frozen=True)
@@ -146,9 +146,18 @@ def _remote_check(*, profile: EnvironmentProfile, workspace: Workspace, user: Us
         )
 
 
-def _remote_run(promotion: Promotion, *, step: str, enqueue: bool) -> Promotion:
-    """Run a remote step (``preview`` or ``apply``) in a Celery task once the row commits, or here."""
-    task = tasks.remote_preview if step == "preview" else tasks.remote_apply
+STEP_TASKS = {
+    (TargetKind.WORKSPACE, "preview"): tasks.local_preview,
+    (TargetKind.WORKSPACE, "apply"): tasks.local_apply,
+    (TargetKind.REMOTE, "preview"): tasks.remote_preview,
+    (TargetKind.REMOTE, "apply"): tasks.remote_apply,
+}
+
+
+def _step_run(promotion: Promotion, *, step: str, enqueue: bool) -> Promotion:
+    """Run a step (``preview`` or ``apply``) of the promotion's kind of target in a Celery task once the
+    row commits, or here."""
+    task = STEP_TASKS[(TargetKind(promotion.target_kind), step)]
     if not enqueue:
         task(promotion.pk)
         promotion.refresh_from_db()
@@ -190,7 +199,7 @@ def _remote_start(
         state=PromotionState.PREPARING,
         message=f"Reading the change-set on {label}...",
     )
-    return _remote_run(promotion, step="preview", enqueue=enqueue)
+    return _step_run(promotion, step="preview", enqueue=enqueue)
 
 
 def _remote_dry_run(
@@ -221,8 +230,8 @@ def promotion_start(
 ) -> Promotion:
     """Build the package, start the import into the target with the profile's choices and preview it.
     Refused (nothing kept) when the profile, the target or the selection is wrong; a package or change-set
-    that cannot be made leaves a failed promotion saying why. A remote target's change-set is read in a
-    Celery task (``enqueue=False``: here), the promotion ``preparing`` until then."""
+    that cannot be made leaves a failed promotion saying why. The change-set is made in a Celery task
+    (``enqueue=False``: here), the promotion ``preparing`` until then."""
     if profile.workspace_id != workspace.pk:
         raise NotFound("Environment profile not found.", code=ErrorCode.PROFILE_NOT_FOUND)
     if _is_remote(profile):
@@ -231,7 +240,8 @@ def promotion_start(
         )
     target = local_target(profile=profile, user=user)
     request = _export_request(profile=profile, selection=selection)
-    promotion = Promotion(
+    export_select(workspace=workspace, request=request)  # a wrong selection is refused now, nothing kept
+    promotion = Promotion.objects.create(
         workspace=workspace,
         profile=profile,
         profile_name=profile.name,
@@ -240,9 +250,10 @@ def promotion_start(
         note=note[:1024],
         selection=request.to_params(),
         requires_approval=profile.requires_approval,
-        message="Building the package...",
+        state=PromotionState.PREPARING,
+        message=f"Building the package and its change-set in workspace {target.name}...",
     )
-    return local_start(promotion, profile=profile, user=user, request=request)
+    return _step_run(promotion, step="preview", enqueue=enqueue)
 
 
 def promotion_dry_run(
@@ -306,8 +317,8 @@ def promotion_apply(*, promotion: Promotion, user: User, enqueue: bool = True) -
     """Apply the previewed import, skipping what is unchanged: by the requester or an admin of the source
     workspace, once approved when the profile asks for approval. To a workspace of this console: refused
     (403, nothing changed) when the requester may no longer write in the target, and (409, the promotion
-    left as it was) while another import runs there. To a remote target the v1 import runs in a Celery
-    task (``enqueue=False``: here), the promotion ``applying`` until it ends."""
+    left as it was) while another import runs there. The import (to a remote target: the v1 import) runs
+    in a Celery task (``enqueue=False``: here), the promotion ``applying`` until it ends."""
     if user.pk not in (promotion.requested_by_id, promotion.approved_by_id) and not _is_admin(
         workspace=promotion.workspace, user=user
     ):
@@ -324,6 +335,13 @@ def promotion_apply(*, promotion: Promotion, user: User, enqueue: bool = True) -
         row.state = PromotionState.APPLYING
         row.message = "Applying..."
         row.save(update_fields=["state", "message", "updated_at"])
-    if row.target_kind == TargetKind.REMOTE:
-        return _remote_run(row, step="apply", enqueue=enqueue)
-    return local_apply(row, ready=ready, message=before)
+    if row.target_kind == TargetKind.WORKSPACE:
+        row = local_apply_request(row, ready=ready, message=before)
+        if row.state != PromotionState.APPLYING:
+            return row  # failed, saying why
+    return _step_run(row, step="apply", enqueue=enqueue)
+
+
+def promotion_stale_fail(*, workspace_id: int) -> int:
+    """The workspace's promotions whose background step lost its worker, failed (``remote_stale_fail``)."""
+    return local_stale_fail(workspace_id=workspace_id) + remote_stale_fail(workspace_id=workspace_id)

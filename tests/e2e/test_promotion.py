@@ -18,8 +18,11 @@ from tests.e2e.conftest import jobs_menu, login, shot, tree_item
 
 pytestmark = pytest.mark.e2e
 
+# The change-set and the apply run in the Celery worker; the dialog polls the promotion meanwhile.
+WORKER_MS = 60_000
 
-def test_promote_a_ticked_job_with_a_profile_that_remaps_its_connection(page, demo):
+
+def test_promote_a_ticked_job_with_a_profile_that_remaps_its_connection(page, demo, live_worker):
     production = workspace_make("production", admin=demo.admin)
     connection_create(
         workspace=production, user=demo.admin, name="dws_prod", type="DWS", config={"host": "10.9.9.9"}
@@ -44,12 +47,12 @@ def test_promote_a_ticked_job_with_a_profile_that_remaps_its_connection(page, de
     dialog.get_by_label("Note").fill("first release of doc1")
     dialog.get_by_role("button", name="Show changes").click()
     dialog = page.get_by_role("dialog", name="Promote to production")
-    expect(dialog.get_by_role("status", name="Change-set")).to_contain_text("2 new")
+    expect(dialog.get_by_role("status", name="Change-set")).to_contain_text("2 new", timeout=WORKER_MS)
     shot(page, "40-promote-change-set")
     assert not Job.objects.filter(workspace=production).exists()
 
     dialog.get_by_role("button", name="Promote 2 objects").click()
-    expect(dialog).to_contain_text("Promoted: 2 created")
+    expect(dialog).to_contain_text("Promoted: 2 created", timeout=WORKER_MS)
     job = Job.objects.get(workspace=production, name="doc1")
     properties = {p["name"]: p["value"] for p in job.document["nodes"][0]["properties"]}
     assert properties["connectionName"] == "dws_prod"

@@ -23,6 +23,9 @@ from tests.e2e.conftest import jobs_menu, login, open_job, shot, tree_item
 
 pytestmark = pytest.mark.e2e
 
+# The change-set and the apply run in the Celery worker; the dialog polls the promotion meanwhile.
+WORKER_MS = 60_000
+
 
 def _production(demo, *, rewrite: bool = False, variables: list[dict[str, object]] | None = None):
     production = workspace_make("production", admin=demo.admin)
@@ -45,7 +48,7 @@ def _properties(job: Job) -> dict[str, object]:
     return {p["name"]: p["value"] for p in job.document["nodes"][0]["properties"]}
 
 
-def test_promote_from_the_canvas_then_what_changed_since(page, demo):
+def test_promote_from_the_canvas_then_what_changed_since(page, demo, live_worker):
     production, _ = _production(demo)
     login(page, "admin")
     open_job(page, "doc1")
@@ -57,10 +60,10 @@ def test_promote_from_the_canvas_then_what_changed_since(page, demo):
     dialog.get_by_label("Note").fill("doc1 from its canvas")
     dialog.get_by_role("button", name="Show changes").click()
     dialog = page.get_by_role("dialog", name="Promote to production")
-    expect(dialog.get_by_role("status", name="Change-set")).to_contain_text("2 new")
+    expect(dialog.get_by_role("status", name="Change-set")).to_contain_text("2 new", timeout=WORKER_MS)
     shot(page, "42-promote-from-canvas")
     dialog.get_by_role("button", name="Promote 2 objects").click()
-    expect(dialog).to_contain_text("Promoted: 2 created")
+    expect(dialog).to_contain_text("Promoted: 2 created", timeout=WORKER_MS)
     promoted = Job.objects.get(workspace=production, name="doc1")
     assert _properties(promoted)["connectionName"] == "dws_prod"
     dialog.get_by_role("button", name="Close", exact=True).click()
@@ -74,9 +77,9 @@ def test_promote_from_the_canvas_then_what_changed_since(page, demo):
     dialog.get_by_role("radio", name="Everything changed since the last promotion to production").check()
     dialog.get_by_role("button", name="Show changes").click()
     dialog = page.get_by_role("dialog", name="Promote to production")
-    expect(dialog.get_by_role("status", name="Change-set")).to_contain_text("1 changed")
+    expect(dialog.get_by_role("status", name="Change-set")).to_contain_text("1 changed", timeout=WORKER_MS)
     dialog.get_by_role("button", name=re.compile(r"^Promote \d+ objects?$")).click()
-    expect(dialog).to_contain_text("1 overwritten")
+    expect(dialog).to_contain_text("1 overwritten", timeout=WORKER_MS)
     promoted.refresh_from_db()
     assert promoted.document.get("description") == "second release"
 

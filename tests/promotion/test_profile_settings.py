@@ -74,6 +74,7 @@ def _promote(world, user, profile):
         profile=profile,
         selection=PromotionSelection(job_ids=(world.job.pk,)),
         note="release",
+        enqueue=False,
     )
 
 
@@ -114,7 +115,7 @@ def test_environment_variables_are_set_shown_in_the_change_set_and_masked_ones_s
     assert "Pw-Prod-9" not in task.secrets_encrypted
     assert EnvironmentVariable.objects.get(workspace=world.prod, name="DB_HOST").value == "dev-db.local"
 
-    applied = promotion_apply(promotion=promotion, user=world.dan)
+    applied = promotion_apply(promotion=promotion, user=world.dan, enqueue=False)
 
     assert applied.state == PromotionState.SUCCEEDED, applied.message
     variables = {v.name: v for v in EnvironmentVariable.objects.filter(workspace=world.prod)}
@@ -148,7 +149,7 @@ def test_a_variable_masked_in_the_target_stays_masked():
     promotion = _promote(world, world.dan, profile)
     assert _changes(promotion)[("environment_variable", "API_TOKEN")].change == "changed"
     assert "new-token" not in _changes(promotion)[("environment_variable", "API_TOKEN")].message
-    promotion_apply(promotion=promotion, user=world.dan)
+    promotion_apply(promotion=promotion, user=world.dan, enqueue=False)
     token = EnvironmentVariable.objects.get(workspace=world.prod, name="API_TOKEN")
     assert token.masked and token.value == ""
     assert secret_decrypt(ciphertext=token.value_encrypted) == "new-token"
@@ -156,7 +157,7 @@ def test_a_variable_masked_in_the_target_stays_masked():
 
 def _prod_job_locked_by_pat(world) -> Job:
     """daily_load promoted once, then locked in prod by pat (a developer of prod)."""
-    promotion_apply(promotion=_promote(world, world.dan, world.profile), user=world.dan)
+    promotion_apply(promotion=_promote(world, world.dan, world.profile), user=world.dan, enqueue=False)
     pat = member_make(world.prod, "pat", Role.DEVELOPER)
     job = Job.objects.get(workspace=world.prod, name="daily_load")
     job.lock_holder, job.locked_at = pat, timezone.now()
@@ -177,7 +178,7 @@ def test_skip_locked_leaves_a_job_locked_by_another_user_untouched_and_names_the
 
     change = _changes(promotion)[("job", "daily_load")]
     assert change.change == "skipped" and "locked by pat" in change.message
-    applied = promotion_apply(promotion=promotion, user=world.dan)
+    applied = promotion_apply(promotion=promotion, user=world.dan, enqueue=False)
     assert applied.state == PromotionState.SUCCEEDED, applied.message
     row = _report(applied)[("job", "daily_load")]
     assert row.outcome == "skipped" and "locked by pat" in row.message and row.detail["lockHolder"] == "pat"
@@ -190,7 +191,9 @@ def test_skip_locked_leaves_a_job_locked_by_another_user_untouched_and_names_the
 def test_take_is_the_import_s_own_lock_rule():
     world = world_build()
     job = _prod_job_locked_by_pat(world)
-    applied = promotion_apply(promotion=_promote(world, world.dan, world.profile), user=world.dan)
+    applied = promotion_apply(
+        promotion=_promote(world, world.dan, world.profile), user=world.dan, enqueue=False
+    )
     assert applied.state == PromotionState.SUCCEEDED, applied.message
     job.refresh_from_db()
     assert job.document.get("description") == "release 2" and job.lock_holder == world.dan
@@ -199,7 +202,7 @@ def test_take_is_the_import_s_own_lock_rule():
 def test_release_locks_leaves_what_the_import_wrote_unlocked():
     world = world_build()
     profile = _profile(world, releaseLocks=True)
-    applied = promotion_apply(promotion=_promote(world, world.dan, profile), user=world.dan)
+    applied = promotion_apply(promotion=_promote(world, world.dan, profile), user=world.dan, enqueue=False)
     assert applied.state == PromotionState.SUCCEEDED, applied.message
     job = Job.objects.get(workspace=world.prod, name="daily_load")
     script = Script.objects.get(workspace=world.prod, name="load_sql")
@@ -212,7 +215,7 @@ def test_release_locks_leaves_what_the_import_wrote_unlocked():
 
 def test_without_release_locks_the_importer_holds_them():
     world = world_build()
-    promotion_apply(promotion=_promote(world, world.dan, world.profile), user=world.dan)
+    promotion_apply(promotion=_promote(world, world.dan, world.profile), user=world.dan, enqueue=False)
     assert Job.objects.get(workspace=world.prod, name="daily_load").lock_holder == world.dan
 
 
@@ -220,7 +223,7 @@ def test_the_time_zone_rewrites_the_schedule_and_shows_in_the_change_set():
     world = world_build()
     world.job.document = {**world.job.document, "schedule": CRON}
     world.job.save(update_fields=["document"])
-    promotion_apply(promotion=_promote(world, world.dan, world.profile), user=world.dan)
+    promotion_apply(promotion=_promote(world, world.dan, world.profile), user=world.dan, enqueue=False)
     job = Job.objects.get(workspace=world.prod, name="daily_load")
     assert job.document["schedule"]["cron"]["expressionTimeZone"] == "GMT+08:00"
 
@@ -229,7 +232,7 @@ def test_the_time_zone_rewrites_the_schedule_and_shows_in_the_change_set():
     change = _changes(promotion)[("job", "daily_load")]
     assert change.change == "changed" and change.counts["properties"] >= 1
     assert "Europe/Paris" in json.dumps(change.diff)
-    applied = promotion_apply(promotion=promotion, user=world.dan)
+    applied = promotion_apply(promotion=promotion, user=world.dan, enqueue=False)
     assert applied.state == PromotionState.SUCCEEDED, applied.message
     job.refresh_from_db()
     assert job.document["schedule"]["cron"]["expressionTimeZone"] == "Europe/Paris"
@@ -246,7 +249,12 @@ def test_a_time_zone_alone_shows_the_job_changed_as_it_is_written():
     # A profile without parameters, rules or maps: the time zone is the only thing it changes.
     plain = _profile(world, mappings=[], rewriteRules=[], publicParams=[])
     connection_create(workspace=world.prod, user=world.ada, name="dev_dws", type="DWS", config={"host": "h"})
-    assert promotion_apply(promotion=_promote(world, world.dan, plain), user=world.dan).changes["new"] == 2
+    assert (
+        promotion_apply(promotion=_promote(world, world.dan, plain), user=world.dan, enqueue=False).changes[
+            "new"
+        ]
+        == 2
+    )
     zoned = _profile(world, mappings=[], rewriteRules=[], publicParams=[], expressionTimeZone="Europe/Paris")
 
     promotion = _promote(world, world.dan, zoned)
@@ -254,7 +262,7 @@ def test_a_time_zone_alone_shows_the_job_changed_as_it_is_written():
     change = _changes(promotion)[("job", "daily_load")]
     assert change.change == "changed" and "Europe/Paris" in json.dumps(change.diff)
     assert _changes(promotion)[("script", "load_sql")].change == "unchanged"
-    applied = promotion_apply(promotion=promotion, user=world.dan)
+    applied = promotion_apply(promotion=promotion, user=world.dan, enqueue=False)
     assert applied.counts["overwritten"] == 1 and applied.counts["unchanged"] == 1
     cron = Job.objects.get(workspace=world.prod, name="daily_load").document["schedule"]["cron"]
     assert cron["expressionTimeZone"] == "Europe/Paris"

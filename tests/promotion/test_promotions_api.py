@@ -1,9 +1,12 @@
 """The console API of promotions (the Deployments page): start with a change-set, approve by another
-admin, apply; what each member may do; another workspace's promotion is not found."""
+admin, apply; what each member may do; another workspace's promotion is not found. The change-set and
+the apply run in the session's Celery worker: the answers come at once (``preparing``, ``applying``) and
+the tests poll the promotion as the Deployments room does."""
 
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -32,7 +35,22 @@ def _post(client, path, body=None):
     return client.post(path, json.dumps(body or {}), content_type="application/json")
 
 
-def test_promote_with_approval_through_the_api():
+SETTLE_SECONDS = 120
+
+
+def _settled(client, path) -> dict:
+    """The promotion at ``path`` once its background step (change-set or apply) is over."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        body = client.get(path).json()
+        if body["state"] not in ("preparing", "applying"):
+            return body
+        assert time.monotonic() < deadline, f"promotion still {body['state']}: {body['message']}"
+        time.sleep(0.3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_promote_with_approval_through_the_api(live_worker):
     world = world_build(requires_approval=True)
     requester, approver = client_for(world.dan), client_for(world.bob)
     started = _post(
@@ -41,7 +59,8 @@ def test_promote_with_approval_through_the_api():
         {"profileId": world.profile.pk, "jobIds": [world.job.pk], "note": "release 7"},
     )
     assert started.status_code == 201, started.content
-    body = started.json()
+    assert started.json()["state"] == "preparing"  # the change-set is made by the worker
+    body = _settled(requester, f"{_base(world)}{started.json()['id']}/")
     assert body["state"] == "waiting_approval" and body["note"] == "release 7"
     assert body["requestedBy"] == "dan" and body["targetWorkspaceName"] == "prod"
     assert body["changes"]["new"] == 2 and len(body["packageSha256"]) == 64
@@ -61,16 +80,20 @@ def test_promote_with_approval_through_the_api():
     assert approved.status_code == 200 and approved.json()["approvedBy"] == "bob"
     applied = _post(requester, f"{path}apply/")
     assert applied.status_code == 200, applied.content
-    assert applied.json()["state"] == "succeeded" and applied.json()["counts"]["created"] == 2
+    assert applied.json()["state"] == "applying"  # the import is applied by the worker
+    done = _settled(requester, path)
+    assert done["state"] == "succeeded" and done["counts"]["created"] == 2, done["message"]
     job = Job.objects.get(workspace=world.prod, name="daily_load")
     assert node_properties(job.document)["connectionName"] == "prod_dws"
     assert requester.get(path).json()["appliedAt"] is not None
 
 
-def test_an_admin_cannot_approve_their_own_promotion():
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_cannot_approve_their_own_promotion(live_worker):
     world = world_build(requires_approval=True)
     client = client_for(world.ada)
     started = _post(client, _base(world), {"profileId": world.profile.pk, "jobIds": [world.job.pk]}).json()
+    assert _settled(client, f"{_base(world)}{started['id']}/")["state"] == "waiting_approval"
     refused = _post(client, f"{_base(world)}{started['id']}/approve/")
     assert refused.status_code == 403 and refused.json()["code"] == "own_promotion"
     assert Promotion.objects.get().state == "waiting_approval"
@@ -144,4 +167,31 @@ def test_a_remote_promotion_of_nothing_is_refused():
     assert response.json()["code"] == "job_not_found" and response.json()["extra"]["fields"] == {
         "jobs": ["#999999"]
     }
+    assert not Promotion.objects.exists()
+
+
+def test_a_local_promotion_whose_worker_was_lost_is_failed_when_read():
+    """Nothing runs its change-set here (no worker, the row never commits): as for a remote target, the
+    row is failed on read once it is older than a task may run."""
+    world = world_build()
+    client = client_for(world.ada)
+    started = _post(client, _base(world), {"profileId": world.profile.pk, "jobIds": [world.job.pk]})
+    assert started.status_code == 201, started.content
+    body = started.json()
+    assert body["state"] == "preparing" and body["targetKind"] == "workspace" and body["canApply"] is False
+    path = f"{_base(world)}{body['id']}/"
+    assert client.get(path).json()["state"] == "preparing"  # a task may still run
+    Promotion.objects.filter(pk=body["id"]).update(updated_at=timezone.now() - timedelta(days=1))
+
+    failed = client.get(path).json()
+
+    assert failed["state"] == "failed" and "worker was lost" in failed["message"]
+    assert "Import History" in failed["message"]
+
+
+def test_a_local_promotion_of_nothing_is_refused_at_once():
+    world = world_build()
+    response = _post(client_for(world.ada), _base(world), {"profileId": world.profile.pk, "jobIds": [999999]})
+    assert response.status_code == 404, response.content
+    assert response.json()["code"] == "job_not_found"
     assert not Promotion.objects.exists()

@@ -1,6 +1,7 @@
 """Promotions of a workspace's jobs to another workspace of this console or to a remote console or
-DataArts Studio (the Deployments page). A remote promotion's change-set and apply run in the background:
-its state is ``preparing``, then ``applying``, until they end; its per-object rows are in ``objects``, and
+DataArts Studio (the Deployments page). A promotion's change-set and apply run in the background: its
+state is ``preparing``, then ``applying``, until they end (the answer comes at once: poll the row); a
+remote promotion's per-object rows are in ``objects``, and
 it cannot be undone from here (``undoable``: an import into a workspace of this console only).
 
 Members read them; developers start one (they must be developers of the target too); another admin or
@@ -25,9 +26,9 @@ from factory.promotion.promote import (
     promotion_apply,
     promotion_approve,
     promotion_reject,
+    promotion_stale_fail,
     promotion_start,
 )
-from factory.promotion.remote import remote_stale_fail
 from factory.promotion.selectors import profile_get, promotion_get, promotion_list
 from factory.workspaces.models import Role
 
@@ -154,9 +155,9 @@ class PromotionListApi(WorkspaceApi):
     )
     def get(self, request: Request, workspace_id: str) -> Response:
         state = request.query_params.get("state") or None
-        # A write on read, on purpose: no periodic task sweeps remote promotions whose worker was lost
-        # (the project runs no Celery beat); one conditional UPDATE, a no-op in the common case.
-        remote_stale_fail(workspace_id=self.workspace.pk)
+        # A write on read, on purpose: no periodic task sweeps promotions whose worker was lost
+        # (the project runs no Celery beat); conditional UPDATEs, no-ops in the common case.
+        promotion_stale_fail(workspace_id=self.workspace.pk)
         rows = promotion_list(
             workspace=self.workspace, state=state if state in PromotionState.values else None
         )
@@ -233,7 +234,7 @@ class PromotionStartApi(WorkspaceApi):
 class PromotionGetApi(WorkspaceApi):
     @extend_schema(tags=TAG, responses=PromotionSerializer, operation_id="promotions_get")
     def get(self, request: Request, workspace_id: str, promotion_id: int) -> Response:
-        remote_stale_fail(workspace_id=self.workspace.pk)  # see PromotionListApi.get
+        promotion_stale_fail(workspace_id=self.workspace.pk)  # see PromotionListApi.get
         return Response(
             _answer(self, request, promotion_get(workspace=self.workspace, promotion_id=promotion_id))
         )

@@ -25,7 +25,7 @@ export function PromoteDialog({ ws, selection, description, onClose }: { ws: Id;
   const invalidates = [promotionKeys.all(ws)];
   const start = useWrite((body: ReturnType<typeof promoteBody>) => promotionStart(ws, body), { invalidates, onDone: setPromotion });
   const apply = useWrite((id: number) => promotionApply(ws, id), { invalidates, onDone: setPromotion });
-  // A remote target's change-set and import run in the background: the promotion is polled meanwhile.
+  // The change-set and the import run in the background (any target): the promotion is polled meanwhile.
   const live = useQuery({
     queryKey: [...promotionKeys.all(ws), "one", promotion?.id, promotion?.state],
     queryFn: () => promotionGet(ws, promotion!.id),

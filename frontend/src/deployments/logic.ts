@@ -49,7 +49,7 @@ export const profileTarget = (p: Profile) => (p.target.kind === "workspace" ? (p
 /** A promotion's target: the workspace, or the remote endpoint with its project and workspace. */
 export const promotionTarget = (p: Pick<Promotion, "targetWorkspaceName" | "targetLabel">) => p.targetWorkspaceName ?? (p.targetLabel || "the target");
 
-/** Whether a background step runs (a remote target's change-set being read, or its import): poll it. */
+/** Whether a background step runs (the change-set being made, or the import, for any target): poll it. */
 export const isRunning = (p: Pick<Promotion, "state">) => p.state === "preparing" || p.state === "applying";
 
 /** The start request for the tree's ticks (the whole tree is the root directory "/"), or, with

@@ -8,9 +8,9 @@
 
 The jobs come with what they depend on. Without ``--dry-run`` the change-set is previewed and then
 applied at once (unchanged objects are skipped), unless the profile needs approval: then the promotion
-waits for another admin in the console's Deployments room. To a remote console or DataArts Studio the
-change-set is read through its v1 API and the import driven there, in this process (the console runs
-them as background tasks); the dry run stages nothing.
+waits for another admin in the console's Deployments room. The change-set and the apply run in this
+process, for any target (the console runs them as background tasks); to a remote console or DataArts
+Studio the change-set is read through its v1 API and the import driven there; the dry run stages nothing.
 
 Exit status: 0 done (or waiting for approval); 1 refused or failed; 2 wrong usage.
 """
