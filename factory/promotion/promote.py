@@ -100,6 +100,7 @@ def _export_request(*, profile: EnvironmentProfile, selection: PromotionSelectio
         exclude_job_ids=selection.exclude_job_ids,
         exclude_directory_ids=selection.exclude_directory_ids,
         changed_since=changed_since,
+        changed_with_dependencies=True,
         everything=everything,
         scope=WITH_DEPENDENCIES,
         status=DEVELOP,

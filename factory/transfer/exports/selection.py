@@ -54,9 +54,11 @@ class ExportRequest:
     exclude_script_ids: tuple[int, ...] = ()
     exclude_directory_ids: tuple[int, ...] = ()
     everything: bool = False
-    # Only what changed after this time; with ``scope`` WITH_DEPENDENCIES a job whose script or resource
-    # changed counts as changed (its package does).
+    # Only the jobs changed after this time (DataArts' "Export Workspace Job"). With
+    # ``changed_with_dependencies`` and ``scope`` WITH_DEPENDENCIES a job whose script or resource changed
+    # counts as changed too (its package does): what a promotion of "everything changed since" needs.
     changed_since: datetime | None = None
+    changed_with_dependencies: bool = False
     scope: str = JOBS_ONLY
     status: str = DEVELOP
     obs_path: str = ""
@@ -77,6 +79,7 @@ class ExportRequest:
             "excludeDirectoryIds": list(self.exclude_directory_ids),
             "all": self.everything,
             "changedSince": self.changed_since.isoformat() if self.changed_since else None,
+            "changedWithDependencies": self.changed_with_dependencies,
             "scope": self.scope,
             "status": self.status,
             "obsPath": self.obs_path,
@@ -99,6 +102,7 @@ class ExportRequest:
             exclude_directory_ids=tuple(params.get("excludeDirectoryIds") or ()),
             everything=bool(params.get("all")),
             changed_since=parse_datetime(since) if since else None,
+            changed_with_dependencies=bool(params.get("changedWithDependencies")),
             scope=params.get("scope", JOBS_ONLY),
             status=params.get("status", DEVELOP),
             obs_path=params.get("obsPath") or "",
@@ -269,11 +273,16 @@ def export_select(*, workspace: Workspace, request: ExportRequest) -> ExportSele
     if not picked and request.changed_since:
         everything = True  # "Export Workspace Job": everything that changed since the time
 
-    # Ids and names are checked for existence whatever the time filter, which is then applied here. With
-    # its dependencies a job whose script or resource changed is changed too (its package is).
+    # Ids and names are checked for existence whatever the time filter, which is then applied here. Asked
+    # so, with its dependencies a job whose script or resource changed is changed too (its package is).
     since_in_sql = request.changed_since if not (ids or names) else None
     changed_ids: set[int] = set()
-    if request.changed_since and not is_script and request.scope == WITH_DEPENDENCIES:
+    if (
+        request.changed_since
+        and request.changed_with_dependencies
+        and not is_script
+        and request.scope == WITH_DEPENDENCIES
+    ):
         changed_ids = jobs_using_changed(workspace=workspace, since=request.changed_since)
     where = selection_where(
         ids=ids,
