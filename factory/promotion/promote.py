@@ -173,36 +173,6 @@ def _step_run(promotion: Promotion, *, step: str, enqueue: bool) -> Promotion:
     return promotion
 
 
-def _remote_start(
-    *,
-    workspace: Workspace,
-    user: User,
-    profile: EnvironmentProfile,
-    selection: PromotionSelection,
-    note: str,
-    enqueue: bool,
-) -> Promotion:
-    """The promotion row, its change-set read from the remote in the background (state ``preparing``)."""
-    _remote_check(profile=profile, workspace=workspace, user=user)
-    request = _export_request(profile=profile, selection=selection)
-    export_select(workspace=workspace, request=request)  # a wrong selection is refused now, nothing kept
-    label = remote_label(profile)
-    promotion = Promotion.objects.create(
-        workspace=workspace,
-        profile=profile,
-        profile_name=profile.name,
-        target_kind=TargetKind.REMOTE,
-        target_label=label,
-        requested_by=user,
-        note=note[:1024],
-        selection=request.to_params(),
-        requires_approval=profile.requires_approval,
-        state=PromotionState.PREPARING,
-        message=f"Reading the change-set on {label}...",
-    )
-    return _step_run(promotion, step="preview", enqueue=enqueue)
-
-
 def _remote_dry_run(
     *, workspace: Workspace, user: User, profile: EnvironmentProfile, selection: PromotionSelection
 ) -> PromotionDryRun:
@@ -235,24 +205,29 @@ def promotion_start(
     (``enqueue=False``: here), the promotion ``preparing`` until then."""
     if profile.workspace_id != workspace.pk:
         raise NotFound("Environment profile not found.", code=ErrorCode.PROFILE_NOT_FOUND)
+    target_fields: dict[str, Any]
     if _is_remote(profile):
-        return _remote_start(
-            workspace=workspace, user=user, profile=profile, selection=selection, note=note, enqueue=enqueue
-        )
-    target = local_target(profile=profile, user=user)
+        _remote_check(profile=profile, workspace=workspace, user=user)
+        label = remote_label(profile)
+        target_fields = {"target_kind": TargetKind.REMOTE, "target_label": label}
+        message = f"Reading the change-set on {label}..."
+    else:
+        target = local_target(profile=profile, user=user)
+        target_fields = {"target_kind": TargetKind.WORKSPACE, "target_workspace": target}
+        message = f"Building the package and its change-set in workspace {target.name}..."
     request = _export_request(profile=profile, selection=selection)
     export_select(workspace=workspace, request=request)  # a wrong selection is refused now, nothing kept
     promotion = Promotion.objects.create(
         workspace=workspace,
         profile=profile,
         profile_name=profile.name,
-        target_workspace=target,
+        **target_fields,
         requested_by=user,
         note=note[:1024],
         selection=request.to_params(),
         requires_approval=profile.requires_approval,
         state=PromotionState.PREPARING,
-        message=f"Building the package and its change-set in workspace {target.name}...",
+        message=message,
     )
     return _step_run(promotion, step="preview", enqueue=enqueue)
 
