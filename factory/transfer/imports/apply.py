@@ -215,7 +215,7 @@ def import_apply(*, task_id: int) -> None:
                 SubTask.objects.filter(task=row).delete()
                 recorder = _Recorder(row, since=timezone.now(), kind=version_kind(choices))
                 # What every object was before, so that the import can be undone (factory.transfer.undo).
-                undo = UndoRecorder(row, workspace=workspace)
+                undo = UndoRecorder(row, workspace=workspace, verbatim=plan.verbatim)
                 plan_execute(
                     plan,
                     workspace=workspace,

@@ -55,9 +55,11 @@ from factory.transfer.imports.common import (
 )
 from factory.transfer.imports.index import Objects, index_load
 from factory.transfer.imports.items import FAILED, OVERWRITTEN, SKIPPED, UNCHANGED, Item
+from factory.transfer.imports.known import Known, states_known
 from factory.transfer.imports.plan import Plan, plan_build
 from factory.transfer.models import ImportChange, SystemTask, TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
+from factory.transfer.undo.record import entry_digest
 from factory.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
@@ -227,13 +229,12 @@ class Reading:
 
 def _verbatim(
     plan: Plan, items: list[Item], seen: dict[tuple[str, str], tuple[Any, bool]]
-) -> tuple[dict[int, int], Iterator[Verbatim]]:
+) -> list[tuple[Item, str]]:
     """The items to overwrite whose document to write is their entry's text with only a name and a
-    directory set: the primary key each would overwrite by ``id(item)``, and their rows, each entry's
-    text read as the rows are. Not a document carrying a secret value: the stored document has it
+    directory set, with that directory. Not a document carrying a secret value: the stored document has it
     emptied (its value is kept encrypted), so ``classify`` compares it, secrets included."""
-    chosen = [
-        (item, seen[item.key][0])
+    return [
+        (item, plan.directory(seen[item.key][0]))
         for item in items
         if item.key in seen
         and not seen[item.key][1]
@@ -243,13 +244,31 @@ def _verbatim(
         and plan.verbatim(item)
     ]
 
+
+def _states_same(object_type: str, chosen: list[tuple[Item, str]]) -> dict[int, bool]:
+    """Of ``chosen`` (``_verbatim``), the objects whose development state already is the document the
+    import would write, by primary key, with whether it is submitted: those an earlier import wrote from
+    the same entry and nobody changed since (``states_known``: a row each), then the others compared in
+    the database (``states_same``: each entry's text read as the rows are)."""
+
+    def known_rows() -> Iterator[Known]:
+        for item, directory in chosen:
+            digest = entry_digest(item.source)
+            if digest is not None:
+                yield Known(item.existing.pk, digest, item.new_name or item.name, directory)
+
+    same = states_known(object_type, known_rows())
+
     def rows() -> Iterator[Verbatim]:
         for item, directory in chosen:
+            if item.existing.pk in same:
+                continue
             text = item.source.text()
             if text is not None:
-                yield Verbatim(item.existing.pk, text, item.new_name or item.name, plan.directory(directory))
+                yield Verbatim(item.existing.pk, text, item.new_name or item.name, directory)
 
-    return {id(item): item.existing.pk for item, _ in chosen}, rows()
+    same.update(states_same(object_type, rows()))
+    return same
 
 
 def _compare_batch(
@@ -268,9 +287,9 @@ def _compare_batch(
     state (``states_same``) and neither is parsed here; the others are read and compared by ``classify``."""
     todo = [item for item in items if item.outcome not in (SKIPPED, FAILED)]
     object_type = items[0].type
-    overwrites, rows = _verbatim(plan, todo, seen)
-    same = states_same(object_type, rows)
-    kept = {key: pk for key, pk in overwrites.items() if pk in same}
+    chosen = _verbatim(plan, todo, seen)
+    same = _states_same(object_type, chosen)
+    kept = {id(item): item.existing.pk for item, _ in chosen if item.existing.pk in same}
     rest = [item for item in todo if id(item) not in kept]
     before = states_before(object_type, rest)
     documents: dict[int, Any] = {}

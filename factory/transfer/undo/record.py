@@ -15,6 +15,7 @@ in turn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from factory.development.models import Directory, Resource
@@ -23,6 +24,7 @@ from factory.transfer.undo.states import (
     BATCH,
     CONNECTION,
     DIRECTORY,
+    LOCKED,
     RESOURCE,
     SPECS,
     VARIABLE,
@@ -93,22 +95,48 @@ def directories_record(task: SystemTask, *, workspace: Workspace, mark: int) -> 
     return len(records)
 
 
-class UndoRecorder:
-    """The records of one import's apply (see the module)."""
+def entry_digest(entry: Any) -> str | None:
+    """The sha256 (hex) of a package entry's bytes, as the package reader checked them, or None for an
+    entry made in memory (``factory.packages``: its reader keeps the digest it checks each read against)."""
+    digest = getattr(getattr(entry, "reader", None), "sha256", None)
+    return digest.hex() if isinstance(digest, bytes) else None
 
-    def __init__(self, task: SystemTask, *, workspace: Workspace) -> None:
-        self.task, self.workspace = task, workspace
+
+Verbatim = Callable[["Item"], bool]
+"""Is the document an import writes for an item its package entry with only a name and a directory set
+(``Plan.verbatim``)?"""
+
+
+class UndoRecorder:
+    """The records of one import's apply (see the module).
+
+    ``verbatim`` (the plan's): for a job or script written as its package entry with only its name and
+    directory set, the record's ``after`` also keeps the entry's sha256 (``entry``) and the directory
+    written (``entryDirectory``), so that a later import of the same bytes knows the object unchanged
+    without reading a document (``factory.transfer.imports.known``) while its revision is the one written."""
+
+    def __init__(self, task: SystemTask, *, workspace: Workspace, verbatim: Verbatim | None = None) -> None:
+        self.task, self.workspace, self.verbatim = task, workspace, verbatim
         self.mark = directory_mark(workspace)
-        self.pending: tuple[str, list[tuple[Item, int | None]], dict[int, dict[str, Any]]] | None = None
+        self.pending: (
+            tuple[str, list[tuple[Item, int | None, str | None]], dict[int, dict[str, Any]]] | None
+        ) = None
 
     def before_save(self, object_type: str, items: list[Item]) -> None:
-        """The apply's hook: the batch before it is saved. The apply forgets each item's row once it is
-        written, so the ids of the overwritten ones are kept here."""
+        """The apply's hook: the batch before it is saved. The apply forgets each item's row (and its
+        package entry) once it is written, so the ids of the overwritten ones are kept here, and the
+        entry's digest of those written verbatim."""
         self.flush()
+        verbatim = self.verbatim if object_type in LOCKED else None
         batch = [
-            (i, i.existing.pk if i.outcome == OVERWRITTEN and i.existing is not None else None) for i in items
+            (
+                i,
+                i.existing.pk if i.outcome == OVERWRITTEN and i.existing is not None else None,
+                entry_digest(i.source) if verbatim is not None and verbatim(i) else None,
+            )
+            for i in items
         ]
-        before = states_read(object_type, [pk for _, pk in batch if pk is not None])
+        before = states_read(object_type, [pk for _, pk, _ in batch if pk is not None])
         self.pending = (object_type, batch, before)
 
     def flush(self) -> None:
@@ -117,25 +145,28 @@ class UndoRecorder:
             return
         object_type, batch, before = self.pending
         self.pending = None
-        written = [(i, pk) for i, pk in batch if i.outcome in (CREATED, OVERWRITTEN, RENAMED)]
+        written = [(i, pk, entry) for i, pk, entry in batch if i.outcome in (CREATED, OVERWRITTEN, RENAMED)]
         if not written:
             return
         if object_type == RESOURCE:  # a resource's report names it, not its id
-            new = [i.new_name for i, pk in written if pk is None]
+            new = [i.new_name for i, pk, _ in written if pk is None]
             names = dict(
                 Resource.objects.filter(workspace=self.workspace, name__in=new).values_list("name", "pk")
             )
-            ids = [(i, pk if pk is not None else names.get(i.new_name), pk) for i, pk in written]
+            ids = [(i, pk if pk is not None else names.get(i.new_name), pk, e) for i, pk, e in written]
         else:
-            ids = [(i, i.detail.get("id"), pk) for i, pk in written]
-        left = states_read(object_type, [pk for _, pk, _ in ids if pk is not None], full=False)
+            ids = [(i, i.detail.get("id"), pk, e) for i, pk, e in written]
+        left = states_read(object_type, [pk for _, pk, _, _ in ids if pk is not None], full=False)
         records = []
-        for item, pk, overwritten in ids:
+        for item, pk, overwritten, entry in ids:
             if pk is None or pk not in left or (overwritten is not None and overwritten not in before):
                 continue
             after = stamp(object_type, left[pk])
             if "versionId" in item.detail:
                 after.update(versionId=item.detail["versionId"], version=item.detail.get("version"))
+            directory = item.detail.get("directory")
+            if entry is not None and isinstance(directory, str):
+                after.update(entry=entry, entryDirectory=directory)
             records.append(
                 record_of(
                     self.task,
