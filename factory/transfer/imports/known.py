@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -70,7 +71,7 @@ def _batch_known(model: type[Job | Script], object_type: str, rows: list[Known])
         ") AS r "
         "WHERE o.name = t.name AND o.document ->> 'directory' = t.directory"
     )
-    params = [
+    params: list[Any] = [
         [row.pk for row in rows],
         [row.entry for row in rows],
         [row.name for row in rows],
