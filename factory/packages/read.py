@@ -390,7 +390,7 @@ def _package_build(archive: _Archive, *, limits: Limits, checked: bool, visit: V
 def _document_size_check(member: Member, *, max_bytes: int, kind: str) -> None:
     """Refuse a document larger than its limit from the size its header declares, before reading it
     (reading stops at the declared size: a header that lies cannot make it bigger)."""
-    size = member.info.file_size
+    size = member.file_size
     if size > max_bytes:
         what = {"manifest": "the manifest", "environment": "an environment document"}.get(
             kind, f"a {kind} document"

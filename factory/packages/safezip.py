@@ -14,7 +14,6 @@ import stat
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
 from typing import IO
 
 from factory.packages.errors import PackageError
@@ -50,13 +49,69 @@ def printable(name: str) -> str:
     return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in name)
 
 
-@dataclass(frozen=True, slots=True)
 class Member:
-    """A regular file of the archive: its normalised ``path``, the name as stored, and its header."""
+    """A regular file of the archive: its normalised ``path``, the name as shown (``original``, printable)
+    and what reading it needs of its header, packed in a few dozen bytes.
 
-    path: str
-    original: str
-    info: zipfile.ZipInfo
+    A package of a hundred thousand entries keeps one of these per entry for as long as it is open:
+    ``zipfile``'s own ``ZipInfo`` (a few hundred bytes, with times, extras and comments never used here)
+    is let go once the checks have run, and made again, briefly, for each read."""
+
+    __slots__ = ("_header", "_info", "_stored", "original", "path")
+    _HEADER = struct.Struct("<QQQIHH")  # header offset, compressed size, size, CRC, method, flags
+
+    def __init__(self, *, path: str, original: str, info: zipfile.ZipInfo) -> None:
+        self.path = path
+        self.original = original
+        # The name exactly as stored (the local header must repeat it); most often ``original`` itself.
+        self._stored = original if info.orig_filename == original else info.orig_filename
+        self._header = self._HEADER.pack(
+            info.header_offset,
+            info.compress_size,
+            info.file_size,
+            info.CRC,
+            info.compress_type,
+            info.flag_bits,
+        )
+        self._info: zipfile.ZipInfo | None = None
+
+    def __repr__(self) -> str:
+        return f"Member(path={self.path!r})"
+
+    @property
+    def header_offset(self) -> int:
+        return int(self._HEADER.unpack(self._header)[0])
+
+    @property
+    def compress_size(self) -> int:
+        return int(self._HEADER.unpack(self._header)[1])
+
+    @property
+    def file_size(self) -> int:
+        return int(self._HEADER.unpack(self._header)[2])
+
+    @property
+    def stored_name(self) -> str:
+        """The entry's name as the archive stores it."""
+        return self._stored
+
+    @property
+    def info(self) -> zipfile.ZipInfo:
+        """The entry's ``ZipInfo``, made on first use and kept (reads then go by it, changes included)."""
+        if self._info is None:
+            self._info = self._zipinfo()
+        return self._info
+
+    def zipinfo(self) -> zipfile.ZipInfo:
+        """What ``zipfile`` reads the entry by: :attr:`info` once made, else a new, short-lived one."""
+        return self._info if self._info is not None else self._zipinfo()
+
+    def _zipinfo(self) -> zipfile.ZipInfo:
+        offset, packed, size, crc, method, flags = self._HEADER.unpack(self._header)
+        info = zipfile.ZipInfo(self._stored)
+        info.header_offset, info.compress_size, info.file_size = offset, packed, size
+        info.CRC, info.compress_type, info.flag_bits = crc, method, flags
+        return info
 
 
 def _corrupt(exc: BaseException, *, entry: str | None = None) -> PackageError:
@@ -186,7 +241,13 @@ class SafeZip:
                 f"has {len(infos)} entries; at most {limits.max_entries} are allowed",
                 code="zip.too_many_entries",
             )
-        self.members = self._members_check(infos)
+        try:
+            self.members = self._members_check(infos)
+        except struct.error as exc:  # a header field beyond what any zip can hold
+            raise _corrupt(exc) from None
+        del infos
+        # Read by ``Member.zipinfo`` from here on: zipfile's own lists would keep every ``ZipInfo`` alive.
+        self._zip.filelist, self._zip.NameToInfo = [], {}
         self._budget = limits.max_unpacked_bytes
 
     def _members_check(self, infos: list[zipfile.ZipInfo]) -> list[Member]:
@@ -223,18 +284,18 @@ class SafeZip:
                     code="zip.too_large",
                     entry=entry,
                 )
-            self._ratio_check(uncompressed=info.file_size, info=info, entry=entry)
+            self._ratio_check(uncompressed=info.file_size, compressed=info.compress_size, entry=entry)
             members[path] = Member(path=path, original=entry, info=info)
         self._overlap_check(list(members.values()))
         return sorted(members.values(), key=lambda member: member.path)
 
-    def _ratio_check(self, *, uncompressed: int, info: zipfile.ZipInfo, entry: str) -> None:
+    def _ratio_check(self, *, uncompressed: int, compressed: int, entry: str) -> None:
         limits = self.limits
         if uncompressed > limits.ratio_threshold_bytes and uncompressed > limits.max_ratio * max(
-            info.compress_size, 1
+            compressed, 1
         ):
             raise PackageError(
-                f"entry expands {uncompressed // max(info.compress_size, 1)} times; at most {limits.max_ratio} "
+                f"entry expands {uncompressed // max(compressed, 1)} times; at most {limits.max_ratio} "
                 "is allowed (a zip bomb?)",
                 code="zip.bomb_ratio",
                 entry=entry,
@@ -243,12 +304,11 @@ class SafeZip:
     def _overlap_check(self, members: list[Member]) -> None:
         """Refuse entries whose data overlap: the trick behind 'better zip bombs' (one deflate stream
         referenced by thousands of headers), which per-entry ratios do not catch."""
-        ordered = sorted(members, key=lambda member: member.info.header_offset)
+        ordered = sorted(((member.header_offset, member) for member in members), key=lambda pair: pair[0])
         end_of_data = getattr(self._zip, "start_dir", None)
-        for index, current in enumerate(ordered):
-            info = current.info
-            data_end = info.header_offset + 30 + len(info.orig_filename.encode("utf-8")) + info.compress_size
-            limit = ordered[index + 1].info.header_offset if index + 1 < len(ordered) else end_of_data
+        for index, (offset, current) in enumerate(ordered):
+            data_end = offset + 30 + len(current.stored_name.encode("utf-8")) + current.compress_size
+            limit = ordered[index + 1][0] if index + 1 < len(ordered) else end_of_data
             if limit is not None and data_end > limit:
                 raise PackageError(
                     "entry overlaps another entry's data",
@@ -262,7 +322,7 @@ class SafeZip:
         ``again``: an entry read before, whose size already counts against ``max_unpacked_bytes``, so
         that reading the documents of a package again does not exhaust the budget.
         """
-        info, entry = member.info, member.original
+        info, entry = member.zipinfo(), member.original
         cap = min(info.file_size, self.limits.max_entry_bytes, info.file_size if again else self._budget)
         chunks: list[bytes] = []
         total = 0
@@ -279,7 +339,7 @@ class SafeZip:
                             code="zip.too_large",
                             entry=entry,
                         )
-                    self._ratio_check(uncompressed=total, info=info, entry=entry)
+                    self._ratio_check(uncompressed=total, compressed=info.compress_size, entry=entry)
                     chunks.append(chunk)
         except PackageError:
             raise
