@@ -21,7 +21,7 @@ import hashlib
 import os
 import tempfile
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Any, BinaryIO, cast
 
 from factory.packages.entries import (
@@ -473,10 +473,29 @@ def _package_assemble(collected: _Collector, *, manifest: _EntryReader | None, i
 INDEX_VERSION = 1
 
 
+INDEX_KINDS = ("jobs", "scripts", "resources", "connections")
+IndexRows = Iterator[tuple[str, list[Any]]]
+
+
 def package_index(package: Package) -> dict[str, Any] | None:
     """What :func:`package_reopen` needs to open the same file again without reading a document: the
     layout, and per entry its name, its path, its member and the sha256 of its bytes (a few hundred
     bytes an entry, JSON-ready). ``None`` for a package not read by :func:`package_read`."""
+    parts = package_index_parts(package)
+    if parts is None:
+        return None
+    head, rows = parts
+    index: dict[str, Any] = {"version": head["version"], "layout": head["layout"]}
+    index.update({kind: [] for kind in INDEX_KINDS})
+    for kind, row in rows:
+        index[kind].append(row)
+    index.update(head)
+    return index
+
+
+def package_index_parts(package: Package) -> tuple[dict[str, Any], IndexRows] | None:
+    """:func:`package_index` in two parts, for a caller that writes it out: its head (all but the
+    entries) and its entries' rows, ``(kind, row)`` one at a time, made as they are taken."""
     readers = [
         entry.reader for entry in (*package.jobs, *package.scripts, *package.resources, *package.connections)
     ]
@@ -485,24 +504,33 @@ def package_index(package: Package) -> dict[str, Any] | None:
         manifest is None or isinstance(manifest, _EntryReader)
     ):
         return None
+    del readers
 
     def row(entry: PackageEntry) -> list[Any]:
         reader = cast(_EntryReader, entry.reader)
         return [entry.name, entry.path, reader.member.path, reader.sha256.hex()]
 
-    return {
+    def rows() -> IndexRows:
+        for job in package.jobs:
+            yield "jobs", [*row(job), job.scripts]
+        for kind, entries in (
+            ("scripts", package.scripts),
+            ("resources", package.resources),
+            ("connections", package.connections),
+        ):
+            for entry in entries:
+                yield kind, row(entry)
+
+    head = {
         "version": INDEX_VERSION,
         "layout": package.layout,
-        "jobs": [[*row(job), job.scripts] for job in package.jobs],
-        "scripts": [row(script) for script in package.scripts],
-        "resources": [row(resource) for resource in package.resources],
-        "connections": [row(connection) for connection in package.connections],
         "environment": package.environment,
         "ignored": package.ignored,
         "manifest": [manifest.member.path, manifest.sha256.hex()]
         if isinstance(manifest, _EntryReader)
         else None,
     }
+    return head, rows()
 
 
 def package_reopen(
@@ -562,4 +590,4 @@ def package_reopen(
         raise
 
 
-__all__ = ["INDEX_VERSION", "package_index", "package_read", "package_reopen"]
+__all__ = ["INDEX_VERSION", "package_index", "package_index_parts", "package_read", "package_reopen"]

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from factory.packages import Package
-from factory.packages.read import INDEX_VERSION, package_index
+from factory.packages.read import INDEX_VERSION, IndexRows, package_index_parts
 from factory.transfer.imports.changes import carries_secret
 from factory.transfer.models import ImportPackageIndex, TaskStatus
 
@@ -59,28 +59,32 @@ class IndexWriter:
         row = ["o", kind, name, document.get("directory"), carries_secret(kind, document), references]
         self._chunks.append(self._compressor.compress(orjson.dumps(row) + b"\n"))
 
-    def finish(self, package: dict[str, Any]) -> bytes:
-        """The whole index: the objects added, the references and ``package`` (``package_index``)."""
+    def finish(self, head: dict[str, Any], rows: IndexRows) -> bytes:
+        """The whole index: the objects added, the references and the package's index (``head`` and its
+        entries' ``rows``, ``package_index_parts``), each row compressed as it comes."""
         compress, chunks = self._compressor.compress, self._chunks
+        self._chunks = []
         for reference in self._table:
             chunks.append(compress(orjson.dumps(["ref", *reference]) + b"\n"))
-        head = dict(package)
-        for kind in ENTRY_KINDS:
-            for row in head.pop(kind):
-                chunks.append(compress(orjson.dumps([kind, *row]) + b"\n"))
+        self._table = {}
+        for kind, row in rows:
+            chunks.append(compress(orjson.dumps([kind, *row]) + b"\n"))
         chunks.append(compress(orjson.dumps(["head", head]) + b"\n"))
-        return b"".join([*chunks, self._compressor.flush()])
+        chunks.append(self._compressor.flush())
+        blob = b"".join(chunks)
+        chunks.clear()
+        return blob
 
 
 def index_store(*, task_id: int, sha256: str, category: str, package: Package, kept: IndexWriter) -> None:
     """Keep ``package``'s index and what ``kept`` took from its documents for the previews of import
     ``task_id`` (those of imports that are over are deleted)."""
     ImportPackageIndex.objects.exclude(task__status__in=KEPT_WHILE).delete()
-    index = package_index(package)
-    if index is None:
+    parts = package_index_parts(package)
+    if parts is None:
         return
     ImportPackageIndex.objects.update_or_create(
-        task_id=task_id, defaults={"sha256": sha256, "category": category, "data": kept.finish(index)}
+        task_id=task_id, defaults={"sha256": sha256, "category": category, "data": kept.finish(*parts)}
     )
 
 
