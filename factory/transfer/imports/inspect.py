@@ -7,12 +7,17 @@ re-checked rather than trusted. ``import_inspect`` is the service the ``import_i
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from typing import Any
 
+import orjson
 from django.contrib.auth.models import User
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import JSONField
+from django.db.models.expressions import RawSQL
+from psycopg.types.json import Jsonb
 
 from factory.connections.models import DataConnection, ExternalObject
 from factory.development.models import EnvironmentVariable, Job, Resource, ScheduleStatus, Script
@@ -58,13 +63,17 @@ from factory.transfer.imports.common import (
     task_user,
 )
 from factory.transfer.imports.index import IndexWriter, index_store
-from factory.transfer.models import TaskStatus
+from factory.transfer.models import SystemTask, TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
 from factory.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
 # An inspected import is half way: the apply takes it on from here.
 INSPECTED_PROGRESS = 50
+# The workspace's jobs and scripts of the package's names are read this many at a time (model objects).
+STATE_CHUNK = 2000
+State = tuple[str | None, bool, str | None]
+"""What the wizard shows of an existing job or script: lock holder, scheduled, why an overwrite fails."""
 
 # --- the inspection ----------------------------------------------------------------------------------
 
@@ -187,9 +196,10 @@ def _params(document: dict[str, Any]) -> list[dict[str, Any]]:
     return params
 
 
-def _job_row(job: PackageJob, doc: Any) -> dict[str, Any]:
-    """What the wizard shows of a job, taken from its document (the workspace's side is added later)."""
+def _job_row(job: PackageJob, doc: Any, state: State | None) -> dict[str, Any]:
+    """What the wizard shows of a job: from its document, and ``state`` of the workspace's job of its name."""
     doc = doc if isinstance(doc, dict) else {}
+    holder, scheduled, blocked = state or (None, False, None)
     return {
         "name": job.name,
         "path": job.path,
@@ -198,18 +208,69 @@ def _job_row(job: PackageJob, doc: Any) -> dict[str, Any]:
         "nodeCount": len(doc.get("nodes") or []),
         "params": _params(doc),
         "scripts": list(job.scripts),  # the scripts beside it in a batch-layout folder
+        "exists": state is not None,
+        "lockHolder": holder,
+        "scheduled": scheduled,
+        "blockedReason": blocked,
     }
 
 
-def _script_row(script: PackageScript, doc: Any) -> dict[str, Any]:
+def _script_row(script: PackageScript, doc: Any, state: State | None) -> dict[str, Any]:
     doc = doc if isinstance(doc, dict) else {}
+    holder, _, blocked = state or (None, False, None)
     return {
         "name": script.name,
         "path": script.path,
         "type": doc.get("type"),
         "directory": doc.get("directory") or "/",
         "connectionName": doc.get("connectionName") or "",
+        "exists": state is not None,
+        "lockHolder": holder,
+        "blockedReason": blocked,
     }
+
+
+def _states(*, workspace: Workspace, user: User, kind: str, names: list[str]) -> dict[str, State]:
+    """Per name of ``names`` the workspace holds (a job or a script), what the wizard shows of it, read a
+    chunk at a time: model objects for only a few thousand names are alive at once."""
+    states: dict[str, State] = {}
+    for start in range(0, len(names), STATE_CHUNK):
+        existing = existing_load(workspace=workspace, names={kind: set(names[start : start + STATE_CHUNK])})
+        objects: dict[str, Job] | dict[str, Script] = existing.jobs if kind == JOB else existing.scripts
+        for name, obj in objects.items():
+            scheduled = isinstance(obj, Job) and obj.schedule_status == ScheduleStatus.SCHEDULING
+            states[name] = (_holder(obj), scheduled, blocked_reason(obj=obj, user=user))
+    return states
+
+
+def _row_json(row: dict[str, Any]) -> bytes:
+    """A row as JSON text, kept instead of its objects (a fraction of their memory) until the whole
+    inspection is written; a value orjson cannot write (an integer beyond 64 bits) goes through ``json``."""
+    try:
+        return orjson.dumps(row)
+    except orjson.JSONEncodeError:
+        return json.dumps(row).encode()
+
+
+def _text_as_fragment(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return orjson.Fragment(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _text_parsed(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return json.loads(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def inspection_json(inspection: dict[str, Any]) -> bytes:
+    """The JSON text of a task row's result holding ``inspection``, whose rows may be JSON text already
+    (``bytes``: the inspection holds no other)."""
+    try:
+        return orjson.dumps({"inspection": inspection}, default=_text_as_fragment)
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits
+        return json.dumps({"inspection": inspection}, default=_text_parsed).encode()
 
 
 def package_inspect(
@@ -219,6 +280,7 @@ def package_inspect(
     user: User,
     category: str = CATEGORY_JOB,
     kept: IndexWriter | None = None,
+    rows_as_json: bool = False,
 ) -> dict[str, Any]:
     """What step 2 of the wizard shows: the package's contents with their parameters, the names that
     already exist (lock holder, schedule, and why an overwrite would fail), and every missing reference
@@ -227,44 +289,46 @@ def package_inspect(
     Each document is read from the package once and only what the wizard shows is kept of it: names,
     paths, directories, parameters and references, never a document (the result is stored in the task
     row and sent to the browser). ``kept`` receives what the preview takes from each job and script
-    (``factory.transfer.imports.index``), from the same reading."""
+    (``factory.transfer.imports.index``), from the same reading.
+
+    What the workspace holds of the package's own jobs and scripts is read first, so that each row is
+    made whole as its document is read; ``rows_as_json``: the jobs' and scripts' rows are kept as JSON
+    text (``bytes``, see :func:`inspection_json`), for a caller that only writes them."""
     contents = Contents.of(package, category=category)
-    jobs: list[dict[str, Any]] = []
-    scripts: list[dict[str, Any]] = []
+    job_states = _states(workspace=workspace, user=user, kind=JOB, names=[j.name for j in contents.jobs])
+    script_states = _states(
+        workspace=workspace, user=user, kind=SCRIPT, names=[s.name for s in contents.scripts]
+    )
+    jobs: list[Any] = []
+    scripts: list[Any] = []
     warnings: list[str] = []
+    blocked = 0
 
     def visit(entry: PackageJob | PackageScript, document: Any) -> None:
+        nonlocal blocked
         if kept is not None:
             kept.add("job" if isinstance(entry, PackageJob) else "script", entry.name, document)
         if isinstance(entry, PackageJob):
-            jobs.append(_job_row(entry, document))
+            row = _job_row(entry, document, job_states.get(entry.name))
+            target = jobs
             for node, node_type in job_unknown_nodes(document):
                 warnings.append(
                     f"Job {entry.name}: node {node}: unknown type {node_type}, its references are not checked."
                 )
         else:
-            scripts.append(_script_row(entry, document))
+            row = _script_row(entry, document, script_states.get(entry.name))
+            target = scripts
+        blocked += bool(row["exists"] and row["blockedReason"])
+        target.append(_row_json(row) if rows_as_json else row)
 
     uses = references_collect(contents, visit=visit, keep=kept.references if kept is not None else None)
-    existing = existing_load(workspace=workspace, names=names_needed(contents, uses))
+    # The package's own jobs and scripts are in ``job_states``/``script_states``; what it refers to besides.
+    names = names_needed(contents, uses)
+    names[JOB].difference_update(job_states)
+    names[SCRIPT].difference_update(script_states)
+    existing = existing_load(workspace=workspace, names=names)
     definitions = {c.name: _connection_definition(c) for c in contents.connections}
     missing = missing_references(contents=contents, uses=uses, existing=existing)
-
-    for row in jobs:
-        current = existing.jobs.get(row["name"])
-        row.update(
-            exists=current is not None,
-            lockHolder=_holder(current),
-            scheduled=current is not None and current.schedule_status == ScheduleStatus.SCHEDULING,
-            blockedReason=blocked_reason(obj=current, user=user) if current else None,
-        )
-    for row in scripts:
-        script = existing.scripts.get(row["name"])
-        row.update(
-            exists=script is not None,
-            lockHolder=_holder(script),
-            blockedReason=blocked_reason(obj=script, user=user) if script else None,
-        )
     resources = []
     for resource in contents.resources:
         doc = resource.document
@@ -297,7 +361,7 @@ def package_inspect(
     references: dict[str, list[str]] = defaultdict(list)
     for kind, name in sorted(uses):
         references[kind].append(name)
-    conflicts = [o for o in (*jobs, *scripts, *resources) if o["exists"]]
+    conflicts = len(job_states) + len(script_states) + sum(1 for o in resources if o["exists"])
     return {
         "category": category,
         "package": {
@@ -319,8 +383,8 @@ def package_inspect(
             "jobs": len(jobs),
             "scripts": len(scripts),
             "resources": len(resources),
-            "conflicts": len(conflicts),
-            "blocked": sum(1 for o in conflicts if o.get("blockedReason")),
+            "conflicts": conflicts,
+            "blocked": blocked,
             "missing": sum(len(g["references"]) for g in groups if g["required"]),
             "warnings": len(warnings),
         },
@@ -339,6 +403,19 @@ def inspection_message(inspection: dict[str, Any]) -> str:
     text += f"; {summary['missing']} missing reference(s) to map" if summary["missing"] else ""
     text += f"; {summary['warnings']} warning(s)" if summary.get("warnings") else ""
     return text + "."
+
+
+def _result_value(inspection: dict[str, Any]) -> Any:
+    """What the task row's ``result`` is set to: on PostgreSQL its JSON text, written by orjson and sent as
+    it is (neither Django's ``json.dumps`` of the whole inspection nor a second copy of it as ``str``)."""
+    if connection.vendor != "postgresql":
+        return {"inspection": json.loads(inspection_json(inspection))}
+    text = inspection_json(inspection)
+    return RawSQL("%s", (Jsonb(text, dumps=_as_is),), output_field=JSONField())
+
+
+def _as_is(text: bytes) -> bytes:
+    return text
 
 
 def import_inspect(*, task_id: int) -> None:
@@ -366,7 +443,12 @@ def import_inspect(*, task_id: int) -> None:
             category = task.params.get("category") or CATEGORY_JOB
             kept = IndexWriter()
             inspection = package_inspect(
-                package=package, workspace=task.workspace, user=task_user(task), category=category, kept=kept
+                package=package,
+                workspace=task.workspace,
+                user=task_user(task),
+                category=category,
+                kept=kept,
+                rows_as_json=True,
             )
             # For the preview, which opens this file again without reading its documents.
             try:
@@ -387,17 +469,20 @@ def import_inspect(*, task_id: int) -> None:
     inspection["package"].update(
         fileName=source.get("fileName"), source=source_label(source), sha256=digest, size=size
     )
+    message = inspection_message(inspection)
+    result = _result_value(inspection)
+    del inspection
     try:
         with transaction.atomic():
-            row = task_locked(task_id)
+            row = task_locked(task_id, with_result=False)
             if row is None or row.step != STEP_INSPECT or row.status != TaskStatus.RUNNING:
                 return
-            row.result = {"inspection": inspection}
             row.status = TaskStatus.WAITING
             row.step = STEP_INSPECTED
             row.progress = INSPECTED_PROGRESS
-            row.message = inspection_message(inspection)
-            row.save(update_fields=["result", "status", "step", "progress", "message", "updated_at"])
+            row.message = message
+            row.save(update_fields=["status", "step", "progress", "message", "updated_at"])
+            SystemTask.objects.filter(pk=row.pk).update(result=result)
     except DatabaseError:
         # Never leave the task RUNNING (it would block every import into the workspace): fail it.
         logger.exception("Import %s: recording the inspection failed.", task.public_id)
