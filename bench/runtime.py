@@ -74,9 +74,11 @@ def database_drop(url: str, name: str) -> None:
 
 
 def _task_row(task_id: int) -> Any:
+    """The task's row, its result read when first used (an inspection is megabytes: the benchmarks that
+    read it read it after their timing, as the console's services read it when they need it)."""
     from factory.transfer.models import SystemTask
 
-    return SystemTask.objects.get(pk=task_id)
+    return SystemTask.objects.defer("result").get(pk=task_id)
 
 
 class EagerTasks:

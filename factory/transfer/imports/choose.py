@@ -88,7 +88,8 @@ def import_choices_record(
     try:
         with transaction.atomic():
             running_import_refuse(workspace=task.workspace, exclude_pk=task.pk)
-            row = SystemTask.objects.select_for_update().get(pk=task.pk)
+            # Without the result (the inspection: megabytes for a large package), which is not written here.
+            row = SystemTask.objects.select_for_update().defer("result").get(pk=task.pk)
             waiting_check(row, user=user)
             waiting_message = row.message
             row.params = {**row.params, "choices": parsed.to_params()}
