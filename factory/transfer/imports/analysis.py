@@ -37,6 +37,7 @@ from factory.workspaces.models import Workspace
 
 MAX_CANDIDATES = 1000
 MAX_USED_BY = 20
+FEW_USERS = 8
 # The kinds a user must map (or create) before apply; an environment variable is only reported: a ``${x}``
 # may equally be a script parameter, and a job runs with an unset variable until someone creates it.
 REQUIRED_KINDS = (SCRIPT, CONNECTION, *EXTERNAL_KINDS, RESOURCE, JOB)
@@ -103,8 +104,18 @@ class Use:
     # For a script: per kind of node that runs it, the script types that node accepts; a replacement
     # must fit them all.
     script_types: frozenset[tuple[str, ...]] = frozenset()
-    used_by: list[dict[str, Any]] = field(default_factory=list)
-    objects: set[tuple[str, str]] = field(default_factory=set)  # ("job"|"script", name) that use it
+    used_by: list[dict[str, Any]] | tuple[()] = ()  # a list once there is one to show
+    # ("job"|"script", name) of each object that uses it: a tuple while they are few (most references
+    # have one or two users, and a set is 216 bytes), a set beyond.
+    objects: tuple[tuple[str, str], ...] | set[tuple[str, str]] = ()
+
+    def used_in(self, owner: tuple[str, str]) -> None:
+        """Note that ``owner`` uses it."""
+        objects = self.objects
+        if isinstance(objects, set):
+            objects.add(owner)
+        elif owner not in objects:
+            self.objects = (*objects, owner) if len(objects) < FEW_USERS else {*objects, owner}
 
     @property
     def connection_type(self) -> str | None:
@@ -202,8 +213,10 @@ class ReferencesCollector:
                 use.connection_types = use.connection_types | {ref.connection_type}
             if ref.script_types and ref.script_types not in use.script_types:
                 use.script_types = use.script_types | {ref.script_types}
-            use.objects.add(owner)
+            use.used_in(owner)
             if given is not None and len(use.used_by) < MAX_USED_BY and key not in given:
+                if isinstance(use.used_by, tuple):
+                    use.used_by = []
                 use.used_by.append(
                     {"type": owner[0], "name": owner[1], "node": ref.node, "property": ref.property}
                 )

@@ -5,6 +5,7 @@ through the item's own methods; and ``RolledBack``, which undoes the apply with 
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,8 @@ FAILED = "failed"
 # Already as the package has it: not written (an import that skips unchanged objects).
 UNCHANGED = "unchanged"
 OUTCOMES = (CREATED, OVERWRITTEN, SKIPPED, RENAMED, FAILED, UNCHANGED)
+# Most items depend on nothing of the package: they share this one (an empty set is 216 bytes each).
+NO_DEPENDENCIES: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(slots=True)  # tens of thousands per import: no __dict__ each
@@ -31,7 +34,7 @@ class Item:
     # The package entry (its ``document`` is read when the item is written); for an environment variable
     # the definition itself.
     source: Any = None
-    depends_on: set[tuple[str, str]] = field(default_factory=set)  # (type, package name)
+    depends_on: Set[tuple[str, str]] = NO_DEPENDENCIES  # (type, package name); see ``depends``
     # Why overwriting it fails unless it turns out unchanged (a scheduled job, with skipUnchanged): the
     # apply and the preview fail it only once they know it would be written.
     blocked: str = ""
@@ -40,6 +43,23 @@ class Item:
     @property
     def key(self) -> tuple[str, str]:
         return (self.type, self.name)
+
+    def depends(self, key: tuple[str, str]) -> None:
+        """Note that the item uses the package's object ``key`` (``(type, name)``)."""
+        depends_on = self.depends_on if isinstance(self.depends_on, set) else set(self.depends_on)
+        depends_on.add(key)
+        self.depends_on = depends_on
+
+    def finished(self) -> None:
+        """The item's outcome is final: its package entry, its row and what it depended on are let go."""
+        self.source = self.existing = None
+        self.depends_on = NO_DEPENDENCIES
+
+    def recorded(self) -> None:
+        """The item's subtask row is written, its message with it: a rolled-back report replaces the
+        message of every item that did not fail, so only a failure's is kept."""
+        if self.outcome != FAILED:
+            self.message = ""
 
     def fail(self, message: str) -> None:
         self.outcome, self.message = FAILED, message

@@ -408,6 +408,6 @@ def _references_check(
             if key in choices.mapping:
                 continue
             if kind in (SCRIPT, RESOURCE, JOB) and key in package_objects:
-                item.depends_on.add(key)
+                item.depends(key)
             elif kind == CONNECTION and name in choices.create_connections:
-                item.depends_on.add(("connection", name))
+                item.depends(("connection", name))
