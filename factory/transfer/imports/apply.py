@@ -30,6 +30,7 @@ from factory.transfer.imports.common import (
     task_user,
     upload_delete,
 )
+from factory.transfer.imports.index import index_references
 from factory.transfer.imports.items import (
     CREATED,
     FAILED,
@@ -133,7 +134,7 @@ class _Recorder:
         self.unresolved: list[dict[str, Any]] = []
 
     def __call__(self, item: Item) -> None:
-        item.source = item.existing = None  # its document and row are written: not needed again
+        item.finished()  # its document and row are written: not needed again
         self.pending.append(item)
         if len(self.pending) >= SUBTASK_BATCH:
             self.flush()
@@ -147,6 +148,8 @@ class _Recorder:
             self.summary[row["outcome"]] += 1
         self.unresolved += unresolved_of(rows)
         SubTask.objects.bulk_create(_subtasks(self.task, rows, timezone.now(), first=self.written + 1))
+        for item in self.pending:
+            item.recorded()
         self.written += len(rows)
         self.pending = []
 
@@ -189,9 +192,21 @@ def import_apply(*, task_id: int) -> None:
     publisher.stage(f"Reading {file_name}...")
     package: Package | None = None
     try:
-        package, _, _ = package_load(
-            source=source, workspace=task.workspace, expected_sha256=inspected_sha256(task_id)
+        sha256 = inspected_sha256(task_id)
+        # What the inspection kept of this very package (package_load checks its sha256): the package is
+        # opened again without reading a document (each is read once, when it is written), and the plan
+        # takes the references from it. Without it (an older inspection), the package is read whole.
+        kept = index_references(
+            task_id=task_id, sha256=sha256, category=task.params.get("category") or CATEGORY_JOB
         )
+        package, _, _ = package_load(
+            source=source,
+            workspace=task.workspace,
+            expected_sha256=sha256,
+            index=kept[0] if kept is not None else None,
+        )
+        uses = kept[1] if kept is not None else None
+        del kept
         choices = ImportChoices.from_params(task.params["choices"])
         rolled_back: RolledBack | None = None
         try:
@@ -211,7 +226,9 @@ def import_apply(*, task_id: int) -> None:
                     workspace=workspace,
                     user=user,
                     choices=choices,
+                    uses=uses,
                 )
+                del uses
                 SubTask.objects.filter(task=row).delete()
                 recorder = _Recorder(row, since=timezone.now(), kind=version_kind(choices))
                 # What every object was before, so that the import can be undone (factory.transfer.undo).

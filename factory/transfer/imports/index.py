@@ -13,12 +13,17 @@ inspection.
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, cast
 
 import orjson
+import psycopg
+from django.db import connection
+from django.db.models import Field
 
 from factory.packages import Package
 from factory.packages.read import INDEX_VERSION, IndexRows, package_index_parts
+from factory.transfer.imports.analysis import ReferencesCollector, Use
 from factory.transfer.imports.changes import carries_secret
 from factory.transfer.models import ImportPackageIndex, TaskStatus
 
@@ -26,6 +31,8 @@ Objects = dict[tuple[str, str], list[Any]]
 """Per (``job`` | ``script``, name): ``[directory, carries a secret, references]``, the references
 ``(kind, name, connection type, script types)`` each (shared between the objects that make them)."""
 ENTRY_KINDS = ("jobs", "scripts", "resources", "connections")
+READ_CHUNK = 64 * 1024
+FIELDS = ("task", "sha256", "category", "data")
 # An import whose task is in none of these has no more preview to run.
 KEPT_WHILE = (TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.WAITING)
 
@@ -83,13 +90,63 @@ def index_store(*, task_id: int, sha256: str, category: str, package: Package, k
     parts = package_index_parts(package)
     if parts is None:
         return
-    ImportPackageIndex.objects.update_or_create(
-        task_id=task_id, defaults={"sha256": sha256, "category": category, "data": kept.finish(*parts)}
-    )
+    _row_write(task_id=task_id, sha256=sha256, category=category, data=kept.finish(*parts))
+
+
+def _row_write(*, task_id: int, sha256: str, category: str, data: bytes) -> None:
+    """Insert or replace import ``task_id``'s row. On PostgreSQL ``data`` goes as a binary parameter:
+    Django's client-side binding would send it as hex text, with several copies of that in memory."""
+    if connection.vendor != "postgresql":
+        ImportPackageIndex.objects.update_or_create(
+            task_id=task_id, defaults={"sha256": sha256, "category": category, "data": data}
+        )
+        return
+    meta, quote = ImportPackageIndex._meta, connection.ops.quote_name
+    table = quote(meta.db_table)
+    key, *columns = [quote(str(cast("Field[Any, Any]", meta.get_field(name)).column)) for name in FIELDS]
+    updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in columns)
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {', '.join(columns)}) VALUES (%s, %s, %s, %b) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
+            (task_id, sha256, category, data),
+        )
 
 
 def index_load(*, task_id: int, sha256: str | None, category: str) -> tuple[dict[str, Any], Objects] | None:
     """The index and objects kept for import ``task_id`` if they are of the package ``sha256``."""
+    objects: Objects = {}
+
+    def take(kind: str, name: str, directory: Any, secret: Any, refs: list[tuple[Any, ...]]) -> None:
+        objects[(kind, name)] = [directory, secret, refs]
+
+    index = _loaded(task_id=task_id, sha256=sha256, category=category, take=take)
+    return (index, objects) if index is not None else None
+
+
+def index_references(
+    *, task_id: int, sha256: str | None, category: str
+) -> tuple[dict[str, Any], dict[tuple[str, str], Use]] | None:
+    """The index kept for import ``task_id`` if it is of the package ``sha256``, and its jobs' and
+    scripts' references collected (``ReferencesCollector``, no ``used_by``): what the apply's plan needs,
+    without the per-object table :func:`index_load` builds."""
+    collector = ReferencesCollector(category=category)
+
+    def take(kind: str, name: str, directory: Any, secret: Any, refs: list[tuple[Any, ...]]) -> None:
+        if kind == "job" and not collector.with_jobs:
+            return
+        collector.add_kept((kind, name), refs)
+
+    index = _loaded(task_id=task_id, sha256=sha256, category=category, take=take)
+    return (index, collector.uses) if index is not None else None
+
+
+Take = Callable[[str, str, Any, Any, list[tuple[Any, ...]]], None]
+"""Called with each object's kind, name, directory, secret flag and references, as the index is read."""
+
+
+def _loaded(*, task_id: int, sha256: str | None, category: str, take: Take) -> dict[str, Any] | None:
     if not sha256:
         return None
     blob = (
@@ -100,18 +157,56 @@ def index_load(*, task_id: int, sha256: str | None, category: str) -> tuple[dict
     if blob is None:
         return None
     try:
-        return _parsed(blob)
+        return _parsed(blob, take)
     except (zlib.error, orjson.JSONDecodeError, ValueError, KeyError, IndexError, TypeError):
-        return None  # not one this version wrote: the preview reads the package
+        return None  # not one this version wrote: the caller reads the package
 
 
-def _parsed(blob: bytes | memoryview) -> tuple[dict[str, Any], Objects] | None:
-    index: dict[str, Any] = {kind: [] for kind in ENTRY_KINDS}
+def _lines(blob: bytes | memoryview) -> Iterator[bytes]:
+    """The index's lines, decompressed a piece at a time (the whole text is several times the blob)."""
+    decompressor = zlib.decompressobj()
+    view, rest = memoryview(blob), b""
+    for start in range(0, len(view), READ_CHUNK):
+        *lines, rest = (rest + decompressor.decompress(view[start : start + READ_CHUNK])).split(b"\n")
+        yield from lines
+    *lines, rest = (rest + decompressor.flush()).split(b"\n")
+    yield from lines
+    if rest or not decompressor.eof:
+        raise ValueError("the index is cut short")
+
+
+class _Rows:
+    """The rows of one kind of entry of the package's index, kept as their text and parsed one at a time
+    as they are iterated (once, by ``package_reopen``): a row is some 150 bytes of text and several
+    times that as objects, for each of tens of thousands of entries."""
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        for line in self.lines:
+            _, *values = orjson.loads(line)
+            yield values
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+ENTRY_PREFIXES = {f'["{kind}",'.encode(): kind for kind in ENTRY_KINDS}
+
+
+def _parsed(blob: bytes | memoryview, take: Take) -> dict[str, Any] | None:
+    entries = {kind: _Rows() for kind in ENTRY_KINDS}
+    index: dict[str, Any] = dict(entries)
     table: list[tuple[Any, ...]] = []
     rows: list[bytes] = []
-    for line in zlib.decompress(blob).split(b"\n"):
+    for line in _lines(blob):
         if line.startswith(b'["o",'):
             rows.append(line)  # parsed once the references are known
+            continue
+        kind = ENTRY_PREFIXES.get(line[: line.find(b",") + 1]) if line else None
+        if kind is not None:
+            entries[kind].lines.append(line)
         elif line:
             tag, *values = orjson.loads(line)
             if tag == "ref":
@@ -119,11 +214,10 @@ def _parsed(blob: bytes | memoryview) -> tuple[dict[str, Any], Objects] | None:
             elif tag == "head":
                 index.update(values[0])
             else:
-                index[tag].append(values)
+                raise ValueError(f"an index line of an unknown kind ({tag!r})")
     if index.get("version") != INDEX_VERSION:
         return None
-    objects: Objects = {}
     for line in rows:
         _, kind, name, directory, secret, refs = orjson.loads(line)
-        objects[(kind, name)] = [directory, secret, [table[i] for i in refs]]
-    return index, objects
+        take(kind, name, directory, secret, [table[i] for i in refs])
+    return index
