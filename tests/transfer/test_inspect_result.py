@@ -13,7 +13,7 @@ from factory.development.models import Job, ScheduleStatus
 from factory.development.services import job_create, script_create
 from factory.packages import package_read
 from factory.transfer.imports import package_inspect
-from factory.transfer.imports.inspect import inspection_json
+from factory.transfer.imports.inspect import RowSpool, inspection_json
 from factory.workspaces.models import LockPolicy
 from tests.builders import (
     node,
@@ -101,27 +101,37 @@ def test_the_recorded_inspection_is_package_inspect_s_value_for_value(target, me
     assert stored["warnings"] and stored["summary"]["warnings"] == len(stored["warnings"])
 
 
-def test_rows_kept_as_json_give_the_same_text_as_rows_kept_as_dicts(target, media, tmp_path) -> None:
+def test_rows_spooled_are_the_rows_kept_as_dicts(target, media, tmp_path) -> None:
     job_create(
         workspace=target.workspace, user=target.bob, document=package_dws_job("doc1", connection="dws2")
     )
     path = tmp_path / "jobs.zip"
     path.write_bytes(_package())
+    spool = RowSpool()
     with package_read(source=path) as package:
         as_dicts = package_inspect(package=package, workspace=target.workspace, user=target.dev)
-        as_json = package_inspect(
-            package=package, workspace=target.workspace, user=target.dev, rows_as_json=True
-        )
-    assert not isinstance(as_json["jobs"][0], dict)
-    assert json.loads(inspection_json(as_json)) == json.loads(json.dumps({"inspection": as_dicts}))
-    assert as_json["summary"] == as_dicts["summary"]
+        spooled = package_inspect(package=package, workspace=target.workspace, user=target.dev, spool=spool)
+    assert spooled["jobs"] == [] and spooled["scripts"] == []
+    for kind in ("jobs", "scripts"):
+        assert [json.loads(row) for row in spool.rows(kind)] == json.loads(json.dumps(as_dicts[kind]))
+        spooled[kind] = as_dicts[kind]
+    assert spooled == as_dicts
 
 
 def test_a_value_orjson_cannot_write_goes_through_json() -> None:
-    from factory.transfer.imports.inspect import _row_json
-
+    inspection = {"jobs": [], "environment": [{"name": "e", "value": 2**80}]}
+    assert json.loads(inspection_json(inspection)) == {"inspection": inspection}
+    spool = RowSpool()
     row = {"name": "j", "params": [{"name": "n", "value": 2**70}], "city": "Zürich"}
-    inspection = {"jobs": [_row_json(row)], "environment": [{"name": "e", "value": 2**80}]}
-    assert json.loads(inspection_json(inspection)) == {
-        "inspection": {"jobs": [row], "environment": [{"name": "e", "value": 2**80}]}
-    }
+    spool.add("jobs", row)
+    assert [json.loads(text) for text in spool.rows("jobs")] == [row]
+    assert list(spool.rows("scripts")) == []
+
+
+def test_many_rows_come_back_in_order_from_a_spool() -> None:
+    spool = RowSpool()
+    rows = [{"name": f"script_{i:05d}", "directory": "/d/" + "x" * (i % 300)} for i in range(20_000)]
+    for row in rows:
+        spool.add("scripts", row)
+    assert spool.counts["scripts"] == len(rows)
+    assert [json.loads(text) for text in spool.rows("scripts")] == rows

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import zlib
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -252,25 +254,47 @@ def _row_json(row: dict[str, Any]) -> bytes:
         return json.dumps(row).encode()
 
 
-def _text_as_fragment(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return orjson.Fragment(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def _text_parsed(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return json.loads(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
 def inspection_json(inspection: dict[str, Any]) -> bytes:
-    """The JSON text of a task row's result holding ``inspection``, whose rows may be JSON text already
-    (``bytes``: the inspection holds no other)."""
+    """The JSON text of a task row's result holding ``inspection`` (orjson's, or ``json``'s for a value
+    orjson cannot write)."""
     try:
-        return orjson.dumps({"inspection": inspection}, default=_text_as_fragment)
+        return orjson.dumps({"inspection": inspection})
     except orjson.JSONEncodeError:  # an integer beyond 64 bits
-        return json.dumps({"inspection": inspection}, default=_text_parsed).encode()
+        return json.dumps({"inspection": inspection}).encode()
+
+
+ROW_KINDS = ("jobs", "scripts")
+
+
+class RowSpool:
+    """The jobs' and scripts' rows of an inspection as JSON text, a line each, zlib-compressed as they are
+    added (as ``IndexWriter`` keeps what the preview needs): until the task row is written from them,
+    neither their objects nor their whole text (tens of megabytes for a package of 10,000 jobs, a tenth
+    of that compressed) are held in memory."""
+
+    def __init__(self) -> None:
+        self._compressors = {kind: zlib.compressobj(1) for kind in ROW_KINDS}
+        self._chunks: dict[str, list[bytes]] = {kind: [] for kind in ROW_KINDS}
+        self.counts = dict.fromkeys(ROW_KINDS, 0)
+
+    def add(self, kind: str, row: dict[str, Any]) -> None:
+        chunk = self._compressors[kind].compress(_row_json(row) + b"\n")  # one line: no newline inside
+        if chunk:
+            self._chunks[kind].append(chunk)
+        self.counts[kind] += 1
+
+    def rows(self, kind: str) -> Iterator[bytes]:
+        """The rows of ``kind`` (``jobs``, ``scripts``) as JSON text, in the order they were added (none
+        may be added once they are read)."""
+        compressor = self._compressors.pop(kind, None)
+        if compressor is not None:
+            self._chunks[kind].append(compressor.flush())
+        decompressor, rest = zlib.decompressobj(), b""
+        for chunk in self._chunks[kind]:
+            *lines, rest = (rest + decompressor.decompress(chunk)).split(b"\n")
+            yield from lines
+        *lines, rest = (rest + decompressor.flush()).split(b"\n")
+        yield from lines
 
 
 def package_inspect(
@@ -280,7 +304,7 @@ def package_inspect(
     user: User,
     category: str = CATEGORY_JOB,
     kept: IndexWriter | None = None,
-    rows_as_json: bool = False,
+    spool: RowSpool | None = None,
 ) -> dict[str, Any]:
     """What step 2 of the wizard shows: the package's contents with their parameters, the names that
     already exist (lock holder, schedule, and why an overwrite would fail), and every missing reference
@@ -292,15 +316,15 @@ def package_inspect(
     (``factory.transfer.imports.index``), from the same reading.
 
     What the workspace holds of the package's own jobs and scripts is read first, so that each row is
-    made whole as its document is read; ``rows_as_json``: the jobs' and scripts' rows are kept as JSON
-    text (``bytes``, see :func:`inspection_json`), for a caller that only writes them."""
+    made whole as its document is read. ``spool``: the jobs' and scripts' rows go there rather than into
+    the result (whose ``jobs`` and ``scripts`` are then empty), for a caller that only writes them."""
     contents = Contents.of(package, category=category)
     job_states = _states(workspace=workspace, user=user, kind=JOB, names=[j.name for j in contents.jobs])
     script_states = _states(
         workspace=workspace, user=user, kind=SCRIPT, names=[s.name for s in contents.scripts]
     )
-    jobs: list[Any] = []
-    scripts: list[Any] = []
+    jobs: list[dict[str, Any]] = []
+    scripts: list[dict[str, Any]] = []
     warnings: list[str] = []
     blocked = 0
 
@@ -310,16 +334,19 @@ def package_inspect(
             kept.add("job" if isinstance(entry, PackageJob) else "script", entry.name, document)
         if isinstance(entry, PackageJob):
             row = _job_row(entry, document, job_states.get(entry.name))
-            target = jobs
+            kind, target = "jobs", jobs
             for node, node_type in job_unknown_nodes(document):
                 warnings.append(
                     f"Job {entry.name}: node {node}: unknown type {node_type}, its references are not checked."
                 )
         else:
             row = _script_row(entry, document, script_states.get(entry.name))
-            target = scripts
+            kind, target = "scripts", scripts
         blocked += bool(row["exists"] and row["blockedReason"])
-        target.append(_row_json(row) if rows_as_json else row)
+        if spool is not None:
+            spool.add(kind, row)
+        else:
+            target.append(row)
 
     uses = references_collect(contents, visit=visit, keep=kept.references if kept is not None else None)
     # The package's own jobs and scripts are in ``job_states``/``script_states``; what it refers to besides.
@@ -380,8 +407,8 @@ def package_inspect(
         # Imported as they are, but nothing here knows what they refer to: said, never passed silently.
         "warnings": warnings,
         "summary": {
-            "jobs": len(jobs),
-            "scripts": len(scripts),
+            "jobs": spool.counts["jobs"] if spool is not None else len(jobs),
+            "scripts": spool.counts["scripts"] if spool is not None else len(scripts),
             "resources": len(resources),
             "conflicts": conflicts,
             "blocked": blocked,
@@ -405,13 +432,37 @@ def inspection_message(inspection: dict[str, Any]) -> str:
     return text + "."
 
 
-def _result_value(inspection: dict[str, Any]) -> Any:
-    """What the task row's ``result`` is set to: on PostgreSQL its JSON text, written by orjson and sent as
-    it is (neither Django's ``json.dumps`` of the whole inspection nor a second copy of it as ``str``)."""
+ROWS_OF_KIND = (
+    "SELECT coalesce(jsonb_agg(row ORDER BY position), '[]'::jsonb) FROM inspection_row WHERE kind = "
+)
+RESULT_WITH_ROWS = (
+    f"jsonb_set(jsonb_set(%s, '{{inspection,jobs}}', ({ROWS_OF_KIND}'jobs')), "
+    f"'{{inspection,scripts}}', ({ROWS_OF_KIND}'scripts'))"
+)
+
+
+def _result_value(inspection: dict[str, Any], spool: RowSpool) -> Any:
+    """What the task row's ``result`` is set to: ``inspection`` with the rows of ``spool``. On PostgreSQL
+    the rows are copied from the spool into a temporary table, one at a time, and the value is assembled
+    there (in the caller's transaction), so that neither the rows nor the whole JSON text are ever held
+    in memory; elsewhere, a dict."""
     if connection.vendor != "postgresql":
-        return {"inspection": json.loads(inspection_json(inspection))}
-    text = inspection_json(inspection)
-    return RawSQL("%s", (Jsonb(text, dumps=_as_is),), output_field=JSONField())
+        result = {"inspection": json.loads(inspection_json(inspection))}
+        for kind in ROW_KINDS:
+            result["inspection"][kind] = [json.loads(row) for row in spool.rows(kind)]
+        return result
+    raw = connection.connection  # psycopg's own, inside the caller's atomic block
+    with raw.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.inspection_row")
+        cursor.execute(
+            "CREATE TEMP TABLE inspection_row (kind text, position bigint, row jsonb) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY inspection_row (kind, position, row) FROM STDIN") as copy:
+            for kind in ROW_KINDS:
+                for position, row in enumerate(spool.rows(kind)):
+                    copy.write_row((kind, position, row.decode()))
+    head = inspection_json(inspection)
+    return RawSQL(RESULT_WITH_ROWS, (Jsonb(head, dumps=_as_is),), output_field=JSONField())
 
 
 def _as_is(text: bytes) -> bytes:
@@ -433,6 +484,15 @@ def import_inspect(*, task_id: int) -> None:
     )
     publisher.stage(f"Reading {source_label(source)}...")
     try:
+        _inspection_record(task, publisher=publisher, spool=RowSpool())
+    finally:
+        task_progress_clear(public_id=task.public_id)
+
+
+def _inspection_record(task: SystemTask, *, publisher: ProgressPublisher, spool: RowSpool) -> None:
+    """Inspect ``task``'s package and record the inspection, its rows through ``spool``."""
+    task_id, source = task.pk, task.params.get("source") or {}
+    try:
         package, digest, size = package_load(source=source, workspace=task.workspace)
         with package:
             count = len(package.jobs) + len(package.scripts) + len(package.resources)
@@ -448,7 +508,7 @@ def import_inspect(*, task_id: int) -> None:
                 user=task_user(task),
                 category=category,
                 kept=kept,
-                rows_as_json=True,
+                spool=spool,
             )
             # For the preview, which opens this file again without reading its documents.
             try:
@@ -464,14 +524,11 @@ def import_inspect(*, task_id: int) -> None:
         if code == ErrorCode.INTERNAL_ERROR:
             logger.exception("Import %s: inspecting the package failed.", task.public_id)
         task_fail(task_id=task_id, message=message, code=code, detail=detail)
-        task_progress_clear(public_id=task.public_id)
         return
     inspection["package"].update(
         fileName=source.get("fileName"), source=source_label(source), sha256=digest, size=size
     )
     message = inspection_message(inspection)
-    result = _result_value(inspection)
-    del inspection
     try:
         with transaction.atomic():
             row = task_locked(task_id, with_result=False)
@@ -482,7 +539,7 @@ def import_inspect(*, task_id: int) -> None:
             row.progress = INSPECTED_PROGRESS
             row.message = message
             row.save(update_fields=["status", "step", "progress", "message", "updated_at"])
-            SystemTask.objects.filter(pk=row.pk).update(result=result)
+            SystemTask.objects.filter(pk=row.pk).update(result=_result_value(inspection, spool))
     except DatabaseError:
         # Never leave the task RUNNING (it would block every import into the workspace): fail it.
         logger.exception("Import %s: recording the inspection failed.", task.public_id)
@@ -492,5 +549,3 @@ def import_inspect(*, task_id: int) -> None:
             code=ErrorCode.INTERNAL_ERROR,
             detail={},
         )
-    finally:
-        task_progress_clear(public_id=task.public_id)
