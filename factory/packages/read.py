@@ -22,7 +22,7 @@ import os
 import tempfile
 import weakref
 from collections.abc import Callable, Iterator
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, Any, BinaryIO, TypeVar, cast
 
 from factory.packages.entries import (
     Package,
@@ -54,6 +54,7 @@ from factory.packages.schema import (
 )
 
 ZIP_MAGIC = b"PK\x03\x04"
+EntryType = TypeVar("EntryType", bound=PackageEntry)
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 Visit = Callable[[str, str, Any], None]
 """Called by :func:`package_read` with the kind (``job``, ``script``), name and document of each job and
@@ -561,25 +562,28 @@ def package_reopen(
                 )
             return _EntryReader(archive, member, bytes.fromhex(sha256))
 
+        def entry(
+            kind: type[EntryType], name: str, path: str, member: str, sha256: str, **extra: Any
+        ) -> EntryType:
+            read = reader(member, sha256)
+            # ``path`` is the member's name as package_read gave it: one string for both, not two.
+            return kind(
+                name=name,
+                path=read.member.original if read.member.original == path else path,
+                reader=read,
+                **extra,
+            )
+
         manifest = index["manifest"]
         return Package(
             layout=index["layout"],
             jobs=[
-                PackageJob(name=name, path=path, reader=reader(member, sha256), scripts=list(scripts))
+                entry(PackageJob, name, path, member, sha256, scripts=list(scripts))
                 for name, path, member, sha256, scripts in index["jobs"]
             ],
-            scripts=[
-                PackageScript(name=name, path=path, reader=reader(member, sha256))
-                for name, path, member, sha256 in index["scripts"]
-            ],
-            resources=[
-                PackageResource(name=name, path=path, reader=reader(member, sha256))
-                for name, path, member, sha256 in index["resources"]
-            ],
-            connections=[
-                PackageConnection(name=name, path=path, reader=reader(member, sha256))
-                for name, path, member, sha256 in index["connections"]
-            ],
+            scripts=[entry(PackageScript, *row) for row in index["scripts"]],
+            resources=[entry(PackageResource, *row) for row in index["resources"]],
+            connections=[entry(PackageConnection, *row) for row in index["connections"]],
             environment=index["environment"],
             ignored=list(index["ignored"]),
             manifest_reader=reader(*manifest) if manifest else None,
