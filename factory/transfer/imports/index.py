@@ -176,48 +176,41 @@ def _lines(blob: bytes | memoryview) -> Iterator[bytes]:
 
 
 class _Rows:
-    """The rows of one kind of entry of the package's index, kept as their text and parsed one at a time
-    as they are iterated (once, by ``package_reopen``): a row is some 150 bytes of text and several
-    times that as objects, for each of tens of thousands of entries."""
+    """The rows of one kind of entry of the package's index, read from the index's blob (decompressed
+    again) and parsed one at a time as they are iterated (once, by ``package_reopen``): none is held, as
+    text or as objects, for the tens of thousands of entries of a large package."""
 
-    def __init__(self) -> None:
-        self.lines: list[bytes] = []
+    def __init__(self, blob: bytes | memoryview, kind: str) -> None:
+        self.blob, self.prefix = blob, f'["{kind}",'.encode()
 
     def __iter__(self) -> Iterator[list[Any]]:
-        for line in self.lines:
-            _, *values = orjson.loads(line)
-            yield values
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-
-ENTRY_PREFIXES = {f'["{kind}",'.encode(): kind for kind in ENTRY_KINDS}
+        for line in _lines(self.blob):
+            if line.startswith(self.prefix):
+                _, *values = orjson.loads(line)
+                yield values
 
 
 def _parsed(blob: bytes | memoryview, take: Take) -> dict[str, Any] | None:
-    entries = {kind: _Rows() for kind in ENTRY_KINDS}
-    index: dict[str, Any] = dict(entries)
+    """The index's head (its entries' rows read when iterated, ``_Rows``); ``take`` is given each object.
+    The objects' lines come first but name their references by a table written last: the blob is read
+    twice rather than their lines kept."""
+    index: dict[str, Any] = {kind: _Rows(blob, kind) for kind in ENTRY_KINDS}
+    skipped = (b'["o",', *(f'["{kind}",'.encode() for kind in ENTRY_KINDS))
     table: list[tuple[Any, ...]] = []
-    rows: list[bytes] = []
     for line in _lines(blob):
-        if line.startswith(b'["o",'):
-            rows.append(line)  # parsed once the references are known
+        if not line or line.startswith(skipped):
             continue
-        kind = ENTRY_PREFIXES.get(line[: line.find(b",") + 1]) if line else None
-        if kind is not None:
-            entries[kind].lines.append(line)
-        elif line:
-            tag, *values = orjson.loads(line)
-            if tag == "ref":
-                table.append(tuple(values))
-            elif tag == "head":
-                index.update(values[0])
-            else:
-                raise ValueError(f"an index line of an unknown kind ({tag!r})")
+        tag, *values = orjson.loads(line)
+        if tag == "ref":
+            table.append(tuple(values))
+        elif tag == "head":
+            index.update(values[0])
+        else:
+            raise ValueError(f"an index line of an unknown kind ({tag!r})")
     if index.get("version") != INDEX_VERSION:
         return None
-    for line in rows:
-        _, kind, name, directory, secret, refs = orjson.loads(line)
-        take(kind, name, directory, secret, [table[i] for i in refs])
+    for line in _lines(blob):
+        if line.startswith(b'["o",'):
+            _, kind, name, directory, secret, refs = orjson.loads(line)
+            take(kind, name, directory, secret, [table[i] for i in refs])
     return index
