@@ -163,3 +163,26 @@ def test_what_breaks_a_condition_is_compared_again(target, media, compared, chan
     changes = {(row[1], row[2]): row[4] for row in rows_of(task)}
     for key in set(objects) - expected:
         assert changes[key] == "unchanged", key
+
+
+def test_objects_are_known_a_block_of_batches_at_a_time(target, media, compared, monkeypatch):
+    # Batches of one object, asked about two at a time: blocks that end inside a type and between types.
+    monkeypatch.setattr(preview_module, "BATCH", 1)
+    monkeypatch.setattr(preview_module, "KNOWN_BLOCK", 2)
+    assert apply(start(target.workspace, target.dev, package()), target.dev).status == "SUCCESSFUL"
+    _edited(target)
+    task = preview(start(target.workspace, target.dev, package(description="two")), target.dev)
+
+    objects = ids(target.workspace)
+    assert {key for key, pk in objects.items() if (key[0], pk) in compared} == {
+        ("job", "doc1"),
+        ("job", "doc2"),
+    }
+    changes = {(row[1], row[2]): row[4] for row in rows_of(task)}
+    assert changes == {
+        ("job", "doc1"): "changed",  # its document the package's, but saved since without a submit
+        ("job", "doc2"): "changed",
+        ("script", "s1"): "unchanged",
+        ("script", "s2"): "unchanged",
+    }
+    assert (rows_of(task), task.result["changes"]["summary"]) == read_again_in_python(task)

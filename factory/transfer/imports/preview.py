@@ -64,6 +64,8 @@ from factory.workspaces.models import Workspace
 
 logger = logging.getLogger(__name__)
 BATCH = 500
+# Objects whose being known unchanged (``_known``) is asked in one query: ten batches.
+KNOWN_BLOCK = 10 * BATCH
 PREVIEW_PROGRESS_START = 50
 
 Check = Callable[[Workspace, User, Sequence[ImportEntry[Any]]], list[Any]]
@@ -245,19 +247,28 @@ def _verbatim(
     ]
 
 
-def _states_same(object_type: str, chosen: list[tuple[Item, str]]) -> dict[int, bool]:
-    """Of ``chosen`` (``_verbatim``), the objects whose development state already is the document the
-    import would write, by primary key, with whether it is submitted: those an earlier import wrote from
-    the same entry and nobody changed since (``states_known``: a row each), then the others compared in
-    the database (``states_same``: each entry's text read as the rows are)."""
+def _known(plan: Plan, items: list[Item], seen: dict[tuple[str, str], tuple[Any, bool]]) -> dict[int, bool]:
+    """Of ``items`` (one type), those to overwrite that an earlier import wrote from the same entry, into
+    the same directory under the same name, and nobody changed since (``states_known``: a row each, a
+    query per few thousand), by primary key, with whether their state is submitted."""
+    todo = [item for item in items if item.outcome not in (SKIPPED, FAILED)]
+    if not todo:
+        return {}
 
-    def known_rows() -> Iterator[Known]:
-        for item, directory in chosen:
+    def rows() -> Iterator[Known]:
+        for item, directory in _verbatim(plan, todo, seen):
             digest = entry_digest(item.source)
             if digest is not None:
                 yield Known(item.existing.pk, digest, item.new_name or item.name, directory)
 
-    same = states_known(object_type, known_rows())
+    return states_known(todo[0].type, rows())
+
+
+def _states_same(object_type: str, chosen: list[tuple[Item, str]], known: dict[int, bool]) -> dict[int, bool]:
+    """Of ``chosen`` (``_verbatim``), the objects whose development state already is the document the
+    import would write, by primary key, with whether it is submitted: those ``known`` (``_known``), then
+    the others compared in the database (``states_same``: each entry's text read as the rows are)."""
+    same = {item.existing.pk: known[item.existing.pk] for item, _ in chosen if item.existing.pk in known}
 
     def rows() -> Iterator[Verbatim]:
         for item, directory in chosen:
@@ -279,6 +290,7 @@ def _compare_batch(
     user: User,
     submit: bool,
     seen: dict[tuple[str, str], tuple[Any, bool]],
+    known: dict[int, bool],
 ) -> Iterator[Compared]:
     """One batch of resources, scripts or jobs: checked as the apply checks them, then compared. An
     object whose development state already is the document the import would write (a package imported
@@ -288,7 +300,7 @@ def _compare_batch(
     todo = [item for item in items if item.outcome not in (SKIPPED, FAILED)]
     object_type = items[0].type
     chosen = _verbatim(plan, todo, seen)
-    same = _states_same(object_type, chosen)
+    same = _states_same(object_type, chosen, known)
     kept = {id(item): item.existing.pk for item, _ in chosen if item.existing.pk in same}
     rest = [item for item in todo if id(item) not in kept]
     before = states_before(object_type, rest)
@@ -342,14 +354,18 @@ def changes_compare(
     what ``Reading`` took from the documents as the package was read (without it, every object is
     compared here)."""
     submit = choices.target_status != SAVED
+    seen = seen or {}
     done = 0
+    known: dict[int, bool] = {}
     for object_type, group in groupby(plan.items, key=lambda item: item.type):
         typed = list(group)
         for start in range(0, len(typed), BATCH):
             batch = typed[start : start + BATCH]
+            if start % KNOWN_BLOCK == 0:  # the known ones of the next few batches: one query for them
+                known = _known(plan, typed[start : start + KNOWN_BLOCK], seen)
             if object_type in _CHECKS:
                 yield from _compare_batch(
-                    plan, batch, workspace=workspace, user=user, submit=submit, seen=seen or {}
+                    plan, batch, workspace=workspace, user=user, submit=submit, seen=seen, known=known
                 )
             else:  # data connections and environment variables: created or kept, never compared
                 for item in batch:
