@@ -181,6 +181,12 @@ class ReferencesCollector:
         self.given = given
         self.keep = keep
         self.with_jobs = category != CATEGORY_SCRIPT  # Import Script brings the package's scripts only
+        # Each distinct set of connection or script types once: tens of thousands of references have one
+        # of a handful (a frozenset is 216 bytes).
+        self._sets: dict[frozenset[Any], frozenset[Any]] = {}
+
+    def _shared(self, values: frozenset[Any]) -> frozenset[Any]:
+        return self._sets.setdefault(values, values)
 
     def add(self, kind: str, name: str, document: Any) -> None:
         """Collect the references of the job or script ``name`` (``kind``) from ``document``."""
@@ -213,9 +219,9 @@ class ReferencesCollector:
             if kept is not None:
                 kept[(use.kind, use.name, ref.connection_type, ref.script_types)] = None
             if ref.connection_type and ref.connection_type not in use.connection_types:
-                use.connection_types = use.connection_types | {ref.connection_type}
+                use.connection_types = self._shared(use.connection_types | {ref.connection_type})
             if ref.script_types and ref.script_types not in use.script_types:
-                use.script_types = use.script_types | {ref.script_types}
+                use.script_types = self._shared(use.script_types | {ref.script_types})
             use.used_in(owner)
             if given is not None and len(use.used_by) < MAX_USED_BY and key not in given:
                 if isinstance(use.used_by, tuple):
