@@ -284,8 +284,18 @@ def _named(model: Any, names: Iterable[str]) -> Any:
     return RawSQL(f"{column} = ANY(%s)", (wanted,), output_field=BooleanField())
 
 
-def existing_load(*, workspace: Workspace, names: dict[str, set[str]], lock: bool = False) -> Existing:
-    """Load by name what the workspace holds; ``lock`` row-locks jobs, scripts and resources (apply)."""
+# What deciding an existing job's or script's outcome reads of it (lock holder, lock policy, schedule).
+DECIDED_BY = ("name", "workspace", "lock_holder")
+
+
+def existing_load(
+    *, workspace: Workspace, names: dict[str, set[str]], lock: bool = False, light: bool = False
+) -> Existing:
+    """Load by name what the workspace holds; ``lock`` row-locks jobs, scripts and resources (apply).
+
+    Jobs and scripts come without their document; ``light``: with only what deciding their outcome reads
+    (``DECIDED_BY``, and a job's schedule status), a few hundred bytes each rather than a whole row, for a
+    caller that reads the rest of those it writes when it writes them (the apply, batch by batch)."""
 
     def rows(model: Any, kind: str) -> Any:
         queryset = model.objects.filter(_named(model, names.get(kind, ())), workspace=workspace)
@@ -299,8 +309,15 @@ def existing_load(*, workspace: Workspace, names: dict[str, set[str]], lock: boo
         locked = list(queryset.select_for_update().order_by("pk").values_list("pk", flat=True))
         return queryset.filter(pk__in=locked)
 
-    jobs = {j.name: j for j in rows(Job, JOB).defer("document")}
-    scripts = {s.name: s for s in rows(Script, SCRIPT).defer("document")}
+    if light:
+        job_rows, script_rows = (
+            rows(Job, JOB).only(*DECIDED_BY, "schedule_status"),
+            rows(Script, SCRIPT).only(*DECIDED_BY),
+        )
+    else:
+        job_rows, script_rows = rows(Job, JOB).defer("document"), rows(Script, SCRIPT).defer("document")
+    jobs = {j.name: j for j in job_rows}
+    scripts = {s.name: s for s in script_rows}
     # Lock holders are a handful of users: one query, one object each (a join would build one per row).
     holder_ids = {obj.lock_holder_id for obj in (*jobs.values(), *scripts.values()) if obj.lock_holder_id}
     holders = (

@@ -227,6 +227,7 @@ def import_apply(*, task_id: int) -> None:
                     user=user,
                     choices=choices,
                     uses=uses,
+                    light=True,  # the writes read the rest of each row they overwrite, batch by batch
                 )
                 del uses
                 SubTask.objects.filter(task=row).delete()

@@ -160,6 +160,9 @@ class Plan:
     items: list[Item]
     mapping: dict[tuple[str, str], str]
     choices: ImportChoices
+    # The existing jobs and scripts on the items hold only what the plan decided by (``existing_load``'s
+    # ``light``): a writer reads the rest of those it overwrites (``existing_reload``).
+    light: bool = False
 
     @cached_property
     def env_mapping(self) -> dict[str, str]:
@@ -247,18 +250,20 @@ def plan_build(
     choices: ImportChoices,
     lock: bool = True,
     uses: dict[tuple[str, str], Use] | None = None,
+    light: bool = False,
 ) -> Plan:
     """Decide every object's outcome and final document on the live (row-locked, unless ``lock`` is
     false: a preview) workspace; nothing is written. Failures found here (locks, schedules, missing
     references, failed dependencies) are on the items. ``uses``: the package's references, when the
-    caller collected them as it read the package (``ReferencesCollector``); read here otherwise."""
+    caller collected them as it read the package (``ReferencesCollector``); read here otherwise. ``light``:
+    the existing jobs and scripts are read with only what deciding their outcomes needs (``Plan.light``)."""
     contents = Contents.of(package, category=category)
     if uses is None:
         uses = references_collect(contents)
     names = names_needed(contents, uses)
     for (kind, _), replace in choices.mapping.items():
         names[kind].add(replace)
-    existing = existing_load(workspace=workspace, names=names, lock=lock)
+    existing = existing_load(workspace=workspace, names=names, lock=lock, light=light)
 
     connections = {c.name: c for c in contents.connections}
     items: list[Item] = []
@@ -329,7 +334,7 @@ def plan_build(
     )
     jobs = [i for i in items if i.type == "job"]
     items = [i for i in items if i.type != "job"] + _jobs_ordered(jobs)
-    return Plan(items=items, mapping=mapping, choices=choices)
+    return Plan(items=items, mapping=mapping, choices=choices, light=light)
 
 
 def _jobs_ordered(items: list[Item]) -> list[Item]:

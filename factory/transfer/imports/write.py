@@ -35,6 +35,7 @@ from factory.connections.environment import environment_variable_create
 from factory.connections.resources import resources_import_check, resources_import_save
 from factory.connections.services import connection_create
 from factory.development.models import JobVersion, ScriptVersion, VersionKind
+from factory.development.nodes import JOB, SCRIPT
 from factory.development.services import (
     ImportEntry,
     jobs_import_check,
@@ -44,6 +45,7 @@ from factory.development.services import (
 )
 from factory.errors import DomainError
 from factory.packages.secrets import secret_name_like
+from factory.transfer.imports.analysis import existing_load
 from factory.transfer.imports.changes import classify, states_before
 from factory.transfer.imports.choices import (
     SAVED,
@@ -203,6 +205,8 @@ class _Run:
         for item in items:
             if item.outcome not in (FAILED, SKIPPED) and not self.dependency_failed(item):
                 todo.append(item)
+        if self.plan.light:
+            existing_reload(todo, workspace=self.workspace)
         entries = []
         for item in todo:
             self.running(item)
@@ -282,6 +286,20 @@ class _Run:
     def _finish(self, items: list[Item]) -> None:
         for item in items:
             self.done(item)
+
+
+def existing_reload(items: list[Item], *, workspace: Workspace) -> None:
+    """Give the overwritten jobs or scripts of ``items`` (one type) their whole rows (but their documents,
+    as ``existing_load`` reads them), for a plan whose rows hold only what it decided by (``Plan.light``).
+    The apply's plan locked these rows: they are as it read them. One query (two with lock holders)."""
+    overwritten = [i for i in items if i.outcome == OVERWRITTEN and i.type in (JOB, SCRIPT) and i.existing]
+    if not overwritten:
+        return
+    kind = overwritten[0].type
+    existing = existing_load(workspace=workspace, names={kind: {item.name for item in overwritten}})
+    rows: dict[str, Any] = existing.jobs if kind == JOB else existing.scripts
+    for item in overwritten:
+        item.existing = rows.get(item.name, item.existing)
 
 
 def _resources_check(run: _Run, entries: list[ImportEntry[Any]]) -> list[Any]:
