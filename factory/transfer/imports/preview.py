@@ -57,6 +57,7 @@ from factory.transfer.imports.index import Objects, index_load
 from factory.transfer.imports.items import FAILED, OVERWRITTEN, SKIPPED, UNCHANGED, Item
 from factory.transfer.imports.known import Known, states_known
 from factory.transfer.imports.plan import Plan, plan_build
+from factory.transfer.imports.write import existing_reload
 from factory.transfer.models import ImportChange, SystemTask, TaskStatus
 from factory.transfer.progress import ProgressPublisher, task_progress_clear
 from factory.transfer.undo.record import entry_digest
@@ -311,6 +312,8 @@ def _compare_batch(
         state = before.get(item.existing.pk) if item.existing is not None else None
         if item.outcome != OVERWRITTEN or state is None or state.document != document:
             to_check.append(item)
+    if plan.light:  # what the checks read of an object to overwrite: its whole row (one query)
+        existing_reload(to_check, workspace=workspace)
     entries = [
         ImportEntry(document=documents[id(item)], obj=item.existing if item.outcome == OVERWRITTEN else None)
         for item in to_check
@@ -396,6 +399,7 @@ def preview_write(
         user=user,
         choices=choices,
         lock=False,
+        light=True,  # the rows of those checked are read whole a batch at a time (_compare_batch)
         uses=reading.references.uses if reading is not None else None,
     )
     ImportChange.objects.filter(task=task).delete()
