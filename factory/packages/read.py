@@ -152,6 +152,11 @@ class _EntryReader:
     def __init__(self, archive: _Archive, member: Member, sha256: bytes) -> None:
         self.archive, self.member, self.sha256 = archive, member, sha256
 
+    @property
+    def name(self) -> str:
+        """The entry's name in the zip."""
+        return self.member.original
+
     def __call__(self) -> Any:
         return self.archive.document(self.member, self.sha256)
 
@@ -534,21 +539,88 @@ def package_index_parts(package: Package) -> tuple[dict[str, Any], IndexRows] | 
     return head, rows()
 
 
+class _Deferred:
+    """The zip of a reopened package, opened with every check when an entry is first read (``lazy``): a
+    step that reads none (a preview whose objects are all known unchanged) never parses its directory."""
+
+    def __init__(
+        self, source: BinaryIO | str | os.PathLike[str], *, limits: Limits, owns_source: bool
+    ) -> None:
+        self._source, self._limits, self._owns = source, limits, owns_source
+        self._archive: _Archive | None = None
+        self._members: dict[str, Member] = {}
+        self._closed = False
+
+    def open(self) -> tuple[_Archive, dict[str, Member]]:
+        if self._archive is None:
+            if self._closed:
+                raise PackageError("cannot be read: the package was closed", code="zip.unreadable")
+            self._archive = _archive_open(self._source, limits=self._limits, owns_source=self._owns)
+            self._members = {member.path: member for member in self._archive.zip.members}
+        return self._archive, self._members
+
+    def member(self, path: str) -> tuple[_Archive, Member]:
+        archive, members = self.open()
+        member = members.get(path)
+        if member is None:
+            raise PackageError("is not in the package any more", code="zip.changed", entry=printable(path))
+        return archive, member
+
+    def close(self) -> None:
+        self._closed = True
+        if self._archive is not None:
+            self._archive.close()
+        elif self._owns and not isinstance(self._source, (str, os.PathLike)):
+            _files_close([self._source])
+
+
+class _DeferredReader:
+    """An entry of a reopened package (a :data:`DocumentReader`), its zip opened when it is first read."""
+
+    __slots__ = ("deferred", "path", "sha256")
+
+    def __init__(self, deferred: _Deferred, path: str, sha256: bytes) -> None:
+        self.deferred, self.path, self.sha256 = deferred, path, sha256
+
+    @property
+    def name(self) -> str:
+        """The entry's path in the zip."""
+        return self.path
+
+    def __call__(self) -> Any:
+        archive, member = self.deferred.member(self.path)
+        return archive.document(member, self.sha256)
+
+    def text(self) -> bytes:
+        archive, member = self.deferred.member(self.path)
+        return archive.data(member, self.sha256).removeprefix(BOM)
+
+
 def package_reopen(
     *,
     source: BinaryIO | str | os.PathLike[str],
     index: dict[str, Any],
     limits: Limits = DEFAULT_LIMITS,
     owns_source: bool = False,
+    lazy: bool = False,
 ) -> Package:
     """The package :func:`package_index` described, opened again from ``source``, which must be the very
     file it was read from: the caller compared the whole file's sha256 with the one recorded then
     (``PackageError`` when an entry of the index is not in the zip). The zip is opened with every check
     of :func:`package_read`, but no document is read here; each is read, and its bytes checked against
-    the index's sha256, when it is asked for, as with :func:`package_read`."""
+    the index's sha256, when it is asked for, as with :func:`package_read`. ``lazy``: the zip is opened
+    (with the same checks, and the same errors) only when an entry is first read, and the caller learns of
+    a missing entry then: for a caller that may read none."""
     if index.get("version") != INDEX_VERSION:
         raise PackageError(
             "the package's index is of another version; read the package again", code="zip.changed"
+        )
+    if lazy:
+        deferred = _Deferred(source, limits=limits, owns_source=owns_source)
+        return _package_of_index(
+            index,
+            lambda path, sha256: _DeferredReader(deferred, path, bytes.fromhex(sha256)),
+            closer=deferred.close,
         )
     archive = _archive_open(source, limits=limits, owns_source=owns_source)
     try:
@@ -562,36 +634,42 @@ def package_reopen(
                 )
             return _EntryReader(archive, member, bytes.fromhex(sha256))
 
-        def entry(
-            kind: type[EntryType], name: str, path: str, member: str, sha256: str, **extra: Any
-        ) -> EntryType:
-            read = reader(member, sha256)
-            # ``path`` is the member's name as package_read gave it: one string for both, not two.
-            return kind(
-                name=name,
-                path=read.member.original if read.member.original == path else path,
-                reader=read,
-                **extra,
-            )
-
-        manifest = index["manifest"]
-        return Package(
-            layout=index["layout"],
-            jobs=[
-                entry(PackageJob, name, path, member, sha256, scripts=list(scripts))
-                for name, path, member, sha256, scripts in index["jobs"]
-            ],
-            scripts=[entry(PackageScript, *row) for row in index["scripts"]],
-            resources=[entry(PackageResource, *row) for row in index["resources"]],
-            connections=[entry(PackageConnection, *row) for row in index["connections"]],
-            environment=index["environment"],
-            ignored=list(index["ignored"]),
-            manifest_reader=reader(*manifest) if manifest else None,
-            closer=archive.close,
-        )
+        return _package_of_index(index, reader, closer=archive.close)
     except BaseException:
         archive.close()
         raise
+
+
+def _package_of_index(
+    index: dict[str, Any],
+    reader: Callable[[str, str], _EntryReader | _DeferredReader],
+    *,
+    closer: Callable[[], None],
+) -> Package:
+    """The package ``index`` describes, each entry read by ``reader(member, sha256)``."""
+
+    def entry(
+        kind: type[EntryType], name: str, path: str, member: str, sha256: str, **extra: Any
+    ) -> EntryType:
+        read = reader(member, sha256)
+        # ``path`` is the member's name as package_read gave it: one string for both, not two.
+        return kind(name=name, path=read.name if read.name == path else path, reader=read, **extra)
+
+    manifest = index["manifest"]
+    return Package(
+        layout=index["layout"],
+        jobs=[
+            entry(PackageJob, name, path, member, sha256, scripts=list(scripts))
+            for name, path, member, sha256, scripts in index["jobs"]
+        ],
+        scripts=[entry(PackageScript, *row) for row in index["scripts"]],
+        resources=[entry(PackageResource, *row) for row in index["resources"]],
+        connections=[entry(PackageConnection, *row) for row in index["connections"]],
+        environment=index["environment"],
+        ignored=list(index["ignored"]),
+        manifest_reader=reader(*manifest) if manifest else None,
+        closer=closer,
+    )
 
 
 __all__ = ["INDEX_VERSION", "package_index", "package_index_parts", "package_read", "package_reopen"]

@@ -306,6 +306,7 @@ def package_load(
     expected_sha256: str | None = None,
     visit: Visit | None = None,
     index: dict[str, Any] | None = None,
+    lazy: bool = False,
 ) -> tuple[Package, str, int]:
     """Read and validate the package; PackageError or DomainError when it is refused or unreadable.
 
@@ -314,7 +315,8 @@ def package_load(
     again (``package_read(checked=True)``: the zip itself is still opened with every check). ``visit``
     sees each job's and script's document as it is read (``factory.packages.read.Visit``). ``index``:
     the package's index kept by the inspection (``package_index``), to open the file again without
-    reading a document (``package_reopen``; only with ``expected_sha256``, and ``visit`` is not called).
+    reading a document (``package_reopen``; only with ``expected_sha256``, and ``visit`` is not called);
+    with ``lazy`` the zip itself is opened only when an entry is first read (a step that may read none).
     The package owns its temporary copy, from which it reads each document again when asked: close it
     (``with package:``) when done; the copy is gone then (or when the package is garbage collected).
     """
@@ -332,7 +334,7 @@ def package_load(
     # A TemporaryFile opened in binary mode: the BinaryIO the reader wants.
     if expected_sha256 and index is not None:
         reopened = package_reopen(
-            source=cast(BinaryIO, tmp), index=index, limits=package_limits(), owns_source=True
+            source=cast(BinaryIO, tmp), index=index, limits=package_limits(), owns_source=True, lazy=lazy
         )
         return reopened, digest, size
     package = package_read(

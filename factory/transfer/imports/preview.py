@@ -451,6 +451,8 @@ def import_preview(*, task_id: int) -> None:
             expected_sha256=sha256,
             visit=reading.visit if kept is None else None,
             index=kept[0] if kept is not None else None,
+            # Its zip opened only if an object is not known unchanged (read, or compared in the database).
+            lazy=True,
         )
         del kept
         with package, transaction.atomic():
