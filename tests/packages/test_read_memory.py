@@ -6,8 +6,11 @@ from __future__ import annotations
 import gc
 import io
 import tracemalloc
+import zipfile
 
 from factory.packages import JobEntry, ScriptEntry, package_read, package_write
+from factory.packages.limits import DEFAULT_LIMITS
+from factory.packages.safezip import SafeZip
 
 from .helpers import manifest_info, minimal_job, script_document
 
@@ -69,4 +72,31 @@ def test_reading_an_entry_again_keeps_nothing_more() -> None:
         tracemalloc.stop()
     assert after - before < 64 * 1024, (
         f"{(after - before) / 1024:.0f} KiB more after reading every entry again"
+    )
+
+
+def test_opening_a_zip_of_many_entries_peaks_near_what_its_members_keep() -> None:
+    # zipfile's own parse of the central directory held a ZipInfo per entry, all at once, before the
+    # checks made each a compact Member: the peak was some 3.7 times what the members keep (8.0 MB for
+    # 2.1 MB at 10,000 entries). Read record by record, it is some 1.3 times (2.7 MB).
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for i in range(10_000):
+            archive.writestr(f"jobs/j_{i:05d}.job", b"{}")
+    fileobj = io.BytesIO(buffer.getvalue())
+    del buffer
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        opened = SafeZip(fileobj=fileobj, limits=DEFAULT_LIMITS)
+        gc.collect()
+        kept, peak = (size - before for size in tracemalloc.get_traced_memory())
+        members = len(opened.members)
+        opened.close()
+    finally:
+        tracemalloc.stop()
+    assert members == 10_000
+    assert peak < 2 * kept, (
+        f"peak {peak / 2**20:.1f} MiB while opening; the members keep {kept / 2**20:.1f} MiB"
     )
