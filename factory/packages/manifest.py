@@ -9,12 +9,13 @@ bytes as soon as they are read, before parsing them. Entries present but not lis
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from factory.packages.entries import FORMAT_VERSION
 from factory.packages.errors import PackageError
-from factory.packages.jsonio import document_dumps
+from factory.packages.jsonio import BOM, document_depth_check, document_dumps, unstorable_text_possible
 from factory.packages.spool import ByteSpool
 
 ManifestRow = tuple[str, str, int, str]
@@ -26,7 +27,23 @@ def _invalid(message: str, *, entry: str, field: str | None = None) -> PackageEr
     return PackageError(message, code="manifest.invalid", entry=entry, field=field)
 
 
-def manifest_expected(*, document: Any, entry: str) -> dict[str, str]:
+Expected = dict[str, str | bytes]
+"""Package-relative path -> the sha256 the manifest promises: its 32 bytes, or the manifest's text
+(lower-cased) when that is not 64 hexadecimal digits (which no entry can then match)."""
+
+
+def _digest(text: str) -> str | bytes:
+    """A manifest's sha256 as kept: 32 bytes rather than the 64 characters (half the memory, for a
+    hundred thousand entries), unless it is not a sha256 at all."""
+    if len(text) == 64:
+        try:
+            return bytes.fromhex(text)
+        except ValueError:
+            pass
+    return text.lower()
+
+
+def manifest_expected(*, document: Any, entry: str) -> Expected:
     """The package-relative path -> sha256 the manifest promises; refuse a malformed manifest."""
     if not isinstance(document, dict):
         raise _invalid("the manifest must be a JSON object", entry=entry)
@@ -41,7 +58,7 @@ def manifest_expected(*, document: Any, entry: str) -> dict[str, str]:
     rows = document.get("entries", [])
     if not isinstance(rows, list):
         raise _invalid("must be a list", entry=entry, field="entries")
-    expected: dict[str, str] = {}
+    expected: Expected = {}
     for index, row in enumerate(rows):
         if not (
             isinstance(row, dict) and isinstance(row.get("path"), str) and isinstance(row.get("sha256"), str)
@@ -49,17 +66,130 @@ def manifest_expected(*, document: Any, entry: str) -> dict[str, str]:
             raise _invalid(
                 "must be an object with a string path and sha256", entry=entry, field=f"entries[{index}]"
             )
-        expected[row["path"]] = row["sha256"].lower()
+        expected[row["path"]] = _digest(row["sha256"])
     if "references" in document and not isinstance(document["references"], list):
         raise _invalid("must be a list", entry=entry, field="references")
     return expected
 
 
-def manifest_entry_check(
-    *, expected: dict[str, str], path: str, sha256: str, entry: str, manifest: str
-) -> None:
-    """Compare one entry's digest with the manifest's, if the manifest lists it."""
-    if path in expected and expected[path] != sha256:
+class _NotPlain(Exception):
+    """The manifest's text is not plainly one: :func:`manifest_expected_scan` leaves it to the parser."""
+
+
+def _not_plain(_: object) -> Any:
+    raise _NotPlain  # NaN, Infinity: the parser refuses them, and says where
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder(parse_constant=_not_plain)
+
+
+def _space(text: str, at: int) -> int:
+    """Where the JSON white space from ``at`` ends."""
+    match = _SPACE.match(text, at)
+    return match.end() if match is not None else at
+
+
+def manifest_expected_scan(text: str, *, entry: str, max_depth: int) -> Expected | None:
+    """What :func:`manifest_expected` gives for the manifest whose JSON text is ``text``, read a row of
+    ``entries`` at a time instead of parsing the whole document: the manifest of a package of a hundred
+    thousand entries is tens of megabytes of text and several times that as Python objects, the largest
+    thing a package's reading would otherwise hold at once.
+
+    ``None`` for anything that is not plainly a valid manifest (malformed JSON, a key given twice, a row
+    or a field of another shape, a format version not read here, nesting near ``max_depth``): the caller
+    then parses it whole and reports what is wrong exactly as before. So what this accepts, it reads as
+    the parser and :func:`manifest_expected` would, and it never refuses anything itself."""
+    try:
+        return _scanned(text, entry=entry, max_depth=max_depth)
+    except (_NotPlain, ValueError, PackageError, RecursionError, IndexError):
+        return None
+
+
+def _scanned(text: str, *, entry: str, max_depth: int) -> Expected:
+    value_at, space = _DECODER.raw_decode, _space
+    at = space(text, 0)
+    if text[at] != "{":
+        raise _NotPlain
+    at = space(text, at + 1)
+    keys: set[str] = set()
+    expected: Expected = {}
+    while text[at] != "}":
+        if text[at] != '"':
+            raise _NotPlain
+        key, at = value_at(text, at)
+        if key in keys:
+            raise _NotPlain  # the parser keeps the last one: not worth mirroring
+        keys.add(key)
+        at = space(text, at)
+        if text[at] != ":":
+            raise _NotPlain
+        at = space(text, at + 1)
+        if key == "entries":
+            at = _rows_scanned(text, at, expected=expected)
+        else:
+            value, at = value_at(text, at)
+            if key == "formatVersion" and value is not None and value != FORMAT_VERSION:
+                raise _NotPlain
+            if key == "references" and not isinstance(value, list):
+                raise _NotPlain
+            document_depth_check(value, max_depth=max_depth - 1, entry=entry)
+            del value
+        at = space(text, at)
+        if text[at] == ",":
+            at = space(text, at + 1)
+            if text[at] != '"':
+                raise _NotPlain  # a trailing comma
+        elif text[at] != "}":
+            raise _NotPlain
+    if space(text, at + 1) != len(text):
+        raise _NotPlain  # text after the document
+    return expected
+
+
+def _rows_scanned(text: str, at: int, *, expected: Expected) -> int:
+    """Read the ``entries`` array starting at ``at`` into ``expected``; where it ends."""
+    value_at, space = _DECODER.raw_decode, _space
+    if text[at] != "[":
+        raise _NotPlain
+    at = space(text, at + 1)
+    if text[at] == "]":
+        return at + 1
+    while True:
+        row, at = value_at(text, at)
+        # A row of plain values (strings, numbers) as the writer makes them; anything else is parsed whole.
+        if not (
+            type(row) is dict
+            and type(row.get("path")) is str
+            and type(row.get("sha256")) is str
+            and not any(type(value) in (dict, list) for value in row.values())
+        ):
+            raise _NotPlain
+        expected[row["path"]] = _digest(row["sha256"])
+        at = space(text, at)
+        if text[at] == "]":
+            return at + 1
+        if text[at] != ",":
+            raise _NotPlain
+        at = space(text, at + 1)
+
+
+def manifest_text(data: bytes) -> str | None:
+    """The manifest's text for :func:`manifest_expected_scan`, or ``None`` when it is not UTF-8 or may
+    hold text PostgreSQL cannot store (which the parser's path reports)."""
+    if unstorable_text_possible(data):
+        return None
+    try:
+        return data.removeprefix(BOM).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def manifest_entry_check(*, expected: Expected, path: str, sha256: bytes, entry: str, manifest: str) -> None:
+    """Compare one entry's digest with the manifest's, if the manifest lists it, and let the promise go
+    (:func:`manifest_missing_check` then finds what is left of them)."""
+    promised = expected.pop(path, None)
+    if promised is not None and promised != sha256:
         raise PackageError(
             f"content does not match its sha256 in {manifest}: the package was changed after export",
             code="manifest.checksum",
@@ -67,9 +197,10 @@ def manifest_entry_check(
         )
 
 
-def manifest_missing_check(*, expected: dict[str, str], seen: set[str], manifest: str) -> None:
-    """Every entry the manifest lists must have been found."""
-    for path in sorted(expected.keys() - seen):
+def manifest_missing_check(*, expected: Expected, manifest: str) -> None:
+    """Every entry the manifest lists must have been found: ``expected`` holds what is left of its
+    promises once :func:`manifest_entry_check` has let go of those of the entries found."""
+    for path in sorted(expected):
         raise PackageError(
             f"is listed in {manifest} but missing from the package", code="manifest.missing_entry", entry=path
         )

@@ -38,12 +38,20 @@ from factory.packages.jsonio import (
     BOM,
     document_loads,
     document_loads_checked,
+    document_shape_check,
     unstorable_text_check,
     unstorable_text_possible,
 )
 from factory.packages.layout import Placement, classify, wrapper_prefix
 from factory.packages.limits import DEFAULT_LIMITS, MANIFEST_BYTES_PER_ENTRY, Limits
-from factory.packages.manifest import manifest_entry_check, manifest_expected, manifest_missing_check
+from factory.packages.manifest import (
+    Expected,
+    manifest_entry_check,
+    manifest_expected,
+    manifest_expected_scan,
+    manifest_missing_check,
+    manifest_text,
+)
 from factory.packages.safezip import Member, SafeZip, printable
 from factory.packages.schema import (
     connection_document_validate,
@@ -235,21 +243,47 @@ def _size_check(fileobj: IO[bytes], *, limits: Limits) -> None:
         raise _too_large(limits)
 
 
-def _placements(archive: SafeZip) -> tuple[list[tuple[Member, str, Placement]], list[str]]:
-    """Recognised members (with their package-relative path) and the ignored entries."""
-    prefix = wrapper_prefix([member.path for member in archive.members])
-    placed: list[tuple[Member, str, Placement]] = []
-    ignored: list[str] = []
-    for member in archive.members:
-        relative: str | None = member.path
-        if prefix:
-            relative = member.path[len(prefix) :] if member.path.startswith(prefix) else None
-        placement = classify(relative) if relative else None
-        if placement is None or relative is None:
-            ignored.append(member.original)
-        else:
-            placed.append((member, relative, placement))
-    return placed, ignored
+Placed = tuple[Member, str, Placement]
+"""A recognised member, its package-relative path and what it holds."""
+
+
+class _Placements:
+    """The archive's recognised members, the manifest's first (so that every other entry is checked
+    against it before it is parsed), each placed again as it is iterated: a package of a hundred thousand
+    entries does not hold a path and a ``Placement`` per entry beside its members for the whole read."""
+
+    def __init__(self, archive: SafeZip) -> None:
+        self.archive = archive
+        self.prefix = wrapper_prefix([member.path for member in archive.members])
+        self.ignored: list[str] = []
+        self.count = 0
+        self.manifest: Placed | None = None
+        self.has_objects = False
+        for member, placed in self._all():
+            if placed is None:
+                self.ignored.append(member.original)
+                continue
+            self.count += 1
+            kind = placed[2].kind
+            self.has_objects = self.has_objects or kind in ("job", "script", "resource")
+            if kind == "manifest":
+                self.manifest = placed
+
+    def _all(self) -> Iterator[tuple[Member, Placed | None]]:
+        prefix = self.prefix
+        for member in self.archive.members:
+            relative: str | None = member.path
+            if prefix:
+                relative = member.path[len(prefix) :] if member.path.startswith(prefix) else None
+            placement = classify(relative) if relative else None
+            yield member, (member, relative, placement) if relative and placement else None
+
+    def __iter__(self) -> Iterator[Placed]:
+        if self.manifest is not None:
+            yield self.manifest
+        for _, placed in self._all():
+            if placed is not None and placed[2].kind != "manifest":
+                yield placed
 
 
 class _Collector:
@@ -326,19 +360,18 @@ def _document_name(document: Any, *, stem: str, entry: str) -> None:
 
 
 def _package_build(archive: _Archive, *, limits: Limits, checked: bool, visit: Visit | None) -> Package:
-    placed, ignored = _placements(archive.zip)
-    if not any(placement.kind in ("job", "script", "resource") for _, _, placement in placed):
+    placed = _Placements(archive.zip)
+    ignored = placed.ignored
+    if not placed.has_objects:
         found = f" (it holds only: {', '.join(ignored[:5])})" if ignored else ""
         raise PackageError(f"the package holds no jobs, scripts or resources{found}", code="layout.empty")
-    # The manifest first, so that every other entry is checked against it before it is parsed.
-    placed.sort(key=lambda item: item[2].kind != "manifest")
     collected = _Collector(archive)
     manifest: _EntryReader | None = None
     manifest_entry = ""
-    expected: dict[str, str] = {}
+    expected: Expected = {}
     manifest_bytes = min(
         limits.max_entry_bytes,
-        limits.max_document_bytes + MANIFEST_BYTES_PER_ENTRY * len(placed),
+        limits.max_document_bytes + MANIFEST_BYTES_PER_ENTRY * placed.count,
     )
     for member, relative, placement in placed:
         entry = member.original
@@ -347,12 +380,16 @@ def _package_build(archive: _Archive, *, limits: Limits, checked: bool, visit: V
             max_bytes=manifest_bytes if placement.kind == "manifest" else limits.max_document_bytes,
             kind=placement.kind,
         )
+        if placement.kind == "manifest":
+            expected, manifest = _manifest_read(archive, member, limits=limits, checked=checked)
+            expected.pop(relative, None)  # listing itself, it is found
+            manifest_entry = entry
+            continue
         data = archive.read(member)  # inflated up to the size just checked, never beyond
         sha256 = hashlib.sha256(data).digest()
-        if placement.kind != "manifest":
-            manifest_entry_check(
-                expected=expected, path=relative, sha256=sha256.hex(), entry=entry, manifest=manifest_entry
-            )
+        manifest_entry_check(
+            expected=expected, path=relative, sha256=sha256, entry=entry, manifest=manifest_entry
+        )
         if data.startswith(ZIP_MAGIC):
             raise PackageError("entry is a nested zip archive", code="zip.nested_archive", entry=entry)
         if checked:
@@ -370,12 +407,6 @@ def _package_build(archive: _Archive, *, limits: Limits, checked: bool, visit: V
                 max_depth=limits.max_json_depth,
             )
         del data
-        if placement.kind == "manifest":
-            expected = manifest_expected(document=document, entry=entry)
-            _storable_check(document, entry=entry, suspect=text_suspect)
-            manifest, manifest_entry = _EntryReader(archive, member, sha256), entry
-            document = None  # a row per entry: not kept while the entries are read
-            continue
         _document_add(
             collected,
             placement=placement,
@@ -388,9 +419,54 @@ def _package_build(archive: _Archive, *, limits: Limits, checked: bool, visit: V
             visit=visit,
         )
     if manifest is not None:
-        seen = {relative for _, relative, _ in placed}
-        manifest_missing_check(expected=expected, seen=seen, manifest=manifest_entry)
+        # Each entry checked was let go of: what is left was not found.
+        manifest_missing_check(expected=expected, manifest=manifest_entry)
     return _package_assemble(collected, manifest=manifest, ignored=ignored)
+
+
+def _manifest_read(
+    archive: _Archive, member: Member, *, limits: Limits, checked: bool
+) -> tuple[Expected, _EntryReader]:
+    """The manifest's promises (path -> sha256) and its reader. Its rows are read one at a time from its
+    text (``manifest_expected_scan``): neither the whole document nor its bytes beside its text are held.
+    A manifest that is not plainly valid is parsed whole, as every document is, to say what is wrong."""
+    entry = member.original
+    data = archive.read(member)
+    sha256 = hashlib.sha256(data).digest()
+    if data.startswith(ZIP_MAGIC):
+        raise PackageError("entry is a nested zip archive", code="zip.nested_archive", entry=entry)
+    reader = _EntryReader(archive, member, sha256)
+    if not checked and len(data.removeprefix(BOM)) >= 2 * limits.max_json_values:
+        # As document_loads does first: too many values are refused unparsed.
+        document_shape_check(
+            data.removeprefix(BOM),
+            max_values=limits.max_json_values,
+            max_depth=limits.max_json_depth,
+            entry=entry,
+        )
+    text = manifest_text(data)
+    if text is not None:
+        del data
+        expected = manifest_expected_scan(text, entry=entry, max_depth=limits.max_json_depth)
+        del text
+        if expected is not None:
+            return expected, reader
+        data = archive.data(member, sha256)
+    if checked:
+        text_suspect, document = False, document_loads_checked(data, entry=entry)
+    else:
+        text_suspect = unstorable_text_possible(data)
+        document = document_loads(
+            data,
+            entry=entry,
+            text_check=False,
+            max_values=limits.max_json_values,
+            max_depth=limits.max_json_depth,
+        )
+    del data
+    expected = manifest_expected(document=document, entry=entry)
+    _storable_check(document, entry=entry, suspect=text_suspect)
+    return expected, reader
 
 
 def _document_size_check(member: Member, *, max_bytes: int, kind: str) -> None:
