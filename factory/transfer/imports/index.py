@@ -12,6 +12,7 @@ inspection.
 
 from __future__ import annotations
 
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Any, cast
@@ -190,6 +191,11 @@ class _Rows:
                 yield values
 
 
+def _word(value: Any) -> Any:
+    """One string object for each of the few words that tens of thousands of lines repeat."""
+    return sys.intern(value) if type(value) is str else value
+
+
 def _parsed(blob: bytes | memoryview, take: Take) -> dict[str, Any] | None:
     """The index's head (its entries' rows read when iterated, ``_Rows``); ``take`` is given each object.
     The objects' lines come first but name their references by a table written last: the blob is read
@@ -202,7 +208,9 @@ def _parsed(blob: bytes | memoryview, take: Take) -> dict[str, Any] | None:
             continue
         tag, *values = orjson.loads(line)
         if tag == "ref":
-            table.append(tuple(values))
+            # Its kind and connection type are a handful of words, each parsed anew on every line.
+            kind, name, connection_type, *rest = values
+            table.append((_word(kind), name, _word(connection_type), *rest))
         elif tag == "head":
             index.update(values[0])
         else:
@@ -212,5 +220,5 @@ def _parsed(blob: bytes | memoryview, take: Take) -> dict[str, Any] | None:
     for line in _lines(blob):
         if line.startswith(b'["o",'):
             _, kind, name, directory, secret, refs = orjson.loads(line)
-            take(kind, name, directory, secret, [table[i] for i in refs])
+            take(_word(kind), name, directory, secret, [table[i] for i in refs])
     return index
