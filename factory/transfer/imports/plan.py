@@ -263,7 +263,7 @@ def plan_build(
     names = names_needed(contents, uses)
     for (kind, _), replace in choices.mapping.items():
         names[kind].add(replace)
-    existing = existing_load(workspace=workspace, names=names, lock=lock, light=light)
+    existing = existing_load(workspace=workspace, names=names, lock=lock, light=light, user=user)
 
     connections = {c.name: c for c in contents.connections}
     items: list[Item] = []
