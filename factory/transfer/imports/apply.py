@@ -4,6 +4,7 @@ report, in one transaction; see ``plan`` (every object's outcome) and ``write`` 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +39,7 @@ from factory.transfer.imports.items import (
     OVERWRITTEN,
     RENAMED,
     SKIPPED,
+    WRITTEN_DETAIL,
     Item,
     RolledBack,
 )
@@ -63,8 +65,8 @@ def report_build(
     rows = []
     for item in items:
         row = item.as_report()
-        if rolled_back:  # what was written in the transaction is gone: no row or version to point at
-            for key in ("id", "versionId", "version"):
+        if rolled_back:  # what was written in the transaction is gone: no row, version or place
+            for key in WRITTEN_DETAIL:
                 row.pop(key, None)
         if rolled_back and item.outcome != FAILED:
             row.update(
@@ -126,8 +128,12 @@ class _Recorder:
     transaction), with the summary counted meanwhile: neither the report nor the objects' package
     entries and rows stay in memory for the whole apply (see ``report``)."""
 
-    def __init__(self, task: SystemTask, *, since: datetime, kind: str) -> None:
+    def __init__(
+        self, task: SystemTask, *, since: datetime, kind: str, before_flush: Callable[[], None] | None = None
+    ) -> None:
         self.task, self.since, self.kind = task, since, kind
+        # Called before the items' details are let go (``Item.recorded``): the undo's records read them.
+        self.before_flush = before_flush
         self.pending: list[Item] = []
         self.written = 0
         self.summary = dict.fromkeys(OUTCOMES, 0)
@@ -143,6 +149,8 @@ class _Recorder:
         if not self.pending:
             return
         versions_note(self.pending, since=self.since, kind=self.kind)
+        if self.before_flush is not None:
+            self.before_flush()
         rows = [item.as_report() for item in self.pending]
         for row in rows:
             self.summary[row["outcome"]] += 1
@@ -231,9 +239,12 @@ def import_apply(*, task_id: int) -> None:
                 )
                 del uses
                 SubTask.objects.filter(task=row).delete()
-                recorder = _Recorder(row, since=timezone.now(), kind=version_kind(choices))
-                # What every object was before, so that the import can be undone (factory.transfer.undo).
+                # What every object was before, so that the import can be undone (factory.transfer.undo):
+                # its records of a batch are written before the batch's subtasks let the items' details go.
                 undo = UndoRecorder(row, workspace=workspace, verbatim=plan.verbatim)
+                recorder = _Recorder(
+                    row, since=timezone.now(), kind=version_kind(choices), before_flush=undo.flush
+                )
                 plan_execute(
                     plan,
                     workspace=workspace,

@@ -5,7 +5,7 @@ through the item's own methods; and ``RolledBack``, which undoes the apply with 
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +17,11 @@ FAILED = "failed"
 # Already as the package has it: not written (an import that skips unchanged objects).
 UNCHANGED = "unchanged"
 OUTCOMES = (CREATED, OVERWRITTEN, SKIPPED, RENAMED, FAILED, UNCHANGED)
+# What ``written`` notes of an item: the report's, not a rolled-back report's (nothing was written).
+WRITTEN_DETAIL = frozenset({"id", "directory", "versionId", "version"})
 # Most items depend on nothing of the package: they share this one (an empty set is 216 bytes each).
-NO_DEPENDENCIES: frozenset[tuple[str, str]] = frozenset()
+NO_DEPENDENCIES: tuple[tuple[str, str], ...] = ()
+FEW_DEPENDENCIES = 16
 
 
 @dataclass(slots=True)  # tens of thousands per import: no __dict__ each
@@ -34,7 +37,7 @@ class Item:
     # The package entry (its ``document`` is read when the item is written); for an environment variable
     # the definition itself.
     source: Any = None
-    depends_on: Set[tuple[str, str]] = NO_DEPENDENCIES  # (type, package name); see ``depends``
+    depends_on: Collection[tuple[str, str]] = NO_DEPENDENCIES  # (type, package name); see ``depends``
     # Why overwriting it fails unless it turns out unchanged (a scheduled job, with skipUnchanged): the
     # apply and the preview fail it only once they know it would be written.
     blocked: str = ""
@@ -45,10 +48,13 @@ class Item:
         return (self.type, self.name)
 
     def depends(self, key: tuple[str, str]) -> None:
-        """Note that the item uses the package's object ``key`` (``(type, name)``)."""
-        depends_on = self.depends_on if isinstance(self.depends_on, set) else set(self.depends_on)
-        depends_on.add(key)
-        self.depends_on = depends_on
+        """Note that the item uses the package's object ``key`` (``(type, name)``): a tuple while they are
+        few (a job and its handful of scripts: a set is 216 bytes before its first key), a set beyond."""
+        depends_on = self.depends_on
+        if isinstance(depends_on, set):
+            depends_on.add(key)
+        elif key not in depends_on:
+            self.depends_on = (*depends_on, key) if len(depends_on) < FEW_DEPENDENCIES else {*depends_on, key}
 
     def finished(self) -> None:
         """The item's outcome is final: its package entry, its row and what it depended on are let go."""
@@ -56,10 +62,14 @@ class Item:
         self.depends_on = NO_DEPENDENCIES
 
     def recorded(self) -> None:
-        """The item's subtask row is written, its message with it: a rolled-back report replaces the
-        message of every item that did not fail, so only a failure's is kept."""
+        """The item's subtask row is written, its message and detail with it. A rolled-back report (the
+        only one still made from the items) replaces the message of every item that did not fail and
+        says it was not imported, with no row, version or directory to point at: only a failure's
+        message, and what else the detail says, are kept (a few hundred bytes an item, over the
+        hundreds of thousands of objects of a large package)."""
         if self.outcome != FAILED:
             self.message = ""
+            self.detail = {key: value for key, value in self.detail.items() if key not in WRITTEN_DETAIL}
 
     def fail(self, message: str) -> None:
         self.outcome, self.message = FAILED, message
