@@ -18,14 +18,9 @@ from factory.transfer.imports.items import CREATED, Item
 from factory.transfer.imports.plan import Plan
 from factory.transfer.models import TaskStatus
 from tests.builders import node, package_bytes, package_dws_job, package_job, package_resource, package_script
-from tests.transfer.importing import apply, media_root, report_row, start, target_build
+from tests.transfer.importing import apply, report_row, start, target_build
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 def _package(count: int) -> bytes:

@@ -15,20 +15,10 @@ from factory.transfer.imports import import_changes, import_preview_request, imp
 from factory.transfer.imports.preview import import_preview
 from factory.transfer.models import ImportChange, SystemTask, TaskStatus
 from tests.builders import client_for, node, package_bytes, package_dws_job, package_script
-from tests.transfer.importing import apply, media_root, start, target_build
+from tests.transfer.importing import apply, start
 
 pytestmark = pytest.mark.django_db
 DWS2 = [{"kind": "connection", "name": "doctest", "replace": "dws2"}]
-
-
-@pytest.fixture
-def target(db):
-    return target_build()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 def package(*, description: str = "", extra_node: bool = False, moved: bool = False) -> bytes:

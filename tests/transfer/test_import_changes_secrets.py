@@ -16,22 +16,12 @@ from factory.development.models import Job, JobVersion
 from factory.transfer.imports import import_report
 from factory.transfer.models import TaskStatus
 from tests.builders import client_for, dataarts_batch_package, node, package_dws_job, package_script
-from tests.transfer.importing import media_root, start, target_build
+from tests.transfer.importing import start
 from tests.transfer.test_import_changes import DWS2, changes_of, imported, preview
 
 pytestmark = pytest.mark.django_db
 SECRET_ONE = "Pa55-one-7731"
 SECRET_TWO = "Pa55-two-9054"
-
-
-@pytest.fixture
-def target(db):
-    return target_build()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 def package(*, password: str, token_url: str = "") -> bytes:

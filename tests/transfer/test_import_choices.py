@@ -16,7 +16,7 @@ from factory.transfer.imports import import_apply, import_apply_request, import_
 from factory.transfer.imports.preview import import_preview
 from factory.transfer.models import ImportChange, SubTask, SystemTask
 from tests.builders import package_bytes, package_dws_job, package_script
-from tests.transfer.importing import apply, media_root, start, target_build
+from tests.transfer.importing import apply, start
 
 pytestmark = pytest.mark.django_db
 DWS2 = [{"kind": "connection", "name": "doctest", "replace": "dws2"}]
@@ -28,16 +28,6 @@ CRON = {
         "expressionTimeZone": "GMT+08:00",
     },
 }
-
-
-@pytest.fixture
-def target(db):
-    return target_build()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 def package(**job: object) -> bytes:

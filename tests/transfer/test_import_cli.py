@@ -14,14 +14,9 @@ from factory.transfer.models import SystemTask, TaskStatus
 from factory.workspaces.models import LockPolicy
 from tests.builders import package_bytes, package_dws_job, package_job, package_script
 from tests.hostile.packages import HOSTILE
-from tests.transfer.importing import counts, target_build
+from tests.transfer.importing import counts
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def target(db):
-    return target_build()
 
 
 @pytest.fixture

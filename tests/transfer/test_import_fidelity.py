@@ -17,19 +17,9 @@ from factory.errors import ValidationError
 from factory.transfer.imports import import_apply_request
 from factory.transfer.models import TaskStatus
 from tests.builders import node, package_bytes, package_dws_job, package_job, package_script
-from tests.transfer.importing import apply, counts, media_root, missing_of, report_row, start, target_build
+from tests.transfer.importing import apply, counts, missing_of, report_row, start
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def target(db):
-    return target_build()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 def _refused(task, mapping) -> str:

@@ -9,19 +9,9 @@ from factory.transfer.imports import import_create
 from factory.transfer.imports.common import PackageRefused
 from factory.transfer.models import SystemTask, TaskStatus
 from tests.hostile.packages import HOSTILE, too_many_entries
-from tests.transfer.importing import counts, files_under, media_root, start, target_build, temp_root
+from tests.transfer.importing import counts, files_under, start, temp_root
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def target(db):
-    return target_build()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 @pytest.fixture

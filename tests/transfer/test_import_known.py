@@ -17,21 +17,11 @@ from factory.development.services.directories import directory_rename
 from factory.transfer.imports import preview as preview_module
 from factory.transfer.models import UndoRecord
 from tests.builders import package_bytes, package_dws_job, package_script
-from tests.transfer.importing import apply, media_root, start, target_build
+from tests.transfer.importing import apply, start
 from tests.transfer.test_import_changes import preview
 from tests.transfer.test_import_preview_index import read_again_in_python, rows_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def target(db):
-    return target_build()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 def package(*, description: str = "one") -> bytes:

@@ -21,20 +21,10 @@ from tests.builders import (
     package_script,
 )
 from tests.packages.helpers import json_bytes, rewrite_entry
-from tests.transfer.importing import media_root, start, target_build
+from tests.transfer.importing import start
 
 pytestmark = pytest.mark.django_db
 SECRET_SQL = "SELECT 'only in the document';"
-
-
-@pytest.fixture
-def target(db):
-    return target_build()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 @pytest.fixture

@@ -22,20 +22,10 @@ from tests.builders import (
     package_job,
     package_script,
 )
-from tests.transfer.importing import apply, media_root, start, target_build
+from tests.transfer.importing import apply, start
 from tests.transfer.test_import_changes import preview
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def target(db):
-    return target_build()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 def package(*, second: str = "two", third: bool = False, no_directory: bool = False) -> bytes:

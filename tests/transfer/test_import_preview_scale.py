@@ -12,14 +12,9 @@ from factory.transfer.imports import import_preview, import_preview_request
 from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.models import TaskStatus, UndoRecord
 from tests.builders import package_bytes, package_dws_job, package_script
-from tests.transfer.importing import apply, media_root, start, target_build
+from tests.transfer.importing import apply, start, target_build
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 def _package(count: int, *, description: str = "one") -> bytes:

@@ -32,7 +32,7 @@ from factory.transfer.imports.choices import import_secrets_unpack
 from factory.transfer.models import SystemTask, TaskStatus
 from tests.builders import dataarts_batch_package, node, package_bytes, package_job
 from tests.transfer.exporting import assert_no_secret
-from tests.transfer.importing import apply, media_root, start, target_build
+from tests.transfer.importing import apply, start
 
 pytestmark = pytest.mark.django_db
 
@@ -40,16 +40,6 @@ REST_PASSWORD = "Zq-target-rest-password"
 MASKED = "Zq-target-masked-token"
 TYPED = "Zq-typed-at-import-9f1"
 V1_TYPED = "Zq-v1-typed-at-import-77"
-
-
-@pytest.fixture
-def target(db):
-    return target_build()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 def secret_job(name: str, *, password: str = REST_PASSWORD, token: str = MASKED) -> dict[str, Any]:

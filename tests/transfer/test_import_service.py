@@ -48,7 +48,6 @@ from tests.transfer.importing import (
     apply,
     counts,
     files_under,
-    media_root,
     missing_of,
     report_row,
     start,
@@ -58,16 +57,6 @@ from tests.transfer.importing import (
 
 pytestmark = pytest.mark.django_db
 DWS2 = [{"kind": "connection", "name": "doctest", "replace": "dws2"}]
-
-
-@pytest.fixture
-def target(db):
-    return target_build()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 @pytest.fixture

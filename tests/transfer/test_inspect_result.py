@@ -24,19 +24,9 @@ from tests.builders import (
     package_resource,
     package_script,
 )
-from tests.transfer.importing import media_root, start, target_build
+from tests.transfer.importing import start
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def target(db):
-    return target_build()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 def _package() -> bytes:

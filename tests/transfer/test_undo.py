@@ -46,15 +46,10 @@ from tests.builders import (
     script_document,
 )
 from tests.development.secret_jobs import secret_job
-from tests.transfer.importing import apply, media_root, start, target_build
+from tests.transfer.importing import apply, start, target_build
 from tests.transfer.undoing import preview, state, undo, without
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 def _dws(

@@ -11,7 +11,7 @@ from factory.development.models import Job
 from factory.transfer.models import TaskStatus, UndoRecord
 from factory.transfer.undo import import_undo, import_undo_create
 from tests.builders import package_bytes, package_dws_job, package_resource, package_script
-from tests.transfer.importing import apply, media_root, start, target_build
+from tests.transfer.importing import apply, start, target_build
 from tests.transfer.undoing import preview, target_of
 
 pytestmark = [
@@ -21,11 +21,6 @@ pytestmark = [
         reason="SQLite caps a statement's parameters: Django splits bulk statements by the number of rows",
     ),
 ]
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    return media_root(settings, tmp_path)
 
 
 def _package(count: int, statement: str) -> bytes:
