@@ -138,6 +138,9 @@ class Use:
         return sorted({sets[0][key] for key in common})
 
 
+Edges = dict[tuple[str, str], tuple[tuple[str, str], ...]]
+"""Per job or script ``(type, name)``, the package's own objects it refers to (``ReferencesCollector``'s
+``linked``)."""
 Visit = Callable[[PackageJob | PackageScript, Any], None]
 """Called with each job and script and its document as :func:`references_collect` reads it."""
 Keep = Callable[[tuple[str, str], list[tuple[Any, ...]]], None]
@@ -172,7 +175,13 @@ class ReferencesCollector:
     so that a step that needs them reads no document for them.
 
     ``given`` (what the package provides, :func:`provided`) is needed for ``Use.used_by`` only, which
-    the wizard shows; without it no ``used_by`` is kept (the plan needs none)."""
+    the wizard shows; without it no ``used_by`` is kept (the plan needs none).
+
+    ``linked``: references to these of the package's own scripts, resources and jobs are not kept as
+    ``Use``s but per object, in ``edges`` (``(type, name)`` -> the keys it refers to, each once): all
+    the plan does with them is make the objects that use them depend on them (``plan_build(edges=)``),
+    and a ``Use`` for each of the tens of thousands of scripts a large package's jobs run costs a few
+    hundred bytes more than the edge."""
 
     def __init__(
         self,
@@ -180,10 +189,13 @@ class ReferencesCollector:
         category: str,
         given: set[tuple[str, str]] | None = None,
         keep: Keep | None = None,
+        linked: set[tuple[str, str]] | None = None,
     ) -> None:
         self.uses: dict[tuple[str, str], Use] = {}
+        self.edges: Edges = {}
         self.given = given
         self.keep = keep
+        self.linked = linked
         self.with_jobs = category != CATEGORY_SCRIPT  # Import Script brings the package's scripts only
         # Each distinct set of connection or script types once: tens of thousands of references have one
         # of a handful (a frozenset is 216 bytes).
@@ -215,8 +227,15 @@ class ReferencesCollector:
         # (kind, name, connection type, script types) of each reference, once, with the Use's own strings
         # (tens of thousands of objects share a few hundred names).
         kept: dict[tuple[Any, ...], None] | None = {} if self.keep is not None else None
+        linked = self.linked
+        edges: dict[tuple[str, str], None] = {}
         for ref in refs:
             key = (ref.kind, ref.name)
+            if linked is not None and key in linked:
+                edges[key] = None
+                if kept is not None:
+                    kept[(ref.kind, ref.name, ref.connection_type, ref.script_types)] = None
+                continue
             use = uses.get(key)
             if use is None:
                 use = uses[key] = Use(ref.kind, ref.name)
@@ -233,6 +252,8 @@ class ReferencesCollector:
                 use.used_by.append(
                     {"type": owner[0], "name": owner[1], "node": ref.node, "property": ref.property}
                 )
+        if edges:
+            self.edges[owner] = tuple(edges)
         if self.keep is not None and kept is not None:
             self.keep(owner, list(kept))
 

@@ -213,7 +213,7 @@ def import_apply(*, task_id: int) -> None:
             expected_sha256=sha256,
             index=kept[0] if kept is not None else None,
         )
-        uses = kept[1] if kept is not None else None
+        references = kept[1] if kept is not None else None
         del kept
         choices = ImportChoices.from_params(task.params["choices"])
         rolled_back: RolledBack | None = None
@@ -234,10 +234,11 @@ def import_apply(*, task_id: int) -> None:
                     workspace=workspace,
                     user=user,
                     choices=choices,
-                    uses=uses,
+                    uses=references.uses if references is not None else None,
+                    edges=references.edges if references is not None else None,
                     light=True,  # the writes read the rest of each row they overwrite, batch by batch
                 )
-                del uses
+                del references
                 SubTask.objects.filter(task=row).delete()
                 # What every object was before, so that the import can be undone (factory.transfer.undo):
                 # its records of a batch are written before the batch's subtasks let the items' details go.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sys
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
@@ -22,9 +23,10 @@ import psycopg
 from django.db import connection
 from django.db.models import Field
 
+from factory.development.nodes import JOB, RESOURCE, SCRIPT
 from factory.packages import Package
 from factory.packages.read import INDEX_VERSION, IndexRows, package_index_parts
-from factory.transfer.imports.analysis import ReferencesCollector, Use
+from factory.transfer.imports.analysis import Edges, ReferencesCollector, Use
 from factory.transfer.imports.changes import carries_secret
 from factory.transfer.models import ImportPackageIndex, TaskStatus
 
@@ -128,26 +130,60 @@ def index_load(*, task_id: int, sha256: str | None, category: str) -> tuple[dict
 
 def index_references(
     *, task_id: int, sha256: str | None, category: str
-) -> tuple[dict[str, Any], dict[tuple[str, str], Use]] | None:
+) -> tuple[dict[str, Any], References] | None:
     """The index kept for import ``task_id`` if it is of the package ``sha256``, and its jobs' and
     scripts' references collected (``ReferencesCollector``, no ``used_by``): what the apply's plan needs,
-    without the per-object table :func:`index_load` builds."""
+    without the per-object table :func:`index_load` builds. Those to the package's own objects (of what
+    ``category`` imports) are the ``edges`` of the objects that use them (``plan_build(edges=)``)."""
     collector = ReferencesCollector(category=category)
+
+    def before(index: dict[str, Any], table: list[tuple[Any, ...]]) -> None:
+        collector.linked = _linked(index, table, with_jobs=collector.with_jobs)
 
     def take(kind: str, name: str, directory: Any, secret: Any, refs: list[tuple[Any, ...]]) -> None:
         if kind == "job" and not collector.with_jobs:
             return
         collector.add_kept((kind, name), refs)
 
-    index = _loaded(task_id=task_id, sha256=sha256, category=category, take=take)
-    return (index, collector.uses) if index is not None else None
+    index = _loaded(task_id=task_id, sha256=sha256, category=category, take=take, before=before)
+    if index is None:
+        return None
+    return index, References(uses=collector.uses, edges=collector.edges)
+
+
+@dataclass(frozen=True)
+class References:
+    """A package's references as the apply's plan takes them (``plan_build(uses=, edges=)``)."""
+
+    uses: dict[tuple[str, str], Use]
+    edges: Edges
+
+
+def _linked(index: dict[str, Any], table: list[tuple[Any, ...]], *, with_jobs: bool) -> set[tuple[str, str]]:
+    """The references of ``table`` to the package's own scripts (and, but for Import Script, resources and
+    jobs): what the plan makes dependencies of. As many as the references, whatever the package holds."""
+    kinds = {"scripts": SCRIPT, **({"resources": RESOURCE, "jobs": JOB} if with_jobs else {})}
+    referred = {(ref[0], ref[1]) for ref in table if ref[0] in kinds.values()}
+    linked: set[tuple[str, str]] = set()
+    for entries, kind in kinds.items():
+        for name, *_ in index[entries]:
+            if (kind, name) in referred:
+                linked.add((kind, name))
+    return linked
 
 
 Take = Callable[[str, str, Any, Any, list[tuple[Any, ...]]], None]
 """Called with each object's kind, name, directory, secret flag and references, as the index is read."""
 
 
-def _loaded(*, task_id: int, sha256: str | None, category: str, take: Take) -> dict[str, Any] | None:
+Before = Callable[[dict[str, Any], list[tuple[Any, ...]]], None]
+"""Called with the index (its entries' rows readable) and the table of references, before any object is
+taken."""
+
+
+def _loaded(
+    *, task_id: int, sha256: str | None, category: str, take: Take, before: Before | None = None
+) -> dict[str, Any] | None:
     if not sha256:
         return None
     blob = (
@@ -158,7 +194,7 @@ def _loaded(*, task_id: int, sha256: str | None, category: str, take: Take) -> d
     if blob is None:
         return None
     try:
-        return _parsed(blob, take)
+        return _parsed(blob, take, before=before)
     except (zlib.error, orjson.JSONDecodeError, ValueError, KeyError, IndexError, TypeError):
         return None  # not one this version wrote: the caller reads the package
 
@@ -196,7 +232,7 @@ def _word(value: Any) -> Any:
     return sys.intern(value) if type(value) is str else value
 
 
-def _parsed(blob: bytes | memoryview, take: Take) -> dict[str, Any] | None:
+def _parsed(blob: bytes | memoryview, take: Take, *, before: Before | None = None) -> dict[str, Any] | None:
     """The index's head (its entries' rows read when iterated, ``_Rows``); ``take`` is given each object.
     The objects' lines come first but name their references by a table written last: the blob is read
     twice rather than their lines kept."""
@@ -217,6 +253,8 @@ def _parsed(blob: bytes | memoryview, take: Take) -> dict[str, Any] | None:
             raise ValueError(f"an index line of an unknown kind ({tag!r})")
     if index.get("version") != INDEX_VERSION:
         return None
+    if before is not None:
+        before(index, table)
     for line in _lines(blob):
         if line.startswith(b'["o",'):
             _, kind, name, directory, secret, refs = orjson.loads(line)

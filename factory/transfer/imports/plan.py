@@ -39,6 +39,7 @@ from factory.transfer.imports.analysis import (
     KIND_LABELS,
     REQUIRED_KINDS,
     Contents,
+    Edges,
     Existing,
     Use,
     blocked_reason,
@@ -250,12 +251,15 @@ def plan_build(
     choices: ImportChoices,
     lock: bool = True,
     uses: dict[tuple[str, str], Use] | None = None,
+    edges: Edges | None = None,
     light: bool = False,
 ) -> Plan:
     """Decide every object's outcome and final document on the live (row-locked, unless ``lock`` is
     false: a preview) workspace; nothing is written. Failures found here (locks, schedules, missing
     references, failed dependencies) are on the items. ``uses``: the package's references, when the
-    caller collected them as it read the package (``ReferencesCollector``); read here otherwise. ``light``:
+    caller collected them as it read the package (``ReferencesCollector``); read here otherwise, and
+    ``edges``: those to the package's own objects that the collector kept per object (its ``linked``
+    and ``edges``) rather than in ``uses``. ``light``:
     the existing jobs and scripts are read with only what deciding their outcomes needs (``Plan.light``)."""
     contents = Contents.of(package, category=category)
     if uses is None:
@@ -330,7 +334,13 @@ def plan_build(
 
     mapping = {**renames, **choices.mapping}
     _references_check(
-        items=items, contents=contents, uses=uses, existing=existing, choices=choices, mapping=mapping
+        items=items,
+        contents=contents,
+        uses=uses,
+        edges=edges or {},
+        existing=existing,
+        choices=choices,
+        mapping=mapping,
     )
     jobs = [i for i in items if i.type == "job"]
     items = [i for i in items if i.type != "job"] + _jobs_ordered(jobs)
@@ -343,17 +353,18 @@ def _jobs_ordered(items: list[Item]) -> list[Item]:
     document is parsed again. A cycle (two jobs depending on each other's schedule, a job depending on
     itself) is broken where it is met, at its first job by name: every edge outside it is still kept."""
     by_name = {item.name: item for item in items}
-    waits_for = {
-        item.name: {
+    # Only the jobs that wait for another hold a set (most wait for none: an empty set is 216 bytes).
+    waits_for: dict[str, set[str]] = {}
+    needed_by: dict[str, list[str]] = {}
+    for item in items:
+        before = {
             name for kind, name in item.depends_on if kind == JOB and name in by_name and name != item.name
         }
-        for item in items
-    }
-    needed_by: dict[str, set[str]] = {name: set() for name in by_name}
-    for name, before in waits_for.items():
-        for other in before:
-            needed_by[other].add(name)
-    ready = [name for name, before in waits_for.items() if not before]
+        if before:
+            waits_for[item.name] = before
+            for other in before:
+                needed_by.setdefault(other, []).append(item.name)
+    ready = [name for name in by_name if name not in waits_for]
     heapq.heapify(ready)
     ordered: list[Item] = []
     remaining = set(by_name)
@@ -365,9 +376,10 @@ def _jobs_ordered(items: list[Item]) -> list[Item]:
             continue
         remaining.discard(name)
         ordered.append(by_name[name])
-        for other in needed_by[name]:
-            waits_for[other].discard(name)
-            if not waits_for[other] and other in remaining:
+        for other in needed_by.get(name, ()):
+            waiting = waits_for[other]
+            waiting.discard(name)
+            if not waiting and other in remaining:
                 heapq.heappush(ready, other)
     return ordered
 
@@ -377,6 +389,7 @@ def _references_check(
     items: list[Item],
     contents: Contents,
     uses: dict[tuple[str, str], Any],
+    edges: Edges,
     existing: Existing,
     choices: ImportChoices,
     mapping: dict[tuple[str, str], str],
@@ -384,7 +397,6 @@ def _references_check(
     """Fail objects whose references resolve to nothing now (deleted since the inspection, or never
     mapped), and note which package objects each depends on, so a failed dependency fails its users."""
     created_connections = {i.name for i in items if i.type == "connection" and i.outcome != FAILED}
-    package_objects = {(i.type, i.name) for i in items if i.type in ("resource", "script", "job")}
     missing = missing_references(contents=contents, uses=uses, existing=existing)
     broken: dict[tuple[str, str], str] = {}
     for key, use in missing.items():
@@ -401,18 +413,26 @@ def _references_check(
                 f"the replacement {KIND_LABELS.get(kind, kind).lower()} {new} (for {old}) no longer exists"
             )
     # The reference kinds of package objects are named like their types: "script", "resource", "job".
+    # The package's objects by (type, name): its resources, scripts and jobs are those of the kinds below.
     by_key = {item.key: item for item in items}
-    for key, use in uses.items():
+
+    def note(key: tuple[str, str], owner: tuple[str, str]) -> None:
+        item = by_key.get(owner)
+        if item is None:
+            return
         kind, name = key
+        if key in broken and item.outcome not in (FAILED, SKIPPED):
+            item.fail(f"{owner[0].capitalize()} {owner[1]} {broken[key]}.")
+        if key in choices.mapping:
+            return
+        if kind in (SCRIPT, RESOURCE, JOB) and key in by_key:
+            item.depends(key)
+        elif kind == CONNECTION and name in choices.create_connections:
+            item.depends(("connection", name))
+
+    for key, use in uses.items():
         for owner in use.objects:
-            item = by_key.get(owner)
-            if item is None:
-                continue
-            if key in broken and item.outcome not in (FAILED, SKIPPED):
-                item.fail(f"{owner[0].capitalize()} {owner[1]} {broken[key]}.")
-            if key in choices.mapping:
-                continue
-            if kind in (SCRIPT, RESOURCE, JOB) and key in package_objects:
-                item.depends(key)
-            elif kind == CONNECTION and name in choices.create_connections:
-                item.depends(("connection", name))
+            note(key, owner)
+    for owner, keys in edges.items():
+        for key in keys:
+            note(key, owner)
