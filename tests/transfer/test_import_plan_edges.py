@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from factory.development.models import Job, Script
-from factory.transfer.imports.analysis import Contents, references_collect
+from factory.transfer.imports.analysis import Contents, references_collect, references_gather
 from factory.transfer.imports.choices import ImportChoices
 from factory.transfer.imports.common import inspected_sha256, package_load
 from factory.transfer.imports.index import index_references
@@ -130,3 +130,23 @@ def test_import_script_links_only_scripts(target, media):
     assert shown(linked) == shown(full)
     assert {item.type for item in linked.items} == {"script"}
     assert not references.edges  # the package's scripts refer to none of its own objects
+
+
+def test_the_inspection_lists_every_reference_without_a_use_for_the_package_s_own(target, media):
+    task = start(target.workspace, target.dev, package())
+    sha256 = inspected_sha256(task.pk)
+    read, _, _ = package_load(
+        source=task.params["source"], workspace=target.workspace, expected_sha256=sha256
+    )
+    with read:
+        contents = Contents.of(read, category="job")
+        every = references_collect(contents)
+        gathered = references_gather(contents, linked=True)
+    listed: dict[str, list[str]] = {}
+    for kind, name in sorted(every):
+        listed.setdefault(kind, []).append(name)
+    assert task.result["inspection"]["references"] == listed
+    own = {("script", "s1"), ("script", "s2"), ("job", "j1"), ("job", "j3"), ("resource", "r1")}
+    assert own <= set(every)
+    assert not own & set(gathered.uses)
+    assert {key for keys in gathered.edges.values() for key in keys} == own

@@ -138,6 +138,8 @@ class Use:
         return sorted({sets[0][key] for key in common})
 
 
+LINKABLE = (SCRIPT, RESOURCE, JOB)
+"""The kinds of reference that may be a package's own object, and then an edge (``ReferencesCollector``)."""
 Edges = dict[tuple[str, str], tuple[tuple[str, str], ...]]
 """Per job or script ``(type, name)``, the package's own objects it refers to (``ReferencesCollector``'s
 ``linked``)."""
@@ -155,7 +157,18 @@ def references_collect(
     """Every reference of the package's jobs and scripts. Each document is read from the package once,
     here, and let go; ``visit`` takes from it whatever else its caller needs in the same pass (after
     ``keep``, see :data:`Keep`)."""
-    collector = ReferencesCollector(category=contents.category, given=provided(contents), keep=keep)
+    return references_gather(contents, visit=visit, keep=keep).uses
+
+
+def references_gather(
+    contents: Contents, *, visit: Visit | None = None, keep: Keep | None = None, linked: bool = False
+) -> ReferencesCollector:
+    """:func:`references_collect`'s collector; ``linked``: the references to the package's own scripts,
+    resources and jobs are its ``edges`` (see ``ReferencesCollector``), not ``Use``s."""
+    given = provided(contents)
+    collector = ReferencesCollector(
+        category=contents.category, given=given, keep=keep, linked=given if linked else None
+    )
     for job in contents.jobs:
         document = job.document
         collector.add("job", job.name, document)
@@ -166,7 +179,7 @@ def references_collect(
         collector.add("script", script.name, document)
         if visit is not None:
             visit(script, document)
-    return collector.uses
+    return collector
 
 
 class ReferencesCollector:
@@ -231,7 +244,7 @@ class ReferencesCollector:
         edges: dict[tuple[str, str], None] = {}
         for ref in refs:
             key = (ref.kind, ref.name)
-            if linked is not None and key in linked:
+            if linked is not None and ref.kind in LINKABLE and key in linked:
                 edges[key] = None
                 if kept is not None:
                     kept[(ref.kind, ref.name, ref.connection_type, ref.script_types)] = None

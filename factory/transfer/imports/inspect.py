@@ -50,7 +50,7 @@ from factory.transfer.imports.analysis import (
     existing_load,
     missing_references,
     names_needed,
-    references_collect,
+    references_gather,
 )
 from factory.transfer.imports.common import (
     CATEGORY_JOB,
@@ -348,7 +348,13 @@ def package_inspect(
         else:
             target.append(row)
 
-    uses = references_collect(contents, visit=visit, keep=kept.references if kept is not None else None)
+    # References to the package's own objects are edges: a Use each for its tens of thousands of scripts
+    # would hold what only the list of references below needs.
+    collected = references_gather(
+        contents, visit=visit, keep=kept.references if kept is not None else None, linked=True
+    )
+    uses, edges = collected.uses, collected.edges
+    del collected
     # The package's own jobs and scripts are in ``job_states``/``script_states``; what it refers to besides.
     names = names_needed(contents, uses)
     names[JOB].difference_update(job_states)
@@ -386,7 +392,7 @@ def package_inspect(
     ]
     groups = _missing_groups(workspace=workspace, missing=missing, definitions=definitions, existing=existing)
     references: dict[str, list[str]] = defaultdict(list)
-    for kind, name in sorted(uses):
+    for kind, name in sorted({*uses, *(key for keys in edges.values() for key in keys)}):
         references[kind].append(name)
     conflicts = len(job_states) + len(script_states) + sum(1 for o in resources if o["exists"])
     return {
