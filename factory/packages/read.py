@@ -392,20 +392,7 @@ def _package_build(archive: _Archive, *, limits: Limits, checked: bool, visit: V
         )
         if data.startswith(ZIP_MAGIC):
             raise PackageError("entry is a nested zip archive", code="zip.nested_archive", entry=entry)
-        if checked:
-            text_suspect = False
-            document = document_loads_checked(data, entry=entry)
-        else:
-            # U+0000 and lone surrogates are refused after the document's own rules, which say more
-            # precisely what is wrong where they apply (``job name 'j\x00' contains U+0000``).
-            text_suspect = unstorable_text_possible(data)
-            document = document_loads(
-                data,
-                entry=entry,
-                text_check=False,
-                max_values=limits.max_json_values,
-                max_depth=limits.max_json_depth,
-            )
+        document, text_suspect = _document_parse(data, entry=entry, limits=limits, checked=checked)
         del data
         _document_add(
             collected,
@@ -422,6 +409,22 @@ def _package_build(archive: _Archive, *, limits: Limits, checked: bool, visit: V
         # Each entry checked was let go of: what is left was not found.
         manifest_missing_check(expected=expected, manifest=manifest_entry)
     return _package_assemble(collected, manifest=manifest, ignored=ignored)
+
+
+def _document_parse(data: bytes, *, entry: str, limits: Limits, checked: bool) -> tuple[Any, bool]:
+    """An entry's document and whether its text may hold what PostgreSQL cannot store, to be checked
+    (``_storable_check``) after the document's own rules, which say more precisely what is wrong where
+    they apply (``job name 'j\x00' contains U+0000``). Bytes ``checked`` before are parsed by orjson."""
+    if checked:
+        return document_loads_checked(data, entry=entry), False
+    document = document_loads(
+        data,
+        entry=entry,
+        text_check=False,
+        max_values=limits.max_json_values,
+        max_depth=limits.max_json_depth,
+    )
+    return document, unstorable_text_possible(data)
 
 
 def _manifest_read(
@@ -452,17 +455,7 @@ def _manifest_read(
         if expected is not None:
             return expected, reader
         data = archive.data(member, sha256)
-    if checked:
-        text_suspect, document = False, document_loads_checked(data, entry=entry)
-    else:
-        text_suspect = unstorable_text_possible(data)
-        document = document_loads(
-            data,
-            entry=entry,
-            text_check=False,
-            max_values=limits.max_json_values,
-            max_depth=limits.max_json_depth,
-        )
+    document, text_suspect = _document_parse(data, entry=entry, limits=limits, checked=checked)
     del data
     expected = manifest_expected(document=document, entry=entry)
     _storable_check(document, entry=entry, suspect=text_suspect)

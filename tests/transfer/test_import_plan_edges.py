@@ -57,34 +57,29 @@ def plans(target: Any, choices: ImportChoices, *, category: str = "job") -> tupl
     task = start(target.workspace, target.dev, package(), category=category)
     sha256 = inspected_sha256(task.pk)
     source = task.params["source"]
-    read, _, _ = package_load(source=source, workspace=target.workspace, expected_sha256=sha256)
-    with read:
-        full = plan_build(
-            package=read,
-            category=category,
-            workspace=target.workspace,
-            user=target.dev,
-            choices=choices,
-            lock=False,
-            uses=references_collect(Contents.of(read, category=category)),
+
+    def planned(index: Any = None, **references: Any) -> Plan:
+        package, _, _ = package_load(
+            source=source, workspace=target.workspace, expected_sha256=sha256, index=index
         )
+        with package:
+            if not references:  # every reference, read from the documents
+                references["uses"] = references_collect(Contents.of(package, category=category))
+            return plan_build(
+                package=package,
+                category=category,
+                workspace=target.workspace,
+                user=target.dev,
+                choices=choices,
+                lock=False,
+                **references,
+            )
+
     kept = index_references(task_id=task.pk, sha256=sha256, category=category)
     assert kept is not None
     index, references = kept
-    reopened, _, _ = package_load(
-        source=source, workspace=target.workspace, expected_sha256=sha256, index=index
-    )
-    with reopened:
-        linked = plan_build(
-            package=reopened,
-            category=category,
-            workspace=target.workspace,
-            user=target.dev,
-            choices=choices,
-            lock=False,
-            uses=references.uses,
-            edges=references.edges,
-        )
+    full = planned()
+    linked = planned(index, uses=references.uses, edges=references.edges)
     return full, linked, references
 
 
